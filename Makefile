@@ -1,0 +1,49 @@
+# Quick start: `make run` serves the API on SQLite; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/enforcement_test
+
+.PHONY: run test test-postgres lint openapi openapi-check migrate seed migration sweep bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+migrate: $(BIN)/.installed
+	mkdir -p var
+	$(BIN)/alembic upgrade head
+
+seed: migrate
+	$(BIN)/python -m app.seed --demo
+
+run: seed
+	ENFORCEMENT_HOST=$(HOST) ENFORCEMENT_PORT=$(PORT) $(BIN)/python -m app.serve
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+test-postgres: $(BIN)/.installed
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check app tests scripts bench migrations
+
+openapi: $(BIN)/.installed
+	$(BIN)/python -m scripts.export_openapi
+
+openapi-check: $(BIN)/.installed
+	$(BIN)/python -m pytest -q tests/test_contract.py
+
+migration: $(BIN)/.installed
+	$(BIN)/alembic revision --autogenerate -m "$(name)"
+
+sweep: $(BIN)/.installed
+	$(BIN)/python -m app.sweep
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,191 @@
+"""Domain exceptions and their one rendering: RFC 9457 ``application/problem+json``.
+
+Services raise these; routers declare them in ``responses=``; no router builds an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger("app.errors")
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; extension members depend on the problem type."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+    allowed_actions: list[str] | None = None
+    missing: list[str] | None = None
+
+
+class DomainError(Exception):
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+    def problem(self) -> dict[str, Any]:
+        return {"type": f"/problems/{self.slug}", "title": self.title, "status": self.status,
+                "detail": self.detail, **self.extra}
+
+
+class Unauthorized(DomainError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(DomainError):
+    status, slug, title = 403, "forbidden", "Not allowed for your role or unit"
+
+
+class NotFound(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class TransitionNotAllowed(Conflict):
+    """An action not allowed in the entity's current state; names the allowed ones."""
+
+    slug, title = "transition-not-allowed", "Action not allowed in the current state"
+
+    def __init__(self, detail: str, *, allowed_actions: list[str], **extra: Any) -> None:
+        super().__init__(detail, allowed_actions=allowed_actions, **extra)
+
+
+class GateNotMet(Conflict):
+    """A legal gate (e.g. the 终本 conditions) with items still missing."""
+
+    slug, title = "gate-not-met", "Legal conditions not met"
+
+    def __init__(self, detail: str, *, missing: list[str], **extra: Any) -> None:
+        super().__init__(detail, missing=missing, **extra)
+
+
+class PreconditionFailed(DomainError):
+    status, slug, title = 412, "precondition-failed", "The resource has changed (stale version)"
+
+
+class PreconditionRequired(DomainError):
+    status, slug, title = 428, "precondition-required", "If-Match required"
+
+
+class InvalidInput(DomainError):
+    """A field that passes the schema but breaks a rule (e.g. an unknown handler)."""
+
+    status, slug, title = 422, "validation-error", "Invalid input"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}",
+                         errors=[{"field": field, "message": message, "type": "value_error"}])
+
+
+class TooManyRequests(DomainError):
+    status, slug, title = 429, "too-many-requests", "Too many attempts"
+
+
+class ServiceUnavailable(DomainError):
+    status, slug, title = 503, "service-unavailable", "The database is unavailable"
+
+
+def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({k: v for k, v in problem.items() if v is not None}, status_code=problem["status"],
+                        media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: each listed problem, plus 401 and 422 that every route may give."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for err in (Unauthorized, InvalidInput, *errors):
+        out[err.status] = {"model": Problem, "description": err.title,
+                           "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return out
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"} and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        if "retry_after" in exc.extra:
+            headers["Retry-After"] = str(exc.extra["retry_after"])
+        return problem_response(exc.problem() | {"instance": request.url.path}, headers or None)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid"),
+                   "type": e.get("type", "value_error")} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)[:1000]
+        return problem_response({"type": "/problems/validation-error", "title": "Invalid input",
+                                 "status": 422, "detail": detail, "errors": errors,
+                                 "instance": request.url.path})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
+        headers = dict(exc.headers or {})
+        return problem_response({"type": f"/problems/http-{exc.status_code}",
+                                 "title": titles.get(exc.status_code, "HTTP error"),
+                                 "status": exc.status_code, "detail": str(exc.detail),
+                                 "instance": request.url.path}, headers or None)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        return problem_response(PreconditionFailed(
+            "another change was saved first; reload and retry").problem() | {"instance": request.url.path})
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database_unavailable", error=type(exc.orig).__name__)
+        return problem_response(ServiceUnavailable("the database did not answer; retry shortly").problem()
+                                | {"instance": request.url.path}, {"Retry-After": "5"})
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return await _db_down(request, exc)  # type: ignore[arg-type]
+        log.error("database_error", error=type(exc.orig).__name__)
+        return problem_response({"type": "/problems/internal", "title": "Internal error", "status": 500,
+                                 "detail": "the request could not be completed",
+                                 "instance": request.url.path})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error")
+        return problem_response({"type": "/problems/internal", "title": "Internal error", "status": 500,
+                                 "detail": "the request could not be completed",
+                                 "instance": request.url.path})

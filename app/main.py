@@ -1,0 +1,44 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from app.errors import install_error_handlers
+from app.logging import configure_logging
+from app.middleware import RequestContextMiddleware
+from app.routers import ROUTERS, health
+from app.settings import get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Enforcement bureau case management",
+        version="1.0.0",
+        summary="执行局 case management: intake, triage, deadlines, team work, disposal, desks, audit.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    _summaries_from_docstrings(app)
+    return app
+
+
+def _summaries_from_docstrings(app: FastAPI) -> None:
+    """Each operation's summary is the first line of its route function's docstring."""
+    for route in app.routes:
+        if isinstance(route, APIRoute) and not route.summary and route.endpoint.__doc__:
+            route.summary = route.endpoint.__doc__.strip().splitlines()[0].rstrip(".")
+
+
+app = create_app()

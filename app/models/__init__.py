@@ -1,0 +1,10 @@
+"""Every ORM model, imported here so that Alembic and the app see one metadata."""
+
+from app.models.audit_entry import AuditEntry
+from app.models.audit_head import AuditHead
+from app.models.base import Base
+from app.models.idempotency_key import IdempotencyKey
+from app.models.unit import Unit
+from app.models.user import User
+
+__all__ = ["AuditEntry", "AuditHead", "Base", "IdempotencyKey", "Unit", "User"]

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+
+class AuditHead(Base):
+    """The chain's single head row: the lock that orders appends, and a witness against truncation."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_entry_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    entry_count: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)

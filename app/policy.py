@@ -1,0 +1,132 @@
+"""Who may do what: one table, default deny (DOMAIN.md §1, plan §3–§5).
+
+A grant names units and roles; ``relation`` narrows it to the case at hand: ``handling_team``
+(the unit the case is allocated to) or ``handling_judge`` (the judge who handles it, "谁办案谁负责",
+plan §4). Brigades see only their own cases; command-center units and leadership see all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Role(StrEnum):
+    registrar = "registrar"
+    clerk = "clerk"
+    judge = "judge"
+    group_lead = "group_lead"
+    deputy_director = "deputy_director"
+    director = "director"
+    commissioner = "commissioner"
+    finance = "finance"
+    admin = "admin"
+    service = "service"
+
+
+COMMAND_CENTER = frozenset({"comprehensive", "fast", "disposal", "objection"})
+BRIGADES = frozenset({"brigade-1", "brigade-2", "brigade-3", "brigade-4"})
+ALL_UNITS = COMMAND_CENTER | BRIGADES | {"filing", "leadership", "office", "admin"}
+ANY = frozenset({"*"})
+
+
+class Actor(Protocol):
+    id: int
+    unit_code: str
+    roles: list[str]
+
+
+class CaseLike(Protocol):
+    unit_code: str | None
+    handler_id: int | None
+
+
+@dataclass(frozen=True)
+class Grant:
+    units: frozenset[str]
+    roles: frozenset[str] = ANY
+    relation: str | None = None  # None | "handling_team" | "handling_judge"
+
+    def matches_actor(self, actor: Actor) -> bool:
+        unit_ok = "*" in self.units or actor.unit_code in self.units
+        role_ok = "*" in self.roles or bool(self.roles.intersection(actor.roles))
+        return unit_ok and role_ok
+
+
+def _g(units: frozenset[str] | set[str] | str, roles: set[str] | str = "*",
+       relation: str | None = None) -> Grant:
+    units_set = frozenset({units}) if isinstance(units, str) else frozenset(units)
+    roles_set = frozenset({roles}) if isinstance(roles, str) else frozenset(roles)
+    return Grant(units_set, roles_set, relation)
+
+
+TEAM_UNITS = BRIGADES | {"fast"}
+TEAM_STAFF = {"judge", "clerk", "group_lead"}
+CENTER_STAFF = {"clerk", "group_lead", "judge"}
+SUPERVISORS = COMMAND_CENTER | {"leadership"}
+
+POLICY: dict[str, tuple[Grant, ...]] = {
+    # foundation
+    "me.read": (_g("*"),),
+    "audit.verify": (_g("admin", "admin"),),
+    # cases (plan §5(1)–(3))
+    "case.create": (_g("filing", {"registrar", "service"}),),
+    "case.list": (_g("*"),),
+    "case.read": (_g(SUPERVISORS | {"filing", "office", "admin"}), _g(BRIGADES, relation="handling_team")),
+    "case.register": (_g("comprehensive", CENTER_STAFF),),
+    "asset.record": (_g("comprehensive", CENTER_STAFF), _g(TEAM_UNITS, TEAM_STAFF, "handling_team")),
+    "triage.evaluate": (_g("comprehensive", CENTER_STAFF),),
+    "case.triage": (_g("comprehensive", CENTER_STAFF),),
+    "case.handback": (_g("fast", TEAM_STAFF, "handling_team"),),
+    # team work (plan §5(3)–(5))
+    "measure.record": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
+    "disposal.request": (_g(TEAM_UNITS, "judge", "handling_judge"),),
+    "disposal.approve": (_g("leadership", "deputy_director"),),
+    "disposal.work": (_g("disposal", CENTER_STAFF),),
+    "case.close": (_g(TEAM_UNITS, "judge", "handling_judge"),),
+    "case.restore": (_g("comprehensive", CENTER_STAFF),),
+    "dishonest.propose": (_g(TEAM_UNITS, "judge", "handling_judge"),),
+    "dishonest.decide": (_g("leadership", "director"),),
+    "dishonest.read": (_g("*"),),
+    "termination_pool.read": (_g(SUPERVISORS), _g(BRIGADES)),
+    # desks (plan §5(6)–(8))
+    "objection.file": (_g({"objection", "comprehensive"}, CENTER_STAFF),),
+    "objection.handle": (_g("objection", CENTER_STAFF),),
+    "objection.read": (_g(SUPERVISORS | BRIGADES),),
+    "referral.submit": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
+    "referral.handle": (_g("comprehensive", CENTER_STAFF),),
+    "referral.read": (_g(SUPERVISORS | BRIGADES),),
+    "petition.handle": (_g("comprehensive", CENTER_STAFF),),
+    "petition.reply": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
+    "petition.read": (_g(SUPERVISORS | BRIGADES),),
+    # supervision (plan §3(1), DOMAIN.md §11)
+    "deadline.board": (_g(SUPERVISORS), _g(BRIGADES)),
+    "deadline.extend": (_g("leadership", "director"),),
+    "stats.read": (_g(SUPERVISORS),),
+    "calendar.read": (_g("*"),),
+    "calendar.write": (_g("admin", "admin"),),
+}
+
+
+def actor_may(actor: Actor, action: str) -> bool:
+    """Whether some grant of the action fits the actor's unit and roles (before case relations)."""
+    return any(g.matches_actor(actor) for g in POLICY.get(action, ()))
+
+
+def actor_may_on_case(actor: Actor, action: str, case: CaseLike) -> bool:
+    for grant in POLICY.get(action, ()):
+        if not grant.matches_actor(actor):
+            continue
+        if grant.relation is None:
+            return True
+        if grant.relation == "handling_team" and case.unit_code == actor.unit_code:
+            return True
+        if grant.relation == "handling_judge" and case.handler_id == actor.id:
+            return True
+    return False
+
+
+def sees_all_cases(actor: Actor) -> bool:
+    """Brigade members see their own brigade's cases only (DOMAIN.md §1)."""
+    return actor.unit_code not in BRIGADES

@@ -1,0 +1,136 @@
+"""The append-only, hash-chained audit trail (DOMAIN.md §11; plan §2(4) 全程监督).
+
+Services call :func:`record` next to the change; the entries are chained and inserted by
+:func:`write_pending_entries` in the same transaction, just before it commits, holding the
+chain's head row so that concurrent transactions append one after another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.context import request_id_var
+from app.models.audit_entry import AuditEntry
+from app.models.audit_head import AuditHead
+from app.models.base import utcnow
+from app.policy import Actor
+
+GENESIS = "0" * 64
+_PENDING = "audit_pending"
+
+
+def _plain(value: Any) -> Any:
+    """JSON-native form, so the hash of what is stored is the hash of what is read back."""
+
+    def default(o: Any) -> Any:
+        if isinstance(o, Decimal):
+            return f"{o:.2f}" if o.as_tuple().exponent == -2 else str(o)
+        if isinstance(o, datetime | date):
+            return o.isoformat()
+        if isinstance(o, Enum):
+            return o.value
+        if isinstance(o, set | frozenset | tuple):
+            return sorted(o) if isinstance(o, set | frozenset) else list(o)
+        return str(o)
+
+    return None if value is None else json.loads(json.dumps(value, default=default, ensure_ascii=False))
+
+
+def record(session: Session, *, actor: Actor | None, action: str, entity_type: str, entity_id: Any,
+           case_id: int | None = None, before: dict[str, Any] | None = None,
+           after: dict[str, Any] | None = None, reason: str | None = None) -> None:
+    """Queue one audit entry; it is written with the transaction that makes the change."""
+    entry = {
+        "occurred_at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor_username": getattr(actor, "username", "system"),
+        "actor_unit": getattr(actor, "unit_code", None),
+        "actor_roles": list(getattr(actor, "roles", [])),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "case_id": case_id,
+        "before": _plain(before),
+        "after": _plain(after),
+        "reason": reason,
+        "request_id": request_id_var.get(),
+    }
+    session.info.setdefault(_PENDING, []).append(entry)
+
+
+def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:
+    payload = dict(fields)
+    payload["occurred_at"] = payload["occurred_at"].isoformat(timespec="microseconds")
+    payload["prev_hash"] = prev_hash
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+_HASHED_FIELDS = ("occurred_at", "actor_id", "actor_username", "actor_unit", "actor_roles", "action",
+                  "entity_type", "entity_id", "case_id", "before", "after", "reason", "request_id")
+
+
+def _head(session: Session) -> AuditHead:
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, last_entry_id=0, last_hash=GENESIS, entry_count=0)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def write_pending_entries(session: Session) -> None:
+    pending: list[dict[str, Any]] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    session.flush()
+    head = _head(session)  # row lock: appends are ordered across processes
+    prev = head.last_hash
+    for fields in pending:
+        entry = AuditEntry(**fields, prev_hash=prev, hash=entry_hash(fields, prev))
+        session.add(entry)
+        prev = entry.hash
+    session.flush()
+    head.last_entry_id = entry.id
+    head.last_hash = prev
+    head.entry_count += len(pending)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    entries_checked: int
+    first_broken_id: int | None = None
+    problem: str | None = None
+
+
+def verify_chain(session: Session, *, batch: int = 2000) -> ChainReport:
+    """Recompute every hash in order; report the first entry that was edited, removed or reordered."""
+    prev, checked, last_id = GENESIS, 0, 0
+    while True:
+        rows = session.execute(
+            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+        ).scalars().all()
+        for row in rows:
+            fields = {name: getattr(row, name) for name in _HASHED_FIELDS}
+            if row.prev_hash != prev:
+                return ChainReport(False, checked, row.id, "an entry before this one was removed or changed")
+            if entry_hash(fields, prev) != row.hash:
+                return ChainReport(False, checked, row.id, "this entry was edited after it was written")
+            prev, checked, last_id = row.hash, checked + 1, row.id
+        if len(rows) < batch:
+            break
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.last_hash != prev or head.entry_count != checked):
+        return ChainReport(False, checked, last_id or None, "entries at the end of the chain were removed")
+    return ChainReport(True, checked)

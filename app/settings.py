@@ -1,0 +1,86 @@
+"""Service settings, read from the environment (prefix ``ENFORCEMENT_``).
+
+Every legal number of DOMAIN.md is a default a court may change here; code never buries them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me-development-only-secret-000000"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ENFORCEMENT_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/enforcement.db"
+    db_pool_size: int = Field(10, ge=1, description="PostgreSQL connections kept per process")
+    db_max_overflow: int = Field(10, ge=0)
+    sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
+
+    jwt_secret: str = PLACEHOLDER_SECRET
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    token_lifetime_minutes: int = Field(480, ge=1, description="one working day")
+    login_max_failures: int = Field(5, ge=1, description="failed logins before the account is throttled")
+    login_lockout_seconds: int = Field(300, ge=1)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(1, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    demo_password: str = "demo-password"
+    idempotency_retention_hours: int = Field(48, ge=24, description="keys kept at least 24 h (API.md)")
+
+    # Triage (DOMAIN.md §3)
+    triage_rule_set_version: str = "2021-03-plan-v1"
+    small_claim_limit: Decimal = Field(Decimal("50000.00"), description="§3(1), §5(2)5: 5万元以下, inclusive")
+
+    # Deadlines (DOMAIN.md §4)
+    deadline_warning_days: int = Field(7, ge=0, description="'due soon' window on the early-warning board")
+    d1_registration_working_days: int = 1  # §5(1): 至迟在1个工作日内
+    d2_notice_days: int = 10  # SPC interpretation of the CPL: execution notice within 10 days
+    d3_closing_months: int = 6  # SPC time-limit rules: 6 months
+    d3_closing_months_administrative: int = 3  # non-litigation administrative cases
+    d3_extension_months: int = 3  # president may extend by 3 months
+    d3_extension_request_days_before: int = 5  # request at least 5 days before expiry
+    d4_termination_min_months: int = 3  # SPC 终本 rules 2016: more than 3 months after filing
+    d5_objection_ruling_days: int = 15  # CPL: objection to an enforcement act, 15 days
+    d6_outsider_objection_ruling_days: int = 15  # CPL: case-outsider objection, 15 days
+    d7_reconsideration_window_days: int = 10  # CPL: 10 days to apply for reconsideration
+    d8_reconsideration_transfer_days: int = 5  # SPC objection rules: file to the higher court in 5 days
+    d9_petition_registration_working_days: int = 5  # SPC petition rules 2021
+    d10_petition_closing_days: int = 30  # SPC petition rules 2021
+    d11_dishonest_deletion_working_days: int = 3  # SPC dishonest-list rules
+    d12_reminder_days_before: int = 30
+    d12_bank_deposit_freeze_years: int = 1  # SPC interpretation of the CPL: deposits 1 year
+    d12_movable_seal_years: int = 2  # movables 2 years
+    d12_real_estate_seal_years: int = 3  # real estate 3 years
+    d13_disposal_return_days: int = 90  # local practice (court setting)
+    jurisdiction_objection_days: int = 10  # CPL: within 10 days of the execution notice
+    deferral_max_months: int = 3  # 暂缓执行 ≤ 3 months
+    dishonest_term_years: int = 2  # SPC dishonest-list rules: 2 years by default
+    termination_recheck_months: int = 6  # 终本 pool: re-check every 6 months
+    termination_pool_years: int = 5  # for 5 years
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.jwt_secret == PLACEHOLDER_SECRET and self.environment != "development":
+            raise ValueError("ENFORCEMENT_JWT_SECRET must be set outside development")
+        if len(self.jwt_secret) < 32:
+            raise ValueError("ENFORCEMENT_JWT_SECRET must be at least 32 characters")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,134 @@
+"""Test harness: one migrated database per run (SQLite by default, PostgreSQL when
+``TEST_DATABASE_URL`` names one), emptied between tests; the organisation and demo users stay."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+_tmp = tempfile.mkdtemp(prefix="enforcement-test-")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.db"
+IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+os.environ["ENFORCEMENT_DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["ENFORCEMENT_ENVIRONMENT"] = "test"
+os.environ["ENFORCEMENT_JWT_SECRET"] = "test-secret-" + "x" * 40
+os.environ.setdefault("ENFORCEMENT_LOG_LEVEL", "WARNING")
+os.environ["ENFORCEMENT_DEMO_PASSWORD"] = "demo-password"
+
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from app.database import get_engine, reset_engine, session_scope  # noqa: E402
+from app.models import Base  # noqa: E402
+from app.models.user import User  # noqa: E402
+from app.seed import seed_demo_users, seed_units  # noqa: E402
+
+KEEP_TABLES = {"unit", "user", "alembic_version"}
+DEMO_PASSWORD = "demo-password"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["configure_logger"] = False
+    return cfg
+
+
+def postgres_reachable(url: str) -> bool:
+    """Create the test database when missing; False when the server cannot be reached."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": parsed.database}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        return True
+    except Exception:
+        return False
+    finally:
+        admin.dispose()
+
+
+def _fresh_schema(url: str) -> None:
+    if IS_POSTGRES:
+        if not postgres_reachable(url):
+            if os.environ.get("CI"):
+                raise RuntimeError(f"PostgreSQL is unreachable at {url} (CI requires it)")
+            pytest.skip("PostgreSQL unreachable", allow_module_level=True)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> Iterator[str]:
+    _fresh_schema(TEST_DATABASE_URL)
+    reset_engine()
+    with session_scope() as session:
+        seed_units(session)
+        seed_demo_users(session, DEMO_PASSWORD)
+    yield TEST_DATABASE_URL
+    reset_engine()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with get_engine().begin() as conn:
+        if IS_POSTGRES:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+        conn.execute(text("UPDATE unit SET last_allocated_seq = 0"))
+        conn.execute(User.__table__.update().values(failed_logins=0, locked_until=None, is_active=True))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(database: str) -> Iterator[None]:
+    yield
+    _empty_tables()
+
+
+@pytest.fixture(scope="session")
+def app(database: str):  # noqa: ANN201
+    from app.main import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def user_ids(database: str) -> dict[str, int]:
+    with session_scope(read_only=True) as session:
+        return {u.username: u.id for u in session.query(User)}
+
+
+@pytest.fixture
+def auth(user_ids: dict[str, int]):  # noqa: ANN201
+    """``auth("brigade1-judge")`` → headers with a valid bearer token for that demo user."""
+    from app.security import create_access_token
+
+    def headers(username: str, **extra: str) -> dict[str, str]:
+        token = create_access_token(user_id=user_ids[username], username=username)
+        return {"Authorization": f"Bearer {token}", **extra}
+
+    return headers

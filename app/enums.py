@@ -82,3 +82,31 @@ class Track(StrEnum):
 
     simple = "simple"
     ordinary = "ordinary"
+
+
+class CaseState(StrEnum):
+    """Case lifecycle of DOMAIN.md §2 (plan §5)."""
+
+    filed = "filed"  # 立案, not yet registered at the command center
+    registered = "registered"  # 登记 by the comprehensive group
+    triaged = "triaged"  # 繁简分流 decided and allocated
+    in_progress = "in_progress"  # the handling team has started work
+    at_disposal = "at_disposal"  # with the property-disposal group (plan §5(4))
+    closed = "closed"  # 结案
+
+
+class PartyRole(StrEnum):
+    applicant = "applicant"  # 申请执行人
+    respondent = "respondent"  # 被执行人
+
+
+class ClosureMode(StrEnum):
+    """结案方式 (DOMAIN.md §2)."""
+
+    performed = "performed"  # 执行完毕
+    settled = "settled"  # 和解结案
+    terminated_current = "terminated_current"  # 终结本次执行程序 (终本)
+    terminated = "terminated"  # 终结执行
+    rejected = "rejected"  # 驳回申请
+    not_enforced = "not_enforced"  # 不予执行
+    withdrawn = "withdrawn"  # 撤回/销案

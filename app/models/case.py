@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, Money, UTCDateTime, utcnow
+
+
+class Case(Base):
+    """An enforcement case (执行案件) from filing to closing (DOMAIN.md §2)."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        Index("ix_case_state_id", "state", "id"),
+        Index("ix_case_unit_code_state_id", "unit_code", "state", "id"),
+        Index("ix_case_handler_id_id", "handler_id", "id"),
+        Index("ix_case_filed_on_id", "filed_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(64), unique=True)  # normalised, full-width parentheses
+    case_year: Mapped[int]
+    court_code: Mapped[str] = mapped_column(String(16))
+    type_code: Mapped[str] = mapped_column(String(8))
+    serial: Mapped[int]
+    filed_on: Mapped[date]
+    category: Mapped[str] = mapped_column(String(40))
+    claim_amount: Mapped[Decimal | None] = mapped_column(Money)
+    paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    behaviour: Mapped[str | None] = mapped_column(String(40))
+
+    state: Mapped[str] = mapped_column(String(20), default="filed")
+    track: Mapped[str | None] = mapped_column(String(20))
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    investigation_completed: Mapped[bool] = mapped_column(default=False)
+    willing_to_perform: Mapped[bool] = mapped_column(default=False)
+    settlement_likely: Mapped[bool] = mapped_column(default=False)
+
+    closure_mode: Mapped[str | None] = mapped_column(String(30))
+    closed_on: Mapped[date | None]
+    origin_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))  # 恢复执行 link
+
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    parties: Mapped[list[Party]] = relationship(back_populates="case", lazy="raise",
+                                                order_by="Party.id", cascade="all, delete-orphan")
+    property_clues: Mapped[list[PropertyClue]] = relationship(lazy="raise", order_by="PropertyClue.id",
+                                                              cascade="all, delete-orphan")
+    assets: Mapped[list[Asset]] = relationship(lazy="raise", order_by="Asset.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Party(Base):
+    """A party to the case: applicant (申请执行人) or respondent (被执行人)."""
+
+    __tablename__ = "party"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    party_type: Mapped[str] = mapped_column(String(30))
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    respondent_class: Mapped[str | None] = mapped_column(String(40))
+
+    case: Mapped[Case] = relationship(back_populates="parties", lazy="raise")
+
+
+class PropertyClue(Base):
+    """A property clue the applicant pointed to at filing (财产线索)."""
+
+    __tablename__ = "property_clue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(Text)
+
+
+class Asset(Base):
+    """Property found by the investigation (财产查控), with its control status."""
+
+    __tablename__ = "asset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    value: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(20))
+    disposable: Mapped[bool]
+    description: Mapped[str | None] = mapped_column(Text)
+    controlled_on: Mapped[date | None]  # date frozen/sealed/seized: starts the D12 renewal clock
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

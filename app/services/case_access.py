@@ -1,0 +1,69 @@
+"""Loading a case for an action: visibility, the policy's case relations, and the state machine.
+
+Every case command goes through :func:`case_for_action`, so that who may act and in which state
+is decided in one place (DOMAIN.md §1–§2).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.enums import CaseState
+from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed
+from app.models.case import Case
+from app.models.user import User
+from app.policy import actor_may_on_case, sees_all_cases
+
+# Which case commands each state admits (DOMAIN.md §2). Read-only commands are not listed.
+STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
+    CaseState.filed: ("register", "record_asset"),
+    CaseState.registered: ("record_asset", "triage"),
+    CaseState.triaged: ("record_asset", "record_measure", "handback", "request_disposal", "close",
+                        "propose_dishonest", "refer_refusal"),
+    CaseState.in_progress: ("record_asset", "record_measure", "handback", "request_disposal", "close",
+                            "propose_dishonest", "refer_refusal"),
+    CaseState.at_disposal: ("record_asset", "record_measure", "disposal_task", "disposal_return",
+                            "propose_dishonest", "refer_refusal"),
+    CaseState.closed: ("restore",),
+}
+
+
+def can_see(user: User, case: Case) -> bool:
+    """Brigades see their own cases only; command-center units and leadership see all (DOMAIN.md §1)."""
+    return sees_all_cases(user) or case.unit_code == user.unit_code
+
+
+def load_case(session: Session, case_id: int, user: User, *, for_update: bool = False) -> Case:
+    """The case, or 404 when it does not exist or the caller may not see it."""
+    stmt = select(Case).where(Case.id == case_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    case = session.execute(stmt).scalar_one_or_none()
+    if case is None or not can_see(user, case):
+        raise NotFound(f"case {case_id} not found")
+    return case
+
+
+def check_if_match(case: Case, if_match: str | None) -> None:
+    """``If-Match`` with a stale version → 412 (API.md conventions)."""
+    if if_match is None:
+        return
+    wanted = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
+    if "*" not in wanted and str(case.version) not in wanted:
+        raise PreconditionFailed(f"case {case.id} is at version {case.version}, not {if_match}",
+                                 current_version=case.version)
+
+
+def case_for_action(session: Session, *, case_id: int, user: User, policy_action: str, command: str,
+                    if_match: str | None = None) -> Case:
+    """Load and lock a case for ``command``: 404 unseen, 403 not allowed, 412 stale, 409 wrong state."""
+    case = load_case(session, case_id, user, for_update=True)
+    if not actor_may_on_case(user, policy_action, case):
+        raise Forbidden(f"you may not {command.replace('_', ' ')} on case {case.case_number}")
+    check_if_match(case, if_match)
+    allowed = STATE_ACTIONS[CaseState(case.state)]
+    if command not in allowed:
+        raise TransitionNotAllowed(f"case {case.case_number} is {case.state}; {command} is not allowed",
+                                   allowed_actions=list(allowed), state=case.state)
+    return case

@@ -70,7 +70,14 @@ def _fresh_schema(url: str) -> None:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-    command.upgrade(alembic_config(url), "head")
+    if os.environ.get("TEST_SCHEMA") == "models":
+        # While a change is in progress its tables may not have a migration yet;
+        # tests/test_contract.py still fails until one is written.
+        engine = create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+    else:
+        command.upgrade(alembic_config(url), "head")
 
 
 @pytest.fixture(scope="session", autouse=True)

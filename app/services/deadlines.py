@@ -39,3 +39,8 @@ def record_event(session: Session, *, event: str, on: date, case_id: int | None,
                  params: dict[str, Any] | None = None) -> None:
     """Apply one domain event to the deadline clocks it starts, meets, pauses or resumes."""
     return None
+
+
+def list_for_case(session: Session, case_id: int) -> list[Any]:
+    """The case's deadlines (rule, due_on, status, provisional), ordered by due date."""
+    return []

@@ -134,3 +134,26 @@ def test_deleting_the_last_audit_row_is_reported(client, auth):
     with get_engine().begin() as conn:
         conn.execute(text("DELETE FROM audit_entry WHERE id = (SELECT max(id) FROM audit_entry)"))
     assert client.get("/api/v1/audit/verify", headers=auth("admin")).json()["ok"] is False
+
+
+def test_a_failed_commit_is_an_error_response_not_a_lost_success(database):
+    from fastapi.testclient import TestClient
+
+    from app.deps import SessionDep
+    from app.main import create_app
+    from app.models.unit import Unit
+
+    app = create_app()
+
+    @app.post("/_probe")
+    def probe(session: SessionDep) -> dict:
+        session.add(Unit(code="probe", name="probe", name_zh="探针"))
+        audit.record(session, actor=None, action="probe", entity_type="unit", entity_id="probe")
+        session.info["audit_pending"][0]["no_such_column"] = 1  # the commit step fails
+        return {"ok": True}
+
+    response = TestClient(app, raise_server_exceptions=False).post("/_probe")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    with session_scope(read_only=True) as session:
+        assert session.get(Unit, "probe") is None

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import jwt
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.database import get_engine, session_scope
+from app.deps import SessionDep
+from app.main import create_app
+from app.models.unit import Unit
 from app.seed import DEMO_USERS
 from app.services import audit
 from tests.conftest import DEMO_PASSWORD
@@ -137,12 +141,6 @@ def test_deleting_the_last_audit_row_is_reported(client, auth):
 
 
 def test_a_failed_commit_is_an_error_response_not_a_lost_success(database):
-    from fastapi.testclient import TestClient
-
-    from app.deps import SessionDep
-    from app.main import create_app
-    from app.models.unit import Unit
-
     app = create_app()
 
     @app.post("/_probe")

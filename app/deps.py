@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from app.errors import Forbidden, Unauthorized
 from app.models.user import User
 from app.policy import actor_may
 from app.security import decode_access_token
+from app.services import idempotency
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -62,3 +64,24 @@ def require(action: str) -> Callable[[User], User]:
 def Authorized(action: str) -> type[User]:  # noqa: N802 - reads as a type in signatures
     """``user: Authorized("case.triage")`` in a route signature."""
     return Annotated[User, Depends(require(action))]  # type: ignore[return-value]
+
+
+# Request headers and query parameters shared by many routes (API.md conventions).
+IfMatch = Annotated[str | None, Header(description="the version (ETag) the change is based on; stale → 412")]
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(alias=idempotency.HEADER, max_length=idempotency.MAX_KEY_LENGTH,
+           description="retrying with the same key and body returns the first response; "
+                       "the same key with another body is 409"),
+]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
+
+
+def created_response(result: idempotency.StoredResponse, location: str | None = None) -> JSONResponse:
+    """The 201 of a creating POST (or its replay), with Location and, for versioned resources, ETag."""
+    headers = {"Location": location} if location else {}
+    if isinstance(result.body, dict) and "version" in result.body:
+        headers["ETag"] = f'"{result.body["version"]}"'
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(result.body, status_code=result.status_code, headers=headers)

@@ -110,3 +110,197 @@ class ClosureMode(StrEnum):
     rejected = "rejected"  # 驳回申请
     not_enforced = "not_enforced"  # 不予执行
     withdrawn = "withdrawn"  # 撤回/销案
+
+
+class ObjectionKind(StrEnum):
+    """What an objection (执行异议) is about (DOMAIN.md §7, plan §5(7))."""
+
+    enforcement_act = "enforcement_act"  # 执行行为异议
+    outsider = "outsider"  # 案外人异议
+    add_change_parties = "add_change_parties"  # 追加、变更当事人
+    jurisdiction = "jurisdiction"  # 管辖权异议
+    reconsideration = "reconsideration"  # 复议
+
+
+class FilerKind(StrEnum):
+    """Who files an objection: a party to the case or a case outsider (案外人、利害关系人)."""
+
+    party = "party"
+    outsider = "outsider"
+
+
+class ObjectionState(StrEnum):
+    received = "received"  # 收到
+    docketed = "docketed"  # 立案 (执异 number)
+    hearing_scheduled = "hearing_scheduled"  # 听证已安排
+    heard = "heard"  # 已听证
+    ruled = "ruled"  # 已裁定
+    served = "served"  # 裁定已送达
+    reconsideration_applied = "reconsideration_applied"  # 申请复议
+    transferred = "transferred"  # 卷宗已移送上一级法院
+
+
+class ObjectionOutcome(StrEnum):
+    upheld = "upheld"  # 异议成立
+    rejected = "rejected"  # 驳回异议
+
+
+class ReferralStage(StrEnum):
+    """Stages of a refusal-to-execute referral (拒执移送, DOMAIN.md §8)."""
+
+    submitted = "submitted"  # 执行团队移交材料
+    returned = "returned"  # 材料不齐, 退回补充
+    complete = "complete"  # 材料齐全
+    liaised = "liaised"  # 已与刑庭对接
+    police_transferred = "police_transferred"  # 已移送公安机关
+    following_up = "following_up"  # 跟进中 (accepted / prosecuted)
+    concluded = "concluded"  # 已有结果 (declined / judged)
+
+
+class ReferralOutcome(StrEnum):
+    accepted = "accepted"  # 立案
+    declined = "declined"  # 不予立案
+    prosecuted = "prosecuted"  # 提起公诉
+    judged = "judged"  # 判决
+
+
+class ReferralReviewResult(StrEnum):
+    complete = "complete"
+    returned = "returned"
+
+
+class PetitionChannel(StrEnum):
+    visit = "visit"  # 来访
+    letter = "letter"  # 来信
+    phone = "phone"  # 来电
+    online = "online"  # 网上信访
+
+
+class PetitionState(StrEnum):
+    """Enforcement petition (涉执信访) lifecycle (DOMAIN.md §9)."""
+
+    received = "received"  # 接访
+    registered = "registered"  # 登记
+    routed = "routed"  # 转交承办团队
+    replied = "replied"  # 已回复
+    resolved = "resolved"  # 已化解
+    closed = "closed"  # 报结
+
+
+class MeasureKind(StrEnum):
+    """An enforcement measure the handling team records (执行措施, plan §5(3), DOMAIN.md §2)."""
+
+    execution_notice = "execution_notice"  # 执行通知书
+    property_report_order = "property_report_order"  # 报告财产令
+    document_service = "document_service"  # 送达法律文书
+    applicant_clues = "applicant_clues"  # 申请执行人提供的财产线索, recorded and verified
+    summons = "summons"  # 传唤
+    mediation = "mediation"  # 调解
+    settlement_agreement = "settlement_agreement"  # 执行和解协议
+    fine = "fine"  # 罚款决定书
+    judicial_detention = "judicial_detention"  # 司法拘留决定书
+    consumption_ban = "consumption_ban"  # 限制消费令
+    missing_respondent_search = "missing_respondent_search"  # 查找被执行人
+    online_property_check = "online_property_check"  # 网络执行查控系统查询
+    onsite_property_check = "onsite_property_check"  # 实地调查 (subtype: OnsiteCheckSubject)
+    applicant_heard = "applicant_heard"  # 告知申请执行人并听取意见
+    disposal_document = "disposal_document"  # 拍卖/处置文书, signed and served
+    obstruction_found = "obstruction_found"  # 妨害、抗拒执行的行为
+    obstruction_punished_or_referred = "obstruction_punished_or_referred"  # 已依法处罚或移送
+    suspension = "suspension"  # 暂缓执行、中止执行、公告送达、评估拍卖期间 (subtype: SuspensionKind)
+    suspension_end = "suspension_end"  # 恢复: the recorded suspension ends
+    payment_received = "payment_received"  # 被执行人履行款项
+
+
+class OnsiteCheckSubject(StrEnum):
+    """What an on-site property check (实地调查) covered (DOMAIN.md §5, the "four checks")."""
+
+    real_estate = "real_estate"  # 不动产
+    vehicles = "vehicles"  # 车辆
+    business_registration = "business_registration"  # 工商登记
+
+
+class Decision(StrEnum):
+    """A leader's decision on a request (审批)."""
+
+    approve = "approve"
+    refuse = "refuse"
+
+
+class DisposalTransferState(StrEnum):
+    """Centralised disposal transfer (财产集约处置移送, plan §5(3)–(4))."""
+
+    requested = "requested"  # 员额法官申请移送
+    approved = "approved"  # 主管副局长批准: the case is at disposal
+    refused = "refused"
+    returned = "returned"  # 退回原移送执行实施庭
+    withdrawn = "withdrawn"  # the case closed before a decision
+
+
+class DisposalTaskKind(StrEnum):
+    """Work of the property-disposal group (plan §3(1), §5(4))."""
+
+    seal = "seal"  # 查封
+    seize = "seize"  # 扣押
+    search = "search"  # 搜查
+    evict = "evict"  # 强制腾房
+    clear_land = "clear_land"  # 迁出土地
+    appraise = "appraise"  # 评估
+    auction = "auction"  # 拍卖
+    announce = "announce"  # 公告
+
+
+class DishonestGround(StrEnum):
+    """Grounds for the dishonest-respondent list (失信被执行人名单, SPC dishonest-list rules art. 1)."""
+
+    able_but_refuses = "able_but_refuses"  # 有履行能力而拒不履行
+    obstructs = "obstructs"  # 以伪造证据、暴力、威胁等方法妨碍、抗拒执行
+    evades_by_sham = "evades_by_sham"  # 以虚假诉讼、虚假仲裁或者隐匿、转移财产等方法规避执行
+    breaks_reporting_duty = "breaks_reporting_duty"  # 违反财产报告制度
+    breaks_consumption_ban = "breaks_consumption_ban"  # 违反限制消费令
+    breaks_settlement = "breaks_settlement"  # 无正当理由拒不履行执行和解协议
+
+
+class DishonestListingState(StrEnum):
+    proposed = "proposed"  # 承办法官提出
+    refused = "refused"  # 局长不予批准
+    active = "active"  # 已纳入名单
+    deletion_pending = "deletion_pending"  # 删除事由发生, D11 running
+    deleted = "deleted"  # 已删除
+    withdrawn = "withdrawn"  # the case closed before a decision
+
+
+class DeletionTrigger(StrEnum):
+    """Why a listing must be deleted within 3 working days (SPC dishonest-list rules art. 10)."""
+
+    paid = "paid"  # 已履行完毕
+    settled = "settled"  # 和解协议已履行完毕
+    term_ended = "term_ended"  # 纳入期限届满
+    applicant_request = "applicant_request"  # 申请执行人书面申请删除, 经审查同意
+    enforcement_ended = "enforcement_ended"  # 裁定终结执行或不予执行
+
+
+class TerminationPoolStatus(StrEnum):
+    """A 终本 case in the pool (DOMAIN.md §5)."""
+
+    in_pool = "in_pool"  # re-checked every 6 months
+    restored = "restored"  # 恢复执行 as a new case
+    expired = "expired"  # the re-check period is over
+
+
+class DeadlineStatus(StrEnum):
+    """State of a deadline clock (节点期限, DOMAIN.md §4)."""
+
+    open = "open"  # running
+    met = "met"  # done (on time or late: see ``met_late``), or a period that has run its course
+    breached = "breached"  # past due and not done (marked by the sweep)
+    paused = "paused"  # stopped while a suspension runs
+
+
+class SuspensionKind(StrEnum):
+    """Periods that do not count towards the enforcement time limits (SPC time-limit rules)."""
+
+    deferral = "deferral"  # 暂缓执行
+    suspension = "suspension"  # 中止执行
+    public_notice = "public_notice"  # 公告送达
+    appraisal_auction = "appraisal_auction"  # 鉴定、评估、拍卖

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from app.errors import install_error_handlers
@@ -27,16 +27,17 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    for router in (health.router, *ROUTERS):
+        _summaries_from_docstrings(router)
     app.include_router(health.router)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
-    _summaries_from_docstrings(app)
     return app
 
 
-def _summaries_from_docstrings(app: FastAPI) -> None:
+def _summaries_from_docstrings(router: APIRouter) -> None:
     """Each operation's summary is the first line of its route function's docstring."""
-    for route in app.routes:
+    for route in router.routes:
         if isinstance(route, APIRoute) and not route.summary and route.endpoint.__doc__:
             route.summary = route.endpoint.__doc__.strip().splitlines()[0].rstrip(".")
 

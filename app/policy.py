@@ -74,7 +74,11 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "case.create": (_g("filing", {"registrar", "service"}),),
     "case.list": (_g("*"),),
     "case.read": (_g(SUPERVISORS | {"filing", "office", "admin"}), _g(BRIGADES, relation="handling_team")),
+    # full identity numbers of parties (PIPL art. 28: sensitive personal information, need to know)
+    "case.read_id_numbers": (_g({"comprehensive", "objection", "filing"}),
+                             _g(TEAM_UNITS, relation="handling_team")),
     "case.register": (_g("comprehensive", CENTER_STAFF),),
+    "case.investigate": (_g("comprehensive", CENTER_STAFF),),
     "asset.record": (_g("comprehensive", CENTER_STAFF), _g(TEAM_UNITS, TEAM_STAFF, "handling_team")),
     "triage.evaluate": (_g("comprehensive", CENTER_STAFF),),
     "case.triage": (_g("comprehensive", CENTER_STAFF),),
@@ -84,11 +88,15 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "disposal.request": (_g(TEAM_UNITS, "judge", "handling_judge"),),
     "disposal.approve": (_g("leadership", "deputy_director"),),
     "disposal.work": (_g("disposal", CENTER_STAFF),),
+    # the disposal group, leadership, and the team a transfer came from (filtered by origin)
+    "disposal.read": (_g({"disposal", "leadership"}), _g(TEAM_UNITS, TEAM_STAFF)),
     "case.close": (_g(TEAM_UNITS, "judge", "handling_judge"),),
     "case.restore": (_g("comprehensive", CENTER_STAFF),),
     "dishonest.propose": (_g(TEAM_UNITS, "judge", "handling_judge"),),
     "dishonest.decide": (_g("leadership", "director"),),
     "dishonest.read": (_g("*"),),
+    "dishonest.trigger_deletion": (_g(TEAM_UNITS, "judge", "handling_judge"),),
+    "dishonest.delete": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
     "termination_pool.read": (_g(SUPERVISORS), _g(BRIGADES)),
     # desks (plan §5(6)–(8))
     "objection.file": (_g({"objection", "comprehensive"}, CENTER_STAFF),),

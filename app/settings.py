@@ -5,9 +5,11 @@ Every legal number of DOMAIN.md is a default a court may change here; code never
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +38,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     demo_password: str = "demo-password"
     idempotency_retention_hours: int = Field(48, ge=24, description="keys kept at least 24 h (API.md)")
+    court_timezone: str = Field("Asia/Shanghai", description="the court's local time: what 'today' means")
 
     # Triage (DOMAIN.md §3)
     triage_rule_set_version: str = "2021-03-plan-v1"
@@ -49,6 +52,7 @@ class Settings(BaseSettings):
     d3_closing_months_administrative: int = 3  # non-litigation administrative cases
     d3_extension_months: int = 3  # president may extend by 3 months
     d3_extension_request_days_before: int = 5  # request at least 5 days before expiry
+    d3_max_extensions: int = Field(1, ge=0, description="approved extensions a D3 clock may take")
     d4_termination_min_months: int = 3  # SPC 终本 rules 2016: more than 3 months after filing
     d5_objection_ruling_days: int = 15  # CPL: objection to an enforcement act, 15 days
     d6_outsider_objection_ruling_days: int = 15  # CPL: case-outsider objection, 15 days
@@ -61,12 +65,35 @@ class Settings(BaseSettings):
     d12_bank_deposit_freeze_years: int = 1  # SPC interpretation of the CPL: deposits 1 year
     d12_movable_seal_years: int = 2  # movables 2 years
     d12_real_estate_seal_years: int = 3  # real estate 3 years
+    d12_other_property_years: int = 3  # other property rights (securities, equity) 3 years
     d13_disposal_return_days: int = 90  # local practice (court setting)
     jurisdiction_objection_days: int = 10  # CPL: within 10 days of the execution notice
+    # Plan §5(6): the materials the comprehensive group checks before a 拒执 case goes to the criminal
+    # division; a court adds its own items (JSON list in ENFORCEMENT_REFUSAL_REFERRAL_CHECKLIST).
+    refusal_referral_checklist: list[str] = Field(
+        default=["evidence_of_ability_to_perform", "evidence_of_refusal", "documents_served",
+                 "warnings_given"],
+        min_length=1, description="material items a refusal-to-execute referral must contain")
     deferral_max_months: int = 3  # 暂缓执行 ≤ 3 months
     dishonest_term_years: int = 2  # SPC dishonest-list rules: 2 years by default
     termination_recheck_months: int = 6  # 终本 pool: re-check every 6 months
     termination_pool_years: int = 5  # for 5 years
+    calendar_first_year: int = Field(1990, description="earliest year a working calendar may be loaded for")
+    calendar_last_year: int = Field(2100, description="latest year a working calendar may be loaded for")
+    sweep_batch_size: int = Field(500, ge=1, description="deadlines the sweep marks per transaction")
+    # Team work (plan §4, §5(3)–(5))
+    dishonest_extra_years_max: int = 3  # SPC dishonest-list rules art. 2: serious cases 1–3 years more
+    # SPC dishonest-list rules art. 2: a fixed term applies to grounds (2)–(6) of art. 1 only; a
+    # respondent able to pay who refuses stays listed until deleted for another reason.
+    dishonest_untermed_grounds: list[str] = ["able_but_refuses"]
+    # Plan §4: documents the law reserves for the president are signed by the director. CPL (2023)
+    # art. 119: fines and detention need the president's approval; SPC consumption-restriction rules
+    # (2015) art. 5: the 限制消费令 is signed by the president.
+    director_signed_measures: list[str] = ["fine", "judicial_detention", "consumption_ban"]
+    fine_max_individual: Decimal = Decimal("100000.00")  # CPL (2023) art. 118: individuals ≤ 100,000
+    fine_min_organisation: Decimal = Decimal("50000.00")  # units: 50,000 …
+    fine_max_organisation: Decimal = Decimal("1000000.00")  # … to 1,000,000
+    detention_max_days: int = 15  # CPL (2023) art. 118: detention ≤ 15 days
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -84,3 +111,8 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def court_today() -> date:
+    """Today's date at the court: legal dates such as ``filed_on`` may not be later than this."""
+    return datetime.now(ZoneInfo(get_settings().court_timezone)).date()

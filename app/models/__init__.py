@@ -3,8 +3,20 @@
 from app.models.audit_entry import AuditEntry
 from app.models.audit_head import AuditHead
 from app.models.base import Base
+from app.models.calendar_year import CalendarYear
 from app.models.case import Asset, Case, Party, PropertyClue
+from app.models.case_closure import CaseClosure
+from app.models.deadline import Deadline, DeadlineEvent
+from app.models.dishonest_listing import DishonestListing
+from app.models.disposal_task import DisposalTask
+from app.models.disposal_transfer import DisposalTransfer
 from app.models.idempotency_key import IdempotencyKey
+from app.models.measure import Measure
+from app.models.objection import Objection, ObjectionHearing
+from app.models.petition import Petition, PetitionUrge
+from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
+from app.models.serial_counter import SerialCounter
+from app.models.termination_pool_entry import TerminationPoolEntry
 from app.models.triage_decision import TriageDecision
 from app.models.unit import Unit
 from app.models.user import User
@@ -12,4 +24,8 @@ from app.models.user import User
 __all__ = [
     "Asset", "AuditEntry", "AuditHead", "Base", "Case", "IdempotencyKey", "Party", "PropertyClue",
     "TriageDecision", "Unit", "User",
+    "CaseClosure", "DishonestListing", "DisposalTask", "DisposalTransfer", "Measure", "SerialCounter",
+    "TerminationPoolEntry",
+    "CalendarYear", "Deadline", "DeadlineEvent",
+    "Objection", "ObjectionHearing", "Petition", "PetitionUrge", "RefusalReferral", "RefusalReferralMaterial",
 ]

@@ -18,15 +18,42 @@ from app.policy import actor_may_on_case, sees_all_cases
 # Which case commands each state admits (DOMAIN.md §2). Read-only commands are not listed.
 STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
     CaseState.filed: ("register", "record_asset"),
-    CaseState.registered: ("record_asset", "triage"),
-    CaseState.triaged: ("record_asset", "record_measure", "handback", "request_disposal", "close",
-                        "propose_dishonest", "refer_refusal"),
-    CaseState.in_progress: ("record_asset", "record_measure", "handback", "request_disposal", "close",
-                            "propose_dishonest", "refer_refusal"),
+    CaseState.registered: ("record_asset", "record_investigation", "triage"),
+    CaseState.triaged: ("record_asset", "record_measure", "handback", "request_disposal", "approve_disposal",
+                        "close", "propose_dishonest", "decide_dishonest", "refer_refusal"),
+    CaseState.in_progress: ("record_asset", "record_measure", "handback", "request_disposal",
+                            "approve_disposal", "close", "propose_dishonest", "decide_dishonest",
+                            "refer_refusal"),
     CaseState.at_disposal: ("record_asset", "record_measure", "disposal_task", "disposal_return",
-                            "propose_dishonest", "refer_refusal"),
+                            "propose_dishonest", "decide_dishonest", "refer_refusal"),
     CaseState.closed: ("restore",),
 }
+
+
+# The policy action (app.policy) that authorises each case command.
+COMMAND_POLICY: dict[str, str] = {
+    "register": "case.register",
+    "record_asset": "asset.record",
+    "record_investigation": "case.investigate",
+    "triage": "case.triage",
+    "record_measure": "measure.record",
+    "handback": "case.handback",
+    "request_disposal": "disposal.request",
+    "approve_disposal": "disposal.approve",
+    "close": "case.close",
+    "propose_dishonest": "dishonest.propose",
+    "decide_dishonest": "dishonest.decide",
+    "refer_refusal": "referral.submit",
+    "disposal_task": "disposal.work",
+    "disposal_return": "disposal.work",
+    "restore": "case.restore",
+}
+
+
+def allowed_actions(user: User, case: Case) -> list[str]:
+    """The commands the state admits and the policy grants this caller on this case."""
+    return [command for command in STATE_ACTIONS[CaseState(case.state)]
+            if actor_may_on_case(user, COMMAND_POLICY.get(command, ""), case)]  # unmapped: default deny
 
 
 def can_see(user: User, case: Case) -> bool:

@@ -42,6 +42,11 @@ def _package_years() -> dict[int, YearOverride]:
 _PACKAGE_YEARS: Mapping[int, YearOverride] = _package_years()
 
 
+def package_years() -> Mapping[int, YearOverride]:
+    """The years the `chinese_calendar` package covers, with their arrangement."""
+    return _PACKAGE_YEARS
+
+
 @dataclass(frozen=True, slots=True)
 class WorkingCalendar:
     """Which days the court works (工作日), per year confirmed by a State Council notice.
@@ -109,6 +114,21 @@ def _period_end(first_counted: date, due_on: date, cal: WorkingCalendar) -> Peri
     return PeriodEnd(due_on=due_on, provisional=not all(cal.is_confirmed(y) for y in years))
 
 
+def same_date_months_later(start: date, months: int) -> date:
+    """The same date `months` months after `start`, or that month's last day when it has no such date."""
+    # Civil Code art. 202: a period in months ends on the corresponding date of the final month.
+    month_index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def end_on_working_day(start: date, last_day: date, cal: WorkingCalendar) -> PeriodEnd:
+    """A period counted from `start` whose nominal last day is `last_day`, moved off a rest day."""
+    # CPL periods rule (2023 text art. 85): a last day that is a rest day moves to the next working day.
+    return _period_end(start + _ONE_DAY, _roll_to_working_day(last_day, cal), cal)
+
+
 def _require_positive(amount: int, unit: str) -> None:
     if amount < 1:
         raise ValueError(f"a period must be at least 1 {unit}, got {amount}")
@@ -128,11 +148,7 @@ def add_months(start: date, months: int, cal: WorkingCalendar) -> PeriodEnd:
     # Civil Code art. 202: the same date of the final month, or its last day if it has no such date;
     # then the CPL periods rule (2023 text art. 85) rolls a rest day to the next working day.
     _require_positive(months, "month")
-    month_index = start.year * 12 + (start.month - 1) + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    nominal = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-    return _period_end(start + _ONE_DAY, _roll_to_working_day(nominal, cal), cal)
+    return end_on_working_day(start, same_date_months_later(start, months), cal)
 
 
 def add_working_days(start: date, days: int, cal: WorkingCalendar) -> PeriodEnd:

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime, utcnow
+
+
+class CaseClosure(Base):
+    """How and when a case was closed (结案, DOMAIN.md §2), with its ruling or decision."""
+
+    __tablename__ = "case_closure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), unique=True)
+    mode: Mapped[str] = mapped_column(String(30))  # ClosureMode
+    closed_on: Mapped[date]
+    document_number: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    # For 终本: the measures that met each condition of the gate when it was passed.
+    gate_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    closed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,50 @@
+"""The dishonest-respondent list (失信被执行人名单, DOMAIN.md §6, plan §4)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime, utcnow
+
+
+class DishonestListing(Base):
+    """A respondent proposed for the list by the handling judge, decided by the director, and
+    deleted when paid, settled or the term ends."""
+
+    __tablename__ = "dishonest_listing"
+    __table_args__ = (
+        Index("ix_dishonest_listing_case_id_id", "case_id", "id"),
+        Index("ix_dishonest_listing_state_id", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    ground: Mapped[str] = mapped_column(String(40))  # DishonestGround
+    facts: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="proposed")  # DishonestListingState
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    proposed_on: Mapped[date]
+
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_on: Mapped[date | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    extra_years: Mapped[int] = mapped_column(default=0)
+    term_years: Mapped[int | None]  # None: no fixed term (SPC dishonest-list rules art. 2)
+    term_ends_on: Mapped[date | None]
+
+    deletion_trigger: Mapped[str | None] = mapped_column(String(30))  # DeletionTrigger
+    deletion_triggered_on: Mapped[date | None]
+    deletion_triggered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    deleted_on: Mapped[date | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}

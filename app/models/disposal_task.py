@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Money, UTCDateTime, utcnow
+
+
+class DisposalTask(Base):
+    """One act of the property-disposal group on a transferred case: seal, seize, search, evict,
+    clear land, appraise, auction, announce (plan §3(1), §5(4))."""
+
+    __tablename__ = "disposal_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("disposal_transfer.id", ondelete="CASCADE"),
+                                             index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # DisposalTaskKind
+    done_on: Mapped[date]
+    result: Mapped[str] = mapped_column(Text)
+    amount: Mapped[Decimal | None] = mapped_column(Money)  # appraised value, auction price
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,52 @@
+"""Centralised disposal transfers (财产集约处置移送, plan §5(3)–(4))."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, Money, UTCDateTime, utcnow
+from app.models.disposal_task import DisposalTask
+
+
+class DisposalTransfer(Base):
+    """A case sent by its handling judge to the property-disposal group, approved by a deputy
+    director, worked by the group and returned to the team it came from."""
+
+    __tablename__ = "disposal_transfer"
+    __table_args__ = (
+        Index("ix_disposal_transfer_case_id_id", "case_id", "id"),
+        Index("ix_disposal_transfer_state_id", "state", "id"),
+        Index("ix_disposal_transfer_origin_unit_code_id", "origin_unit_code", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    state: Mapped[str] = mapped_column(String(20), default="requested")  # DisposalTransferState
+    # The team and judge the case came from and goes back to (plan §5(4): 退回至原移送执行实施庭).
+    origin_unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    origin_handler_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    disposal_document_id: Mapped[int] = mapped_column(ForeignKey("measure.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_on: Mapped[date]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_on: Mapped[date | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    returned_on: Mapped[date | None]
+    amount_realised: Mapped[Decimal | None] = mapped_column(Money)
+    result: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    tasks: Mapped[list[DisposalTask]] = relationship(lazy="raise", order_by="DisposalTask.id")
+
+    __mapper_args__ = {"version_id_col": version}

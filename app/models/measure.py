@@ -1,0 +1,42 @@
+"""Enforcement measures recorded on a case by its handling team (执行措施, plan §5(3))."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Money, UTCDateTime, utcnow
+
+
+class Measure(Base):
+    """One measure (notice served, check made, fine imposed, suspension …) with its legal date,
+    document number and signer ("谁办案谁负责", plan §4)."""
+
+    __tablename__ = "measure"
+    __table_args__ = (
+        Index("ix_measure_case_id_id", "case_id", "id"),
+        Index("ix_measure_case_id_kind", "case_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # MeasureKind
+    subtype: Mapped[str | None] = mapped_column(String(40))  # OnsiteCheckSubject | SuspensionKind
+    taken_on: Mapped[date]  # the legal date: served, issued, checked, heard, paid
+    document_number: Mapped[str | None] = mapped_column(String(100))
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    respondent_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
+    amount: Mapped[Decimal | None] = mapped_column(Money)  # fines and payments
+    detention_days: Mapped[int | None]
+    # Suspensions: the period, and when it actually ended (set by its suspension_end measure).
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    ended_on: Mapped[date | None]
+    suspension_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id"))  # suspension_end → suspension
+    result: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,72 @@
+"""Enforcement objections (执行异议) and their hearings (DOMAIN.md §7, plan §5(7))."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, utcnow
+
+
+class Objection(Base):
+    """An objection filed against a case, docketed with its own 执异 number and ruled on by the
+    objection group; a ruling may go to the higher court on reconsideration (复议)."""
+
+    __tablename__ = "objection"
+    __table_args__ = (
+        Index("ix_objection_case_id_id", "case_id", "id"),
+        Index("ix_objection_state_id", "state", "id"),
+        Index("ix_objection_kind_id", "kind", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    filer_name: Mapped[str] = mapped_column(String(200))
+    filer_kind: Mapped[str] = mapped_column(String(20))
+    received_on: Mapped[date]
+    grounds: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(30), default="received")
+
+    docket_number: Mapped[str | None] = mapped_column(String(64), unique=True)  # （2026）豫0104执异1号
+    docket_year: Mapped[int | None]
+    docket_serial: Mapped[int | None]
+    docketed_on: Mapped[date | None]
+
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    ruling_reasons: Mapped[str | None] = mapped_column(Text)
+    ruled_on: Mapped[date | None]
+    served_on: Mapped[date | None]
+
+    reconsideration_applied_on: Mapped[date | None]
+    reconsideration_applicant: Mapped[str | None] = mapped_column(String(200))
+    reconsideration_grounds: Mapped[str | None] = mapped_column(Text)
+    transferred_on: Mapped[date | None]
+    higher_court: Mapped[str | None] = mapped_column(String(100))
+    transfer_note: Mapped[str | None] = mapped_column(Text)
+
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    hearings: Mapped[list[ObjectionHearing]] = relationship(
+        lazy="raise", order_by="ObjectionHearing.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ObjectionHearing(Base):
+    """A hearing (听证) of an objection: scheduled, then held with notes."""
+
+    __tablename__ = "objection_hearing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objection.id", ondelete="CASCADE"), index=True)
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    held_on: Mapped[date | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

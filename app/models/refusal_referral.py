@@ -1,0 +1,73 @@
+"""Refusal-to-execute referrals (拒执移送) and their materials (DOMAIN.md §8, plan §5(6))."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, utcnow
+
+
+class RefusalReferral(Base):
+    """A handling team's referral of a suspected refusal to execute (拒不执行判决、裁定) to the
+    comprehensive group, followed through the criminal division and the police to an outcome."""
+
+    __tablename__ = "refusal_referral"
+    __table_args__ = (
+        Index("ix_refusal_referral_case_id_id", "case_id", "id"),
+        Index("ix_refusal_referral_stage_id", "stage", "id"),
+        Index("ix_refusal_referral_unit_code_id", "unit_code", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))  # the submitting team
+    stage: Mapped[str] = mapped_column(String(30), default="submitted")
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    submitted_on: Mapped[date]
+    summary: Mapped[str] = mapped_column(Text)  # the conduct amounting to refusal
+
+    missing_items: Mapped[list[str]] = mapped_column(JSON, default=list)  # named by the last return
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_on: Mapped[date | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    return_count: Mapped[int] = mapped_column(default=0)
+
+    liaised_on: Mapped[date | None]
+    liaison_contact: Mapped[str | None] = mapped_column(String(200))
+    liaison_note: Mapped[str | None] = mapped_column(Text)
+
+    police_document_number: Mapped[str | None] = mapped_column(String(100))
+    police_organ: Mapped[str | None] = mapped_column(String(200))
+    police_transferred_on: Mapped[date | None]
+
+    outcome_on: Mapped[date | None]
+    outcome_reference: Mapped[str | None] = mapped_column(String(100))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    materials: Mapped[list[RefusalReferralMaterial]] = relationship(
+        lazy="raise", order_by="RefusalReferralMaterial.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RefusalReferralMaterial(Base):
+    """One checklist item handed over, at submission (round 0) or in the n-th supplement."""
+
+    __tablename__ = "refusal_referral_material"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("refusal_referral.id", ondelete="CASCADE"),
+                                             index=True)
+    item: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+    round: Mapped[int] = mapped_column(default=0)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime, utcnow
+
+
+class TerminationPoolEntry(Base):
+    """A case closed as 终本, re-checked every 6 months for 5 years (DOMAIN.md §5); the dates are
+    computed from ``entered_on`` and the settings."""
+
+    __tablename__ = "termination_pool_entry"
+    __table_args__ = (Index("ix_termination_pool_entry_unit_code_id", "unit_code", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    entered_on: Mapped[date]  # the 终本 ruling's date
+    ends_on: Mapped[date]
+    restored_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    left_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,42 @@
+"""Assets found by the property investigation (财产查控): ``AssetCreate`` and ``AssetRead``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.enums import AssetKind, AssetStatus
+from app.schemas.case import MoneyIn
+from app.schemas.common import MoneyOut, ORMModel, Page
+
+
+class AssetCreate(BaseModel):
+    """An asset the investigation found, and the measure now on it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: AssetKind
+    value: MoneyIn = Field(description="estimated value in yuan")
+    status: AssetStatus = Field(description="found (查询到), frozen (冻结), sealed (查封) or seized (扣押)")
+    disposable: bool = Field(description="false when the asset cannot be disposed of for now (暂时不能处分)")
+    description: str | None = Field(None, max_length=2000, description="account, plate number, address …")
+    controlled_on: date | None = Field(
+        None, description="the date it was frozen, sealed or seized; required for those, absent for found",
+    )
+
+
+class AssetRead(ORMModel):
+    id: int
+    case_id: int
+    kind: AssetKind
+    value: MoneyOut
+    status: AssetStatus
+    disposable: bool
+    description: str | None
+    controlled_on: date | None
+    recorded_by_id: int
+    recorded_at: datetime
+
+
+AssetList = Page[AssetRead]

@@ -1,0 +1,349 @@
+"""Case intake and reading: ``CaseCreate`` (what the filing division sends), ``CaseRead`` (one case),
+``CaseListItem`` (a row of ``GET /cases``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from app.enums import (
+    AssetKind,
+    Behaviour,
+    CaseState,
+    Category,
+    ClosureMode,
+    PartyRole,
+    PartyType,
+    RespondentClass,
+    Track,
+)
+from app.schemas.common import MoneyOut, ORMModel
+from app.schemas.deadline import DeadlineRead
+from app.services.identifiers import normalise_case_number, validate_resident_id, validate_uscc
+from app.settings import court_today
+
+if TYPE_CHECKING:
+    from app.services.case_queries import CaseDetail, CaseListRow
+
+_MONEY_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
+_MAX_MONEY_DIGITS = 16  # Numeric(18, 2): 16 digits before the decimal point
+_CENT_EXPONENT = -2
+
+
+def parse_money(value: Any) -> Decimal:
+    """Exact yuan from a decimal string ("45000", "45000.5", "45000.00") or a JSON integer.
+
+    JSON numbers with a fraction are refused: a binary float cannot carry an amount exactly.
+    """
+    if isinstance(value, Decimal):
+        text = str(value)
+    elif isinstance(value, bool) or isinstance(value, float):
+        raise PydanticCustomError("money_type", 'send money as a decimal string such as "45000.00", '
+                                                "not a JSON number with a fraction or a boolean")
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise PydanticCustomError("money_type", 'send money as a decimal string such as "45000.00"')
+    if text.startswith("-"):
+        raise PydanticCustomError("money_negative", "must not be negative")
+    if not _MONEY_TEXT.fullmatch(text):
+        raise PydanticCustomError("money_format", 'must be a decimal amount in yuan such as "45000.00"')
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise PydanticCustomError("money_format", "must be a decimal amount in yuan") from None
+    if amount.as_tuple().exponent < _CENT_EXPONENT:  # type: ignore[operator]
+        raise PydanticCustomError("money_precision", "at most two decimal places (fen)")
+    if amount.adjusted() >= _MAX_MONEY_DIGITS:
+        raise PydanticCustomError("money_too_large", f"at most {_MAX_MONEY_DIGITS} digits before the point")
+    return amount.quantize(Decimal("0.01"))
+
+
+# Input money: a decimal string with at most two places, ≥ 0 (API.md conventions). Integers are
+# accepted as whole yuan; JSON numbers with a fraction and negative amounts are a 422 naming the field.
+MoneyIn = Annotated[
+    Decimal,
+    BeforeValidator(parse_money),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$", "examples": ["45000.00"],
+                    "description": "yuan as a decimal string, at most two decimals, not negative"}),
+]
+
+# Civil Code arts. 2, 57, 102: a natural person, a legal person or an unincorporated organisation;
+# each kind of respondent belongs to one of them.
+_CLASSES_BY_PARTY_TYPE: dict[PartyType, frozenset[RespondentClass]] = {
+    PartyType.natural_person: frozenset({RespondentClass.individual, RespondentClass.state_functionary,
+                                         RespondentClass.public_institution_staff}),
+    PartyType.legal_person: frozenset({RespondentClass.enterprise, RespondentClass.government_organ,
+                                       RespondentClass.other_org}),
+    PartyType.unincorporated_org: frozenset({RespondentClass.enterprise, RespondentClass.government_organ,
+                                             RespondentClass.other_org}),
+}
+
+
+def _columns(row: Any, schema: type[BaseModel]) -> dict[str, Any]:
+    """The row's column values that the schema shows (relationships are loaded separately)."""
+    names = type(row).__table__.columns.keys()
+    return {name: getattr(row, name) for name in names if name in schema.model_fields}
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PartyIn(_Input):
+    name: str = Field(min_length=1, max_length=200)
+    party_type: PartyType
+    id_number: str | None = Field(
+        None, max_length=32,
+        description="natural persons: resident ID number (GB 11643); legal persons and unincorporated "
+                    "organisations: unified social credit code (GB 32100); null when not known",
+    )
+
+    @field_validator("id_number", mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("id_number")
+    @classmethod
+    def _check_id_number(cls, value: str | None, info: ValidationInfo) -> str | None:
+        party_type = info.data.get("party_type")
+        if value is None or party_type is None:
+            return value
+        try:
+            if party_type == PartyType.natural_person:
+                return validate_resident_id(value)  # GB 11643-1999 check character
+            return validate_uscc(value)  # GB 32100-2015 check character
+        except ValueError as exc:
+            kind = "resident_id" if party_type == PartyType.natural_person else "uscc"
+            raise PydanticCustomError(kind, str(exc)) from None
+
+
+class ApplicantIn(PartyIn):
+    """An applicant (申请执行人)."""
+
+    respondent_class: RespondentClass | None = Field(None, description="only for respondents; ignored here")
+
+
+class RespondentIn(PartyIn):
+    """A respondent (被执行人); its class matters to triage rule T5."""
+
+    respondent_class: RespondentClass
+
+    @field_validator("respondent_class")
+    @classmethod
+    def _class_fits_party_type(cls, value: RespondentClass, info: ValidationInfo) -> RespondentClass:
+        party_type = info.data.get("party_type")
+        if party_type is not None and value not in _CLASSES_BY_PARTY_TYPE[party_type]:
+            fitting = ", ".join(sorted(_CLASSES_BY_PARTY_TYPE[party_type]))
+            raise PydanticCustomError("respondent_class",
+                                      "a {party_type} respondent must be one of: {fitting}",
+                                      {"party_type": party_type.value, "fitting": fitting})
+        return value
+
+
+class PropertyClueIn(_Input):
+    """A property clue the applicant supplies at filing (财产线索)."""
+
+    kind: AssetKind
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class CaseCreate(_Input):
+    """A case as filed by the filing division (立案, plan §5(1))."""
+
+    case_number: str = Field(min_length=1, max_length=64, examples=["（2026）豫0104执123号"],
+                             description="案号 with full-width or ASCII parentheses; stored with full-width")
+    filed_on: date = Field(description="filing date (立案日期); not in the future")
+    category: Category
+    claim_amount: MoneyIn | None = Field(None, description="claim in yuan; null only for behavioural cases")
+    behaviour: Behaviour | None = None
+    applicants: list[ApplicantIn] = Field(min_length=1, max_length=100)
+    respondents: list[RespondentIn] = Field(min_length=1, max_length=100)
+    property_clues: list[PropertyClueIn] = Field(default_factory=list, max_length=200)
+
+    @field_validator("case_number")
+    @classmethod
+    def _normalise_case_number(cls, value: str) -> str:
+        # SPC case-number rules 2015: （year）court code, type code, serial 号; enforcement type codes only.
+        try:
+            return normalise_case_number(value).text
+        except ValueError as exc:
+            raise PydanticCustomError("case_number", str(exc)) from None
+
+    @field_validator("filed_on")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        today = court_today()
+        if value > today:
+            raise PydanticCustomError("date_in_future", "the filing date {filed_on} is after today ({today})",
+                                      {"filed_on": value.isoformat(), "today": today.isoformat()})
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CaseCreate:
+        errors: list[InitErrorDetails] = []
+        year = normalise_case_number(self.case_number).year
+        if year != self.filed_on.year:
+            # SPC case-number rules 2015, art. 3: the year in the number is the year of filing.
+            errors.append(InitErrorDetails(
+                type=PydanticCustomError(
+                    "case_number_year", "the year {year} in the case number is not the year of filed_on "
+                    "({filed_on})", {"year": year, "filed_on": self.filed_on.isoformat()}),
+                loc=("case_number",), input=self.case_number))
+        if self.claim_amount is None and self.behaviour is None:
+            # DOMAIN.md §3: only a purely behavioural case has no monetary claim.
+            errors.append(InitErrorDetails(
+                type=PydanticCustomError("missing_claim",
+                                         "a claim amount is required unless the case is behavioural "
+                                         "(set behaviour)"),
+                loc=("claim_amount",), input=None))
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+class PartyRead(ORMModel):
+    id: int
+    role: PartyRole
+    name: str
+    party_type: PartyType
+    id_number: str | None = Field(description="masked (110105********002X) for roles that do not need it")
+    id_number_masked: bool
+    respondent_class: RespondentClass | None
+
+
+class PropertyClueRead(ORMModel):
+    id: int
+    kind: AssetKind
+    description: str
+
+
+class CaseAssetRead(ORMModel):
+    id: int
+    kind: AssetKind
+    value: MoneyOut
+    status: str
+    disposable: bool
+    description: str | None
+    controlled_on: date | None
+    recorded_at: datetime
+
+
+class CaseTriageRuleRead(BaseModel):
+    id: str
+    explanation: str
+
+
+class CaseTriageRead(ORMModel):
+    """The latest triage decision or hand-back re-allocation on the case."""
+
+    kind: str
+    track: str
+    rules: list[CaseTriageRuleRead]
+    rule_set_version: str
+    override_track: str | None
+    reason: str | None
+    unit: str = Field(validation_alias="unit_code")
+    handler_id: int | None
+    allocation_reason: str
+    decided_by_id: int
+    decided_by: str = Field(description="username of who decided")
+    decided_at: datetime
+
+
+class CaseRead(ORMModel):
+    """One case with its parties, clues, assets, triage, deadlines and what the caller may do next."""
+
+    id: int
+    case_number: str
+    filed_on: date
+    category: Category
+    claim_amount: MoneyOut | None
+    paid_amount: MoneyOut
+    behaviour: Behaviour | None
+    state: CaseState
+    track: Track | None
+    unit: str | None = Field(description="unit code of the handling team, e.g. fast or brigade-2")
+    handler_id: int | None
+    registered_at: datetime | None
+    investigation_completed: bool
+    willing_to_perform: bool
+    settlement_likely: bool
+    closure_mode: ClosureMode | None
+    closed_on: date | None
+    origin_case_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    parties: list[PartyRead]
+    applicants: list[PartyRead]
+    respondents: list[PartyRead]
+    property_clues: list[PropertyClueRead]
+    assets: list[CaseAssetRead]
+    triage: CaseTriageRead | None
+    deadlines: list[DeadlineRead] = Field(description="the case's legal deadline clocks, by due date")
+    allowed_actions: list[str] = Field(description="case commands the caller may perform in this state")
+
+    @classmethod
+    def from_detail(cls, detail: CaseDetail) -> CaseRead:
+        case = detail.case
+        columns = _columns(case, cls)
+        return cls.model_validate({
+            **columns,
+            "unit": case.unit_code,
+            "parties": detail.parties,
+            "applicants": [p for p in detail.parties if p.role == PartyRole.applicant],
+            "respondents": [p for p in detail.parties if p.role == PartyRole.respondent],
+            "property_clues": detail.property_clues,
+            "assets": detail.assets,
+            "triage": detail.triage,
+            "deadlines": detail.deadlines,
+            "allowed_actions": detail.allowed_actions,
+        })
+
+
+class CaseListItem(ORMModel):
+    """A compact row: no identity numbers in lists."""
+
+    id: int
+    case_number: str
+    filed_on: date
+    category: Category
+    claim_amount: MoneyOut | None
+    behaviour: Behaviour | None
+    state: CaseState
+    track: Track | None
+    unit: str | None
+    handler_id: int | None
+    closure_mode: ClosureMode | None
+    version: int
+    applicant_names: list[str]
+    respondent_names: list[str]
+
+    @classmethod
+    def from_row(cls, row: CaseListRow) -> CaseListItem:
+        case = row.case
+        columns = _columns(case, cls)
+        return cls.model_validate({**columns, "unit": case.unit_code, "applicant_names": row.applicant_names,
+                                   "respondent_names": row.respondent_names})

@@ -1,0 +1,70 @@
+"""Closing a case (结案), the 终本 pool and restoration (恢复执行), DOMAIN.md §2 and §5."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from app.enums import CaseState, ClosureMode, TerminationPoolStatus
+from app.schemas.common import MoneyOut
+from app.schemas.measure import DocumentNumber, LegalDate, LongText, StrictInput
+
+
+class ClosureCreate(StrictInput):
+    """Close the case (the handling judge). 终本 passes the gate of DOMAIN.md §5 or names what is missing."""
+
+    mode: ClosureMode
+    closed_on: LegalDate | None = Field(None, description="date of the closing document; defaults to today")
+    document_number: DocumentNumber | None = Field(
+        None, description="the closing document's number; a ruling (terminated_current, terminated, "
+                          "rejected, not_enforced) without one bears the case number")
+    reason: LongText | None = None
+
+
+class TerminationPoolEntryRead(BaseModel):
+    case_id: int
+    case_number: str
+    unit_code: str
+    handler_id: int | None
+    entered_on: date = Field(description="the 终本 ruling's date")
+    ends_on: date = Field(description="the last re-check: 5 years after entry")
+    rechecks: list[date] = Field(description="re-check dates: every 6 months after entry")
+    next_recheck_on: date | None = Field(description="first re-check from today; null once over or restored")
+    status: TerminationPoolStatus
+    restored_case_id: int | None
+    left_on: date | None
+
+
+class ClosureRead(BaseModel):
+    case_id: int
+    case_number: str
+    state: CaseState
+    mode: ClosureMode
+    closed_on: date
+    document_number: str | None
+    reason: str | None
+    closed_by: int
+    version: int = Field(description="the case version after closing (its ETag)")
+    termination_pool: TerminationPoolEntryRead | None = Field(description="for 终本: the pool entry")
+    gate_evidence: dict[str, list[int]] | None = Field(
+        description="for 终本: the measures (ids) that met each condition")
+    dishonest_deletions_triggered: list[int] = Field(description="listings now due for deletion (D11)")
+    disposal_requests_withdrawn: list[int]
+
+
+class RestorationCreate(StrictInput):
+    """Restore a 终本 case (恢复执行) when property is found: a new linked case, filed again."""
+
+    restored_on: LegalDate | None = Field(None, description="date of restoration (filing of the new case)")
+    reason: LongText | None = Field(None, description="why: e.g. the property found and where")
+
+
+class RestorationRead(BaseModel):
+    origin_case_id: int
+    case_id: int = Field(description="the new case")
+    case_number: str = Field(examples=["（2026）豫0104执恢12号"])
+    state: CaseState
+    filed_on: date
+    claim_amount: MoneyOut | None = Field(description="what remained unpaid on the original case")
+    version: int

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.enums import DeadlineStatus
+
+
+class BoardStatus(StrEnum):
+    """What the early-warning board lists."""
+
+    overdue = "overdue"  # breached, or open with the due date passed (before the sweep marks it)
+    due_soon = "due_soon"  # open and due within the rule's warning window
+    open = "open"
+    met = "met"
+    breached = "breached"
+    paused = "paused"
+
+
+class DeadlineRead(BaseModel):
+    """One deadline clock of a case (D1–D13, DOMAIN.md §4)."""
+
+    id: int
+    rule: str = Field(description="D1 … D13")
+    title: str
+    case_id: int | None
+    subject_type: str = Field(description="what the clock is about: case, objection, petition, asset …")
+    subject_id: int | None
+    started_on: date
+    due_on: date = Field(description="last day; while paused, the due date if it resumed the day it paused")
+    status: DeadlineStatus
+    provisional: bool = Field(description="the due date depends on a year without a confirmed calendar")
+    met_on: date | None
+    met_late: bool
+    paused_since: date | None
+    paused_days: int = Field(description="calendar days the clock has been suspended")
+    extension_months: int
+    overdue: bool = Field(description="breached, or open with the due date already passed")
+    days_overdue: int = Field(description="calendar days past the due date; 0 when not overdue")
+    days_left: int | None = Field(description="calendar days until the due date for a running clock")
+
+
+class DeadlineBoardItem(BaseModel):
+    """One line of the early-warning board (期限预警)."""
+
+    id: int
+    rule: str
+    title: str
+    case_id: int | None
+    case_number: str | None
+    unit: str | None = Field(description="unit code the case is allocated to")
+    handler_id: int | None
+    handler_name: str | None
+    subject_type: str
+    subject_id: int | None
+    started_on: date
+    due_on: date
+    status: DeadlineStatus
+    provisional: bool
+    overdue: bool
+    days_overdue: int = Field(description="calendar days past the due date; 0 when not overdue")
+    days_left: int | None = Field(description="calendar days until the due date for a running clock")
+
+
+class DeadlineBoardPage(BaseModel):
+    items: list[DeadlineBoardItem]
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null at the end")
+
+
+class DeadlineExtensionCreate(BaseModel):
+    """A director's approval of a request to extend the enforcement period (D3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str = Field(description="the clock to extend; only D3 can be extended")
+    requested_on: date = Field(description="the day the handling judge asked for the extension")
+    reason: str = Field(min_length=1, max_length=2000)
+    months: int | None = Field(None, description="optional; the extension is the court's setting (3 months)")
+
+
+class DeadlineExtensionRead(BaseModel):
+    id: int
+    case_id: int
+    rule: str
+    requested_on: date
+    approved_on: date
+    months: int
+    reason: str
+    approved_by_id: int
+    approved_at: datetime
+    deadline: DeadlineRead

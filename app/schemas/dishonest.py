@@ -1,0 +1,83 @@
+"""The dishonest-respondent list (失信被执行人名单, DOMAIN.md §6): proposal, decision, deletion."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AliasChoices, Field, model_validator
+
+from app.enums import Decision, DeletionTrigger, DishonestGround, DishonestListingState
+from app.schemas.common import ORMModel
+from app.schemas.measure import LegalDate, LongText, StrictInput, field_error
+
+
+class DishonestListingCreate(StrictInput):
+    """The handling judge proposes a respondent for the list."""
+
+    respondent_id: int = Field(validation_alias=AliasChoices("respondent_id", "respondent"),
+                               description="the respondent (party id) to list")
+    ground: DishonestGround
+    facts: LongText = Field(description="the facts that make the ground out")
+    proposed_on: LegalDate | None = Field(None, description="defaults to today")
+
+
+class DishonestDecisionCreate(StrictInput):
+    """The director approves or refuses (plan §4: 失信被执行人录入审批)."""
+
+    decision: Decision
+    decided_on: LegalDate | None = Field(None, description="defaults to today; the listing starts that day")
+    reason: LongText | None = Field(None, description="required when refusing; the serious circumstances "
+                                                      "when adding years")
+    extra_years: int = Field(0, ge=0, description="serious cases: 1–3 years added to the term")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DishonestDecisionCreate:
+        if self.decision == Decision.refuse and self.reason is None:
+            raise field_error(type(self), "reason", "missing", "a refusal states its reason", None)
+        if self.decision == Decision.refuse and self.extra_years:
+            raise field_error(type(self), "extra_years", "not_for_refusal", "only an approval sets a term",
+                              self.extra_years)
+        if self.extra_years and self.reason is None:
+            raise field_error(type(self), "reason", "missing", "state the serious circumstances that extend "
+                                                               "the term", None)
+        return self
+
+
+class DeletionTriggerCreate(StrictInput):
+    """Why the listing must now be deleted (starts the 3-working-day clock D11)."""
+
+    trigger: DeletionTrigger
+    triggered_on: LegalDate | None = Field(None, description="the day it happened; defaults to today")
+    reason: LongText | None = None
+
+
+class DeletionCreate(StrictInput):
+    """The listing was deleted from the list."""
+
+    deleted_on: LegalDate | None = Field(None, description="defaults to today")
+    note: LongText | None = None
+
+
+class DishonestListingRead(ORMModel):
+    id: int
+    case_id: int
+    respondent_id: int
+    ground: DishonestGround
+    facts: str
+    state: DishonestListingState
+    proposed_by: int = Field(validation_alias="proposed_by_id")
+    proposed_on: date
+    decided_by: int | None = Field(validation_alias="decided_by_id")
+    decided_on: date | None
+    decision_reason: str | None
+    extra_years: int
+    term_years: int | None = Field(description="null: no fixed term (able to pay but refuses)")
+    term_ends_on: date | None
+    deletion_trigger: DeletionTrigger | None
+    deletion_triggered_on: date | None
+    deleted_on: date | None
+    note: str | None
+    allowed_actions: list[str] = Field(default_factory=list,
+                                       description="commands the listing's state admits")
+    version: int
+    created_at: datetime

@@ -1,0 +1,91 @@
+"""Centralised disposal (财产集约处置, plan §5(3)–(4)): transfer, decision, tasks, return."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AliasChoices, Field, model_validator
+
+from app.enums import Decision, DisposalTaskKind, DisposalTransferState
+from app.schemas.case import MoneyIn
+from app.schemas.common import MoneyOut, ORMModel
+from app.schemas.measure import LegalDate, LongText, StrictInput, field_error
+
+
+class DisposalTransferCreate(StrictInput):
+    """The handling judge asks to send the case to the property-disposal group."""
+
+    requested_on: LegalDate | None = Field(None, description="defaults to today")
+    notes: LongText | None = Field(None,
+                                   description="the property to dispose of and anything the group needs")
+
+
+class DisposalDecisionCreate(StrictInput):
+    """The deputy director's decision (主管副局长批准, plan §5(3))."""
+
+    decision: Decision
+    decided_on: LegalDate | None = Field(None, description="defaults to today")
+    reason: LongText | None = Field(None, description="required when refusing")
+
+    @model_validator(mode="after")
+    def _refusal_gives_reason(self) -> DisposalDecisionCreate:
+        if self.decision == Decision.refuse and self.reason is None:
+            raise field_error(type(self), "reason", "missing", "a refusal states its reason", None)
+        return self
+
+
+class DisposalTaskCreate(StrictInput):
+    """One act of the disposal group: seal, seize, search, evict, clear land, appraise, auction, announce."""
+
+    kind: DisposalTaskKind
+    on: LegalDate = Field(description="the day it was done; not before the transfer was approved")
+    result: LongText = Field(description="what came of it (e.g. sold at the first auction)")
+    amount: MoneyIn | None = Field(None,
+                                   description="yuan: appraised value or auction price, where there is one")
+    asset_id: int | None = Field(None, description="the asset of the case it concerns")
+
+
+class DisposalReturnCreate(StrictInput):
+    """The case goes back to the team it came from (plan §5(4)) with what disposal realised."""
+
+    returned_on: LegalDate | None = Field(None, description="defaults to today")
+    amount_realised: MoneyIn = Field(validation_alias=AliasChoices("amount_realised", "amount_realized"),
+                                     description="yuan realised by the disposal (0.00 when nothing)")
+    result: LongText | None = None
+
+
+class DisposalTaskRead(ORMModel):
+    id: int
+    transfer_id: int
+    case_id: int
+    kind: DisposalTaskKind
+    on: date = Field(validation_alias="done_on")
+    result: str
+    amount: MoneyOut | None
+    asset_id: int | None
+    recorded_by: int = Field(validation_alias="recorded_by_id")
+    recorded_at: datetime
+
+
+class DisposalTransferRead(ORMModel):
+    id: int
+    case_id: int
+    state: DisposalTransferState
+    origin_unit_code: str = Field(description="the team the case came from and goes back to")
+    origin_handler_id: int
+    disposal_document_id: int = Field(description="the served disposal document (measure) it rests on")
+    requested_by: int = Field(validation_alias="requested_by_id")
+    requested_on: date
+    notes: str | None
+    decided_by: int | None = Field(validation_alias="decided_by_id")
+    decided_on: date | None
+    decision_reason: str | None
+    returned_by: int | None = Field(validation_alias="returned_by_id")
+    returned_on: date | None
+    amount_realised: MoneyOut | None
+    result: str | None
+    tasks: list[DisposalTaskRead]
+    allowed_actions: list[str] = Field(default_factory=list,
+                                       description="commands the transfer's state admits")
+    version: int
+    created_at: datetime

@@ -1,0 +1,181 @@
+"""Enforcement measures: ``MeasureCreate`` (what the handling team records), ``MeasureRead``.
+
+Also the input pieces the team-work schemas share: strict input models and legal dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from app.enums import MeasureKind, OnsiteCheckSubject, SuspensionKind
+from app.schemas.case import MoneyIn
+from app.schemas.common import MoneyOut, ORMModel
+from app.services.termination_gate import months_after
+from app.settings import court_today, get_settings
+
+
+class StrictInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _not_in_future(value: date) -> date:
+    today = court_today()
+    if value > today:
+        raise PydanticCustomError("date_in_future", "{value} is after today ({today})",
+                                  {"value": value.isoformat(), "today": today.isoformat()})
+    return value
+
+
+# The legal date of an act the client reports (API.md conventions): not later than today at the court.
+LegalDate = Annotated[date, AfterValidator(_not_in_future)]
+DocumentNumber = Annotated[str, Field(min_length=1, max_length=100, examples=["（2026）豫0104执123号"])]
+LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+
+# Court documents (notices, orders, rulings, decisions) carry a number and a signer (plan §4).
+DOCUMENT_KINDS = frozenset({
+    MeasureKind.execution_notice, MeasureKind.property_report_order, MeasureKind.summons, MeasureKind.fine,
+    MeasureKind.judicial_detention, MeasureKind.consumption_ban, MeasureKind.disposal_document,
+})
+# 暂缓执行 is decided and 中止 ruled in writing; public notice and appraisal periods need no new document.
+DOCUMENT_SUSPENSIONS = frozenset({SuspensionKind.deferral, SuspensionKind.suspension})
+AMOUNT_KINDS = frozenset({MeasureKind.fine, MeasureKind.payment_received})
+SUBTYPES: dict[MeasureKind, type[OnsiteCheckSubject] | type[SuspensionKind]] = {
+    MeasureKind.onsite_property_check: OnsiteCheckSubject,
+    MeasureKind.suspension: SuspensionKind,
+}
+
+
+def _error(field: str, kind: str, message: str, value: object) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=(field,), input=value)
+
+
+def field_error(model: type[BaseModel], field: str, kind: str, message: str,
+                value: object) -> ValidationError:
+    """A validation error naming ``field`` (the 422 problem's ``errors[].field``)."""
+    return ValidationError.from_exception_data(model.__name__, [_error(field, kind, message, value)])
+
+
+class MeasureCreate(StrictInput):
+    """A measure taken on the case (plan §5(3)); which fields apply depends on ``kind``."""
+
+    kind: MeasureKind
+    on: LegalDate = Field(description="legal date: served, issued, checked, heard or paid; not before filing")
+    document_number: DocumentNumber | None = Field(
+        None, description="required for documents: notices, orders, decisions, the disposal ruling, "
+                          "and deferral/suspension decisions")
+    signed_by: int | None = Field(
+        None, description="user id of the signer: the handling judge, or the director for the documents "
+                          "the law reserves for the president (fine, detention, consumption ban)")
+    respondent_id: int | None = Field(None, description="the respondent (party id) the measure is aimed at")
+    amount: MoneyIn | None = Field(None, description="yuan: the fine, or the payment received")
+    detention_days: int | None = Field(None, ge=1, description="judicial detention only")
+    subtype: str | None = Field(
+        None, validation_alias=AliasChoices("subtype", "suspension_kind"),
+        description="onsite_property_check: real_estate | vehicles | business_registration; "
+                    "suspension (also accepted as suspension_kind): deferral | suspension | public_notice | "
+                    "appraisal_auction")
+    starts_on: date | None = Field(None, description="suspension: first day (defaults to `on`)")
+    ends_on: date | None = Field(None, description="suspension: last day; required for a deferral")
+    suspension_id: int | None = Field(
+        None, description="suspension_end: the suspension it ends (optional when only one is running)")
+    result: LongText | None = Field(None, description="what the check, search or hearing found")
+    notes: LongText | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> MeasureCreate:
+        settings = get_settings()
+        errors: list[InitErrorDetails] = []
+        kind = self.kind
+        subtype_enum = SUBTYPES.get(kind)
+        if subtype_enum is None and self.subtype is not None:
+            errors.append(_error("subtype", "not_for_kind", f"a {kind} measure has no subtype", self.subtype))
+        elif subtype_enum is not None:
+            allowed = [m.value for m in subtype_enum]
+            if self.subtype not in allowed:
+                errors.append(_error("subtype", "subtype", f"a {kind} measure needs a subtype: one of "
+                                     + ", ".join(allowed), self.subtype))
+        needs_document = kind in DOCUMENT_KINDS or (
+            kind == MeasureKind.suspension and self.subtype in DOCUMENT_SUSPENSIONS)
+        if needs_document:
+            # Plan §4: every court document is signed ("谁办案谁负责") and numbered.
+            if self.document_number is None:
+                errors.append(_error("document_number", "missing", f"a {self.subtype or kind} document "
+                                     "needs its document number", None))
+            if self.signed_by is None:
+                errors.append(_error("signed_by", "missing", f"a {self.subtype or kind} document needs "
+                                     "its signer", None))
+        if kind in AMOUNT_KINDS:
+            if self.amount is None or self.amount <= 0:
+                errors.append(_error("amount", "missing", f"a {kind} needs an amount above zero",
+                                     self.amount))
+        elif self.amount is not None:
+            errors.append(_error("amount", "not_for_kind", f"a {kind} measure has no amount", self.amount))
+        if kind == MeasureKind.judicial_detention:
+            # CPL (2023) art. 118: detention of at most 15 days.
+            if self.detention_days is None or self.detention_days > settings.detention_max_days:
+                errors.append(_error("detention_days", "detention_days",
+                                     f"detention needs its length, 1–{settings.detention_max_days} days",
+                                     self.detention_days))
+        elif self.detention_days is not None:
+            errors.append(_error("detention_days", "not_for_kind", f"a {kind} measure has no detention days",
+                                 self.detention_days))
+        errors += self._period_errors(settings.deferral_max_months)
+        if kind != MeasureKind.suspension_end and self.suspension_id is not None:
+            errors.append(_error("suspension_id", "not_for_kind", "only a suspension_end names a suspension",
+                                 self.suspension_id))
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+    def _period_errors(self, deferral_max_months: int) -> list[InitErrorDetails]:
+        if self.kind != MeasureKind.suspension:
+            return [_error(name, "not_for_kind", "only a suspension has a period", getattr(self, name))
+                    for name in ("starts_on", "ends_on") if getattr(self, name) is not None]
+        if self.starts_on is None:
+            self.starts_on = self.on
+        errors: list[InitErrorDetails] = []
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            errors.append(_error("ends_on", "period", "the period cannot end before it starts", self.ends_on))
+        if self.subtype == SuspensionKind.deferral:
+            # SPC deferral rules 2002 (暂缓执行): at most three months.
+            if self.ends_on is None:
+                errors.append(_error("ends_on", "missing", "a deferral needs its last day", None))
+            elif self.ends_on > months_after(self.starts_on, deferral_max_months):
+                errors.append(_error("ends_on", "deferral_too_long",
+                                     f"a deferral lasts at most {deferral_max_months} months "
+                                     f"(until {months_after(self.starts_on, deferral_max_months)})",
+                                     self.ends_on))
+        return errors
+
+
+class MeasureRead(ORMModel):
+    id: int
+    case_id: int
+    kind: MeasureKind
+    subtype: str | None
+    on: date = Field(validation_alias="taken_on")
+    document_number: str | None
+    signed_by: int | None = Field(validation_alias="signed_by_id")
+    respondent_id: int | None
+    amount: MoneyOut | None
+    detention_days: int | None
+    starts_on: date | None
+    ends_on: date | None
+    ended_on: date | None = Field(description="suspension: the day its suspension_end recorded")
+    suspension_id: int | None
+    result: str | None
+    notes: str | None
+    recorded_by: int = Field(validation_alias="recorded_by_id")
+    recorded_at: datetime

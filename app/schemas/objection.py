@@ -1,0 +1,112 @@
+"""Objections (执行异议): ``ObjectionCreate`` (what is filed), the command bodies, ``ObjectionRead``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+
+from app.enums import FilerKind, ObjectionKind, ObjectionOutcome
+from app.schemas.common import ORMModel
+from app.settings import get_settings
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+_NOTE = Field(None, max_length=4000)
+
+
+class ObjectionCreate(_Input):
+    """An objection received against a case (plan §5(7))."""
+
+    case_id: int = Field(ge=1)
+    kind: ObjectionKind = Field(description="enforcement_act 执行行为异议, outsider 案外人异议, "
+                                            "add_change_parties 追加变更当事人, jurisdiction 管辖权异议, "
+                                            "reconsideration 复议")
+    filer_name: str = Field(min_length=1, max_length=200)
+    filer_kind: FilerKind = Field(description="a party to the case, or a case outsider (案外人、利害关系人)")
+    received_on: date = Field(description="date the written objection was received; not in the future")
+    grounds: str = Field(min_length=1, max_length=20000)
+
+
+class DocketCreate(_Input):
+    docketed_on: date | None = Field(None, description="date of docketing (立案); today (court time) "
+                                                       "when absent")
+
+
+class HearingCreate(_Input):
+    """Schedule a hearing (``scheduled_for``) or record that it was held (``held_on``, ``notes``)."""
+
+    scheduled_for: datetime | None = Field(
+        None, description="when the hearing is to take place; without an offset it is court local time")
+    held_on: date | None = Field(None, description="date the hearing was held; not in the future")
+    notes: str | None = Field(None, max_length=20000)
+
+    @field_validator("scheduled_for")
+    @classmethod
+    def _court_local_time(cls, value: datetime | None) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=ZoneInfo(get_settings().court_timezone))
+
+
+class RulingCreate(_Input):
+    outcome: ObjectionOutcome = Field(description="upheld 异议成立 or rejected 驳回异议",
+                                      validation_alias=AliasChoices("outcome", "result"))
+    reasons: str = Field(min_length=1, max_length=20000, validation_alias=AliasChoices("reasons", "reason"))
+    ruled_on: date
+
+
+class ServiceCreate(_Input):
+    served_on: date = Field(description="date the ruling was served (送达)")
+
+
+class ReconsiderationCreate(_Input):
+    applied_on: date = Field(description="date the application for reconsideration (复议) was received")
+    applicant: str | None = Field(None, max_length=200)
+    grounds: str | None = Field(None, max_length=20000)
+
+
+class TransferCreate(_Input):
+    transferred_on: date = Field(description="date the file went to the higher court")
+    higher_court: str | None = Field(None, max_length=100, examples=["郑州市中级人民法院"])
+    note: str | None = _NOTE
+
+
+class HearingRead(ORMModel):
+    id: int
+    scheduled_for: datetime | None
+    held_on: date | None
+    notes: str | None
+    recorded_at: datetime
+
+
+class ObjectionRead(ORMModel):
+    id: int
+    case_id: int
+    kind: ObjectionKind
+    filer_name: str
+    filer_kind: FilerKind
+    received_on: date
+    grounds: str
+    state: str
+    docket_number: str | None = Field(description="its own case number, e.g. （2026）豫0104执异1号")
+    docketed_on: date | None
+    hearings: list[HearingRead]
+    outcome: ObjectionOutcome | None
+    ruling_reasons: str | None
+    ruled_on: date | None
+    served_on: date | None
+    reconsideration_applied_on: date | None
+    reconsideration_applicant: str | None
+    reconsideration_grounds: str | None
+    transferred_on: date | None
+    higher_court: str | None
+    transfer_note: str | None
+    allowed_actions: list[str] = Field(default_factory=list, description="commands the state admits now")
+    created_at: datetime
+    updated_at: datetime
+    version: int

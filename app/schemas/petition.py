@@ -1,0 +1,107 @@
+"""Enforcement petitions (涉执信访): ``PetitionCreate`` (what is received), the step bodies and
+``PetitionRead``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from app.enums import PetitionChannel, PetitionState
+from app.schemas.common import ORMModel
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+_NOTE = Field(None, max_length=4000)
+_TODAY = "today (court time) when absent"
+
+
+class PetitionCreate(_Input):
+    """A petition received by the comprehensive group (plan §5(8))."""
+
+    received_on: date = Field(description="date received; not in the future")
+    channel: PetitionChannel = Field(description="visit 来访, letter 来信, phone 来电, online 网上信访")
+    petitioner_name: str = Field(min_length=1, max_length=200)
+    contact: str | None = Field(None, max_length=200)
+    case_id: int | None = Field(None, ge=1, description="the case it is about, when there is one")
+    content: str = Field(min_length=1, max_length=20000)
+
+
+class RegisterCreate(_Input):
+    registered_on: date | None = Field(None, description=_TODAY)
+
+
+class RouteCreate(_Input):
+    unit_code: str | None = Field(None, max_length=32, validation_alias=AliasChoices("unit_code", "unit"),
+                                  description="the handling team; only needed when the petition has no "
+                                              "case allocated to a team")
+    routed_on: date | None = Field(None, description=_TODAY)
+    note: str | None = _NOTE
+
+
+class UrgeCreate(_Input):
+    note: str = Field(min_length=1, max_length=4000)
+    urged_on: date | None = Field(None, description=_TODAY)
+
+
+class SuperviseCreate(_Input):
+    note: str | None = _NOTE
+    supervised_on: date | None = Field(None, description=_TODAY)
+
+
+class ReplyCreate(_Input):
+    reply_text: str = Field(min_length=1, max_length=20000,
+                            validation_alias=AliasChoices("reply_text", "reply"))
+    replied_on: date | None = Field(None, description=_TODAY)
+
+
+class ResolveCreate(_Input):
+    resolved_on: date | None = Field(None, description=_TODAY)
+    note: str | None = _NOTE
+
+
+class CloseCreate(_Input):
+    closed_on: date | None = Field(None, description=_TODAY)
+    note: str | None = _NOTE
+
+
+class UrgeRead(ORMModel):
+    id: int
+    urged_on: date
+    note: str
+    urged_by_id: int
+    urged_at: datetime
+
+
+class PetitionRead(ORMModel):
+    id: int
+    case_id: int | None
+    received_on: date
+    channel: PetitionChannel
+    petitioner_name: str
+    contact: str | None
+    content: str
+    state: PetitionState
+    repeat_of_id: int | None = Field(description="the petitioner's first petition on the same case")
+    repeat_count: int = Field(description="earlier petitions of this petitioner on the same case")
+    registered_on: date | None
+    unit_code: str | None = Field(description="the handling team it was routed to")
+    routed_on: date | None
+    route_note: str | None
+    urges: list[UrgeRead]
+    supervised: bool = Field(description="escalated to the leadership (督办)")
+    supervised_on: date | None
+    supervision_note: str | None
+    reply_text: str | None
+    replied_on: date | None
+    resolved_on: date | None
+    resolution_note: str | None
+    closed_on: date | None
+    close_note: str | None
+    allowed_actions: list[str] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+    version: int

@@ -1,0 +1,132 @@
+"""Refusal-to-execute referrals (拒执移送): what the team submits, the review and follow-up bodies,
+``RefusalReferralRead`` and the register's counts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+
+from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
+from app.schemas.common import ORMModel
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+_NOTE = Field(None, max_length=4000)
+
+
+class MaterialIn(_Input):
+    """One checklist item handed over (a plain item code is accepted too)."""
+
+    item: str = Field(min_length=1, max_length=60, examples=["evidence_of_refusal"],
+                      description="a checklist item: evidence_of_ability_to_perform, evidence_of_refusal, "
+                                  "documents_served, warnings_given, or one the court adds")
+    note: str | None = _NOTE
+
+
+def _item_codes_as_objects(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{"item": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class RefusalReferralCreate(_Input):
+    """The handling team's referral of a suspected refusal to execute (plan §5(3), §5(6))."""
+
+    case_id: int = Field(ge=1)
+    summary: str = Field(min_length=1, max_length=20000, description="the conduct amounting to refusal")
+    materials: list[MaterialIn] = Field(min_length=1, max_length=100)
+    submitted_on: date | None = Field(None, description="today (court time) when absent")
+
+    _materials = field_validator("materials", mode="before")(_item_codes_as_objects)
+
+
+class SupplementCreate(_Input):
+    materials: list[MaterialIn] = Field(min_length=1, max_length=100)
+    note: str | None = _NOTE
+
+    _materials = field_validator("materials", mode="before")(_item_codes_as_objects)
+
+
+class ReviewCreate(_Input):
+    """The comprehensive group's check: ``complete``, or ``returned`` naming the missing items."""
+
+    result: ReferralReviewResult = Field(validation_alias=AliasChoices("result", "outcome", "decision"))
+    missing_items: list[str] = Field(default_factory=list, max_length=100,
+                                     description="checklist items to supplement; at least one when returned")
+    note: str | None = _NOTE
+    reviewed_on: date | None = Field(None, description="today (court time) when absent")
+
+
+class LiaisonCreate(_Input):
+    liaised_on: date | None = Field(None, description="date of the hand-over to the criminal division")
+    contact: str | None = Field(None, max_length=200, description="the criminal division's contact")
+    note: str | None = _NOTE
+
+
+class PoliceTransferCreate(_Input):
+    document_number: str = Field(min_length=1, max_length=100, description="number of the transfer letter")
+    transferred_on: date
+    police_organ: str | None = Field(None, max_length=200, examples=["郑州市公安局管城回族区分局"])
+
+
+class OutcomeCreate(_Input):
+    outcome: ReferralOutcome = Field(description="accepted 立案, declined 不予立案, prosecuted 起诉, "
+                                                 "judged 判决")
+    decided_on: date | None = Field(None, description="today (court time) when absent",
+                                    validation_alias=AliasChoices("decided_on", "outcome_on"))
+    reference: str | None = Field(None, max_length=100, description="document number of the decision")
+    note: str | None = _NOTE
+
+
+class MaterialRead(ORMModel):
+    id: int
+    item: str
+    note: str | None
+    round: int = Field(description="0 at submission, n for the supplement after the n-th return")
+    added_at: datetime
+
+
+class ChecklistItemRead(BaseModel):
+    item: str
+    provided: bool
+
+
+class RefusalReferralRead(ORMModel):
+    id: int
+    case_id: int
+    unit_code: str = Field(description="the submitting team")
+    stage: ReferralStage
+    outcome: ReferralOutcome | None
+    submitted_on: date
+    summary: str
+    materials: list[MaterialRead]
+    checklist: list[ChecklistItemRead] = Field(default_factory=list)
+    missing_items: list[str] = Field(description="named by the last return")
+    review_note: str | None
+    reviewed_on: date | None
+    return_count: int
+    liaised_on: date | None
+    liaison_contact: str | None
+    liaison_note: str | None
+    police_document_number: str | None
+    police_organ: str | None
+    police_transferred_on: date | None
+    outcome_on: date | None
+    outcome_reference: str | None
+    outcome_note: str | None
+    allowed_actions: list[str] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class RefusalReferralStats(BaseModel):
+    total: int
+    by_stage: dict[str, int]
+    by_unit: dict[str, int] = Field(description="by submitting team")
+    by_outcome: dict[str, int] = Field(description="'pending' counts referrals without an outcome yet")

@@ -1,0 +1,62 @@
+"""Registration at the command center (登记) and the investigation outcome (查控结果)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.schemas.common import ORMModel
+
+_NOTE = Field(None, max_length=2000, description="free text kept in the case's audit trail")
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RegistrationCreate(_Input):
+    """Register a filed case and record what the property investigation found so far."""
+
+    registered_on: date | None = Field(
+        None, description="date of registration; today (court time) when absent; not before filed_on"
+    )
+    investigation_completed: bool = Field(False, description="the property investigation is finished")
+    willing_to_perform: bool = Field(False, description="the respondent agrees to perform voluntarily")
+    settlement_likely: bool = Field(False, description="the parties may settle (和解可能)")
+    note: str | None = _NOTE
+
+
+class InvestigationUpdate(_Input):
+    """A later investigation outcome; fields left out keep their recorded value."""
+
+    investigation_completed: bool | None = None
+    willing_to_perform: bool | None = None
+    settlement_likely: bool | None = None
+    note: str | None = _NOTE
+
+    @model_validator(mode="after")
+    def _something_to_record(self) -> InvestigationUpdate:
+        flags = (self.investigation_completed, self.willing_to_perform, self.settlement_likely)
+        if all(flag is None for flag in flags):
+            raise PydanticCustomError("missing", "give at least one of investigation_completed, "
+                                                 "willing_to_perform, settlement_likely")
+        return self
+
+
+class InvestigationRead(ORMModel):
+    """The case's investigation outcome as triage will read it."""
+
+    case_id: int
+    state: str
+    investigation_completed: bool
+    willing_to_perform: bool
+    settlement_likely: bool
+    note: str | None
+    version: int
+
+
+class RegistrationRead(InvestigationRead):
+    registered_at: datetime
+    registered_on: date

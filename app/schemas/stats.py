@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class Share(BaseModel):
+    numerator: int
+    denominator: int
+    ratio: float | None = Field(None, description="numerator / denominator, null when nothing to count")
+
+
+class DeadlineCounts(BaseModel):
+    open: int = 0
+    paused: int = 0
+    met: int = 0
+    met_late: int = 0
+    breached: int = 0
+
+
+class StatsOverview(BaseModel):
+    """DOMAIN.md §11 figures for the cases filed in the period (and unit, when given)."""
+
+    filed_from: date | None
+    filed_to: date | None
+    unit: str | None
+    cases_total: int
+    by_state: dict[str, int]
+    by_track: dict[str, int]
+    by_unit: dict[str, dict[str, int]] = Field(description="unit → {open, closed}")
+    closure_rate: Share
+    median_days_to_close: float | None
+    termination_share: Share = Field(description="终本 closings among closings")
+    fast_track_share: Share = Field(description="simple track among triaged cases")
+    deadlines_by_rule: dict[str, DeadlineCounts]
+    deadlines_by_unit: dict[str, DeadlineCounts]
+    disposal_turnaround_days: float | None = Field(description="median days from approval to return (D13)")
+    objections_ruled_in_time: Share
+    petitions_closed_in_time: Share

@@ -1,0 +1,179 @@
+"""The court's working-day calendar (工作日历): library data plus the court's overrides per year.
+
+The `chinese-calendar` package covers the years up to its release; the court loads each further year
+(or corrects one) from the State Council notice. The calendar in force is cached per process under a
+key read from the database on every use (the overrides' count, version sum and latest change), so a
+change saved by any process is seen by every other on its next request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput, PreconditionFailed
+from app.models.base import utcnow
+from app.models.calendar_year import CalendarYear
+from app.models.user import User
+from app.services import audit
+from app.services import deadlines as deadline_service
+from app.services.periods import WorkingCalendar, YearOverride, package_years
+from app.settings import get_settings
+
+CalendarSource = Literal["court", "package", "weekends_only"]
+
+_cache_lock = threading.Lock()
+_cached: tuple[tuple[object, ...], WorkingCalendar] | None = None
+
+
+def _version_key(session: Session) -> tuple[object, ...]:
+    count, version_sum, latest = session.execute(
+        select(func.count(), func.coalesce(func.sum(CalendarYear.version), 0),
+               func.max(CalendarYear.updated_at))
+    ).one()
+    return int(count), int(version_sum), latest
+
+
+def _overrides(session: Session) -> dict[int, YearOverride]:
+    return {
+        row.year: YearOverride(holidays=frozenset(date.fromisoformat(d) for d in row.holidays),
+                               makeup_workdays=frozenset(date.fromisoformat(d) for d in row.makeup_workdays))
+        for row in session.scalars(select(CalendarYear))
+    }
+
+
+def working_calendar(session: Session) -> WorkingCalendar:
+    """The calendar in force: library data, with every year the court has loaded replacing the library's."""
+    global _cached
+    key = _version_key(session)
+    cached = _cached
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    calendar = WorkingCalendar.from_sources(_overrides(session))
+    with _cache_lock:
+        _cached = (key, calendar)
+    return calendar
+
+
+@dataclass(frozen=True)
+class CalendarYearView:
+    year: int
+    source: CalendarSource
+    confirmed: bool
+    holidays: list[date]
+    makeup_workdays: list[date]
+    source_note: str | None = None
+    updated_by_id: int | None = None
+    updated_at: datetime | None = None
+    version: int = 0
+
+
+def _check_year(year: int) -> None:
+    settings = get_settings()
+    if not settings.calendar_first_year <= year <= settings.calendar_last_year:
+        raise InvalidInput("year", f"must be between {settings.calendar_first_year} and "
+                                   f"{settings.calendar_last_year}")
+
+
+def _view(year: int, row: CalendarYear | None) -> CalendarYearView:
+    if row is not None:
+        return CalendarYearView(year=year, source="court", confirmed=True,
+                                holidays=sorted(date.fromisoformat(d) for d in row.holidays),
+                                makeup_workdays=sorted(date.fromisoformat(d) for d in row.makeup_workdays),
+                                source_note=row.source_note, updated_by_id=row.updated_by_id,
+                                updated_at=row.updated_at, version=row.version)
+    library = package_years().get(year)
+    if library is not None:
+        return CalendarYearView(year=year, source="package", confirmed=True,
+                                holidays=sorted(library.holidays),
+                                makeup_workdays=sorted(library.makeup_workdays),
+                                source_note="chinese-calendar package")
+    return CalendarYearView(year=year, source="weekends_only", confirmed=False, holidays=[],
+                            makeup_workdays=[])
+
+
+def calendar_year(session: Session, *, year: int) -> CalendarYearView:
+    """The arrangement in force for ``year``: the court's, else the library's, else weekends only."""
+    _check_year(year)
+    return _view(year, session.get(CalendarYear, year))
+
+
+def _validate(year: int, holidays: list[date], makeup_workdays: list[date]) -> None:
+    for field, days in (("holidays", holidays), ("makeup_workdays", makeup_workdays)):
+        outside = sorted({d for d in days if d.year != year})
+        if outside:
+            raise InvalidInput(field, f"{outside[0].isoformat()} is not in {year}")
+        repeated = sorted({d for d in days if days.count(d) > 1})
+        if repeated:
+            raise InvalidInput(field, f"{repeated[0].isoformat()} is listed twice")
+    both = sorted(set(holidays) & set(makeup_workdays))
+    if both:
+        raise InvalidInput("makeup_workdays", f"{both[0].isoformat()} is also listed as a holiday")
+    # State Council notices move work onto weekends (调休); a weekday is a working day already.
+    weekdays = [d for d in sorted(makeup_workdays) if d.weekday() < 5]
+    if weekdays:
+        raise InvalidInput("makeup_workdays",
+                           f"{weekdays[0].isoformat()} is a {weekdays[0]:%A}, not a weekend day")
+
+
+def _check_if_match(year: int, current_version: int, if_match: str | None) -> None:
+    if if_match is None:
+        return
+    wanted = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
+    if "*" not in wanted and str(current_version) not in wanted:
+        raise PreconditionFailed(f"the calendar for {year} is at version {current_version}, not {if_match}",
+                                 current_version=current_version)
+
+
+def _locked_row(session: Session, year: int, user: User) -> tuple[CalendarYear, bool]:
+    """The year's row, locked; inserted (empty, version 0) when missing, safe against a concurrent insert."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = session.execute(
+        insert(CalendarYear).values(year=year, holidays=[], makeup_workdays=[], updated_by_id=user.id,
+                                    version=0).on_conflict_do_nothing(index_elements=["year"])
+        .returning(CalendarYear.year)
+    ).first()
+    created = inserted is not None
+    row = session.execute(
+        select(CalendarYear).where(CalendarYear.year == year).with_for_update().execution_options(
+            populate_existing=True)
+    ).scalar_one()
+    return row, created
+
+
+def update_calendar_year(session: Session, *, year: int, holidays: list[date], makeup_workdays: list[date],
+                         source_note: str | None, user: User, body_year: int | None = None,
+                         if_match: str | None = None) -> tuple[CalendarYearView, int]:
+    """Load the court's arrangement for ``year`` and recompute every deadline that counts days in it."""
+    _check_year(year)
+    if body_year is not None and body_year != year:
+        raise InvalidInput("year", f"{body_year} in the body but {year} in the path")
+    _validate(year, holidays, makeup_workdays)
+    row, created = _locked_row(session, year, user)
+    _check_if_match(year, row.version, if_match)
+    before = _view(year, None if created else row)
+    row.holidays = sorted(d.isoformat() for d in holidays)
+    row.makeup_workdays = sorted(d.isoformat() for d in makeup_workdays)
+    row.source_note = source_note.strip() if source_note and source_note.strip() else None
+    row.updated_by_id = user.id
+    row.updated_at = utcnow()
+    row.version += 1
+    session.flush()
+    after = _view(year, row)
+    audit.record(session, actor=user, action="calendar.update", entity_type="calendar_year", entity_id=year,
+                 before=_audit_form(before), after=_audit_form(after), reason=row.source_note)
+    calendar = WorkingCalendar.from_sources(_overrides(session))  # this transaction's view, not cached
+    recomputed = deadline_service.recompute_for_year(session, year=year, calendar=calendar, actor=user)
+    return after, recomputed
+
+
+def _audit_form(view: CalendarYearView) -> dict[str, object]:
+    return {"source": view.source, "holidays": view.holidays, "makeup_workdays": view.makeup_workdays,
+            "source_note": view.source_note, "version": view.version}

@@ -1,0 +1,262 @@
+"""Reading cases: one case with everything a desk needs, the case list, and a case's timeline.
+
+Visibility is the policy's: brigade members see their own brigade's cases only; everyone else
+sees all (DOMAIN.md §1). Full identity numbers go only to those who need them (app.policy
+``case.read_id_numbers``); others get them masked.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from app.enums import CaseState, PartyRole, PartyType
+from app.errors import InvalidInput
+from app.models.audit_entry import AuditEntry
+from app.models.case import Asset, Case, Party, PropertyClue
+from app.models.triage_decision import TriageDecision
+from app.models.user import User
+from app.policy import actor_may_on_case, sees_all_cases
+from app.services import deadlines
+from app.services.case_access import allowed_actions, load_case
+from app.settings import court_today
+
+_ID_SHOWN_HEAD, _ID_SHOWN_TAIL = 6, 4  # 110105********002X
+
+
+def mask_id_number(value: str) -> str:
+    """Keep the region code and the last four characters of a resident ID: 110105********002X."""
+    hidden = len(value) - _ID_SHOWN_HEAD - _ID_SHOWN_TAIL
+    if hidden <= 0:
+        return "*" * len(value)
+    return value[:_ID_SHOWN_HEAD] + "*" * hidden + value[-_ID_SHOWN_TAIL:]
+
+
+@dataclass(frozen=True)
+class PartyView:
+    id: int
+    role: str
+    name: str
+    party_type: str
+    id_number: str | None
+    id_number_masked: bool
+    respondent_class: str | None
+
+
+@dataclass(frozen=True)
+class TriageView:
+    kind: str
+    track: str
+    rules: list[dict[str, Any]]
+    rule_set_version: str
+    override_track: str | None
+    reason: str | None
+    unit_code: str
+    handler_id: int | None
+    allocation_reason: str
+    decided_by_id: int
+    decided_by: str
+    decided_at: Any
+
+
+@dataclass
+class CaseDetail:
+    """A case and what is read with it; ``CaseRead.from_detail`` shapes it for the API."""
+
+    case: Case
+    parties: list[PartyView]
+    property_clues: list[PropertyClue]
+    assets: list[Asset]
+    triage: TriageView | None
+    deadlines: list[Any]
+    allowed_actions: list[str]
+
+
+def _party_view(party: Party, *, full_ids: bool) -> PartyView:
+    # PIPL art. 28: a natural person's identity number is sensitive personal information; shown in
+    # full only where the work needs it. Unified social credit codes are public registry data.
+    masked = not full_ids and party.id_number is not None and party.party_type == PartyType.natural_person
+    return PartyView(id=party.id, role=party.role, name=party.name, party_type=party.party_type,
+                     id_number=mask_id_number(party.id_number) if masked else party.id_number,
+                     id_number_masked=masked, respondent_class=party.respondent_class)
+
+
+def new_case_detail(session: Session, *, case: Case, parties: list[Party],
+                    property_clues: list[PropertyClue], user: User) -> CaseDetail:
+    """A case just filed: no assets or triage yet; its parties and clues are at hand."""
+    return _detail(session, case=case, user=user, parties=parties, property_clues=property_clues,
+                   assets=[], triage=None)
+
+
+def detail_of(session: Session, *, case: Case, user: User) -> CaseDetail:
+    """Everything shown with one case, for a caller who may see it."""
+    parties = session.scalars(select(Party).where(Party.case_id == case.id).order_by(Party.id)).all()
+    clues = session.scalars(select(PropertyClue).where(PropertyClue.case_id == case.id)
+                            .order_by(PropertyClue.id)).all()
+    assets = session.scalars(select(Asset).where(Asset.case_id == case.id).order_by(Asset.id)).all()
+    latest = session.execute(
+        select(TriageDecision, User.username).join(User, User.id == TriageDecision.decided_by_id)
+        .where(TriageDecision.case_id == case.id)
+        .order_by(TriageDecision.decided_at.desc(), TriageDecision.id.desc()).limit(1)
+    ).first()
+    triage = None
+    if latest is not None:
+        decision, username = latest
+        triage = TriageView(
+            kind=decision.kind, track=decision.track, rules=list(decision.rules),
+            rule_set_version=decision.rule_set_version, override_track=decision.override_track,
+            reason=decision.reason, unit_code=decision.unit_code, handler_id=decision.handler_id,
+            allocation_reason=decision.allocation_reason, decided_by_id=decision.decided_by_id,
+            decided_by=username, decided_at=decision.decided_at)
+    return _detail(session, case=case, user=user, parties=list(parties), property_clues=list(clues),
+                   assets=list(assets), triage=triage)
+
+
+def _detail(session: Session, *, case: Case, user: User, parties: list[Party],
+            property_clues: list[PropertyClue], assets: list[Asset], triage: TriageView | None) -> CaseDetail:
+    full_ids = actor_may_on_case(user, "case.read_id_numbers", case)
+    return CaseDetail(
+        case=case,
+        parties=[_party_view(p, full_ids=full_ids) for p in parties],
+        property_clues=property_clues,
+        assets=assets,
+        triage=triage,
+        deadlines=list(deadlines.list_for_case(session, case.id)),
+        allowed_actions=allowed_actions(user, case),
+    )
+
+
+def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
+    """One case as the caller may see it; 404 when it does not exist or is another brigade's."""
+    return detail_of(session, case=load_case(session, case_id, user), user=user)
+
+
+# Lists -------------------------------------------------------------------------------------------
+
+_CURSOR_PREFIX = "c1:"
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """The id a page continues after; a cursor this service did not issue is a 422 naming it."""
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith(_CURSOR_PREFIX):
+            raise ValueError(text)
+        last_id = int(text.removeprefix(_CURSOR_PREFIX))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("cursor", "not a cursor returned by this list; start without one") from None
+    if last_id < 1:
+        raise InvalidInput("cursor", "not a cursor returned by this list; start without one")
+    return last_id
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    states: list[str] = field(default_factory=list)
+    track: str | None = None
+    unit: str | None = None
+    handler_id: int | None = None
+    overdue: bool | None = None
+    filed_from: date | None = None
+    filed_to: date | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseListRow:
+    case: Case
+    applicant_names: list[str]
+    respondent_names: list[str]
+
+
+def _overdue_clause(today: date) -> Any:
+    """Cases with a breached deadline, or an open one past its due date (DOMAIN.md §4 early warning)."""
+    from app.models.deadline import Deadline
+
+    return exists().where(
+        Deadline.case_id == Case.id,
+        or_(Deadline.status == "breached", and_(Deadline.status == "open", Deadline.due_on < today)),
+    )
+
+
+def _search_clause(q: str) -> Any:
+    # Case numbers are stored with full-width parentheses; people type either kind.
+    text = unicodedata.normalize("NFKC", q).strip()
+    number_text = text.replace("(", "（").replace(")", "）")
+    party_match = exists().where(Party.case_id == Case.id, Party.name.contains(text, autoescape=True))
+    return or_(Case.case_number.contains(number_text, autoescape=True), party_match)
+
+
+def _filtered(stmt: Select[Any], *, user: User, filters: CaseFilters) -> Select[Any]:
+    if not sees_all_cases(user):
+        stmt = stmt.where(Case.unit_code == user.unit_code)  # DOMAIN.md §1: brigades see their own
+    if filters.states:
+        stmt = stmt.where(Case.state.in_(filters.states))
+    if filters.track is not None:
+        stmt = stmt.where(Case.track == filters.track)
+    if filters.unit is not None:
+        stmt = stmt.where(Case.unit_code == filters.unit)
+    if filters.handler_id is not None:
+        stmt = stmt.where(Case.handler_id == filters.handler_id)
+    if filters.filed_from is not None:
+        stmt = stmt.where(Case.filed_on >= filters.filed_from)
+    if filters.filed_to is not None:
+        stmt = stmt.where(Case.filed_on <= filters.filed_to)
+    if filters.q:
+        stmt = stmt.where(_search_clause(filters.q))
+    if filters.overdue is not None:
+        clause = _overdue_clause(court_today())
+        stmt = stmt.where(clause if filters.overdue else ~clause)
+    return stmt
+
+
+def list_cases(session: Session, *, user: User, filters: CaseFilters, limit: int,
+               cursor: str | None) -> tuple[list[CaseListRow], str | None]:
+    """A page of the cases the caller may see, newest first (keyset on id), and the next cursor."""
+    unknown = [s for s in filters.states if s not in CaseState.__members__]
+    if unknown:
+        raise InvalidInput("state", f"unknown state {unknown[0]!r}; one of {', '.join(CaseState)}")
+    if filters.filed_from and filters.filed_to and filters.filed_from > filters.filed_to:
+        raise InvalidInput("filed_to", "is before filed_from")
+    after_id = decode_cursor(cursor)
+    stmt = _filtered(select(Case), user=user, filters=filters)
+    if after_id is not None:
+        stmt = stmt.where(Case.id < after_id)
+    cases = list(session.scalars(stmt.order_by(Case.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor(cases[limit - 1].id) if len(cases) > limit else None
+    cases = cases[:limit]
+    names: dict[tuple[int, str], list[str]] = defaultdict(list)
+    if cases:
+        rows = session.execute(select(Party.case_id, Party.role, Party.name)
+                               .where(Party.case_id.in_([c.id for c in cases])).order_by(Party.id))
+        for case_id, role, name in rows:
+            names[(case_id, role)].append(name)
+    return [CaseListRow(case=c, applicant_names=names[(c.id, PartyRole.applicant)],
+                        respondent_names=names[(c.id, PartyRole.respondent)]) for c in cases], next_cursor
+
+
+def case_timeline(session: Session, *, case_id: int, user: User, limit: int,
+                  cursor: str | None) -> tuple[list[AuditEntry], str | None]:
+    """The case's audit entries, oldest first (DOMAIN.md §11), for a caller who may see the case."""
+    load_case(session, case_id, user)
+    after_id = decode_cursor(cursor)
+    stmt = select(AuditEntry).where(AuditEntry.case_id == case_id)
+    if after_id is not None:
+        stmt = stmt.where(AuditEntry.id > after_id)
+    entries = list(session.scalars(stmt.order_by(AuditEntry.id).limit(limit + 1)))
+    next_cursor = encode_cursor(entries[limit - 1].id) if len(entries) > limit else None
+    return entries[:limit], next_cursor

@@ -1,0 +1,444 @@
+"""Deadline clocks D1–D13 (节点控制) as data, and the pure computation of a clock from its events.
+
+Values in, values out: the recorded events of one case (or one case-less subject), the case's
+category, the working calendar and the settings give every clock's start, due date, pauses and
+outcome. Nothing here reads the database or the clock on the wall, so a calendar change or a
+back-dated event is handled by computing again. Sources: DOMAIN.md §4 and the rules cited per clock.
+
+Three kinds of clock:
+- ``duty``: the court must act by the due date; the sweep marks it ``breached`` once the date passes.
+- ``waiting_period`` (D4): the earliest date an act is allowed (终本 only after 3 months). It never
+  breaches: once the date has passed it is ``met`` (met_on = the due date).
+- ``party_window`` (D7): time a party has to act (apply for reconsideration). The court cannot breach
+  it: it is ``met`` when the party acts, or when the window has run out (met_on = the due date).
+Only duties appear on the early-warning board.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from app.enums import AssetKind, Category, DeadlineStatus, ObjectionKind, SuspensionKind
+from app.services.periods import WorkingCalendar, add_working_days, end_on_working_day, same_date_months_later
+from app.settings import Settings
+
+
+class ClockUnit(StrEnum):
+    days = "days"
+    months = "months"
+    working_days = "working_days"
+    years = "years"
+
+
+class ClockKind(StrEnum):
+    duty = "duty"
+    waiting_period = "waiting_period"
+    party_window = "party_window"
+
+
+ALL_SUSPENSIONS = frozenset(SuspensionKind)
+# Enforcement stops during a deferral (暂缓) or a suspension (中止): nothing can be done meanwhile.
+ENFORCEMENT_STOPPED = frozenset({SuspensionKind.deferral, SuspensionKind.suspension})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClockRule:
+    """One clock of DOMAIN.md §4: what starts, meets and pauses it, and how long it runs."""
+
+    id: str
+    title: str
+    unit: ClockUnit
+    duration_setting: str
+    starts_on: frozenset[str]
+    met_by: frozenset[str] = frozenset()
+    # Only start events whose params["kind"] is one of these start the clock (None: any).
+    start_kinds: frozenset[str] | None = None
+    # Another setting for the duration, chosen by the case category or the asset kind.
+    variant_settings: Mapping[str, str] = field(default_factory=dict)
+    paused_by: frozenset[SuspensionKind] = frozenset()
+    kind: ClockKind = ClockKind.duty
+    warning_setting: str = "deadline_warning_days"
+    repeats: bool = False  # a subject may have several in a row (D12: each renewal starts a new term)
+    ends_with_case: bool = False  # closing the case ends it (nothing is left to do)
+    source: str
+
+    def duration(self, settings: Settings, variant: str | None = None) -> int:
+        name = self.variant_settings.get(variant or "", self.duration_setting)
+        return int(getattr(settings, name))
+
+    def warning_days(self, settings: Settings) -> int:
+        return int(getattr(settings, self.warning_setting))
+
+
+# D12 term by asset kind (SPC interpretation of the CPL: deposits 1 year, movables 2 years, real estate
+# and other property rights 3 years). An unknown kind gets the shortest term, so a reminder is never late.
+D12_TERM_SETTINGS: Mapping[str, str] = {
+    AssetKind.bank_deposit: "d12_bank_deposit_freeze_years",
+    AssetKind.online_payment: "d12_bank_deposit_freeze_years",  # balances frozen like deposits
+    AssetKind.vehicle: "d12_movable_seal_years",
+    AssetKind.equipment: "d12_movable_seal_years",
+    AssetKind.other: "d12_movable_seal_years",
+    AssetKind.real_estate: "d12_real_estate_seal_years",
+    AssetKind.securities: "d12_other_property_years",
+    AssetKind.equity: "d12_other_property_years",
+}
+
+RULES: tuple[ClockRule, ...] = (
+    ClockRule(
+        id="D1", title="Case reaches the command center and is registered", unit=ClockUnit.working_days,
+        duration_setting="d1_registration_working_days", starts_on=frozenset({"case.filed"}),
+        met_by=frozenset({"case.registered"}), ends_with_case=True,
+        source="plan §5(1): 至迟在1个工作日内分流到执行指挥中心",
+    ),
+    ClockRule(
+        # Sending the notice is an enforcement act, so it waits while enforcement is deferred or suspended.
+        id="D2", title="Execution notice and property-report order sent", unit=ClockUnit.days,
+        duration_setting="d2_notice_days", starts_on=frozenset({"case.filed"}),
+        met_by=frozenset({"measure.execution_notice"}), paused_by=ENFORCEMENT_STOPPED, ends_with_case=True,
+        source="SPC interpretation of the CPL: execution notice within 10 days of filing",
+    ),
+    ClockRule(
+        # SPC time-limit rules: periods of public-notice service, deferral, suspension and appraisal/auction
+        # are not counted in the enforcement period; the president may extend it by 3 months.
+        id="D3", title="Case closed within the enforcement period", unit=ClockUnit.months,
+        duration_setting="d3_closing_months", starts_on=frozenset({"case.filed"}),
+        met_by=frozenset({"case.closed"}),
+        variant_settings={Category.administrative_nonlitigation: "d3_closing_months_administrative"},
+        paused_by=ALL_SUSPENSIONS, source="SPC time-limit rules: 6 months, non-litigation administrative 3",
+    ),
+    ClockRule(
+        # Calendar time since filing: a suspension does not shorten the wait before 终本.
+        id="D4", title="Earliest termination of the current procedure (终本)", unit=ClockUnit.months,
+        duration_setting="d4_termination_min_months", starts_on=frozenset({"case.filed"}),
+        kind=ClockKind.waiting_period, ends_with_case=True,
+        source="SPC 终本 rules 2016: more than 3 months after filing",
+    ),
+    ClockRule(
+        id="D5", title="Ruling on an objection to an enforcement act", unit=ClockUnit.days,
+        duration_setting="d5_objection_ruling_days", starts_on=frozenset({"objection.received"}),
+        start_kinds=frozenset({ObjectionKind.enforcement_act, "act"}), met_by=frozenset({"objection.ruled"}),
+        source="CPL (2023) art. 236: ruling within 15 days of receipt",
+    ),
+    ClockRule(
+        id="D6", title="Ruling on a case-outsider objection", unit=ClockUnit.days,
+        duration_setting="d6_outsider_objection_ruling_days", starts_on=frozenset({"objection.received"}),
+        start_kinds=frozenset({ObjectionKind.outsider, "case_outsider"}),
+        met_by=frozenset({"objection.ruled"}),
+        source="CPL (2023) art. 238: ruling within 15 days of receipt",
+    ),
+    ClockRule(
+        # Only a ruling on an enforcement act can be reconsidered; an outsider goes to court instead.
+        id="D7", title="Party may apply for reconsideration of the ruling", unit=ClockUnit.days,
+        duration_setting="d7_reconsideration_window_days", starts_on=frozenset({"objection.ruling_served"}),
+        start_kinds=frozenset({ObjectionKind.enforcement_act, "act"}),
+        met_by=frozenset({"objection.reconsideration_applied"}), kind=ClockKind.party_window,
+        source="CPL (2023) art. 236: reconsideration within 10 days of service of the ruling",
+    ),
+    ClockRule(
+        id="D8", title="Reconsideration file sent to the higher court", unit=ClockUnit.days,
+        duration_setting="d8_reconsideration_transfer_days",
+        starts_on=frozenset({"objection.reconsideration_applied"}),
+        met_by=frozenset({"objection.transferred"}),
+        source="SPC objection rules 2015: file to the higher court within 5 days",
+    ),
+    ClockRule(
+        id="D9", title="Petition registered", unit=ClockUnit.working_days,
+        duration_setting="d9_petition_registration_working_days", starts_on=frozenset({"petition.received"}),
+        met_by=frozenset({"petition.registered"}),
+        source="SPC petition rules 2021: registered in 5 working days",
+    ),
+    ClockRule(
+        id="D10", title="Petition closed", unit=ClockUnit.days, duration_setting="d10_petition_closing_days",
+        starts_on=frozenset({"petition.registered"}), met_by=frozenset({"petition.closed"}),
+        source="SPC petition rules 2021: closed within 30 days of registration",
+    ),
+    ClockRule(
+        id="D11", title="Dishonest-list entry deleted", unit=ClockUnit.working_days,
+        duration_setting="d11_dishonest_deletion_working_days",
+        starts_on=frozenset({"dishonest.deletion_triggered"}), met_by=frozenset({"dishonest.deleted"}),
+        source="SPC dishonest-list rules: deleted within 3 working days",
+    ),
+    ClockRule(
+        # The term of a freeze or seal runs whatever happens to the case; the reminder comes 30 days ahead.
+        id="D12", title="Freeze or seal expires: renew or release", unit=ClockUnit.years,
+        duration_setting="d12_bank_deposit_freeze_years", variant_settings=D12_TERM_SETTINGS,
+        starts_on=frozenset({"asset.controlled", "asset.renewed"}),
+        met_by=frozenset({"asset.released", "asset.renewed"}), warning_setting="d12_reminder_days_before",
+        repeats=True, source="SPC interpretation of the CPL: deposits 1 year, movables 2, real estate 3",
+    ),
+    ClockRule(
+        # Local practice: the disposal group's own appraisal and auction time counts; only a deferral or a
+        # suspension of the case stops this clock.
+        id="D13", title="Disposal completed and case returned", unit=ClockUnit.days,
+        duration_setting="d13_disposal_return_days", starts_on=frozenset({"disposal.approved"}),
+        met_by=frozenset({"disposal.returned"}), paused_by=ENFORCEMENT_STOPPED,
+        source="local practice: court setting, default 90 days",
+    ),
+)
+RULES_BY_ID: Mapping[str, ClockRule] = {rule.id: rule for rule in RULES}
+BOARD_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind == ClockKind.duty)
+WINDOW_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind != ClockKind.duty)
+
+SUSPENSION_STARTED, SUSPENSION_ENDED = "suspension.started", "suspension.ended"
+EXTENSION_APPROVED = "extension.approved"
+CASE_CLOSED = "case.closed"
+# An objection event that does not say its kind is about an enforcement act, the common case.
+DEFAULT_KIND: Mapping[str, str] = {"objection.received": ObjectionKind.enforcement_act,
+                                   "objection.ruling_served": ObjectionKind.enforcement_act}
+KNOWN_EVENTS: frozenset[str] = frozenset().union(
+    *(rule.starts_on | rule.met_by for rule in RULES),
+    {SUSPENSION_STARTED, SUSPENSION_ENDED, EXTENSION_APPROVED, CASE_CLOSED},
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClockEvent:
+    """One recorded event as the clocks see it."""
+
+    id: int
+    name: str
+    on: date
+    subject_type: str = "case"
+    subject_id: int | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> tuple[str, int | None]:
+        return self.subject_type, self.subject_id
+
+    @property
+    def kind(self) -> str | None:
+        value = self.params.get("kind", DEFAULT_KIND.get(self.name))
+        return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A recorded suspension: from ``start`` (inclusive) to ``end`` (exclusive, None while it runs)."""
+
+    kind: SuspensionKind
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClockComputation:
+    """Everything about one clock that follows from the events and the calendar."""
+
+    rule: str
+    subject_type: str
+    subject_id: int | None
+    seq: int  # 0 for the first clock of this rule and subject, 1 for the next (D12 renewals)
+    start_event_id: int
+    started_on: date
+    due_on: date  # while paused: the due date if the clock resumed on the day it paused
+    provisional: bool
+    met_on: date | None
+    met_late: bool
+    met_by_event: bool  # met by an event (not a period that ran out)
+    paused_since: date | None
+    paused_days: int
+    extension_months: int
+
+    @property
+    def status(self) -> DeadlineStatus:
+        if self.met_on is not None:
+            return DeadlineStatus.met
+        if self.paused_since is not None:
+            return DeadlineStatus.paused
+        return DeadlineStatus.open
+
+
+def suspensions(events: Iterable[ClockEvent]) -> list[Pause]:
+    """Pair each ``suspension.ended`` with the earliest running suspension of its kind (or its subject)."""
+    running: list[ClockEvent] = []
+    pauses: list[Pause] = []
+    for event in sorted(events, key=lambda e: (e.on, e.id)):
+        if event.name == SUSPENSION_STARTED:
+            running.append(event)
+        elif event.name == SUSPENSION_ENDED:
+            started = matching_suspension(running, event)
+            if started is not None:
+                running.remove(started)
+                pauses.append(Pause(SuspensionKind(started.kind), started.on, event.on))
+    pauses.extend(Pause(SuspensionKind(e.kind), e.on, None) for e in running)
+    return sorted(pauses, key=lambda p: p.start)
+
+
+def matching_suspension(running: Sequence[ClockEvent], ended: ClockEvent) -> ClockEvent | None:
+    """The running suspension an end refers to: the same subject when one is named, else the same kind."""
+    for started in running:
+        if started.on > ended.on:
+            continue
+        if ended.subject_type != "case" and ended.subject_id is not None:
+            if started.subject == ended.subject:
+                return started
+        elif ended.kind is None or started.kind == ended.kind:
+            return started
+    return None
+
+
+def _merged(pauses: Iterable[Pause], *, not_before: date) -> list[tuple[date, date | None]]:
+    """Overlapping pauses joined, each starting no earlier than the clock."""
+    merged: list[tuple[date, date | None]] = []
+    for pause in sorted(pauses, key=lambda p: p.start):
+        start = max(pause.start, not_before)
+        if pause.end is not None and pause.end <= start:
+            continue
+        if merged and (merged[-1][1] is None or start <= merged[-1][1]):
+            last_start, last_end = merged[-1]
+            end = None if last_end is None or pause.end is None else max(last_end, pause.end)
+            merged[-1] = (last_start, end)
+        else:
+            merged.append((start, pause.end))
+    return merged
+
+
+def _nominal_last_day(rule: ClockRule, start: date, amount: int, extra_months: int,
+                      cal: WorkingCalendar) -> date:
+    """The last day of the period before any move off a rest day (working-day periods end on one)."""
+    if rule.unit == ClockUnit.days:
+        last = start + timedelta(days=amount)
+    elif rule.unit == ClockUnit.working_days:
+        last = add_working_days(start, amount, cal).due_on
+    elif rule.unit == ClockUnit.months:
+        return same_date_months_later(start, amount + extra_months)
+    else:
+        return same_date_months_later(start, 12 * amount + extra_months)
+    return same_date_months_later(last, extra_months) if extra_months else last
+
+
+@dataclass
+class _Clock:
+    rule: ClockRule
+    start: ClockEvent
+    seq: int
+    variant: str | None
+    met: ClockEvent | None = None
+    extension_months: int = 0
+
+
+def derive_clocks(events: Sequence[ClockEvent], *, category: str | None, cal: WorkingCalendar,
+                  settings: Settings) -> list[ClockComputation]:
+    """Every clock the events start, with its due date and outcome as the events and calendar say."""
+    ordered = sorted(events, key=lambda e: (e.on, e.id))
+    clocks = _started_clocks(ordered, category=category)
+    _assign_meets(clocks, ordered)
+    for event in ordered:
+        if event.name == EXTENSION_APPROVED:
+            rule_id = str(event.params.get("rule", "D3"))
+            months = int(event.params.get("months", settings.d3_extension_months))
+            for clock in clocks:
+                if clock.rule.id == rule_id and clock.start.on <= event.on and (
+                        clock.met is None or clock.met.on >= event.on):
+                    clock.extension_months += months
+    pauses = suspensions(ordered)
+    closed_on = next((e.on for e in ordered if e.name == CASE_CLOSED), None)
+    return [_compute(clock, pauses=pauses, closed_on=closed_on, cal=cal, settings=settings)
+            for clock in clocks]
+
+
+def _started_clocks(ordered: Sequence[ClockEvent], *, category: str | None) -> list[_Clock]:
+    clocks: list[_Clock] = []
+    seen: dict[tuple[str, tuple[str, int | None]], int] = {}
+    kinds_by_subject: dict[tuple[str, int | None], str] = {}
+    for event in ordered:
+        if event.kind is not None:
+            kinds_by_subject.setdefault(event.subject, event.kind)
+        for rule in RULES:
+            if event.name not in rule.starts_on:
+                continue
+            if rule.start_kinds is not None and event.kind not in rule.start_kinds:
+                continue
+            key = (rule.id, event.subject)
+            if key in seen and not rule.repeats:
+                continue
+            seq = seen[key] = seen.get(key, -1) + 1
+            variant = category if rule.id == "D3" else kinds_by_subject.get(event.subject)
+            clocks.append(_Clock(rule=rule, start=event, seq=seq, variant=variant))
+    return clocks
+
+
+def _assign_meets(clocks: Sequence[_Clock], ordered: Sequence[ClockEvent]) -> None:
+    """Each meeting event meets the earliest unmet clock of its rule and subject started by then."""
+    for event in ordered:
+        for rule in RULES:
+            if event.name not in rule.met_by:
+                continue
+            for clock in clocks:
+                if (clock.rule is rule and clock.met is None and clock.start.subject == event.subject
+                        and clock.start.on <= event.on and clock.start.id != event.id):
+                    clock.met = event
+                    break
+
+
+def _compute(clock: _Clock, *, pauses: Sequence[Pause], closed_on: date | None, cal: WorkingCalendar,
+             settings: Settings) -> ClockComputation:
+    rule, started_on = clock.rule, clock.start.on
+    met_on = clock.met.on if clock.met is not None else None
+    if not (rule.ends_with_case and closed_on is not None and closed_on >= started_on):
+        closed_on = None
+    # The clock stops running when it is met or, for clocks that end with the case, when the case closes.
+    stopped_on = min((d for d in (met_on, closed_on) if d is not None), default=None)
+    last_day = _nominal_last_day(rule, started_on, rule.duration(settings, clock.variant),
+                                 clock.extension_months, cal)
+    due = end_on_working_day(started_on, last_day, cal)
+    paused_days, paused_since = 0, None
+    relevant = [p for p in pauses if p.kind in rule.paused_by]
+    for start, end in _merged(relevant, not_before=started_on):
+        if start > due.due_on or (stopped_on is not None and start >= stopped_on):
+            break  # the clock had run out or stopped before this suspension began
+        if stopped_on is not None and (end is None or end > stopped_on):
+            end = stopped_on  # stopped while suspended: the pause lasted until then
+        if end is None:
+            paused_since = start
+            break
+        # SPC time-limit rules: the suspended calendar days are added, then the rest-day rule applies.
+        paused_days += (end - start).days
+        last_day += timedelta(days=(end - start).days)
+        due = end_on_working_day(started_on, last_day, cal)
+    met_by_event = met_on is not None
+    if met_on is None and closed_on is not None:
+        if rule.kind != ClockKind.duty:
+            met_on = min(closed_on, due.due_on)
+        elif closed_on <= due.due_on:
+            met_on = closed_on  # the case ended before the duty fell due: nothing is left to do
+    return ClockComputation(
+        rule=rule.id, subject_type=clock.start.subject_type, subject_id=clock.start.subject_id, seq=clock.seq,
+        start_event_id=clock.start.id, started_on=started_on, due_on=due.due_on, provisional=due.provisional,
+        met_on=met_on, met_late=met_by_event and rule.kind == ClockKind.duty and met_on > due.due_on,
+        met_by_event=met_by_event, paused_since=paused_since, paused_days=paused_days,
+        extension_months=clock.extension_months,
+    )
+
+
+def settled_status(computed: ClockComputation, *, previous: str | None,
+                   today: date) -> tuple[DeadlineStatus, date | None]:
+    """The status and met date to store, given what the sweep has already marked.
+
+    Only the sweep turns a clock ``breached`` (or a window ``met`` when it runs out), so that each such
+    transition is audited once. A recomputation keeps that mark while the due date is still past, and
+    lifts it when a calendar change or a back-dated event has moved the due date to today or later.
+    """
+    status = computed.status
+    if status != DeadlineStatus.open or computed.due_on >= today:
+        return status, computed.met_on
+    rule = RULES_BY_ID[computed.rule]
+    if previous == DeadlineStatus.breached and rule.kind == ClockKind.duty:
+        return DeadlineStatus.breached, None
+    if previous == DeadlineStatus.met and rule.kind != ClockKind.duty:
+        return DeadlineStatus.met, computed.due_on
+    return DeadlineStatus.open, None
+
+
+def warning_windows(settings: Settings) -> dict[int, frozenset[str]]:
+    """Board rules grouped by their 'due soon' window in days."""
+    windows: dict[int, set[str]] = {}
+    for rule in RULES:
+        if rule.id in BOARD_RULES:
+            windows.setdefault(rule.warning_days(settings), set()).add(rule.id)
+    return {days: frozenset(ids) for days, ids in windows.items()}

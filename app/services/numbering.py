@@ -1,0 +1,35 @@
+"""Serial numbers for the case numbers this service issues itself (执恢 on restoration, 执异 on an
+objection's docket): per year, court and type code, without gaps or duplicates, also when several API
+processes number at once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.models.serial_counter import SerialCounter
+
+
+def next_serial(session: Session, *, year: int, court_code: str, type_code: str, at_least: int = 0) -> int:
+    """The next serial for ``（year）court_code type_code N号``; larger than ``at_least`` (the highest
+    serial already used elsewhere, e.g. numbers the filing division issued).
+
+    The counter row stays locked until the caller's transaction ends, so concurrent callers queue.
+    """
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # Create the row when missing; a concurrent creator makes this a no-op that waits for it.
+    session.execute(insert(SerialCounter).values(year=year, court_code=court_code, type_code=type_code,
+                                                 last_serial=0).on_conflict_do_nothing())
+    counter = session.execute(
+        select(SerialCounter)
+        .where(SerialCounter.year == year, SerialCounter.court_code == court_code,
+               SerialCounter.type_code == type_code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    counter.last_serial = max(counter.last_serial, at_least) + 1
+    session.flush()
+    return counter.last_serial

@@ -1,0 +1,81 @@
+"""Registration at the command center (登记) and the property investigation outcome (查控).
+
+Plan §5(1): the comprehensive group registers each filed case within 1 working day (deadline D1),
+investigates the respondent's property and records the outcome that triage reads (rules T2, T4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.enums import CaseState
+from app.errors import InvalidInput
+from app.models.base import utcnow
+from app.models.case import Case
+from app.models.user import User
+from app.services import audit, deadlines
+from app.services.case_access import case_for_action
+from app.settings import court_today
+
+_FLAGS = ("investigation_completed", "willing_to_perform", "settlement_likely")
+
+
+@dataclass(frozen=True)
+class Registration:
+    case: Case
+    registered_on: date
+    note: str | None
+
+
+def register_case(session: Session, *, case_id: int, user: User, registered_on: date | None,
+                  investigation_completed: bool, willing_to_perform: bool, settlement_likely: bool,
+                  note: str | None, if_match: str | None = None) -> Registration:
+    """filed → registered, with the investigation outcome; meets deadline D1."""
+    case = case_for_action(session, case_id=case_id, user=user, policy_action="case.register",
+                           command="register", if_match=if_match)
+    today = court_today()
+    on = registered_on or today
+    if on > today:
+        raise InvalidInput("registered_on", f"{on.isoformat()} is after today ({today.isoformat()})")
+    if on < case.filed_on:
+        raise InvalidInput("registered_on",
+                           f"{on.isoformat()} is before the filing date {case.filed_on.isoformat()}")
+    before = _snapshot(case)
+    case.state = CaseState.registered
+    case.registered_at = utcnow()
+    case.investigation_completed = investigation_completed
+    case.willing_to_perform = willing_to_perform
+    case.settlement_likely = settlement_likely
+    session.flush()
+    # Plan §5(1): registration at the command center within 1 working day of filing (D1).
+    deadlines.record_event(session, event="case.registered", on=on, case_id=case.id)
+    audit.record(session, actor=user, action="case.register", entity_type="case", entity_id=case.id,
+                 case_id=case.id, before=before,
+                 after=_snapshot(case) | {"registered_on": on, "registered_at": case.registered_at},
+                 reason=note)
+    return Registration(case, on, note)
+
+
+def record_investigation(session: Session, *, case_id: int, user: User, investigation_completed: bool | None,
+                         willing_to_perform: bool | None, settlement_likely: bool | None,
+                         note: str | None, if_match: str | None = None) -> Case:
+    """Update the investigation outcome of a registered case before it is triaged."""
+    case = case_for_action(session, case_id=case_id, user=user, policy_action="case.investigate",
+                           command="record_investigation", if_match=if_match)
+    before = _snapshot(case)
+    given = {"investigation_completed": investigation_completed, "willing_to_perform": willing_to_perform,
+             "settlement_likely": settlement_likely}
+    for name, value in given.items():
+        if value is not None:
+            setattr(case, name, value)
+    session.flush()
+    audit.record(session, actor=user, action="case.investigation", entity_type="case", entity_id=case.id,
+                 case_id=case.id, before=before, after=_snapshot(case), reason=note)
+    return case
+
+
+def _snapshot(case: Case) -> dict[str, object]:
+    return {"state": case.state, **{name: getattr(case, name) for name in _FLAGS}}

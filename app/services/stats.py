@@ -1,0 +1,133 @@
+"""Statistics of the command center (DOMAIN.md §11; plan §3(1) 数据提取、统计工作).
+
+Every figure is an aggregate query; nothing loads case rows into the process, so the overview
+stays fast as the court's history grows.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy.orm import Session
+
+from app.enums import CaseState, ClosureMode, DeadlineStatus, Track
+from app.models.case import Case
+from app.models.deadline import Deadline
+from app.schemas.stats import DeadlineCounts, Share, StatsOverview
+
+
+def _share(numerator: int, denominator: int) -> Share:
+    return Share(numerator=numerator, denominator=denominator,
+                 ratio=round(numerator / denominator, 4) if denominator else None)
+
+
+def _median(session: Session, values: Select[Any]) -> float | None:
+    """Median of one numeric column: percentile_cont on PostgreSQL, in Python elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        sub = values.subquery()
+        col = next(iter(sub.c))
+        result = session.execute(select(func.percentile_cont(0.5).within_group(col))).scalar()
+        return None if result is None else round(float(result), 1)
+    data = [float(v) for v in session.execute(values).scalars() if v is not None]
+    return round(statistics.median(data), 1) if data else None
+
+
+def _days_between(session: Session, later: Any, earlier: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return later - earlier  # date - date is an integer number of days
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def overview(session: Session, *, filed_from: date | None, filed_to: date | None,
+             unit: str | None) -> StatsOverview:
+    case_filter = []
+    if filed_from:
+        case_filter.append(Case.filed_on >= filed_from)
+    if filed_to:
+        case_filter.append(Case.filed_on <= filed_to)
+    if unit:
+        case_filter.append(Case.unit_code == unit)
+    where = and_(literal(True), *case_filter)
+
+    by_state = {s: 0 for s in CaseState}
+    by_state.update(session.execute(
+        select(Case.state, func.count()).where(where).group_by(Case.state)).tuples().all())
+    total = sum(by_state.values())
+    by_track = dict(session.execute(
+        select(Case.track, func.count()).where(where, Case.track.is_not(None)).group_by(Case.track)
+    ).tuples().all())
+    by_unit: dict[str, dict[str, int]] = {}
+    is_closed = Case.state == CaseState.closed
+    for code, closed, count in session.execute(
+        select(Case.unit_code, is_closed, func.count()).where(where, Case.unit_code.is_not(None))
+        .group_by(Case.unit_code, is_closed)
+    ):
+        by_unit.setdefault(code, {"open": 0, "closed": 0})["closed" if closed else "open"] += count
+    closed_total = by_state[CaseState.closed]
+    terminated = session.scalar(select(func.count()).where(
+        where, Case.closure_mode == ClosureMode.terminated_current)) or 0
+    triaged = sum(by_track.values())
+    median_close = _median(session, select(_days_between(session, Case.closed_on, Case.filed_on))
+                           .where(where, Case.closed_on.is_not(None)))
+
+    deadline_scope = select(Deadline.id).join(Case, Case.id == Deadline.case_id).where(where) \
+        if case_filter else None
+    clock_where = [Deadline.id.in_(deadline_scope)] if deadline_scope is not None else []
+    by_rule = _deadline_counts(session, Deadline.rule, clock_where)
+    by_clock_unit = _deadline_counts(session, Deadline.unit_code, clock_where)
+    turnaround = _median(session, select(_days_between(session, Deadline.met_on, Deadline.started_on))
+                         .where(Deadline.rule == "D13", Deadline.met_on.is_not(None), *clock_where))
+    return StatsOverview(
+        filed_from=filed_from, filed_to=filed_to, unit=unit, cases_total=total,
+        by_state=by_state, by_track=by_track, by_unit=by_unit,
+        closure_rate=_share(closed_total, total), median_days_to_close=median_close,
+        termination_share=_share(terminated, closed_total),
+        fast_track_share=_share(by_track.get(Track.simple, 0), triaged),
+        deadlines_by_rule=by_rule, deadlines_by_unit=by_clock_unit,
+        disposal_turnaround_days=turnaround,
+        objections_ruled_in_time=_in_time(by_rule, "D5", "D6"),
+        petitions_closed_in_time=_in_time(by_rule, "D10"),
+    )
+
+
+def _deadline_counts(session: Session, key: Any, where: list[Any]) -> dict[str, DeadlineCounts]:
+    out: dict[str, DeadlineCounts] = {}
+    rows = session.execute(select(key, Deadline.status, Deadline.met_late, func.count())
+                           .where(key.is_not(None), *where).group_by(key, Deadline.status, Deadline.met_late))
+    for name, status, late, count in rows:
+        counts = out.setdefault(name, DeadlineCounts())
+        if status == DeadlineStatus.met and late:
+            counts.met_late += count
+        elif status in DeadlineCounts.model_fields:
+            setattr(counts, status, getattr(counts, status) + count)
+    return dict(sorted(out.items()))
+
+
+def _in_time(by_rule: dict[str, DeadlineCounts], *rules: str) -> Share:
+    """Met on time among the clocks that have an outcome (met, met late or breached)."""
+    on_time = sum(by_rule[r].met for r in rules if r in by_rule)
+    decided = sum(by_rule[r].met + by_rule[r].met_late + by_rule[r].breached for r in rules if r in by_rule)
+    return _share(on_time, decided)
+
+
+def overview_csv_rows(report: StatsOverview) -> list[tuple[str, str, str]]:
+    """(metric, dimension, value) rows for spreadsheets."""
+    rows: list[tuple[str, str, str]] = [("cases_total", "", str(report.cases_total))]
+    rows += [("cases_by_state", k, str(v)) for k, v in report.by_state.items()]
+    rows += [("cases_by_track", k, str(v)) for k, v in report.by_track.items()]
+    for code, counts in report.by_unit.items():
+        rows += [(f"cases_{k}_by_unit", code, str(v)) for k, v in counts.items()]
+    for name in ("closure_rate", "termination_share", "fast_track_share", "objections_ruled_in_time",
+                 "petitions_closed_in_time"):
+        share: Share = getattr(report, name)
+        rows.append((name, "", "" if share.ratio is None else str(share.ratio)))
+    rows.append(("median_days_to_close", "", str(report.median_days_to_close or "")))
+    rows.append(("disposal_turnaround_days", "", str(report.disposal_turnaround_days or "")))
+    for dim, table in (("rule", report.deadlines_by_rule), ("unit", report.deadlines_by_unit)):
+        for key, counts in table.items():
+            rows += [(f"deadlines_{status}_by_{dim}", key, str(n))
+                     for status, n in counts.model_dump().items()]
+    return rows

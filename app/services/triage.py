@@ -1,0 +1,223 @@
+"""Triage (繁简分流) of registered cases, allocation, and the fast group's hand-back (DOMAIN.md §2–§3).
+
+The rules themselves are the pure evaluator of :mod:`app.services.triage_rules`; this module builds
+its facts from a recorded case (or a payload, for the dry run), records the decision with its
+inputs, rule-set version, decider and any override, and allocates the case.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.enums import (
+    AssetKind,
+    AssetStatus,
+    Behaviour,
+    CaseState,
+    Category,
+    PartyRole,
+    RespondentClass,
+    Track,
+)
+from app.errors import InvalidInput
+from app.models.case import Asset, Case, Party, PropertyClue
+from app.models.triage_decision import TriageDecision
+from app.models.user import User
+from app.schemas.triage import TriageEvaluateRequest
+from app.services import audit
+from app.services.allocation import Allocation, allocate, allocate_brigade
+from app.services.case_access import case_for_action, load_case
+from app.services.case_queries import decode_cursor, encode_cursor
+from app.services.triage_rules import AssetFact, RuleSet, TriageFacts, TriageResult, evaluate
+from app.settings import get_settings
+
+TRIAGE = "triage"
+HANDBACK = "handback"
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision: TriageDecision
+    case_version: int
+
+
+def current_rule_set() -> RuleSet:
+    """The rule set in force, with the court's configured version and thresholds (DOMAIN.md §3)."""
+    settings = get_settings()
+    return RuleSet(version=settings.triage_rule_set_version, small_claim_limit=settings.small_claim_limit)
+
+
+def facts_of_case(session: Session, case: Case) -> TriageFacts:
+    """What was filed and found for a recorded case, as the evaluator's plain facts."""
+    classes = session.scalars(select(Party.respondent_class).where(
+        Party.case_id == case.id, Party.role == PartyRole.respondent, Party.respondent_class.is_not(None))
+        .order_by(Party.id))
+    clue_count = session.scalar(select(func.count()).select_from(PropertyClue)
+                                .where(PropertyClue.case_id == case.id))
+    assets = session.scalars(select(Asset).where(Asset.case_id == case.id).order_by(Asset.id))
+    return TriageFacts(
+        category=Category(case.category),
+        claim_amount=case.claim_amount,
+        paid_amount=case.paid_amount,
+        behaviour=Behaviour(case.behaviour) if case.behaviour else None,
+        respondent_classes=tuple(RespondentClass(c) for c in classes),
+        property_clue_count=clue_count or 0,
+        assets=tuple(AssetFact(AssetKind(a.kind), a.value, AssetStatus(a.status), a.disposable)
+                     for a in assets),
+        investigation_completed=case.investigation_completed,
+        willing_to_perform=case.willing_to_perform,
+        settlement_likely=case.settlement_likely,
+    )
+
+
+def evaluate_request(session: Session, *, user: User, request: TriageEvaluateRequest) -> TriageResult:
+    """Dry run: the track and every rule that fires, for a payload or a recorded case; changes nothing."""
+    if request.case_id is not None:
+        given = request.model_fields_set - {"case_id", "manual_simple_reason"}
+        if given:
+            raise InvalidInput("case_id",
+                               f"give either case_id or the facts, not both ({', '.join(sorted(given))})")
+        facts = facts_of_case(session, load_case(session, request.case_id, user))
+    else:
+        facts = _facts_of_request(request)
+    if request.manual_simple_reason:
+        facts = dataclasses.replace(facts, manual_simple_reason=request.manual_simple_reason)
+    return evaluate(facts, current_rule_set())
+
+
+def _facts_of_request(request: TriageEvaluateRequest) -> TriageFacts:
+    if request.category is None:
+        raise InvalidInput("category", "required unless case_id is given")
+    # DOMAIN.md §3: only a purely behavioural case has no monetary claim.
+    if request.claim_amount is None and request.behaviour is None:
+        raise InvalidInput("claim_amount", "required unless the case is behavioural (set behaviour)")
+    if request.property_clue_count is not None and request.property_clues:
+        raise InvalidInput("property_clue_count", "give property_clues or property_clue_count, not both")
+    classes = tuple(request.respondent_classes) + tuple(r.respondent_class for r in request.respondents)
+    return TriageFacts(
+        category=request.category,
+        claim_amount=request.claim_amount,
+        paid_amount=request.paid_amount or Decimal("0.00"),
+        behaviour=request.behaviour,
+        respondent_classes=classes,
+        property_clue_count=(request.property_clue_count if request.property_clue_count is not None
+                             else len(request.property_clues)),
+        assets=tuple(AssetFact(a.kind, a.value, a.status, a.disposable) for a in request.assets),
+        investigation_completed=request.investigation_completed,
+        willing_to_perform=request.willing_to_perform,
+        settlement_likely=request.settlement_likely,
+    )
+
+
+def triage_case(session: Session, *, case_id: int, user: User, override_track: Track | None,
+                reason: str | None, if_match: str | None = None) -> Decision:
+    """registered → triaged: evaluate the rules, apply any override, allocate, record the decision."""
+    case = case_for_action(session, case_id=case_id, user=user, policy_action="case.triage", command="triage",
+                           if_match=if_match)
+    reason = _clean(reason)
+    # Plan §5(2)6 and DOMAIN.md §2: a manual decision is recorded with its written reason.
+    if override_track is not None and reason is None:
+        raise InvalidInput("reason", f"a written reason is required to set the track to {override_track}")
+    facts = facts_of_case(session, case)
+    if override_track == Track.simple:
+        facts = dataclasses.replace(facts, manual_simple_reason=reason)  # rule T10
+    result = evaluate(facts, current_rule_set())
+    track = override_track or result.track
+    allocation = allocate(session, track=track)
+    return _decide(session, case=case, user=user, kind=TRIAGE, facts=facts, result=result, track=track,
+                   override_track=override_track, reason=reason, allocation=allocation, action="case.triage")
+
+
+def hand_back_case(session: Session, *, case_id: int, user: User, reason: str,
+                   if_match: str | None = None) -> Decision:
+    """The fast group returns a case that proved complex; it is re-allocated to a brigade at once."""
+    case = case_for_action(session, case_id=case_id, user=user, policy_action="case.handback",
+                           command="handback", if_match=if_match)
+    cleaned = _clean(reason)
+    if cleaned is None:
+        raise InvalidInput("reason", "a written reason is required to hand a case back")
+    facts = facts_of_case(session, case)
+    result = evaluate(facts, current_rule_set())
+    # DOMAIN.md §2: a fast-track case that turns out complex is re-allocated to a brigade.
+    allocation = allocate_brigade(session)
+    return _decide(session, case=case, user=user, kind=HANDBACK, facts=facts, result=result,
+                   track=Track.ordinary, override_track=Track.ordinary, reason=cleaned, allocation=allocation,
+                   action="case.handback")
+
+
+def list_decisions(session: Session, *, case_id: int, user: User, limit: int,
+                   cursor: str | None) -> tuple[list[TriageDecision], str | None]:
+    """The case's triage decisions and hand-backs, oldest first."""
+    load_case(session, case_id, user)
+    after_id = decode_cursor(cursor)
+    stmt = select(TriageDecision).where(TriageDecision.case_id == case_id)
+    if after_id is not None:
+        stmt = stmt.where(TriageDecision.id > after_id)
+    rows = list(session.scalars(stmt.order_by(TriageDecision.id).limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def _decide(session: Session, *, case: Case, user: User, kind: str, facts: TriageFacts, result: TriageResult,
+            track: Track, override_track: Track | None, reason: str | None, allocation: Allocation,
+            action: str) -> Decision:
+    before = _placement(case)
+    case.state = CaseState.triaged
+    case.track = track
+    case.unit_code = allocation.unit_code
+    case.handler_id = allocation.handler_id
+    decision = TriageDecision(
+        case_id=case.id, kind=kind, track=track,
+        rules=[{"id": rule.id, "explanation": rule.explanation} for rule in result.rules],
+        rule_set_version=result.rule_set_version, inputs=facts_as_json(facts), override_track=override_track,
+        reason=reason, unit_code=allocation.unit_code, handler_id=allocation.handler_id,
+        allocation_reason=allocation.reason, decided_by_id=user.id,
+    )
+    session.add(decision)
+    session.flush()
+    audit.record(session, actor=user, action=action, entity_type="case", entity_id=case.id, case_id=case.id,
+                 before=before,
+                 after=_placement(case) | {"rules": [r.id for r in result.rules],
+                                           "rule_set_version": result.rule_set_version,
+                                           "override_track": override_track,
+                                           "allocation_reason": allocation.reason,
+                                           "triage_decision_id": decision.id},
+                 reason=reason)
+    return Decision(decision, case.version)
+
+
+def facts_as_json(facts: TriageFacts) -> dict[str, Any]:
+    """The evaluator's inputs as stored with a decision (money as decimal strings)."""
+    return {
+        "category": str(facts.category),
+        "claim_amount": _money(facts.claim_amount),
+        "paid_amount": _money(facts.paid_amount),
+        "behaviour": str(facts.behaviour) if facts.behaviour else None,
+        "respondent_classes": [str(c) for c in facts.respondent_classes],
+        "property_clue_count": facts.property_clue_count,
+        "assets": [{"kind": str(a.kind), "value": _money(a.value), "status": str(a.status),
+                    "disposable": a.disposable} for a in facts.assets],
+        "investigation_completed": facts.investigation_completed,
+        "willing_to_perform": facts.willing_to_perform,
+        "settlement_likely": facts.settlement_likely,
+        "manual_simple_reason": facts.manual_simple_reason,
+    }
+
+
+def _money(amount: Decimal | None) -> str | None:
+    return None if amount is None else f"{amount:.2f}"
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def _placement(case: Case) -> dict[str, Any]:
+    return {"state": case.state, "track": case.track, "unit": case.unit_code, "handler_id": case.handler_id}

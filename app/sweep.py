@@ -1,0 +1,112 @@
+"""The deadline sweep: marks clocks whose due date has passed, with one audit entry each.
+
+    python -m app.sweep                       # today at the court (Asia/Shanghai)
+    python -m app.sweep --today 2026-03-31    # as of another day (tests, catching up)
+
+A duty still open the day after its due date becomes ``breached``; a waiting period (D4) or a
+party's window (D7) that has run out becomes ``met``. Safe to run repeatedly and from several
+processes at once: each batch is one conditional UPDATE (``WHERE status = 'open'``) of rows
+claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a clock is marked, and audited, once.
+Scheduling: docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.database import session_scope
+from app.enums import DeadlineStatus
+from app.models.base import utcnow
+from app.models.deadline import Deadline
+from app.services import audit
+from app.services import calendar as court_calendar
+from app.services.deadline_rules import BOARD_RULES, WINDOW_RULES
+from app.services.deadlines import recompute_provisional
+from app.settings import court_today, get_settings
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    today: date
+    breached: int
+    elapsed: int
+    recomputed: int = 0
+
+
+def _mark_batch(session: Session, *, today: date, rules: frozenset[str], to_status: DeadlineStatus,
+                batch: int) -> int:
+    """Mark one batch of past-due open clocks of ``rules``; returns how many this transaction marked."""
+    claimed = (select(Deadline.id)
+               .where(Deadline.status == DeadlineStatus.open, Deadline.due_on < today,
+                      Deadline.rule.in_(sorted(rules)))
+               .order_by(Deadline.due_on, Deadline.id).limit(batch)
+               .with_for_update(skip_locked=True))
+    values: dict[str, object] = {"status": to_status.value, "updated_at": utcnow()}
+    if to_status == DeadlineStatus.breached:
+        values["breached_at"] = utcnow()
+    else:
+        values |= {"met_on": Deadline.due_on, "met_late": False}
+    marked = session.execute(
+        update(Deadline)
+        .where(Deadline.id.in_(claimed.scalar_subquery()), Deadline.status == DeadlineStatus.open,
+               Deadline.due_on < today)
+        .values(**values)
+        .returning(Deadline.id, Deadline.case_id, Deadline.rule, Deadline.due_on)
+        .execution_options(synchronize_session=False)
+    ).all()
+    action = "deadline.breach" if to_status == DeadlineStatus.breached else "deadline.elapse"
+    for row in marked:
+        audit.record(session, actor=None, action=action, entity_type="deadline", entity_id=row.id,
+                     case_id=row.case_id, before={"status": DeadlineStatus.open.value},
+                     after={"rule": row.rule, "status": to_status.value, "due_on": row.due_on},
+                     reason=f"due {row.due_on.isoformat()}, swept {today.isoformat()}")
+    return len(marked)
+
+
+def _mark_all(*, today: date, rules: frozenset[str], to_status: DeadlineStatus, batch: int) -> int:
+    total = 0
+    while True:
+        with session_scope() as session:
+            marked = _mark_batch(session, today=today, rules=rules, to_status=to_status, batch=batch)
+        total += marked
+        if marked < batch:
+            return total
+
+
+def run_sweep(*, today: date | None = None, batch: int | None = None,
+              recompute: bool = False) -> SweepReport:
+    """Mark every past-due open clock as of ``today``; each batch commits on its own."""
+    today = today or court_today()
+    batch = batch or get_settings().sweep_batch_size
+    recomputed = 0
+    if recompute:
+        with session_scope() as session:
+            recomputed = recompute_provisional(session, calendar=court_calendar.working_calendar(session))
+    breached = _mark_all(today=today, rules=BOARD_RULES, to_status=DeadlineStatus.breached, batch=batch)
+    elapsed = _mark_all(today=today, rules=WINDOW_RULES, to_status=DeadlineStatus.met, batch=batch)
+    return SweepReport(today=today, breached=breached, elapsed=elapsed, recomputed=recomputed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.sweep", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--today", type=date.fromisoformat,
+                        help="the court's date to sweep as of (YYYY-MM-DD)")
+    parser.add_argument("--batch", type=int, help="deadlines per transaction (default: settings)")
+    parser.add_argument("--recompute-provisional", action="store_true",
+                        help="first recompute provisional deadlines whose years are now confirmed")
+    args = parser.parse_args(argv)
+    report = run_sweep(today=args.today, batch=args.batch, recompute=args.recompute_provisional)
+    print(f"sweep {report.today.isoformat()}: {report.breached} breached, {report.elapsed} elapsed"
+          + (f", {report.recomputed} provisional recomputed" if args.recompute_provisional else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

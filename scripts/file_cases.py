@@ -1,0 +1,352 @@
+"""File enforcement cases from the filing division's export (立案庭 → 执行局, plan §5(1)).
+
+    python -m scripts.file_cases cases.csv --base-url https://enforcement.example.court
+    python -m scripts.file_cases cases.json --user filing-bot      # password from the environment
+
+Login: ``--user``/``--password`` or ENFORCEMENT_FILING_USER / ENFORCEMENT_FILING_PASSWORD; the API
+address: ``--base-url`` or ENFORCEMENT_API_URL (default http://127.0.0.1:8000).
+
+Input
+-----
+JSON: a list of case bodies exactly as ``POST /api/v1/cases`` takes them (or ``{"cases": [...]}``).
+
+CSV (UTF-8, with or without BOM, or GB18030 as Excel saves it on Chinese Windows), one row per case,
+with this header row (column order free, unknown columns ignored):
+
+    case_number, filed_on, category, claim_amount, behaviour,
+    applicant_name, applicant_type, applicant_id_number,
+    respondent_name, respondent_type, respondent_id_number, respondent_class,
+    clue_kind, clue_description
+
+A case with several applicants, respondents or clues continues on the following rows with the
+same case_number: those rows only need the party or clue cells; blank cells are skipped. Types,
+categories and classes are the API's codes (natural_person, legal_person, unincorporated_org;
+civil_commercial …); 自然人 / 法人 / 非法人组织 are also understood. Dates as 2026-03-02 or
+2026/3/2; amounts as 45000.00 (thousands separators are removed); an empty claim_amount is null.
+
+Behaviour
+---------
+Each case is posted with an ``Idempotency-Key`` derived from its case number, so a retry after a
+network error or a second run over the same file never files a case twice. Network errors, 429
+and 5xx answers are retried with exponential backoff. A case already filed (by an earlier run or
+by anyone else) counts as "already present". The run ends with a summary of created, already
+present and rejected cases with the reasons; the exit status is 1 when any case was rejected,
+2 when the run could not start (file unreadable, login refused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tqdm import tqdm
+
+CASES_PATH = "/api/v1/cases"
+TOKEN_PATH = "/api/v1/auth/token"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+CSV_CASE_COLUMNS = ("case_number", "filed_on", "category", "claim_amount", "behaviour")
+CSV_COLUMNS = (*CSV_CASE_COLUMNS, "applicant_name", "applicant_type", "applicant_id_number",
+               "respondent_name", "respondent_type", "respondent_id_number", "respondent_class",
+               "clue_kind", "clue_description")
+PARTY_TYPE_LABELS = {"自然人": "natural_person", "法人": "legal_person", "非法人组织": "unincorporated_org",
+                     "其他组织": "unincorporated_org"}
+_EXCEL_DATE = re.compile(r"(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?")
+
+
+class InputError(Exception):
+    """The export cannot be read at all."""
+
+
+@dataclass
+class CaseToFile:
+    label: str  # where it came from: "row 5" or "item 3"
+    body: dict[str, Any]
+    problem: str | None = None  # found before sending (e.g. no case number)
+
+    @property
+    def case_number(self) -> str:
+        return str(self.body.get("case_number") or "")
+
+
+@dataclass
+class Outcome:
+    created: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (case, reasons)
+
+
+# Reading the export ------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
+
+
+def _cell(row: dict[str, str | None], name: str) -> str | None:
+    value = (row.get(name) or "").strip()
+    return value or None
+
+
+def _date(text: str | None) -> str | None:
+    match = _EXCEL_DATE.fullmatch(text or "")
+    if match is None:
+        return text
+    year, month, day = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _amount(text: str | None) -> str | None:
+    return None if text is None else text.replace(",", "").replace("，", "").replace(" ", "")
+
+
+def _party(row: dict[str, str | None], prefix: str, *, respondent: bool) -> dict[str, Any] | None:
+    name = _cell(row, f"{prefix}_name")
+    if name is None:
+        return None
+    party_type = _cell(row, f"{prefix}_type")
+    party: dict[str, Any] = {"name": name, "party_type": PARTY_TYPE_LABELS.get(party_type or "", party_type),
+                             "id_number": _cell(row, f"{prefix}_id_number")}
+    if respondent:
+        party["respondent_class"] = _cell(row, "respondent_class")
+    return party
+
+
+def read_csv(text: str) -> list[CaseToFile]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = {(name or "").strip() for name in reader.fieldnames or ()}
+    if "case_number" not in header:
+        raise InputError(f"the CSV header has no case_number column; expected: {', '.join(CSV_COLUMNS)}")
+    cases: dict[str, CaseToFile] = {}
+    problems: list[CaseToFile] = []
+    for line, raw_row in enumerate(reader, start=2):
+        row = {(k or "").strip(): v for k, v in raw_row.items()}
+        number = _cell(row, "case_number")
+        if number is None:
+            if any(_cell(row, name) for name in CSV_COLUMNS):
+                problems.append(CaseToFile(f"row {line}", {}, problem="case_number: the cell is empty"))
+            continue
+        key = normalise_case_number_text(number)
+        case = cases.get(key)
+        if case is None:
+            claim = _amount(_cell(row, "claim_amount"))
+            case = cases[key] = CaseToFile(f"row {line}", {
+                "case_number": number, "filed_on": _date(_cell(row, "filed_on")),
+                "category": _cell(row, "category"), "claim_amount": claim,
+                "behaviour": _cell(row, "behaviour"),
+                "applicants": [], "respondents": [], "property_clues": [],
+            })
+        if (applicant := _party(row, "applicant", respondent=False)) is not None:
+            case.body["applicants"].append(applicant)
+        if (respondent := _party(row, "respondent", respondent=True)) is not None:
+            case.body["respondents"].append(respondent)
+        kind, description = _cell(row, "clue_kind"), _cell(row, "clue_description")
+        if kind or description:
+            case.body["property_clues"].append({"kind": kind, "description": description})
+    return [*cases.values(), *problems]
+
+
+def read_json(text: str) -> list[CaseToFile]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("cases"), list):
+        data = data["cases"]
+    if not isinstance(data, list):
+        raise InputError("the JSON export must be a list of cases (or an object with a 'cases' list)")
+    cases = []
+    for index, item in enumerate(data, start=1):
+        if isinstance(item, dict):
+            cases.append(CaseToFile(f"item {index}", item))
+        else:
+            cases.append(CaseToFile(f"item {index}", {}, problem="not a JSON object"))
+    return cases
+
+
+def read_export(path: Path, fmt: str | None = None) -> list[CaseToFile]:
+    try:
+        text = _decode(path.read_bytes())
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    fmt = fmt or ("json" if path.suffix.lower() == ".json" else "csv")
+    return read_json(text) if fmt == "json" else read_csv(text)
+
+
+# Talking to the API ------------------------------------------------------------------------------
+
+
+def normalise_case_number_text(case_number: str) -> str:
+    """The case number as the service stores it: NFKC, trimmed, full-width parentheses."""
+    text = unicodedata.normalize("NFKC", case_number).strip()
+    return text.replace("(", "（").replace(")", "）")
+
+
+def idempotency_key(case_number: str) -> str:
+    """One key per case number: re-sending a case is always recognised as the same request."""
+    return "file-cases:" + hashlib.sha256(normalise_case_number_text(case_number).encode()).hexdigest()
+
+
+def _reasons(response: httpx.Response) -> str:
+    try:
+        problem = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    errors = problem.get("errors") if isinstance(problem, dict) else None
+    if errors:
+        return "; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors)
+    if isinstance(problem, dict):
+        return str(problem.get("detail") or problem.get("title") or f"HTTP {response.status_code}")
+    return f"HTTP {response.status_code}"
+
+
+@dataclass
+class Filer:
+    client: httpx.Client
+    username: str
+    password: str
+    retries: int = 5
+    backoff: float = 0.5
+    sleep: Callable[[float], None] = time.sleep
+    token: str | None = None
+    maybe_delivered: bool = False  # an attempt for the current case may have reached the server
+
+    def login(self) -> None:
+        response = self._send("POST", TOKEN_PATH, data={"username": self.username, "password": self.password},
+                              authenticated=False)
+        if response.status_code != 200:
+            raise PermissionError(f"login as {self.username!r} refused: {_reasons(response)}")
+        self.token = response.json()["access_token"]
+
+    def _send(self, method: str, path: str, *, authenticated: bool = True, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}))
+        for attempt in range(self.retries + 1):
+            if authenticated:
+                headers["Authorization"] = f"Bearer {self.token}"
+            try:
+                response = self.client.request(method, path, headers=headers, **kwargs)
+            except httpx.TransportError as exc:
+                # Only a failure before the request was sent is known not to have reached the server.
+                self.maybe_delivered |= not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                if attempt == self.retries:
+                    raise
+                self.sleep(self.backoff * 2 ** attempt)
+                continue
+            if response.status_code == 401 and authenticated and attempt < self.retries:
+                self.login()  # the token expired during a long run
+                continue
+            if response.status_code in RETRYABLE_STATUS and attempt < self.retries:
+                self.maybe_delivered |= response.status_code >= 500
+                retry_after = response.headers.get("retry-after", "")
+                self.sleep(float(retry_after) if retry_after.isdigit() else self.backoff * 2 ** attempt)
+                continue
+            return response
+        raise AssertionError("unreachable")
+
+    def file(self, case: CaseToFile, outcome: Outcome) -> None:
+        name = case.case_number or case.label
+        where = f"{name} ({case.label})" if case.case_number else case.label
+        if case.problem:
+            outcome.rejected.append((where, case.problem))
+            return
+        self.maybe_delivered = False
+        try:
+            response = self._send("POST", CASES_PATH, json=case.body,
+                                  headers={"Idempotency-Key": idempotency_key(case.case_number)})
+        except httpx.TransportError as exc:
+            outcome.rejected.append((where, f"not sent, network error: {exc}"))
+            return
+        if response.status_code == 201:
+            # A replayed answer after an attempt whose answer was lost is this run's own creation.
+            replayed = response.headers.get("idempotent-replayed") == "true" and not self.maybe_delivered
+            (outcome.present if replayed else outcome.created).append(name)
+        elif response.status_code == 409:
+            # Filed before: by an earlier run (same key, changed data) or by someone else.
+            outcome.present.append(name)
+        else:
+            outcome.rejected.append((f"{name} ({case.label})", _reasons(response)))
+
+
+def file_all(filer: Filer, cases: Sequence[CaseToFile], *, progress: bool = True) -> Outcome:
+    outcome = Outcome()
+    bar: Iterable[CaseToFile] = tqdm(cases, desc="filing", unit="case", disable=not progress,
+                                     file=sys.stderr)
+    for case in bar:
+        filer.file(case, outcome)
+    return outcome
+
+
+def summary(outcome: Outcome) -> str:
+    lines = [f"created: {len(outcome.created)}", f"already present: {len(outcome.present)}",
+             f"rejected: {len(outcome.rejected)}"]
+    lines += [f"  {case}: {reasons}" for case, reasons in outcome.rejected]
+    return "\n".join(lines)
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("file", type=Path, help="CSV or JSON export of the filing division")
+    parser.add_argument("--format", choices=("csv", "json"), help="default: from the file name")
+    parser.add_argument("--base-url", default=os.environ.get("ENFORCEMENT_API_URL", DEFAULT_BASE_URL))
+    parser.add_argument("--user", default=os.environ.get("ENFORCEMENT_FILING_USER"))
+    parser.add_argument("--password", default=os.environ.get("ENFORCEMENT_FILING_PASSWORD"))
+    parser.add_argument("--retries", type=int, default=5, help="attempts after the first (default 5)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None, *, client: httpx.Client | None = None,
+         sleep: Callable[[float], None] = time.sleep) -> int:
+    """Run the import; ``client`` lets a caller supply its own HTTP client (tests, proxies)."""
+    args = _arguments(argv)
+    if not args.user or not args.password:
+        print("set --user and --password, or ENFORCEMENT_FILING_USER and ENFORCEMENT_FILING_PASSWORD",
+              file=sys.stderr)
+        return 2
+    try:
+        cases = read_export(args.file, args.format)
+    except InputError as exc:
+        print(f"cannot read the export: {exc}", file=sys.stderr)
+        return 2
+    own_client = client is None
+    http = client or httpx.Client(base_url=args.base_url, timeout=args.timeout)
+    try:
+        filer = Filer(http, args.user, args.password, retries=args.retries, sleep=sleep)
+        try:
+            filer.login()
+        except (PermissionError, httpx.TransportError) as exc:
+            print(f"cannot log in: {exc}", file=sys.stderr)
+            return 2
+        try:
+            outcome = file_all(filer, cases, progress=not args.no_progress)
+        except PermissionError as exc:
+            print(f"stopped: {exc}", file=sys.stderr)
+            return 2
+    finally:
+        if own_client:
+            http.close()
+    print(summary(outcome))
+    return 1 if outcome.rejected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""Case intake (POST /cases): what the filing division sees when it files a case (plan §5(1))."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+
+import pytest
+
+from app.settings import court_today
+from tests.factories import case_body, resident_id, uscc
+
+URL = "/api/v1/cases"
+
+
+def _fields(response) -> set[str]:  # noqa: ANN001
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return {e["field"] for e in response.json()["errors"]}
+
+
+def test_filing_a_case_returns_it_with_location_and_etag(client, auth):
+    response = client.post(URL, json=case_body(), headers=auth("registrar"))
+    assert response.status_code == 201, response.text
+    case = response.json()
+    assert response.headers["location"] == f"/api/v1/cases/{case['id']}"
+    assert response.headers["etag"] == '"1"'
+    assert case["case_number"] == "（2026）豫0104执123号"
+    assert case["state"] == "filed" and case["track"] is None and case["unit"] is None
+    assert case["claim_amount"] == "45000.00" and case["paid_amount"] == "0.00"
+    assert case["version"] == 1
+    assert [p["name"] for p in case["applicants"]] == ["张三"]
+    assert case["respondents"][0]["respondent_class"] == "enterprise"
+    assert case["respondents"][0]["id_number"] == uscc(123)
+    assert case["applicants"][0]["id_number"] == resident_id(123)  # the filing division sees it in full
+    assert [c["kind"] for c in case["property_clues"]] == ["bank_deposit"]
+    assert case["assets"] == [] and case["triage"] is None
+    assert client.get(response.headers["location"], headers=auth("comprehensive")).json() == case | {
+        "allowed_actions": ["register", "record_asset"]}
+
+
+def test_service_account_may_file(client, auth):
+    assert client.post(URL, json=case_body(), headers=auth("filing-bot")).status_code == 201
+
+
+@pytest.mark.parametrize("username", ["comprehensive", "brigade1-judge", "fast-judge", "director", "admin",
+                                      "finance"])
+def test_only_the_filing_division_files_cases(client, auth, username):
+    response = client.post(URL, json=case_body(), headers=auth(username))
+    assert response.status_code == 403
+    assert client.get(URL, headers=auth("director")).json()["items"] == []
+
+
+def test_filing_needs_a_token(client):
+    assert client.post(URL, json=case_body()).status_code == 401
+
+
+def test_filing_is_audited_and_starts_the_clocks(client, auth, monkeypatch):
+    from app.services import deadlines
+
+    events = []
+    original = deadlines.record_event
+
+    def spy(session, **kwargs):  # noqa: ANN001, ANN003
+        events.append(kwargs)
+        return original(session, **kwargs)
+
+    monkeypatch.setattr(deadlines, "record_event", spy)
+    case = client.post(URL, json=case_body(filed_on="2026-03-02"), headers=auth("registrar")).json()
+    assert [(e["event"], e["on"], e["case_id"]) for e in events] == [
+        ("case.filed", date(2026, 3, 2), case["id"])]
+    timeline = client.get(f"{URL}/{case['id']}/timeline", headers=auth("comprehensive")).json()["items"]
+    assert [(e["action"], e["actor_username"]) for e in timeline if e["entity_type"] == "case"] == [
+        ("case.filed", "registrar")]
+    assert timeline[0]["after"]["case_number"] == "（2026）豫0104执123号"
+    assert resident_id(123) not in str(timeline[0])  # the trail does not spread identity numbers
+
+
+@pytest.mark.parametrize(("raw", "stored"), [
+    ("(2026)豫0104执123号", "（2026）豫0104执123号"),
+    ("（２０２６）豫０１０４执１２３号", "（2026）豫0104执123号"),
+    (" （2026）豫0104执恢7号 ", "（2026）豫0104执恢7号"),
+    ("（2026）豫0104执保8号", "（2026）豫0104执保8号"),
+])
+def test_case_numbers_are_stored_in_one_form(client, auth, raw, stored):
+    response = client.post(URL, json=case_body(case_number=raw), headers=auth("registrar"))
+    assert response.status_code == 201, response.text
+    assert response.json()["case_number"] == stored
+
+
+@pytest.mark.parametrize(("sent", "stored"), [
+    ("45000", "45000.00"), ("45000.5", "45000.50"), ("50000.00", "50000.00"), ("0", "0.00"),
+    (45000, "45000.00"), ("0.01", "0.01"),
+])
+def test_money_accepts_decimal_strings_and_whole_numbers(client, auth, sent, stored):
+    response = client.post(URL, json=case_body(claim_amount=sent), headers=auth("registrar"))
+    assert response.status_code == 201, response.text
+    assert response.json()["claim_amount"] == stored
+
+
+def test_behavioural_case_may_have_no_claim(client, auth):
+    body = case_body(claim_amount=None, behaviour="title_transfer", category="civil_commercial")
+    response = client.post(URL, json=body, headers=auth("registrar"))
+    assert response.status_code == 201, response.text
+    assert response.json()["claim_amount"] is None
+    assert response.json()["behaviour"] == "title_transfer"
+
+
+def test_identity_numbers_are_optional_and_normalised(client, auth):
+    body = case_body()
+    body["applicants"] = [
+        {"name": "李四", "party_type": "natural_person", "id_number": resident_id(2).lower()},
+        {"name": "王五", "party_type": "natural_person", "id_number": None},
+        {"name": "赵六", "party_type": "natural_person", "id_number": "  "},
+        {"name": "某某合伙企业", "party_type": "unincorporated_org", "id_number": uscc(9).lower()},
+    ]
+    body["respondents"].append({"name": "钱七", "party_type": "natural_person", "id_number": resident_id(7),
+                                "respondent_class": "state_functionary"})
+    response = client.post(URL, json=body, headers=auth("registrar"))
+    assert response.status_code == 201, response.text
+    case = response.json()
+    assert resident_id(2).endswith("X")
+    assert [p["id_number"] for p in case["applicants"]] == [resident_id(2), None, None, uscc(9)]
+    assert case["respondents"][1]["respondent_class"] == "state_functionary"
+    assert all(p["respondent_class"] is None for p in case["applicants"])
+
+
+def test_filed_today_is_accepted(client, auth):
+    today = court_today()
+    body = case_body(year=today.year, filed_on=today.isoformat())
+    assert client.post(URL, json=body, headers=auth("registrar")).status_code == 201
+
+
+def _set(path: str, value):  # noqa: ANN001, ANN202
+    def change(body: dict) -> dict:
+        body = copy.deepcopy(body)
+        *parents, last = path.split(".")
+        target = body
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        if value is _DELETE:
+            del target[last]
+        else:
+            target[int(last) if last.isdigit() else last] = value
+        return body
+
+    return change
+
+
+_DELETE = object()
+_TOMORROW = court_today() + timedelta(days=1)
+
+BAD_BODIES = [
+    ("no parentheses", _set("case_number", "2026豫0104执123号"), "case_number"),
+    ("not an enforcement case", _set("case_number", "（2026）豫0104民初123号"), "case_number"),
+    ("unknown court", _set("case_number", "（2026）X0104执123号"), "case_number"),
+    ("no 号", _set("case_number", "（2026）豫0104执123"), "case_number"),
+    ("empty number", _set("case_number", ""), "case_number"),
+    ("missing number", _set("case_number", _DELETE), "case_number"),
+    ("year differs from filing", _set("case_number", "（2025）豫0104执123号"), "case_number"),
+    ("filed in the future", lambda b: b | {"filed_on": _TOMORROW.isoformat(),
+                                           "case_number": f"（{_TOMORROW.year}）豫0104执1号"}, "filed_on"),
+    ("not a date", _set("filed_on", "2026-02-30"), "filed_on"),
+    ("unknown category", _set("category", "divorce"), "category"),
+    ("float money", _set("claim_amount", 45000.5), "claim_amount"),
+    ("float money without fraction digits", _set("claim_amount", 45000.0), "claim_amount"),
+    ("negative money", _set("claim_amount", "-1.00"), "claim_amount"),
+    ("negative integer money", _set("claim_amount", -1), "claim_amount"),
+    ("three decimals", _set("claim_amount", "100.123"), "claim_amount"),
+    ("exponent", _set("claim_amount", "1e5"), "claim_amount"),
+    ("thousands separator", _set("claim_amount", "45,000.00"), "claim_amount"),
+    ("words", _set("claim_amount", "five yuan"), "claim_amount"),
+    ("boolean money", _set("claim_amount", True), "claim_amount"),
+    ("too large", _set("claim_amount", "12345678901234567.00"), "claim_amount"),
+    ("no claim and not behavioural", _set("claim_amount", None), "claim_amount"),
+    ("unknown behaviour", _set("behaviour", "dance"), "behaviour"),
+    ("no applicant", _set("applicants", []), "applicants"),
+    ("no respondent", _set("respondents", []), "respondents"),
+    ("missing respondents", _set("respondents", _DELETE), "respondents"),
+    ("applicant without name", _set("applicants.0.name", " "), "applicants.0.name"),
+    ("applicant resident ID check digit", _set("applicants.0.id_number", "410104198005171234"),
+     "applicants.0.id_number"),
+    ("resident ID with impossible birth date", _set("applicants.0.id_number", "410104198002301230"),
+     "applicants.0.id_number"),
+    ("resident ID too short", _set("applicants.0.id_number", "41010419800517123"), "applicants.0.id_number"),
+    ("company given a resident ID", _set("respondents.0.id_number", resident_id(3)),
+     "respondents.0.id_number"),
+    ("USCC check character", _set("respondents.0.id_number", "91410104000000123K"),
+     "respondents.0.id_number"),
+    ("unknown party type", _set("respondents.0.party_type", "robot"), "respondents.0.party_type"),
+    ("respondent without class", _set("respondents.0.respondent_class", _DELETE),
+     "respondents.0.respondent_class"),
+    ("unknown respondent class", _set("respondents.0.respondent_class", "alien"),
+     "respondents.0.respondent_class"),
+    ("company as an individual", _set("respondents.0.respondent_class", "individual"),
+     "respondents.0.respondent_class"),
+    ("unknown clue kind", _set("property_clues.0.kind", "gold"), "property_clues.0.kind"),
+    ("empty clue", _set("property_clues.0.description", ""), "property_clues.0.description"),
+    ("unknown field", _set("court", "管城区法院"), "court"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), [b[1:] for b in BAD_BODIES], ids=[b[0] for b in BAD_BODIES])
+def test_each_bad_field_is_named(client, auth, change, field):
+    response = client.post(URL, json=change(case_body()), headers=auth("registrar"))
+    assert field in _fields(response)
+    assert client.get(URL, headers=auth("director")).json()["items"] == []
+
+
+def test_every_bad_field_is_named_at_once(client, auth):
+    body = case_body(claim_amount=1.5, category="divorce")
+    body["respondents"][0]["id_number"] = "91410104000000123K"
+    body["applicants"][0]["id_number"] = "410104198005171234"
+    fields = _fields(client.post(URL, json=body, headers=auth("registrar")))
+    assert fields == {"claim_amount", "category", "respondents.0.id_number", "applicants.0.id_number"}
+
+
+def test_a_natural_person_respondent_with_a_bad_id_is_named(client, auth):
+    body = case_body()
+    body["respondents"] = [{"name": "钱七", "party_type": "natural_person", "id_number": "410104198005171234",
+                            "respondent_class": "individual"}]
+    assert _fields(client.post(URL, json=body, headers=auth("registrar"))) == {"respondents.0.id_number"}
+
+
+def test_not_json_is_422_not_500(client, auth):
+    response = client.post(URL, content=b"{not json", headers=auth("registrar", **{"Content-Type":
+                                                                                   "application/json"}))
+    assert response.status_code == 422
+
+
+def test_duplicate_case_number_is_409_naming_the_existing_case(client, auth):
+    first = client.post(URL, json=case_body(), headers=auth("registrar")).json()
+    again = case_body(case_number="(2026)豫0104执123号", claim_amount="1.00")
+    response = client.post(URL, json=again, headers=auth("filing-bot"))
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["type"] == "/problems/duplicate-case-number"
+    assert problem["existing_case"] == {"id": first["id"], "case_number": "（2026）豫0104执123号"}
+    assert "（2026）豫0104执123号" in problem["detail"]
+    assert len(client.get(URL, headers=auth("director")).json()["items"]) == 1
+
+
+def test_concurrent_filings_of_one_number_create_one_case(app, auth):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    def post(i: int) -> int:
+        with TestClient(app) as c:
+            return c.post(URL, json=case_body(claim_amount=f"{i}.00"), headers=auth("registrar")).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(post, range(6)))
+    assert statuses == [201, 409, 409, 409, 409, 409]

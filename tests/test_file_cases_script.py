@@ -1,0 +1,174 @@
+"""The filing division's import script (scripts/file_cases.py) against the real app."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from app.database import session_scope
+from app.models.case import Case, Party
+from scripts import file_cases
+from tests.conftest import DEMO_PASSWORD
+from tests.factories import resident_id, uscc
+
+LOGIN = ["--user", "filing-bot", "--password", DEMO_PASSWORD, "--no-progress"]
+
+
+def _row(serial: int, **overrides: str) -> dict[str, str]:
+    row = {
+        "case_number": f"(2026)豫0104执{serial}号", "filed_on": "2026/3/2", "category": "civil_commercial",
+        "claim_amount": f"{serial * 10},000.50" if serial < 100 else f"{serial}.50", "behaviour": "",
+        "applicant_name": f"申请人{serial}", "applicant_type": "自然人",
+        "applicant_id_number": resident_id(serial),
+        "respondent_name": f"被执行公司{serial}", "respondent_type": "legal_person",
+        "respondent_id_number": uscc(serial), "respondent_class": "enterprise",
+        "clue_kind": "bank_deposit", "clue_description": "工商银行账户",
+    }
+    return row | overrides
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=file_cases.CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _counts() -> tuple[int, int]:
+    with session_scope(read_only=True) as session:
+        return (session.scalar(select(func.count()).select_from(Case)),
+                session.scalar(select(func.count()).select_from(Party)))
+
+
+def _summary(out: str) -> dict[str, int]:
+    lines = dict(line.split(": ", 1) for line in out.splitlines() if line and not line.startswith(" "))
+    return {k: int(v) for k, v in lines.items()}
+
+
+def test_a_thousand_cases_are_filed_once_however_often_the_file_is_run(client, tmp_path, capsys):
+    export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 1001)])
+    assert file_cases.main([str(export), *LOGIN], client=client) == 0
+    assert _summary(capsys.readouterr().out) == {"created": 1000, "already present": 0, "rejected": 0}
+    assert _counts() == (1000, 2000)
+
+    assert file_cases.main([str(export), *LOGIN], client=client) == 0
+    assert _summary(capsys.readouterr().out) == {"created": 0, "already present": 1000, "rejected": 0}
+    assert _counts() == (1000, 2000)
+
+    with session_scope(read_only=True) as session:
+        case = session.scalars(select(Case).where(Case.case_number == "（2026）豫0104执7号")).one()
+        assert str(case.claim_amount) == "70000.50" and case.filed_on.isoformat() == "2026-03-02"
+
+
+def test_bad_rows_are_rejected_with_reasons_and_the_rest_filed(client, tmp_path, capsys):
+    rows = [
+        _row(1),
+        _row(2, applicant_id_number="410104198005171234"),
+        _row(3, claim_amount="12.345"),
+        _row(4, case_number="（2026）豫0104民初4号"),
+        _row(5),
+        _row(6, respondent_class=""),
+        {name: "" for name in file_cases.CSV_COLUMNS} | {"applicant_name": "无案号"},
+    ]
+    export = _write_csv(tmp_path / "cases.csv", rows)
+    assert file_cases.main([str(export), *LOGIN], client=client) == 1
+    out = capsys.readouterr().out
+    assert _summary(out) == {"created": 2, "already present": 0, "rejected": 5}
+    assert "(2026)豫0104执2号 (row 3): applicants.0.id_number: resident ID: check character" in out
+    assert "(2026)豫0104执3号 (row 4): claim_amount: at most two decimal places" in out
+    assert "（2026）豫0104民初4号 (row 5): case_number:" in out
+    assert "respondents.0.respondent_class:" in out
+    assert "row 8: case_number: the cell is empty" in out
+    assert _counts()[0] == 2
+
+
+def test_continuation_rows_add_parties_and_clues(client, tmp_path, capsys):
+    extra = {name: "" for name in file_cases.CSV_COLUMNS} | {
+        "case_number": "(2026)豫0104执1号", "respondent_name": "连带责任人",
+        "respondent_type": "natural_person",
+        "respondent_id_number": resident_id(8), "respondent_class": "individual",
+        "clue_kind": "vehicle", "clue_description": "豫A12345"}
+    export = _write_csv(tmp_path / "cases.csv", [_row(1), extra])
+    assert file_cases.main([str(export), *LOGIN], client=client) == 0
+    capsys.readouterr()
+    with session_scope(read_only=True) as session:
+        roles = session.execute(select(Party.role, Party.name).order_by(Party.id)).all()
+    assert [tuple(r) for r in roles] == [("applicant", "申请人1"), ("respondent", "被执行公司1"),
+                                        ("respondent", "连带责任人")]
+
+
+def test_json_export_and_a_case_filed_elsewhere(client, auth, tmp_path, capsys):
+    from tests.factories import case_body
+
+    client.post("/api/v1/cases", json=case_body(11), headers=auth("registrar"))
+    export = tmp_path / "cases.json"
+    export.write_text(json.dumps([case_body(11), case_body(12), "nonsense"], ensure_ascii=False), "utf-8")
+    assert file_cases.main([str(export), *LOGIN], client=client) == 1
+    out = capsys.readouterr().out
+    assert _summary(out) == {"created": 1, "already present": 1, "rejected": 1}
+    assert "item 3: not a JSON object" in out
+
+
+def test_server_errors_and_network_failures_are_retried_without_duplicates(app, tmp_path, capsys):
+    """The first attempt of each case reaches the server but its answer is lost; the retry is safe."""
+    from fastapi.testclient import TestClient
+
+    inner = TestClient(app)
+    calls = {"cases": 0}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        response = inner.send(request)
+        if request.url.path == file_cases.CASES_PATH:
+            calls["cases"] += 1
+            if calls["cases"] % 3 == 1:
+                raise httpx.ReadTimeout("answer lost", request=request)
+            if calls["cases"] % 3 == 2:
+                return httpx.Response(503, headers={"Retry-After": "0"}, json={"title": "busy"})
+        return response
+
+    sleeps: list[float] = []
+    client = httpx.Client(transport=httpx.MockTransport(flaky), base_url="http://testserver")
+    export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 6)])
+    assert file_cases.main([str(export), *LOGIN], client=client, sleep=sleeps.append) == 0
+    assert _summary(capsys.readouterr().out) == {"created": 5, "already present": 0, "rejected": 0}
+    assert _counts()[0] == 5
+    assert len(sleeps) == 10
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["missing.csv", *LOGIN], "cannot read the export"),
+    (["{csv}", "--user", "filing-bot", "--password", "wrong", "--no-progress"], "cannot log in"),
+    (["{csv}", "--no-progress"], "ENFORCEMENT_FILING_USER"),
+])
+def test_runs_that_cannot_start_exit_2(client, tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.delenv("ENFORCEMENT_FILING_USER", raising=False)
+    monkeypatch.delenv("ENFORCEMENT_FILING_PASSWORD", raising=False)
+    export = _write_csv(tmp_path / "cases.csv", [_row(1)])
+    argv = [a.replace("{csv}", str(export)) if a != "missing.csv" else str(tmp_path / a) for a in argv]
+    assert file_cases.main(argv, client=client) == 2
+    assert message in capsys.readouterr().err
+    assert _counts()[0] == 0
+
+
+def test_the_key_follows_the_normalised_case_number():
+    key = file_cases.idempotency_key
+    assert key("(2026)豫0104执1号") == key("（2026）豫0104执1号 ")
+    assert key("（2026）豫0104执1号") != key("（2026）豫0104执2号")
+
+
+def test_gb18030_export_from_excel_is_read(tmp_path):
+    export = tmp_path / "cases.csv"
+    with export.open("w", encoding="gb18030", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=file_cases.CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerow(_row(1))
+    [case] = file_cases.read_export(export)
+    assert case.body["applicants"][0] == {"name": "申请人1", "party_type": "natural_person",
+                                          "id_number": resident_id(1)}
+    assert case.body["claim_amount"] == "10000.50" and case.body["filed_on"] == "2026-03-02"

@@ -69,6 +69,8 @@ def _fresh_schema(url: str) -> None:
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            # A throw-away database: commits need not wait for the disk.
+            conn.execute(text(f'ALTER DATABASE "{make_url(url).database}" SET synchronous_commit = off'))
         engine.dispose()
     if os.environ.get("TEST_SCHEMA") == "models":
         # While a change is in progress its tables may not have a migration yet;
@@ -91,15 +93,24 @@ def database() -> Iterator[str]:
     reset_engine()
 
 
+_SEQUENCES: list[str] = []
+
+
 def _empty_tables() -> None:
+    """DELETE (not TRUNCATE: far cheaper on near-empty tables) and restart the id sequences."""
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with get_engine().begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
         if IS_POSTGRES:
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            if not _SEQUENCES:
+                _SEQUENCES.extend(conn.execute(text(
+                    "SELECT pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) "
+                    "FROM information_schema.columns c WHERE c.table_schema = 'public' "
+                    "AND c.column_default LIKE 'nextval%' AND c.table_name NOT IN ('user', 'unit')"
+                )).scalars())
+            calls = ", ".join(f"setval('{seq}', 1, false)" for seq in _SEQUENCES)
+            conn.execute(text(f"SELECT {calls}"))
         conn.execute(text("UPDATE unit SET last_allocated_seq = 0"))
         conn.execute(User.__table__.update().values(failed_logins=0, locked_until=None, is_active=True))
 

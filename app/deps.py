@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 import jwt
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
@@ -85,3 +85,16 @@ def created_response(result: idempotency.StoredResponse, location: str | None = 
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)
+
+
+class _Versioned(Protocol):
+    version: int
+
+
+VersionedT = TypeVar("VersionedT", bound=_Versioned)
+
+
+def with_etag(response: Response, body: VersionedT) -> VersionedT:
+    """Set the ``ETag`` of a versioned resource's response from its ``version``."""
+    response.headers["ETag"] = f'"{body.version}"'
+    return body

@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, Cursor, IdempotencyKeyHeader, IfMatch, SessionDep, created_response
+from app.deps import (
+    Authorized,
+    Cursor,
+    IdempotencyKeyHeader,
+    IfMatch,
+    SessionDep,
+    created_response,
+    with_etag,
+)
 from app.enums import DishonestListingState
 from app.errors import (
     Conflict,
@@ -37,10 +45,6 @@ def _read(listing: DishonestListing) -> DishonestListingRead:
         update={"allowed_actions": dishonest.allowed_actions(listing)})
 
 
-def _respond(listing: DishonestListing, response: Response) -> DishonestListingRead:
-    response.headers["ETag"] = f'"{listing.version}"'
-    return _read(listing)
-
 
 @router.post("/cases/{case_id}/dishonest-listings", operation_id="propose_dishonest_listing", status_code=201,
              response_model=DishonestListingRead,
@@ -71,7 +75,7 @@ def decide_listing(listing_id: int, body: DishonestDecisionCreate, session: Sess
     listing = dishonest.decide_listing(session, listing_id=listing_id, user=user, decision=body.decision,
                                        decided_on=body.decided_on, reason=body.reason,
                                        extra_years=body.extra_years, if_match=if_match)
-    return _respond(listing, response)
+    return with_etag(response, _read(listing))
 
 
 @router.post("/dishonest-listings/{listing_id}/deletion-trigger", operation_id="trigger_dishonest_deletion",
@@ -83,7 +87,7 @@ def trigger_deletion(listing_id: int, body: DeletionTriggerCreate, session: Sess
     listing = dishonest.trigger_deletion(session, listing_id=listing_id, user=user, trigger=body.trigger,
                                          triggered_on=body.triggered_on, reason=body.reason,
                                          if_match=if_match)
-    return _respond(listing, response)
+    return with_etag(response, _read(listing))
 
 
 @router.post("/dishonest-listings/{listing_id}/deletion", operation_id="delete_dishonest_listing",
@@ -94,7 +98,7 @@ def delete_listing(listing_id: int, body: DeletionCreate, session: SessionDep,
     """Record the deletion of a listing from the dishonest list (the handling team)."""
     listing = dishonest.delete_listing(session, listing_id=listing_id, user=user, deleted_on=body.deleted_on,
                                        note=body.note, if_match=if_match)
-    return _respond(listing, response)
+    return with_etag(response, _read(listing))
 
 
 @router.get("/cases/{case_id}/dishonest-listings", operation_id="list_case_dishonest_listings",
@@ -124,4 +128,4 @@ def list_listings(session: SessionDep, user: Authorized("dishonest.read"),
 def get_listing(listing_id: int, session: SessionDep, user: Authorized("dishonest.read"),
                 response: Response) -> DishonestListingRead:
     """One dishonest-list proposal or listing."""
-    return _respond(dishonest.get_listing(session, listing_id=listing_id, user=user), response)
+    return with_etag(response, _read(dishonest.get_listing(session, listing_id=listing_id, user=user)))

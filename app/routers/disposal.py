@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, Cursor, IdempotencyKeyHeader, IfMatch, SessionDep, created_response
+from app.deps import (
+    Authorized,
+    Cursor,
+    IdempotencyKeyHeader,
+    IfMatch,
+    SessionDep,
+    created_response,
+    with_etag,
+)
 from app.enums import DisposalTransferState
 from app.errors import (
     Conflict,
@@ -38,10 +46,6 @@ def _read(transfer: DisposalTransfer) -> DisposalTransferRead:
         update={"allowed_actions": disposal.allowed_actions(transfer)})
 
 
-def _respond(transfer: DisposalTransfer, response: Response) -> DisposalTransferRead:
-    response.headers["ETag"] = f'"{transfer.version}"'
-    return _read(transfer)
-
 
 @router.post("/cases/{case_id}/disposal-transfers", operation_id="request_disposal_transfer", status_code=201,
              response_model=DisposalTransferRead,
@@ -69,7 +73,7 @@ def decide_transfer(transfer_id: int, body: DisposalDecisionCreate, session: Ses
     """Approve (the case goes to disposal) or refuse a transfer with a reason (deputy director)."""
     transfer = disposal.decide_transfer(session, transfer_id=transfer_id, user=user, decision=body.decision,
                                         decided_on=body.decided_on, reason=body.reason, if_match=if_match)
-    return _respond(transfer, response)
+    return with_etag(response, _read(transfer))
 
 
 @router.post("/disposal-transfers/{transfer_id}/tasks", operation_id="record_disposal_task", status_code=201,
@@ -98,7 +102,7 @@ def return_transfer(transfer_id: int, body: DisposalReturnCreate, session: Sessi
     transfer = disposal.return_transfer(session, transfer_id=transfer_id, user=user,
                                         returned_on=body.returned_on, amount_realised=body.amount_realised,
                                         result=body.result, if_match=if_match)
-    return _respond(transfer, response)
+    return with_etag(response, _read(transfer))
 
 
 @router.get("/disposal-transfers", operation_id="list_disposal_transfers",
@@ -117,4 +121,4 @@ def list_transfers(session: SessionDep, user: Authorized("disposal.read"),
 def get_transfer(transfer_id: int, session: SessionDep, user: Authorized("disposal.read"),
                  response: Response) -> DisposalTransferRead:
     """One disposal transfer with its tasks."""
-    return _respond(disposal.get_transfer(session, transfer_id=transfer_id, user=user), response)
+    return with_etag(response, _read(disposal.get_transfer(session, transfer_id=transfer_id, user=user)))

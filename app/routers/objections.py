@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, Cursor, IdempotencyKeyHeader, IfMatch, SessionDep, created_response
+from app.deps import (
+    Authorized,
+    Cursor,
+    IdempotencyKeyHeader,
+    IfMatch,
+    SessionDep,
+    created_response,
+    with_etag,
+)
 from app.enums import ObjectionKind, ObjectionState
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.models.objection import Objection
@@ -34,10 +42,6 @@ def _read(objection: Objection) -> ObjectionRead:
     return ObjectionRead.model_validate(objection).model_copy(
         update={"allowed_actions": objections.allowed_actions(objection)})
 
-
-def _respond(objection: Objection, response: Response) -> ObjectionRead:
-    response.headers["ETag"] = f'"{objection.version}"'
-    return _read(objection)
 
 
 @router.post("/objections", operation_id="file_objection", status_code=201, response_model=ObjectionRead,
@@ -80,7 +84,7 @@ def list_case_objections(case_id: int, session: SessionDep, user: Authorized("ob
 def read_objection(objection_id: int, session: SessionDep, user: Authorized("objection.read"),
                    response: Response) -> ObjectionRead:
     """One objection with its hearings, ruling and reconsideration."""
-    return _respond(objections.get_objection(session, user=user, objection_id=objection_id), response)
+    return with_etag(response, _read(objections.get_objection(session, user=user, objection_id=objection_id)))
 
 
 @router.post("/objections/{objection_id}/docket", operation_id="docket_objection",
@@ -91,7 +95,7 @@ def docket_objection(objection_id: int, session: SessionDep, user: Authorized("o
     """Docket the objection with its own 执异 case number."""
     objection = objections.docket_objection(session, user=user, objection_id=objection_id,
                                             docketed_on=body.docketed_on if body else None, if_match=if_match)
-    return _respond(objection, response)
+    return with_etag(response, _read(objection))
 
 
 @router.post("/objections/{objection_id}/hearing", operation_id="record_objection_hearing",
@@ -102,7 +106,7 @@ def record_hearing(objection_id: int, body: HearingCreate, session: SessionDep,
     """Schedule a hearing, or record that it was held."""
     objection = objections.record_hearing(session, user=user, objection_id=objection_id, if_match=if_match,
                                           **body.model_dump())
-    return _respond(objection, response)
+    return with_etag(response, _read(objection))
 
 
 @router.post("/objections/{objection_id}/ruling", operation_id="rule_on_objection",
@@ -113,7 +117,7 @@ def record_ruling(objection_id: int, body: RulingCreate, session: SessionDep,
     """Rule on the objection: upheld or rejected, with reasons (meets D5/D6)."""
     objection = objections.record_ruling(session, user=user, objection_id=objection_id, if_match=if_match,
                                          **body.model_dump())
-    return _respond(objection, response)
+    return with_etag(response, _read(objection))
 
 
 @router.post("/objections/{objection_id}/service", operation_id="record_objection_ruling_service",
@@ -124,7 +128,7 @@ def record_service(objection_id: int, body: ServiceCreate, session: SessionDep,
     """Record service of the ruling (starts D7, the reconsideration period)."""
     objection = objections.record_service(session, user=user, objection_id=objection_id, if_match=if_match,
                                           **body.model_dump())
-    return _respond(objection, response)
+    return with_etag(response, _read(objection))
 
 
 @router.post("/objections/{objection_id}/reconsideration", operation_id="apply_for_objection_reconsideration",
@@ -135,7 +139,7 @@ def apply_for_reconsideration(objection_id: int, body: ReconsiderationCreate, se
     """Record an application for reconsideration of the ruling (starts D8)."""
     objection = objections.apply_for_reconsideration(session, user=user, objection_id=objection_id,
                                                      if_match=if_match, **body.model_dump())
-    return _respond(objection, response)
+    return with_etag(response, _read(objection))
 
 
 @router.post("/objections/{objection_id}/transfer", operation_id="transfer_objection_file",
@@ -146,4 +150,4 @@ def record_transfer(objection_id: int, body: TransferCreate, session: SessionDep
     """Record the transfer of the file to the higher court (meets D8)."""
     objection = objections.record_transfer(session, user=user, objection_id=objection_id, if_match=if_match,
                                            **body.model_dump())
-    return _respond(objection, response)
+    return with_etag(response, _read(objection))

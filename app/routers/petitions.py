@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, IdempotencyKeyHeader, IfMatch, SessionDep, created_response
+from app.deps import Authorized, IdempotencyKeyHeader, IfMatch, SessionDep, created_response, with_etag
 from app.enums import PetitionState
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.models.petition import Petition
@@ -35,10 +35,6 @@ def _read(petition: Petition) -> PetitionRead:
     return PetitionRead.model_validate(petition).model_copy(
         update={"allowed_actions": petitions.allowed_actions(petition)})
 
-
-def _respond(petition: Petition, response: Response) -> PetitionRead:
-    response.headers["ETag"] = f'"{petition.version}"'
-    return _read(petition)
 
 
 @router.post("/petitions", operation_id="receive_petition", status_code=201, response_model=PetitionRead,
@@ -77,7 +73,7 @@ def list_petitions(
 def read_petition(petition_id: int, session: SessionDep, user: Authorized("petition.read"),
                   response: Response) -> PetitionRead:
     """One petition with its routing, urgings, reply and closing."""
-    return _respond(petitions.get_petition(session, user=user, petition_id=petition_id), response)
+    return with_etag(response, _read(petitions.get_petition(session, user=user, petition_id=petition_id)))
 
 
 @router.post("/petitions/{petition_id}/register", operation_id="register_petition",
@@ -88,7 +84,7 @@ def register_petition(petition_id: int, session: SessionDep, user: Authorized("p
     """Register the petition (meets D9, starts D10)."""
     petition = petitions.register_petition(session, user=user, petition_id=petition_id, if_match=if_match,
                                            registered_on=body.registered_on if body else None)
-    return _respond(petition, response)
+    return with_etag(response, _read(petition))
 
 
 @router.post("/petitions/{petition_id}/route", operation_id="route_petition", response_model=PetitionRead,
@@ -100,7 +96,7 @@ def route_petition(petition_id: int, session: SessionDep, user: Authorized("peti
     body = body or RouteCreate()
     petition = petitions.route_petition(session, user=user, petition_id=petition_id, if_match=if_match,
                                         **body.model_dump())
-    return _respond(petition, response)
+    return with_etag(response, _read(petition))
 
 
 @router.post("/petitions/{petition_id}/urge", operation_id="urge_petition", response_model=PetitionRead,
@@ -111,7 +107,7 @@ def urge_petition(petition_id: int, body: UrgeCreate, session: SessionDep,
     """Urge the handling team to answer (催办); may be repeated."""
     petition = petitions.urge_petition(session, user=user, petition_id=petition_id, if_match=if_match,
                                        **body.model_dump())
-    return _respond(petition, response)
+    return with_etag(response, _read(petition))
 
 
 @router.post("/petitions/{petition_id}/supervise", operation_id="supervise_petition",
@@ -123,7 +119,7 @@ def supervise_petition(petition_id: int, session: SessionDep, user: Authorized("
     body = body or SuperviseCreate()
     petition = petitions.supervise_petition(session, user=user, petition_id=petition_id, if_match=if_match,
                                             **body.model_dump())
-    return _respond(petition, response)
+    return with_etag(response, _read(petition))
 
 
 @router.post("/petitions/{petition_id}/reply", operation_id="reply_to_petition", response_model=PetitionRead,
@@ -134,7 +130,7 @@ def reply_to_petition(petition_id: int, body: ReplyCreate, session: SessionDep,
     """The handling team's reply to the petition."""
     petition = petitions.reply_to_petition(session, user=user, petition_id=petition_id, if_match=if_match,
                                            **body.model_dump())
-    return _respond(petition, response)
+    return with_etag(response, _read(petition))
 
 
 @router.post("/petitions/{petition_id}/resolve", operation_id="resolve_petition", response_model=PetitionRead,
@@ -146,7 +142,7 @@ def resolve_petition(petition_id: int, session: SessionDep, user: Authorized("pe
     body = body or ResolveCreate()
     petition = petitions.resolve_petition(session, user=user, petition_id=petition_id, if_match=if_match,
                                           **body.model_dump())
-    return _respond(petition, response)
+    return with_etag(response, _read(petition))
 
 
 @router.post("/petitions/{petition_id}/close", operation_id="close_petition", response_model=PetitionRead,
@@ -158,4 +154,4 @@ def close_petition(petition_id: int, session: SessionDep, user: Authorized("peti
     body = body or CloseCreate()
     petition = petitions.close_petition(session, user=user, petition_id=petition_id, if_match=if_match,
                                         **body.model_dump())
-    return _respond(petition, response)
+    return with_etag(response, _read(petition))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, IdempotencyKeyHeader, IfMatch, SessionDep, created_response
+from app.deps import Authorized, IdempotencyKeyHeader, IfMatch, SessionDep, created_response, with_etag
 from app.enums import ReferralOutcome, ReferralStage
 from app.errors import (
     Conflict,
@@ -47,10 +47,6 @@ def _read(referral: RefusalReferral) -> RefusalReferralRead:
     return RefusalReferralRead.model_validate(referral).model_copy(
         update={"checklist": checklist, "allowed_actions": refusal_referrals.allowed_actions(referral)})
 
-
-def _respond(referral: RefusalReferral, response: Response) -> RefusalReferralRead:
-    response.headers["ETag"] = f'"{referral.version}"'
-    return _read(referral)
 
 
 @router.post("/refusal-referrals", operation_id="submit_refusal_referral", status_code=201,
@@ -98,7 +94,8 @@ def referral_stats(session: SessionDep, user: Authorized("referral.read"), stage
 def read_referral(referral_id: int, session: SessionDep, user: Authorized("referral.read"),
                   response: Response) -> RefusalReferralRead:
     """One referral with its materials, checklist and follow-up."""
-    return _respond(refusal_referrals.get_referral(session, user=user, referral_id=referral_id), response)
+    referral = refusal_referrals.get_referral(session, user=user, referral_id=referral_id)
+    return with_etag(response, _read(referral))
 
 
 @router.post("/refusal-referrals/{referral_id}/review", operation_id="review_refusal_referral",
@@ -111,7 +108,7 @@ def review_referral(referral_id: int, body: ReviewCreate, session: SessionDep,
     """Check the materials: complete, or returned with the missing items named."""
     referral = refusal_referrals.review_referral(session, user=user, referral_id=referral_id,
                                                  if_match=if_match, **body.model_dump())
-    return _respond(referral, response)
+    return with_etag(response, _read(referral))
 
 
 @router.post("/refusal-referrals/{referral_id}/supplement", operation_id="supplement_refusal_referral",
@@ -123,7 +120,7 @@ def supplement_referral(referral_id: int, body: SupplementCreate, session: Sessi
     referral = refusal_referrals.supplement_referral(
         session, user=user, referral_id=referral_id, note=body.note, if_match=if_match,
         materials=[MaterialItem(m.item, m.note) for m in body.materials])
-    return _respond(referral, response)
+    return with_etag(response, _read(referral))
 
 
 @router.post("/refusal-referrals/{referral_id}/liaison", operation_id="record_refusal_referral_liaison",
@@ -134,7 +131,7 @@ def record_liaison(referral_id: int, body: LiaisonCreate, session: SessionDep,
     """Record the hand-over of a complete referral to the criminal division."""
     referral = refusal_referrals.record_liaison(session, user=user, referral_id=referral_id,
                                                 if_match=if_match, **body.model_dump())
-    return _respond(referral, response)
+    return with_etag(response, _read(referral))
 
 
 @router.post("/refusal-referrals/{referral_id}/police-transfer",
@@ -146,7 +143,7 @@ def record_police_transfer(referral_id: int, body: PoliceTransferCreate, session
     """Record the transfer documents sent to the public-security organ."""
     referral = refusal_referrals.record_police_transfer(session, user=user, referral_id=referral_id,
                                                         if_match=if_match, **body.model_dump())
-    return _respond(referral, response)
+    return with_etag(response, _read(referral))
 
 
 @router.post("/refusal-referrals/{referral_id}/outcome", operation_id="record_refusal_referral_outcome",
@@ -157,4 +154,4 @@ def record_outcome(referral_id: int, body: OutcomeCreate, session: SessionDep,
     """Record the outcome: accepted, declined, prosecuted or judged."""
     referral = refusal_referrals.record_outcome(session, user=user, referral_id=referral_id,
                                                 if_match=if_match, **body.model_dump())
-    return _respond(referral, response)
+    return with_etag(response, _read(referral))

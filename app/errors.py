@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -154,8 +154,17 @@ def install_error_handlers(app: FastAPI) -> None:
                                  "status": 422, "detail": detail, "errors": errors,
                                  "instance": request.url.path})
 
+    def _invalid(request: Request, field: str, message: str, kind: str) -> JSONResponse:
+        return problem_response({"type": "/problems/validation-error", "title": "Invalid input",
+                                 "status": 422, "detail": f"{field}: {message}",
+                                 "errors": [{"field": field, "message": message, "type": kind}],
+                                 "instance": request.url.path})
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # RFC 8259 §8.1: JSON is UTF-8; an undecodable body is malformed input like broken JSON.
+            return _invalid(request, "body", "not UTF-8 encoded JSON", "json_invalid")
         titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
         headers = dict(exc.headers or {})
         return problem_response({"type": f"/problems/http-{exc.status_code}",
@@ -167,6 +176,21 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
         return problem_response(PreconditionFailed(
             "another change was saved first; reload and retry").problem() | {"instance": request.url.path})
+
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
+        # An id or number beyond what the database stores (SQLite: 64-bit), or a date beyond year 9999.
+        log.warning("value_out_of_range", error=str(exc)[:200])
+        return _invalid(request, "request", "a number or date in the request is out of range", "out_of_range")
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL refused a value (SQLSTATE class 22: out of range, too long, a NUL character):
+        # the request carried data the service cannot store, which is bad input, not a server fault.
+        log.warning("value_not_storable", error=type(exc.orig).__name__,
+                    sqlstate=getattr(exc.orig, "sqlstate", None))
+        return _invalid(request, "request", "a value in the request is out of range, too long, or contains "
+                                            "a NUL character", "not_storable")
 
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:

@@ -17,9 +17,15 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = Base.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    """Leave the PostgreSQL-only trigram search indexes (written by hand) out of autogenerate."""
+    return not (type_ == "index" and name and name.endswith("_trgm"))
+
+
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url") or get_settings().database_url,
-                      target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+                      target_metadata=target_metadata, literal_binds=True, render_as_batch=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -29,7 +35,7 @@ def run_migrations_online() -> None:
     engine = build_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                          compare_type=True)
+                          compare_type=True, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

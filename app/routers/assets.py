@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
 from app.errors import Forbidden, NotFound, TransitionNotAllowed, problem_responses
 from app.schemas.asset import AssetCreate, AssetList, AssetRead
-from app.schemas.common import Limit
+from app.schemas.common import Limit, RowId
 from app.services import assets, idempotency
 from app.services.idempotency import IdempotencyKeyReused
 
@@ -19,7 +19,7 @@ router = APIRouter(tags=["assets"])
 @router.post("/cases/{case_id}/assets", operation_id="record_asset", status_code=201,
              response_model=AssetRead,
              responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, IdempotencyKeyReused))
-def record_asset(case_id: int, body: AssetCreate, session: SessionDep, user: Authorized("asset.record"),
+def record_asset(case_id: RowId, body: AssetCreate, session: SessionDep, user: Authorized("asset.record"),
                  idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Record an asset the investigation found (comprehensive group, or the handling team)."""
     result = idempotency.respond_once(
@@ -33,7 +33,7 @@ def record_asset(case_id: int, body: AssetCreate, session: SessionDep, user: Aut
 
 @router.get("/cases/{case_id}/assets", operation_id="list_assets", response_model=AssetList,
             responses=problem_responses(Forbidden, NotFound))
-def list_assets(case_id: int, session: SessionDep, user: Authorized("case.read"), limit: Limit = 50,
+def list_assets(case_id: RowId, session: SessionDep, user: Authorized("case.read"), limit: Limit = 50,
                 cursor: Annotated[str | None, Query(max_length=200)] = None) -> AssetList:
     """The assets recorded on a case, in the order recorded."""
     rows, next_cursor = assets.list_assets(session, case_id=case_id, user=user, limit=limit, cursor=cursor)

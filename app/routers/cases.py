@@ -11,7 +11,7 @@ from app.enums import CaseState, Track
 from app.errors import Forbidden, NotFound, problem_responses
 from app.schemas.audit import AuditEntryRead
 from app.schemas.case import CaseCreate, CaseListItem, CaseRead
-from app.schemas.common import Limit, Page
+from app.schemas.common import Limit, Page, RowId
 from app.services import case_queries, idempotency, intake
 from app.services.idempotency import IdempotencyKeyReused
 
@@ -42,11 +42,12 @@ def list_cases(
         max_length=len(CaseState), description="repeat for several states: " + ", ".join(CaseState))] = None,
     track: Track | None = None,
     unit: Annotated[str | None, Query(max_length=32, description="unit code, e.g. brigade-2")] = None,
-    handler_id: int | None = None,
+    handler_id: RowId | None = None,
     overdue: Annotated[bool | None, Query(description="has a breached or past-due open deadline")] = None,
     filed_from: date | None = None,
     filed_to: date | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100,
+    # No control characters: a NUL would cut the search pattern short and match every case.
+    q: Annotated[str | None, Query(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$",
                                    description="part of the case number or of a party's name")] = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -62,7 +63,7 @@ def list_cases(
 
 @router.get("/cases/{case_id}", operation_id="get_case", response_model=CaseRead,
             responses={**problem_responses(Forbidden, NotFound), 304: {"description": "Not modified"}})
-def read_case(case_id: int, session: SessionDep, user: Authorized("case.read"), response: Response,
+def read_case(case_id: RowId, session: SessionDep, user: Authorized("case.read"), response: Response,
               if_none_match: Annotated[str | None, Header()] = None) -> CaseRead | Response:
     """One case with parties, assets, triage, deadlines and the caller's allowed actions."""
     detail = case_queries.case_detail(session, case_id=case_id, user=user)
@@ -75,7 +76,7 @@ def read_case(case_id: int, session: SessionDep, user: Authorized("case.read"), 
 
 @router.get("/cases/{case_id}/timeline", operation_id="get_case_timeline",
             response_model=Page[AuditEntryRead], responses=problem_responses(Forbidden, NotFound))
-def read_case_timeline(case_id: int, session: SessionDep, user: Authorized("case.read"), limit: Limit = 50,
+def read_case_timeline(case_id: RowId, session: SessionDep, user: Authorized("case.read"), limit: Limit = 50,
                        cursor: Annotated[str | None, Query(max_length=200)] = None) -> Page[AuditEntryRead]:
     """The case's audit trail, oldest first."""
     entries, next_cursor = case_queries.case_timeline(session, case_id=case_id, user=user, limit=limit,

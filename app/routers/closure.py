@@ -18,6 +18,7 @@ from app.errors import (
 from app.models.case import Case
 from app.routers.termination_pool import pool_entry_read
 from app.schemas.closure import ClosureCreate, ClosureRead, RestorationCreate, RestorationRead
+from app.schemas.common import RowId
 from app.services import closure, idempotency, restoration, termination_pool
 from app.services.closure import ClosureOutcome
 from app.services.idempotency import IdempotencyKeyReused
@@ -41,7 +42,7 @@ def _closure_read(outcome: ClosureOutcome) -> ClosureRead:
 @router.post("/cases/{case_id}/closure", operation_id="close_case", response_model=ClosureRead,
              responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed,
                                          GateNotMet))
-def close_case(case_id: int, body: ClosureCreate, session: SessionDep, user: Authorized("case.close"),
+def close_case(case_id: RowId, body: ClosureCreate, session: SessionDep, user: Authorized("case.close"),
                response: Response, if_match: IfMatch = None) -> ClosureRead:
     """Close the case with a mode (the handling judge); a premature 终本 is refused naming what is missing."""
     outcome = closure.close_case(session, case_id=case_id, user=user, mode=body.mode,
@@ -53,7 +54,7 @@ def close_case(case_id: int, body: ClosureCreate, session: SessionDep, user: Aut
 
 @router.get("/cases/{case_id}/closure", operation_id="get_case_closure", response_model=ClosureRead,
             responses=problem_responses(Forbidden, NotFound))
-def get_closure(case_id: int, session: SessionDep, user: Authorized("case.read")) -> ClosureRead:
+def get_closure(case_id: RowId, session: SessionDep, user: Authorized("case.read")) -> ClosureRead:
     """How and when a closed case was closed."""
     return _closure_read(closure.get_closure(session, case_id=case_id, user=user))
 
@@ -68,7 +69,8 @@ def _restoration_read(case: Case) -> RestorationRead:
              response_model=RestorationRead,
              responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, Conflict,
                                          IdempotencyKeyReused))
-def restore_case(case_id: int, body: RestorationCreate, session: SessionDep, user: Authorized("case.restore"),
+def restore_case(case_id: RowId, body: RestorationCreate, session: SessionDep,
+                 user: Authorized("case.restore"),
                  idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Restore a 终本 case (恢复执行): a new linked case with a 执恢 number, to be registered and triaged."""
     result = idempotency.respond_once(

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
 from app.errors import Conflict, Forbidden, NotFound, problem_responses
-from app.schemas.common import Limit
+from app.schemas.common import Limit, RowId
 from app.schemas.deadline import (
     BoardStatus,
     DeadlineBoardPage,
@@ -42,7 +42,7 @@ def list_deadline_board(
              status_code=201, response_model=DeadlineExtensionRead,
              responses=problem_responses(Forbidden, NotFound, Conflict, IdempotencyKeyReused))
 def approve_deadline_extension(
-    case_id: int, body: DeadlineExtensionCreate, session: SessionDep, user: Authorized("deadline.extend"),
+    case_id: RowId, body: DeadlineExtensionCreate, session: SessionDep, user: Authorized("deadline.extend"),
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Approve an extension of the enforcement period (D3, director); 409 when asked for too late."""

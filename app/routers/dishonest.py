@@ -25,7 +25,7 @@ from app.errors import (
     problem_responses,
 )
 from app.models.dishonest_listing import DishonestListing
-from app.schemas.common import Limit, Page
+from app.schemas.common import Limit, Page, RowId
 from app.schemas.dishonest import (
     DeletionCreate,
     DeletionTriggerCreate,
@@ -50,7 +50,7 @@ def _read(listing: DishonestListing) -> DishonestListingRead:
              response_model=DishonestListingRead,
              responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, Conflict,
                                          IdempotencyKeyReused))
-def propose_listing(case_id: int, body: DishonestListingCreate, session: SessionDep,
+def propose_listing(case_id: RowId, body: DishonestListingCreate, session: SessionDep,
                     user: Authorized("dishonest.propose"),
                     idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Propose a respondent for the dishonest list (the handling judge)."""
@@ -68,7 +68,7 @@ def propose_listing(case_id: int, body: DishonestListingCreate, session: Session
              response_model=DishonestListingRead,
              responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed,
                                          GateNotMet))
-def decide_listing(listing_id: int, body: DishonestDecisionCreate, session: SessionDep,
+def decide_listing(listing_id: RowId, body: DishonestDecisionCreate, session: SessionDep,
                    user: Authorized("dishonest.decide"), response: Response,
                    if_match: IfMatch = None) -> DishonestListingRead:
     """Approve (needs a consumption ban on the case) or refuse a proposed listing (the director)."""
@@ -80,7 +80,7 @@ def decide_listing(listing_id: int, body: DishonestDecisionCreate, session: Sess
 
 @router.post("/dishonest-listings/{listing_id}/deletion-trigger", operation_id="trigger_dishonest_deletion",
              response_model=DishonestListingRead, responses=_COMMAND_PROBLEMS)
-def trigger_deletion(listing_id: int, body: DeletionTriggerCreate, session: SessionDep,
+def trigger_deletion(listing_id: RowId, body: DeletionTriggerCreate, session: SessionDep,
                      user: Authorized("dishonest.trigger_deletion"), response: Response,
                      if_match: IfMatch = None) -> DishonestListingRead:
     """Record that the respondent paid, settled or the term ended: the deletion clock (D11) starts."""
@@ -92,7 +92,7 @@ def trigger_deletion(listing_id: int, body: DeletionTriggerCreate, session: Sess
 
 @router.post("/dishonest-listings/{listing_id}/deletion", operation_id="delete_dishonest_listing",
              response_model=DishonestListingRead, responses=_COMMAND_PROBLEMS)
-def delete_listing(listing_id: int, body: DeletionCreate, session: SessionDep,
+def delete_listing(listing_id: RowId, body: DeletionCreate, session: SessionDep,
                    user: Authorized("dishonest.delete"), response: Response,
                    if_match: IfMatch = None) -> DishonestListingRead:
     """Record the deletion of a listing from the dishonest list (the handling team)."""
@@ -103,7 +103,7 @@ def delete_listing(listing_id: int, body: DeletionCreate, session: SessionDep,
 
 @router.get("/cases/{case_id}/dishonest-listings", operation_id="list_case_dishonest_listings",
             response_model=Page[DishonestListingRead], responses=problem_responses(Forbidden, NotFound))
-def list_case_listings(case_id: int, session: SessionDep, user: Authorized("dishonest.read"),
+def list_case_listings(case_id: RowId, session: SessionDep, user: Authorized("dishonest.read"),
                        state: DishonestListingState | None = None, limit: Limit = 50,
                        cursor: Cursor = None) -> Page[DishonestListingRead]:
     """The dishonest-list proposals and listings of one case, newest first."""
@@ -125,7 +125,7 @@ def list_listings(session: SessionDep, user: Authorized("dishonest.read"),
 
 @router.get("/dishonest-listings/{listing_id}", operation_id="get_dishonest_listing",
             response_model=DishonestListingRead, responses=problem_responses(Forbidden, NotFound))
-def get_listing(listing_id: int, session: SessionDep, user: Authorized("dishonest.read"),
+def get_listing(listing_id: RowId, session: SessionDep, user: Authorized("dishonest.read"),
                 response: Response) -> DishonestListingRead:
     """One dishonest-list proposal or listing."""
     return with_etag(response, _read(dishonest.get_listing(session, listing_id=listing_id, user=user)))

@@ -25,7 +25,7 @@ from app.errors import (
     problem_responses,
 )
 from app.models.disposal_transfer import DisposalTransfer
-from app.schemas.common import Limit, Page
+from app.schemas.common import Limit, Page, RowId
 from app.schemas.disposal import (
     DisposalDecisionCreate,
     DisposalReturnCreate,
@@ -51,7 +51,7 @@ def _read(transfer: DisposalTransfer) -> DisposalTransferRead:
              response_model=DisposalTransferRead,
              responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed,
                                          GateNotMet, Conflict, IdempotencyKeyReused))
-def request_transfer(case_id: int, body: DisposalTransferCreate, session: SessionDep,
+def request_transfer(case_id: RowId, body: DisposalTransferCreate, session: SessionDep,
                      user: Authorized("disposal.request"), if_match: IfMatch = None,
                      idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Ask to send the case to the property-disposal group (the handling judge, once the ruling is served)."""
@@ -67,7 +67,7 @@ def request_transfer(case_id: int, body: DisposalTransferCreate, session: Sessio
 
 @router.post("/disposal-transfers/{transfer_id}/approval", operation_id="decide_disposal_transfer",
              response_model=DisposalTransferRead, responses=_COMMAND_PROBLEMS)
-def decide_transfer(transfer_id: int, body: DisposalDecisionCreate, session: SessionDep,
+def decide_transfer(transfer_id: RowId, body: DisposalDecisionCreate, session: SessionDep,
                     user: Authorized("disposal.approve"), response: Response,
                     if_match: IfMatch = None) -> DisposalTransferRead:
     """Approve (the case goes to disposal) or refuse a transfer with a reason (deputy director)."""
@@ -79,7 +79,7 @@ def decide_transfer(transfer_id: int, body: DisposalDecisionCreate, session: Ses
 @router.post("/disposal-transfers/{transfer_id}/tasks", operation_id="record_disposal_task", status_code=201,
              response_model=DisposalTaskRead,
              responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, IdempotencyKeyReused))
-def record_task(transfer_id: int, body: DisposalTaskCreate, session: SessionDep,
+def record_task(transfer_id: RowId, body: DisposalTaskCreate, session: SessionDep,
                 user: Authorized("disposal.work"),
                 idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Record a task done on a transferred case (the property-disposal group)."""
@@ -95,7 +95,7 @@ def record_task(transfer_id: int, body: DisposalTaskCreate, session: SessionDep,
 
 @router.post("/disposal-transfers/{transfer_id}/return", operation_id="return_disposal_transfer",
              response_model=DisposalTransferRead, responses=_COMMAND_PROBLEMS)
-def return_transfer(transfer_id: int, body: DisposalReturnCreate, session: SessionDep,
+def return_transfer(transfer_id: RowId, body: DisposalReturnCreate, session: SessionDep,
                     user: Authorized("disposal.work"), response: Response,
                     if_match: IfMatch = None) -> DisposalTransferRead:
     """Return the case to the team it came from with the amount realised (the property-disposal group)."""
@@ -108,7 +108,8 @@ def return_transfer(transfer_id: int, body: DisposalReturnCreate, session: Sessi
 @router.get("/disposal-transfers", operation_id="list_disposal_transfers",
             response_model=Page[DisposalTransferRead], responses=problem_responses(Forbidden))
 def list_transfers(session: SessionDep, user: Authorized("disposal.read"),
-                   state: DisposalTransferState | None = None, case_id: int | None = None, limit: Limit = 50,
+                   state: DisposalTransferState | None = None, case_id: RowId | None = None,
+                   limit: Limit = 50,
                    cursor: Cursor = None) -> Page[DisposalTransferRead]:
     """Disposal transfers, newest first: all for the disposal group and leadership, its own for a team."""
     rows, next_cursor = disposal.list_transfers(session, user=user, state=state, case_id=case_id, limit=limit,
@@ -118,7 +119,7 @@ def list_transfers(session: SessionDep, user: Authorized("disposal.read"),
 
 @router.get("/disposal-transfers/{transfer_id}", operation_id="get_disposal_transfer",
             response_model=DisposalTransferRead, responses=problem_responses(Forbidden, NotFound))
-def get_transfer(transfer_id: int, session: SessionDep, user: Authorized("disposal.read"),
+def get_transfer(transfer_id: RowId, session: SessionDep, user: Authorized("disposal.read"),
                  response: Response) -> DisposalTransferRead:
     """One disposal transfer with its tasks."""
     return with_etag(response, _read(disposal.get_transfer(session, transfer_id=transfer_id, user=user)))

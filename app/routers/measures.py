@@ -15,7 +15,7 @@ from app.errors import (
     TransitionNotAllowed,
     problem_responses,
 )
-from app.schemas.common import Limit, Page
+from app.schemas.common import Limit, Page, RowId
 from app.schemas.measure import MeasureCreate, MeasureRead
 from app.services import idempotency, measures
 from app.services.idempotency import IdempotencyKeyReused
@@ -28,7 +28,8 @@ router = APIRouter(tags=["measures"])
              response_model=MeasureRead,
              responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed,
                                          Conflict, IdempotencyKeyReused))
-def record_measure(case_id: int, body: MeasureCreate, session: SessionDep, user: Authorized("measure.record"),
+def record_measure(case_id: RowId, body: MeasureCreate, session: SessionDep,
+                   user: Authorized("measure.record"),
                    if_match: IfMatch = None, idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Record an enforcement measure on the case (the handling team)."""
     result = idempotency.respond_once(
@@ -41,7 +42,7 @@ def record_measure(case_id: int, body: MeasureCreate, session: SessionDep, user:
 
 @router.get("/cases/{case_id}/measures", operation_id="list_measures", response_model=Page[MeasureRead],
             responses=problem_responses(Forbidden, NotFound))
-def list_measures(case_id: int, session: SessionDep, user: Authorized("case.read"),
+def list_measures(case_id: RowId, session: SessionDep, user: Authorized("case.read"),
                   kind: MeasureKind | None = None, limit: Limit = 50,
                   cursor: Cursor = None) -> Page[MeasureRead]:
     """The measures recorded on a case, oldest first."""
@@ -52,7 +53,7 @@ def list_measures(case_id: int, session: SessionDep, user: Authorized("case.read
 
 @router.get("/cases/{case_id}/measures/{measure_id}", operation_id="get_measure", response_model=MeasureRead,
             responses=problem_responses(Forbidden, NotFound))
-def get_measure(case_id: int, measure_id: int, session: SessionDep,
+def get_measure(case_id: RowId, measure_id: RowId, session: SessionDep,
                 user: Authorized("case.read")) -> MeasureRead:
     """One measure recorded on a case."""
     return MeasureRead.model_validate(measures.get_measure(session, case_id=case_id, measure_id=measure_id,

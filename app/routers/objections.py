@@ -19,7 +19,7 @@ from app.deps import (
 from app.enums import ObjectionKind, ObjectionState
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.models.objection import Objection
-from app.schemas.common import Limit, Page
+from app.schemas.common import Limit, Page, RowId
 from app.schemas.objection import (
     DocketCreate,
     HearingCreate,
@@ -71,7 +71,7 @@ def list_objections(session: SessionDep, user: Authorized("objection.read"),
 
 @router.get("/cases/{case_id}/objections", operation_id="list_case_objections",
             response_model=Page[ObjectionRead], responses=problem_responses(Forbidden, NotFound))
-def list_case_objections(case_id: int, session: SessionDep, user: Authorized("objection.read"),
+def list_case_objections(case_id: RowId, session: SessionDep, user: Authorized("objection.read"),
                          limit: Limit = 50, cursor: Cursor = None) -> Page[ObjectionRead]:
     """The objections filed against one case, newest first."""
     rows, next_cursor = objections.list_case_objections(session, user=user, case_id=case_id, limit=limit,
@@ -81,7 +81,7 @@ def list_case_objections(case_id: int, session: SessionDep, user: Authorized("ob
 
 @router.get("/objections/{objection_id}", operation_id="get_objection", response_model=ObjectionRead,
             responses=problem_responses(Forbidden, NotFound))
-def read_objection(objection_id: int, session: SessionDep, user: Authorized("objection.read"),
+def read_objection(objection_id: RowId, session: SessionDep, user: Authorized("objection.read"),
                    response: Response) -> ObjectionRead:
     """One objection with its hearings, ruling and reconsideration."""
     return with_etag(response, _read(objections.get_objection(session, user=user, objection_id=objection_id)))
@@ -89,7 +89,7 @@ def read_objection(objection_id: int, session: SessionDep, user: Authorized("obj
 
 @router.post("/objections/{objection_id}/docket", operation_id="docket_objection",
              response_model=ObjectionRead, responses=_COMMAND_PROBLEMS)
-def docket_objection(objection_id: int, session: SessionDep, user: Authorized("objection.handle"),
+def docket_objection(objection_id: RowId, session: SessionDep, user: Authorized("objection.handle"),
                      response: Response, body: Annotated[DocketCreate | None, Body()] = None,
                      if_match: IfMatch = None) -> ObjectionRead:
     """Docket the objection with its own 执异 case number."""
@@ -100,7 +100,7 @@ def docket_objection(objection_id: int, session: SessionDep, user: Authorized("o
 
 @router.post("/objections/{objection_id}/hearing", operation_id="record_objection_hearing",
              response_model=ObjectionRead, responses=_COMMAND_PROBLEMS)
-def record_hearing(objection_id: int, body: HearingCreate, session: SessionDep,
+def record_hearing(objection_id: RowId, body: HearingCreate, session: SessionDep,
                    user: Authorized("objection.handle"), response: Response,
                    if_match: IfMatch = None) -> ObjectionRead:
     """Schedule a hearing, or record that it was held."""
@@ -111,7 +111,7 @@ def record_hearing(objection_id: int, body: HearingCreate, session: SessionDep,
 
 @router.post("/objections/{objection_id}/ruling", operation_id="rule_on_objection",
              response_model=ObjectionRead, responses=_COMMAND_PROBLEMS)
-def record_ruling(objection_id: int, body: RulingCreate, session: SessionDep,
+def record_ruling(objection_id: RowId, body: RulingCreate, session: SessionDep,
                   user: Authorized("objection.handle"), response: Response,
                   if_match: IfMatch = None) -> ObjectionRead:
     """Rule on the objection: upheld or rejected, with reasons (meets D5/D6)."""
@@ -122,7 +122,7 @@ def record_ruling(objection_id: int, body: RulingCreate, session: SessionDep,
 
 @router.post("/objections/{objection_id}/service", operation_id="record_objection_ruling_service",
              response_model=ObjectionRead, responses=_COMMAND_PROBLEMS)
-def record_service(objection_id: int, body: ServiceCreate, session: SessionDep,
+def record_service(objection_id: RowId, body: ServiceCreate, session: SessionDep,
                    user: Authorized("objection.handle"), response: Response,
                    if_match: IfMatch = None) -> ObjectionRead:
     """Record service of the ruling (starts D7, the reconsideration period)."""
@@ -133,7 +133,7 @@ def record_service(objection_id: int, body: ServiceCreate, session: SessionDep,
 
 @router.post("/objections/{objection_id}/reconsideration", operation_id="apply_for_objection_reconsideration",
              response_model=ObjectionRead, responses=_COMMAND_PROBLEMS)
-def apply_for_reconsideration(objection_id: int, body: ReconsiderationCreate, session: SessionDep,
+def apply_for_reconsideration(objection_id: RowId, body: ReconsiderationCreate, session: SessionDep,
                               user: Authorized("objection.handle"), response: Response,
                               if_match: IfMatch = None) -> ObjectionRead:
     """Record an application for reconsideration of the ruling (starts D8)."""
@@ -144,7 +144,7 @@ def apply_for_reconsideration(objection_id: int, body: ReconsiderationCreate, se
 
 @router.post("/objections/{objection_id}/transfer", operation_id="transfer_objection_file",
              response_model=ObjectionRead, responses=_COMMAND_PROBLEMS)
-def record_transfer(objection_id: int, body: TransferCreate, session: SessionDep,
+def record_transfer(objection_id: RowId, body: TransferCreate, session: SessionDep,
                     user: Authorized("objection.handle"), response: Response,
                     if_match: IfMatch = None) -> ObjectionRead:
     """Record the transfer of the file to the higher court (meets D8)."""

@@ -11,7 +11,7 @@ from app.deps import Authorized, IdempotencyKeyHeader, IfMatch, SessionDep, crea
 from app.enums import PetitionState
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.models.petition import Petition
-from app.schemas.common import Limit, Page
+from app.schemas.common import Limit, Page, RowId
 from app.schemas.petition import (
     CloseCreate,
     PetitionCreate,
@@ -70,7 +70,7 @@ def list_petitions(
 
 @router.get("/petitions/{petition_id}", operation_id="get_petition", response_model=PetitionRead,
             responses=problem_responses(Forbidden, NotFound))
-def read_petition(petition_id: int, session: SessionDep, user: Authorized("petition.read"),
+def read_petition(petition_id: RowId, session: SessionDep, user: Authorized("petition.read"),
                   response: Response) -> PetitionRead:
     """One petition with its routing, urgings, reply and closing."""
     return with_etag(response, _read(petitions.get_petition(session, user=user, petition_id=petition_id)))
@@ -78,7 +78,7 @@ def read_petition(petition_id: int, session: SessionDep, user: Authorized("petit
 
 @router.post("/petitions/{petition_id}/register", operation_id="register_petition",
              response_model=PetitionRead, responses=_COMMAND_PROBLEMS)
-def register_petition(petition_id: int, session: SessionDep, user: Authorized("petition.handle"),
+def register_petition(petition_id: RowId, session: SessionDep, user: Authorized("petition.handle"),
                       response: Response, body: Annotated[RegisterCreate | None, Body()] = None,
                       if_match: IfMatch = None) -> PetitionRead:
     """Register the petition (meets D9, starts D10)."""
@@ -89,7 +89,7 @@ def register_petition(petition_id: int, session: SessionDep, user: Authorized("p
 
 @router.post("/petitions/{petition_id}/route", operation_id="route_petition", response_model=PetitionRead,
              responses=_COMMAND_PROBLEMS)
-def route_petition(petition_id: int, session: SessionDep, user: Authorized("petition.handle"),
+def route_petition(petition_id: RowId, session: SessionDep, user: Authorized("petition.handle"),
                    response: Response, body: Annotated[RouteCreate | None, Body()] = None,
                    if_match: IfMatch = None) -> PetitionRead:
     """Send the petition to the handling team."""
@@ -101,7 +101,7 @@ def route_petition(petition_id: int, session: SessionDep, user: Authorized("peti
 
 @router.post("/petitions/{petition_id}/urge", operation_id="urge_petition", response_model=PetitionRead,
              responses=_COMMAND_PROBLEMS)
-def urge_petition(petition_id: int, body: UrgeCreate, session: SessionDep,
+def urge_petition(petition_id: RowId, body: UrgeCreate, session: SessionDep,
                   user: Authorized("petition.handle"), response: Response,
                   if_match: IfMatch = None) -> PetitionRead:
     """Urge the handling team to answer (催办); may be repeated."""
@@ -112,7 +112,7 @@ def urge_petition(petition_id: int, body: UrgeCreate, session: SessionDep,
 
 @router.post("/petitions/{petition_id}/supervise", operation_id="supervise_petition",
              response_model=PetitionRead, responses=_COMMAND_PROBLEMS)
-def supervise_petition(petition_id: int, session: SessionDep, user: Authorized("petition.handle"),
+def supervise_petition(petition_id: RowId, session: SessionDep, user: Authorized("petition.handle"),
                        response: Response, body: Annotated[SuperviseCreate | None, Body()] = None,
                        if_match: IfMatch = None) -> PetitionRead:
     """Escalate the petition to the leadership (督办)."""
@@ -124,7 +124,7 @@ def supervise_petition(petition_id: int, session: SessionDep, user: Authorized("
 
 @router.post("/petitions/{petition_id}/reply", operation_id="reply_to_petition", response_model=PetitionRead,
              responses=_COMMAND_PROBLEMS)
-def reply_to_petition(petition_id: int, body: ReplyCreate, session: SessionDep,
+def reply_to_petition(petition_id: RowId, body: ReplyCreate, session: SessionDep,
                       user: Authorized("petition.reply"), response: Response,
                       if_match: IfMatch = None) -> PetitionRead:
     """The handling team's reply to the petition."""
@@ -135,7 +135,7 @@ def reply_to_petition(petition_id: int, body: ReplyCreate, session: SessionDep,
 
 @router.post("/petitions/{petition_id}/resolve", operation_id="resolve_petition", response_model=PetitionRead,
              responses=_COMMAND_PROBLEMS)
-def resolve_petition(petition_id: int, session: SessionDep, user: Authorized("petition.handle"),
+def resolve_petition(petition_id: RowId, session: SessionDep, user: Authorized("petition.handle"),
                      response: Response, body: Annotated[ResolveCreate | None, Body()] = None,
                      if_match: IfMatch = None) -> PetitionRead:
     """Record that the dispute was resolved (化解)."""
@@ -147,7 +147,7 @@ def resolve_petition(petition_id: int, session: SessionDep, user: Authorized("pe
 
 @router.post("/petitions/{petition_id}/close", operation_id="close_petition", response_model=PetitionRead,
              responses=_COMMAND_PROBLEMS)
-def close_petition(petition_id: int, session: SessionDep, user: Authorized("petition.handle"),
+def close_petition(petition_id: RowId, session: SessionDep, user: Authorized("petition.handle"),
                    response: Response, body: Annotated[CloseCreate | None, Body()] = None,
                    if_match: IfMatch = None) -> PetitionRead:
     """Close the petition (报结; meets D10)."""

@@ -19,7 +19,7 @@ from app.errors import (
     problem_responses,
 )
 from app.models.refusal_referral import RefusalReferral
-from app.schemas.common import Limit, Page
+from app.schemas.common import Limit, Page, RowId
 from app.schemas.refusal_referral import (
     ChecklistItemRead,
     LiaisonCreate,
@@ -91,7 +91,7 @@ def referral_stats(session: SessionDep, user: Authorized("referral.read"), stage
 
 @router.get("/refusal-referrals/{referral_id}", operation_id="get_refusal_referral",
             response_model=RefusalReferralRead, responses=problem_responses(Forbidden, NotFound))
-def read_referral(referral_id: int, session: SessionDep, user: Authorized("referral.read"),
+def read_referral(referral_id: RowId, session: SessionDep, user: Authorized("referral.read"),
                   response: Response) -> RefusalReferralRead:
     """One referral with its materials, checklist and follow-up."""
     referral = refusal_referrals.get_referral(session, user=user, referral_id=referral_id)
@@ -102,7 +102,7 @@ def read_referral(referral_id: int, session: SessionDep, user: Authorized("refer
              response_model=RefusalReferralRead,
              responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, GateNotMet,
                                          PreconditionFailed))
-def review_referral(referral_id: int, body: ReviewCreate, session: SessionDep,
+def review_referral(referral_id: RowId, body: ReviewCreate, session: SessionDep,
                     user: Authorized("referral.handle"), response: Response,
                     if_match: IfMatch = None) -> RefusalReferralRead:
     """Check the materials: complete, or returned with the missing items named."""
@@ -113,7 +113,7 @@ def review_referral(referral_id: int, body: ReviewCreate, session: SessionDep,
 
 @router.post("/refusal-referrals/{referral_id}/supplement", operation_id="supplement_refusal_referral",
              response_model=RefusalReferralRead, responses=_COMMAND_PROBLEMS)
-def supplement_referral(referral_id: int, body: SupplementCreate, session: SessionDep,
+def supplement_referral(referral_id: RowId, body: SupplementCreate, session: SessionDep,
                         user: Authorized("referral.submit"), response: Response,
                         if_match: IfMatch = None) -> RefusalReferralRead:
     """Add the materials asked for; the referral goes back for review."""
@@ -125,7 +125,7 @@ def supplement_referral(referral_id: int, body: SupplementCreate, session: Sessi
 
 @router.post("/refusal-referrals/{referral_id}/liaison", operation_id="record_refusal_referral_liaison",
              response_model=RefusalReferralRead, responses=_COMMAND_PROBLEMS)
-def record_liaison(referral_id: int, body: LiaisonCreate, session: SessionDep,
+def record_liaison(referral_id: RowId, body: LiaisonCreate, session: SessionDep,
                    user: Authorized("referral.handle"), response: Response,
                    if_match: IfMatch = None) -> RefusalReferralRead:
     """Record the hand-over of a complete referral to the criminal division."""
@@ -137,7 +137,7 @@ def record_liaison(referral_id: int, body: LiaisonCreate, session: SessionDep,
 @router.post("/refusal-referrals/{referral_id}/police-transfer",
              operation_id="record_refusal_referral_police_transfer", response_model=RefusalReferralRead,
              responses=_COMMAND_PROBLEMS)
-def record_police_transfer(referral_id: int, body: PoliceTransferCreate, session: SessionDep,
+def record_police_transfer(referral_id: RowId, body: PoliceTransferCreate, session: SessionDep,
                            user: Authorized("referral.handle"), response: Response,
                            if_match: IfMatch = None) -> RefusalReferralRead:
     """Record the transfer documents sent to the public-security organ."""
@@ -148,7 +148,7 @@ def record_police_transfer(referral_id: int, body: PoliceTransferCreate, session
 
 @router.post("/refusal-referrals/{referral_id}/outcome", operation_id="record_refusal_referral_outcome",
              response_model=RefusalReferralRead, responses=_COMMAND_PROBLEMS)
-def record_outcome(referral_id: int, body: OutcomeCreate, session: SessionDep,
+def record_outcome(referral_id: RowId, body: OutcomeCreate, session: SessionDep,
                    user: Authorized("referral.handle"), response: Response,
                    if_match: IfMatch = None) -> RefusalReferralRead:
     """Record the outcome: accepted, declined, prosecuted or judged."""

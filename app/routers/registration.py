@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from app.deps import Authorized, IfMatch, SessionDep
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
+from app.schemas.common import RowId
 from app.schemas.registration import (
     InvestigationRead,
     InvestigationUpdate,
@@ -21,7 +22,7 @@ _PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, Precond
 
 @router.post("/cases/{case_id}/registration", operation_id="register_case", response_model=RegistrationRead,
              responses=_PROBLEMS)
-def register_case(case_id: int, body: RegistrationCreate, session: SessionDep,
+def register_case(case_id: RowId, body: RegistrationCreate, session: SessionDep,
                   user: Authorized("case.register"), response: Response,
                   if_match: IfMatch = None) -> RegistrationRead:
     """Register a filed case at the command center and record the investigation outcome (meets D1)."""
@@ -39,7 +40,7 @@ def register_case(case_id: int, body: RegistrationCreate, session: SessionDep,
 
 @router.post("/cases/{case_id}/investigation", operation_id="record_investigation",
              response_model=InvestigationRead, responses=_PROBLEMS)
-def record_investigation(case_id: int, body: InvestigationUpdate, session: SessionDep,
+def record_investigation(case_id: RowId, body: InvestigationUpdate, session: SessionDep,
                          user: Authorized("case.investigate"), response: Response,
                          if_match: IfMatch = None) -> InvestigationRead:
     """Update the investigation outcome of a registered case before triage."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.deps import Authorized, IfMatch, SessionDep
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
-from app.schemas.common import Limit
+from app.schemas.common import Limit, RowId
 from app.schemas.triage import (
     HandbackCommand,
     TriageCommand,
@@ -38,7 +38,7 @@ def evaluate_triage(body: TriageEvaluateRequest, session: SessionDep,
 
 @router.post("/cases/{case_id}/triage", operation_id="triage_case", response_model=TriageOutcome,
              responses=_COMMAND_PROBLEMS)
-def triage_case(case_id: int, body: TriageCommand, session: SessionDep, user: Authorized("case.triage"),
+def triage_case(case_id: RowId, body: TriageCommand, session: SessionDep, user: Authorized("case.triage"),
                 response: Response, if_match: IfMatch = None) -> TriageOutcome:
     """Decide simple or ordinary by the rules (or a reasoned override) and allocate the case."""
     done = triage.triage_case(session, case_id=case_id, user=user, override_track=body.override_track,
@@ -49,7 +49,7 @@ def triage_case(case_id: int, body: TriageCommand, session: SessionDep, user: Au
 
 @router.post("/cases/{case_id}/handback", operation_id="hand_back_case", response_model=TriageOutcome,
              responses=_COMMAND_PROBLEMS)
-def hand_back_case(case_id: int, body: HandbackCommand, session: SessionDep,
+def hand_back_case(case_id: RowId, body: HandbackCommand, session: SessionDep,
                    user: Authorized("case.handback"), response: Response,
                    if_match: IfMatch = None) -> TriageOutcome:
     """Hand a fast-track case back with a reason; it is re-allocated to a brigade."""
@@ -60,7 +60,8 @@ def hand_back_case(case_id: int, body: HandbackCommand, session: SessionDep,
 
 @router.get("/cases/{case_id}/triage-decisions", operation_id="list_triage_decisions",
             response_model=TriageDecisionList, responses=problem_responses(Forbidden, NotFound))
-def list_triage_decisions(case_id: int, session: SessionDep, user: Authorized("case.read"), limit: Limit = 50,
+def list_triage_decisions(case_id: RowId, session: SessionDep, user: Authorized("case.read"),
+                          limit: Limit = 50,
                           cursor: Annotated[str | None, Query(max_length=200)] = None) -> TriageDecisionList:
     """The case's triage decisions and hand-backs, oldest first."""
     rows, next_cursor = triage.list_decisions(session, case_id=case_id, user=user, limit=limit, cursor=cursor)

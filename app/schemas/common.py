@@ -23,6 +23,11 @@ MoneyOut = Annotated[Decimal, PlainSerializer(_money_str, return_type=str, when_
 
 Limit = Annotated[int, Field(ge=1, le=500, description="page size (default 50, max 500)")]
 
+# Row ids are 32-bit on PostgreSQL: a larger number (or one below 1) names no row, and is a 422
+# naming the parameter rather than an error from the database driver.
+MAX_ROW_ID = 2_147_483_647
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+
 
 class Page(BaseModel, Generic[T]):
     items: list[T]

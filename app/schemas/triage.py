@@ -9,7 +9,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from app.enums import AssetKind, AssetStatus, Behaviour, Category, RespondentClass, Track
 from app.schemas.case import MoneyIn
-from app.schemas.common import ORMModel, Page
+from app.schemas.common import ORMModel, Page, RowId
 
 _REASON_MAX = 2000
 
@@ -45,7 +45,7 @@ class TriageAssetIn(_Input):
 class TriageEvaluateRequest(_Input):
     """Facts to evaluate, shaped like a ``POST /cases`` body plus the investigation; or a ``case_id``."""
 
-    case_id: int | None = Field(
+    case_id: RowId | None = Field(
         None, description="evaluate a recorded case as it stands instead of the facts below "
                           "(only manual_simple_reason may be given with it)",
     )

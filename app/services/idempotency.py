@@ -8,8 +8,7 @@ body and a callable that does the work and returns the response body::
         session, user_id=user.id, key=idempotency_key, operation="create_petition", payload=body,
         create=lambda: PetitionRead.model_validate(petitions.receive_petition(session, user=user, ...)),
     )
-    return JSONResponse(result.body, status_code=result.status_code,
-                        headers={"Location": f"/api/v1/petitions/{result.body['id']}"})
+    return created_response(result, f"/api/v1/petitions/{result.body['id']}")  # app.deps
 
 What the caller gets:
 - a new key: ``create()`` runs and its response (status and JSON body) is stored with the key in

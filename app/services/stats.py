@@ -73,9 +73,7 @@ def overview(session: Session, *, filed_from: date | None, filed_to: date | None
     median_close = _median(session, select(_days_between(session, Case.closed_on, Case.filed_on))
                            .where(where, Case.closed_on.is_not(None)))
 
-    deadline_scope = select(Deadline.id).join(Case, Case.id == Deadline.case_id).where(where) \
-        if case_filter else None
-    clock_where = [Deadline.id.in_(deadline_scope)] if deadline_scope is not None else []
+    clock_where = [Deadline.case_id.in_(select(Case.id).where(where))] if case_filter else []
     by_rule = _deadline_counts(session, Deadline.rule, clock_where)
     by_clock_unit = _deadline_counts(session, Deadline.unit_code, clock_where)
     turnaround = _median(session, select(_days_between(session, Deadline.met_on, Deadline.started_on))

@@ -14,8 +14,8 @@
    the targets (intake ≥ 0.5 × bare INSERT, GET ≥ 0.7 × bare read, RSS < 300 MB) and appends a
    dated section to bench/RESULTS.md.
 
-``--profile`` also records the service under the intake load with py-spy (installed separately,
-for profiling only) and prints the functions with the most samples.
+``--profile cpu`` (or ``wall``) also records the service under the first intake load with py-spy
+(installed separately, for profiling only) and prints the functions with the most samples.
 """
 
 from __future__ import annotations

@@ -232,6 +232,7 @@ class Page:
 
 def pages(size: int, user_ids: dict[str, int], encode_cursor: Callable[[int], str]) -> list[Page]:
     cases = ("GET", "/api/v1/cases")
+    stats = ("GET", "/api/v1/stats/overview")
     deep = encode_cursor(size // 2)
     year = 2021
     return [
@@ -252,7 +253,9 @@ def pages(size: int, user_ids: dict[str, int], encode_cursor: Callable[[int], st
              ("GET", "/api/v1/deadlines")),
         Page("deadline board: a brigade's due soon", "/api/v1/deadlines?status=due_soon&unit=brigade-2",
              "comprehensive", ("GET", "/api/v1/deadlines")),
-        Page("stats overview", "/api/v1/stats/overview", "director", ("GET", "/api/v1/stats/overview")),
+        Page("stats overview: all time", "/api/v1/stats/overview", "director", stats),
+        Page("stats overview: one year", "/api/v1/stats/overview?filed_from=2024-01-01&filed_to=2024-12-31",
+             "director", stats),
     ]
 
 

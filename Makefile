@@ -47,3 +47,10 @@ sweep: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Benchmarks on PostgreSQL (each takes 10-15 minutes; figures are appended to bench/RESULTS.md).
+BENCH_DB ?= postgresql+psycopg://postgres@127.0.0.1:5432
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.api_overhead --database-url $(BENCH_DB)/enf_bench_api --rounds 3
+	$(BIN)/python -m bench.scale --database-url $(BENCH_DB)/enf_bench_scale --sizes 10000,100000,1000000
+	$(BIN)/python -m bench.deadline_board --database-url $(BENCH_DB)/enf_bench

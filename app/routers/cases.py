@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
@@ -11,7 +10,7 @@ from app.enums import CaseState, Track
 from app.errors import Forbidden, NotFound, problem_responses
 from app.schemas.audit import AuditEntryRead
 from app.schemas.case import CaseCreate, CaseListItem, CaseRead
-from app.schemas.common import Limit, Page, RowId
+from app.schemas.common import ISODate, Limit, Page, RowId
 from app.services import case_queries, idempotency, intake
 from app.services.idempotency import IdempotencyKeyReused
 
@@ -44,8 +43,8 @@ def list_cases(
     unit: Annotated[str | None, Query(max_length=32, description="unit code, e.g. brigade-2")] = None,
     handler_id: RowId | None = None,
     overdue: Annotated[bool | None, Query(description="has a breached or past-due open deadline")] = None,
-    filed_from: date | None = None,
-    filed_to: date | None = None,
+    filed_from: ISODate | None = None,
+    filed_to: ISODate | None = None,
     # No control characters: a NUL would cut the search pattern short and match every case.
     q: Annotated[str | None, Query(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$",
                                    description="part of the case number or of a party's name")] = None,

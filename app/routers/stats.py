@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Query
@@ -10,6 +9,7 @@ from fastapi.responses import Response
 
 from app.deps import Authorized, SessionDep
 from app.errors import Forbidden, InvalidInput, problem_responses
+from app.schemas.common import ISODate
 from app.schemas.stats import StatsOverview
 from app.services.stats import overview, overview_csv_rows
 
@@ -21,8 +21,8 @@ router = APIRouter(tags=["stats"])
 def stats_overview(
     session: SessionDep,
     user: Authorized("stats.read"),
-    filed_from: date | None = None,
-    filed_to: date | None = None,
+    filed_from: ISODate | None = None,
+    filed_to: ISODate | None = None,
     unit: str | None = Query(None, max_length=32),
     format: Literal["json", "csv"] = "json",
 ) -> StatsOverview | Response:

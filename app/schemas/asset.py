@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from app.enums import AssetKind, AssetStatus
 from app.schemas.case import MoneyIn
-from app.schemas.common import MoneyOut, ORMModel, Page
+from app.schemas.common import ISODate, MoneyOut, ORMModel, Page
 
 
 class AssetCreate(BaseModel):
@@ -19,9 +19,10 @@ class AssetCreate(BaseModel):
     kind: AssetKind
     value: MoneyIn = Field(description="estimated value in yuan")
     status: AssetStatus = Field(description="found (查询到), frozen (冻结), sealed (查封) or seized (扣押)")
-    disposable: bool = Field(description="false when the asset cannot be disposed of for now (暂时不能处分)")
+    disposable: StrictBool = Field(
+        description="false when the asset cannot be disposed of for now (暂时不能处分)")
     description: str | None = Field(None, max_length=2000, description="account, plate number, address …")
-    controlled_on: date | None = Field(
+    controlled_on: ISODate | None = Field(
         None, description="the date it was frozen, sealed or seized; required for those, absent for found",
     )
 

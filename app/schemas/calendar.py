@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from app.schemas.common import ISODate
 
 
 class CalendarYearUpdate(BaseModel):
@@ -12,8 +14,9 @@ class CalendarYearUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     year: int | None = Field(None, description="optional; when given it must be the year in the path")
-    holidays: list[date] = Field(max_length=366, description="statutory rest days (法定节假日及调休休息日)")
-    makeup_workdays: list[date] = Field(
+    holidays: list[ISODate] = Field(max_length=366,
+                                    description="statutory rest days (法定节假日及调休休息日)")
+    makeup_workdays: list[ISODate] = Field(
         default_factory=list, max_length=366, description="weekend days that are worked (调休上班日)")
     source_note: str | None = Field(None, max_length=500, description="the notice, e.g. its document number",
                                     validation_alias=AliasChoices("source_note", "source"))
@@ -26,8 +29,8 @@ class CalendarYearRead(BaseModel):
     source: Literal["court", "package", "weekends_only"] = Field(
         description="court: loaded by the court; package: library data; weekends_only: nothing known")
     confirmed: bool = Field(description="false: deadlines in this year are provisional (weekends only)")
-    holidays: list[date]
-    makeup_workdays: list[date]
+    holidays: list[ISODate]
+    makeup_workdays: list[ISODate]
     source_note: str | None = None
     updated_by_id: int | None = None
     updated_at: datetime | None = None

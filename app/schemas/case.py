@@ -32,7 +32,7 @@ from app.enums import (
     RespondentClass,
     Track,
 )
-from app.schemas.common import MoneyOut, ORMModel
+from app.schemas.common import ISODate, MoneyOut, ORMModel
 from app.schemas.deadline import DeadlineRead
 from app.services.identifiers import normalise_case_number, validate_resident_id, validate_uscc
 from app.settings import court_today
@@ -171,7 +171,7 @@ class CaseCreate(_Input):
 
     case_number: str = Field(min_length=1, max_length=64, examples=["（2026）豫0104执123号"],
                              description="案号 with full-width or ASCII parentheses; stored with full-width")
-    filed_on: date = Field(description="filing date (立案日期); not in the future")
+    filed_on: ISODate = Field(description="filing date (立案日期); not in the future")
     category: Category
     claim_amount: MoneyIn | None = Field(None, description="claim in yuan; null only for behavioural cases")
     behaviour: Behaviour | None = None

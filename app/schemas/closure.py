@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, Field
 
 from app.enums import CaseState, ClosureMode, TerminationPoolStatus
-from app.schemas.common import MoneyOut
+from app.schemas.common import ISODate, MoneyOut
 from app.schemas.measure import DocumentNumber, LegalDate, LongText, StrictInput
 
 
@@ -27,13 +25,14 @@ class TerminationPoolEntryRead(BaseModel):
     case_number: str
     unit_code: str
     handler_id: int | None
-    entered_on: date = Field(description="the 终本 ruling's date")
-    ends_on: date = Field(description="the last re-check: 5 years after entry")
-    rechecks: list[date] = Field(description="re-check dates: every 6 months after entry")
-    next_recheck_on: date | None = Field(description="first re-check from today; null once over or restored")
+    entered_on: ISODate = Field(description="the 终本 ruling's date")
+    ends_on: ISODate = Field(description="the last re-check: 5 years after entry")
+    rechecks: list[ISODate] = Field(description="re-check dates: every 6 months after entry")
+    next_recheck_on: ISODate | None = Field(
+        description="first re-check from today; null once over or restored")
     status: TerminationPoolStatus
     restored_case_id: int | None
-    left_on: date | None
+    left_on: ISODate | None
 
 
 class ClosureRead(BaseModel):
@@ -41,7 +40,7 @@ class ClosureRead(BaseModel):
     case_number: str
     state: CaseState
     mode: ClosureMode
-    closed_on: date
+    closed_on: ISODate
     document_number: str | None
     reason: str | None
     closed_by: int
@@ -65,6 +64,6 @@ class RestorationRead(BaseModel):
     case_id: int = Field(description="the new case")
     case_number: str = Field(examples=["（2026）豫0104执恢12号"])
     state: CaseState
-    filed_on: date
+    filed_on: ISODate
     claim_amount: MoneyOut | None = Field(description="what remained unpaid on the original case")
     version: int

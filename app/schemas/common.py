@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 
@@ -27,6 +30,20 @@ Limit = Annotated[int, Field(ge=1, le=500, description="page size (default 50, m
 # naming the parameter rather than an error from the database driver.
 MAX_ROW_ID = 2_147_483_647
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_format", "a date as YYYY-MM-DD")
+
+
+# Dates in and out are YYYY-MM-DD (API.md); a number is not taken for a Unix timestamp.
+ISODate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
 
 
 class Page(BaseModel, Generic[T]):

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.enums import DeadlineStatus
+from app.schemas.common import ISODate
 
 
 class BoardStatus(StrEnum):
@@ -28,13 +29,14 @@ class DeadlineRead(BaseModel):
     case_id: int | None
     subject_type: str = Field(description="what the clock is about: case, objection, petition, asset …")
     subject_id: int | None
-    started_on: date
-    due_on: date = Field(description="last day; while paused, the due date if it resumed the day it paused")
+    started_on: ISODate
+    due_on: ISODate = Field(
+        description="last day; while paused, the due date if it resumed the day it paused")
     status: DeadlineStatus
     provisional: bool = Field(description="the due date depends on a year without a confirmed calendar")
-    met_on: date | None
+    met_on: ISODate | None
     met_late: bool
-    paused_since: date | None
+    paused_since: ISODate | None
     paused_days: int = Field(description="calendar days the clock has been suspended")
     extension_months: int
     overdue: bool = Field(description="breached, or open with the due date already passed")
@@ -55,8 +57,8 @@ class DeadlineBoardItem(BaseModel):
     handler_name: str | None
     subject_type: str
     subject_id: int | None
-    started_on: date
-    due_on: date
+    started_on: ISODate
+    due_on: ISODate
     status: DeadlineStatus
     provisional: bool
     overdue: bool
@@ -75,7 +77,7 @@ class DeadlineExtensionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rule: str = Field(description="the clock to extend; only D3 can be extended")
-    requested_on: date = Field(description="the day the handling judge asked for the extension")
+    requested_on: ISODate = Field(description="the day the handling judge asked for the extension")
     reason: str = Field(min_length=1, max_length=2000)
     months: int | None = Field(None, description="optional; the extension is the court's setting (3 months)")
 
@@ -84,8 +86,8 @@ class DeadlineExtensionRead(BaseModel):
     id: int
     case_id: int
     rule: str
-    requested_on: date
-    approved_on: date
+    requested_on: ISODate
+    approved_on: ISODate
     months: int
     reason: str
     approved_by_id: int

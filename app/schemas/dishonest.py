@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DeletionTrigger, DishonestGround, DishonestListingState
-from app.schemas.common import ORMModel
+from app.schemas.common import ISODate, ORMModel
 from app.schemas.measure import LegalDate, LongText, StrictInput, field_error
 
 
@@ -66,16 +66,16 @@ class DishonestListingRead(ORMModel):
     facts: str
     state: DishonestListingState
     proposed_by: int = Field(validation_alias="proposed_by_id")
-    proposed_on: date
+    proposed_on: ISODate
     decided_by: int | None = Field(validation_alias="decided_by_id")
-    decided_on: date | None
+    decided_on: ISODate | None
     decision_reason: str | None
     extra_years: int
     term_years: int | None = Field(description="null: no fixed term (able to pay but refuses)")
-    term_ends_on: date | None
+    term_ends_on: ISODate | None
     deletion_trigger: DeletionTrigger | None
-    deletion_triggered_on: date | None
-    deleted_on: date | None
+    deletion_triggered_on: ISODate | None
+    deleted_on: ISODate | None
     note: str | None
     allowed_actions: list[str] = Field(default_factory=list,
                                        description="commands the listing's state admits")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DisposalTaskKind, DisposalTransferState
 from app.schemas.case import MoneyIn
-from app.schemas.common import MoneyOut, ORMModel
+from app.schemas.common import ISODate, MoneyOut, ORMModel
 from app.schemas.measure import LegalDate, LongText, StrictInput, field_error
 
 
@@ -59,7 +59,7 @@ class DisposalTaskRead(ORMModel):
     transfer_id: int
     case_id: int
     kind: DisposalTaskKind
-    on: date = Field(validation_alias="done_on")
+    on: ISODate = Field(validation_alias="done_on")
     result: str
     amount: MoneyOut | None
     asset_id: int | None
@@ -75,13 +75,13 @@ class DisposalTransferRead(ORMModel):
     origin_handler_id: int
     disposal_document_id: int = Field(description="the served disposal document (measure) it rests on")
     requested_by: int = Field(validation_alias="requested_by_id")
-    requested_on: date
+    requested_on: ISODate
     notes: str | None
     decided_by: int | None = Field(validation_alias="decided_by_id")
-    decided_on: date | None
+    decided_on: ISODate | None
     decision_reason: str | None
     returned_by: int | None = Field(validation_alias="returned_by_id")
-    returned_on: date | None
+    returned_on: ISODate | None
     amount_realised: MoneyOut | None
     result: str | None
     tasks: list[DisposalTaskRead]

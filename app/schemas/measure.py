@@ -21,7 +21,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.enums import MeasureKind, OnsiteCheckSubject, SuspensionKind
 from app.schemas.case import MoneyIn
-from app.schemas.common import MoneyOut, ORMModel
+from app.schemas.common import ISODate, MoneyOut, ORMModel
 from app.services.termination_gate import months_after
 from app.settings import court_today, get_settings
 
@@ -86,8 +86,8 @@ class MeasureCreate(StrictInput):
         description="onsite_property_check: real_estate | vehicles | business_registration; "
                     "suspension (also accepted as suspension_kind): deferral | suspension | public_notice | "
                     "appraisal_auction")
-    starts_on: date | None = Field(None, description="suspension: first day (defaults to `on`)")
-    ends_on: date | None = Field(None, description="suspension: last day; required for a deferral")
+    starts_on: ISODate | None = Field(None, description="suspension: first day (defaults to `on`)")
+    ends_on: ISODate | None = Field(None, description="suspension: last day; required for a deferral")
     suspension_id: int | None = Field(
         None, description="suspension_end: the suspension it ends (optional when only one is running)")
     result: LongText | None = Field(None, description="what the check, search or hearing found")
@@ -165,15 +165,15 @@ class MeasureRead(ORMModel):
     case_id: int
     kind: MeasureKind
     subtype: str | None
-    on: date = Field(validation_alias="taken_on")
+    on: ISODate = Field(validation_alias="taken_on")
     document_number: str | None
     signed_by: int | None = Field(validation_alias="signed_by_id")
     respondent_id: int | None
     amount: MoneyOut | None
     detention_days: int | None
-    starts_on: date | None
-    ends_on: date | None
-    ended_on: date | None = Field(description="suspension: the day its suspension_end recorded")
+    starts_on: ISODate | None
+    ends_on: ISODate | None
+    ended_on: ISODate | None = Field(description="suspension: the day its suspension_end recorded")
     suspension_id: int | None
     result: str | None
     notes: str | None

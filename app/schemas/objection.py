@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from app.enums import FilerKind, ObjectionKind, ObjectionOutcome
-from app.schemas.common import ORMModel
+from app.schemas.common import ISODate, ORMModel
 from app.settings import get_settings
 
 
@@ -28,12 +28,12 @@ class ObjectionCreate(_Input):
                                             "reconsideration 复议")
     filer_name: str = Field(min_length=1, max_length=200)
     filer_kind: FilerKind = Field(description="a party to the case, or a case outsider (案外人、利害关系人)")
-    received_on: date = Field(description="date the written objection was received; not in the future")
+    received_on: ISODate = Field(description="date the written objection was received; not in the future")
     grounds: str = Field(min_length=1, max_length=20000)
 
 
 class DocketCreate(_Input):
-    docketed_on: date | None = Field(None, description="date of docketing (立案); today (court time) "
+    docketed_on: ISODate | None = Field(None, description="date of docketing (立案); today (court time) "
                                                        "when absent")
 
 
@@ -42,7 +42,7 @@ class HearingCreate(_Input):
 
     scheduled_for: datetime | None = Field(
         None, description="when the hearing is to take place; without an offset it is court local time")
-    held_on: date | None = Field(None, description="date the hearing was held; not in the future")
+    held_on: ISODate | None = Field(None, description="date the hearing was held; not in the future")
     notes: str | None = Field(None, max_length=20000)
 
     @field_validator("scheduled_for")
@@ -57,21 +57,21 @@ class RulingCreate(_Input):
     outcome: ObjectionOutcome = Field(description="upheld 异议成立 or rejected 驳回异议",
                                       validation_alias=AliasChoices("outcome", "result"))
     reasons: str = Field(min_length=1, max_length=20000, validation_alias=AliasChoices("reasons", "reason"))
-    ruled_on: date
+    ruled_on: ISODate
 
 
 class ServiceCreate(_Input):
-    served_on: date = Field(description="date the ruling was served (送达)")
+    served_on: ISODate = Field(description="date the ruling was served (送达)")
 
 
 class ReconsiderationCreate(_Input):
-    applied_on: date = Field(description="date the application for reconsideration (复议) was received")
+    applied_on: ISODate = Field(description="date the application for reconsideration (复议) was received")
     applicant: str | None = Field(None, max_length=200)
     grounds: str | None = Field(None, max_length=20000)
 
 
 class TransferCreate(_Input):
-    transferred_on: date = Field(description="date the file went to the higher court")
+    transferred_on: ISODate = Field(description="date the file went to the higher court")
     higher_court: str | None = Field(None, max_length=100, examples=["郑州市中级人民法院"])
     note: str | None = _NOTE
 
@@ -79,7 +79,7 @@ class TransferCreate(_Input):
 class HearingRead(ORMModel):
     id: int
     scheduled_for: datetime | None
-    held_on: date | None
+    held_on: ISODate | None
     notes: str | None
     recorded_at: datetime
 
@@ -90,20 +90,20 @@ class ObjectionRead(ORMModel):
     kind: ObjectionKind
     filer_name: str
     filer_kind: FilerKind
-    received_on: date
+    received_on: ISODate
     grounds: str
     state: str
     docket_number: str | None = Field(description="its own case number, e.g. （2026）豫0104执异1号")
-    docketed_on: date | None
+    docketed_on: ISODate | None
     hearings: list[HearingRead]
     outcome: ObjectionOutcome | None
     ruling_reasons: str | None
-    ruled_on: date | None
-    served_on: date | None
-    reconsideration_applied_on: date | None
+    ruled_on: ISODate | None
+    served_on: ISODate | None
+    reconsideration_applied_on: ISODate | None
     reconsideration_applicant: str | None
     reconsideration_grounds: str | None
-    transferred_on: date | None
+    transferred_on: ISODate | None
     higher_court: str | None
     transfer_note: str | None
     allowed_actions: list[str] = Field(default_factory=list, description="commands the state admits now")

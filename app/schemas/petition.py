@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from app.enums import PetitionChannel, PetitionState
-from app.schemas.common import ORMModel
+from app.schemas.common import ISODate, ORMModel
 
 
 class _Input(BaseModel):
@@ -22,7 +22,7 @@ _TODAY = "today (court time) when absent"
 class PetitionCreate(_Input):
     """A petition received by the comprehensive group (plan §5(8))."""
 
-    received_on: date = Field(description="date received; not in the future")
+    received_on: ISODate = Field(description="date received; not in the future")
     channel: PetitionChannel = Field(description="visit 来访, letter 来信, phone 来电, online 网上信访")
     petitioner_name: str = Field(min_length=1, max_length=200)
     contact: str | None = Field(None, max_length=200)
@@ -31,46 +31,46 @@ class PetitionCreate(_Input):
 
 
 class RegisterCreate(_Input):
-    registered_on: date | None = Field(None, description=_TODAY)
+    registered_on: ISODate | None = Field(None, description=_TODAY)
 
 
 class RouteCreate(_Input):
     unit_code: str | None = Field(None, max_length=32, validation_alias=AliasChoices("unit_code", "unit"),
                                   description="the handling team; only needed when the petition has no "
                                               "case allocated to a team")
-    routed_on: date | None = Field(None, description=_TODAY)
+    routed_on: ISODate | None = Field(None, description=_TODAY)
     note: str | None = _NOTE
 
 
 class UrgeCreate(_Input):
     note: str = Field(min_length=1, max_length=4000)
-    urged_on: date | None = Field(None, description=_TODAY)
+    urged_on: ISODate | None = Field(None, description=_TODAY)
 
 
 class SuperviseCreate(_Input):
     note: str | None = _NOTE
-    supervised_on: date | None = Field(None, description=_TODAY)
+    supervised_on: ISODate | None = Field(None, description=_TODAY)
 
 
 class ReplyCreate(_Input):
     reply_text: str = Field(min_length=1, max_length=20000,
                             validation_alias=AliasChoices("reply_text", "reply"))
-    replied_on: date | None = Field(None, description=_TODAY)
+    replied_on: ISODate | None = Field(None, description=_TODAY)
 
 
 class ResolveCreate(_Input):
-    resolved_on: date | None = Field(None, description=_TODAY)
+    resolved_on: ISODate | None = Field(None, description=_TODAY)
     note: str | None = _NOTE
 
 
 class CloseCreate(_Input):
-    closed_on: date | None = Field(None, description=_TODAY)
+    closed_on: ISODate | None = Field(None, description=_TODAY)
     note: str | None = _NOTE
 
 
 class UrgeRead(ORMModel):
     id: int
-    urged_on: date
+    urged_on: ISODate
     note: str
     urged_by_id: int
     urged_at: datetime
@@ -79,7 +79,7 @@ class UrgeRead(ORMModel):
 class PetitionRead(ORMModel):
     id: int
     case_id: int | None
-    received_on: date
+    received_on: ISODate
     channel: PetitionChannel
     petitioner_name: str
     contact: str | None
@@ -87,19 +87,19 @@ class PetitionRead(ORMModel):
     state: PetitionState
     repeat_of_id: int | None = Field(description="the petitioner's first petition on the same case")
     repeat_count: int = Field(description="earlier petitions of this petitioner on the same case")
-    registered_on: date | None
+    registered_on: ISODate | None
     unit_code: str | None = Field(description="the handling team it was routed to")
-    routed_on: date | None
+    routed_on: ISODate | None
     route_note: str | None
     urges: list[UrgeRead]
     supervised: bool = Field(description="escalated to the leadership (督办)")
-    supervised_on: date | None
+    supervised_on: ISODate | None
     supervision_note: str | None
     reply_text: str | None
-    replied_on: date | None
-    resolved_on: date | None
+    replied_on: ISODate | None
+    resolved_on: ISODate | None
     resolution_note: str | None
-    closed_on: date | None
+    closed_on: ISODate | None
     close_note: str | None
     allowed_actions: list[str] = Field(default_factory=list)
     created_at: datetime

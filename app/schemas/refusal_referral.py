@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.schemas.common import ORMModel
+from app.schemas.common import ISODate, ORMModel
 
 
 class _Input(BaseModel):
@@ -40,7 +40,7 @@ class RefusalReferralCreate(_Input):
     case_id: int = Field(ge=1)
     summary: str = Field(min_length=1, max_length=20000, description="the conduct amounting to refusal")
     materials: list[MaterialIn] = Field(min_length=1, max_length=100)
-    submitted_on: date | None = Field(None, description="today (court time) when absent")
+    submitted_on: ISODate | None = Field(None, description="today (court time) when absent")
 
     _materials = field_validator("materials", mode="before")(_item_codes_as_objects)
 
@@ -59,25 +59,25 @@ class ReviewCreate(_Input):
     missing_items: list[str] = Field(default_factory=list, max_length=100,
                                      description="checklist items to supplement; at least one when returned")
     note: str | None = _NOTE
-    reviewed_on: date | None = Field(None, description="today (court time) when absent")
+    reviewed_on: ISODate | None = Field(None, description="today (court time) when absent")
 
 
 class LiaisonCreate(_Input):
-    liaised_on: date | None = Field(None, description="date of the hand-over to the criminal division")
+    liaised_on: ISODate | None = Field(None, description="date of the hand-over to the criminal division")
     contact: str | None = Field(None, max_length=200, description="the criminal division's contact")
     note: str | None = _NOTE
 
 
 class PoliceTransferCreate(_Input):
     document_number: str = Field(min_length=1, max_length=100, description="number of the transfer letter")
-    transferred_on: date
+    transferred_on: ISODate
     police_organ: str | None = Field(None, max_length=200, examples=["郑州市公安局管城回族区分局"])
 
 
 class OutcomeCreate(_Input):
     outcome: ReferralOutcome = Field(description="accepted 立案, declined 不予立案, prosecuted 起诉, "
                                                  "judged 判决")
-    decided_on: date | None = Field(None, description="today (court time) when absent",
+    decided_on: ISODate | None = Field(None, description="today (court time) when absent",
                                     validation_alias=AliasChoices("decided_on", "outcome_on"))
     reference: str | None = Field(None, max_length=100, description="document number of the decision")
     note: str | None = _NOTE
@@ -102,21 +102,21 @@ class RefusalReferralRead(ORMModel):
     unit_code: str = Field(description="the submitting team")
     stage: ReferralStage
     outcome: ReferralOutcome | None
-    submitted_on: date
+    submitted_on: ISODate
     summary: str
     materials: list[MaterialRead]
     checklist: list[ChecklistItemRead] = Field(default_factory=list)
     missing_items: list[str] = Field(description="named by the last return")
     review_note: str | None
-    reviewed_on: date | None
+    reviewed_on: ISODate | None
     return_count: int
-    liaised_on: date | None
+    liaised_on: ISODate | None
     liaison_contact: str | None
     liaison_note: str | None
     police_document_number: str | None
     police_organ: str | None
-    police_transferred_on: date | None
-    outcome_on: date | None
+    police_transferred_on: ISODate | None
+    outcome_on: ISODate | None
     outcome_reference: str | None
     outcome_note: str | None
     allowed_actions: list[str] = Field(default_factory=list)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.schemas.common import ORMModel
+from app.schemas.common import ISODate, ORMModel
 
 _NOTE = Field(None, max_length=2000, description="free text kept in the case's audit trail")
 
@@ -19,21 +19,21 @@ class _Input(BaseModel):
 class RegistrationCreate(_Input):
     """Register a filed case and record what the property investigation found so far."""
 
-    registered_on: date | None = Field(
+    registered_on: ISODate | None = Field(
         None, description="date of registration; today (court time) when absent; not before filed_on"
     )
-    investigation_completed: bool = Field(False, description="the property investigation is finished")
-    willing_to_perform: bool = Field(False, description="the respondent agrees to perform voluntarily")
-    settlement_likely: bool = Field(False, description="the parties may settle (和解可能)")
+    investigation_completed: StrictBool = Field(False, description="the property investigation is finished")
+    willing_to_perform: StrictBool = Field(False, description="the respondent agrees to perform voluntarily")
+    settlement_likely: StrictBool = Field(False, description="the parties may settle (和解可能)")
     note: str | None = _NOTE
 
 
 class InvestigationUpdate(_Input):
     """A later investigation outcome; fields left out keep their recorded value."""
 
-    investigation_completed: bool | None = None
-    willing_to_perform: bool | None = None
-    settlement_likely: bool | None = None
+    investigation_completed: StrictBool | None = None
+    willing_to_perform: StrictBool | None = None
+    settlement_likely: StrictBool | None = None
     note: str | None = _NOTE
 
     @model_validator(mode="after")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool
 
 from app.enums import AssetKind, AssetStatus, Behaviour, Category, RespondentClass, Track
 from app.schemas.case import MoneyIn
-from app.schemas.common import ORMModel, Page, RowId
+from app.schemas.common import ISODate, ORMModel, Page, RowId
 
 _REASON_MAX = 2000
 
@@ -39,7 +39,7 @@ class TriageAssetIn(_Input):
     kind: AssetKind
     value: MoneyIn
     status: AssetStatus = AssetStatus.found
-    disposable: bool
+    disposable: StrictBool
 
 
 class TriageEvaluateRequest(_Input):
@@ -59,15 +59,15 @@ class TriageEvaluateRequest(_Input):
     property_clues: list[TriageClueIn] = Field(default_factory=list, max_length=200)
     property_clue_count: int | None = Field(None, ge=0, le=200, description="shorthand for property_clues")
     assets: list[TriageAssetIn] = Field(default_factory=list, max_length=500)
-    investigation_completed: bool = False
-    willing_to_perform: bool = False
-    settlement_likely: bool = False
+    investigation_completed: StrictBool = False
+    willing_to_perform: StrictBool = False
+    settlement_likely: StrictBool = False
     manual_simple_reason: str | None = Field(
         None, max_length=_REASON_MAX,
         description="the comprehensive group's written reason to mark it simple (T10)")
     # Accepted so that an intake form can be evaluated as it is; triage does not use them.
     case_number: str | None = Field(None, max_length=64, description="ignored")
-    filed_on: date | None = Field(None, description="ignored")
+    filed_on: ISODate | None = Field(None, description="ignored")
     applicants: list[dict[str, Any]] | None = Field(None, max_length=100, description="ignored")
 
 

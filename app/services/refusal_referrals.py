@@ -132,12 +132,17 @@ def submit_referral(session: Session, *, user: User, case_id: int, summary: str,
 
 
 def _for_action(session: Session, *, referral_id: int, user: User, action: str,
-                if_match: str | None) -> RefusalReferral:
-    """Load and lock the referral for ``action``: 404, 412 stale version, 409 wrong stage."""
+                if_match: str | None, team_only: bool = False) -> RefusalReferral:
+    """Load and lock the referral for ``action``: 404, 403 (``team_only``: not the handling team),
+    412 stale version, 409 wrong stage — in that order, so a refusal reveals nothing of the state."""
     referral = session.execute(select(RefusalReferral).where(RefusalReferral.id == referral_id)
                                .with_for_update()).scalar_one_or_none()
     if referral is None or not _may_see(user, referral):
         raise NotFound(f"refusal-to-execute referral {referral_id} not found")
+    if team_only:
+        case = session.get_one(Case, referral.case_id)
+        if not actor_may_on_case(user, "referral.submit", case):
+            raise Forbidden(f"only the team handling case {case.case_number} may {action} its referral")
     check_if_match(referral, if_match, label=_label(referral))
     require_action(label=_label(referral), state=referral.stage, action=action,
                    allowed=allowed_actions(referral))
@@ -148,10 +153,7 @@ def supplement_referral(session: Session, *, user: User, referral_id: int, mater
                         note: str | None, if_match: str | None = None) -> RefusalReferral:
     """The handling team adds the materials it was asked for; the referral goes back for review."""
     referral = _for_action(session, referral_id=referral_id, user=user, action="supplement",
-                           if_match=if_match)
-    case = session.get_one(Case, referral.case_id)
-    if not actor_may_on_case(user, "referral.submit", case):
-        raise Forbidden(f"only the team handling case {case.case_number} may supplement its referral")
+                           if_match=if_match, team_only=True)
     _check_items([m.item for m in materials], field="materials", suffix=".item")
     before = _snapshot(referral)
     for m in materials:

@@ -1,0 +1,123 @@
+"""Two API server processes on one PostgreSQL database, hit at the same moment (API.md: two concurrent
+changes never both win silently; a retried POST creates nothing twice).
+
+Concurrent triage allocation is tests/test_concurrent_allocation.py; concurrent 执异 docketing is
+tests/test_concurrent_docketing.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from app.database import session_scope
+from app.models.audit_entry import AuditEntry
+from app.models.case import Case, Party
+from app.models.deadline import Deadline
+from app.models.triage_decision import TriageDecision
+from tests.conftest import IS_POSTGRES
+from tests.factories import case_body, make_triage_case
+from tests.servers import Server, running
+
+# Skipped only on SQLite (one writer at a time there); on PostgreSQL, CI included, it always runs.
+pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: set TEST_DATABASE_URL")
+
+REQUESTS = 10
+
+
+@pytest.fixture(scope="module")
+def servers(database: str) -> Iterator[list[Server]]:
+    with running(database, count=2) as started:
+        yield started
+
+
+def _together(count: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:
+    """``send(i)`` for i in range(count), released at the same instant from ``count`` threads."""
+    barrier = threading.Barrier(count)
+
+    def go(index: int) -> httpx.Response:
+        barrier.wait()
+        return send(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(go, range(count)))
+
+
+def _cases_numbered(case_number: str) -> list[int]:
+    with session_scope(read_only=True) as session:
+        return list(session.scalars(select(Case.id).where(Case.case_number == case_number)))
+
+
+def test_one_intake_sent_ten_times_at_once_with_one_key_files_one_case(servers, auth):
+    body = case_body(4242)
+    headers = auth("filing-bot", **{"Idempotency-Key": "export-2026-03-02-row-17"})
+
+    responses = _together(REQUESTS, lambda i: httpx.post(f"{servers[i % 2].url}/api/v1/cases", json=body,
+                                                         headers=headers, timeout=60))
+
+    assert [r.status_code for r in responses] == [201] * REQUESTS, [r.text for r in responses]
+    assert len({r.text for r in responses}) == 1  # every answer is the first one, byte for byte
+    assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == REQUESTS - 1
+    [case_id] = _cases_numbered(body["case_number"])
+    assert responses[0].json()["id"] == case_id
+    with session_scope(read_only=True) as session:
+        assert session.scalar(select(func.count()).select_from(Party).where(Party.case_id == case_id)) == 2
+        filed = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "case.filed")
+        assert session.scalar(filed) == 1
+        clocks = Counter(session.scalars(select(Deadline.rule).where(Deadline.case_id == case_id)))
+        assert clocks and set(clocks.values()) == {1}
+
+
+def test_one_case_number_filed_ten_times_at_once_without_a_key_files_it_once(servers, auth):
+    body = case_body(4343)
+    responses = _together(REQUESTS, lambda i: httpx.post(f"{servers[i % 2].url}/api/v1/cases", json=body,
+                                                         headers=auth("registrar"), timeout=60))
+
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == Counter({201: 1, 409: REQUESTS - 1}), [r.text for r in responses]
+    [case_id] = _cases_numbered(body["case_number"])
+    assert {r.json()["existing_case"]["id"] for r in responses if r.status_code == 409} == {case_id}
+
+
+def _registered_case() -> int:
+    return make_triage_case(claim_amount=Decimal("250000.00"), investigation_completed=True,
+                            assets=({"kind": "real_estate", "value": "900000.00", "status": "sealed"},))
+
+
+def _race_to_triage(servers: list[Server], auth, case_id: int,  # noqa: ANN001
+                    extra: dict[str, str]) -> list[httpx.Response]:
+    clerks = ("comprehensive", "comprehensive-lead")
+    return _together(2, lambda i: httpx.post(f"{servers[i].url}/api/v1/cases/{case_id}/triage", json={},
+                                             headers=auth(clerks[i], **extra), timeout=60))
+
+
+@pytest.mark.parametrize("with_if_match", [False, True], ids=["plain", "if-match"])
+def test_two_clerks_triaging_one_case_at_once_one_wins(servers, auth, with_if_match):
+    for _ in range(5):
+        case_id = _registered_case()
+        read = httpx.get(f"{servers[0].url}/api/v1/cases/{case_id}", headers=auth("comprehensive"),
+                         timeout=30)
+        responses = _race_to_triage(servers, auth, case_id,
+                                    {"If-Match": read.headers["etag"]} if with_if_match else {})
+
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses in ([200, 409], [200, 412]), [r.text for r in responses]
+        loser = next(r for r in responses if r.status_code != 200)
+        assert loser.headers["content-type"].startswith("application/problem+json")
+        winner = next(r for r in responses if r.status_code == 200).json()
+        with session_scope(read_only=True) as session:
+            decisions = session.scalars(select(TriageDecision).where(TriageDecision.case_id == case_id)).all()
+            case = session.get_one(Case, case_id)
+            assert len(decisions) == 1
+            assert (case.state, case.unit_code, case.handler_id) == ("triaged", winner["unit"],
+                                                                     winner["handler_id"])
+
+    verified = httpx.get(f"{servers[1].url}/api/v1/audit/verify", headers=auth("admin"), timeout=30).json()
+    assert verified["ok"] is True

@@ -18,12 +18,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidInput, PreconditionFailed
+from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.calendar_year import CalendarYear
 from app.models.user import User
 from app.services import audit
 from app.services import deadlines as deadline_service
+from app.services.desks import check_if_match
 from app.services.periods import WorkingCalendar, YearOverride, package_years
 from app.settings import get_settings
 
@@ -123,15 +124,6 @@ def _validate(year: int, holidays: list[date], makeup_workdays: list[date]) -> N
                            f"{weekdays[0].isoformat()} is a {weekdays[0]:%A}, not a weekend day")
 
 
-def _check_if_match(year: int, current_version: int, if_match: str | None) -> None:
-    if if_match is None:
-        return
-    wanted = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
-    if "*" not in wanted and str(current_version) not in wanted:
-        raise PreconditionFailed(f"the calendar for {year} is at version {current_version}, not {if_match}",
-                                 current_version=current_version)
-
-
 def _locked_row(session: Session, year: int, user: User) -> tuple[CalendarYear, bool]:
     """The year's row, locked; inserted (empty, version 0) when missing, safe against a concurrent insert."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -157,7 +149,7 @@ def update_calendar_year(session: Session, *, year: int, holidays: list[date], m
         raise InvalidInput("year", f"{body_year} in the body but {year} in the path")
     _validate(year, holidays, makeup_workdays)
     row, created = _locked_row(session, year, user)
-    _check_if_match(year, row.version, if_match)
+    check_if_match(row, if_match, label=f"the calendar for {year}")
     before = _view(year, None if created else row)
     row.holidays = sorted(d.isoformat() for d in holidays)
     row.makeup_workdays = sorted(d.isoformat() for d in makeup_workdays)

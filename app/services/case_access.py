@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.enums import CaseState
-from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed
+from app.errors import Forbidden, NotFound, TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
+from app.services.desks import check_if_match
 
 # Which case commands each state admits (DOMAIN.md §2). Read-only commands are not listed.
 STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
@@ -72,23 +73,13 @@ def load_case(session: Session, case_id: int, user: User, *, for_update: bool = 
     return case
 
 
-def check_if_match(case: Case, if_match: str | None) -> None:
-    """``If-Match`` with a stale version → 412 (API.md conventions)."""
-    if if_match is None:
-        return
-    wanted = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
-    if "*" not in wanted and str(case.version) not in wanted:
-        raise PreconditionFailed(f"case {case.id} is at version {case.version}, not {if_match}",
-                                 current_version=case.version)
-
-
 def case_for_action(session: Session, *, case_id: int, user: User, policy_action: str, command: str,
                     if_match: str | None = None) -> Case:
     """Load and lock a case for ``command``: 404 unseen, 403 not allowed, 412 stale, 409 wrong state."""
     case = load_case(session, case_id, user, for_update=True)
     if not actor_may_on_case(user, policy_action, case):
         raise Forbidden(f"you may not {command.replace('_', ' ')} on case {case.case_number}")
-    check_if_match(case, if_match)
+    check_if_match(case, if_match, label=f"case {case.case_number}")
     allowed = STATE_ACTIONS[CaseState(case.state)]
     if command not in allowed:
         raise TransitionNotAllowed(f"case {case.case_number} is {case.state}; {command} is not allowed",

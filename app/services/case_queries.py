@@ -265,3 +265,15 @@ def case_timeline(session: Session, *, case_id: int, user: User, limit: int,
     entries = list(session.scalars(stmt.order_by(AuditEntry.id).limit(limit + 1)))
     next_cursor = encode_cursor(entries[limit - 1].id) if len(entries) > limit else None
     return entries[:limit], next_cursor
+
+
+def keyset_page(session: Session, stmt: Select[Any], id_column: Any, *, cursor: str | None, limit: int,
+                newest_first: bool = True) -> tuple[list[Any], str | None]:
+    """One page of ``stmt`` ordered by ``id_column`` after ``cursor``, and the next page's cursor."""
+    after_id = decode_cursor(cursor)
+    if after_id is not None:
+        stmt = stmt.where(id_column < after_id if newest_first else id_column > after_id)
+    order = id_column.desc() if newest_first else id_column
+    rows = list(session.scalars(stmt.order_by(order).limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], next_cursor

@@ -21,7 +21,7 @@ from app.models.user import User
 from app.schemas.measure import MeasureCreate
 from app.services import audit, deadlines
 from app.services.case_access import case_for_action, load_case
-from app.services.case_queries import decode_cursor, encode_cursor
+from app.services.case_queries import keyset_page
 from app.settings import get_settings
 
 DIRECTOR_UNIT = "leadership"
@@ -154,15 +154,10 @@ def list_measures(session: Session, *, case_id: int, user: User, kind: MeasureKi
                   cursor: str | None) -> tuple[list[Measure], str | None]:
     """The case's measures in the order recorded, for a caller who may see the case."""
     load_case(session, case_id, user)
-    after_id = decode_cursor(cursor)
     stmt = select(Measure).where(Measure.case_id == case_id)
     if kind is not None:
         stmt = stmt.where(Measure.kind == kind)
-    if after_id is not None:
-        stmt = stmt.where(Measure.id > after_id)
-    rows = list(session.scalars(stmt.order_by(Measure.id).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(session, stmt, Measure.id, cursor=cursor, limit=limit, newest_first=False)
 
 
 def get_measure(session: Session, *, case_id: int, measure_id: int, user: User) -> Measure:

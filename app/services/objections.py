@@ -24,7 +24,7 @@ from app.policy import sees_all_cases
 from app.services import audit, deadlines
 from app.services.calendar import working_calendar
 from app.services.case_access import load_case
-from app.services.case_queries import decode_cursor, encode_cursor
+from app.services.case_queries import keyset_page
 from app.services.desks import check_if_match, check_legal_date, require_action
 from app.services.identifiers import format_case_number
 from app.services.numbering import next_serial
@@ -346,7 +346,6 @@ class ObjectionFilters:
 def list_objections(session: Session, *, user: User, filters: ObjectionFilters, limit: int,
                     cursor: str | None) -> tuple[list[Objection], str | None]:
     """A page of the objections the caller may see, newest first, and the next cursor."""
-    after_id = decode_cursor(cursor)
     stmt = _visible(select(Objection), user).options(selectinload(Objection.hearings))
     if filters.state is not None:
         stmt = stmt.where(Objection.state == filters.state)
@@ -354,11 +353,7 @@ def list_objections(session: Session, *, user: User, filters: ObjectionFilters, 
         stmt = stmt.where(Objection.kind == filters.kind)
     if filters.case_id is not None:
         stmt = stmt.where(Objection.case_id == filters.case_id)
-    if after_id is not None:
-        stmt = stmt.where(Objection.id < after_id)
-    rows = list(session.scalars(stmt.order_by(Objection.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(session, stmt, Objection.id, cursor=cursor, limit=limit)
 
 
 def list_case_objections(session: Session, *, user: User, case_id: int, limit: int,

@@ -24,7 +24,7 @@ from app.models.user import User
 from app.policy import TEAM_UNITS, actor_may_on_case, sees_all_cases
 from app.services import audit, deadlines
 from app.services.case_access import can_see
-from app.services.case_queries import decode_cursor, encode_cursor
+from app.services.case_queries import keyset_page
 from app.services.desks import check_if_match, check_legal_date, require_action
 from app.settings import court_today
 
@@ -275,7 +275,6 @@ class PetitionFilters:
 def list_petitions(session: Session, *, user: User, filters: PetitionFilters, limit: int,
                    cursor: str | None) -> tuple[list[Petition], str | None]:
     """A page of the petitions the caller may see, newest first, and the next cursor."""
-    after_id = decode_cursor(cursor)
     stmt = _visible(select(Petition), user).options(selectinload(Petition.urges))
     if filters.state is not None:
         stmt = stmt.where(Petition.state == filters.state)
@@ -285,8 +284,4 @@ def list_petitions(session: Session, *, user: User, filters: PetitionFilters, li
         stmt = stmt.where(Petition.case_id == filters.case_id)
     if filters.unit is not None:
         stmt = stmt.where(Petition.unit_code == filters.unit)
-    if after_id is not None:
-        stmt = stmt.where(Petition.id < after_id)
-    rows = list(session.scalars(stmt.order_by(Petition.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(session, stmt, Petition.id, cursor=cursor, limit=limit)

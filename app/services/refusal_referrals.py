@@ -23,7 +23,7 @@ from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
 from app.services import audit
 from app.services.case_access import case_for_action
-from app.services.case_queries import decode_cursor, encode_cursor
+from app.services.case_queries import keyset_page
 from app.services.desks import check_if_match, check_legal_date, require_action
 from app.settings import court_today, get_settings
 
@@ -300,14 +300,9 @@ def _filtered(stmt: Select[Any], *, user: User, filters: ReferralFilters) -> Sel
 def list_referrals(session: Session, *, user: User, filters: ReferralFilters, limit: int,
                    cursor: str | None) -> tuple[list[RefusalReferral], str | None]:
     """A page of the register, newest first, and the next cursor."""
-    after_id = decode_cursor(cursor)
     stmt = _filtered(select(RefusalReferral), user=user, filters=filters).options(
         selectinload(RefusalReferral.materials))
-    if after_id is not None:
-        stmt = stmt.where(RefusalReferral.id < after_id)
-    rows = list(session.scalars(stmt.order_by(RefusalReferral.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(session, stmt, RefusalReferral.id, cursor=cursor, limit=limit)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from app.schemas.triage import TriageEvaluateRequest
 from app.services import audit
 from app.services.allocation import Allocation, allocate, allocate_brigade
 from app.services.case_access import case_for_action, load_case
-from app.services.case_queries import decode_cursor, encode_cursor
+from app.services.case_queries import keyset_page
 from app.services.triage_rules import AssetFact, RuleSet, TriageFacts, TriageResult, evaluate
 from app.settings import get_settings
 
@@ -155,13 +155,8 @@ def list_decisions(session: Session, *, case_id: int, user: User, limit: int,
                    cursor: str | None) -> tuple[list[TriageDecision], str | None]:
     """The case's triage decisions and hand-backs, oldest first."""
     load_case(session, case_id, user)
-    after_id = decode_cursor(cursor)
     stmt = select(TriageDecision).where(TriageDecision.case_id == case_id)
-    if after_id is not None:
-        stmt = stmt.where(TriageDecision.id > after_id)
-    rows = list(session.scalars(stmt.order_by(TriageDecision.id).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(session, stmt, TriageDecision.id, cursor=cursor, limit=limit, newest_first=False)
 
 
 def _decide(session: Session, *, case: Case, user: User, kind: str, facts: TriageFacts, result: TriageResult,

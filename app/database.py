@@ -14,6 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -82,15 +86,24 @@ def reset_engine() -> None:
     _session_factories.cache_clear()
 
 
-@contextmanager
-def session_scope(*, read_only: bool = False) -> Iterator[Session]:
-    """The one place a transaction commits: on success, after the audit entries are chained."""
+def insert_skipping_conflicts(session: Session, model: type, *columns: str) -> PostgresInsert | SQLiteInsert:
+    """``INSERT … ON CONFLICT (columns) DO NOTHING`` for the session's database: a concurrent insert of
+    the same key waits for the other transaction and then inserts nothing (no RETURNING row)."""
+    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(columns) or None)
+
+
+def open_session(*, read_only: bool = False) -> Session:
+    """A new session (no connection is taken until its first statement)."""
+    writer, reader = _session_factories()
+    return (reader if read_only else writer)()
+
+
+def finish_session(session: Session, *, read_only: bool = False) -> None:
+    """Chain the audit entries, commit and close: the one place a transaction commits."""
     from app.services.audit import write_pending_entries
 
-    writer, reader = _session_factories()
-    session = (reader if read_only else writer)()
     try:
-        yield session
         if not read_only:
             write_pending_entries(session)
         session.commit()
@@ -99,3 +112,22 @@ def session_scope(*, read_only: bool = False) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def abort_session(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+@contextmanager
+def session_scope(*, read_only: bool = False) -> Iterator[Session]:
+    """A transaction for scripts and jobs: committed on success, rolled back when the body raises."""
+    session = open_session(read_only=read_only)
+    try:
+        yield session
+    except BaseException:
+        abort_session(session)
+        raise
+    finish_session(session, read_only=read_only)

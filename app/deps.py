@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Protocol, TypeVar
 
+import anyio
 import jwt
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from app.database import session_scope
+from app.database import abort_session, finish_session, open_session
 from app.errors import Forbidden, Unauthorized
 from app.models.user import User
 from app.policy import actor_may
@@ -21,10 +23,22 @@ from app.services import idempotency
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: commits when the route succeeds, rolls back when it raises."""
-    with session_scope(read_only=request.method in ("GET", "HEAD")) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request: commits when the route succeeds, rolls back when it raises.
+
+    Opened on the event loop (no I/O yet); the commit or rollback runs in a worker thread,
+    shielded so that a cancelled request still ends its transaction.
+    """
+    read_only = request.method in ("GET", "HEAD")
+    session = open_session(read_only=read_only)
+    try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(abort_session, session)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(finish_session, session, read_only=read_only)
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is an
@@ -49,10 +63,10 @@ def get_current_user(session: SessionDep, token: Annotated[str | None, Depends(o
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require(action: str) -> Callable[[User], User]:
+def require(action: str) -> Callable[[User], Awaitable[User]]:
     """A route dependency: the caller's unit and role must hold a grant for ``action`` (app.policy)."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:  # async: no I/O, so no worker-thread hop
         if not actor_may(user, action):
             raise Forbidden(f"your unit and role may not perform {action}")
         return user

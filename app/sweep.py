@@ -7,6 +7,7 @@ A duty still open the day after its due date becomes ``breached``; a waiting per
 party's window (D7) that has run out becomes ``met``. Safe to run repeatedly and from several
 processes at once: each batch is one conditional UPDATE (``WHERE status = 'open'``) of rows
 claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a clock is marked, and audited, once.
+It also forgets Idempotency-Keys older than their retention window (API.md: kept at least 24 h).
 Scheduling: docs/operations.md.
 """
 
@@ -24,7 +25,7 @@ from app.database import session_scope
 from app.enums import DeadlineStatus
 from app.models.base import utcnow
 from app.models.deadline import Deadline
-from app.services import audit
+from app.services import audit, idempotency
 from app.services import calendar as court_calendar
 from app.services.deadline_rules import BOARD_RULES, WINDOW_RULES
 from app.services.deadlines import recompute_provisional
@@ -37,6 +38,7 @@ class SweepReport:
     breached: int
     elapsed: int
     recomputed: int = 0
+    idempotency_keys_purged: int = 0
 
 
 def _mark_batch(session: Session, *, today: date, rules: frozenset[str], to_status: DeadlineStatus,
@@ -90,7 +92,10 @@ def run_sweep(*, today: date | None = None, batch: int | None = None,
             recomputed = recompute_provisional(session, calendar=court_calendar.working_calendar(session))
     breached = _mark_all(today=today, rules=BOARD_RULES, to_status=DeadlineStatus.breached, batch=batch)
     elapsed = _mark_all(today=today, rules=WINDOW_RULES, to_status=DeadlineStatus.met, batch=batch)
-    return SweepReport(today=today, breached=breached, elapsed=elapsed, recomputed=recomputed)
+    with session_scope() as session:
+        purged = idempotency.purge_expired(session)
+    return SweepReport(today=today, breached=breached, elapsed=elapsed, recomputed=recomputed,
+                       idempotency_keys_purged=purged)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = run_sweep(today=args.today, batch=args.batch, recompute=args.recompute_provisional)
     print(f"sweep {report.today.isoformat()}: {report.breached} breached, {report.elapsed} elapsed"
-          + (f", {report.recomputed} provisional recomputed" if args.recompute_provisional else ""))
+          + (f", {report.recomputed} provisional recomputed" if args.recompute_provisional else "")
+          + f"; {report.idempotency_keys_purged} expired idempotency keys purged")
     return 0
 
 

@@ -68,6 +68,7 @@ def fresh_schema(url: str) -> str:
     from alembic.migration import MigrationContext
 
     from app.models import Base
+    from app.models.base import compared_by_autogenerate
 
     require_bench_database(url)
     create_database_if_missing(url)
@@ -80,8 +81,8 @@ def fresh_schema(url: str) -> str:
         try:
             command.upgrade(cfg, "head")
             with engine.connect() as conn:
-                diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                         Base.metadata)
+                options = {"compare_type": True, "include_object": compared_by_autogenerate}
+                diffs = compare_metadata(MigrationContext.configure(conn, opts=options), Base.metadata)
         except Exception as exc:  # a broken migration chain is reported, then worked around
             diffs = [f"alembic upgrade failed: {type(exc).__name__}: {exc}"]
         if not diffs:

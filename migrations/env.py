@@ -8,6 +8,7 @@ from alembic import context
 
 from app.database import build_engine
 from app.models import Base
+from app.models.base import compared_by_autogenerate as include_object
 from app.settings import get_settings
 
 config = context.config
@@ -15,11 +16,6 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    """Leave the PostgreSQL-only trigram search indexes (written by hand) out of autogenerate."""
-    return not (type_ == "index" and name and name.endswith("_trgm"))
 
 
 def run_migrations_offline() -> None:

@@ -6,17 +6,20 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
+from app.models.base import utcnow
 from app.models.deadline import Deadline
+from app.models.idempotency_key import IdempotencyKey
 from app.services import audit
+from app.settings import get_settings
 from app.sweep import main, run_sweep
-from tests.factories import make_filed_case, record_deadline_event
+from tests.factories import case_body, make_filed_case, record_deadline_event
 
 D = date.fromisoformat
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,7 +146,21 @@ def test_sweeps_in_separate_processes_write_one_breach_each():
 def test_command_line_reports_what_it_did(capsys):
     make_filed_case(D("2026-03-02"))
     assert main(["--today", "2026-06-03"]) == 0
-    assert capsys.readouterr().out.strip() == "sweep 2026-06-03: 2 breached, 1 elapsed"
+    assert capsys.readouterr().out.strip() == (
+        "sweep 2026-06-03: 2 breached, 1 elapsed; 0 expired idempotency keys purged")
+
+
+def test_the_sweep_forgets_expired_idempotency_keys(client, auth):
+    for serial, key in ((7, "old"), (8, "recent")):
+        headers = {**auth("registrar"), "Idempotency-Key": key}
+        assert client.post("/api/v1/cases", json=case_body(serial=serial), headers=headers).status_code == 201
+    hours = get_settings().idempotency_retention_hours
+    with session_scope() as session:
+        session.execute(update(IdempotencyKey).where(IdempotencyKey.key == "old")
+                        .values(created_at=utcnow() - timedelta(hours=hours, minutes=1)))
+    assert run_sweep(today=D("2026-06-03")).idempotency_keys_purged == 1
+    with session_scope(read_only=True) as session:
+        assert list(session.scalars(select(IdempotencyKey.key))) == ["recent"]
 
 
 def test_recompute_provisional_clears_the_flag_once_the_year_is_known():

@@ -15,10 +15,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.context import request_id_var
+from app.database import insert_skipping_conflicts
 from app.models.audit_entry import AuditEntry
 from app.models.audit_head import AuditHead
 from app.models.base import utcnow
@@ -79,31 +80,35 @@ _HASHED_FIELDS = ("occurred_at", "actor_id", "actor_username", "actor_unit", "ac
                   "entity_type", "entity_id", "case_id", "before", "after", "reason", "request_id")
 
 
-def _head(session: Session) -> AuditHead:
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+def _locked_head(session: Session) -> Row[tuple[str]]:
+    """The chain's head (last hash), locked until the transaction ends: appends are ordered across
+    processes. Created with the genesis hash on first use; a concurrent creator wins, we wait."""
+    locked = select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+    head = session.execute(locked).first()
     if head is None:
-        head = AuditHead(id=1, last_entry_id=0, last_hash=GENESIS, entry_count=0)
-        session.add(head)
-        session.flush()
+        session.execute(insert_skipping_conflicts(session, AuditHead, "id")
+                        .values(id=1, last_entry_id=0, last_hash=GENESIS, entry_count=0))
+        head = session.execute(locked).one()
     return head
 
 
 def write_pending_entries(session: Session) -> None:
+    """Chain and insert the queued entries (one INSERT), then move the head (one UPDATE)."""
     pending: list[dict[str, Any]] = session.info.pop(_PENDING, [])
     if not pending:
         return
     session.flush()
-    head = _head(session)  # row lock: appends are ordered across processes
-    prev = head.last_hash
+    prev = _locked_head(session).last_hash
+    rows = []
     for fields in pending:
-        entry = AuditEntry(**fields, prev_hash=prev, hash=entry_hash(fields, prev))
-        session.add(entry)
-        prev = entry.hash
-    session.flush()
-    head.last_entry_id = entry.id
-    head.last_hash = prev
-    head.entry_count += len(pending)
-    session.flush()
+        digest = entry_hash(fields, prev)
+        rows.append({**fields, "prev_hash": prev, "hash": digest})
+        prev = digest
+    entries, head = AuditEntry.__table__, AuditHead.__table__
+    ids = session.execute(insert(entries).returning(entries.c.id, sort_by_parameter_order=True),
+                          rows).scalars()
+    session.execute(update(head).where(head.c.id == 1).values(
+        last_entry_id=list(ids)[-1], last_hash=prev, entry_count=head.c.entry_count + len(rows)))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,9 @@ from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.database import insert_skipping_conflicts
 from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.calendar_year import CalendarYear
@@ -126,10 +125,9 @@ def _validate(year: int, holidays: list[date], makeup_workdays: list[date]) -> N
 
 def _locked_row(session: Session, year: int, user: User) -> tuple[CalendarYear, bool]:
     """The year's row, locked; inserted (empty, version 0) when missing, safe against a concurrent insert."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     inserted = session.execute(
-        insert(CalendarYear).values(year=year, holidays=[], makeup_workdays=[], updated_by_id=user.id,
-                                    version=0).on_conflict_do_nothing(index_elements=["year"])
+        insert_skipping_conflicts(session, CalendarYear, "year")
+        .values(year=year, holidays=[], makeup_workdays=[], updated_by_id=user.id, version=0)
         .returning(CalendarYear.year)
     ).first()
     created = inserted is not None

@@ -25,6 +25,7 @@ from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
+from app.schemas.deadline import DeadlineRead
 from app.services import deadlines
 from app.services.case_access import allowed_actions, load_case
 from app.settings import court_today
@@ -76,7 +77,7 @@ class CaseDetail:
     property_clues: list[PropertyClue]
     assets: list[Asset]
     triage: TriageView | None
-    deadlines: list[Any]
+    deadlines: list[DeadlineRead]
     allowed_actions: list[str]
 
 
@@ -89,11 +90,11 @@ def _party_view(party: Party, *, full_ids: bool) -> PartyView:
                      id_number_masked=masked, respondent_class=party.respondent_class)
 
 
-def new_case_detail(session: Session, *, case: Case, parties: list[Party],
-                    property_clues: list[PropertyClue], user: User) -> CaseDetail:
-    """A case just filed: no assets or triage yet; its parties and clues are at hand."""
-    return _detail(session, case=case, user=user, parties=parties, property_clues=property_clues,
-                   assets=[], triage=None)
+def new_case_detail(*, case: Case, parties: list[Party], property_clues: list[PropertyClue],
+                    deadlines: list[DeadlineRead], user: User) -> CaseDetail:
+    """A case just filed: no assets or triage yet; its parties, clues and clocks are at hand."""
+    return _detail(case=case, user=user, parties=parties, property_clues=property_clues, assets=[],
+                   triage=None, deadlines=deadlines)
 
 
 def detail_of(session: Session, *, case: Case, user: User) -> CaseDetail:
@@ -116,12 +117,12 @@ def detail_of(session: Session, *, case: Case, user: User) -> CaseDetail:
             reason=decision.reason, unit_code=decision.unit_code, handler_id=decision.handler_id,
             allocation_reason=decision.allocation_reason, decided_by_id=decision.decided_by_id,
             decided_by=username, decided_at=decision.decided_at)
-    return _detail(session, case=case, user=user, parties=list(parties), property_clues=list(clues),
-                   assets=list(assets), triage=triage)
+    return _detail(case=case, user=user, parties=list(parties), property_clues=list(clues),
+                   assets=list(assets), triage=triage, deadlines=deadlines.list_for_case(session, case.id))
 
 
-def _detail(session: Session, *, case: Case, user: User, parties: list[Party],
-            property_clues: list[PropertyClue], assets: list[Asset], triage: TriageView | None) -> CaseDetail:
+def _detail(*, case: Case, user: User, parties: list[Party], property_clues: list[PropertyClue],
+            assets: list[Asset], triage: TriageView | None, deadlines: list[DeadlineRead]) -> CaseDetail:
     full_ids = actor_may_on_case(user, "case.read_id_numbers", case)
     return CaseDetail(
         case=case,
@@ -129,7 +130,7 @@ def _detail(session: Session, *, case: Case, user: User, parties: list[Party],
         property_clues=property_clues,
         assets=assets,
         triage=triage,
-        deadlines=list(deadlines.list_for_case(session, case.id)),
+        deadlines=deadlines,
         allowed_actions=allowed_actions(user, case),
     )
 

@@ -185,7 +185,7 @@ WINDOW_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind 
 
 SUSPENSION_STARTED, SUSPENSION_ENDED = "suspension.started", "suspension.ended"
 EXTENSION_APPROVED = "extension.approved"
-CASE_CLOSED = "case.closed"
+CASE_FILED, CASE_CLOSED = "case.filed", "case.closed"
 # An objection event that does not say its kind is about an enforcement act, the common case.
 DEFAULT_KIND: Mapping[str, str] = {"objection.received": ObjectionKind.enforcement_act,
                                    "objection.ruling_served": ObjectionKind.enforcement_act}

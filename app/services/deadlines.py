@@ -48,7 +48,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, event, or_, select, union_all, update
+from sqlalchemy import and_, event, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session, attributes
 
 from app.enums import DeadlineStatus, SuspensionKind
@@ -63,6 +63,7 @@ from app.services import calendar as court_calendar
 from app.services.case_access import load_case
 from app.services.deadline_rules import (
     BOARD_RULES,
+    CASE_FILED,
     EXTENSION_APPROVED,
     KNOWN_EVENTS,
     RULES_BY_ID,
@@ -214,22 +215,30 @@ def _recompute_subject(session: Session, *, subject: tuple[str, int | None], cal
     return _store(session, computed, rows, case=None, actor=actor, today=today)
 
 
+def _stored_values(clock: ClockComputation, *, previous: str | None, case: Case | None,
+                   today: date) -> dict[str, Any]:
+    """The deadline row's columns for a computed clock (and the case's assignment it is listed under)."""
+    status, met_on = settled_status(clock, previous=previous, today=today)
+    values = {
+        "start_event_id": clock.start_event_id, "started_on": clock.started_on, "due_on": clock.due_on,
+        "status": status.value, "provisional": clock.provisional, "met_on": met_on,
+        "met_late": clock.met_late, "paused_since": clock.paused_since, "paused_days": clock.paused_days,
+        "extension_months": clock.extension_months,
+    }
+    if case is not None:
+        values |= {"unit_code": case.unit_code, "handler_id": case.handler_id,
+                   "case_number": case.case_number}
+    return values
+
+
 def _store(session: Session, computed: Iterable[ClockComputation], existing: Sequence[Deadline], *,
            case: Case | None, actor: Actor | None, today: date) -> int:
     by_key = {(d.rule, d.subject_type, d.subject_id, d.seq): d for d in existing}
     changed: list[tuple[Deadline, dict[str, Any] | None]] = []
     for clock in computed:
         row = by_key.get((clock.rule, clock.subject_type, clock.subject_id, clock.seq))
-        status, met_on = settled_status(clock, previous=row.status if row is not None else None, today=today)
-        values = {
-            "start_event_id": clock.start_event_id, "started_on": clock.started_on, "due_on": clock.due_on,
-            "status": status.value, "provisional": clock.provisional, "met_on": met_on,
-            "met_late": clock.met_late, "paused_since": clock.paused_since, "paused_days": clock.paused_days,
-            "extension_months": clock.extension_months,
-        }
-        if case is not None:
-            values |= {"unit_code": case.unit_code, "handler_id": case.handler_id,
-                       "case_number": case.case_number}
+        values = _stored_values(clock, previous=row.status if row is not None else None, case=case,
+                                today=today)
         if row is None:
             row = Deadline(rule=clock.rule, case_id=case.id if case else None, seq=clock.seq,
                            subject_type=clock.subject_type, subject_id=clock.subject_id, **values)
@@ -241,16 +250,43 @@ def _store(session: Session, computed: Iterable[ClockComputation], existing: Seq
             if getattr(row, name) != value:
                 setattr(row, name, value)
         if _clock_state(row) != before:
-            if status != DeadlineStatus.breached:
+            if values["status"] != DeadlineStatus.breached:
                 row.breached_at = None
             changed.append((row, before))
     if changed:
         session.flush()
     for row, before in changed:
-        action = "deadline.start" if before is None else "deadline.recompute"
-        audit.record(session, actor=actor, action=action, entity_type="deadline", entity_id=row.id,
-                     case_id=row.case_id, before=before, after={"rule": row.rule, **_clock_state(row)})
+        _audit_clock(session, row, before=before, actor=actor)
     return len(changed)
+
+
+def _audit_clock(session: Session, row: Deadline, *, before: dict[str, Any] | None,
+                 actor: Actor | None) -> None:
+    action = "deadline.start" if before is None else "deadline.recompute"
+    audit.record(session, actor=actor, action=action, entity_type="deadline", entity_id=row.id,
+                 case_id=row.case_id, before=before, after={"rule": row.rule, **_clock_state(row)})
+
+
+def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list[DeadlineRead]:
+    """``case.filed`` for a case inserted in this transaction: the clocks it starts (D1–D4) follow
+    from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`."""
+    event = session.scalars(insert(DeadlineEvent).values(
+        case_id=case.id, event=CASE_FILED, occurred_on=case.filed_on, subject_type="case",
+        subject_id=case.id, params={}, recorded_by_id=actor.id,
+    ).returning(DeadlineEvent)).one()
+    computed = derive_clocks([_clock_event(event)], category=case.category,
+                             cal=court_calendar.working_calendar(session), settings=get_settings())
+    today = court_today()
+    rows = [{"rule": clock.rule, "case_id": case.id, "seq": clock.seq, "subject_type": clock.subject_type,
+             "subject_id": clock.subject_id, **_stored_values(clock, previous=None, case=case, today=today)}
+            for clock in computed]
+    if not rows:
+        return []
+    started = session.scalars(insert(Deadline).returning(Deadline, sort_by_parameter_order=True),
+                              rows).all()
+    for row in started:
+        _audit_clock(session, row, before=None, actor=actor)
+    return sorted((deadline_read(row, today) for row in started), key=lambda d: (d.due_on, d.id))
 
 
 def _clock_state(row: Deadline) -> dict[str, Any]:

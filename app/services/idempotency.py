@@ -17,13 +17,14 @@ What the caller gets:
   operation): the stored response again, ``replayed=True``; nothing runs;
 - the same key with another body or operation: :class:`IdempotencyKeyReused` (409).
 Keys belong to one caller (two callers may use the same key independently) and are kept
-``settings.idempotency_retention_hours`` (≥ 24 h); older ones are purged as new keys arrive.
+``settings.idempotency_retention_hours`` (≥ 24 h); ``python -m app.sweep`` purges older ones.
 A request that fails (4xx problem, rollback) stores nothing: retrying it runs it again.
 
 Concurrency: two requests with the same new key race on the ``(user_id, key)`` unique constraint.
-On PostgreSQL the second insert waits until the first transaction ends; if the first committed,
-the insert fails inside a savepoint, which is rolled back, and the second request answers with
-the first one's stored response. On SQLite writers are serialised by ``BEGIN IMMEDIATE``.
+The key is claimed with ``INSERT … ON CONFLICT DO NOTHING``: on PostgreSQL the second insert waits
+until the first transaction ends; if the first committed, it inserts nothing and the second request
+answers with the first one's stored response (if the first rolled back, the second claims the key).
+On SQLite writers are serialised by ``BEGIN IMMEDIATE``.
 """
 
 from __future__ import annotations
@@ -32,14 +33,14 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app.database import insert_skipping_conflicts
 from app.errors import Conflict, InvalidInput
 from app.models.base import utcnow
 from app.models.idempotency_key import IdempotencyKey
@@ -95,10 +96,22 @@ def _find(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
     ).scalar_one_or_none()
 
 
+def _retention_cutoff() -> datetime:
+    return utcnow() - timedelta(hours=get_settings().idempotency_retention_hours)
+
+
+def _claim(session: Session, user_id: int, key: str, request_hash: str) -> int | None:
+    """Insert the key; a concurrent request holding it makes this wait, then insert nothing (None)."""
+    return session.execute(
+        insert_skipping_conflicts(session, IdempotencyKey, "user_id", "key")
+        .values(user_id=user_id, key=key, request_hash=request_hash, created_at=utcnow())
+        .returning(IdempotencyKey.id)
+    ).scalar_one_or_none()
+
+
 def purge_expired(session: Session) -> int:
-    """Forget keys older than the retention window (API.md: kept at least 24 h)."""
-    cutoff = utcnow() - timedelta(hours=get_settings().idempotency_retention_hours)
-    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    """Forget keys older than the retention window (API.md: kept at least 24 h); run by the sweep."""
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < _retention_cutoff()))
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
@@ -110,23 +123,19 @@ def respond_once(session: Session, *, user_id: int, key: str | None, operation: 
         return StoredResponse(status_code=status_code, body=_json_native(create()), replayed=False)
     check_key(key)
     request_hash = request_fingerprint(operation, payload)
-    purge_expired(session)
-    existing = _find(session, user_id, key)
-    if existing is not None:
-        return _stored(existing, request_hash)
-    row = IdempotencyKey(user_id=user_id, key=key, request_hash=request_hash, created_at=utcnow())
-    try:
-        with session.begin_nested():
-            session.add(row)
+    claimed = _claim(session, user_id, key, request_hash)
+    if claimed is None:
+        existing = _find(session, user_id, key)
+        if existing is not None and existing.created_at < _retention_cutoff():
+            # Past its retention and not yet purged by the sweep: forgotten, so the key is new again.
+            session.delete(existing)
             session.flush()
-    except IntegrityError:
-        # A concurrent request with the same key committed first: answer as it did.
-        winner = _find(session, user_id, key)
-        if winner is None:
-            raise
-        return _stored(winner, request_hash)
+            claimed = _claim(session, user_id, key, request_hash)
+        elif existing is not None:
+            return _stored(existing, request_hash)
+    if claimed is None:  # the holder disappeared or came back between our statements
+        raise Conflict("another request with this Idempotency-Key is in progress; retry shortly")
     body = _json_native(create())
-    row.status_code = status_code
-    row.response_body = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    session.flush()
+    session.execute(update(IdempotencyKey).where(IdempotencyKey.id == claimed).values(
+        status_code=status_code, response_body=json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
     return StoredResponse(status_code=status_code, body=body, replayed=False)

@@ -5,10 +5,12 @@ clocks start (D1: it must reach the command center within one working day).
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from typing import TypeVar
+
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.database import insert_skipping_conflicts
 from app.enums import CaseState, PartyRole
 from app.errors import Conflict
 from app.models.case import Case, Party, PropertyClue
@@ -18,53 +20,50 @@ from app.services import audit, deadlines
 from app.services.case_queries import CaseDetail, new_case_detail
 from app.services.identifiers import normalise_case_number
 
+RowT = TypeVar("RowT", Party, PropertyClue)
+
 
 class DuplicateCaseNumber(Conflict):
     slug, title = "duplicate-case-number", "A case with this case number already exists"
 
 
-def _duplicate(session: Session, case_number: str) -> DuplicateCaseNumber | None:
+def _duplicate(session: Session, case_number: str) -> DuplicateCaseNumber:
     existing = session.execute(select(Case.id, Case.case_number)
-                               .where(Case.case_number == case_number)).first()
-    if existing is None:
-        return None
+                               .where(Case.case_number == case_number)).one()
     return DuplicateCaseNumber(f"case {existing.case_number} is already filed as case {existing.id}",
                                existing_case={"id": existing.id, "case_number": existing.case_number})
 
 
-def _party(role: PartyRole, party: PartyIn) -> Party:
+def _party(case_id: int, role: PartyRole, party: PartyIn) -> dict[str, object]:
     respondent_class = getattr(party, "respondent_class", None) if role == PartyRole.respondent else None
-    return Party(role=role, name=party.name, party_type=party.party_type, id_number=party.id_number,
-                 respondent_class=respondent_class)
+    return {"case_id": case_id, "role": role, "name": party.name, "party_type": party.party_type,
+            "id_number": party.id_number, "respondent_class": respondent_class}
 
 
 def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetail:
-    """Create a filed case; 409 naming the existing case when its number is already filed."""
+    """Create a filed case; 409 naming the existing case when its number is already filed.
+
+    One INSERT per table (case, parties, clues, the filing event, its clocks), each returning its rows.
+    """
     number = normalise_case_number(payload.case_number)
-    # A case number identifies one case (SPC case-number rules 2015).
-    duplicate = _duplicate(session, number.text)
-    if duplicate is not None:
-        raise duplicate
-    case = Case(
-        case_number=number.text, case_year=number.year, court_code=number.court_code,
-        type_code=number.type_code, serial=number.serial, filed_on=payload.filed_on,
-        category=payload.category, claim_amount=payload.claim_amount, behaviour=payload.behaviour,
-        state=CaseState.filed, created_by_id=user.id,
-    )
-    parties = ([_party(PartyRole.applicant, p) for p in payload.applicants]
-               + [_party(PartyRole.respondent, p) for p in payload.respondents])
-    clues = [PropertyClue(kind=clue.kind, description=clue.description) for clue in payload.property_clues]
-    case.parties, case.property_clues = parties, clues
-    try:
-        with session.begin_nested():
-            session.add(case)
-            session.flush()
-    except IntegrityError:
-        # Filed concurrently under another request: the unique number decides who was first.
-        duplicate = _duplicate(session, number.text)
-        if duplicate is None:
-            raise
-        raise duplicate from None
+    # A case number identifies one case (SPC case-number rules 2015); a concurrent filing of the same
+    # number waits for the other transaction and then inserts nothing.
+    case = session.scalars(
+        insert_skipping_conflicts(session, Case, "case_number").values(
+            case_number=number.text, case_year=number.year, court_code=number.court_code,
+            type_code=number.type_code, serial=number.serial, filed_on=payload.filed_on,
+            category=payload.category, claim_amount=payload.claim_amount, behaviour=payload.behaviour,
+            state=CaseState.filed, created_by_id=user.id,
+        ).returning(Case)
+    ).one_or_none()
+    if case is None:
+        raise _duplicate(session, number.text)
+    parties = _insert_rows(session, Party,
+                           [_party(case.id, PartyRole.applicant, p) for p in payload.applicants]
+                           + [_party(case.id, PartyRole.respondent, p) for p in payload.respondents])
+    clues = _insert_rows(session, PropertyClue, [{"case_id": case.id, "kind": clue.kind,
+                                                  "description": clue.description}
+                                                 for clue in payload.property_clues])
     audit.record(
         session, actor=user, action="case.filed", entity_type="case", entity_id=case.id, case_id=case.id,
         after={"case_number": case.case_number, "filed_on": case.filed_on, "category": case.category,
@@ -73,5 +72,12 @@ def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetai
                "respondents": [p.name for p in payload.respondents],
                "property_clues": len(payload.property_clues)},
     )
-    deadlines.record_event(session, event="case.filed", on=case.filed_on, case_id=case.id, actor=user)
-    return new_case_detail(session, case=case, parties=parties, property_clues=clues, user=user)
+    clocks = deadlines.start_new_case_clocks(session, case=case, actor=user)
+    return new_case_detail(case=case, parties=parties, property_clues=clues, deadlines=clocks, user=user)
+
+
+def _insert_rows(session: Session, model: type[RowT], rows: list[dict[str, object]]) -> list[RowT]:
+    """One INSERT for all ``rows``, returning them as objects in the order given."""
+    if not rows:
+        return []
+    return list(session.scalars(insert(model).returning(model, sort_by_parameter_order=True), rows))

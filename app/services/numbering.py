@@ -6,10 +6,9 @@ processes number at once.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.database import insert_skipping_conflicts
 from app.models.serial_counter import SerialCounter
 
 
@@ -19,10 +18,9 @@ def next_serial(session: Session, *, year: int, court_code: str, type_code: str,
 
     The counter row stays locked until the caller's transaction ends, so concurrent callers queue.
     """
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # Create the row when missing; a concurrent creator makes this a no-op that waits for it.
-    session.execute(insert(SerialCounter).values(year=year, court_code=court_code, type_code=type_code,
-                                                 last_serial=0).on_conflict_do_nothing())
+    session.execute(insert_skipping_conflicts(session, SerialCounter)
+                    .values(year=year, court_code=court_code, type_code=type_code, last_serial=0))
     counter = session.execute(
         select(SerialCounter)
         .where(SerialCounter.year == year, SerialCounter.court_code == court_code,

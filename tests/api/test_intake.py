@@ -6,7 +6,13 @@ import copy
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from app.database import session_scope
+from app.models.case import Case
+from app.models.deadline import DeadlineEvent
+from app.services import deadlines
+from app.services.calendar import working_calendar
 from app.settings import court_today
 from tests.factories import case_body, resident_id, uscc
 
@@ -55,20 +61,20 @@ def test_filing_needs_a_token(client):
     assert client.post(URL, json=case_body()).status_code == 401
 
 
-def test_filing_is_audited_and_starts_the_clocks(client, auth, monkeypatch):
-    from app.services import deadlines
-
-    events = []
-    original = deadlines.record_event
-
-    def spy(session, **kwargs):  # noqa: ANN001, ANN003
-        events.append(kwargs)
-        return original(session, **kwargs)
-
-    monkeypatch.setattr(deadlines, "record_event", spy)
+def test_filing_is_audited_and_starts_the_clocks(client, auth):
     case = client.post(URL, json=case_body(filed_on="2026-03-02"), headers=auth("registrar")).json()
-    assert [(e["event"], e["on"], e["case_id"]) for e in events] == [
-        ("case.filed", date(2026, 3, 2), case["id"])]
+    with session_scope(read_only=True) as session:
+        events = session.execute(select(DeadlineEvent.event, DeadlineEvent.occurred_on)
+                                 .where(DeadlineEvent.case_id == case["id"])).all()
+    assert [tuple(e) for e in events] == [("case.filed", date(2026, 3, 2))]
+    assert sorted(d["rule"] for d in case["deadlines"]) == ["D1", "D2", "D3", "D4"]
+    read = client.get(f"{URL}/{case['id']}", headers=auth("comprehensive")).json()
+    assert read["deadlines"] == case["deadlines"]
+    # The clocks stored at filing are those the recorded event gives when recomputed from scratch.
+    with session_scope() as session:
+        filed = session.get(Case, case["id"])
+        assert deadlines._recompute_cases(session, cases=[filed], calendar=working_calendar(session),
+                                          actor=None, today=court_today()) == 0
     timeline = client.get(f"{URL}/{case['id']}/timeline", headers=auth("comprehensive")).json()["items"]
     assert [(e["action"], e["actor_username"]) for e in timeline if e["entity_type"] == "case"] == [
         ("case.filed", "registrar")]

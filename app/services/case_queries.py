@@ -11,11 +11,11 @@ import base64
 import binascii
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select, union
+from sqlalchemy import Row, Select, and_, exists, or_, select, union
 from sqlalchemy.orm import Session
 
 from app.enums import CaseState, PartyRole, PartyType
@@ -74,14 +74,14 @@ class CaseDetail:
 
     case: Case
     parties: list[PartyView]
-    property_clues: list[PropertyClue]
-    assets: list[Asset]
+    property_clues: list[Row[Any]]
+    assets: list[Row[Any]]
     triage: TriageView | None
     deadlines: list[DeadlineRead]
     allowed_actions: list[str]
 
 
-def _party_view(party: Party, *, full_ids: bool) -> PartyView:
+def _party_view(party: Row[Any], *, full_ids: bool) -> PartyView:
     # PIPL art. 28: a natural person's identity number is sensitive personal information; shown in
     # full only where the work needs it. Unified social credit codes are public registry data.
     masked = not full_ids and party.id_number is not None and party.party_type == PartyType.natural_person
@@ -90,39 +90,40 @@ def _party_view(party: Party, *, full_ids: bool) -> PartyView:
                      id_number_masked=masked, respondent_class=party.respondent_class)
 
 
-def new_case_detail(*, case: Case, parties: list[Party], property_clues: list[PropertyClue],
+def new_case_detail(*, case: Case, parties: list[Row[Any]], property_clues: list[Row[Any]],
                     deadlines: list[DeadlineRead], user: User) -> CaseDetail:
     """A case just filed: no assets or triage yet; its parties, clues and clocks are at hand."""
     return _detail(case=case, user=user, parties=parties, property_clues=property_clues, assets=[],
                    triage=None, deadlines=deadlines)
 
 
+_TRIAGE_COLUMNS = tuple(f.name for f in fields(TriageView) if f.name != "decided_by")
+
+
+def _case_rows(session: Session, model: type[Party | PropertyClue | Asset], case_id: int) -> list[Row[Any]]:
+    """A case's rows of one table, oldest first, as plain rows (no ORM objects: read-only)."""
+    table = model.__table__
+    return list(session.execute(select(*table.c).where(table.c.case_id == case_id).order_by(table.c.id)))
+
+
 def detail_of(session: Session, *, case: Case, user: User) -> CaseDetail:
     """Everything shown with one case, for a caller who may see it."""
-    parties = session.scalars(select(Party).where(Party.case_id == case.id).order_by(Party.id)).all()
-    clues = session.scalars(select(PropertyClue).where(PropertyClue.case_id == case.id)
-                            .order_by(PropertyClue.id)).all()
-    assets = session.scalars(select(Asset).where(Asset.case_id == case.id).order_by(Asset.id)).all()
+    parties, clues, assets = (_case_rows(session, model, case.id) for model in (Party, PropertyClue, Asset))
+    decisions, users = TriageDecision.__table__, User.__table__
     latest = session.execute(
-        select(TriageDecision, User.username).join(User, User.id == TriageDecision.decided_by_id)
-        .where(TriageDecision.case_id == case.id)
-        .order_by(TriageDecision.decided_at.desc(), TriageDecision.id.desc()).limit(1)
+        select(*(decisions.c[name] for name in _TRIAGE_COLUMNS), users.c.username.label("decided_by"))
+        .join(users, users.c.id == decisions.c.decided_by_id)
+        .where(decisions.c.case_id == case.id)
+        .order_by(decisions.c.decided_at.desc(), decisions.c.id.desc()).limit(1)
     ).first()
-    triage = None
-    if latest is not None:
-        decision, username = latest
-        triage = TriageView(
-            kind=decision.kind, track=decision.track, rules=list(decision.rules),
-            rule_set_version=decision.rule_set_version, override_track=decision.override_track,
-            reason=decision.reason, unit_code=decision.unit_code, handler_id=decision.handler_id,
-            allocation_reason=decision.allocation_reason, decided_by_id=decision.decided_by_id,
-            decided_by=username, decided_at=decision.decided_at)
+    triage = None if latest is None else TriageView(**latest._asdict())
     return _detail(case=case, user=user, parties=list(parties), property_clues=list(clues),
                    assets=list(assets), triage=triage, deadlines=deadlines.list_for_case(session, case.id))
 
 
-def _detail(*, case: Case, user: User, parties: list[Party], property_clues: list[PropertyClue],
-            assets: list[Asset], triage: TriageView | None, deadlines: list[DeadlineRead]) -> CaseDetail:
+def _detail(*, case: Case, user: User, parties: list[Row[Any]],
+            property_clues: list[Row[Any]],
+            assets: list[Row[Any]], triage: TriageView | None, deadlines: list[DeadlineRead]) -> CaseDetail:
     full_ids = actor_may_on_case(user, "case.read_id_numbers", case)
     return CaseDetail(
         case=case,

@@ -48,7 +48,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, event, insert, or_, select, union_all, update
+from sqlalchemy import Row, and_, event, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session, attributes
 
 from app.enums import DeadlineStatus, SuspensionKind
@@ -260,7 +260,7 @@ def _store(session: Session, computed: Iterable[ClockComputation], existing: Seq
     return len(changed)
 
 
-def _audit_clock(session: Session, row: Deadline, *, before: dict[str, Any] | None,
+def _audit_clock(session: Session, row: Deadline | Row[Any], *, before: dict[str, Any] | None,
                  actor: Actor | None) -> None:
     action = "deadline.start" if before is None else "deadline.recompute"
     audit.record(session, actor=actor, action=action, entity_type="deadline", entity_id=row.id,
@@ -270,26 +270,27 @@ def _audit_clock(session: Session, row: Deadline, *, before: dict[str, Any] | No
 def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list[DeadlineRead]:
     """``case.filed`` for a case inserted in this transaction: the clocks it starts (D1–D4) follow
     from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`."""
-    event = session.scalars(insert(DeadlineEvent).values(
+    events, clocks = DeadlineEvent.__table__, Deadline.__table__
+    event = session.execute(insert(events).values(
         case_id=case.id, event=CASE_FILED, occurred_on=case.filed_on, subject_type="case",
         subject_id=case.id, params={}, recorded_by_id=actor.id,
-    ).returning(DeadlineEvent)).one()
-    computed = derive_clocks([_clock_event(event)], category=case.category,
-                             cal=court_calendar.working_calendar(session), settings=get_settings())
+    ).returning(events.c.id)).scalar_one()
+    filed = ClockEvent(id=event, name=CASE_FILED, on=case.filed_on, subject_type="case", subject_id=case.id)
+    computed = derive_clocks([filed], category=case.category, cal=court_calendar.working_calendar(session),
+                             settings=get_settings())
     today = court_today()
     rows = [{"rule": clock.rule, "case_id": case.id, "seq": clock.seq, "subject_type": clock.subject_type,
              "subject_id": clock.subject_id, **_stored_values(clock, previous=None, case=case, today=today)}
             for clock in computed]
     if not rows:
         return []
-    started = session.scalars(insert(Deadline).returning(Deadline, sort_by_parameter_order=True),
-                              rows).all()
+    started = session.execute(insert(clocks).returning(*clocks.c, sort_by_parameter_order=True), rows).all()
     for row in started:
         _audit_clock(session, row, before=None, actor=actor)
     return sorted((deadline_read(row, today) for row in started), key=lambda d: (d.due_on, d.id))
 
 
-def _clock_state(row: Deadline) -> dict[str, Any]:
+def _clock_state(row: Deadline | Row[Any]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in _CLOCK_FIELDS}
 
 
@@ -362,7 +363,7 @@ def _timing(rule: str, status: str, due_on: date, today: date) -> dict[str, Any]
             "days_left": (due_on - today).days if running else None}
 
 
-def deadline_read(row: Deadline, today: date) -> DeadlineRead:
+def deadline_read(row: Deadline | Row[Any], today: date) -> DeadlineRead:
     return DeadlineRead(
         id=row.id, rule=row.rule, title=RULES_BY_ID[row.rule].title, case_id=row.case_id,
         subject_type=row.subject_type, subject_id=row.subject_id, started_on=row.started_on,
@@ -376,8 +377,9 @@ def deadline_read(row: Deadline, today: date) -> DeadlineRead:
 def list_for_case(session: Session, case_id: int) -> list[DeadlineRead]:
     """The case's deadlines (rule, due_on, status, provisional), ordered by due date."""
     today = court_today()
-    rows = session.scalars(select(Deadline).where(Deadline.case_id == case_id)
-                           .order_by(Deadline.due_on, Deadline.id))
+    table = Deadline.__table__
+    rows = session.execute(select(*table.c).where(table.c.case_id == case_id)
+                           .order_by(table.c.due_on, table.c.id))
     return [deadline_read(row, today) for row in rows]
 
 

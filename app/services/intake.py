@@ -5,9 +5,9 @@ clocks start (D1: it must reach the command center within one working day).
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
@@ -19,8 +19,6 @@ from app.schemas.case import CaseCreate, PartyIn
 from app.services import audit, deadlines
 from app.services.case_queries import CaseDetail, new_case_detail
 from app.services.identifiers import normalise_case_number
-
-RowT = TypeVar("RowT", Party, PropertyClue)
 
 
 class DuplicateCaseNumber(Conflict):
@@ -76,8 +74,10 @@ def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetai
     return new_case_detail(case=case, parties=parties, property_clues=clues, deadlines=clocks, user=user)
 
 
-def _insert_rows(session: Session, model: type[RowT], rows: list[dict[str, object]]) -> list[RowT]:
-    """One INSERT for all ``rows``, returning them as objects in the order given."""
+def _insert_rows(session: Session, model: type[Party | PropertyClue],
+                 rows: list[dict[str, object]]) -> list[Row[Any]]:
+    """One INSERT for all ``rows``, returning them (every column) in the order given."""
     if not rows:
         return []
-    return list(session.scalars(insert(model).returning(model, sort_by_parameter_order=True), rows))
+    table = model.__table__
+    return list(session.execute(insert(table).returning(*table.c, sort_by_parameter_order=True), rows))

@@ -147,7 +147,7 @@ def test_a_failed_commit_is_an_error_response_not_a_lost_success(database):
     def probe(session: SessionDep) -> dict:
         session.add(Unit(code="probe", name="probe", name_zh="探针"))
         audit.record(session, actor=None, action="probe", entity_type="unit", entity_id="probe")
-        session.info["audit_pending"][0]["no_such_column"] = 1  # the commit step fails
+        session.info["audit_pending"][0]["action"] = None  # NOT NULL: the commit step fails
         return {"ok": True}
 
     response = TestClient(app, raise_server_exceptions=False).post("/_probe")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import shutil
 import signal
@@ -50,6 +51,7 @@ class Round:
     intake: LoadResult | None
     read: LoadResult
     read_label: str
+    floor: LoadResult | None = None
     server_cpu: dict[str, float] = field(default_factory=dict)
     machine_cpu: dict[str, float] = field(default_factory=dict)
     bare_rss_mb: float = 0.0
@@ -168,8 +170,14 @@ def run_round(args: argparse.Namespace, number: int, jwt_secret: str) -> Round:
             read = run_load(service.base_url, requests, total=total, warmup=warmup, expected=(200,),
                             name=read_label, **load)
         server_cpu[read.name], machine_cpu[read.name] = cpu.process_share, cpu.machine_share
+        # The floor under every service request: token check, one user read, no case work.
+        with harness.CpuWindow(service.pid) as cpu:
+            me = [json_request("GET", "/api/v1/me", headers=reader)] * (total + warmup)
+            floor = run_load(service.base_url, me, total=total, warmup=warmup, expected=(200,),
+                             name="GET /me", **load)
+        server_cpu[floor.name], machine_cpu[floor.name] = cpu.process_share, cpu.machine_share
 
-    return Round(bare_insert=bare_insert, bare_read=bare_read, intake=intake, read=read,
+    return Round(bare_insert=bare_insert, bare_read=bare_read, intake=intake, read=read, floor=floor,
                  read_label=read_label, server_cpu=server_cpu, machine_cpu=machine_cpu,
                  bare_rss_mb=bare_rss.max_mb, service_rss_mb=service_rss.max_mb,
                  service_rss_last_mb=service_rss.last_mb)
@@ -256,6 +264,17 @@ def _cpu_ratios(rounds: list[Round]) -> list[str]:
     return out
 
 
+def count_statements(url: str) -> dict[str, int]:
+    """``python -m bench.statements`` against the benchmark's database, in its own process."""
+    env = harness.server_environment(url, harness.free_port(), harness.new_jwt_secret())
+    done = subprocess.run([sys.executable, "-m", "bench.statements"], cwd=harness.ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        print(f"bench.statements failed:\n{done.stderr[-2000:]}")
+        return {}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _best(results: list[LoadResult]) -> LoadResult:
     return max(results, key=lambda r: r.requests_per_s)
 
@@ -265,12 +284,12 @@ def _verdict(ok: bool) -> str:
 
 
 def report(args: argparse.Namespace, rounds: list[Round], schema_note: str,
-           machine: dict[str, str]) -> str:
+           machine: dict[str, str], statements: dict[str, int]) -> str:
     rows = ["| round | endpoint | req/s | p50 ms | p99 ms | ok | errors | server CPU (cores) | "
             "server CPU ms per request | generator CPU (cores) | machine busy |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for n, rnd in enumerate(rounds, 1):
-        for result in (rnd.bare_insert, rnd.intake, rnd.bare_read, rnd.read):
+        for result in (rnd.bare_insert, rnd.intake, rnd.bare_read, rnd.read, rnd.floor):
             if result is None:
                 continue
             s = result.summary()
@@ -302,7 +321,17 @@ def report(args: argparse.Namespace, rounds: list[Round], schema_note: str,
                  f"{max(r.bare_rss_mb for r in rounds):.0f} MB")
     lines.append("- server CPU per request, the figure least disturbed by other work on the machine "
                  "(bare ÷ service, median of rounds): " + "; ".join(_cpu_ratios(rounds)))
-    errors = [s for r in rounds for res in (r.bare_insert, r.bare_read, r.intake, r.read) if res
+    floors = [r.floor for r in rounds if r.floor is not None]
+    if floors:
+        floor = _best(floors)
+        lines.append(f"- the floor, `GET /me` (token check and one user read, no case work): "
+                     f"{floor.requests_per_s:.1f} req/s = "
+                     f"{floor.requests_per_s / bare_read.requests_per_s:.2f} of the bare read")
+    if statements:
+        lines.append("- SQL statements per request (counted in-process by `python -m bench.statements`; the "
+                     "pool's pre-ping, BEGIN and COMMIT come on top of each): "
+                     + ", ".join(f"{name} {count}" for name, count in statements.items()))
+    errors = [s for r in rounds for res in (r.bare_insert, r.bare_read, r.intake, r.read, r.floor) if res
               for s in res.error_samples]
     return "\n".join([
         f"## API overhead against the bare stack — {harness.now_stamp()}",
@@ -365,12 +394,12 @@ def main() -> None:
         quiet = harness.wait_for_quiet_machine(args.quiet_load, args.quiet_wait)
         quiet_notes.append(f"round {number + 1}: {quiet}")
         rnd = run_round(args, number, jwt_secret)
-        for result in (rnd.bare_insert, rnd.bare_read, rnd.intake, rnd.read):
+        for result in (rnd.bare_insert, rnd.bare_read, rnd.intake, rnd.read, rnd.floor):
             if result is not None:
                 print(f"round {number + 1}: {result.line()}", flush=True)
         rounds.append(rnd)
     machine["machine state"] = "; ".join(quiet_notes)
-    section = report(args, rounds, schema_note, machine)
+    section = report(args, rounds, schema_note, machine, count_statements(args.database_url))
     print()
     print(section)
     if args.write_results:

@@ -7,14 +7,14 @@ from datetime import datetime
 from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DeletionTrigger, DishonestGround, DishonestListingState
-from app.schemas.common import ISODate, ORMModel
+from app.schemas.common import ISODate, ORMModel, RowId
 from app.schemas.measure import LegalDate, LongText, StrictInput, field_error
 
 
 class DishonestListingCreate(StrictInput):
     """The handling judge proposes a respondent for the list."""
 
-    respondent_id: int = Field(validation_alias=AliasChoices("respondent_id", "respondent"),
+    respondent_id: RowId = Field(validation_alias=AliasChoices("respondent_id", "respondent"),
                                description="the respondent (party id) to list")
     ground: DishonestGround
     facts: LongText = Field(description="the facts that make the ground out")

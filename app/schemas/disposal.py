@@ -8,7 +8,7 @@ from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DisposalTaskKind, DisposalTransferState
 from app.schemas.case import MoneyIn
-from app.schemas.common import ISODate, MoneyOut, ORMModel
+from app.schemas.common import ISODate, MoneyOut, ORMModel, RowId
 from app.schemas.measure import LegalDate, LongText, StrictInput, field_error
 
 
@@ -42,7 +42,7 @@ class DisposalTaskCreate(StrictInput):
     result: LongText = Field(description="what came of it (e.g. sold at the first auction)")
     amount: MoneyIn | None = Field(None,
                                    description="yuan: appraised value or auction price, where there is one")
-    asset_id: int | None = Field(None, description="the asset of the case it concerns")
+    asset_id: RowId | None = Field(None, description="the asset of the case it concerns")
 
 
 class DisposalReturnCreate(StrictInput):

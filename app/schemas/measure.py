@@ -21,7 +21,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.enums import MeasureKind, OnsiteCheckSubject, SuspensionKind
 from app.schemas.case import MoneyIn
-from app.schemas.common import ISODate, MoneyOut, ORMModel
+from app.schemas.common import ISODate, MoneyOut, ORMModel, RowId
 from app.services.termination_gate import months_after
 from app.settings import court_today, get_settings
 
@@ -75,10 +75,10 @@ class MeasureCreate(StrictInput):
     document_number: DocumentNumber | None = Field(
         None, description="required for documents: notices, orders, decisions, the disposal ruling, "
                           "and deferral/suspension decisions")
-    signed_by: int | None = Field(
+    signed_by: RowId | None = Field(
         None, description="user id of the signer: the handling judge, or the director for the documents "
                           "the law reserves for the president (fine, detention, consumption ban)")
-    respondent_id: int | None = Field(None, description="the respondent (party id) the measure is aimed at")
+    respondent_id: RowId | None = Field(None, description="the respondent (party id) the measure is aimed at")
     amount: MoneyIn | None = Field(None, description="yuan: the fine, or the payment received")
     detention_days: int | None = Field(None, ge=1, description="judicial detention only")
     subtype: str | None = Field(
@@ -88,7 +88,7 @@ class MeasureCreate(StrictInput):
                     "appraisal_auction")
     starts_on: ISODate | None = Field(None, description="suspension: first day (defaults to `on`)")
     ends_on: ISODate | None = Field(None, description="suspension: last day; required for a deferral")
-    suspension_id: int | None = Field(
+    suspension_id: RowId | None = Field(
         None, description="suspension_end: the suspension it ends (optional when only one is running)")
     result: LongText | None = Field(None, description="what the check, search or hearing found")
     notes: LongText | None = None
@@ -167,7 +167,7 @@ class MeasureRead(ORMModel):
     subtype: str | None
     on: ISODate = Field(validation_alias="taken_on")
     document_number: str | None
-    signed_by: int | None = Field(validation_alias="signed_by_id")
+    signed_by: RowId | None = Field(validation_alias="signed_by_id")
     respondent_id: int | None
     amount: MoneyOut | None
     detention_days: int | None

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from app.enums import FilerKind, ObjectionKind, ObjectionOutcome
-from app.schemas.common import ISODate, ORMModel
+from app.schemas.common import ISODate, ORMModel, RowId
 from app.settings import get_settings
 
 
@@ -22,7 +22,7 @@ _NOTE = Field(None, max_length=4000)
 class ObjectionCreate(_Input):
     """An objection received against a case (plan §5(7))."""
 
-    case_id: int = Field(ge=1)
+    case_id: RowId
     kind: ObjectionKind = Field(description="enforcement_act 执行行为异议, outsider 案外人异议, "
                                             "add_change_parties 追加变更当事人, jurisdiction 管辖权异议, "
                                             "reconsideration 复议")

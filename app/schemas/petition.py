@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from app.enums import PetitionChannel, PetitionState
-from app.schemas.common import ISODate, ORMModel
+from app.schemas.common import ISODate, ORMModel, RowId
 
 
 class _Input(BaseModel):
@@ -26,7 +26,7 @@ class PetitionCreate(_Input):
     channel: PetitionChannel = Field(description="visit 来访, letter 来信, phone 来电, online 网上信访")
     petitioner_name: str = Field(min_length=1, max_length=200)
     contact: str | None = Field(None, max_length=200)
-    case_id: int | None = Field(None, ge=1, description="the case it is about, when there is one")
+    case_id: RowId | None = Field(None, description="the case it is about, when there is one")
     content: str = Field(min_length=1, max_length=20000)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.schemas.common import ISODate, ORMModel
+from app.schemas.common import ISODate, ORMModel, RowId
 
 
 class _Input(BaseModel):
@@ -37,7 +37,7 @@ def _item_codes_as_objects(value: Any) -> Any:
 class RefusalReferralCreate(_Input):
     """The handling team's referral of a suspected refusal to execute (plan §5(3), §5(6))."""
 
-    case_id: int = Field(ge=1)
+    case_id: RowId
     summary: str = Field(min_length=1, max_length=20000, description="the conduct amounting to refusal")
     materials: list[MaterialIn] = Field(min_length=1, max_length=100)
     submitted_on: ISODate | None = Field(None, description="today (court time) when absent")

@@ -8,12 +8,35 @@ picked up again without a restart of the API.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Engine,
+    Numeric,
+    ScalarSelect,
+    String,
+    TypeDecorator,
+    cast,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
@@ -115,6 +138,7 @@ def finish_session(session: Session, *, read_only: bool = False) -> None:
 
 
 def abort_session(session: Session) -> None:
+    """Roll back whatever the request did and close."""
     try:
         session.rollback()
     finally:
@@ -131,3 +155,65 @@ def session_scope(*, read_only: bool = False) -> Iterator[Session]:
         abort_session(session)
         raise
     finish_session(session, read_only=read_only)
+
+
+# A child list in the parent's row -----------------------------------------------------------------
+
+def json_rows(dialect: str, columns: Sequence[ColumnElement[Any]], *, where: ColumnElement[bool],
+              order_by: Sequence[ColumnElement[Any]], limit: int | None = None) -> ScalarSelect[Any]:
+    """A scalar subquery giving the matching rows as one JSON array of objects (keyed by column name),
+    so that a record and its child lists come back in one statement. Decode with :func:`decode_json_rows`."""
+    pairs = [part for column in columns
+             for part in (literal_column(f"'{column.key}'"), _json_value(column, dialect))]
+    pairs += [literal_column(f"'{_POSITION}'"), func.row_number().over(order_by=list(order_by))]
+    if dialect == "postgresql":
+        row, aggregate, empty = func.json_build_object(*pairs), func.json_agg, text("'[]'::json")
+    else:
+        row, aggregate, empty = func.json_object(*pairs), func.json_group_array, text("'[]'")
+    rows = select(row.label("row")).where(where).order_by(*order_by).limit(limit).subquery()
+    value = rows.c.row if dialect == "postgresql" else func.json(rows.c.row)
+    return select(func.coalesce(aggregate(value), empty)).scalar_subquery()
+
+
+_POSITION = "_position"
+
+
+def decode_json_rows(columns: Sequence[ColumnElement[Any]], rows: str | list[dict[str, Any]] | None,
+                     ) -> list[SimpleNamespace]:
+    """The rows of a :func:`json_rows` array, in its order, with the values the columns' types give
+    when read directly (dates, aware UTC datetimes, exact decimals, booleans)."""
+    if isinstance(rows, str):  # SQLite returns the array as text
+        rows = json.loads(rows)
+    ordered = sorted(rows or [], key=lambda row: row[_POSITION])
+    return [_decode_json_row(columns, row) for row in ordered]
+
+
+def _json_value(column: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    kind = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(kind, Numeric):
+        return cast(column, String)  # exact: a JSON number would come back as a float
+    if isinstance(kind, JSON) and dialect == "sqlite":
+        return func.json(column)  # stored as text: embed it as JSON, not as a string
+    return column
+
+
+def _decode_json_row(columns: Sequence[ColumnElement[Any]], row: dict[str, Any]) -> SimpleNamespace:
+    values = {}
+    for column in columns:
+        value = row[column.key]
+        kind = column.type
+        if isinstance(kind, TypeDecorator):
+            kind = kind.impl_instance
+        if value is None:
+            pass
+        elif isinstance(kind, Numeric):
+            value = Decimal(value).quantize(Decimal("0.01")) if kind.scale == 2 else Decimal(value)
+        elif isinstance(kind, DateTime):
+            value = datetime.fromisoformat(value)
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        elif isinstance(kind, Date):
+            value = date.fromisoformat(value)
+        elif isinstance(kind, Boolean):
+            value = bool(value)
+        values[column.key] = value
+    return SimpleNamespace(**values)

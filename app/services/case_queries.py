@@ -13,22 +13,29 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, exists, or_, select, union
+from sqlalchemy import Integer, Row, ScalarSelect, Select, and_, bindparam, exists, or_, select, union
 from sqlalchemy.orm import Session
 
+from app.database import decode_json_rows, json_rows
 from app.enums import CaseState, PartyRole, PartyType
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
 from app.models.audit_entry import AuditEntry
 from app.models.case import Asset, Case, Party, PropertyClue
+from app.models.deadline import Deadline
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
 from app.schemas.deadline import DeadlineRead
 from app.services import deadlines
-from app.services.case_access import allowed_actions, load_case
+from app.services.case_access import allowed_actions, can_see, load_case
 from app.settings import court_today
+
+# A row as read (INSERT … RETURNING) or decoded from a JSON list of the case read.
+RowLike = Row[Any] | SimpleNamespace
 
 _ID_SHOWN_HEAD, _ID_SHOWN_TAIL = 6, 4  # 110105********002X
 
@@ -74,14 +81,14 @@ class CaseDetail:
 
     case: Case
     parties: list[PartyView]
-    property_clues: list[Row[Any]]
-    assets: list[Row[Any]]
+    property_clues: list[RowLike]
+    assets: list[RowLike]
     triage: TriageView | None
     deadlines: list[DeadlineRead]
     allowed_actions: list[str]
 
 
-def _party_view(party: Row[Any], *, full_ids: bool) -> PartyView:
+def _party_view(party: RowLike, *, full_ids: bool) -> PartyView:
     # PIPL art. 28: a natural person's identity number is sensitive personal information; shown in
     # full only where the work needs it. Unified social credit codes are public registry data.
     masked = not full_ids and party.id_number is not None and party.party_type == PartyType.natural_person
@@ -90,7 +97,7 @@ def _party_view(party: Row[Any], *, full_ids: bool) -> PartyView:
                      id_number_masked=masked, respondent_class=party.respondent_class)
 
 
-def new_case_detail(*, case: Case, parties: list[Row[Any]], property_clues: list[Row[Any]],
+def new_case_detail(*, case: Case, parties: list[RowLike], property_clues: list[RowLike],
                     deadlines: list[DeadlineRead], user: User) -> CaseDetail:
     """A case just filed: no assets or triage yet; its parties, clues and clocks are at hand."""
     return _detail(case=case, user=user, parties=parties, property_clues=property_clues, assets=[],
@@ -98,32 +105,53 @@ def new_case_detail(*, case: Case, parties: list[Row[Any]], property_clues: list
 
 
 _TRIAGE_COLUMNS = tuple(f.name for f in fields(TriageView) if f.name != "decided_by")
+_DEADLINE_COLUMNS = ("id", "rule", "case_id", "subject_type", "subject_id", "started_on", "due_on", "status",
+                     "provisional", "met_on", "met_late", "paused_since", "paused_days", "extension_months")
 
 
-def _case_rows(session: Session, model: type[Party | PropertyClue | Asset], case_id: int) -> list[Row[Any]]:
-    """A case's rows of one table, oldest first, as plain rows (no ORM objects: read-only)."""
-    table = model.__table__
-    return list(session.execute(select(*table.c).where(table.c.case_id == case_id).order_by(table.c.id)))
-
-
-def detail_of(session: Session, *, case: Case, user: User) -> CaseDetail:
-    """Everything shown with one case, for a caller who may see it."""
-    parties, clues, assets = (_case_rows(session, model, case.id) for model in (Party, PropertyClue, Asset))
+@lru_cache
+def _case_read(dialect: str) -> tuple[Select[Any], dict[str, list[Any]]]:
+    """The case with the lists shown with it, as JSON, in one statement (built once per dialect)."""
+    case_id = bindparam("case_id", type_=Integer)
+    lists: dict[str, tuple[list[Any], ScalarSelect[Any]]] = {}
+    for name, model in (("parties", Party), ("property_clues", PropertyClue), ("assets", Asset)):
+        table = model.__table__
+        columns = [c for c in table.c if c.key != "case_id"]
+        lists[name] = (columns, json_rows(dialect, columns, where=table.c.case_id == case_id,
+                                          order_by=[table.c.id]))
     decisions, users = TriageDecision.__table__, User.__table__
-    latest = session.execute(
-        select(*(decisions.c[name] for name in _TRIAGE_COLUMNS), users.c.username.label("decided_by"))
-        .join(users, users.c.id == decisions.c.decided_by_id)
-        .where(decisions.c.case_id == case.id)
-        .order_by(decisions.c.decided_at.desc(), decisions.c.id.desc()).limit(1)
-    ).first()
-    triage = None if latest is None else TriageView(**latest._asdict())
-    return _detail(case=case, user=user, parties=list(parties), property_clues=list(clues),
-                   assets=list(assets), triage=triage, deadlines=deadlines.list_for_case(session, case.id))
+    columns = [*(decisions.c[name] for name in _TRIAGE_COLUMNS), users.c.username.label("decided_by")]
+    lists["triage"] = (columns, json_rows(
+        dialect, columns, where=and_(decisions.c.case_id == case_id, users.c.id == decisions.c.decided_by_id),
+        order_by=[decisions.c.decided_at.desc(), decisions.c.id.desc()], limit=1))
+    clocks = Deadline.__table__
+    columns = [clocks.c[name] for name in _DEADLINE_COLUMNS]
+    lists["deadlines"] = (columns, json_rows(dialect, columns, where=clocks.c.case_id == case_id,
+                                             order_by=[clocks.c.due_on, clocks.c.id]))
+    statement = select(Case, *(subquery for _, subquery in lists.values())).where(Case.id == case_id)
+    return statement, {name: columns for name, (columns, _) in lists.items()}
 
 
-def _detail(*, case: Case, user: User, parties: list[Row[Any]],
-            property_clues: list[Row[Any]],
-            assets: list[Row[Any]], triage: TriageView | None, deadlines: list[DeadlineRead]) -> CaseDetail:
+def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
+    """One case as the caller may see it, read with its lists in one statement; 404 when it does not
+    exist or is another brigade's."""
+    statement, lists = _case_read(session.get_bind().dialect.name)
+    row = session.execute(statement, {"case_id": case_id}).first()
+    if row is None or not can_see(user, row[0]):
+        raise NotFound(f"case {case_id} not found")
+    case, *values = row
+    decoded = {name: decode_json_rows(columns, value)
+               for (name, columns), value in zip(lists.items(), values, strict=True)}
+    triage = decoded["triage"]
+    today = court_today()
+    return _detail(case=case, user=user, parties=decoded["parties"], property_clues=decoded["property_clues"],
+                   assets=decoded["assets"], triage=TriageView(**vars(triage[0])) if triage else None,
+                   deadlines=[deadlines.deadline_read(d, today) for d in decoded["deadlines"]])
+
+
+def _detail(*, case: Case, user: User, parties: list[RowLike],
+            property_clues: list[RowLike],
+            assets: list[RowLike], triage: TriageView | None, deadlines: list[DeadlineRead]) -> CaseDetail:
     full_ids = actor_may_on_case(user, "case.read_id_numbers", case)
     return CaseDetail(
         case=case,
@@ -134,11 +162,6 @@ def _detail(*, case: Case, user: User, parties: list[Row[Any]],
         deadlines=deadlines,
         allowed_actions=allowed_actions(user, case),
     )
-
-
-def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
-    """One case as the caller may see it; 404 when it does not exist or is another brigade's."""
-    return detail_of(session, case=load_case(session, case_id, user), user=user)
 
 
 # Lists -------------------------------------------------------------------------------------------

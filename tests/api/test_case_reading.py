@@ -139,6 +139,42 @@ def test_the_case_shows_the_clocks_its_filing_started(client, auth):
     assert case["deadlines"] == body["deadlines"]
 
 
+def test_the_case_read_agrees_with_each_list_read_on_its_own(client, auth, user_ids):
+    """Parties, clues, assets, triage and clocks come back with the case in one statement: the values
+    are those the lists' own reads give (exact money, UTC timestamps, dates, booleans, order)."""
+    case_id = make_team_case(1, state="in_progress")
+    other = make_team_case(1, state="in_progress")  # its lists must not show up on the first
+    assert client.post(f"{URL}/{other}/assets", headers=auth("comprehensive"), json={
+        "kind": "vehicle", "value": "5.00", "status": "found", "disposable": True}).status_code == 201
+    for value, status, controlled_on in (("1234.50", "frozen", "2026-03-02"), ("0.07", "found", None),
+                                         ("98765432.10", "sealed", "2026-03-03")):
+        response = client.post(f"{URL}/{case_id}/assets", headers=auth("comprehensive"), json={
+            "kind": "bank_deposit" if status != "sealed" else "real_estate", "value": value,
+            "status": status, "disposable": status == "found", "controlled_on": controlled_on,
+            "description": f"资产 {value}"})
+        assert response.status_code == 201, response.text
+    with session_scope() as session:
+        session.add(TriageDecision(
+            case_id=case_id, kind="triage", track="ordinary", rules=[{"id": "T10", "explanation": "其他"}],
+            rule_set_version="2021-03-plan-v1", inputs={}, unit_code="brigade-1",
+            allocation_reason="fewest open", handler_id=user_ids["brigade1-judge"],
+            decided_by_id=user_ids["comprehensive"]))
+    body = client.get(f"{URL}/{case_id}", headers=auth("brigade1-judge")).json()
+    assets = client.get(f"{URL}/{case_id}/assets", headers=auth("brigade1-judge")).json()["items"]
+    assert [a["value"] for a in body["assets"]] == ["1234.50", "0.07", "98765432.10"]
+    assert body["assets"] == [{k: a[k] for k in body["assets"][0]} for a in assets]
+    assert body["assets"][0]["recorded_at"].endswith(("Z", "+00:00"))
+    decisions = client.get(f"{URL}/{case_id}/triage-decisions", headers=auth("brigade1-judge")).json()
+    decisions = decisions["items"]
+    assert body["triage"]["decided_at"] == decisions[-1]["decided_at"]
+    assert body["triage"]["rules"] == [{"id": "T10", "explanation": "其他"}]
+    with session_scope(read_only=True) as session:
+        from app.services import deadlines
+
+        expected = [d.model_dump(mode="json") for d in deadlines.list_for_case(session, case_id)]
+    assert body["deadlines"] == expected and {d["rule"] for d in expected} == {"D12"}
+
+
 # The list ----------------------------------------------------------------------------------------
 
 

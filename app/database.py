@@ -33,7 +33,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
-    literal_column,
+    literal,
     select,
     text,
 )
@@ -164,8 +164,8 @@ def json_rows(dialect: str, columns: Sequence[ColumnElement[Any]], *, where: Col
     """A scalar subquery giving the matching rows as one JSON array of objects (keyed by column name),
     so that a record and its child lists come back in one statement. Decode with :func:`decode_json_rows`."""
     pairs = [part for column in columns
-             for part in (literal_column(f"'{column.key}'"), _json_value(column, dialect))]
-    pairs += [literal_column(f"'{_POSITION}'"), func.row_number().over(order_by=list(order_by))]
+             for part in (literal(column.key, String), _json_value(column, dialect))]
+    pairs += [literal(_POSITION, String), func.row_number().over(order_by=list(order_by))]
     if dialect == "postgresql":
         row, aggregate, empty = func.json_build_object(*pairs), func.json_agg, text("'[]'::json")
     else:

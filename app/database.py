@@ -25,14 +25,17 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    Insert,
     Numeric,
     ScalarSelect,
     String,
+    Table,
     TypeDecorator,
     cast,
     create_engine,
     event,
     func,
+    insert,
     literal,
     select,
     text,
@@ -109,11 +112,27 @@ def reset_engine() -> None:
     _session_factories.cache_clear()
 
 
-def insert_skipping_conflicts(session: Session, model: type, *columns: str) -> PostgresInsert | SQLiteInsert:
-    """``INSERT … ON CONFLICT (columns) DO NOTHING`` for the session's database: a concurrent insert of
-    the same key waits for the other transaction and then inserts nothing (no RETURNING row)."""
-    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return insert(model).on_conflict_do_nothing(index_elements=list(columns) or None)
+def insert_skipping_conflicts(session: Session, model: type, *columns: str,
+                              returning: tuple[Any, ...] = ()) -> PostgresInsert | SQLiteInsert:
+    """``INSERT … ON CONFLICT (columns) DO NOTHING [RETURNING …]`` for the session's database: a
+    concurrent insert of the same key waits for the other transaction and then inserts nothing (no
+    RETURNING row). Built once and reused: pass the values as execution parameters."""
+    return _insert_skipping_conflicts(session.get_bind().dialect.name, model, columns, returning)
+
+
+@lru_cache
+def _insert_skipping_conflicts(dialect: str, model: type, columns: tuple[str, ...],
+                               returning: tuple[Any, ...]) -> PostgresInsert | SQLiteInsert:
+    insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model).on_conflict_do_nothing(index_elements=list(columns) or None)
+    return statement.returning(*returning) if returning else statement
+
+
+@lru_cache
+def insert_returning(table: Table) -> Insert:
+    """``INSERT … RETURNING`` every column of ``table``, rows in the order of the parameters given;
+    built once per table (statement construction costs more than its execution)."""
+    return insert(table).returning(*table.c, sort_by_parameter_order=True)
 
 
 def open_session(*, read_only: bool = False) -> Session:

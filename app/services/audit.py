@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.context import request_id_var
@@ -80,15 +80,23 @@ _HASHED_FIELDS = ("occurred_at", "actor_id", "actor_username", "actor_unit", "ac
                   "entity_type", "entity_id", "case_id", "before", "after", "reason", "request_id")
 
 
+_HEAD = AuditHead.__table__
+_LOCK_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+_ENTRIES = AuditEntry.__table__
+_INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
+_MOVE_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(
+    last_entry_id=bindparam("last_id"), last_hash=bindparam("last"),
+    entry_count=_HEAD.c.entry_count + bindparam("added"))
+
+
 def _locked_head(session: Session) -> Row[tuple[str]]:
     """The chain's head (last hash), locked until the transaction ends: appends are ordered across
     processes. Created with the genesis hash on first use; a concurrent creator wins, we wait."""
-    locked = select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
-    head = session.execute(locked).first()
+    head = session.execute(_LOCK_HEAD).first()
     if head is None:
-        session.execute(insert_skipping_conflicts(session, AuditHead, "id")
-                        .values(id=1, last_entry_id=0, last_hash=GENESIS, entry_count=0))
-        head = session.execute(locked).one()
+        session.execute(insert_skipping_conflicts(session, AuditHead, "id"),
+                        {"id": 1, "last_entry_id": 0, "last_hash": GENESIS, "entry_count": 0})
+        head = session.execute(_LOCK_HEAD).one()
     return head
 
 
@@ -104,11 +112,8 @@ def write_pending_entries(session: Session) -> None:
         digest = entry_hash(fields, prev)
         rows.append({**fields, "prev_hash": prev, "hash": digest})
         prev = digest
-    entries, head = AuditEntry.__table__, AuditHead.__table__
-    ids = session.execute(insert(entries).returning(entries.c.id, sort_by_parameter_order=True),
-                          rows).scalars()
-    session.execute(update(head).where(head.c.id == 1).values(
-        last_entry_id=list(ids)[-1], last_hash=prev, entry_count=head.c.entry_count + len(rows)))
+    ids = list(session.execute(_INSERT_ENTRIES, rows).scalars())
+    session.execute(_MOVE_HEAD, {"last_id": ids[-1], "last": prev, "added": len(rows)})
 
 
 @dataclass(frozen=True)

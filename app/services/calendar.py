@@ -33,11 +33,12 @@ _cache_lock = threading.Lock()
 _cached: tuple[tuple[object, ...], WorkingCalendar] | None = None
 
 
+_VERSION_KEY = select(func.count(), func.coalesce(func.sum(CalendarYear.version), 0),
+                      func.max(CalendarYear.updated_at))
+
+
 def _version_key(session: Session) -> tuple[object, ...]:
-    count, version_sum, latest = session.execute(
-        select(func.count(), func.coalesce(func.sum(CalendarYear.version), 0),
-               func.max(CalendarYear.updated_at))
-    ).one()
+    count, version_sum, latest = session.execute(_VERSION_KEY).one()
     return int(count), int(version_sum), latest
 
 
@@ -126,9 +127,8 @@ def _validate(year: int, holidays: list[date], makeup_workdays: list[date]) -> N
 def _locked_row(session: Session, year: int, user: User) -> tuple[CalendarYear, bool]:
     """The year's row, locked; inserted (empty, version 0) when missing, safe against a concurrent insert."""
     inserted = session.execute(
-        insert_skipping_conflicts(session, CalendarYear, "year")
-        .values(year=year, holidays=[], makeup_workdays=[], updated_by_id=user.id, version=0)
-        .returning(CalendarYear.year)
+        insert_skipping_conflicts(session, CalendarYear, "year", returning=(CalendarYear.year,)),
+        {"year": year, "holidays": [], "makeup_workdays": [], "updated_by_id": user.id, "version": 0},
     ).first()
     created = inserted is not None
     row = session.execute(

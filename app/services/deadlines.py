@@ -48,9 +48,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Row, and_, event, insert, or_, select, union_all, update
+from sqlalchemy import Row, and_, event, or_, select, union_all, update
 from sqlalchemy.orm import Session, attributes
 
+from app.database import insert_returning
 from app.enums import DeadlineStatus, SuspensionKind
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models.case import Case
@@ -270,11 +271,9 @@ def _audit_clock(session: Session, row: Deadline | Row[Any], *, before: dict[str
 def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list[DeadlineRead]:
     """``case.filed`` for a case inserted in this transaction: the clocks it starts (D1–D4) follow
     from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`."""
-    events, clocks = DeadlineEvent.__table__, Deadline.__table__
-    event = session.execute(insert(events).values(
-        case_id=case.id, event=CASE_FILED, occurred_on=case.filed_on, subject_type="case",
-        subject_id=case.id, params={}, recorded_by_id=actor.id,
-    ).returning(events.c.id)).scalar_one()
+    event = session.execute(insert_returning(DeadlineEvent.__table__), [{
+        "case_id": case.id, "event": CASE_FILED, "occurred_on": case.filed_on, "subject_type": "case",
+        "subject_id": case.id, "params": {}, "recorded_by_id": actor.id}]).one().id
     filed = ClockEvent(id=event, name=CASE_FILED, on=case.filed_on, subject_type="case", subject_id=case.id)
     computed = derive_clocks([filed], category=case.category, cal=court_calendar.working_calendar(session),
                              settings=get_settings())
@@ -284,7 +283,7 @@ def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list
             for clock in computed]
     if not rows:
         return []
-    started = session.execute(insert(clocks).returning(*clocks.c, sort_by_parameter_order=True), rows).all()
+    started = session.execute(insert_returning(Deadline.__table__), rows).all()
     for row in started:
         _audit_clock(session, row, before=None, actor=actor)
     return sorted((deadline_read(row, today) for row in started), key=lambda d: (d.due_on, d.id))

@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
@@ -96,6 +96,10 @@ def _find(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
     ).scalar_one_or_none()
 
 
+_STORE_RESPONSE = (update(IdempotencyKey.__table__).where(IdempotencyKey.id == bindparam("claimed"))
+                   .values(status_code=bindparam("status"), response_body=bindparam("body")))
+
+
 def _retention_cutoff() -> datetime:
     return utcnow() - timedelta(hours=get_settings().idempotency_retention_hours)
 
@@ -103,9 +107,8 @@ def _retention_cutoff() -> datetime:
 def _claim(session: Session, user_id: int, key: str, request_hash: str) -> int | None:
     """Insert the key; a concurrent request holding it makes this wait, then insert nothing (None)."""
     return session.execute(
-        insert_skipping_conflicts(session, IdempotencyKey, "user_id", "key")
-        .values(user_id=user_id, key=key, request_hash=request_hash, created_at=utcnow())
-        .returning(IdempotencyKey.id)
+        insert_skipping_conflicts(session, IdempotencyKey, "user_id", "key", returning=(IdempotencyKey.id,)),
+        {"user_id": user_id, "key": key, "request_hash": request_hash, "created_at": utcnow()},
     ).scalar_one_or_none()
 
 
@@ -136,6 +139,6 @@ def respond_once(session: Session, *, user_id: int, key: str | None, operation: 
     if claimed is None:  # the holder disappeared or came back between our statements
         raise Conflict("another request with this Idempotency-Key is in progress; retry shortly")
     body = _json_native(create())
-    session.execute(update(IdempotencyKey).where(IdempotencyKey.id == claimed).values(
-        status_code=status_code, response_body=json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
+    session.execute(_STORE_RESPONSE, {"claimed": claimed, "status": status_code,
+                                      "body": json.dumps(body, ensure_ascii=False, separators=(",", ":"))})
     return StoredResponse(status_code=status_code, body=body, replayed=False)

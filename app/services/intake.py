@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from app.database import insert_skipping_conflicts
+from app.database import insert_returning, insert_skipping_conflicts
 from app.enums import CaseState, PartyRole
 from app.errors import Conflict
 from app.models.case import Case, Party, PropertyClue
@@ -47,12 +47,11 @@ def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetai
     # A case number identifies one case (SPC case-number rules 2015); a concurrent filing of the same
     # number waits for the other transaction and then inserts nothing.
     case = session.scalars(
-        insert_skipping_conflicts(session, Case, "case_number").values(
-            case_number=number.text, case_year=number.year, court_code=number.court_code,
-            type_code=number.type_code, serial=number.serial, filed_on=payload.filed_on,
-            category=payload.category, claim_amount=payload.claim_amount, behaviour=payload.behaviour,
-            state=CaseState.filed, created_by_id=user.id,
-        ).returning(Case)
+        insert_skipping_conflicts(session, Case, "case_number", returning=(Case,)),
+        [{"case_number": number.text, "case_year": number.year, "court_code": number.court_code,
+          "type_code": number.type_code, "serial": number.serial, "filed_on": payload.filed_on,
+          "category": payload.category, "claim_amount": payload.claim_amount, "behaviour": payload.behaviour,
+          "state": CaseState.filed, "created_by_id": user.id}],
     ).one_or_none()
     if case is None:
         raise _duplicate(session, number.text)
@@ -79,5 +78,4 @@ def _insert_rows(session: Session, model: type[Party | PropertyClue],
     """One INSERT for all ``rows``, returning them (every column) in the order given."""
     if not rows:
         return []
-    table = model.__table__
-    return list(session.execute(insert(table).returning(*table.c, sort_by_parameter_order=True), rows))
+    return list(session.execute(insert_returning(model.__table__), rows))

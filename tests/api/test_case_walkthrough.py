@@ -254,7 +254,7 @@ STEPS: dict[str, tuple[Step, str, set[str]]] = {
     "close": (lambda c, a: (f"/cases/{_case()}/closure", {"mode": "performed"}), "case.close",
               {"brigade1-judge"}),
     "propose_dishonest": (lambda c, a: (f"/cases/{_case()}/dishonest-listings",
-                                        {"respondent_id": 0, "ground": "obstructs", "facts": "阻碍执行"}),
+                                        {"respondent_id": 1, "ground": "obstructs", "facts": "阻碍执行"}),
                           "dishonest.propose", {"brigade1-judge"}),
     "decide_dishonest": (lambda c, a: (f"{_listing(c, a, False)}/decision", {"decision": "approve"}),
                          "dishonest.decide", {"director"}),

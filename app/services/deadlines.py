@@ -382,12 +382,6 @@ def list_for_case(session: Session, case_id: int) -> list[DeadlineRead]:
     return [deadline_read(row, today) for row in rows]
 
 
-def case_deadlines(session: Session, *, case_id: int, user: User) -> list[DeadlineRead]:
-    """The deadlines of a case the caller may see (404 otherwise)."""
-    load_case(session, case_id, user)
-    return list_for_case(session, case_id)
-
-
 # The early-warning board --------------------------------------------------------------------------
 
 BOARD_STATUSES = ("overdue", "due_soon", *DeadlineStatus)
@@ -559,6 +553,6 @@ def approve_extension(session: Session, *, case_id: int, user: User, rule: str, 
 
 
 __all__ = [
-    "BOARD_STATUSES", "approve_extension", "case_deadlines", "deadline_board", "deadline_read",
+    "BOARD_STATUSES", "approve_extension", "deadline_board", "deadline_read",
     "list_for_case", "recompute_for_year", "recompute_provisional", "record_event", "sync_case_assignment",
 ]

@@ -4,18 +4,11 @@ loads differ by at most one."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,66 +18,19 @@ from app.database import session_scope
 from app.models.case import Case
 from app.models.triage_decision import TriageDecision
 from app.models.unit import Unit
-from tests.conftest import IS_POSTGRES, ROOT
+from tests.conftest import IS_POSTGRES
 from tests.factories import make_triage_case
+from tests.servers import running
 
 # Skipped only on SQLite (one writer at a time there); on PostgreSQL, CI included, it always runs.
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: set TEST_DATABASE_URL")
 
 CASES = 40
-READY_TIMEOUT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_ready(proc: subprocess.Popen, base_url: str, log: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server {base_url} exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"server {base_url} not ready after {READY_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture
 def servers(database: str) -> Iterator[list[str]]:
     """Two API server processes on the test database; always stopped afterwards."""
-    env = os.environ | {"ENFORCEMENT_DATABASE_URL": database, "ENFORCEMENT_ENVIRONMENT": "test",
-                        "ENFORCEMENT_JWT_SECRET": os.environ["ENFORCEMENT_JWT_SECRET"],
-                        "ENFORCEMENT_LOG_LEVEL": "WARNING"}
-    logs_dir = Path(tempfile.mkdtemp(prefix="allocation-servers-"))
-    procs: list[subprocess.Popen] = []
-    urls: list[str] = []
-    try:
-        for n in range(2):
-            port = _free_port()
-            log = logs_dir / f"server-{n}.log"
-            with log.open("wb") as out:
-                procs.append(subprocess.Popen(
-                    [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                     "--port", str(port), "--log-level", "warning"],
-                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
-            urls.append(f"http://127.0.0.1:{port}")
-            _wait_ready(procs[-1], urls[-1], log)
-        yield urls
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with running(database, count=2) as processes:
+        yield [server.url for server in processes]
 
 
 def _ordinary_case() -> int:

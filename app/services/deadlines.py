@@ -232,6 +232,12 @@ def _stored_values(clock: ClockComputation, *, previous: str | None, case: Case 
     return values
 
 
+def _identity(clock: ClockComputation, case: Case | None) -> dict[str, Any]:
+    """What makes a deadline row the row of this clock."""
+    return {"rule": clock.rule, "case_id": case.id if case else None, "seq": clock.seq,
+            "subject_type": clock.subject_type, "subject_id": clock.subject_id}
+
+
 def _store(session: Session, computed: Iterable[ClockComputation], existing: Sequence[Deadline], *,
            case: Case | None, actor: Actor | None, today: date) -> int:
     by_key = {(d.rule, d.subject_type, d.subject_id, d.seq): d for d in existing}
@@ -241,8 +247,7 @@ def _store(session: Session, computed: Iterable[ClockComputation], existing: Seq
         values = _stored_values(clock, previous=row.status if row is not None else None, case=case,
                                 today=today)
         if row is None:
-            row = Deadline(rule=clock.rule, case_id=case.id if case else None, seq=clock.seq,
-                           subject_type=clock.subject_type, subject_id=clock.subject_id, **values)
+            row = Deadline(**_identity(clock, case), **values)
             session.add(row)
             changed.append((row, None))
             continue
@@ -278,8 +283,7 @@ def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list
     computed = derive_clocks([filed], category=case.category, cal=court_calendar.working_calendar(session),
                              settings=get_settings())
     today = court_today()
-    rows = [{"rule": clock.rule, "case_id": case.id, "seq": clock.seq, "subject_type": clock.subject_type,
-             "subject_id": clock.subject_id, **_stored_values(clock, previous=None, case=case, today=today)}
+    rows = [_identity(clock, case) | _stored_values(clock, previous=None, case=case, today=today)
             for clock in computed]
     if not rows:
         return []

@@ -20,7 +20,7 @@ from app.models.case import Asset
 from app.models.user import User
 from app.services import audit, deadlines
 from app.services.case_access import case_for_action, load_case
-from app.services.case_queries import decode_cursor, encode_cursor
+from app.services.case_queries import keyset_page
 from app.settings import court_today
 
 
@@ -58,10 +58,5 @@ def list_assets(session: Session, *, case_id: int, user: User, limit: int,
                 cursor: str | None) -> tuple[list[Asset], str | None]:
     """The case's assets in the order recorded, for a caller who may see the case."""
     load_case(session, case_id, user)
-    after_id = decode_cursor(cursor)
-    stmt = select(Asset).where(Asset.case_id == case_id)
-    if after_id is not None:
-        stmt = stmt.where(Asset.id > after_id)
-    assets = list(session.scalars(stmt.order_by(Asset.id).limit(limit + 1)))
-    next_cursor = encode_cursor(assets[limit - 1].id) if len(assets) > limit else None
-    return assets[:limit], next_cursor
+    return keyset_page(session, select(Asset).where(Asset.case_id == case_id), Asset.id, cursor=cursor,
+                       limit=limit, newest_first=False)

@@ -29,7 +29,7 @@ from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
 from app.services import audit, deadlines
 from app.services.case_access import can_see, case_for_action, load_case
-from app.services.case_queries import decode_cursor, encode_cursor
+from app.services.case_queries import keyset_page
 from app.services.desks import check_if_match, check_legal_date, require_action
 from app.services.termination_gate import months_after
 from app.settings import court_today, get_settings
@@ -272,9 +272,4 @@ def list_listings(session: Session, *, user: User, case_id: int | None, state: D
         stmt = stmt.where(DishonestListing.case_id == case_id)
     if state is not None:
         stmt = stmt.where(DishonestListing.state == state)
-    before_id = decode_cursor(cursor)
-    if before_id is not None:
-        stmt = stmt.where(DishonestListing.id < before_id)
-    rows = list(session.scalars(stmt.order_by(DishonestListing.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(session, stmt, DishonestListing.id, cursor=cursor, limit=limit)

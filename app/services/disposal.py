@@ -24,7 +24,7 @@ from app.models.user import User
 from app.policy import TEAM_UNITS
 from app.services import audit, deadlines
 from app.services.case_access import case_for_action
-from app.services.case_queries import decode_cursor, encode_cursor
+from app.services.case_queries import keyset_page
 from app.services.desks import check_if_match, check_legal_date, require_action
 from app.settings import court_today
 
@@ -226,9 +226,4 @@ def list_transfers(session: Session, *, user: User, state: DisposalTransferState
         stmt = stmt.where(DisposalTransfer.state == state)
     if case_id is not None:
         stmt = stmt.where(DisposalTransfer.case_id == case_id)
-    before_id = decode_cursor(cursor)
-    if before_id is not None:
-        stmt = stmt.where(DisposalTransfer.id < before_id)
-    rows = list(session.scalars(stmt.order_by(DisposalTransfer.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(session, stmt, DisposalTransfer.id, cursor=cursor, limit=limit)

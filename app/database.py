@@ -178,6 +178,9 @@ def session_scope(*, read_only: bool = False) -> Iterator[Session]:
 
 # A child list in the parent's row -----------------------------------------------------------------
 
+_POSITION = "_position"  # each row's place in the list's order, carried through the aggregate
+
+
 def json_rows(dialect: str, columns: Sequence[ColumnElement[Any]], *, where: ColumnElement[bool],
               order_by: Sequence[ColumnElement[Any]], limit: int | None = None) -> ScalarSelect[Any]:
     """A scalar subquery giving the matching rows as one JSON array of objects (keyed by column name),
@@ -194,9 +197,6 @@ def json_rows(dialect: str, columns: Sequence[ColumnElement[Any]], *, where: Col
     return select(func.coalesce(aggregate(value), empty)).scalar_subquery()
 
 
-_POSITION = "_position"
-
-
 def decode_json_rows(columns: Sequence[ColumnElement[Any]], rows: str | list[dict[str, Any]] | None,
                      ) -> list[SimpleNamespace]:
     """The rows of a :func:`json_rows` array, in its order, with the values the columns' types give
@@ -207,8 +207,13 @@ def decode_json_rows(columns: Sequence[ColumnElement[Any]], rows: str | list[dic
     return [_decode_json_row(columns, row) for row in ordered]
 
 
+def _stored_type(column: ColumnElement[Any]) -> Any:
+    """The database type under a column's type decorator (Money → Numeric, UTCDateTime → DateTime)."""
+    return column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
+
+
 def _json_value(column: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
-    kind = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
+    kind = _stored_type(column)
     if isinstance(kind, Numeric):
         return cast(column, String)  # exact: a JSON number would come back as a float
     if isinstance(kind, JSON) and dialect == "sqlite":
@@ -219,10 +224,7 @@ def _json_value(column: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
 def _decode_json_row(columns: Sequence[ColumnElement[Any]], row: dict[str, Any]) -> SimpleNamespace:
     values = {}
     for column in columns:
-        value = row[column.key]
-        kind = column.type
-        if isinstance(kind, TypeDecorator):
-            kind = kind.impl_instance
+        value, kind = row[column.key], _stored_type(column)
         if value is None:
             pass
         elif isinstance(kind, Numeric):

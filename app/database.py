@@ -112,8 +112,9 @@ def reset_engine() -> None:
     _session_factories.cache_clear()
 
 
-def insert_skipping_conflicts(session: Session, model: type, *columns: str,
-                              returning: tuple[Any, ...] = ()) -> PostgresInsert | SQLiteInsert:
+def insert_skipping_conflicts(
+    session: Session, model: type, *columns: str, returning: tuple[Any, ...] = ()
+) -> PostgresInsert | SQLiteInsert:
     """``INSERT … ON CONFLICT (columns) DO NOTHING [RETURNING …]`` for the session's database: a
     concurrent insert of the same key waits for the other transaction and then inserts nothing (no
     RETURNING row). Built once and reused: pass the values as execution parameters."""
@@ -121,8 +122,9 @@ def insert_skipping_conflicts(session: Session, model: type, *columns: str,
 
 
 @lru_cache
-def _insert_skipping_conflicts(dialect: str, model: type, columns: tuple[str, ...],
-                               returning: tuple[Any, ...]) -> PostgresInsert | SQLiteInsert:
+def _insert_skipping_conflicts(
+    dialect: str, model: type, columns: tuple[str, ...], returning: tuple[Any, ...]
+) -> PostgresInsert | SQLiteInsert:
     insert = postgres_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(model).on_conflict_do_nothing(index_elements=list(columns) or None)
     return statement.returning(*returning) if returning else statement
@@ -181,12 +183,19 @@ def session_scope(*, read_only: bool = False) -> Iterator[Session]:
 _POSITION = "_position"  # each row's place in the list's order, carried through the aggregate
 
 
-def json_rows(dialect: str, columns: Sequence[ColumnElement[Any]], *, where: ColumnElement[bool],
-              order_by: Sequence[ColumnElement[Any]], limit: int | None = None) -> ScalarSelect[Any]:
+def json_rows(
+    dialect: str,
+    columns: Sequence[ColumnElement[Any]],
+    *,
+    where: ColumnElement[bool],
+    order_by: Sequence[ColumnElement[Any]],
+    limit: int | None = None,
+) -> ScalarSelect[Any]:
     """A scalar subquery giving the matching rows as one JSON array of objects (keyed by column name),
     so that a record and its child lists come back in one statement. Decode with :func:`decode_json_rows`."""
-    pairs = [part for column in columns
-             for part in (literal(column.key, String), _json_value(column, dialect))]
+    pairs = [
+        part for column in columns for part in (literal(column.key, String), _json_value(column, dialect))
+    ]
     pairs += [literal(_POSITION, String), func.row_number().over(order_by=list(order_by))]
     if dialect == "postgresql":
         row, aggregate, empty = func.json_build_object(*pairs), func.json_agg, text("'[]'::json")
@@ -197,8 +206,10 @@ def json_rows(dialect: str, columns: Sequence[ColumnElement[Any]], *, where: Col
     return select(func.coalesce(aggregate(value), empty)).scalar_subquery()
 
 
-def decode_json_rows(columns: Sequence[ColumnElement[Any]], rows: str | list[dict[str, Any]] | None,
-                     ) -> list[SimpleNamespace]:
+def decode_json_rows(
+    columns: Sequence[ColumnElement[Any]],
+    rows: str | list[dict[str, Any]] | None,
+) -> list[SimpleNamespace]:
     """The rows of a :func:`json_rows` array, in its order, with the values the columns' types give
     when read directly (dates, aware UTC datetimes, exact decimals, booleans)."""
     if isinstance(rows, str):  # SQLite returns the array as text

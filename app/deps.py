@@ -84,9 +84,12 @@ def Authorized(action: str) -> type[User]:  # noqa: N802 - reads as a type in si
 IfMatch = Annotated[str | None, Header(description="the version (ETag) the change is based on; stale → 412")]
 IdempotencyKeyHeader = Annotated[
     str | None,
-    Header(alias=idempotency.HEADER, max_length=idempotency.MAX_KEY_LENGTH,
-           description="retrying with the same key and body returns the first response; "
-                       "the same key with another body is 409"),
+    Header(
+        alias=idempotency.HEADER,
+        max_length=idempotency.MAX_KEY_LENGTH,
+        description="retrying with the same key and body returns the first response; "
+        "the same key with another body is 409",
+    ),
 ]
 Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
 

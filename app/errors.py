@@ -52,8 +52,13 @@ class DomainError(Exception):
         self.extra = extra
 
     def problem(self) -> dict[str, Any]:
-        return {"type": f"/problems/{self.slug}", "title": self.title, "status": self.status,
-                "detail": self.detail, **self.extra}
+        return {
+            "type": f"/problems/{self.slug}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            **self.extra,
+        }
 
 
 class Unauthorized(DomainError):
@@ -104,8 +109,9 @@ class InvalidInput(DomainError):
     status, slug, title = 422, "validation-error", "Invalid input"
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}",
-                         errors=[{"field": field, "message": message, "type": "value_error"}])
+        super().__init__(
+            f"{field}: {message}", errors=[{"field": field, "message": message, "type": "value_error"}]
+        )
 
 
 class TooManyRequests(DomainError):
@@ -117,16 +123,23 @@ class ServiceUnavailable(DomainError):
 
 
 def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({k: v for k, v in problem.items() if v is not None}, status_code=problem["status"],
-                        media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(
+        {k: v for k, v in problem.items() if v is not None},
+        status_code=problem["status"],
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
 
 
 def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: each listed problem, plus 401 and 422 that every route may give."""
     out: dict[int | str, dict[str, Any]] = {}
     for err in (Unauthorized, InvalidInput, *errors):
-        out[err.status] = {"model": Problem, "description": err.title,
-                           "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        out[err.status] = {
+            "model": Problem,
+            "description": err.title,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
     return out
 
 
@@ -147,18 +160,37 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid"),
-                   "type": e.get("type", "value_error")} for e in exc.errors()]
+        errors = [
+            {
+                "field": _field_name(tuple(e.get("loc", ()))),
+                "message": e.get("msg", "invalid"),
+                "type": e.get("type", "value_error"),
+            }
+            for e in exc.errors()
+        ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)[:1000]
-        return problem_response({"type": "/problems/validation-error", "title": "Invalid input",
-                                 "status": 422, "detail": detail, "errors": errors,
-                                 "instance": request.url.path})
+        return problem_response(
+            {
+                "type": "/problems/validation-error",
+                "title": "Invalid input",
+                "status": 422,
+                "detail": detail,
+                "errors": errors,
+                "instance": request.url.path,
+            }
+        )
 
     def _invalid(request: Request, field: str, message: str, kind: str) -> JSONResponse:
-        return problem_response({"type": "/problems/validation-error", "title": "Invalid input",
-                                 "status": 422, "detail": f"{field}: {message}",
-                                 "errors": [{"field": field, "message": message, "type": kind}],
-                                 "instance": request.url.path})
+        return problem_response(
+            {
+                "type": "/problems/validation-error",
+                "title": "Invalid input",
+                "status": 422,
+                "detail": f"{field}: {message}",
+                "errors": [{"field": field, "message": message, "type": kind}],
+                "instance": request.url.path,
+            }
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -167,15 +199,23 @@ def install_error_handlers(app: FastAPI) -> None:
             return _invalid(request, "body", "not UTF-8 encoded JSON", "json_invalid")
         titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
         headers = dict(exc.headers or {})
-        return problem_response({"type": f"/problems/http-{exc.status_code}",
-                                 "title": titles.get(exc.status_code, "HTTP error"),
-                                 "status": exc.status_code, "detail": str(exc.detail),
-                                 "instance": request.url.path}, headers or None)
+        return problem_response(
+            {
+                "type": f"/problems/http-{exc.status_code}",
+                "title": titles.get(exc.status_code, "HTTP error"),
+                "status": exc.status_code,
+                "detail": str(exc.detail),
+                "instance": request.url.path,
+            },
+            headers or None,
+        )
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
-        return problem_response(PreconditionFailed(
-            "another change was saved first; reload and retry").problem() | {"instance": request.url.path})
+        return problem_response(
+            PreconditionFailed("another change was saved first; reload and retry").problem()
+            | {"instance": request.url.path}
+        )
 
     @app.exception_handler(OverflowError)
     async def _out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
@@ -187,29 +227,49 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
         # PostgreSQL refused a value (SQLSTATE class 22: out of range, too long, a NUL character):
         # the request carried data the service cannot store, which is bad input, not a server fault.
-        log.warning("value_not_storable", error=type(exc.orig).__name__,
-                    sqlstate=getattr(exc.orig, "sqlstate", None))
-        return _invalid(request, "request", "a value in the request is out of range, too long, or contains "
-                                            "a NUL character", "not_storable")
+        log.warning(
+            "value_not_storable", error=type(exc.orig).__name__, sqlstate=getattr(exc.orig, "sqlstate", None)
+        )
+        return _invalid(
+            request,
+            "request",
+            "a value in the request is out of range, too long, or contains a NUL character",
+            "not_storable",
+        )
 
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
         log.warning("database_unavailable", error=type(exc.orig).__name__)
-        return problem_response(ServiceUnavailable("the database did not answer; retry shortly").problem()
-                                | {"instance": request.url.path}, {"Retry-After": "5"})
+        return problem_response(
+            ServiceUnavailable("the database did not answer; retry shortly").problem()
+            | {"instance": request.url.path},
+            {"Retry-After": "5"},
+        )
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
         if exc.connection_invalidated:
             return await _db_down(request, exc)  # type: ignore[arg-type]
         log.error("database_error", error=type(exc.orig).__name__)
-        return problem_response({"type": "/problems/internal", "title": "Internal error", "status": 500,
-                                 "detail": "the request could not be completed",
-                                 "instance": request.url.path})
+        return problem_response(
+            {
+                "type": "/problems/internal",
+                "title": "Internal error",
+                "status": 500,
+                "detail": "the request could not be completed",
+                "instance": request.url.path,
+            }
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error")
-        return problem_response({"type": "/problems/internal", "title": "Internal error", "status": 500,
-                                 "detail": "the request could not be completed",
-                                 "instance": request.url.path})
+        return problem_response(
+            {
+                "type": "/problems/internal",
+                "title": "Internal error",
+                "status": 500,
+                "detail": "the request could not be completed",
+                "instance": request.url.path,
+            }
+        )

@@ -48,6 +48,7 @@ class RequestContextMiddleware:
             path = getattr(route, "path", "unmatched")
             REQUESTS.labels(scope["method"], path, str(status)).inc()
             LATENCY.labels(scope["method"], path).observe(elapsed)
-            log.info("request", method=scope["method"], route=path, status=status,
-                     ms=round(elapsed * 1000, 1))
+            log.info(
+                "request", method=scope["method"], route=path, status=status, ms=round(elapsed * 1000, 1)
+            )
             request_id_var.reset(token)

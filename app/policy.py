@@ -54,8 +54,9 @@ class Grant:
         return unit_ok and role_ok
 
 
-def _g(units: frozenset[str] | set[str] | str, roles: set[str] | str = "*",
-       relation: str | None = None) -> Grant:
+def _g(
+    units: frozenset[str] | set[str] | str, roles: set[str] | str = "*", relation: str | None = None
+) -> Grant:
     units_set = frozenset({units}) if isinstance(units, str) else frozenset(units)
     roles_set = frozenset({roles}) if isinstance(roles, str) else frozenset(roles)
     return Grant(units_set, roles_set, relation)
@@ -75,8 +76,10 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "case.list": (_g("*"),),
     "case.read": (_g(SUPERVISORS | {"filing", "office", "admin"}), _g(BRIGADES, relation="handling_team")),
     # full identity numbers of parties (PIPL art. 28: sensitive personal information, need to know)
-    "case.read_id_numbers": (_g({"comprehensive", "objection", "filing"}),
-                             _g(TEAM_UNITS, relation="handling_team")),
+    "case.read_id_numbers": (
+        _g({"comprehensive", "objection", "filing"}),
+        _g(TEAM_UNITS, relation="handling_team"),
+    ),
     "case.register": (_g("comprehensive", CENTER_STAFF),),
     "case.investigate": (_g("comprehensive", CENTER_STAFF),),
     "asset.record": (_g("comprehensive", CENTER_STAFF), _g(TEAM_UNITS, TEAM_STAFF, "handling_team")),

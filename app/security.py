@@ -38,13 +38,21 @@ def burn_password_check(password: str) -> None:
 def create_access_token(*, user_id: int, username: str) -> str:
     settings = get_settings()
     now = datetime.now(UTC)
-    claims = {"sub": str(user_id), "name": username, "iat": now,
-              "exp": now + timedelta(minutes=settings.token_lifetime_minutes)}
+    claims = {
+        "sub": str(user_id),
+        "name": username,
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.token_lifetime_minutes),
+    }
     return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithm)
 
 
 def decode_access_token(token: str) -> dict[str, Any]:
     """Raises ``jwt.InvalidTokenError`` for expired, forged or ``alg: none`` tokens."""
     settings = get_settings()
-    return jwt.decode(token, settings.jwt_secret, algorithms=[settings.jwt_algorithm],
-                      options={"require": ["sub", "exp", "iat"]})
+    return jwt.decode(
+        token,
+        settings.jwt_secret,
+        algorithms=[settings.jwt_algorithm],
+        options={"require": ["sub", "exp", "iat"]},
+    )

@@ -1,7 +1,7 @@
 """Seed the organisation (DOMAIN.md §1) and, with ``--demo``, the demo users.
 
-    python -m app.seed            # units only, when missing
-    python -m app.seed --demo     # units and demo users, when the database has no users
+python -m app.seed            # units only, when missing
+python -m app.seed --demo     # units and demo users, when the database has no users
 """
 
 from __future__ import annotations
@@ -65,15 +65,24 @@ def seed_demo_users(session: Session, password: str) -> int:
         return 0
     password_hash = hash_password(password)
     for username, unit, roles, full_name, is_service in DEMO_USERS:
-        session.add(User(username=username, unit_code=unit, roles=roles, full_name=full_name,
-                         password_hash=password_hash, is_service_account=is_service))
+        session.add(
+            User(
+                username=username,
+                unit_code=unit,
+                roles=roles,
+                full_name=full_name,
+                password_hash=password_hash,
+                is_service_account=is_service,
+            )
+        )
     session.flush()
     return len(DEMO_USERS)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--demo", action="store_true", help="also create the demo users on an empty database")
     args = parser.parse_args()
     from app.settings import get_settings

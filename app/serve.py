@@ -14,8 +14,15 @@ def main() -> None:
     print(f"API docs: {base}/docs   (OpenAPI: {base}/api/v1/openapi.json)")
     if settings.environment == "development":
         print(f"demo logins, password {settings.demo_password!r}: " + ", ".join(u[0] for u in DEMO_USERS))
-    uvicorn.run("app.main:app", host=settings.host, port=settings.port, workers=settings.workers,
-                log_level=settings.log_level.lower(), access_log=False, proxy_headers=True)
+    uvicorn.run(
+        "app.main:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=True,
+    )
 
 
 if __name__ == "__main__":

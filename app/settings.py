@@ -71,9 +71,15 @@ class Settings(BaseSettings):
     # Plan §5(6): the materials the comprehensive group checks before a 拒执 case goes to the criminal
     # division; a court adds its own items (JSON list in ENFORCEMENT_REFUSAL_REFERRAL_CHECKLIST).
     refusal_referral_checklist: list[str] = Field(
-        default=["evidence_of_ability_to_perform", "evidence_of_refusal", "documents_served",
-                 "warnings_given"],
-        min_length=1, description="material items a refusal-to-execute referral must contain")
+        default=[
+            "evidence_of_ability_to_perform",
+            "evidence_of_refusal",
+            "documents_served",
+            "warnings_given",
+        ],
+        min_length=1,
+        description="material items a refusal-to-execute referral must contain",
+    )
     deferral_max_months: int = 3  # 暂缓执行 ≤ 3 months
     dishonest_term_years: int = 2  # SPC dishonest-list rules: 2 years by default
     termination_recheck_months: int = 6  # 终本 pool: re-check every 6 months

@@ -41,14 +41,19 @@ class SweepReport:
     idempotency_keys_purged: int = 0
 
 
-def _mark_batch(session: Session, *, today: date, rules: frozenset[str], to_status: DeadlineStatus,
-                batch: int) -> int:
+def _mark_batch(
+    session: Session, *, today: date, rules: frozenset[str], to_status: DeadlineStatus, batch: int
+) -> int:
     """Mark one batch of past-due open clocks of ``rules``; returns how many this transaction marked."""
-    claimed = (select(Deadline.id)
-               .where(Deadline.status == DeadlineStatus.open, Deadline.due_on < today,
-                      Deadline.rule.in_(sorted(rules)))
-               .order_by(Deadline.due_on, Deadline.id).limit(batch)
-               .with_for_update(skip_locked=True))
+    claimed = (
+        select(Deadline.id)
+        .where(
+            Deadline.status == DeadlineStatus.open, Deadline.due_on < today, Deadline.rule.in_(sorted(rules))
+        )
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
     values: dict[str, object] = {"status": to_status.value, "updated_at": utcnow()}
     if to_status == DeadlineStatus.breached:
         values["breached_at"] = utcnow()
@@ -56,18 +61,28 @@ def _mark_batch(session: Session, *, today: date, rules: frozenset[str], to_stat
         values |= {"met_on": Deadline.due_on, "met_late": False}
     marked = session.execute(
         update(Deadline)
-        .where(Deadline.id.in_(claimed.scalar_subquery()), Deadline.status == DeadlineStatus.open,
-               Deadline.due_on < today)
+        .where(
+            Deadline.id.in_(claimed.scalar_subquery()),
+            Deadline.status == DeadlineStatus.open,
+            Deadline.due_on < today,
+        )
         .values(**values)
         .returning(Deadline.id, Deadline.case_id, Deadline.rule, Deadline.due_on)
         .execution_options(synchronize_session=False)
     ).all()
     action = "deadline.breach" if to_status == DeadlineStatus.breached else "deadline.elapse"
     for row in marked:
-        audit.record(session, actor=None, action=action, entity_type="deadline", entity_id=row.id,
-                     case_id=row.case_id, before={"status": DeadlineStatus.open.value},
-                     after={"rule": row.rule, "status": to_status.value, "due_on": row.due_on},
-                     reason=f"due {row.due_on.isoformat()}, swept {today.isoformat()}")
+        audit.record(
+            session,
+            actor=None,
+            action=action,
+            entity_type="deadline",
+            entity_id=row.id,
+            case_id=row.case_id,
+            before={"status": DeadlineStatus.open.value},
+            after={"rule": row.rule, "status": to_status.value, "due_on": row.due_on},
+            reason=f"due {row.due_on.isoformat()}, swept {today.isoformat()}",
+        )
     return len(marked)
 
 
@@ -81,8 +96,7 @@ def _mark_all(*, today: date, rules: frozenset[str], to_status: DeadlineStatus, 
             return total
 
 
-def run_sweep(*, today: date | None = None, batch: int | None = None,
-              recompute: bool = False) -> SweepReport:
+def run_sweep(*, today: date | None = None, batch: int | None = None, recompute: bool = False) -> SweepReport:
     """Mark every past-due open clock as of ``today``; each batch commits on its own."""
     today = today or court_today()
     batch = batch or get_settings().sweep_batch_size
@@ -94,23 +108,31 @@ def run_sweep(*, today: date | None = None, batch: int | None = None,
     elapsed = _mark_all(today=today, rules=WINDOW_RULES, to_status=DeadlineStatus.met, batch=batch)
     with session_scope() as session:
         purged = idempotency.purge_expired(session)
-    return SweepReport(today=today, breached=breached, elapsed=elapsed, recomputed=recomputed,
-                       idempotency_keys_purged=purged)
+    return SweepReport(
+        today=today, breached=breached, elapsed=elapsed, recomputed=recomputed, idempotency_keys_purged=purged
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.sweep", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--today", type=date.fromisoformat,
-                        help="the court's date to sweep as of (YYYY-MM-DD)")
+    parser = argparse.ArgumentParser(
+        prog="python -m app.sweep", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--today", type=date.fromisoformat, help="the court's date to sweep as of (YYYY-MM-DD)"
+    )
     parser.add_argument("--batch", type=int, help="deadlines per transaction (default: settings)")
-    parser.add_argument("--recompute-provisional", action="store_true",
-                        help="first recompute provisional deadlines whose years are now confirmed")
+    parser.add_argument(
+        "--recompute-provisional",
+        action="store_true",
+        help="first recompute provisional deadlines whose years are now confirmed",
+    )
     args = parser.parse_args(argv)
     report = run_sweep(today=args.today, batch=args.batch, recompute=args.recompute_provisional)
-    print(f"sweep {report.today.isoformat()}: {report.breached} breached, {report.elapsed} elapsed"
-          + (f", {report.recomputed} provisional recomputed" if args.recompute_provisional else "")
-          + f"; {report.idempotency_keys_purged} expired idempotency keys purged")
+    print(
+        f"sweep {report.today.isoformat()}: {report.breached} breached, {report.elapsed} elapsed"
+        + (f", {report.recomputed} provisional recomputed" if args.recompute_provisional else "")
+        + f"; {report.idempotency_keys_purged} expired idempotency keys purged"
+    )
     return 0
 
 

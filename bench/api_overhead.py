@@ -72,10 +72,21 @@ def intake_body(serial: int, filed_on: dt.date) -> dict[str, object]:
         "category": "civil_commercial",
         "claim_amount": f"{50_000 + serial % 900_000}.00",
         "behaviour": None,
-        "applicants": [{"name": f"申请人{serial}", "party_type": "natural_person",
-                        "id_number": harness.resident_id(serial)}],
-        "respondents": [{"name": f"郑州某某贸易有限公司{serial}", "party_type": "legal_person",
-                         "id_number": harness.uscc(serial), "respondent_class": "enterprise"}],
+        "applicants": [
+            {
+                "name": f"申请人{serial}",
+                "party_type": "natural_person",
+                "id_number": harness.resident_id(serial),
+            }
+        ],
+        "respondents": [
+            {
+                "name": f"郑州某某贸易有限公司{serial}",
+                "party_type": "legal_person",
+                "id_number": harness.uscc(serial),
+                "respondent_class": "enterprise",
+            }
+        ],
         "property_clues": [{"kind": "bank_deposit", "description": "中国工商银行郑州管城支行账户"}],
     }
 
@@ -97,8 +108,9 @@ def service_routes(base_url: str) -> set[tuple[str, str]]:
     return {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
 
 
-def _read_requests(ids: list[int], path: str, headers: dict[str, str], count: int,
-                   seed: int) -> list[Request]:
+def _read_requests(
+    ids: list[int], path: str, headers: dict[str, str], count: int, seed: int
+) -> list[Request]:
     rng = random.Random(seed)
     return [json_request("GET", path.format(id=rng.choice(ids)), headers=headers) for _ in range(count)]
 
@@ -113,13 +125,20 @@ def run_round(args: argparse.Namespace, number: int, jwt_secret: str) -> Round:
     machine_cpu: dict[str, float] = {}
 
     servers = {"database_url": url, "jwt_secret": jwt_secret}
-    with harness.Server(f"bare-{number}", "bench.bare_app", **servers) as bare, \
-            harness.RssSampler(bare.pid) as bare_rss:
+    with (
+        harness.Server(f"bare-{number}", "bench.bare_app", **servers) as bare,
+        harness.RssSampler(bare.pid) as bare_rss,
+    ):
         with harness.CpuWindow(bare.pid) as cpu:
             bare_insert = run_load(
                 bare.base_url,
                 lambda i: json_request("POST", "/bare/cases", bare_body(first_serial + i, filed_on)),
-                total=total, warmup=warmup, expected=(201,), name="bare INSERT", **load)
+                total=total,
+                warmup=warmup,
+                expected=(201,),
+                name="bare INSERT",
+                **load,
+            )
         server_cpu["bare INSERT"], machine_cpu["bare INSERT"] = cpu.process_share, cpu.machine_share
         engine = create_engine(url)
         try:
@@ -129,17 +148,27 @@ def run_round(args: argparse.Namespace, number: int, jwt_secret: str) -> Round:
             engine.dispose()
         with harness.CpuWindow(bare.pid) as cpu:
             requests = _read_requests(bare_ids, "/bare/cases/{id}", {}, total + warmup, seed=number)
-            bare_read = run_load(bare.base_url, requests, total=total, warmup=warmup, expected=(200,),
-                                 name="bare read-by-id", **load)
+            bare_read = run_load(
+                bare.base_url,
+                requests,
+                total=total,
+                warmup=warmup,
+                expected=(200,),
+                name="bare read-by-id",
+                **load,
+            )
         server_cpu["bare read-by-id"], machine_cpu["bare read-by-id"] = cpu.process_share, cpu.machine_share
 
-    with harness.Server(f"service-{number}", "app.serve", **servers) as service, \
-            harness.RssSampler(service.pid) as service_rss:
+    with (
+        harness.Server(f"service-{number}", "app.serve", **servers) as service,
+        harness.RssSampler(service.pid) as service_rss,
+    ):
         routes = service_routes(service.base_url)
         filer = harness.login(service.base_url, "filing-bot")
         reader = harness.login(service.base_url, "comprehensive")
         intake: LoadResult | None = None
         if ("POST", "/api/v1/cases") in routes:
+
             def intake_request(i: int) -> Request:
                 serial = first_serial + i
                 headers = {**filer, "Idempotency-Key": f"bench-{serial}"} if args.idempotency_key else filer
@@ -148,8 +177,15 @@ def run_round(args: argparse.Namespace, number: int, jwt_secret: str) -> Round:
             profiler = _start_profiler(service.pid, args) if args.profile and number == 0 else None
             try:
                 with harness.CpuWindow(service.pid) as cpu:
-                    intake = run_load(service.base_url, intake_request, total=total, warmup=warmup,
-                                      expected=(201,), name="intake POST /cases", **load)
+                    intake = run_load(
+                        service.base_url,
+                        intake_request,
+                        total=total,
+                        warmup=warmup,
+                        expected=(201,),
+                        name="intake POST /cases",
+                        **load,
+                    )
             finally:
                 if profiler is not None:
                     _finish_profiler(profiler)
@@ -167,23 +203,41 @@ def run_round(args: argparse.Namespace, number: int, jwt_secret: str) -> Round:
             requests = [json_request("GET", "/api/v1/me", headers=reader)] * (total + warmup)
             read_label = "GET /me (no case routes)"
         with harness.CpuWindow(service.pid) as cpu:
-            read = run_load(service.base_url, requests, total=total, warmup=warmup, expected=(200,),
-                            name=read_label, **load)
+            read = run_load(
+                service.base_url,
+                requests,
+                total=total,
+                warmup=warmup,
+                expected=(200,),
+                name=read_label,
+                **load,
+            )
         server_cpu[read.name], machine_cpu[read.name] = cpu.process_share, cpu.machine_share
         # The floor under every service request: token check, one user read, no case work.
         with harness.CpuWindow(service.pid) as cpu:
             me = [json_request("GET", "/api/v1/me", headers=reader)] * (total + warmup)
-            floor = run_load(service.base_url, me, total=total, warmup=warmup, expected=(200,),
-                             name="GET /me", **load)
+            floor = run_load(
+                service.base_url, me, total=total, warmup=warmup, expected=(200,), name="GET /me", **load
+            )
         server_cpu[floor.name], machine_cpu[floor.name] = cpu.process_share, cpu.machine_share
 
-    return Round(bare_insert=bare_insert, bare_read=bare_read, intake=intake, read=read, floor=floor,
-                 read_label=read_label, server_cpu=server_cpu, machine_cpu=machine_cpu,
-                 bare_rss_mb=bare_rss.max_mb, service_rss_mb=service_rss.max_mb,
-                 service_rss_last_mb=service_rss.last_mb)
+    return Round(
+        bare_insert=bare_insert,
+        bare_read=bare_read,
+        intake=intake,
+        read=read,
+        floor=floor,
+        read_label=read_label,
+        server_cpu=server_cpu,
+        machine_cpu=machine_cpu,
+        bare_rss_mb=bare_rss.max_mb,
+        service_rss_mb=service_rss.max_mb,
+        service_rss_last_mb=service_rss.last_mb,
+    )
 
 
 # --- profiling (optional) -----------------------------------------------------------------------------
+
 
 def _start_profiler(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes] | None:
     py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(harness.ROOT / ".venv" / "bin"))
@@ -194,10 +248,26 @@ def _start_profiler(pid: int, args: argparse.Namespace) -> subprocess.Popen[byte
     out = harness.OUT / f"intake-{args.profile}.collapsed"
     print(f"profiling the service (pid {pid}) under the intake load with py-spy → {out}")
     mode = ["--gil"] if args.profile == "cpu" else []
-    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw",
-                             "--nolineno", *mode, "--output", str(out),
-                             "--duration", str(int(args.time_limit) + 5)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            py_spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--nolineno",
+            *mode,
+            "--output",
+            str(out),
+            "--duration",
+            str(int(args.time_limit) + 5),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _finish_profiler(profiler: subprocess.Popen[bytes]) -> None:
@@ -241,6 +311,7 @@ def top_costs(path: Path, limit: int = 25) -> list[tuple[str, float]]:
 
 # --- report ---------------------------------------------------------------------------------------------
 
+
 def _cpu_ms_per_request(result: LoadResult, server_cores: float) -> float:
     return server_cores * result.duration_s / result.completed * 1000 if result.completed else 0.0
 
@@ -267,8 +338,14 @@ def _cpu_ratios(rounds: list[Round]) -> list[str]:
 def count_statements(url: str) -> dict[str, int]:
     """``python -m bench.statements`` against the benchmark's database, in its own process."""
     env = harness.server_environment(url, harness.free_port(), harness.new_jwt_secret())
-    done = subprocess.run([sys.executable, "-m", "bench.statements"], cwd=harness.ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.statements"],
+        cwd=harness.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode != 0:
         print(f"bench.statements failed:\n{done.stderr[-2000:]}")
         return {}
@@ -283,20 +360,29 @@ def _verdict(ok: bool) -> str:
     return "meets the target" if ok else "BELOW the target"
 
 
-def report(args: argparse.Namespace, rounds: list[Round], schema_note: str,
-           machine: dict[str, str], statements: dict[str, int]) -> str:
-    rows = ["| round | endpoint | req/s | p50 ms | p99 ms | ok | errors | server CPU (cores) | "
-            "server CPU ms per request | generator CPU (cores) | machine busy |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+def report(
+    args: argparse.Namespace,
+    rounds: list[Round],
+    schema_note: str,
+    machine: dict[str, str],
+    statements: dict[str, int],
+) -> str:
+    rows = [
+        "| round | endpoint | req/s | p50 ms | p99 ms | ok | errors | server CPU (cores) | "
+        "server CPU ms per request | generator CPU (cores) | machine busy |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for n, rnd in enumerate(rounds, 1):
         for result in (rnd.bare_insert, rnd.intake, rnd.bare_read, rnd.read, rnd.floor):
             if result is None:
                 continue
             s = result.summary()
-            rows.append(f"| {n} | {result.name} | {s['requests_per_s']} | {s['p50_ms']} | {s['p99_ms']} | "
-                        f"{result.ok} | {result.errors} | {rnd.server_cpu.get(result.name, 0):.2f} | "
-                        f"{_cpu_ms_per_request(result, rnd.server_cpu.get(result.name, 0)):.1f} | "
-                        f"{result.generator_cpu_share:.2f} | {rnd.machine_cpu.get(result.name, 0):.0%} |")
+            rows.append(
+                f"| {n} | {result.name} | {s['requests_per_s']} | {s['p50_ms']} | {s['p99_ms']} | "
+                f"{result.ok} | {result.errors} | {rnd.server_cpu.get(result.name, 0):.2f} | "
+                f"{_cpu_ms_per_request(result, rnd.server_cpu.get(result.name, 0)):.1f} | "
+                f"{result.generator_cpu_share:.2f} | {rnd.machine_cpu.get(result.name, 0):.0%} |"
+            )
     bare_insert = _best([r.bare_insert for r in rounds])
     bare_read = _best([r.bare_read for r in rounds])
     read = _best([r.read for r in rounds])
@@ -306,72 +392,103 @@ def report(args: argparse.Namespace, rounds: list[Round], schema_note: str,
     if intakes:
         intake = _best(intakes)
         ratio = intake.requests_per_s / bare_insert.requests_per_s if bare_insert.requests_per_s else 0.0
-        lines.append(f"- intake / bare INSERT: {intake.requests_per_s:.1f} / "
-                     f"{bare_insert.requests_per_s:.1f} = **{ratio:.2f}** (target ≥ {TARGET_INTAKE_RATIO}): "
-                     f"{_verdict(ratio >= TARGET_INTAKE_RATIO)}")
+        lines.append(
+            f"- intake / bare INSERT: {intake.requests_per_s:.1f} / "
+            f"{bare_insert.requests_per_s:.1f} = **{ratio:.2f}** (target ≥ {TARGET_INTAKE_RATIO}): "
+            f"{_verdict(ratio >= TARGET_INTAKE_RATIO)}"
+        )
     else:
         lines.append("- intake: not measured (the service has no POST /api/v1/cases yet)")
     ratio = read.requests_per_s / bare_read.requests_per_s if bare_read.requests_per_s else 0.0
-    lines.append(f"- {rounds[0].read_label} / bare read-by-id: {read.requests_per_s:.1f} / "
-                 f"{bare_read.requests_per_s:.1f} = **{ratio:.2f}** (target ≥ {TARGET_READ_RATIO}): "
-                 f"{_verdict(ratio >= TARGET_READ_RATIO)}")
-    lines.append(f"- service process RSS, maximum through the run: **{rss:.0f} MB** (target < "
-                 f"{TARGET_RSS_MB:.0f} MB): {_verdict(rss < TARGET_RSS_MB)}; at the end "
-                 f"{rounds[-1].service_rss_last_mb:.0f} MB; bare app maximum "
-                 f"{max(r.bare_rss_mb for r in rounds):.0f} MB")
-    lines.append("- server CPU per request, the figure least disturbed by other work on the machine "
-                 "(bare ÷ service, median of rounds): " + "; ".join(_cpu_ratios(rounds)))
+    lines.append(
+        f"- {rounds[0].read_label} / bare read-by-id: {read.requests_per_s:.1f} / "
+        f"{bare_read.requests_per_s:.1f} = **{ratio:.2f}** (target ≥ {TARGET_READ_RATIO}): "
+        f"{_verdict(ratio >= TARGET_READ_RATIO)}"
+    )
+    lines.append(
+        f"- service process RSS, maximum through the run: **{rss:.0f} MB** (target < "
+        f"{TARGET_RSS_MB:.0f} MB): {_verdict(rss < TARGET_RSS_MB)}; at the end "
+        f"{rounds[-1].service_rss_last_mb:.0f} MB; bare app maximum "
+        f"{max(r.bare_rss_mb for r in rounds):.0f} MB"
+    )
+    lines.append(
+        "- server CPU per request, the figure least disturbed by other work on the machine "
+        "(bare ÷ service, median of rounds): " + "; ".join(_cpu_ratios(rounds))
+    )
     floors = [r.floor for r in rounds if r.floor is not None]
     if floors:
         floor = _best(floors)
-        lines.append(f"- the floor, `GET /me` (token check and one user read, no case work): "
-                     f"{floor.requests_per_s:.1f} req/s = "
-                     f"{floor.requests_per_s / bare_read.requests_per_s:.2f} of the bare read")
+        lines.append(
+            f"- the floor, `GET /me` (token check and one user read, no case work): "
+            f"{floor.requests_per_s:.1f} req/s = "
+            f"{floor.requests_per_s / bare_read.requests_per_s:.2f} of the bare read"
+        )
     if statements:
-        lines.append("- SQL statements per request (counted in-process by `python -m bench.statements`; the "
-                     "pool's pre-ping, BEGIN and COMMIT come on top of each): "
-                     + ", ".join(f"{name} {count}" for name, count in statements.items()))
-    errors = [s for r in rounds for res in (r.bare_insert, r.bare_read, r.intake, r.read, r.floor) if res
-              for s in res.error_samples]
-    return "\n".join([
-        f"## API overhead against the bare stack — {harness.now_stamp()}",
-        "",
-        f"Command: `{harness.command_line()}`",
-        "",
-        "Machine:",
-        harness.machine_markdown(machine),
-        "",
-        "Setup: each server alone on the machine's 2 cores with PostgreSQL (uvicorn, 1 worker, log level "
-        "WARNING, `ENFORCEMENT_ENVIRONMENT=production`, the service's pool settings with pre-ping); the load "
-        f"generator is one asyncio process (HTTP/1.1 keep-alive, {args.concurrency} connections, "
-        f"{args.requests} requests per measurement after {args.warmup} warm-up requests, loopback). "
-        f"Intake {'with' if args.idempotency_key else 'without'} an `Idempotency-Key`. "
-        f"Schema: {schema_note}. Ratios use the best round of each.",
-        "",
-        *rows,
-        "",
-        *lines,
-        *([f"- error samples: {errors[:3]}"] if errors else []),
-    ])
+        lines.append(
+            "- SQL statements per request (counted in-process by `python -m bench.statements`; the "
+            "pool's pre-ping, BEGIN and COMMIT come on top of each): "
+            + ", ".join(f"{name} {count}" for name, count in statements.items())
+        )
+    errors = [
+        s
+        for r in rounds
+        for res in (r.bare_insert, r.bare_read, r.intake, r.read, r.floor)
+        if res
+        for s in res.error_samples
+    ]
+    return "\n".join(
+        [
+            f"## API overhead against the bare stack — {harness.now_stamp()}",
+            "",
+            f"Command: `{harness.command_line()}`",
+            "",
+            "Machine:",
+            harness.machine_markdown(machine),
+            "",
+            "Setup: each server alone on the machine's 2 cores with PostgreSQL (uvicorn, 1 worker, log level "
+            "WARNING, `ENFORCEMENT_ENVIRONMENT=production`, the service's pool settings with pre-ping); "
+            "the load "
+            f"generator is one asyncio process (HTTP/1.1 keep-alive, {args.concurrency} connections, "
+            f"{args.requests} requests per measurement after {args.warmup} warm-up requests, loopback). "
+            f"Intake {'with' if args.idempotency_key else 'without'} an `Idempotency-Key`. "
+            f"Schema: {schema_note}. Ratios use the best round of each.",
+            "",
+            *rows,
+            "",
+            *lines,
+            *([f"- error samples: {errors[:3]}"] if errors else []),
+        ]
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", required=True,
-                        help="PostgreSQL database to wipe and use; its name must contain 'bench'")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        required=True,
+        help="PostgreSQL database to wipe and use; its name must contain 'bench'",
+    )
     parser.add_argument("--requests", type=int, default=2000, help="requests per measurement")
     parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections")
     parser.add_argument("--warmup", type=int, default=200, help="requests sent first and not counted")
     parser.add_argument("--rounds", type=int, default=2, help="bare then service, repeated")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per measurement")
     parser.add_argument("--no-idempotency-key", dest="idempotency_key", action="store_false")
-    parser.add_argument("--profile", choices=("cpu", "wall"),
-                        help="py-spy the service under the intake load (round 1): cpu = samples holding "
-                             "the GIL, wall = every busy thread (lock and I/O waits too)")
+    parser.add_argument(
+        "--profile",
+        choices=("cpu", "wall"),
+        help="py-spy the service under the intake load (round 1): cpu = samples holding "
+        "the GIL, wall = every busy thread (lock and I/O waits too)",
+    )
     harness.add_quiet_arguments(parser)
-    parser.add_argument("--no-results", dest="write_results", action="store_false",
-                        help="print only; do not append to bench/RESULTS.md")
+    parser.add_argument(
+        "--no-results",
+        dest="write_results",
+        action="store_false",
+        help="print only; do not append to bench/RESULTS.md",
+    )
     args = parser.parse_args()
     harness.require_bench_database(args.database_url)
 

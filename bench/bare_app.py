@@ -129,8 +129,15 @@ def main() -> None:
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run("bench.bare_app:app", host=settings.host, port=settings.port, workers=settings.workers,
-                log_level=settings.log_level.lower(), access_log=False, proxy_headers=True)
+    uvicorn.run(
+        "bench.bare_app:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=True,
+    )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ WITH c AS (
 )
 """
 
-CASES_SQL = _CASE_CTE + """
+CASES_SQL = (
+    _CASE_CTE
+    + """
 INSERT INTO "case" (id, case_number, case_year, court_code, type_code, serial, filed_on, category,
                     claim_amount, paid_amount, state, track, unit_code, handler_id, registered_at,
                     investigation_completed, willing_to_perform, settlement_likely, closure_mode, closed_on,
@@ -78,11 +80,15 @@ SELECT g, '（' || extract(year FROM filed_on)::int || '）豫0104执' || g || '
        :created_by, filed_on::timestamptz, filed_on::timestamptz, 1
 FROM cc
 """
+)
 
-EVENTS_SQL = _CASE_CTE + """
+EVENTS_SQL = (
+    _CASE_CTE
+    + """
 INSERT INTO deadline_event (id, case_id, event, occurred_on, subject_type, subject_id, params, recorded_at)
 SELECT g, g, 'case.filed', filed_on, 'case', g, '{}', filed_on::timestamptz FROM cc
 """
+)
 
 # Clock outcomes by rule (r) and a per-clock hash (k, 0..99):
 #   D1 (1 working day ~ +1): met on time 97 %, met late 2 %, breached 1 %
@@ -91,7 +97,9 @@ SELECT g, g, 'case.filed', filed_on, 'case', g, '{}', filed_on::timestamptz FROM
 #                  due (1 % still open: not yet swept), open or paused (3 %) before
 #   D4 (3 months, a waiting period): met once past, open before
 # Any clock due today or later is open (D3: or paused).
-DEADLINES_SQL = _CASE_CTE + """
+DEADLINES_SQL = (
+    _CASE_CTE  # noqa: S608 - fixed text
+    + """
 , clocks AS (
     SELECT cc.*, r.rule, r.seq_no,
            CASE r.rule WHEN 'D1' THEN filed_on + 1 WHEN 'D2' THEN filed_on + 10
@@ -131,7 +139,8 @@ SELECT rule, g, 'case', g, 0, g, filed_on, due_on, status,
        '（' || extract(year FROM filed_on)::int || '）豫0104执' || g || '号',
        filed_on::timestamptz, filed_on::timestamptz
 FROM outcome
-"""  # noqa: S608 - fixed text
+"""
+)
 
 
 def generate(url: str, *, rows: int, user_ids: dict[str, int], today: dt.date) -> float:
@@ -142,8 +151,15 @@ def generate(url: str, *, rows: int, user_ids: dict[str, int], today: dt.date) -
     handlers = [user_ids["fast-judge"], user_ids["fast-judge"]]
     for b in range(1, 5):
         handlers += [user_ids[f"brigade{b}-judge"], user_ids[f"brigade{b}-judge2"]]
-    params = {"first": FIRST_FILING, "span": (today - FIRST_FILING).days, "n": n, "units": UNITS,
-              "handlers": handlers, "today": today, "created_by": user_ids["filing-bot"]}
+    params = {
+        "first": FIRST_FILING,
+        "span": (today - FIRST_FILING).days,
+        "n": n,
+        "units": UNITS,
+        "handlers": handlers,
+        "today": today,
+        "created_by": user_ids["filing-bot"],
+    }
     engine = create_engine(url)
     started = time.perf_counter()
     try:
@@ -163,8 +179,12 @@ def generate(url: str, *, rows: int, user_ids: dict[str, int], today: dt.date) -
             for index in board_indexes:
                 index.create(conn)
             for table in ("case", "deadline_event", "deadline"):
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
-                                  f'(SELECT max(id) FROM "{table}"))'))
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                        f'(SELECT max(id) FROM "{table}"))'
+                    )
+                )
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
     finally:
@@ -175,13 +195,18 @@ def generate(url: str, *, rows: int, user_ids: dict[str, int], today: dt.date) -
 def distribution(engine: Engine, today: dt.date) -> dict[str, int]:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT status, count(*) FROM deadline GROUP BY status ORDER BY status"))
-        overdue = conn.execute(text("SELECT count(*) FROM deadline WHERE status = 'breached' OR "
-                                    "(status = 'open' AND due_on < :t AND rule NOT IN ('D4', 'D7'))"),
-                               {"t": today}).scalar_one()
+        overdue = conn.execute(
+            text(
+                "SELECT count(*) FROM deadline WHERE status = 'breached' OR "
+                "(status = 'open' AND due_on < :t AND rule NOT IN ('D4', 'D7'))"
+            ),
+            {"t": today},
+        ).scalar_one()
     return {**{status: count for status, count in rows}, "overdue": overdue}
 
 
 # --- measurement ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BoardCall:
@@ -214,8 +239,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def calls(rng: random.Random, count: int, deep_positions: list[tuple[dt.date, int]],
-          encode: Callable[[dt.date, int], str]) -> list[BoardCall]:
+def calls(
+    rng: random.Random,
+    count: int,
+    deep_positions: list[tuple[dt.date, int]],
+    encode: Callable[[dt.date, int], str],
+) -> list[BoardCall]:
     """The request mix; pages that follow a first page are added as they are answered (see measure)."""
     center = ["comprehensive", "comprehensive-lead", "director", "deputy"]
     brigades = [f"brigade{b}-judge" for b in range(1, 5)] + [f"brigade{b}-judge2" for b in range(1, 5)]
@@ -227,20 +256,22 @@ def calls(rng: random.Random, count: int, deep_positions: list[tuple[dt.date, in
             result.append(BoardCall("overdue, first page", rng.choice(center), unit=unit))
         elif roll < 0.50:
             due, ident = rng.choice(deep_positions)
-            result.append(BoardCall("overdue, deep cursor", rng.choice(center), unit=unit,
-                                    cursor=encode(due, ident)))
+            result.append(
+                BoardCall("overdue, deep cursor", rng.choice(center), unit=unit, cursor=encode(due, ident))
+            )
         elif roll < 0.65:
             result.append(BoardCall("overdue, a brigade's own", rng.choice(brigades)))
         elif roll < 0.80:
             who = rng.choice(center + brigades)
-            result.append(BoardCall("due soon", who, status="due_soon",
-                                    unit=unit if who in center else None))
+            result.append(BoardCall("due soon", who, status="due_soon", unit=unit if who in center else None))
         elif roll < 0.90:
-            result.append(BoardCall("overdue, one rule", rng.choice(center), unit=unit,
-                                    rule=rng.choice(["D2", "D3"])))
+            result.append(
+                BoardCall("overdue, one rule", rng.choice(center), unit=unit, rule=rng.choice(["D2", "D3"]))
+            )
         else:
-            result.append(BoardCall("open, one unit", rng.choice(center), status="open",
-                                    unit=rng.choice(UNITS)))
+            result.append(
+                BoardCall("open, one unit", rng.choice(center), status="open", unit=rng.choice(UNITS))
+            )
     return result
 
 
@@ -258,8 +289,9 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
     with session_scope(read_only=True) as session:
         users = {u.username: u for u in session.scalars(select(User))}
         max_id = session.scalar(select(Deadline.id).order_by(Deadline.id.desc()).limit(1)) or 1
-        deep = session.execute(text(
-            "SELECT due_on, id FROM deadline WHERE status = 'breached' ORDER BY random() LIMIT 500")).all()
+        deep = session.execute(
+            text("SELECT due_on, id FROM deadline WHERE status = 'breached' ORDER BY random() LIMIT 500")
+        ).all()
     encode = deadlines._encode_cursor  # the cursor format the board itself issues
     timings = Timings()
     items: dict[str, int] = {}
@@ -267,9 +299,16 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
     def board(call: BoardCall) -> str | None:
         started = time.perf_counter()
         with session_scope(read_only=True) as session:
-            page = deadlines.deadline_board(session, user=users[call.username], status=call.status,
-                                            unit=call.unit, rule=call.rule, cursor=call.cursor, limit=PAGE,
-                                            today=today)
+            page = deadlines.deadline_board(
+                session,
+                user=users[call.username],
+                status=call.status,
+                unit=call.unit,
+                rule=call.rule,
+                cursor=call.cursor,
+                limit=PAGE,
+                today=today,
+            )
         timings.add(f"board:{call.scenario}", (time.perf_counter() - started) * 1000)
         items[call.scenario] = items.get(call.scenario, 0) + len(page.items)
         return page.next_cursor
@@ -278,8 +317,9 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
         after = rng.randrange(0, max(1, max_id - PAGE))
         started = time.perf_counter()
         with session_scope(read_only=True) as session:
-            rows = session.scalars(select(Deadline).where(Deadline.id > after).order_by(Deadline.id)
-                                   .limit(PAGE)).all()
+            rows = session.scalars(
+                select(Deadline).where(Deadline.id > after).order_by(Deadline.id).limit(PAGE)
+            ).all()
             assert len(rows) <= PAGE
         timings.add("baseline", (time.perf_counter() - started) * 1000)
 
@@ -298,9 +338,17 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
         done += 1
         # A reader who opened a first page goes on to the next one or two.
         if next_cursor and call.cursor is None and call.scenario.startswith("overdue") and rng.random() < 0.5:
-            queue.insert(rng.randrange(0, len(queue) + 1),
-                         BoardCall(call.scenario.replace("first page", "next page"), call.username,
-                                   call.status, call.unit, call.rule, next_cursor))
+            queue.insert(
+                rng.randrange(0, len(queue) + 1),
+                BoardCall(
+                    call.scenario.replace("first page", "next page"),
+                    call.username,
+                    call.status,
+                    call.unit,
+                    call.rule,
+                    next_cursor,
+                ),
+            )
     return timings, items
 
 
@@ -323,19 +371,32 @@ def explain_overdue(engine: Engine, today: dt.date) -> str:
         user = session.scalars(select(User).where(User.username == "comprehensive")).one()
         event.listen(engine, "before_cursor_execute", capture)
         try:
-            deadlines.deadline_board(session, user=user, status="overdue", unit="brigade-2", limit=PAGE,
-                                     today=today)
+            deadlines.deadline_board(
+                session, user=user, status="overdue", unit="brigade-2", limit=PAGE, today=today
+            )
         finally:
             event.remove(engine, "before_cursor_execute", capture)
-        plan = session.execute(text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) "
-                                    + captured[-1])).all()
+        plan = session.execute(
+            text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + captured[-1])
+        ).all()
     return "\n".join(row[0] for row in plan)
 
 
 # --- report -----------------------------------------------------------------------------------------
 
-def report(*, rows: int, timings: Timings, items: dict[str, int], counts: dict[str, int], generate_s: float,
-           schema: str, machine: dict[str, str], plan: str, requests: int) -> str:
+
+def report(
+    *,
+    rows: int,
+    timings: Timings,
+    items: dict[str, int],
+    counts: dict[str, int],
+    generate_s: float,
+    schema: str,
+    machine: dict[str, str],
+    plan: str,
+    requests: int,
+) -> str:
     board = timings.all("board:")
     base = timings.samples["baseline"]
     p = {q: percentile(board, q) for q in (50, 95, 99)}
@@ -368,8 +429,10 @@ def report(*, rows: int, timings: Timings, items: dict[str, int], counts: dict[s
     for name, values in sorted(timings.samples.items()):
         if name.startswith("board:"):
             scenario = name.removeprefix("board:")
-            lines.append(f"| {scenario} | {len(values)} | {items.get(scenario, 0):,} | "
-                         f"{percentile(values, 50):.2f} | {percentile(values, 95):.2f} |")
+            lines.append(
+                f"| {scenario} | {len(values)} | {items.get(scenario, 0):,} | "
+                f"{percentile(values, 50):.2f} | {percentile(values, 95):.2f} |"
+            )
     lines += [
         "",
         f"Target p95 < {TARGET_P95_MS:.0f} ms: **{verdict}** ({p[95]:.2f} ms).",
@@ -384,10 +447,14 @@ def report(*, rows: int, timings: Timings, items: dict[str, int], counts: dict[s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.deadline_board", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", required=True,
-                        help="a local PostgreSQL database whose name has 'bench'")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.deadline_board",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--database-url", required=True, help="a local PostgreSQL database whose name has 'bench'"
+    )
     parser.add_argument("--rows", type=int, default=1_000_000, help="deadlines to generate (4 per case)")
     parser.add_argument("--requests", type=int, default=400, help="board pages to time (at least 200)")
     parser.add_argument("--seed", type=int, default=4)
@@ -414,8 +481,17 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
     print(f"timing {args.requests} board pages …", flush=True)
     timings, items = measure(args.database_url, requests=args.requests, seed=args.seed, today=today)
-    section = report(rows=args.rows, timings=timings, items=items, counts=counts, generate_s=generate_s,
-                     schema=schema, machine=machine, plan=plan, requests=args.requests)
+    section = report(
+        rows=args.rows,
+        timings=timings,
+        items=items,
+        counts=counts,
+        generate_s=generate_s,
+        schema=schema,
+        machine=machine,
+        plan=plan,
+        requests=args.requests,
+    )
     print(section)
     if not args.no_results:
         harness.append_results(section)

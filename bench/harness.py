@@ -32,6 +32,7 @@ SERVER_STOP_TIMEOUT_S = 15.0
 
 # --- database ---------------------------------------------------------------------------------------
 
+
 def require_bench_database(url: str) -> None:
     """The benchmarks wipe their database: refuse any whose name does not say it is a benchmark's."""
     parsed = make_url(url)
@@ -48,8 +49,9 @@ def create_database_if_missing(url: str) -> None:
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                  {"n": parsed.database}).scalar()
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+            ).scalar()
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     finally:
@@ -89,8 +91,10 @@ def fresh_schema(url: str) -> str:
             return "alembic upgrade head"
         _drop_everything(engine)
         Base.metadata.create_all(engine)
-        return (f"Base.metadata.create_all (migrations lag behind the models: {len(diffs)} "
-                f"difference(s), e.g. {str(diffs[0])[:160]})")
+        return (
+            f"Base.metadata.create_all (migrations lag behind the models: {len(diffs)} "
+            f"difference(s), e.g. {str(diffs[0])[:160]})"
+        )
     finally:
         engine.dispose()
 
@@ -131,6 +135,7 @@ def postgres_version(url: str) -> str:
 
 # --- servers ----------------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -140,16 +145,18 @@ def free_port() -> int:
 def server_environment(database_url: str, port: int, jwt_secret: str) -> dict[str, str]:
     """The settings both servers run with: one worker, log level WARNING, production mode."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENFORCEMENT_")}
-    env.update({
-        "ENFORCEMENT_DATABASE_URL": database_url,
-        "ENFORCEMENT_ENVIRONMENT": "production",
-        "ENFORCEMENT_JWT_SECRET": jwt_secret,
-        "ENFORCEMENT_HOST": "127.0.0.1",
-        "ENFORCEMENT_PORT": str(port),
-        "ENFORCEMENT_WORKERS": "1",
-        "ENFORCEMENT_LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "ENFORCEMENT_DATABASE_URL": database_url,
+            "ENFORCEMENT_ENVIRONMENT": "production",
+            "ENFORCEMENT_JWT_SECRET": jwt_secret,
+            "ENFORCEMENT_HOST": "127.0.0.1",
+            "ENFORCEMENT_PORT": str(port),
+            "ENFORCEMENT_WORKERS": "1",
+            "ENFORCEMENT_LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -160,8 +167,16 @@ def new_jwt_secret() -> str:
 class Server:
     """``python -m <module>`` as a child process, ready when ``/healthz`` answers; always stopped."""
 
-    def __init__(self, name: str, module: str, *, database_url: str, port: int | None = None,
-                 jwt_secret: str | None = None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        module: str,
+        *,
+        database_url: str,
+        port: int | None = None,
+        jwt_secret: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.module = module
         self.port = port or free_port()
@@ -180,8 +195,14 @@ class Server:
         OUT.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
         try:
-            self.process = subprocess.Popen([sys.executable, "-m", self.module], cwd=ROOT, env=self.env,
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", self.module],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         finally:
             log.close()
         try:
@@ -191,8 +212,9 @@ class Server:
             raise
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def _wait_ready(self) -> None:
@@ -225,13 +247,15 @@ class Server:
 
 def login(base_url: str, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
     """Bearer headers for a demo user, by the OAuth2 password flow of the running server."""
-    response = httpx.post(f"{base_url}/api/v1/auth/token", data={"username": username, "password": password},
-                          timeout=30.0)
+    response = httpx.post(
+        f"{base_url}/api/v1/auth/token", data={"username": username, "password": password}, timeout=30.0
+    )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 # --- process measurements ---------------------------------------------------------------------------
+
 
 def rss_bytes(pid: int) -> int:
     """Resident set size of a process (psutil when installed, else /proc/<pid>/status VmRSS)."""
@@ -323,11 +347,18 @@ class CpuWindow:
 
 # --- the report ---------------------------------------------------------------------------------------
 
+
 def machine_description(database_url: str) -> dict[str, str]:
     meminfo = Path("/proc/meminfo").read_text().splitlines()
     ram_kb = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:")), 0)
-    cpu_model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("model name")), platform.processor() or "unknown")
+    cpu_model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
     load1, load5, _ = os.getloadavg()
     return {
         "nproc": str(os.cpu_count()),
@@ -370,10 +401,12 @@ def wait_for_quiet_machine(max_load: float, max_wait_s: float) -> str:
 
 
 def add_quiet_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quiet-load", type=float, default=1.0,
-                        help="1-minute load average to wait for before measuring")
-    parser.add_argument("--quiet-wait", type=float, default=0.0,
-                        help="seconds to wait at most for that load (0: do not wait)")
+    parser.add_argument(
+        "--quiet-load", type=float, default=1.0, help="1-minute load average to wait for before measuring"
+    )
+    parser.add_argument(
+        "--quiet-wait", type=float, default=0.0, help="seconds to wait at most for that load (0: do not wait)"
+    )
 
 
 def append_results(section: str) -> None:

@@ -71,10 +71,14 @@ class LoadResult:
     def summary(self) -> dict[str, object]:
         ordered = sorted(self.latencies_ms)
         return {
-            "name": self.name, "concurrency": self.concurrency, "completed": self.completed,
-            "errors": self.errors, "duration_s": round(self.duration_s, 2),
+            "name": self.name,
+            "concurrency": self.concurrency,
+            "completed": self.completed,
+            "errors": self.errors,
+            "duration_s": round(self.duration_s, 2),
             "requests_per_s": round(self.requests_per_s, 1),
-            "p50_ms": round(percentile(ordered, 50), 2), "p95_ms": round(percentile(ordered, 95), 2),
+            "p50_ms": round(percentile(ordered, 50), 2),
+            "p95_ms": round(percentile(ordered, 95), 2),
             "p99_ms": round(percentile(ordered, 99), 2),
             "generator_cpu_share": round(self.generator_cpu_share, 2),
             "statuses": dict(sorted(self.statuses.items())),
@@ -83,9 +87,11 @@ class LoadResult:
 
     def line(self) -> str:
         s = self.summary()
-        return (f"{self.name}: {s['requests_per_s']} req/s, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms, "
-                f"{self.ok} ok / {self.errors} errors in {s['duration_s']} s "
-                f"(c={self.concurrency}, generator {s['generator_cpu_share']:.0%} of a core)")
+        return (
+            f"{self.name}: {s['requests_per_s']} req/s, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms, "
+            f"{self.ok} ok / {self.errors} errors in {s['duration_s']} s "
+            f"(c={self.concurrency}, generator {s['generator_cpu_share']:.0%} of a core)"
+        )
 
 
 def percentile(ordered: Sequence[float], q: float) -> float:
@@ -96,8 +102,9 @@ def percentile(ordered: Sequence[float], q: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def json_request(method: str, path: str, payload: object | None = None,
-                 headers: dict[str, str] | None = None) -> Request:
+def json_request(
+    method: str, path: str, payload: object | None = None, headers: dict[str, str] | None = None
+) -> Request:
     body = None if payload is None else json.dumps(payload, ensure_ascii=False).encode()
     return Request(method, path, body, tuple((headers or {}).items()))
 
@@ -111,8 +118,12 @@ def loopback_target(base_url: str) -> tuple[str, int]:
 
 
 def _encode(request: Request, host_header: str) -> bytes:
-    lines = [f"{request.method} {request.path} HTTP/1.1", f"Host: {host_header}",
-             "User-Agent: enforcement-bench", "Accept: application/json"]
+    lines = [
+        f"{request.method} {request.path} HTTP/1.1",
+        f"Host: {host_header}",
+        "User-Agent: enforcement-bench",
+        "Accept: application/json",
+    ]
     lines += [f"{name}: {value}" for name, value in request.headers]
     if request.body is not None:
         if not any(name.lower() == "content-type" for name, _ in request.headers):
@@ -151,8 +162,16 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
     return status, body, keep_alive
 
 
-async def _run(base_url: str, get: Callable[[int], Request], *, total: int, concurrency: int,
-               time_limit_s: float, expected: frozenset[int], name: str) -> LoadResult:
+async def _run(
+    base_url: str,
+    get: Callable[[int], Request],
+    *,
+    total: int,
+    concurrency: int,
+    time_limit_s: float,
+    expected: frozenset[int],
+    name: str,
+) -> LoadResult:
     host, port = loopback_target(base_url)
     host_header = f"{host}:{port}"
     result = LoadResult(name=name, concurrency=concurrency)
@@ -175,10 +194,16 @@ async def _run(base_url: str, get: Callable[[int], Request], *, total: int, conc
                     if writer is None:
                         reader, writer = await asyncio.open_connection(host, port)
                     writer.write(payload)
-                    status, body, keep_alive = await asyncio.wait_for(_read_response(reader),
-                                                                      REQUEST_TIMEOUT_S)
-                except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                        ValueError) as exc:
+                    status, body, keep_alive = await asyncio.wait_for(
+                        _read_response(reader), REQUEST_TIMEOUT_S
+                    )
+                except (
+                    TimeoutError,
+                    OSError,
+                    asyncio.IncompleteReadError,
+                    asyncio.LimitOverrunError,
+                    ValueError,
+                ) as exc:
                     result.completed += 1
                     result.errors += 1
                     if len(result.error_samples) < MAX_ERROR_SAMPLES:
@@ -213,9 +238,17 @@ async def _run(base_url: str, get: Callable[[int], Request], *, total: int, conc
     return result
 
 
-def run_load(base_url: str, source: RequestSource, *, total: int, concurrency: int = 16,
-             time_limit_s: float = 120.0, expected: Sequence[int] = (200, 201), name: str = "load",
-             warmup: int = 0) -> LoadResult:
+def run_load(
+    base_url: str,
+    source: RequestSource,
+    *,
+    total: int,
+    concurrency: int = 16,
+    time_limit_s: float = 120.0,
+    expected: Sequence[int] = (200, 201),
+    name: str = "load",
+    warmup: int = 0,
+) -> LoadResult:
     """Send ``total`` requests from ``source`` over ``concurrency`` connections; bounded by the time limit.
 
     ``source`` is a sequence of requests or a function of the request index. ``warmup`` requests
@@ -230,10 +263,24 @@ def run_load(base_url: str, source: RequestSource, *, total: int, concurrency: i
 
     async def main() -> LoadResult:
         if warmup:
-            await _run(base_url, get, total=warmup, concurrency=concurrency, time_limit_s=time_limit_s,
-                       expected=frozenset(expected), name=f"{name} warm-up")
-        return await _run(base_url, lambda i: get(i + warmup), total=total, concurrency=concurrency,
-                          time_limit_s=time_limit_s, expected=frozenset(expected), name=name)
+            await _run(
+                base_url,
+                get,
+                total=warmup,
+                concurrency=concurrency,
+                time_limit_s=time_limit_s,
+                expected=frozenset(expected),
+                name=f"{name} warm-up",
+            )
+        return await _run(
+            base_url,
+            lambda i: get(i + warmup),
+            total=total,
+            concurrency=concurrency,
+            time_limit_s=time_limit_s,
+            expected=frozenset(expected),
+            name=name,
+        )
 
     return _event_loop_run(main())
 
@@ -247,8 +294,9 @@ def _event_loop_run(coro):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("url", help="http://127.0.0.1:PORT/path (loopback only)")
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
@@ -259,9 +307,15 @@ def main() -> None:
     headers = tuple((n.strip(), v.strip()) for n, _, v in (h.partition(":") for h in args.header))
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     request = Request("GET", path or "/", None, headers)
-    result = run_load(f"{parts.scheme}://{parts.netloc}", lambda _i: request, total=args.requests,
-                      concurrency=args.concurrency, time_limit_s=args.time_limit, name=path,
-                      expected=(200,))
+    result = run_load(
+        f"{parts.scheme}://{parts.netloc}",
+        lambda _i: request,
+        total=args.requests,
+        concurrency=args.concurrency,
+        time_limit_s=args.time_limit,
+        name=path,
+        expected=(200,),
+    )
     print(result.line())
     for sample in result.error_samples:
         print("  error:", sample)

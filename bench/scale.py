@@ -35,9 +35,19 @@ from bench.load import LoadResult, Request, json_request, run_load
 BATCH = 100_000
 WARMUP = 5
 REFERENCE_P95_MS = 100.0  # issue 4: one page of the board in under 100 ms at the 95th percentile
-CATEGORIES = ["civil_commercial", "civil_commercial", "civil_commercial", "credit_card", "litigation_fee",
-              "criminal_property", "administrative_nonlitigation", "notarized_debt", "arbitral_award",
-              "child_support", "other"]
+CATEGORIES = [
+    "civil_commercial",
+    "civil_commercial",
+    "civil_commercial",
+    "credit_card",
+    "litigation_fee",
+    "criminal_property",
+    "administrative_nonlitigation",
+    "notarized_debt",
+    "arbitral_award",
+    "child_support",
+    "other",
+]
 
 # State by g % 100: the shares of a court with ten years of history.
 _STATE = """CASE WHEN g % 100 < 1 THEN 'filed' WHEN g % 100 < 3 THEN 'registered'
@@ -69,7 +79,7 @@ CASE_COLUMNS: dict[str, str] = {
     "willing_to_perform": "false",
     "settlement_likely": "false",
     "closure_mode": "CASE WHEN g % 100 >= 25 THEN CASE WHEN g % 3 = 0 THEN 'terminated_current' "
-                    "ELSE 'performed' END END",
+    "ELSE 'performed' END END",
     "closed_on": f"CASE WHEN g % 100 >= 25 THEN {_FILED_ON} + 120 END",
     "origin_case_id": "NULL",
     "created_by_id": ":created_by",
@@ -110,18 +120,18 @@ DEADLINE_COLUMNS: dict[str, str] = {
     "start_event_id": "g",
     "started_on": _FILED_ON,
     "due_on": f"CASE WHEN d.rule = 'D1' THEN {_FILED_ON} + 1 "
-              f"ELSE ({_FILED_ON} + interval '6 months')::date END",
+    f"ELSE ({_FILED_ON} + interval '6 months')::date END",
     "status": "CASE WHEN d.rule = 'D1' THEN CASE WHEN g % 100 < 1 THEN 'open' ELSE 'met' END "
-              "WHEN g % 100 >= 25 THEN 'met' WHEN g % 7 = 0 THEN 'breached' ELSE 'open' END",
+    "WHEN g % 100 >= 25 THEN 'met' WHEN g % 7 = 0 THEN 'breached' ELSE 'open' END",
     "provisional": "false",
     "met_on": f"CASE WHEN d.rule = 'D1' AND g % 100 >= 1 THEN {_FILED_ON} + 1 "
-              f"WHEN d.rule = 'D3' AND g % 100 >= 25 THEN {_FILED_ON} + 120 END",
+    f"WHEN d.rule = 'D3' AND g % 100 >= 25 THEN {_FILED_ON} + 120 END",
     "met_late": "false",
     "paused_since": "NULL",
     "paused_days": "0",
     "extension_months": "0",
     "breached_at": f"CASE WHEN d.rule = 'D3' AND g % 100 < 25 AND g % 7 = 0 "
-                   f"THEN ({_FILED_ON} + interval '6 months')::timestamptz END",
+    f"THEN ({_FILED_ON} + interval '6 months')::timestamptz END",
     "unit_code": f"CASE WHEN {_ALLOCATED} THEN {_UNIT} END",
     "handler_id": f"CASE WHEN {_ALLOCATED} THEN {_HANDLER} END",
     "case_number": CASE_COLUMNS["case_number"],
@@ -132,6 +142,7 @@ DEADLINE_COLUMNS: dict[str, str] = {
 
 # --- generation ---------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TablePlan:
     table: str
@@ -141,9 +152,14 @@ class TablePlan:
 
 def _table_columns(conn: Connection, table: str) -> dict[str, tuple[bool, bool]]:
     """Column name → (nullable, has a server default) of a table; empty when it does not exist."""
-    rows = conn.execute(text("SELECT column_name, is_nullable = 'YES', column_default IS NOT NULL "
-                             "FROM information_schema.columns "
-                             "WHERE table_schema = 'public' AND table_name = :t"), {"t": table})
+    rows = conn.execute(
+        text(
+            "SELECT column_name, is_nullable = 'YES', column_default IS NOT NULL "
+            "FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name = :t"
+        ),
+        {"t": table},
+    )
     return {name: (nullable, has_default) for name, nullable, has_default in rows}
 
 
@@ -152,8 +168,11 @@ def plan_table(conn: Connection, table: str, columns: dict[str, str], source: st
     actual = _table_columns(conn, table)
     if not actual:
         return f"table {table} does not exist"
-    unknown = [name for name, (nullable, has_default) in actual.items()
-               if name not in columns and not nullable and not has_default]
+    unknown = [
+        name
+        for name, (nullable, has_default) in actual.items()
+        if name not in columns and not nullable and not has_default
+    ]
     if unknown:
         return f"table {table} has required columns this generator does not know: {', '.join(unknown)}"
     return TablePlan(table, {k: v for k, v in columns.items() if k in actual}, source)
@@ -163,8 +182,13 @@ def insert_range(conn: Connection, plan: TablePlan, lo: int, hi: int, params: di
     names = ", ".join(f'"{name}"' for name in plan.columns)
     values = ", ".join(plan.columns.values())
     series = "generate_series(CAST(:lo AS int), CAST(:hi AS int))"
-    conn.execute(text(f'INSERT INTO "{plan.table}" ({names}) SELECT {values} '  # noqa: S608 - fixed text
-                      f"FROM {series} AS g {plan.source}"), {**params, "lo": lo, "hi": hi})
+    conn.execute(
+        text(
+            f'INSERT INTO "{plan.table}" ({names}) SELECT {values} '  # noqa: S608 - fixed text
+            f"FROM {series} AS g {plan.source}"
+        ),
+        {**params, "lo": lo, "hi": hi},
+    )
 
 
 def generation_params(user_ids: dict[str, int]) -> dict[str, object]:
@@ -172,16 +196,21 @@ def generation_params(user_ids: dict[str, int]) -> dict[str, object]:
     handlers = [user_ids["fast-judge"], user_ids["fast-judge"]]
     for n in range(1, 5):
         handlers += [user_ids[f"brigade{n}-judge"], user_ids[f"brigade{n}-judge2"]]
-    return {"units": units, "handlers": handlers, "categories": CATEGORIES,
-            "created_by": user_ids["filing-bot"]}
+    return {
+        "units": units,
+        "handlers": handlers,
+        "categories": CATEGORIES,
+        "created_by": user_ids["filing-bot"],
+    }
 
 
 def plans(conn: Connection) -> tuple[list[TablePlan], list[str]]:
     """Tables to fill and notes on the ones left out."""
     notes: list[str] = []
     case = plan_table(conn, "case", CASE_COLUMNS, "")
-    party = plan_table(conn, "party", PARTY_COLUMNS,
-                       "CROSS JOIN (VALUES ('applicant'), ('respondent')) AS r(role)")
+    party = plan_table(
+        conn, "party", PARTY_COLUMNS, "CROSS JOIN (VALUES ('applicant'), ('respondent')) AS r(role)"
+    )
     if isinstance(case, str) or isinstance(party, str):
         raise SystemExit(f"cannot generate cases: {case if isinstance(case, str) else party}")
     result = [case, party]
@@ -210,8 +239,9 @@ def generate(url: str, plans_: list[TablePlan], params: dict[str, object], lo: i
         with engine.begin() as conn:
             for plan in plans_:
                 if "id" in plan.columns:  # explicit ids: move the sequence past them
-                    sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"),
-                                            {"t": f'"{plan.table}"'}).scalar_one()
+                    sequence = conn.execute(
+                        text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": f'"{plan.table}"'}
+                    ).scalar_one()
                     conn.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": hi})
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -221,6 +251,7 @@ def generate(url: str, plans_: list[TablePlan], params: dict[str, object], lo: i
 
 
 # --- pages ----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Page:
@@ -238,24 +269,49 @@ def pages(size: int, user_ids: dict[str, int], encode_cursor: Callable[[int], st
     return [
         Page("cases: first page", "/api/v1/cases", "director", cases),
         Page("cases: a page from the middle (cursor)", f"/api/v1/cases?cursor={deep}", "director", cases),
-        Page("cases: state + unit filter", "/api/v1/cases?state=in_progress&unit=brigade-2", "director",
-             cases),
-        Page("cases: handler filter", f"/api/v1/cases?handler_id={user_ids['brigade3-judge2']}", "director",
-             cases),
+        Page(
+            "cases: state + unit filter", "/api/v1/cases?state=in_progress&unit=brigade-2", "director", cases
+        ),
+        Page(
+            "cases: handler filter",
+            f"/api/v1/cases?handler_id={user_ids['brigade3-judge2']}",
+            "director",
+            cases,
+        ),
         Page("cases: a brigade's own open cases", "/api/v1/cases?state=in_progress", "brigade1-judge", cases),
         Page("cases: overdue filter", "/api/v1/cases?overdue=true", "comprehensive", cases),
-        Page("cases: q = case-number prefix", f"/api/v1/cases?q={quote(f'（{year}）豫0104执12')}", "director",
-             cases),
-        Page("cases: q = one whole case number",
-             f"/api/v1/cases?q={quote(f'（{year}）豫0104执{_serial_in(size, year)}号')}", "director", cases),
+        Page(
+            "cases: q = case-number prefix",
+            f"/api/v1/cases?q={quote(f'（{year}）豫0104执12')}",
+            "director",
+            cases,
+        ),
+        Page(
+            "cases: q = one whole case number",
+            f"/api/v1/cases?q={quote(f'（{year}）豫0104执{_serial_in(size, year)}号')}",
+            "director",
+            cases,
+        ),
         Page("case by id", f"/api/v1/cases/{size // 3}", "director", ("GET", "/api/v1/cases/{case_id}")),
-        Page("deadline board: overdue", "/api/v1/deadlines?status=overdue", "comprehensive",
-             ("GET", "/api/v1/deadlines")),
-        Page("deadline board: a brigade's due soon", "/api/v1/deadlines?status=due_soon&unit=brigade-2",
-             "comprehensive", ("GET", "/api/v1/deadlines")),
+        Page(
+            "deadline board: overdue",
+            "/api/v1/deadlines?status=overdue",
+            "comprehensive",
+            ("GET", "/api/v1/deadlines"),
+        ),
+        Page(
+            "deadline board: a brigade's due soon",
+            "/api/v1/deadlines?status=due_soon&unit=brigade-2",
+            "comprehensive",
+            ("GET", "/api/v1/deadlines"),
+        ),
         Page("stats overview: all time", "/api/v1/stats/overview", "director", stats),
-        Page("stats overview: one year", "/api/v1/stats/overview?filed_from=2024-01-01&filed_to=2024-12-31",
-             "director", stats),
+        Page(
+            "stats overview: one year",
+            "/api/v1/stats/overview?filed_from=2024-01-01&filed_to=2024-12-31",
+            "director",
+            stats,
+        ),
     ]
 
 
@@ -270,9 +326,13 @@ def _filing_year(g: int) -> int:
 
 
 def time_pages(server: harness.Server, page_list: list[Page], samples: int) -> dict[str, LoadResult | str]:
-    routes = {(method.upper(), path) for path, ops in
-              httpx.get(f"{server.base_url}/api/v1/openapi.json", timeout=30).json()["paths"].items()
-              for method in ops}
+    routes = {
+        (method.upper(), path)
+        for path, ops in httpx.get(f"{server.base_url}/api/v1/openapi.json", timeout=30)
+        .json()["paths"]
+        .items()
+        for method in ops
+    }
     tokens: dict[str, dict[str, str]] = {}
     results: dict[str, LoadResult | str] = {}
     for page in page_list:
@@ -282,16 +342,31 @@ def time_pages(server: harness.Server, page_list: list[Page], samples: int) -> d
         if page.user not in tokens:
             tokens[page.user] = harness.login(server.base_url, page.user)
         request: Request = json_request("GET", page.path, headers=tokens[page.user])
-        results[page.name] = run_load(server.base_url, lambda _i, r=request: r, total=samples, concurrency=1,
-                                      warmup=WARMUP, time_limit_s=120.0, expected=(200,), name=page.name)
+        results[page.name] = run_load(
+            server.base_url,
+            lambda _i, r=request: r,
+            total=samples,
+            concurrency=1,
+            warmup=WARMUP,
+            time_limit_s=120.0,
+            expected=(200,),
+            name=page.name,
+        )
     return results
 
 
 # --- report ---------------------------------------------------------------------------------------------
 
-def report(args: argparse.Namespace, measured: dict[int, dict[str, LoadResult | str]],
-           generation: dict[int, float], skipped: dict[int, str], notes: list[str], schema_note: str,
-           machine: dict[str, str]) -> str:
+
+def report(
+    args: argparse.Namespace,
+    measured: dict[int, dict[str, LoadResult | str]],
+    generation: dict[int, float],
+    skipped: dict[int, str],
+    notes: list[str],
+    schema_note: str,
+    machine: dict[str, str],
+) -> str:
     sizes = list(measured)
     header = "| page | " + " | ".join(f"{s:,} cases p50 / p95 ms" for s in sizes) + " |"
     rows = [header, "|---" * (len(sizes) + 1) + "|"]
@@ -308,56 +383,79 @@ def report(args: argparse.Namespace, measured: dict[int, dict[str, LoadResult | 
             else:
                 cells.append(result or "–")
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
-        timed = [(size, result) for size in sizes
-                 if isinstance(result := measured[size].get(name), LoadResult) and not result.errors]
+        timed = [
+            (size, result)
+            for size in sizes
+            if isinstance(result := measured[size].get(name), LoadResult) and not result.errors
+        ]
         if timed:
             size, last = timed[-1]
             p95 = last.percentile(95)
             growth = p95 / timed[0][1].percentile(95) if timed[0][1].percentile(95) else 0.0
             verdict = "under" if p95 < REFERENCE_P95_MS else "OVER"
-            findings.append(f"- {name}: p95 {p95:.1f} ms at {size:,} ({verdict} {REFERENCE_P95_MS:.0f} ms); "
-                            f"× {growth:.1f} from {timed[0][0]:,}")
-        errors = [sample for size in sizes if isinstance(r := measured[size].get(name), LoadResult)
-                  for sample in r.error_samples]
+            findings.append(
+                f"- {name}: p95 {p95:.1f} ms at {size:,} ({verdict} {REFERENCE_P95_MS:.0f} ms); "
+                f"× {growth:.1f} from {timed[0][0]:,}"
+            )
+        errors = [
+            sample
+            for size in sizes
+            if isinstance(r := measured[size].get(name), LoadResult)
+            for sample in r.error_samples
+        ]
         if errors:
             findings.append(f"- {name}: ERRORS, e.g. {errors[0][:200]}")
     generated = ", ".join(f"{size:,}: {seconds:.0f} s" for size, seconds in generation.items())
-    return "\n".join([
-        f"## List and filter pages at scale — {harness.now_stamp()}",
-        "",
-        f"Command: `{harness.command_line()}`",
-        "",
-        "Machine:",
-        harness.machine_markdown(machine),
-        "",
-        f"Setup: the service alone (uvicorn, 1 worker, log level WARNING, production settings) on the same "
-        f"PostgreSQL; each page requested {args.samples} times one after another over loopback after "
-        f"{WARMUP} warm-up requests; pages of 50 (the default). Schema: {schema_note}. Data generated with "
-        f"INSERT … SELECT generate_series (cumulative time to reach each size: {generated}), "
-        "then VACUUM ANALYZE."
-        + "".join(f" {note}." for note in notes),
-        "",
-        *rows,
-        "",
-        f"Against the reference of {REFERENCE_P95_MS:.0f} ms p95 (the board target of issue 4), at the "
-        "largest size measured, and the growth of p95 from the smallest:",
-        *findings,
-        *[f"- {size:,} cases not measured: {reason}" for size, reason in skipped.items()],
-    ])
+    return "\n".join(
+        [
+            f"## List and filter pages at scale — {harness.now_stamp()}",
+            "",
+            f"Command: `{harness.command_line()}`",
+            "",
+            "Machine:",
+            harness.machine_markdown(machine),
+            "",
+            "Setup: the service alone (uvicorn, 1 worker, log level WARNING, production settings) on the "
+            f"same PostgreSQL; each page requested {args.samples} times one after another over loopback "
+            f"after {WARMUP} warm-up requests; pages of 50 (the default). Schema: {schema_note}. "
+            "Data generated with "
+            f"INSERT … SELECT generate_series (cumulative time to reach each size: {generated}), "
+            "then VACUUM ANALYZE." + "".join(f" {note}." for note in notes),
+            "",
+            *rows,
+            "",
+            f"Against the reference of {REFERENCE_P95_MS:.0f} ms p95 (the board target of issue 4), at the "
+            "largest size measured, and the growth of p95 from the smallest:",
+            *findings,
+            *[f"- {size:,} cases not measured: {reason}" for size, reason in skipped.items()],
+        ]
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", required=True,
-                        help="PostgreSQL database to wipe and use; its name must contain 'bench'")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        required=True,
+        help="PostgreSQL database to wipe and use; its name must contain 'bench'",
+    )
     parser.add_argument("--sizes", default="10000,100000,1000000", help="case counts, ascending")
     parser.add_argument("--samples", type=int, default=40, help="timed requests per page")
-    parser.add_argument("--max-generate-minutes", type=float, default=10.0,
-                        help="skip a size whose generation would take longer (extrapolated)")
+    parser.add_argument(
+        "--max-generate-minutes",
+        type=float,
+        default=10.0,
+        help="skip a size whose generation would take longer (extrapolated)",
+    )
     harness.add_quiet_arguments(parser)
-    parser.add_argument("--no-results", dest="write_results", action="store_false",
-                        help="print only; do not append to bench/RESULTS.md")
+    parser.add_argument(
+        "--no-results",
+        dest="write_results",
+        action="store_false",
+        help="print only; do not append to bench/RESULTS.md",
+    )
     args = parser.parse_args()
     harness.require_bench_database(args.database_url)
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
@@ -388,8 +486,10 @@ def main() -> None:
         needed = size - have
         estimate_min = needed * seconds_per_case / 60
         if seconds_per_case and estimate_min > args.max_generate_minutes:
-            skipped[size] = (f"generating {needed:,} more cases would take about {estimate_min:.0f} min at "
-                             f"the rate measured so far (limit {args.max_generate_minutes:.0f} min)")
+            skipped[size] = (
+                f"generating {needed:,} more cases would take about {estimate_min:.0f} min at "
+                f"the rate measured so far (limit {args.max_generate_minutes:.0f} min)"
+            )
             print(skipped[size])
             continue
         print(f"generating up to {size:,} cases …", flush=True)
@@ -397,17 +497,21 @@ def main() -> None:
         generation[size] = sum(generation.values()) + took
         seconds_per_case = took / needed
         have = size
-        with harness.Server(f"scale-{size}", "app.serve", database_url=args.database_url,
-                            jwt_secret=jwt_secret) as server:
+        with harness.Server(
+            f"scale-{size}", "app.serve", database_url=args.database_url, jwt_secret=jwt_secret
+        ) as server:
             quiet[size] = harness.wait_for_quiet_machine(args.quiet_load, args.quiet_wait)
             measured[size] = time_pages(server, pages(size, user_ids, encode_cursor), args.samples)
         for name, result in measured[size].items():
-            print(f"  {size:,}: {result.line() if isinstance(result, LoadResult) else f'{name}: {result}'}",
-                  flush=True)
+            print(
+                f"  {size:,}: {result.line() if isinstance(result, LoadResult) else f'{name}: {result}'}",
+                flush=True,
+            )
             for sample in result.error_samples if isinstance(result, LoadResult) else []:
                 print(f"    error: {sample}")
     machine["machine state when each size was timed"] = "; ".join(
-        f"{size:,}: {note}" for size, note in quiet.items())
+        f"{size:,}: {note}" for size, note in quiet.items()
+    )
     section = report(args, measured, generation, skipped, notes, schema_note, machine)
     print()
     print(section)

@@ -51,23 +51,31 @@ def main() -> None:
         created = bare.post("/bare/cases", json=bare_body(SERIAL, filed_on))
         _ok(created, 201)
         counts["bare INSERT"] = _counted(
-            lambda: _ok(bare.post("/bare/cases", json=bare_body(SERIAL + 1, filed_on)), 201))
+            lambda: _ok(bare.post("/bare/cases", json=bare_body(SERIAL + 1, filed_on)), 201)
+        )
         counts["bare read-by-id"] = _counted(
-            lambda: _ok(bare.get(f"/bare/cases/{created.json()['id']}"), 200))
+            lambda: _ok(bare.get(f"/bare/cases/{created.json()['id']}"), 200)
+        )
     with TestClient(create_app()) as service:
+
         def login(username: str) -> dict[str, str]:
-            token = service.post("/api/v1/auth/token",
-                                 data={"username": username, "password": harness.DEMO_PASSWORD})
+            token = service.post(
+                "/api/v1/auth/token", data={"username": username, "password": harness.DEMO_PASSWORD}
+            )
             return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
         filer, reader = login("filing-bot"), login("comprehensive")
         case = service.post("/api/v1/cases", json=intake_body(SERIAL, filed_on), headers=filer)
         _ok(case, 201)
         intake = {**filer, "Idempotency-Key": f"statements-{SERIAL + 1}"}
-        counts["intake POST /cases"] = _counted(lambda: _ok(
-            service.post("/api/v1/cases", json=intake_body(SERIAL + 1, filed_on), headers=intake), 201))
+        counts["intake POST /cases"] = _counted(
+            lambda: _ok(
+                service.post("/api/v1/cases", json=intake_body(SERIAL + 1, filed_on), headers=intake), 201
+            )
+        )
         counts["GET /cases/{id}"] = _counted(
-            lambda: _ok(service.get(f"/api/v1/cases/{case.json()['id']}", headers=reader), 200))
+            lambda: _ok(service.get(f"/api/v1/cases/{case.json()['id']}", headers=reader), 200)
+        )
         counts["GET /me"] = _counted(lambda: _ok(service.get("/api/v1/me", headers=reader), 200))
     print(json.dumps(counts))
 

@@ -60,11 +60,24 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 CSV_CASE_COLUMNS = ("case_number", "filed_on", "category", "claim_amount", "behaviour")
-CSV_COLUMNS = (*CSV_CASE_COLUMNS, "applicant_name", "applicant_type", "applicant_id_number",
-               "respondent_name", "respondent_type", "respondent_id_number", "respondent_class",
-               "clue_kind", "clue_description")
-PARTY_TYPE_LABELS = {"自然人": "natural_person", "法人": "legal_person", "非法人组织": "unincorporated_org",
-                     "其他组织": "unincorporated_org"}
+CSV_COLUMNS = (
+    *CSV_CASE_COLUMNS,
+    "applicant_name",
+    "applicant_type",
+    "applicant_id_number",
+    "respondent_name",
+    "respondent_type",
+    "respondent_id_number",
+    "respondent_class",
+    "clue_kind",
+    "clue_description",
+)
+PARTY_TYPE_LABELS = {
+    "自然人": "natural_person",
+    "法人": "legal_person",
+    "非法人组织": "unincorporated_org",
+    "其他组织": "unincorporated_org",
+}
 _EXCEL_DATE = re.compile(r"(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?")
 
 
@@ -122,8 +135,11 @@ def _party(row: dict[str, str | None], prefix: str, *, respondent: bool) -> dict
     if name is None:
         return None
     party_type = _cell(row, f"{prefix}_type")
-    party: dict[str, Any] = {"name": name, "party_type": PARTY_TYPE_LABELS.get(party_type or "", party_type),
-                             "id_number": _cell(row, f"{prefix}_id_number")}
+    party: dict[str, Any] = {
+        "name": name,
+        "party_type": PARTY_TYPE_LABELS.get(party_type or "", party_type),
+        "id_number": _cell(row, f"{prefix}_id_number"),
+    }
     if respondent:
         party["respondent_class"] = _cell(row, "respondent_class")
     return party
@@ -147,12 +163,19 @@ def read_csv(text: str) -> list[CaseToFile]:
         case = cases.get(key)
         if case is None:
             claim = _amount(_cell(row, "claim_amount"))
-            case = cases[key] = CaseToFile(f"row {line}", {
-                "case_number": number, "filed_on": _date(_cell(row, "filed_on")),
-                "category": _cell(row, "category"), "claim_amount": claim,
-                "behaviour": _cell(row, "behaviour"),
-                "applicants": [], "respondents": [], "property_clues": [],
-            })
+            case = cases[key] = CaseToFile(
+                f"row {line}",
+                {
+                    "case_number": number,
+                    "filed_on": _date(_cell(row, "filed_on")),
+                    "category": _cell(row, "category"),
+                    "claim_amount": claim,
+                    "behaviour": _cell(row, "behaviour"),
+                    "applicants": [],
+                    "respondents": [],
+                    "property_clues": [],
+                },
+            )
         if (applicant := _party(row, "applicant", respondent=False)) is not None:
             case.body["applicants"].append(applicant)
         if (respondent := _party(row, "respondent", respondent=True)) is not None:
@@ -229,8 +252,12 @@ class Filer:
     maybe_delivered: bool = False  # an attempt for the current case may have reached the server
 
     def login(self) -> None:
-        response = self._send("POST", TOKEN_PATH, data={"username": self.username, "password": self.password},
-                              authenticated=False)
+        response = self._send(
+            "POST",
+            TOKEN_PATH,
+            data={"username": self.username, "password": self.password},
+            authenticated=False,
+        )
         if response.status_code != 200:
             raise PermissionError(f"login as {self.username!r} refused: {_reasons(response)}")
         self.token = response.json()["access_token"]
@@ -247,7 +274,7 @@ class Filer:
                 self.maybe_delivered |= not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 if attempt == self.retries:
                     raise
-                self.sleep(self.backoff * 2 ** attempt)
+                self.sleep(self.backoff * 2**attempt)
                 continue
             if response.status_code == 401 and authenticated and attempt < self.retries:
                 self.login()  # the token expired during a long run
@@ -255,7 +282,7 @@ class Filer:
             if response.status_code in RETRYABLE_STATUS and attempt < self.retries:
                 self.maybe_delivered |= response.status_code >= 500
                 retry_after = response.headers.get("retry-after", "")
-                self.sleep(float(retry_after) if retry_after.isdigit() else self.backoff * 2 ** attempt)
+                self.sleep(float(retry_after) if retry_after.isdigit() else self.backoff * 2**attempt)
                 continue
             return response
         raise AssertionError("unreachable")
@@ -268,8 +295,12 @@ class Filer:
             return
         self.maybe_delivered = False
         try:
-            response = self._send("POST", CASES_PATH, json=case.body,
-                                  headers={"Idempotency-Key": idempotency_key(case.case_number)})
+            response = self._send(
+                "POST",
+                CASES_PATH,
+                json=case.body,
+                headers={"Idempotency-Key": idempotency_key(case.case_number)},
+            )
         except httpx.TransportError as exc:
             outcome.rejected.append((where, f"not sent, network error: {exc}"))
             return
@@ -286,23 +317,28 @@ class Filer:
 
 def file_all(filer: Filer, cases: Sequence[CaseToFile], *, progress: bool = True) -> Outcome:
     outcome = Outcome()
-    bar: Iterable[CaseToFile] = tqdm(cases, desc="filing", unit="case", disable=not progress,
-                                     file=sys.stderr)
+    bar: Iterable[CaseToFile] = tqdm(cases, desc="filing", unit="case", disable=not progress, file=sys.stderr)
     for case in bar:
         filer.file(case, outcome)
     return outcome
 
 
 def summary(outcome: Outcome) -> str:
-    lines = [f"created: {len(outcome.created)}", f"already present: {len(outcome.present)}",
-             f"rejected: {len(outcome.rejected)}"]
+    lines = [
+        f"created: {len(outcome.created)}",
+        f"already present: {len(outcome.present)}",
+        f"rejected: {len(outcome.rejected)}",
+    ]
     lines += [f"  {case}: {reasons}" for case, reasons in outcome.rejected]
     return "\n".join(lines)
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__,
+    )
     parser.add_argument("file", type=Path, help="CSV or JSON export of the filing division")
     parser.add_argument("--format", choices=("csv", "json"), help="default: from the file name")
     parser.add_argument("--base-url", default=os.environ.get("ENFORCEMENT_API_URL", DEFAULT_BASE_URL))
@@ -314,13 +350,19 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None, *, client: httpx.Client | None = None,
-         sleep: Callable[[float], None] = time.sleep) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
     """Run the import; ``client`` lets a caller supply its own HTTP client (tests, proxies)."""
     args = _arguments(argv)
     if not args.user or not args.password:
-        print("set --user and --password, or ENFORCEMENT_FILING_USER and ENFORCEMENT_FILING_PASSWORD",
-              file=sys.stderr)
+        print(
+            "set --user and --password, or ENFORCEMENT_FILING_USER and ENFORCEMENT_FILING_PASSWORD",
+            file=sys.stderr,
+        )
         return 2
     try:
         cases = read_export(args.file, args.format)

@@ -49,8 +49,9 @@ def postgres_reachable(url: str) -> bool:
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                  {"n": parsed.database}).scalar()
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+            ).scalar()
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
         return True
@@ -104,11 +105,15 @@ def _empty_tables() -> None:
             conn.execute(table.delete())
         if IS_POSTGRES:
             if not _SEQUENCES:
-                _SEQUENCES.extend(conn.execute(text(
-                    "SELECT pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) "
-                    "FROM information_schema.columns c WHERE c.table_schema = 'public' "
-                    "AND c.column_default LIKE 'nextval%' AND c.table_name NOT IN ('user', 'unit')"
-                )).scalars())
+                _SEQUENCES.extend(
+                    conn.execute(
+                        text(
+                            "SELECT pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) "
+                            "FROM information_schema.columns c WHERE c.table_schema = 'public' "
+                            "AND c.column_default LIKE 'nextval%' AND c.table_name NOT IN ('user', 'unit')"
+                        )
+                    ).scalars()
+                )
             calls = ", ".join(f"setval('{seq}', 1, false)" for seq in _SEQUENCES)
             conn.execute(text(f"SELECT {calls}"))
         conn.execute(text("UPDATE unit SET last_allocated_seq = 0"))

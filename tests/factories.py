@@ -15,24 +15,48 @@ from app.models.user import User
 _serial = itertools.count(1)
 
 
-def make_case(*, state: str = "filed", unit_code: str | None = None, handler: str | None = None,
-              track: str | None = None, filed_on: date = date(2026, 3, 2), category: str = "civil_commercial",
-              claim_amount: Decimal | None = Decimal("80000.00"), behaviour: str | None = None,
-              type_code: str = "执", created_by: str = "registrar") -> int:
+def make_case(
+    *,
+    state: str = "filed",
+    unit_code: str | None = None,
+    handler: str | None = None,
+    track: str | None = None,
+    filed_on: date = date(2026, 3, 2),
+    category: str = "civil_commercial",
+    claim_amount: Decimal | None = Decimal("80000.00"),
+    behaviour: str | None = None,
+    type_code: str = "执",
+    created_by: str = "registrar",
+) -> int:
     """Insert a case in any state (with one applicant and one respondent) and return its id."""
     with session_scope() as session:
         users = {u.username: u.id for u in session.scalars(select(User))}
         serial = next(_serial) + 50000
         case = Case(
-            case_number=f"（{filed_on.year}）豫0104{type_code}{serial}号", case_year=filed_on.year,
-            court_code="豫0104", type_code=type_code, serial=serial, filed_on=filed_on, category=category,
-            claim_amount=claim_amount, behaviour=behaviour, state=state, track=track, unit_code=unit_code,
-            handler_id=users[handler] if handler else None, created_by_id=users[created_by],
+            case_number=f"（{filed_on.year}）豫0104{type_code}{serial}号",
+            case_year=filed_on.year,
+            court_code="豫0104",
+            type_code=type_code,
+            serial=serial,
+            filed_on=filed_on,
+            category=category,
+            claim_amount=claim_amount,
+            behaviour=behaviour,
+            state=state,
+            track=track,
+            unit_code=unit_code,
+            handler_id=users[handler] if handler else None,
+            created_by_id=users[created_by],
         )
         case.parties = [
             Party(role="applicant", name="张三", party_type="natural_person", id_number="11010519491231002X"),
-            Party(role="respondent", name="某某贸易有限公司", party_type="legal_person",
-                  id_number="91350100M000100Y43", respondent_class="enterprise"),
+            Party(
+                role="respondent",
+                name="某某贸易有限公司",
+                party_type="legal_person",
+                id_number="91350100M000100Y43",
+                respondent_class="enterprise",
+            ),
         ]
         session.add(case)
         session.flush()
@@ -41,14 +65,18 @@ def make_case(*, state: str = "filed", unit_code: str | None = None, handler: st
 
 def make_team_case(brigade: int = 1, *, state: str = "in_progress", **kwargs: object) -> int:
     """An ordinary case allocated to brigade-N and its first judge."""
-    return make_case(state=state, unit_code=f"brigade-{brigade}", handler=f"brigade{brigade}-judge",
-                     track="ordinary", **kwargs)  # type: ignore[arg-type]
+    return make_case(
+        state=state,
+        unit_code=f"brigade-{brigade}",
+        handler=f"brigade{brigade}-judge",
+        track="ordinary",
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def make_fast_case(*, state: str = "in_progress", **kwargs: object) -> int:
     """A simple case allocated to the fast group's judge."""
-    return make_case(state=state, unit_code="fast", handler="fast-judge", track="simple",
-                     **kwargs)  # type: ignore[arg-type]
+    return make_case(state=state, unit_code="fast", handler="fast-judge", track="simple", **kwargs)  # type: ignore[arg-type]
 
 
 _RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -69,8 +97,9 @@ def uscc(seq: int = 1) -> str:
     return body + _USCC_ALPHABET[(31 - total % 31) % 31]
 
 
-def case_body(serial: int = 123, *, year: int = 2026, filed_on: str | None = None,
-              **overrides: object) -> dict:
+def case_body(
+    serial: int = 123, *, year: int = 2026, filed_on: str | None = None, **overrides: object
+) -> dict:
     """A valid ``POST /cases`` body: one natural-person applicant, one company respondent."""
     body: dict = {
         "case_number": f"（{year}）豫0104执{serial}号",
@@ -79,23 +108,39 @@ def case_body(serial: int = 123, *, year: int = 2026, filed_on: str | None = Non
         "claim_amount": "45000.00",
         "behaviour": None,
         "applicants": [{"name": "张三", "party_type": "natural_person", "id_number": resident_id(serial)}],
-        "respondents": [{"name": "郑州某某贸易有限公司", "party_type": "legal_person",
-                         "id_number": uscc(serial), "respondent_class": "enterprise"}],
+        "respondents": [
+            {
+                "name": "郑州某某贸易有限公司",
+                "party_type": "legal_person",
+                "id_number": uscc(serial),
+                "respondent_class": "enterprise",
+            }
+        ],
         "property_clues": [{"kind": "bank_deposit", "description": "中国工商银行郑州分行账户"}],
     }
     body.update(overrides)
     return body
 
 
-_PARTY_TYPE_OF_CLASS = {"individual": "natural_person", "state_functionary": "natural_person",
-                        "public_institution_staff": "natural_person"}
+_PARTY_TYPE_OF_CLASS = {
+    "individual": "natural_person",
+    "state_functionary": "natural_person",
+    "public_institution_staff": "natural_person",
+}
 
 
-def make_triage_case(*, state: str = "registered", respondent_classes: tuple[str, ...] = ("enterprise",),
-                     clue_kinds: tuple[str, ...] = (), investigation_completed: bool = True,
-                     willing_to_perform: bool = False, settlement_likely: bool = False,
-                     paid_amount: Decimal = Decimal("0.00"), assets: tuple[dict, ...] = (),
-                     **kwargs: object) -> int:
+def make_triage_case(
+    *,
+    state: str = "registered",
+    respondent_classes: tuple[str, ...] = ("enterprise",),
+    clue_kinds: tuple[str, ...] = (),
+    investigation_completed: bool = True,
+    willing_to_perform: bool = False,
+    settlement_likely: bool = False,
+    paid_amount: Decimal = Decimal("0.00"),
+    assets: tuple[dict, ...] = (),
+    **kwargs: object,
+) -> int:
     """A case ready for triage: chosen respondent classes, clues at filing, investigation flags and
     assets (each ``kind``, ``value``, optional ``status`` (found), ``disposable`` (True))."""
     from app.models.base import utcnow
@@ -107,17 +152,30 @@ def make_triage_case(*, state: str = "registered", respondent_classes: tuple[str
         clerk = session.scalar(select(User.id).where(User.username == "comprehensive"))
         session.execute(Party.__table__.delete().where(Party.case_id == case_id, Party.role == "respondent"))
         for n, respondent_class in enumerate(respondent_classes, start=1):
-            session.add(Party(case_id=case_id, role="respondent", name=f"被执行人{n}",
-                              party_type=_PARTY_TYPE_OF_CLASS.get(respondent_class, "legal_person"),
-                              respondent_class=respondent_class))
+            session.add(
+                Party(
+                    case_id=case_id,
+                    role="respondent",
+                    name=f"被执行人{n}",
+                    party_type=_PARTY_TYPE_OF_CLASS.get(respondent_class, "legal_person"),
+                    respondent_class=respondent_class,
+                )
+            )
         for kind in clue_kinds:
             session.add(PropertyClue(case_id=case_id, kind=kind, description=f"{kind} clue"))
         for asset in assets:
             status = asset.get("status", "found")
-            session.add(Asset(case_id=case_id, kind=asset["kind"], value=Decimal(asset["value"]),
-                              status=status, disposable=asset.get("disposable", True),
-                              controlled_on=None if status == "found" else case.filed_on,
-                              recorded_by_id=clerk))
+            session.add(
+                Asset(
+                    case_id=case_id,
+                    kind=asset["kind"],
+                    value=Decimal(asset["value"]),
+                    status=status,
+                    disposable=asset.get("disposable", True),
+                    controlled_on=None if status == "found" else case.filed_on,
+                    recorded_by_id=clerk,
+                )
+            )
         case.paid_amount = paid_amount
         case.investigation_completed = investigation_completed
         case.willing_to_perform = willing_to_perform
@@ -127,14 +185,28 @@ def make_triage_case(*, state: str = "registered", respondent_classes: tuple[str
     return case_id
 
 
-def record_deadline_event(case_id: int | None, event: str, on: date, *, subject_type: str = "case",
-                          subject_id: int | None = None, params: dict[str, object] | None = None) -> None:
+def record_deadline_event(
+    case_id: int | None,
+    event: str,
+    on: date,
+    *,
+    subject_type: str = "case",
+    subject_id: int | None = None,
+    params: dict[str, object] | None = None,
+) -> None:
     """Report a domain event to the deadline clocks, as the service that owns the event would."""
     from app.services import deadlines
 
     with session_scope() as session:
-        deadlines.record_event(session, event=event, on=on, case_id=case_id, subject_type=subject_type,
-                               subject_id=subject_id, params=params)
+        deadlines.record_event(
+            session,
+            event=event,
+            on=on,
+            case_id=case_id,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            params=params,
+        )
 
 
 def make_filed_case(filed_on: date, **kwargs: object) -> int:
@@ -147,32 +219,53 @@ def make_filed_case(filed_on: date, **kwargs: object) -> int:
 def respondent_of(case_id: int) -> int:
     """The id of the case's first respondent (被执行人)."""
     with session_scope(read_only=True) as session:
-        return session.scalars(select(Party.id).where(Party.case_id == case_id, Party.role == "respondent")
-                               .order_by(Party.id)).first()  # type: ignore[return-value]
+        return session.scalars(
+            select(Party.id).where(Party.case_id == case_id, Party.role == "respondent").order_by(Party.id)
+        ).first()  # type: ignore[return-value]
 
 
 # The measures the 终本 gate asks for (DOMAIN.md §5), as (kind, subtype).
 TERMINATION_MEASURES: tuple[tuple[str, str | None], ...] = (
-    ("execution_notice", None), ("property_report_order", None), ("consumption_ban", None),
-    ("online_property_check", None), ("onsite_property_check", "real_estate"),
-    ("onsite_property_check", "vehicles"), ("onsite_property_check", "business_registration"),
-    ("applicant_clues", None), ("missing_respondent_search", None), ("applicant_heard", None),
+    ("execution_notice", None),
+    ("property_report_order", None),
+    ("consumption_ban", None),
+    ("online_property_check", None),
+    ("onsite_property_check", "real_estate"),
+    ("onsite_property_check", "vehicles"),
+    ("onsite_property_check", "business_registration"),
+    ("applicant_clues", None),
+    ("missing_respondent_search", None),
+    ("applicant_heard", None),
 )
 
 
-def add_measure(case_id: int, kind: str, on: date, *, subtype: str | None = None,
-                signed_by: str | None = None, document_number: str | None = None,
-                amount: Decimal | None = None, recorded_by: str = "brigade1-judge") -> int:
+def add_measure(
+    case_id: int,
+    kind: str,
+    on: date,
+    *,
+    subtype: str | None = None,
+    signed_by: str | None = None,
+    document_number: str | None = None,
+    amount: Decimal | None = None,
+    recorded_by: str = "brigade1-judge",
+) -> int:
     """Insert a measure row as if the handling team had recorded it; returns its id."""
     from app.models.measure import Measure
 
     with session_scope() as session:
         users = {u.username: u.id for u in session.scalars(select(User))}
-        measure = Measure(case_id=case_id, kind=kind, subtype=subtype, taken_on=on,
-                          document_number=document_number,
-                          signed_by_id=users[signed_by] if signed_by else None,
-                          amount=amount, starts_on=on if kind == "suspension" else None,
-                          recorded_by_id=users[recorded_by])
+        measure = Measure(
+            case_id=case_id,
+            kind=kind,
+            subtype=subtype,
+            taken_on=on,
+            document_number=document_number,
+            signed_by_id=users[signed_by] if signed_by else None,
+            amount=amount,
+            starts_on=on if kind == "suspension" else None,
+            recorded_by_id=users[recorded_by],
+        )
         session.add(measure)
         session.flush()
         return measure.id

@@ -43,13 +43,31 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        env = os.environ | {"ENFORCEMENT_DATABASE_URL": self.database_url, "ENFORCEMENT_ENVIRONMENT": "test",
-                            "ENFORCEMENT_LOG_LEVEL": self.log_level, **self.extra_env}
+        env = os.environ | {
+            "ENFORCEMENT_DATABASE_URL": self.database_url,
+            "ENFORCEMENT_ENVIRONMENT": "test",
+            "ENFORCEMENT_LOG_LEVEL": self.log_level,
+            **self.extra_env,
+        }
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "warning"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "app.main:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         self.wait_ready()
         return self
 
@@ -57,8 +75,9 @@ class Server:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"server {self.url} exited with {self.proc.returncode}:\n"
-                                   f"{self.output()[-4000:]}")
+                raise RuntimeError(
+                    f"server {self.url} exited with {self.proc.returncode}:\n{self.output()[-4000:]}"
+                )
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return

@@ -25,8 +25,11 @@ def bare_server(tmp_path) -> Iterator[str]:  # noqa: ANN001
     bare_app.create_schema(engine)
     engine.dispose()
     port = harness.free_port()
-    server = uvicorn.Server(uvicorn.Config(bare_app.create_bare_app(url), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            bare_app.create_bare_app(url), host="127.0.0.1", port=port, log_level="warning", access_log=False
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -44,13 +47,22 @@ def test_load_generator_drives_the_bare_app(bare_server):
     def insert(i: int) -> Request:
         return json_request("POST", "/bare/cases", api_overhead.bare_body(i + 1, api_overhead.filing_day()))
 
-    inserted = run_load(bare_server, insert, total=12, concurrency=3, warmup=2, expected=(201,),
-                        time_limit_s=30, name="insert")
+    inserted = run_load(
+        bare_server,
+        insert,
+        total=12,
+        concurrency=3,
+        warmup=2,
+        expected=(201,),
+        time_limit_s=30,
+        name="insert",
+    )
     assert (inserted.completed, inserted.errors, dict(inserted.statuses)) == (12, 0, {201: 12})
 
     reads = [json_request("GET", f"/bare/cases/{n}") for n in (1, 2, 3, 99)]
-    read = run_load(bare_server, reads, total=10, concurrency=2, expected=(200,), time_limit_s=30,
-                    name="read")
+    read = run_load(
+        bare_server, reads, total=10, concurrency=2, expected=(200,), time_limit_s=30, name="read"
+    )
     assert read.completed == 4  # a sequence of requests bounds the count
     assert dict(read.statuses) == {200: 3, 404: 1}
     assert read.errors == 1 and read.error_samples[0].startswith("404")
@@ -64,8 +76,13 @@ def test_load_generator_only_targets_loopback():
 
 
 def test_load_generator_counts_refused_connections_as_errors():
-    result = run_load(f"http://127.0.0.1:{harness.free_port()}", lambda _i: Request("GET", "/"), total=3,
-                      concurrency=1, time_limit_s=10)
+    result = run_load(
+        f"http://127.0.0.1:{harness.free_port()}",
+        lambda _i: Request("GET", "/"),
+        total=3,
+        concurrency=1,
+        time_limit_s=10,
+    )
     assert (result.completed, result.errors, result.ok) == (3, 3, 0)
 
 

@@ -26,6 +26,8 @@ from tests.servers import running
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: set TEST_DATABASE_URL")
 
 CASES = 40
+
+
 @pytest.fixture
 def servers(database: str) -> Iterator[list[str]]:
     """Two API server processes on the test database; always stopped afterwards."""
@@ -35,10 +37,12 @@ def servers(database: str) -> Iterator[list[str]]:
 
 def _ordinary_case() -> int:
     """Example 7 of examples/triage.md: 250,000.00, an enterprise, a disposable house — no rule fires."""
-    return make_triage_case(claim_amount=Decimal("250000.00"), respondent_classes=("enterprise",),
-                            investigation_completed=True,
-                            assets=({"kind": "real_estate", "value": "2000000.00", "status": "sealed",
-                                     "disposable": True},))
+    return make_triage_case(
+        claim_amount=Decimal("250000.00"),
+        respondent_classes=("enterprise",),
+        investigation_completed=True,
+        assets=({"kind": "real_estate", "value": "2000000.00", "status": "sealed", "disposable": True},),
+    )
 
 
 def test_concurrent_triages_on_two_servers_allocate_each_case_once(servers, auth):
@@ -49,8 +53,9 @@ def test_concurrent_triages_on_two_servers_allocate_each_case_once(servers, auth
     def triage(index: int) -> tuple[int, int, dict]:
         base_url = servers[index % len(servers)]
         start.wait()
-        response = httpx.post(f"{base_url}/api/v1/cases/{case_ids[index]}/triage", json={}, headers=headers,
-                              timeout=120)
+        response = httpx.post(
+            f"{base_url}/api/v1/cases/{case_ids[index]}/triage", json={}, headers=headers, timeout=120
+        )
         return case_ids[index], response.status_code, response.json()
 
     with ThreadPoolExecutor(max_workers=CASES) as pool:
@@ -66,7 +71,8 @@ def test_concurrent_triages_on_two_servers_allocate_each_case_once(servers, auth
         cases = session.scalars(select(Case).where(Case.id.in_(case_ids))).all()
         assert {c.state for c in cases} == {"triaged"}
         assert {c.id: (c.unit_code, c.handler_id) for c in cases} == {
-            case_id: (body["unit"], body["handler_id"]) for case_id, _, body in results}
+            case_id: (body["unit"], body["handler_id"]) for case_id, _, body in results
+        }
         brigade_loads = Counter(c.unit_code for c in cases)
         assert len(brigade_loads) == 4 and all(code.startswith("brigade-") for code in brigade_loads)
         assert max(brigade_loads.values()) - min(brigade_loads.values()) <= 1

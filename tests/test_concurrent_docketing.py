@@ -23,18 +23,28 @@ from app.services import objections
 from tests.conftest import IS_POSTGRES
 from tests.factories import make_team_case
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("CI")) and not IS_POSTGRES,
-                                reason="in CI this runs against PostgreSQL")
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("CI")) and not IS_POSTGRES, reason="in CI this runs against PostgreSQL"
+)
 
 
 def _file_objections(count: int) -> list[int]:
     case_id = make_team_case(1)
     with session_scope() as session:
         judge = session.scalar(select(User).where(User.username == "objection-judge"))
-        rows = [Objection(case_id=case_id, kind="enforcement_act", filer_name=f"异议人{n}",
-                          filer_kind="party", received_on=date(2026, 5, 11), grounds="理由", state="received",
-                          filed_by_id=judge.id)
-                for n in range(count)]
+        rows = [
+            Objection(
+                case_id=case_id,
+                kind="enforcement_act",
+                filer_name=f"异议人{n}",
+                filer_kind="party",
+                received_on=date(2026, 5, 11),
+                grounds="理由",
+                state="received",
+                filed_by_id=judge.id,
+            )
+            for n in range(count)
+        ]
         session.add_all(rows)
         session.flush()
         return [row.id for row in rows]
@@ -50,8 +60,9 @@ def _docket_concurrently(objection_ids: list[int], *, hold_seconds: float = 0.2)
             barrier.wait(timeout=10)
             with session_scope() as session:
                 judge = session.scalar(select(User).where(User.username == "objection-judge"))
-                docketed = objections.docket_objection(session, user=judge, objection_id=objection_id,
-                                                       docketed_on=date(2026, 5, 12))
+                docketed = objections.docket_objection(
+                    session, user=judge, objection_id=objection_id, docketed_on=date(2026, 5, 12)
+                )
                 results[index] = docketed.docket_number
                 time.sleep(hold_seconds)  # keep the transaction open: the other one must wait, not race
         except Exception as exc:  # noqa: BLE001 - reported to the test below

@@ -21,13 +21,20 @@ LOGIN = ["--user", "filing-bot", "--password", DEMO_PASSWORD, "--no-progress"]
 
 def _row(serial: int, **overrides: str) -> dict[str, str]:
     row = {
-        "case_number": f"(2026)豫0104执{serial}号", "filed_on": "2026/3/2", "category": "civil_commercial",
-        "claim_amount": f"{serial * 10},000.50" if serial < 100 else f"{serial}.50", "behaviour": "",
-        "applicant_name": f"申请人{serial}", "applicant_type": "自然人",
+        "case_number": f"(2026)豫0104执{serial}号",
+        "filed_on": "2026/3/2",
+        "category": "civil_commercial",
+        "claim_amount": f"{serial * 10},000.50" if serial < 100 else f"{serial}.50",
+        "behaviour": "",
+        "applicant_name": f"申请人{serial}",
+        "applicant_type": "自然人",
         "applicant_id_number": resident_id(serial),
-        "respondent_name": f"被执行公司{serial}", "respondent_type": "legal_person",
-        "respondent_id_number": uscc(serial), "respondent_class": "enterprise",
-        "clue_kind": "bank_deposit", "clue_description": "工商银行账户",
+        "respondent_name": f"被执行公司{serial}",
+        "respondent_type": "legal_person",
+        "respondent_id_number": uscc(serial),
+        "respondent_class": "enterprise",
+        "clue_kind": "bank_deposit",
+        "clue_description": "工商银行账户",
     }
     return row | overrides
 
@@ -42,8 +49,10 @@ def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
 
 def _counts() -> tuple[int, int]:
     with session_scope(read_only=True) as session:
-        return (session.scalar(select(func.count()).select_from(Case)),
-                session.scalar(select(func.count()).select_from(Party)))
+        return (
+            session.scalar(select(func.count()).select_from(Case)),
+            session.scalar(select(func.count()).select_from(Party)),
+        )
 
 
 def _summary(out: str) -> dict[str, int]:
@@ -90,17 +99,24 @@ def test_bad_rows_are_rejected_with_reasons_and_the_rest_filed(client, tmp_path,
 
 def test_continuation_rows_add_parties_and_clues(client, tmp_path, capsys):
     extra = {name: "" for name in file_cases.CSV_COLUMNS} | {
-        "case_number": "(2026)豫0104执1号", "respondent_name": "连带责任人",
+        "case_number": "(2026)豫0104执1号",
+        "respondent_name": "连带责任人",
         "respondent_type": "natural_person",
-        "respondent_id_number": resident_id(8), "respondent_class": "individual",
-        "clue_kind": "vehicle", "clue_description": "豫A12345"}
+        "respondent_id_number": resident_id(8),
+        "respondent_class": "individual",
+        "clue_kind": "vehicle",
+        "clue_description": "豫A12345",
+    }
     export = _write_csv(tmp_path / "cases.csv", [_row(1), extra])
     assert file_cases.main([str(export), *LOGIN], client=client) == 0
     capsys.readouterr()
     with session_scope(read_only=True) as session:
         roles = session.execute(select(Party.role, Party.name).order_by(Party.id)).all()
-    assert [tuple(r) for r in roles] == [("applicant", "申请人1"), ("respondent", "被执行公司1"),
-                                        ("respondent", "连带责任人")]
+    assert [tuple(r) for r in roles] == [
+        ("applicant", "申请人1"),
+        ("respondent", "被执行公司1"),
+        ("respondent", "连带责任人"),
+    ]
 
 
 def test_json_export_and_a_case_filed_elsewhere(client, auth, tmp_path, capsys):
@@ -141,11 +157,14 @@ def test_server_errors_and_network_failures_are_retried_without_duplicates(app, 
     assert len(sleeps) == 10
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["missing.csv", *LOGIN], "cannot read the export"),
-    (["{csv}", "--user", "filing-bot", "--password", "wrong", "--no-progress"], "cannot log in"),
-    (["{csv}", "--no-progress"], "ENFORCEMENT_FILING_USER"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["missing.csv", *LOGIN], "cannot read the export"),
+        (["{csv}", "--user", "filing-bot", "--password", "wrong", "--no-progress"], "cannot log in"),
+        (["{csv}", "--no-progress"], "ENFORCEMENT_FILING_USER"),
+    ],
+)
 def test_runs_that_cannot_start_exit_2(client, tmp_path, capsys, monkeypatch, argv, message):
     monkeypatch.delenv("ENFORCEMENT_FILING_USER", raising=False)
     monkeypatch.delenv("ENFORCEMENT_FILING_PASSWORD", raising=False)
@@ -169,6 +188,9 @@ def test_gb18030_export_from_excel_is_read(tmp_path):
         writer.writeheader()
         writer.writerow(_row(1))
     [case] = file_cases.read_export(export)
-    assert case.body["applicants"][0] == {"name": "申请人1", "party_type": "natural_person",
-                                          "id_number": resident_id(1)}
+    assert case.body["applicants"][0] == {
+        "name": "申请人1",
+        "party_type": "natural_person",
+        "id_number": resident_id(1),
+    }
     assert case.body["claim_amount"] == "10000.50" and case.body["filed_on"] == "2026-03-02"

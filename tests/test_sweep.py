@@ -147,7 +147,8 @@ def test_command_line_reports_what_it_did(capsys):
     make_filed_case(D("2026-03-02"))
     assert main(["--today", "2026-06-03"]) == 0
     assert capsys.readouterr().out.strip() == (
-        "sweep 2026-06-03: 2 breached, 1 elapsed; 0 expired idempotency keys purged")
+        "sweep 2026-06-03: 2 breached, 1 elapsed; 0 expired idempotency keys purged"
+    )
 
 
 def test_the_sweep_forgets_expired_idempotency_keys(client, auth):
@@ -156,8 +157,11 @@ def test_the_sweep_forgets_expired_idempotency_keys(client, auth):
         assert client.post("/api/v1/cases", json=case_body(serial=serial), headers=headers).status_code == 201
     hours = get_settings().idempotency_retention_hours
     with session_scope() as session:
-        session.execute(update(IdempotencyKey).where(IdempotencyKey.key == "old")
-                        .values(created_at=utcnow() - timedelta(hours=hours, minutes=1)))
+        session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key == "old")
+            .values(created_at=utcnow() - timedelta(hours=hours, minutes=1))
+        )
     assert run_sweep(today=D("2026-06-03")).idempotency_keys_purged == 1
     with session_scope(read_only=True) as session:
         assert list(session.scalars(select(IdempotencyKey.key))) == ["recent"]

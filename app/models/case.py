@@ -51,10 +51,12 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    parties: Mapped[list[Party]] = relationship(back_populates="case", lazy="raise",
-                                                order_by="Party.id", cascade="all, delete-orphan")
-    property_clues: Mapped[list[PropertyClue]] = relationship(lazy="raise", order_by="PropertyClue.id",
-                                                              cascade="all, delete-orphan")
+    parties: Mapped[list[Party]] = relationship(
+        back_populates="case", lazy="raise", order_by="Party.id", cascade="all, delete-orphan"
+    )
+    property_clues: Mapped[list[PropertyClue]] = relationship(
+        lazy="raise", order_by="PropertyClue.id", cascade="all, delete-orphan"
+    )
     assets: Mapped[list[Asset]] = relationship(lazy="raise", order_by="Asset.id")
 
     __mapper_args__ = {"version_id_col": version}

@@ -16,8 +16,9 @@ class DisposalTask(Base):
     __tablename__ = "disposal_task"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    transfer_id: Mapped[int] = mapped_column(ForeignKey("disposal_transfer.id", ondelete="CASCADE"),
-                                             index=True)
+    transfer_id: Mapped[int] = mapped_column(
+        ForeignKey("disposal_transfer.id", ondelete="CASCADE"), index=True
+    )
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # DisposalTaskKind
     done_on: Mapped[date]

@@ -53,7 +53,8 @@ class Objection(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     hearings: Mapped[list[ObjectionHearing]] = relationship(
-        lazy="raise", order_by="ObjectionHearing.id", cascade="all, delete-orphan")
+        lazy="raise", order_by="ObjectionHearing.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

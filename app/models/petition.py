@@ -56,8 +56,9 @@ class Petition(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    urges: Mapped[list[PetitionUrge]] = relationship(lazy="raise", order_by="PetitionUrge.id",
-                                                     cascade="all, delete-orphan")
+    urges: Mapped[list[PetitionUrge]] = relationship(
+        lazy="raise", order_by="PetitionUrge.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -53,7 +53,8 @@ class RefusalReferral(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     materials: Mapped[list[RefusalReferralMaterial]] = relationship(
-        lazy="raise", order_by="RefusalReferralMaterial.id", cascade="all, delete-orphan")
+        lazy="raise", order_by="RefusalReferralMaterial.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -64,8 +65,9 @@ class RefusalReferralMaterial(Base):
     __tablename__ = "refusal_referral_material"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("refusal_referral.id", ondelete="CASCADE"),
-                                             index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("refusal_referral.id", ondelete="CASCADE"), index=True
+    )
     item: Mapped[str] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
     round: Mapped[int] = mapped_column(default=0)

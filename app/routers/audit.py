@@ -10,10 +10,18 @@ from app.services.audit import verify_chain
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/audit/verify", operation_id="verify_audit_chain", response_model=ChainVerification,
-            responses=problem_responses(Forbidden))
+@router.get(
+    "/audit/verify",
+    operation_id="verify_audit_chain",
+    response_model=ChainVerification,
+    responses=problem_responses(Forbidden),
+)
 def verify_audit(session: SessionDep, user: Authorized("audit.verify")) -> ChainVerification:
     """Re-check the whole audit hash chain and say where it breaks (admin)."""
     report = verify_chain(session)
-    return ChainVerification(ok=report.ok, entries_checked=report.entries_checked,
-                             first_broken_id=report.first_broken_id, problem=report.problem)
+    return ChainVerification(
+        ok=report.ok,
+        entries_checked=report.entries_checked,
+        first_broken_id=report.first_broken_id,
+        problem=report.problem,
+    )

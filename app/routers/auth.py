@@ -15,8 +15,9 @@ from app.settings import get_settings
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", operation_id="login", response_model=Token,
-             responses=problem_responses(TooManyRequests))
+@router.post(
+    "/auth/token", operation_id="login", response_model=Token, responses=problem_responses(TooManyRequests)
+)
 def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """Log in with username and password (OAuth2 password flow); returns a bearer token."""
     token = issue_token(username=form.username, password=form.password)
@@ -27,6 +28,12 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
 def read_me(user: Authorized("me.read")) -> Me:
     """The caller: unit, roles and the actions the policy grants them."""
     permissions = sorted(action for action in POLICY if actor_may(user, action))
-    return Me(id=user.id, username=user.username, full_name=user.full_name,
-              unit_code=user.unit_code, roles=list(user.roles),
-              is_service_account=user.is_service_account, permissions=permissions)
+    return Me(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        unit_code=user.unit_code,
+        roles=list(user.roles),
+        is_service_account=user.is_service_account,
+        permissions=permissions,
+    )

@@ -13,24 +13,45 @@ from app.services import calendar
 router = APIRouter(tags=["calendar"])
 
 
-@router.get("/calendar/{year}", operation_id="get_calendar_year", response_model=CalendarYearRead,
-            responses=problem_responses())
-def read_calendar_year(year: int, session: SessionDep, user: Authorized("calendar.read"),
-                       response: Response) -> CalendarYearRead:
+@router.get(
+    "/calendar/{year}",
+    operation_id="get_calendar_year",
+    response_model=CalendarYearRead,
+    responses=problem_responses(),
+)
+def read_calendar_year(
+    year: int, session: SessionDep, user: Authorized("calendar.read"), response: Response
+) -> CalendarYearRead:
     """The working-day calendar in force for a year: holidays, make-up working days, and its source."""
     view = calendar.calendar_year(session, year=year)
     response.headers["ETag"] = f'"{view.version}"'
     return CalendarYearRead.model_validate(view, from_attributes=True)
 
 
-@router.put("/calendar/{year}", operation_id="update_calendar_year", response_model=CalendarYearUpdated,
-            responses=problem_responses(Forbidden, PreconditionFailed))
-def update_calendar_year(year: int, body: CalendarYearUpdate, session: SessionDep,
-                         user: Authorized("calendar.write"), response: Response,
-                         if_match: Annotated[str | None, Header()] = None) -> CalendarYearUpdated:
+@router.put(
+    "/calendar/{year}",
+    operation_id="update_calendar_year",
+    response_model=CalendarYearUpdated,
+    responses=problem_responses(Forbidden, PreconditionFailed),
+)
+def update_calendar_year(
+    year: int,
+    body: CalendarYearUpdate,
+    session: SessionDep,
+    user: Authorized("calendar.write"),
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> CalendarYearUpdated:
     """Load the court's arrangement for a year (admin); deadlines counting days in it are recomputed."""
     view, recomputed = calendar.update_calendar_year(
-        session, year=year, body_year=body.year, holidays=body.holidays, makeup_workdays=body.makeup_workdays,
-        source_note=body.source_note, user=user, if_match=if_match)
+        session,
+        year=year,
+        body_year=body.year,
+        holidays=body.holidays,
+        makeup_workdays=body.makeup_workdays,
+        source_note=body.source_note,
+        user=user,
+        if_match=if_match,
+    )
     response.headers["ETag"] = f'"{view.version}"'
     return CalendarYearUpdated.model_validate({**asdict(view), "deadlines_recomputed": recomputed})

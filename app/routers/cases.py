@@ -16,29 +16,46 @@ from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["cases"])
 
+
 def _case_url(case_id: int) -> str:
     return f"/api/v1/cases/{case_id}"
 
 
-@router.post("/cases", operation_id="create_case", status_code=201, response_model=CaseRead,
-             responses=problem_responses(Forbidden, intake.DuplicateCaseNumber, IdempotencyKeyReused))
-def create_case(body: CaseCreate, session: SessionDep, user: Authorized("case.create"),
-                idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
+@router.post(
+    "/cases",
+    operation_id="create_case",
+    status_code=201,
+    response_model=CaseRead,
+    responses=problem_responses(Forbidden, intake.DuplicateCaseNumber, IdempotencyKeyReused),
+)
+def create_case(
+    body: CaseCreate,
+    session: SessionDep,
+    user: Authorized("case.create"),
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """File an enforcement case (立案); 409 when its case number is already filed."""
     result = idempotency.respond_once(
-        session, user_id=user.id, key=idempotency_key, operation="create_case", payload=body,
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        operation="create_case",
+        payload=body,
         create=lambda: CaseRead.from_detail(intake.file_case(session, user=user, payload=body)),
     )
     return created_response(result, _case_url(result.body["id"]))
 
 
-@router.get("/cases", operation_id="list_cases", response_model=Page[CaseListItem],
-            responses=problem_responses())
+@router.get(
+    "/cases", operation_id="list_cases", response_model=Page[CaseListItem], responses=problem_responses()
+)
 def list_cases(
     session: SessionDep,
     user: Authorized("case.list"),
-    state: Annotated[list[str] | None, Query(
-        max_length=len(CaseState), description="repeat for several states: " + ", ".join(CaseState))] = None,
+    state: Annotated[
+        list[str] | None,
+        Query(max_length=len(CaseState), description="repeat for several states: " + ", ".join(CaseState)),
+    ] = None,
     track: Track | None = None,
     unit: Annotated[str | None, Query(max_length=32, description="unit code, e.g. brigade-2")] = None,
     handler_id: RowId | None = None,
@@ -46,24 +63,48 @@ def list_cases(
     filed_from: ISODate | None = None,
     filed_to: ISODate | None = None,
     # No control characters: a NUL would cut the search pattern short and match every case.
-    q: Annotated[str | None, Query(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$",
-                                   description="part of the case number or of a party's name")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description="part of the case number or of a party's name",
+        ),
+    ] = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[CaseListItem]:
     """List the cases the caller may see, newest first, with filters."""
-    filters = case_queries.CaseFilters(states=list(state or []), track=track, unit=unit,
-                                       handler_id=handler_id, overdue=overdue, filed_from=filed_from,
-                                       filed_to=filed_to, q=q)
-    rows, next_cursor = case_queries.list_cases(session, user=user, filters=filters, limit=limit,
-                                                cursor=cursor)
+    filters = case_queries.CaseFilters(
+        states=list(state or []),
+        track=track,
+        unit=unit,
+        handler_id=handler_id,
+        overdue=overdue,
+        filed_from=filed_from,
+        filed_to=filed_to,
+        q=q,
+    )
+    rows, next_cursor = case_queries.list_cases(
+        session, user=user, filters=filters, limit=limit, cursor=cursor
+    )
     return Page[CaseListItem](items=[CaseListItem.from_row(r) for r in rows], next_cursor=next_cursor)
 
 
-@router.get("/cases/{case_id}", operation_id="get_case", response_model=CaseRead,
-            responses={**problem_responses(Forbidden, NotFound), 304: {"description": "Not modified"}})
-def read_case(case_id: RowId, session: SessionDep, user: Authorized("case.read"), response: Response,
-              if_none_match: Annotated[str | None, Header()] = None) -> CaseRead | Response:
+@router.get(
+    "/cases/{case_id}",
+    operation_id="get_case",
+    response_model=CaseRead,
+    responses={**problem_responses(Forbidden, NotFound), 304: {"description": "Not modified"}},
+)
+def read_case(
+    case_id: RowId,
+    session: SessionDep,
+    user: Authorized("case.read"),
+    response: Response,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> CaseRead | Response:
     """One case with parties, assets, triage, deadlines and the caller's allowed actions."""
     detail = case_queries.case_detail(session, case_id=case_id, user=user)
     etag = f'"{detail.case.version}"'
@@ -73,12 +114,23 @@ def read_case(case_id: RowId, session: SessionDep, user: Authorized("case.read")
     return CaseRead.from_detail(detail)
 
 
-@router.get("/cases/{case_id}/timeline", operation_id="get_case_timeline",
-            response_model=Page[AuditEntryRead], responses=problem_responses(Forbidden, NotFound))
-def read_case_timeline(case_id: RowId, session: SessionDep, user: Authorized("case.read"), limit: Limit = 50,
-                       cursor: Annotated[str | None, Query(max_length=200)] = None) -> Page[AuditEntryRead]:
+@router.get(
+    "/cases/{case_id}/timeline",
+    operation_id="get_case_timeline",
+    response_model=Page[AuditEntryRead],
+    responses=problem_responses(Forbidden, NotFound),
+)
+def read_case_timeline(
+    case_id: RowId,
+    session: SessionDep,
+    user: Authorized("case.read"),
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[AuditEntryRead]:
     """The case's audit trail, oldest first."""
-    entries, next_cursor = case_queries.case_timeline(session, case_id=case_id, user=user, limit=limit,
-                                                      cursor=cursor)
-    return Page[AuditEntryRead](items=[AuditEntryRead.model_validate(e) for e in entries],
-                                next_cursor=next_cursor)
+    entries, next_cursor = case_queries.case_timeline(
+        session, case_id=case_id, user=user, limit=limit, cursor=cursor
+    )
+    return Page[AuditEntryRead](
+        items=[AuditEntryRead.model_validate(e) for e in entries], next_cursor=next_cursor
+    )

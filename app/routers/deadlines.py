@@ -20,37 +20,60 @@ from app.services.idempotency import IdempotencyKeyReused
 router = APIRouter(tags=["deadlines"])
 
 
-@router.get("/deadlines", operation_id="list_deadline_board", response_model=DeadlineBoardPage,
-            responses=problem_responses(Forbidden))
+@router.get(
+    "/deadlines",
+    operation_id="list_deadline_board",
+    response_model=DeadlineBoardPage,
+    responses=problem_responses(Forbidden),
+)
 def list_deadline_board(
     session: SessionDep,
     user: Authorized("deadline.board"),
     status: Annotated[BoardStatus, Query(description="overdue (default), due_soon, or a clock state")] = (
-        BoardStatus.overdue),
-    unit: Annotated[str | None, Query(max_length=32,
-                                      description="unit code; a brigade sees its own only")] = None,
+        BoardStatus.overdue
+    ),
+    unit: Annotated[
+        str | None, Query(max_length=32, description="unit code; a brigade sees its own only")
+    ] = None,
     rule: Annotated[str | None, Query(max_length=8, description="D1 … D13")] = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> DeadlineBoardPage:
     """The early-warning board (期限预警): deadlines overdue or due soon, earliest due date first."""
-    return deadlines.deadline_board(session, user=user, status=status.value, unit=unit, rule=rule,
-                                    cursor=cursor, limit=limit)
+    return deadlines.deadline_board(
+        session, user=user, status=status.value, unit=unit, rule=rule, cursor=cursor, limit=limit
+    )
 
 
-@router.post("/cases/{case_id}/deadline-extensions", operation_id="approve_deadline_extension",
-             status_code=201, response_model=DeadlineExtensionRead,
-             responses=problem_responses(Forbidden, NotFound, Conflict, IdempotencyKeyReused))
+@router.post(
+    "/cases/{case_id}/deadline-extensions",
+    operation_id="approve_deadline_extension",
+    status_code=201,
+    response_model=DeadlineExtensionRead,
+    responses=problem_responses(Forbidden, NotFound, Conflict, IdempotencyKeyReused),
+)
 def approve_deadline_extension(
-    case_id: RowId, body: DeadlineExtensionCreate, session: SessionDep, user: Authorized("deadline.extend"),
+    case_id: RowId,
+    body: DeadlineExtensionCreate,
+    session: SessionDep,
+    user: Authorized("deadline.extend"),
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Approve an extension of the enforcement period (D3, director); 409 when asked for too late."""
     result = idempotency.respond_once(
-        session, user_id=user.id, key=idempotency_key, operation=f"approve_deadline_extension:{case_id}",
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        operation=f"approve_deadline_extension:{case_id}",
         payload=body,
-        create=lambda: deadlines.approve_extension(session, case_id=case_id, user=user, rule=body.rule,
-                                                   requested_on=body.requested_on, reason=body.reason,
-                                                   months=body.months),
+        create=lambda: deadlines.approve_extension(
+            session,
+            case_id=case_id,
+            user=user,
+            rule=body.rule,
+            requested_on=body.requested_on,
+            reason=body.reason,
+            months=body.months,
+        ),
     )
     return created_response(result)

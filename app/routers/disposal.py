@@ -43,83 +43,174 @@ _COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed,
 
 def _read(transfer: DisposalTransfer) -> DisposalTransferRead:
     return DisposalTransferRead.model_validate(transfer).model_copy(
-        update={"allowed_actions": disposal.allowed_actions(transfer)})
+        update={"allowed_actions": disposal.allowed_actions(transfer)}
+    )
 
 
-
-@router.post("/cases/{case_id}/disposal-transfers", operation_id="request_disposal_transfer", status_code=201,
-             response_model=DisposalTransferRead,
-             responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed,
-                                         GateNotMet, Conflict, IdempotencyKeyReused))
-def request_transfer(case_id: RowId, body: DisposalTransferCreate, session: SessionDep,
-                     user: Authorized("disposal.request"), if_match: IfMatch = None,
-                     idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
+@router.post(
+    "/cases/{case_id}/disposal-transfers",
+    operation_id="request_disposal_transfer",
+    status_code=201,
+    response_model=DisposalTransferRead,
+    responses=problem_responses(
+        Forbidden,
+        NotFound,
+        TransitionNotAllowed,
+        PreconditionFailed,
+        GateNotMet,
+        Conflict,
+        IdempotencyKeyReused,
+    ),
+)
+def request_transfer(
+    case_id: RowId,
+    body: DisposalTransferCreate,
+    session: SessionDep,
+    user: Authorized("disposal.request"),
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """Ask to send the case to the property-disposal group (the handling judge, once the ruling is served)."""
     result = idempotency.respond_once(
-        session, user_id=user.id, key=idempotency_key, operation=f"request_disposal_transfer:{case_id}",
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        operation=f"request_disposal_transfer:{case_id}",
         payload=body,
-        create=lambda: _read(disposal.request_transfer(session, case_id=case_id, user=user,
-                                                       requested_on=body.requested_on, notes=body.notes,
-                                                       if_match=if_match)),
+        create=lambda: _read(
+            disposal.request_transfer(
+                session,
+                case_id=case_id,
+                user=user,
+                requested_on=body.requested_on,
+                notes=body.notes,
+                if_match=if_match,
+            )
+        ),
     )
     return created_response(result, f"/api/v1/disposal-transfers/{result.body['id']}")
 
 
-@router.post("/disposal-transfers/{transfer_id}/approval", operation_id="decide_disposal_transfer",
-             response_model=DisposalTransferRead, responses=_COMMAND_PROBLEMS)
-def decide_transfer(transfer_id: RowId, body: DisposalDecisionCreate, session: SessionDep,
-                    user: Authorized("disposal.approve"), response: Response,
-                    if_match: IfMatch = None) -> DisposalTransferRead:
+@router.post(
+    "/disposal-transfers/{transfer_id}/approval",
+    operation_id="decide_disposal_transfer",
+    response_model=DisposalTransferRead,
+    responses=_COMMAND_PROBLEMS,
+)
+def decide_transfer(
+    transfer_id: RowId,
+    body: DisposalDecisionCreate,
+    session: SessionDep,
+    user: Authorized("disposal.approve"),
+    response: Response,
+    if_match: IfMatch = None,
+) -> DisposalTransferRead:
     """Approve (the case goes to disposal) or refuse a transfer with a reason (deputy director)."""
-    transfer = disposal.decide_transfer(session, transfer_id=transfer_id, user=user, decision=body.decision,
-                                        decided_on=body.decided_on, reason=body.reason, if_match=if_match)
+    transfer = disposal.decide_transfer(
+        session,
+        transfer_id=transfer_id,
+        user=user,
+        decision=body.decision,
+        decided_on=body.decided_on,
+        reason=body.reason,
+        if_match=if_match,
+    )
     return with_etag(response, _read(transfer))
 
 
-@router.post("/disposal-transfers/{transfer_id}/tasks", operation_id="record_disposal_task", status_code=201,
-             response_model=DisposalTaskRead,
-             responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, IdempotencyKeyReused))
-def record_task(transfer_id: RowId, body: DisposalTaskCreate, session: SessionDep,
-                user: Authorized("disposal.work"),
-                idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
+@router.post(
+    "/disposal-transfers/{transfer_id}/tasks",
+    operation_id="record_disposal_task",
+    status_code=201,
+    response_model=DisposalTaskRead,
+    responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, IdempotencyKeyReused),
+)
+def record_task(
+    transfer_id: RowId,
+    body: DisposalTaskCreate,
+    session: SessionDep,
+    user: Authorized("disposal.work"),
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """Record a task done on a transferred case (the property-disposal group)."""
     result = idempotency.respond_once(
-        session, user_id=user.id, key=idempotency_key, operation=f"record_disposal_task:{transfer_id}",
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        operation=f"record_disposal_task:{transfer_id}",
         payload=body,
-        create=lambda: DisposalTaskRead.model_validate(disposal.record_task(
-            session, transfer_id=transfer_id, user=user, kind=body.kind, on=body.on, result=body.result,
-            amount=body.amount, asset_id=body.asset_id)),
+        create=lambda: DisposalTaskRead.model_validate(
+            disposal.record_task(
+                session,
+                transfer_id=transfer_id,
+                user=user,
+                kind=body.kind,
+                on=body.on,
+                result=body.result,
+                amount=body.amount,
+                asset_id=body.asset_id,
+            )
+        ),
     )
     return created_response(result, f"/api/v1/disposal-transfers/{transfer_id}")
 
 
-@router.post("/disposal-transfers/{transfer_id}/return", operation_id="return_disposal_transfer",
-             response_model=DisposalTransferRead, responses=_COMMAND_PROBLEMS)
-def return_transfer(transfer_id: RowId, body: DisposalReturnCreate, session: SessionDep,
-                    user: Authorized("disposal.work"), response: Response,
-                    if_match: IfMatch = None) -> DisposalTransferRead:
+@router.post(
+    "/disposal-transfers/{transfer_id}/return",
+    operation_id="return_disposal_transfer",
+    response_model=DisposalTransferRead,
+    responses=_COMMAND_PROBLEMS,
+)
+def return_transfer(
+    transfer_id: RowId,
+    body: DisposalReturnCreate,
+    session: SessionDep,
+    user: Authorized("disposal.work"),
+    response: Response,
+    if_match: IfMatch = None,
+) -> DisposalTransferRead:
     """Return the case to the team it came from with the amount realised (the property-disposal group)."""
-    transfer = disposal.return_transfer(session, transfer_id=transfer_id, user=user,
-                                        returned_on=body.returned_on, amount_realised=body.amount_realised,
-                                        result=body.result, if_match=if_match)
+    transfer = disposal.return_transfer(
+        session,
+        transfer_id=transfer_id,
+        user=user,
+        returned_on=body.returned_on,
+        amount_realised=body.amount_realised,
+        result=body.result,
+        if_match=if_match,
+    )
     return with_etag(response, _read(transfer))
 
 
-@router.get("/disposal-transfers", operation_id="list_disposal_transfers",
-            response_model=Page[DisposalTransferRead], responses=problem_responses(Forbidden))
-def list_transfers(session: SessionDep, user: Authorized("disposal.read"),
-                   state: DisposalTransferState | None = None, case_id: RowId | None = None,
-                   limit: Limit = 50,
-                   cursor: Cursor = None) -> Page[DisposalTransferRead]:
+@router.get(
+    "/disposal-transfers",
+    operation_id="list_disposal_transfers",
+    response_model=Page[DisposalTransferRead],
+    responses=problem_responses(Forbidden),
+)
+def list_transfers(
+    session: SessionDep,
+    user: Authorized("disposal.read"),
+    state: DisposalTransferState | None = None,
+    case_id: RowId | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[DisposalTransferRead]:
     """Disposal transfers, newest first: all for the disposal group and leadership, its own for a team."""
-    rows, next_cursor = disposal.list_transfers(session, user=user, state=state, case_id=case_id, limit=limit,
-                                                cursor=cursor)
+    rows, next_cursor = disposal.list_transfers(
+        session, user=user, state=state, case_id=case_id, limit=limit, cursor=cursor
+    )
     return Page[DisposalTransferRead](items=[_read(t) for t in rows], next_cursor=next_cursor)
 
 
-@router.get("/disposal-transfers/{transfer_id}", operation_id="get_disposal_transfer",
-            response_model=DisposalTransferRead, responses=problem_responses(Forbidden, NotFound))
-def get_transfer(transfer_id: RowId, session: SessionDep, user: Authorized("disposal.read"),
-                 response: Response) -> DisposalTransferRead:
+@router.get(
+    "/disposal-transfers/{transfer_id}",
+    operation_id="get_disposal_transfer",
+    response_model=DisposalTransferRead,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def get_transfer(
+    transfer_id: RowId, session: SessionDep, user: Authorized("disposal.read"), response: Response
+) -> DisposalTransferRead:
     """One disposal transfer with its tasks."""
     return with_etag(response, _read(disposal.get_transfer(session, transfer_id=transfer_id, user=user)))

@@ -21,8 +21,9 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", operation_id="readyz", response_model=Health,
-            responses=problem_responses(ServiceUnavailable))
+@router.get(
+    "/readyz", operation_id="readyz", response_model=Health, responses=problem_responses(ServiceUnavailable)
+)
 def readyz() -> Health:
     """Readiness: the database answers a query."""
     with get_engine().connect() as conn:
@@ -30,8 +31,12 @@ def readyz() -> Health:
     return Health(status="ready")
 
 
-@router.get("/metrics", operation_id="metrics", response_class=Response,
-            responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}},
+)
 def metrics() -> Response:
     """Prometheus metrics of this process."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

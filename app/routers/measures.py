@@ -23,38 +23,68 @@ from app.services.idempotency import IdempotencyKeyReused
 router = APIRouter(tags=["measures"])
 
 
-
-@router.post("/cases/{case_id}/measures", operation_id="record_measure", status_code=201,
-             response_model=MeasureRead,
-             responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed,
-                                         Conflict, IdempotencyKeyReused))
-def record_measure(case_id: RowId, body: MeasureCreate, session: SessionDep,
-                   user: Authorized("measure.record"),
-                   if_match: IfMatch = None, idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
+@router.post(
+    "/cases/{case_id}/measures",
+    operation_id="record_measure",
+    status_code=201,
+    response_model=MeasureRead,
+    responses=problem_responses(
+        Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, Conflict, IdempotencyKeyReused
+    ),
+)
+def record_measure(
+    case_id: RowId,
+    body: MeasureCreate,
+    session: SessionDep,
+    user: Authorized("measure.record"),
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """Record an enforcement measure on the case (the handling team)."""
     result = idempotency.respond_once(
-        session, user_id=user.id, key=idempotency_key, operation=f"record_measure:{case_id}", payload=body,
-        create=lambda: MeasureRead.model_validate(measures.record_measure(
-            session, case_id=case_id, user=user, measure=body, if_match=if_match)),
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        operation=f"record_measure:{case_id}",
+        payload=body,
+        create=lambda: MeasureRead.model_validate(
+            measures.record_measure(session, case_id=case_id, user=user, measure=body, if_match=if_match)
+        ),
     )
     return created_response(result, f"/api/v1/cases/{case_id}/measures/{result.body['id']}")
 
 
-@router.get("/cases/{case_id}/measures", operation_id="list_measures", response_model=Page[MeasureRead],
-            responses=problem_responses(Forbidden, NotFound))
-def list_measures(case_id: RowId, session: SessionDep, user: Authorized("case.read"),
-                  kind: MeasureKind | None = None, limit: Limit = 50,
-                  cursor: Cursor = None) -> Page[MeasureRead]:
+@router.get(
+    "/cases/{case_id}/measures",
+    operation_id="list_measures",
+    response_model=Page[MeasureRead],
+    responses=problem_responses(Forbidden, NotFound),
+)
+def list_measures(
+    case_id: RowId,
+    session: SessionDep,
+    user: Authorized("case.read"),
+    kind: MeasureKind | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[MeasureRead]:
     """The measures recorded on a case, oldest first."""
-    rows, next_cursor = measures.list_measures(session, case_id=case_id, user=user, kind=kind, limit=limit,
-                                               cursor=cursor)
+    rows, next_cursor = measures.list_measures(
+        session, case_id=case_id, user=user, kind=kind, limit=limit, cursor=cursor
+    )
     return Page[MeasureRead](items=[MeasureRead.model_validate(m) for m in rows], next_cursor=next_cursor)
 
 
-@router.get("/cases/{case_id}/measures/{measure_id}", operation_id="get_measure", response_model=MeasureRead,
-            responses=problem_responses(Forbidden, NotFound))
-def get_measure(case_id: RowId, measure_id: RowId, session: SessionDep,
-                user: Authorized("case.read")) -> MeasureRead:
+@router.get(
+    "/cases/{case_id}/measures/{measure_id}",
+    operation_id="get_measure",
+    response_model=MeasureRead,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def get_measure(
+    case_id: RowId, measure_id: RowId, session: SessionDep, user: Authorized("case.read")
+) -> MeasureRead:
     """One measure recorded on a case."""
-    return MeasureRead.model_validate(measures.get_measure(session, case_id=case_id, measure_id=measure_id,
-                                                           user=user))
+    return MeasureRead.model_validate(
+        measures.get_measure(session, case_id=case_id, measure_id=measure_id, user=user)
+    )

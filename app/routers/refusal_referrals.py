@@ -42,116 +42,213 @@ _COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed,
 
 
 def _read(referral: RefusalReferral) -> RefusalReferralRead:
-    checklist = [ChecklistItemRead(item=item, provided=provided)
-                 for item, provided in refusal_referrals.checklist_status(referral)]
+    checklist = [
+        ChecklistItemRead(item=item, provided=provided)
+        for item, provided in refusal_referrals.checklist_status(referral)
+    ]
     return RefusalReferralRead.model_validate(referral).model_copy(
-        update={"checklist": checklist, "allowed_actions": refusal_referrals.allowed_actions(referral)})
+        update={"checklist": checklist, "allowed_actions": refusal_referrals.allowed_actions(referral)}
+    )
 
 
-
-@router.post("/refusal-referrals", operation_id="submit_refusal_referral", status_code=201,
-             response_model=RefusalReferralRead,
-             responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, Conflict,
-                                         IdempotencyKeyReused))
-def submit_referral(body: RefusalReferralCreate, session: SessionDep, user: Authorized("referral.submit"),
-                    idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
+@router.post(
+    "/refusal-referrals",
+    operation_id="submit_refusal_referral",
+    status_code=201,
+    response_model=RefusalReferralRead,
+    responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, Conflict, IdempotencyKeyReused),
+)
+def submit_referral(
+    body: RefusalReferralCreate,
+    session: SessionDep,
+    user: Authorized("referral.submit"),
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """Hand a suspected refusal to execute, with its materials, to the comprehensive group."""
     result = idempotency.respond_once(
-        session, user_id=user.id, key=idempotency_key, operation="submit_refusal_referral", payload=body,
-        create=lambda: _read(refusal_referrals.submit_referral(
-            session, user=user, case_id=body.case_id, summary=body.summary, submitted_on=body.submitted_on,
-            materials=[MaterialItem(m.item, m.note) for m in body.materials])),
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        operation="submit_refusal_referral",
+        payload=body,
+        create=lambda: _read(
+            refusal_referrals.submit_referral(
+                session,
+                user=user,
+                case_id=body.case_id,
+                summary=body.summary,
+                submitted_on=body.submitted_on,
+                materials=[MaterialItem(m.item, m.note) for m in body.materials],
+            )
+        ),
     )
     return created_response(result, f"/api/v1/refusal-referrals/{result.body['id']}")
 
 
-@router.get("/refusal-referrals", operation_id="list_refusal_referrals",
-            response_model=Page[RefusalReferralRead], responses=problem_responses(Forbidden))
-def list_referrals(session: SessionDep, user: Authorized("referral.read"), stage: ReferralStage | None = None,
-                   unit: Unit = None, outcome: ReferralOutcome | None = None,
-                   case_id: Annotated[int | None, Query(ge=1)] = None, limit: Limit = 50,
-                   cursor: Annotated[str | None, Query(max_length=200)] = None) -> Page[RefusalReferralRead]:
+@router.get(
+    "/refusal-referrals",
+    operation_id="list_refusal_referrals",
+    response_model=Page[RefusalReferralRead],
+    responses=problem_responses(Forbidden),
+)
+def list_referrals(
+    session: SessionDep,
+    user: Authorized("referral.read"),
+    stage: ReferralStage | None = None,
+    unit: Unit = None,
+    outcome: ReferralOutcome | None = None,
+    case_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[RefusalReferralRead]:
     """The register of referrals, newest first, by stage, team, outcome or case."""
     filters = refusal_referrals.ReferralFilters(stage=stage, unit=unit, outcome=outcome, case_id=case_id)
-    rows, next_cursor = refusal_referrals.list_referrals(session, user=user, filters=filters, limit=limit,
-                                                        cursor=cursor)
+    rows, next_cursor = refusal_referrals.list_referrals(
+        session, user=user, filters=filters, limit=limit, cursor=cursor
+    )
     return Page[RefusalReferralRead](items=[_read(r) for r in rows], next_cursor=next_cursor)
 
 
-@router.get("/refusal-referrals/stats", operation_id="refusal_referral_stats",
-            response_model=RefusalReferralStats, responses=problem_responses(Forbidden))
-def referral_stats(session: SessionDep, user: Authorized("referral.read"), stage: ReferralStage | None = None,
-                   unit: Unit = None, outcome: ReferralOutcome | None = None) -> RefusalReferralStats:
+@router.get(
+    "/refusal-referrals/stats",
+    operation_id="refusal_referral_stats",
+    response_model=RefusalReferralStats,
+    responses=problem_responses(Forbidden),
+)
+def referral_stats(
+    session: SessionDep,
+    user: Authorized("referral.read"),
+    stage: ReferralStage | None = None,
+    unit: Unit = None,
+    outcome: ReferralOutcome | None = None,
+) -> RefusalReferralStats:
     """Counts of the register by stage, team and outcome."""
     filters = refusal_referrals.ReferralFilters(stage=stage, unit=unit, outcome=outcome)
     stats = refusal_referrals.referral_stats(session, user=user, filters=filters)
-    return RefusalReferralStats(total=stats.total, by_stage=stats.by_stage, by_unit=stats.by_unit,
-                                by_outcome=stats.by_outcome)
+    return RefusalReferralStats(
+        total=stats.total, by_stage=stats.by_stage, by_unit=stats.by_unit, by_outcome=stats.by_outcome
+    )
 
 
-@router.get("/refusal-referrals/{referral_id}", operation_id="get_refusal_referral",
-            response_model=RefusalReferralRead, responses=problem_responses(Forbidden, NotFound))
-def read_referral(referral_id: RowId, session: SessionDep, user: Authorized("referral.read"),
-                  response: Response) -> RefusalReferralRead:
+@router.get(
+    "/refusal-referrals/{referral_id}",
+    operation_id="get_refusal_referral",
+    response_model=RefusalReferralRead,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def read_referral(
+    referral_id: RowId, session: SessionDep, user: Authorized("referral.read"), response: Response
+) -> RefusalReferralRead:
     """One referral with its materials, checklist and follow-up."""
     referral = refusal_referrals.get_referral(session, user=user, referral_id=referral_id)
     return with_etag(response, _read(referral))
 
 
-@router.post("/refusal-referrals/{referral_id}/review", operation_id="review_refusal_referral",
-             response_model=RefusalReferralRead,
-             responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, GateNotMet,
-                                         PreconditionFailed))
-def review_referral(referral_id: RowId, body: ReviewCreate, session: SessionDep,
-                    user: Authorized("referral.handle"), response: Response,
-                    if_match: IfMatch = None) -> RefusalReferralRead:
+@router.post(
+    "/refusal-referrals/{referral_id}/review",
+    operation_id="review_refusal_referral",
+    response_model=RefusalReferralRead,
+    responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, GateNotMet, PreconditionFailed),
+)
+def review_referral(
+    referral_id: RowId,
+    body: ReviewCreate,
+    session: SessionDep,
+    user: Authorized("referral.handle"),
+    response: Response,
+    if_match: IfMatch = None,
+) -> RefusalReferralRead:
     """Check the materials: complete, or returned with the missing items named."""
-    referral = refusal_referrals.review_referral(session, user=user, referral_id=referral_id,
-                                                 if_match=if_match, **body.model_dump())
+    referral = refusal_referrals.review_referral(
+        session, user=user, referral_id=referral_id, if_match=if_match, **body.model_dump()
+    )
     return with_etag(response, _read(referral))
 
 
-@router.post("/refusal-referrals/{referral_id}/supplement", operation_id="supplement_refusal_referral",
-             response_model=RefusalReferralRead, responses=_COMMAND_PROBLEMS)
-def supplement_referral(referral_id: RowId, body: SupplementCreate, session: SessionDep,
-                        user: Authorized("referral.submit"), response: Response,
-                        if_match: IfMatch = None) -> RefusalReferralRead:
+@router.post(
+    "/refusal-referrals/{referral_id}/supplement",
+    operation_id="supplement_refusal_referral",
+    response_model=RefusalReferralRead,
+    responses=_COMMAND_PROBLEMS,
+)
+def supplement_referral(
+    referral_id: RowId,
+    body: SupplementCreate,
+    session: SessionDep,
+    user: Authorized("referral.submit"),
+    response: Response,
+    if_match: IfMatch = None,
+) -> RefusalReferralRead:
     """Add the materials asked for; the referral goes back for review."""
     referral = refusal_referrals.supplement_referral(
-        session, user=user, referral_id=referral_id, note=body.note, if_match=if_match,
-        materials=[MaterialItem(m.item, m.note) for m in body.materials])
+        session,
+        user=user,
+        referral_id=referral_id,
+        note=body.note,
+        if_match=if_match,
+        materials=[MaterialItem(m.item, m.note) for m in body.materials],
+    )
     return with_etag(response, _read(referral))
 
 
-@router.post("/refusal-referrals/{referral_id}/liaison", operation_id="record_refusal_referral_liaison",
-             response_model=RefusalReferralRead, responses=_COMMAND_PROBLEMS)
-def record_liaison(referral_id: RowId, body: LiaisonCreate, session: SessionDep,
-                   user: Authorized("referral.handle"), response: Response,
-                   if_match: IfMatch = None) -> RefusalReferralRead:
+@router.post(
+    "/refusal-referrals/{referral_id}/liaison",
+    operation_id="record_refusal_referral_liaison",
+    response_model=RefusalReferralRead,
+    responses=_COMMAND_PROBLEMS,
+)
+def record_liaison(
+    referral_id: RowId,
+    body: LiaisonCreate,
+    session: SessionDep,
+    user: Authorized("referral.handle"),
+    response: Response,
+    if_match: IfMatch = None,
+) -> RefusalReferralRead:
     """Record the hand-over of a complete referral to the criminal division."""
-    referral = refusal_referrals.record_liaison(session, user=user, referral_id=referral_id,
-                                                if_match=if_match, **body.model_dump())
+    referral = refusal_referrals.record_liaison(
+        session, user=user, referral_id=referral_id, if_match=if_match, **body.model_dump()
+    )
     return with_etag(response, _read(referral))
 
 
-@router.post("/refusal-referrals/{referral_id}/police-transfer",
-             operation_id="record_refusal_referral_police_transfer", response_model=RefusalReferralRead,
-             responses=_COMMAND_PROBLEMS)
-def record_police_transfer(referral_id: RowId, body: PoliceTransferCreate, session: SessionDep,
-                           user: Authorized("referral.handle"), response: Response,
-                           if_match: IfMatch = None) -> RefusalReferralRead:
+@router.post(
+    "/refusal-referrals/{referral_id}/police-transfer",
+    operation_id="record_refusal_referral_police_transfer",
+    response_model=RefusalReferralRead,
+    responses=_COMMAND_PROBLEMS,
+)
+def record_police_transfer(
+    referral_id: RowId,
+    body: PoliceTransferCreate,
+    session: SessionDep,
+    user: Authorized("referral.handle"),
+    response: Response,
+    if_match: IfMatch = None,
+) -> RefusalReferralRead:
     """Record the transfer documents sent to the public-security organ."""
-    referral = refusal_referrals.record_police_transfer(session, user=user, referral_id=referral_id,
-                                                        if_match=if_match, **body.model_dump())
+    referral = refusal_referrals.record_police_transfer(
+        session, user=user, referral_id=referral_id, if_match=if_match, **body.model_dump()
+    )
     return with_etag(response, _read(referral))
 
 
-@router.post("/refusal-referrals/{referral_id}/outcome", operation_id="record_refusal_referral_outcome",
-             response_model=RefusalReferralRead, responses=_COMMAND_PROBLEMS)
-def record_outcome(referral_id: RowId, body: OutcomeCreate, session: SessionDep,
-                   user: Authorized("referral.handle"), response: Response,
-                   if_match: IfMatch = None) -> RefusalReferralRead:
+@router.post(
+    "/refusal-referrals/{referral_id}/outcome",
+    operation_id="record_refusal_referral_outcome",
+    response_model=RefusalReferralRead,
+    responses=_COMMAND_PROBLEMS,
+)
+def record_outcome(
+    referral_id: RowId,
+    body: OutcomeCreate,
+    session: SessionDep,
+    user: Authorized("referral.handle"),
+    response: Response,
+    if_match: IfMatch = None,
+) -> RefusalReferralRead:
     """Record the outcome: accepted, declined, prosecuted or judged."""
-    referral = refusal_referrals.record_outcome(session, user=user, referral_id=referral_id,
-                                                if_match=if_match, **body.model_dump())
+    referral = refusal_referrals.record_outcome(
+        session, user=user, referral_id=referral_id, if_match=if_match, **body.model_dump()
+    )
     return with_etag(response, _read(referral))

@@ -16,8 +16,12 @@ from app.services.stats import overview, overview_csv_rows
 router = APIRouter(tags=["stats"])
 
 
-@router.get("/stats/overview", operation_id="get_stats_overview", response_model=StatsOverview,
-            responses={**problem_responses(Forbidden), 200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/stats/overview",
+    operation_id="get_stats_overview",
+    response_model=StatsOverview,
+    responses={**problem_responses(Forbidden), 200: {"content": {"text/csv": {}}}},
+)
 def stats_overview(
     session: SessionDep,
     user: Authorized("stats.read"),
@@ -36,5 +40,8 @@ def stats_overview(
     writer = csv.writer(buffer)
     writer.writerow(("metric", "dimension", "value"))
     writer.writerows(overview_csv_rows(report))
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="stats-overview.csv"'})
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="stats-overview.csv"'},
+    )

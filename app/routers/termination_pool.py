@@ -21,20 +21,36 @@ router = APIRouter(tags=["termination pool"])
 def pool_entry_read(item: PoolItem) -> TerminationPoolEntryRead:
     entry = item.entry
     return TerminationPoolEntryRead(
-        case_id=entry.case_id, case_number=item.case_number, unit_code=entry.unit_code,
+        case_id=entry.case_id,
+        case_number=item.case_number,
+        unit_code=entry.unit_code,
         handler_id=entry.handler_id,
-        entered_on=entry.entered_on, ends_on=entry.ends_on, rechecks=item.rechecks,
-        next_recheck_on=item.next_recheck_on, status=item.status, restored_case_id=entry.restored_case_id,
-        left_on=entry.left_on)
+        entered_on=entry.entered_on,
+        ends_on=entry.ends_on,
+        rechecks=item.rechecks,
+        next_recheck_on=item.next_recheck_on,
+        status=item.status,
+        restored_case_id=entry.restored_case_id,
+        left_on=entry.left_on,
+    )
 
 
-@router.get("/termination-pool", operation_id="list_termination_pool",
-            response_model=Page[TerminationPoolEntryRead], responses=problem_responses(Forbidden))
-def list_pool(session: SessionDep, user: Authorized("termination_pool.read"),
-              unit: Annotated[str | None, Query(max_length=32, description="unit, e.g. brigade-2")] = None,
-              status: TerminationPoolStatus | None = None, limit: Limit = 50,
-              cursor: Cursor = None) -> Page[TerminationPoolEntryRead]:
+@router.get(
+    "/termination-pool",
+    operation_id="list_termination_pool",
+    response_model=Page[TerminationPoolEntryRead],
+    responses=problem_responses(Forbidden),
+)
+def list_pool(
+    session: SessionDep,
+    user: Authorized("termination_pool.read"),
+    unit: Annotated[str | None, Query(max_length=32, description="unit, e.g. brigade-2")] = None,
+    status: TerminationPoolStatus | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[TerminationPoolEntryRead]:
     """Cases closed as 终本 with their re-check dates (a brigade sees its own), oldest entry first."""
-    items, next_cursor = termination_pool.list_pool(session, user=user, unit=unit, status=status, limit=limit,
-                                                    cursor=cursor)
+    items, next_cursor = termination_pool.list_pool(
+        session, user=user, unit=unit, status=status, limit=limit, cursor=cursor
+    )
     return Page[TerminationPoolEntryRead](items=[pool_entry_read(i) for i in items], next_cursor=next_cursor)

@@ -26,44 +26,86 @@ router = APIRouter(tags=["triage"])
 _COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 
 
-@router.post("/triage/evaluate", operation_id="evaluate_triage", response_model=TriageEvaluation,
-             responses=problem_responses(Forbidden, NotFound))
-def evaluate_triage(body: TriageEvaluateRequest, session: SessionDep,
-                    user: Authorized("triage.evaluate")) -> TriageEvaluation:
+@router.post(
+    "/triage/evaluate",
+    operation_id="evaluate_triage",
+    response_model=TriageEvaluation,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def evaluate_triage(
+    body: TriageEvaluateRequest, session: SessionDep, user: Authorized("triage.evaluate")
+) -> TriageEvaluation:
     """Dry run of the triage rules on a case payload (or a recorded case); changes nothing."""
     result = triage.evaluate_request(session, user=user, request=body)
-    return TriageEvaluation(track=result.track, rule_set_version=result.rule_set_version,
-                            rules=[TriageRuleRead(id=r.id, explanation=r.explanation) for r in result.rules])
+    return TriageEvaluation(
+        track=result.track,
+        rule_set_version=result.rule_set_version,
+        rules=[TriageRuleRead(id=r.id, explanation=r.explanation) for r in result.rules],
+    )
 
 
-@router.post("/cases/{case_id}/triage", operation_id="triage_case", response_model=TriageOutcome,
-             responses=_COMMAND_PROBLEMS)
-def triage_case(case_id: RowId, body: TriageCommand, session: SessionDep, user: Authorized("case.triage"),
-                response: Response, if_match: IfMatch = None) -> TriageOutcome:
+@router.post(
+    "/cases/{case_id}/triage",
+    operation_id="triage_case",
+    response_model=TriageOutcome,
+    responses=_COMMAND_PROBLEMS,
+)
+def triage_case(
+    case_id: RowId,
+    body: TriageCommand,
+    session: SessionDep,
+    user: Authorized("case.triage"),
+    response: Response,
+    if_match: IfMatch = None,
+) -> TriageOutcome:
     """Decide simple or ordinary by the rules (or a reasoned override) and allocate the case."""
-    done = triage.triage_case(session, case_id=case_id, user=user, override_track=body.override_track,
-                              reason=body.reason, if_match=if_match)
+    done = triage.triage_case(
+        session,
+        case_id=case_id,
+        user=user,
+        override_track=body.override_track,
+        reason=body.reason,
+        if_match=if_match,
+    )
     response.headers["ETag"] = f'"{done.case_version}"'
     return TriageOutcome.of(done.decision, case_version=done.case_version)
 
 
-@router.post("/cases/{case_id}/handback", operation_id="hand_back_case", response_model=TriageOutcome,
-             responses=_COMMAND_PROBLEMS)
-def hand_back_case(case_id: RowId, body: HandbackCommand, session: SessionDep,
-                   user: Authorized("case.handback"), response: Response,
-                   if_match: IfMatch = None) -> TriageOutcome:
+@router.post(
+    "/cases/{case_id}/handback",
+    operation_id="hand_back_case",
+    response_model=TriageOutcome,
+    responses=_COMMAND_PROBLEMS,
+)
+def hand_back_case(
+    case_id: RowId,
+    body: HandbackCommand,
+    session: SessionDep,
+    user: Authorized("case.handback"),
+    response: Response,
+    if_match: IfMatch = None,
+) -> TriageOutcome:
     """Hand a fast-track case back with a reason; it is re-allocated to a brigade."""
     done = triage.hand_back_case(session, case_id=case_id, user=user, reason=body.reason, if_match=if_match)
     response.headers["ETag"] = f'"{done.case_version}"'
     return TriageOutcome.of(done.decision, case_version=done.case_version)
 
 
-@router.get("/cases/{case_id}/triage-decisions", operation_id="list_triage_decisions",
-            response_model=TriageDecisionList, responses=problem_responses(Forbidden, NotFound))
-def list_triage_decisions(case_id: RowId, session: SessionDep, user: Authorized("case.read"),
-                          limit: Limit = 50,
-                          cursor: Annotated[str | None, Query(max_length=200)] = None) -> TriageDecisionList:
+@router.get(
+    "/cases/{case_id}/triage-decisions",
+    operation_id="list_triage_decisions",
+    response_model=TriageDecisionList,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def list_triage_decisions(
+    case_id: RowId,
+    session: SessionDep,
+    user: Authorized("case.read"),
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> TriageDecisionList:
     """The case's triage decisions and hand-backs, oldest first."""
     rows, next_cursor = triage.list_decisions(session, case_id=case_id, user=user, limit=limit, cursor=cursor)
-    return TriageDecisionList(items=[TriageDecisionRead.model_validate(d) for d in rows],
-                              next_cursor=next_cursor)
+    return TriageDecisionList(
+        items=[TriageDecisionRead.model_validate(d) for d in rows], next_cursor=next_cursor
+    )

@@ -20,10 +20,12 @@ class AssetCreate(BaseModel):
     value: MoneyIn = Field(description="estimated value in yuan")
     status: AssetStatus = Field(description="found (查询到), frozen (冻结), sealed (查封) or seized (扣押)")
     disposable: StrictBool = Field(
-        description="false when the asset cannot be disposed of for now (暂时不能处分)")
+        description="false when the asset cannot be disposed of for now (暂时不能处分)"
+    )
     description: str | None = Field(None, max_length=2000, description="account, plate number, address …")
     controlled_on: ISODate | None = Field(
-        None, description="the date it was frozen, sealed or seized; required for those, absent for found",
+        None,
+        description="the date it was frozen, sealed or seized; required for those, absent for found",
     )
 
 

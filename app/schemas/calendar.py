@@ -14,12 +14,18 @@ class CalendarYearUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     year: int | None = Field(None, description="optional; when given it must be the year in the path")
-    holidays: list[ISODate] = Field(max_length=366,
-                                    description="statutory rest days (法定节假日及调休休息日)")
+    holidays: list[ISODate] = Field(
+        max_length=366, description="statutory rest days (法定节假日及调休休息日)"
+    )
     makeup_workdays: list[ISODate] = Field(
-        default_factory=list, max_length=366, description="weekend days that are worked (调休上班日)")
-    source_note: str | None = Field(None, max_length=500, description="the notice, e.g. its document number",
-                                    validation_alias=AliasChoices("source_note", "source"))
+        default_factory=list, max_length=366, description="weekend days that are worked (调休上班日)"
+    )
+    source_note: str | None = Field(
+        None,
+        max_length=500,
+        description="the notice, e.g. its document number",
+        validation_alias=AliasChoices("source_note", "source"),
+    )
 
 
 class CalendarYearRead(BaseModel):
@@ -27,7 +33,8 @@ class CalendarYearRead(BaseModel):
 
     year: int
     source: Literal["court", "package", "weekends_only"] = Field(
-        description="court: loaded by the court; package: library data; weekends_only: nothing known")
+        description="court: loaded by the court; package: library data; weekends_only: nothing known"
+    )
     confirmed: bool = Field(description="false: deadlines in this year are provisional (weekends only)")
     holidays: list[ISODate]
     makeup_workdays: list[ISODate]

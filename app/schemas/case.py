@@ -53,8 +53,11 @@ def parse_money(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         text = str(value)
     elif isinstance(value, bool) or isinstance(value, float):
-        raise PydanticCustomError("money_type", 'send money as a decimal string such as "45000.00", '
-                                                "not a JSON number with a fraction or a boolean")
+        raise PydanticCustomError(
+            "money_type",
+            'send money as a decimal string such as "45000.00", '
+            "not a JSON number with a fraction or a boolean",
+        )
     elif isinstance(value, int):
         text = str(value)
     elif isinstance(value, str):
@@ -81,19 +84,32 @@ def parse_money(value: Any) -> Decimal:
 MoneyIn = Annotated[
     Decimal,
     BeforeValidator(parse_money),
-    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$", "examples": ["45000.00"],
-                    "description": "yuan as a decimal string, at most two decimals, not negative"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$",
+            "examples": ["45000.00"],
+            "description": "yuan as a decimal string, at most two decimals, not negative",
+        }
+    ),
 ]
 
 # Civil Code arts. 2, 57, 102: a natural person, a legal person or an unincorporated organisation;
 # each kind of respondent belongs to one of them.
 _CLASSES_BY_PARTY_TYPE: dict[PartyType, frozenset[RespondentClass]] = {
-    PartyType.natural_person: frozenset({RespondentClass.individual, RespondentClass.state_functionary,
-                                         RespondentClass.public_institution_staff}),
-    PartyType.legal_person: frozenset({RespondentClass.enterprise, RespondentClass.government_organ,
-                                       RespondentClass.other_org}),
-    PartyType.unincorporated_org: frozenset({RespondentClass.enterprise, RespondentClass.government_organ,
-                                             RespondentClass.other_org}),
+    PartyType.natural_person: frozenset(
+        {
+            RespondentClass.individual,
+            RespondentClass.state_functionary,
+            RespondentClass.public_institution_staff,
+        }
+    ),
+    PartyType.legal_person: frozenset(
+        {RespondentClass.enterprise, RespondentClass.government_organ, RespondentClass.other_org}
+    ),
+    PartyType.unincorporated_org: frozenset(
+        {RespondentClass.enterprise, RespondentClass.government_organ, RespondentClass.other_org}
+    ),
 }
 
 
@@ -111,9 +127,10 @@ class PartyIn(_Input):
     name: str = Field(min_length=1, max_length=200)
     party_type: PartyType
     id_number: str | None = Field(
-        None, max_length=32,
+        None,
+        max_length=32,
         description="natural persons: resident ID number (GB 11643); legal persons and unincorporated "
-                    "organisations: unified social credit code (GB 32100); null when not known",
+        "organisations: unified social credit code (GB 32100); null when not known",
     )
 
     @field_validator("id_number", mode="before")
@@ -153,9 +170,11 @@ class RespondentIn(PartyIn):
         party_type = info.data.get("party_type")
         if party_type is not None and value not in _CLASSES_BY_PARTY_TYPE[party_type]:
             fitting = ", ".join(sorted(_CLASSES_BY_PARTY_TYPE[party_type]))
-            raise PydanticCustomError("respondent_class",
-                                      "a {party_type} respondent must be one of: {fitting}",
-                                      {"party_type": party_type.value, "fitting": fitting})
+            raise PydanticCustomError(
+                "respondent_class",
+                "a {party_type} respondent must be one of: {fitting}",
+                {"party_type": party_type.value, "fitting": fitting},
+            )
         return value
 
 
@@ -169,8 +188,12 @@ class PropertyClueIn(_Input):
 class CaseCreate(_Input):
     """A case as filed by the filing division (立案, plan §5(1))."""
 
-    case_number: str = Field(min_length=1, max_length=64, examples=["（2026）豫0104执123号"],
-                             description="案号 with full-width or ASCII parentheses; stored with full-width")
+    case_number: str = Field(
+        min_length=1,
+        max_length=64,
+        examples=["（2026）豫0104执123号"],
+        description="案号 with full-width or ASCII parentheses; stored with full-width",
+    )
     filed_on: ISODate = Field(description="filing date (立案日期); not in the future")
     category: Category
     claim_amount: MoneyIn | None = Field(None, description="claim in yuan; null only for behavioural cases")
@@ -193,8 +216,11 @@ class CaseCreate(_Input):
     def _not_in_future(cls, value: date) -> date:
         today = court_today()
         if value > today:
-            raise PydanticCustomError("date_in_future", "the filing date {filed_on} is after today ({today})",
-                                      {"filed_on": value.isoformat(), "today": today.isoformat()})
+            raise PydanticCustomError(
+                "date_in_future",
+                "the filing date {filed_on} is after today ({today})",
+                {"filed_on": value.isoformat(), "today": today.isoformat()},
+            )
         return value
 
     @model_validator(mode="after")
@@ -203,18 +229,29 @@ class CaseCreate(_Input):
         year = normalise_case_number(self.case_number).year
         if year != self.filed_on.year:
             # SPC case-number rules 2015, art. 3: the year in the number is the year of filing.
-            errors.append(InitErrorDetails(
-                type=PydanticCustomError(
-                    "case_number_year", "the year {year} in the case number is not the year of filed_on "
-                    "({filed_on})", {"year": year, "filed_on": self.filed_on.isoformat()}),
-                loc=("case_number",), input=self.case_number))
+            errors.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "case_number_year",
+                        "the year {year} in the case number is not the year of filed_on ({filed_on})",
+                        {"year": year, "filed_on": self.filed_on.isoformat()},
+                    ),
+                    loc=("case_number",),
+                    input=self.case_number,
+                )
+            )
         if self.claim_amount is None and self.behaviour is None:
             # DOMAIN.md §3: only a purely behavioural case has no monetary claim.
-            errors.append(InitErrorDetails(
-                type=PydanticCustomError("missing_claim",
-                                         "a claim amount is required unless the case is behavioural "
-                                         "(set behaviour)"),
-                loc=("claim_amount",), input=None))
+            errors.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "missing_claim",
+                        "a claim amount is required unless the case is behavioural (set behaviour)",
+                    ),
+                    loc=("claim_amount",),
+                    input=None,
+                )
+            )
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
@@ -309,18 +346,20 @@ class CaseRead(ORMModel):
     def from_detail(cls, detail: CaseDetail) -> CaseRead:
         case = detail.case
         columns = _columns(case, cls)
-        return cls.model_validate({
-            **columns,
-            "unit": case.unit_code,
-            "parties": detail.parties,
-            "applicants": [p for p in detail.parties if p.role == PartyRole.applicant],
-            "respondents": [p for p in detail.parties if p.role == PartyRole.respondent],
-            "property_clues": detail.property_clues,
-            "assets": detail.assets,
-            "triage": detail.triage,
-            "deadlines": detail.deadlines,
-            "allowed_actions": detail.allowed_actions,
-        })
+        return cls.model_validate(
+            {
+                **columns,
+                "unit": case.unit_code,
+                "parties": detail.parties,
+                "applicants": [p for p in detail.parties if p.role == PartyRole.applicant],
+                "respondents": [p for p in detail.parties if p.role == PartyRole.respondent],
+                "property_clues": detail.property_clues,
+                "assets": detail.assets,
+                "triage": detail.triage,
+                "deadlines": detail.deadlines,
+                "allowed_actions": detail.allowed_actions,
+            }
+        )
 
 
 class CaseListItem(ORMModel):
@@ -345,5 +384,11 @@ class CaseListItem(ORMModel):
     def from_row(cls, row: CaseListRow) -> CaseListItem:
         case = row.case
         columns = _columns(case, cls)
-        return cls.model_validate({**columns, "unit": case.unit_code, "applicant_names": row.applicant_names,
-                                   "respondent_names": row.respondent_names})
+        return cls.model_validate(
+            {
+                **columns,
+                "unit": case.unit_code,
+                "applicant_names": row.applicant_names,
+                "respondent_names": row.respondent_names,
+            }
+        )

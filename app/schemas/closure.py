@@ -15,8 +15,10 @@ class ClosureCreate(StrictInput):
     mode: ClosureMode
     closed_on: LegalDate | None = Field(None, description="date of the closing document; defaults to today")
     document_number: DocumentNumber | None = Field(
-        None, description="the closing document's number; a ruling (terminated_current, terminated, "
-                          "rejected, not_enforced) without one bears the case number")
+        None,
+        description="the closing document's number; a ruling (terminated_current, terminated, "
+        "rejected, not_enforced) without one bears the case number",
+    )
     reason: LongText | None = None
 
 
@@ -29,7 +31,8 @@ class TerminationPoolEntryRead(BaseModel):
     ends_on: ISODate = Field(description="the last re-check: 5 years after entry")
     rechecks: list[ISODate] = Field(description="re-check dates: every 6 months after entry")
     next_recheck_on: ISODate | None = Field(
-        description="first re-check from today; null once over or restored")
+        description="first re-check from today; null once over or restored"
+    )
     status: TerminationPoolStatus
     restored_case_id: int | None
     left_on: ISODate | None
@@ -47,7 +50,8 @@ class ClosureRead(BaseModel):
     version: int = Field(description="the case version after closing (its ETag)")
     termination_pool: TerminationPoolEntryRead | None = Field(description="for 终本: the pool entry")
     gate_evidence: dict[str, list[int]] | None = Field(
-        description="for 终本: the measures (ids) that met each condition")
+        description="for 终本: the measures (ids) that met each condition"
+    )
     dishonest_deletions_triggered: list[int] = Field(description="listings now due for deletion (D11)")
     disposal_requests_withdrawn: list[int]
 

@@ -31,7 +31,8 @@ class DeadlineRead(BaseModel):
     subject_id: int | None
     started_on: ISODate
     due_on: ISODate = Field(
-        description="last day; while paused, the due date if it resumed the day it paused")
+        description="last day; while paused, the due date if it resumed the day it paused"
+    )
     status: DeadlineStatus
     provisional: bool = Field(description="the due date depends on a year without a confirmed calendar")
     met_on: ISODate | None

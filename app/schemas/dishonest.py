@@ -14,8 +14,10 @@ from app.schemas.measure import LegalDate, LongText, StrictInput, field_error
 class DishonestListingCreate(StrictInput):
     """The handling judge proposes a respondent for the list."""
 
-    respondent_id: RowId = Field(validation_alias=AliasChoices("respondent_id", "respondent"),
-                               description="the respondent (party id) to list")
+    respondent_id: RowId = Field(
+        validation_alias=AliasChoices("respondent_id", "respondent"),
+        description="the respondent (party id) to list",
+    )
     ground: DishonestGround
     facts: LongText = Field(description="the facts that make the ground out")
     proposed_on: LegalDate | None = Field(None, description="defaults to today")
@@ -26,8 +28,9 @@ class DishonestDecisionCreate(StrictInput):
 
     decision: Decision
     decided_on: LegalDate | None = Field(None, description="defaults to today; the listing starts that day")
-    reason: LongText | None = Field(None, description="required when refusing; the serious circumstances "
-                                                      "when adding years")
+    reason: LongText | None = Field(
+        None, description="required when refusing; the serious circumstances when adding years"
+    )
     extra_years: int = Field(0, ge=0, description="serious cases: 1–3 years added to the term")
 
     @model_validator(mode="after")
@@ -35,11 +38,13 @@ class DishonestDecisionCreate(StrictInput):
         if self.decision == Decision.refuse and self.reason is None:
             raise field_error(type(self), "reason", "missing", "a refusal states its reason", None)
         if self.decision == Decision.refuse and self.extra_years:
-            raise field_error(type(self), "extra_years", "not_for_refusal", "only an approval sets a term",
-                              self.extra_years)
+            raise field_error(
+                type(self), "extra_years", "not_for_refusal", "only an approval sets a term", self.extra_years
+            )
         if self.extra_years and self.reason is None:
-            raise field_error(type(self), "reason", "missing", "state the serious circumstances that extend "
-                                                               "the term", None)
+            raise field_error(
+                type(self), "reason", "missing", "state the serious circumstances that extend the term", None
+            )
         return self
 
 
@@ -77,7 +82,8 @@ class DishonestListingRead(ORMModel):
     deletion_triggered_on: ISODate | None
     deleted_on: ISODate | None
     note: str | None
-    allowed_actions: list[str] = Field(default_factory=list,
-                                       description="commands the listing's state admits")
+    allowed_actions: list[str] = Field(
+        default_factory=list, description="commands the listing's state admits"
+    )
     version: int
     created_at: datetime

@@ -16,8 +16,9 @@ class DisposalTransferCreate(StrictInput):
     """The handling judge asks to send the case to the property-disposal group."""
 
     requested_on: LegalDate | None = Field(None, description="defaults to today")
-    notes: LongText | None = Field(None,
-                                   description="the property to dispose of and anything the group needs")
+    notes: LongText | None = Field(
+        None, description="the property to dispose of and anything the group needs"
+    )
 
 
 class DisposalDecisionCreate(StrictInput):
@@ -40,8 +41,9 @@ class DisposalTaskCreate(StrictInput):
     kind: DisposalTaskKind
     on: LegalDate = Field(description="the day it was done; not before the transfer was approved")
     result: LongText = Field(description="what came of it (e.g. sold at the first auction)")
-    amount: MoneyIn | None = Field(None,
-                                   description="yuan: appraised value or auction price, where there is one")
+    amount: MoneyIn | None = Field(
+        None, description="yuan: appraised value or auction price, where there is one"
+    )
     asset_id: RowId | None = Field(None, description="the asset of the case it concerns")
 
 
@@ -49,8 +51,10 @@ class DisposalReturnCreate(StrictInput):
     """The case goes back to the team it came from (plan §5(4)) with what disposal realised."""
 
     returned_on: LegalDate | None = Field(None, description="defaults to today")
-    amount_realised: MoneyIn = Field(validation_alias=AliasChoices("amount_realised", "amount_realized"),
-                                     description="yuan realised by the disposal (0.00 when nothing)")
+    amount_realised: MoneyIn = Field(
+        validation_alias=AliasChoices("amount_realised", "amount_realized"),
+        description="yuan realised by the disposal (0.00 when nothing)",
+    )
     result: LongText | None = None
 
 
@@ -85,7 +89,8 @@ class DisposalTransferRead(ORMModel):
     amount_realised: MoneyOut | None
     result: str | None
     tasks: list[DisposalTaskRead]
-    allowed_actions: list[str] = Field(default_factory=list,
-                                       description="commands the transfer's state admits")
+    allowed_actions: list[str] = Field(
+        default_factory=list, description="commands the transfer's state admits"
+    )
     version: int
     created_at: datetime

@@ -33,8 +33,11 @@ class StrictInput(BaseModel):
 def _not_in_future(value: date) -> date:
     today = court_today()
     if value > today:
-        raise PydanticCustomError("date_in_future", "{value} is after today ({today})",
-                                  {"value": value.isoformat(), "today": today.isoformat()})
+        raise PydanticCustomError(
+            "date_in_future",
+            "{value} is after today ({today})",
+            {"value": value.isoformat(), "today": today.isoformat()},
+        )
     return value
 
 
@@ -44,10 +47,17 @@ DocumentNumber = Annotated[str, Field(min_length=1, max_length=100, examples=["�
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 
 # Court documents (notices, orders, rulings, decisions) carry a number and a signer (plan §4).
-DOCUMENT_KINDS = frozenset({
-    MeasureKind.execution_notice, MeasureKind.property_report_order, MeasureKind.summons, MeasureKind.fine,
-    MeasureKind.judicial_detention, MeasureKind.consumption_ban, MeasureKind.disposal_document,
-})
+DOCUMENT_KINDS = frozenset(
+    {
+        MeasureKind.execution_notice,
+        MeasureKind.property_report_order,
+        MeasureKind.summons,
+        MeasureKind.fine,
+        MeasureKind.judicial_detention,
+        MeasureKind.consumption_ban,
+        MeasureKind.disposal_document,
+    }
+)
 # 暂缓执行 is decided and 中止 ruled in writing; public notice and appraisal periods need no new document.
 DOCUMENT_SUSPENSIONS = frozenset({SuspensionKind.deferral, SuspensionKind.suspension})
 AMOUNT_KINDS = frozenset({MeasureKind.fine, MeasureKind.payment_received})
@@ -61,8 +71,9 @@ def _error(field: str, kind: str, message: str, value: object) -> InitErrorDetai
     return InitErrorDetails(type=PydanticCustomError(kind, message), loc=(field,), input=value)
 
 
-def field_error(model: type[BaseModel], field: str, kind: str, message: str,
-                value: object) -> ValidationError:
+def field_error(
+    model: type[BaseModel], field: str, kind: str, message: str, value: object
+) -> ValidationError:
     """A validation error naming ``field`` (the 422 problem's ``errors[].field``)."""
     return ValidationError.from_exception_data(model.__name__, [_error(field, kind, message, value)])
 
@@ -73,23 +84,30 @@ class MeasureCreate(StrictInput):
     kind: MeasureKind
     on: LegalDate = Field(description="legal date: served, issued, checked, heard or paid; not before filing")
     document_number: DocumentNumber | None = Field(
-        None, description="required for documents: notices, orders, decisions, the disposal ruling, "
-                          "and deferral/suspension decisions")
+        None,
+        description="required for documents: notices, orders, decisions, the disposal ruling, "
+        "and deferral/suspension decisions",
+    )
     signed_by: RowId | None = Field(
-        None, description="user id of the signer: the handling judge, or the director for the documents "
-                          "the law reserves for the president (fine, detention, consumption ban)")
+        None,
+        description="user id of the signer: the handling judge, or the director for the documents "
+        "the law reserves for the president (fine, detention, consumption ban)",
+    )
     respondent_id: RowId | None = Field(None, description="the respondent (party id) the measure is aimed at")
     amount: MoneyIn | None = Field(None, description="yuan: the fine, or the payment received")
     detention_days: int | None = Field(None, ge=1, description="judicial detention only")
     subtype: str | None = Field(
-        None, validation_alias=AliasChoices("subtype", "suspension_kind"),
+        None,
+        validation_alias=AliasChoices("subtype", "suspension_kind"),
         description="onsite_property_check: real_estate | vehicles | business_registration; "
-                    "suspension (also accepted as suspension_kind): deferral | suspension | public_notice | "
-                    "appraisal_auction")
+        "suspension (also accepted as suspension_kind): deferral | suspension | public_notice | "
+        "appraisal_auction",
+    )
     starts_on: ISODate | None = Field(None, description="suspension: first day (defaults to `on`)")
     ends_on: ISODate | None = Field(None, description="suspension: last day; required for a deferral")
     suspension_id: RowId | None = Field(
-        None, description="suspension_end: the suspension it ends (optional when only one is running)")
+        None, description="suspension_end: the suspension it ends (optional when only one is running)"
+    )
     result: LongText | None = Field(None, description="what the check, search or hearing found")
     notes: LongText | None = None
 
@@ -104,45 +122,82 @@ class MeasureCreate(StrictInput):
         elif subtype_enum is not None:
             allowed = [m.value for m in subtype_enum]
             if self.subtype not in allowed:
-                errors.append(_error("subtype", "subtype", f"a {kind} measure needs a subtype: one of "
-                                     + ", ".join(allowed), self.subtype))
+                errors.append(
+                    _error(
+                        "subtype",
+                        "subtype",
+                        f"a {kind} measure needs a subtype: one of " + ", ".join(allowed),
+                        self.subtype,
+                    )
+                )
         needs_document = kind in DOCUMENT_KINDS or (
-            kind == MeasureKind.suspension and self.subtype in DOCUMENT_SUSPENSIONS)
+            kind == MeasureKind.suspension and self.subtype in DOCUMENT_SUSPENSIONS
+        )
         if needs_document:
             # Plan §4: every court document is signed ("谁办案谁负责") and numbered.
             if self.document_number is None:
-                errors.append(_error("document_number", "missing", f"a {self.subtype or kind} document "
-                                     "needs its document number", None))
+                errors.append(
+                    _error(
+                        "document_number",
+                        "missing",
+                        f"a {self.subtype or kind} document needs its document number",
+                        None,
+                    )
+                )
             if self.signed_by is None:
-                errors.append(_error("signed_by", "missing", f"a {self.subtype or kind} document needs "
-                                     "its signer", None))
+                errors.append(
+                    _error(
+                        "signed_by", "missing", f"a {self.subtype or kind} document needs its signer", None
+                    )
+                )
         if kind in AMOUNT_KINDS:
             if self.amount is None or self.amount <= 0:
-                errors.append(_error("amount", "missing", f"a {kind} needs an amount above zero",
-                                     self.amount))
+                errors.append(
+                    _error("amount", "missing", f"a {kind} needs an amount above zero", self.amount)
+                )
         elif self.amount is not None:
             errors.append(_error("amount", "not_for_kind", f"a {kind} measure has no amount", self.amount))
         if kind == MeasureKind.judicial_detention:
             # CPL (2023) art. 118: detention of at most 15 days.
             if self.detention_days is None or self.detention_days > settings.detention_max_days:
-                errors.append(_error("detention_days", "detention_days",
-                                     f"detention needs its length, 1–{settings.detention_max_days} days",
-                                     self.detention_days))
+                errors.append(
+                    _error(
+                        "detention_days",
+                        "detention_days",
+                        f"detention needs its length, 1–{settings.detention_max_days} days",
+                        self.detention_days,
+                    )
+                )
         elif self.detention_days is not None:
-            errors.append(_error("detention_days", "not_for_kind", f"a {kind} measure has no detention days",
-                                 self.detention_days))
+            errors.append(
+                _error(
+                    "detention_days",
+                    "not_for_kind",
+                    f"a {kind} measure has no detention days",
+                    self.detention_days,
+                )
+            )
         errors += self._period_errors(settings.deferral_max_months)
         if kind != MeasureKind.suspension_end and self.suspension_id is not None:
-            errors.append(_error("suspension_id", "not_for_kind", "only a suspension_end names a suspension",
-                                 self.suspension_id))
+            errors.append(
+                _error(
+                    "suspension_id",
+                    "not_for_kind",
+                    "only a suspension_end names a suspension",
+                    self.suspension_id,
+                )
+            )
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
     def _period_errors(self, deferral_max_months: int) -> list[InitErrorDetails]:
         if self.kind != MeasureKind.suspension:
-            return [_error(name, "not_for_kind", "only a suspension has a period", getattr(self, name))
-                    for name in ("starts_on", "ends_on") if getattr(self, name) is not None]
+            return [
+                _error(name, "not_for_kind", "only a suspension has a period", getattr(self, name))
+                for name in ("starts_on", "ends_on")
+                if getattr(self, name) is not None
+            ]
         if self.starts_on is None:
             self.starts_on = self.on
         errors: list[InitErrorDetails] = []
@@ -153,10 +208,15 @@ class MeasureCreate(StrictInput):
             if self.ends_on is None:
                 errors.append(_error("ends_on", "missing", "a deferral needs its last day", None))
             elif self.ends_on > months_after(self.starts_on, deferral_max_months):
-                errors.append(_error("ends_on", "deferral_too_long",
-                                     f"a deferral lasts at most {deferral_max_months} months "
-                                     f"(until {months_after(self.starts_on, deferral_max_months)})",
-                                     self.ends_on))
+                errors.append(
+                    _error(
+                        "ends_on",
+                        "deferral_too_long",
+                        f"a deferral lasts at most {deferral_max_months} months "
+                        f"(until {months_after(self.starts_on, deferral_max_months)})",
+                        self.ends_on,
+                    )
+                )
         return errors
 
 

@@ -23,9 +23,11 @@ class ObjectionCreate(_Input):
     """An objection received against a case (plan §5(7))."""
 
     case_id: RowId
-    kind: ObjectionKind = Field(description="enforcement_act 执行行为异议, outsider 案外人异议, "
-                                            "add_change_parties 追加变更当事人, jurisdiction 管辖权异议, "
-                                            "reconsideration 复议")
+    kind: ObjectionKind = Field(
+        description="enforcement_act 执行行为异议, outsider 案外人异议, "
+        "add_change_parties 追加变更当事人, jurisdiction 管辖权异议, "
+        "reconsideration 复议"
+    )
     filer_name: str = Field(min_length=1, max_length=200)
     filer_kind: FilerKind = Field(description="a party to the case, or a case outsider (案外人、利害关系人)")
     received_on: ISODate = Field(description="date the written objection was received; not in the future")
@@ -33,15 +35,17 @@ class ObjectionCreate(_Input):
 
 
 class DocketCreate(_Input):
-    docketed_on: ISODate | None = Field(None, description="date of docketing (立案); today (court time) "
-                                                       "when absent")
+    docketed_on: ISODate | None = Field(
+        None, description="date of docketing (立案); today (court time) when absent"
+    )
 
 
 class HearingCreate(_Input):
     """Schedule a hearing (``scheduled_for``) or record that it was held (``held_on``, ``notes``)."""
 
     scheduled_for: datetime | None = Field(
-        None, description="when the hearing is to take place; without an offset it is court local time")
+        None, description="when the hearing is to take place; without an offset it is court local time"
+    )
     held_on: ISODate | None = Field(None, description="date the hearing was held; not in the future")
     notes: str | None = Field(None, max_length=20000)
 
@@ -54,8 +58,9 @@ class HearingCreate(_Input):
 
 
 class RulingCreate(_Input):
-    outcome: ObjectionOutcome = Field(description="upheld 异议成立 or rejected 驳回异议",
-                                      validation_alias=AliasChoices("outcome", "result"))
+    outcome: ObjectionOutcome = Field(
+        description="upheld 异议成立 or rejected 驳回异议", validation_alias=AliasChoices("outcome", "result")
+    )
     reasons: str = Field(min_length=1, max_length=20000, validation_alias=AliasChoices("reasons", "reason"))
     ruled_on: ISODate
 

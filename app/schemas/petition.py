@@ -35,9 +35,12 @@ class RegisterCreate(_Input):
 
 
 class RouteCreate(_Input):
-    unit_code: str | None = Field(None, max_length=32, validation_alias=AliasChoices("unit_code", "unit"),
-                                  description="the handling team; only needed when the petition has no "
-                                              "case allocated to a team")
+    unit_code: str | None = Field(
+        None,
+        max_length=32,
+        validation_alias=AliasChoices("unit_code", "unit"),
+        description="the handling team; only needed when the petition has no case allocated to a team",
+    )
     routed_on: ISODate | None = Field(None, description=_TODAY)
     note: str | None = _NOTE
 
@@ -53,8 +56,9 @@ class SuperviseCreate(_Input):
 
 
 class ReplyCreate(_Input):
-    reply_text: str = Field(min_length=1, max_length=20000,
-                            validation_alias=AliasChoices("reply_text", "reply"))
+    reply_text: str = Field(
+        min_length=1, max_length=20000, validation_alias=AliasChoices("reply_text", "reply")
+    )
     replied_on: ISODate | None = Field(None, description=_TODAY)
 
 

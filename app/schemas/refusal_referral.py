@@ -22,9 +22,13 @@ _NOTE = Field(None, max_length=4000)
 class MaterialIn(_Input):
     """One checklist item handed over (a plain item code is accepted too)."""
 
-    item: str = Field(min_length=1, max_length=60, examples=["evidence_of_refusal"],
-                      description="a checklist item: evidence_of_ability_to_perform, evidence_of_refusal, "
-                                  "documents_served, warnings_given, or one the court adds")
+    item: str = Field(
+        min_length=1,
+        max_length=60,
+        examples=["evidence_of_refusal"],
+        description="a checklist item: evidence_of_ability_to_perform, evidence_of_refusal, "
+        "documents_served, warnings_given, or one the court adds",
+    )
     note: str | None = _NOTE
 
 
@@ -56,8 +60,11 @@ class ReviewCreate(_Input):
     """The comprehensive group's check: ``complete``, or ``returned`` naming the missing items."""
 
     result: ReferralReviewResult = Field(validation_alias=AliasChoices("result", "outcome", "decision"))
-    missing_items: list[str] = Field(default_factory=list, max_length=100,
-                                     description="checklist items to supplement; at least one when returned")
+    missing_items: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="checklist items to supplement; at least one when returned",
+    )
     note: str | None = _NOTE
     reviewed_on: ISODate | None = Field(None, description="today (court time) when absent")
 
@@ -75,10 +82,14 @@ class PoliceTransferCreate(_Input):
 
 
 class OutcomeCreate(_Input):
-    outcome: ReferralOutcome = Field(description="accepted 立案, declined 不予立案, prosecuted 起诉, "
-                                                 "judged 判决")
-    decided_on: ISODate | None = Field(None, description="today (court time) when absent",
-                                    validation_alias=AliasChoices("decided_on", "outcome_on"))
+    outcome: ReferralOutcome = Field(
+        description="accepted 立案, declined 不予立案, prosecuted 起诉, judged 判决"
+    )
+    decided_on: ISODate | None = Field(
+        None,
+        description="today (court time) when absent",
+        validation_alias=AliasChoices("decided_on", "outcome_on"),
+    )
     reference: str | None = Field(None, max_length=100, description="document number of the decision")
     note: str | None = _NOTE
 

@@ -40,8 +40,10 @@ class InvestigationUpdate(_Input):
     def _something_to_record(self) -> InvestigationUpdate:
         flags = (self.investigation_completed, self.willing_to_perform, self.settlement_likely)
         if all(flag is None for flag in flags):
-            raise PydanticCustomError("missing", "give at least one of investigation_completed, "
-                                                 "willing_to_perform, settlement_likely")
+            raise PydanticCustomError(
+                "missing",
+                "give at least one of investigation_completed, willing_to_perform, settlement_likely",
+            )
         return self
 
 

@@ -46,8 +46,9 @@ class TriageEvaluateRequest(_Input):
     """Facts to evaluate, shaped like a ``POST /cases`` body plus the investigation; or a ``case_id``."""
 
     case_id: RowId | None = Field(
-        None, description="evaluate a recorded case as it stands instead of the facts below "
-                          "(only manual_simple_reason may be given with it)",
+        None,
+        description="evaluate a recorded case as it stands instead of the facts below "
+        "(only manual_simple_reason may be given with it)",
     )
     category: Category | None = Field(None, description="required unless case_id is given")
     claim_amount: MoneyIn | None = Field(None, description="null only for behavioural cases")
@@ -55,7 +56,8 @@ class TriageEvaluateRequest(_Input):
     behaviour: Behaviour | None = None
     respondents: list[TriageRespondentIn] = Field(default_factory=list, max_length=100)
     respondent_classes: list[RespondentClass] = Field(
-        default_factory=list, max_length=100, description="shorthand for respondents[].respondent_class")
+        default_factory=list, max_length=100, description="shorthand for respondents[].respondent_class"
+    )
     property_clues: list[TriageClueIn] = Field(default_factory=list, max_length=200)
     property_clue_count: int | None = Field(None, ge=0, le=200, description="shorthand for property_clues")
     assets: list[TriageAssetIn] = Field(default_factory=list, max_length=500)
@@ -63,8 +65,10 @@ class TriageEvaluateRequest(_Input):
     willing_to_perform: StrictBool = False
     settlement_likely: StrictBool = False
     manual_simple_reason: str | None = Field(
-        None, max_length=_REASON_MAX,
-        description="the comprehensive group's written reason to mark it simple (T10)")
+        None,
+        max_length=_REASON_MAX,
+        description="the comprehensive group's written reason to mark it simple (T10)",
+    )
     # Accepted so that an intake form can be evaluated as it is; triage does not use them.
     case_number: str | None = Field(None, max_length=64, description="ignored")
     filed_on: ISODate | None = Field(None, description="ignored")
@@ -88,7 +92,8 @@ class TriageCommand(_Input):
     """Decide the track and allocate; ``override_track`` needs a written ``reason``."""
 
     override_track: Track | None = Field(
-        None, description="simple records rule T10 with the reason; ordinary overrides the rules that fired")
+        None, description="simple records rule T10 with the reason; ordinary overrides the rules that fired"
+    )
     reason: str | None = Field(None, max_length=_REASON_MAX, description="required with override_track")
 
 
@@ -109,8 +114,9 @@ class TriageDecisionRead(ORMModel):
     rule_set_version: str
     override_track: Track | None
     reason: str | None
-    unit: str = Field(validation_alias=AliasChoices("unit_code", "unit"),
-                      description="unit code, e.g. fast or brigade-2")
+    unit: str = Field(
+        validation_alias=AliasChoices("unit_code", "unit"), description="unit code, e.g. fast or brigade-2"
+    )
     handler_id: int | None = Field(description="the handling judge (承办法官)")
     allocation_reason: str
     inputs: dict[str, Any] = Field(description="the facts the rules were evaluated on")

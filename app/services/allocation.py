@@ -45,9 +45,11 @@ def allocate_fast_group(session: Session) -> Allocation:
         raise Conflict("the fast-enforcement group has no active judge to take the case")
     judge, judge_load = _least_loaded_judge(session, judges)
     # Plan §5(1): cases marked 简 go to the fast-enforcement group (快执组).
-    return Allocation(FAST_GROUP, judge.id,
-                      f"{FAST_GROUP}: simple track (plan §5(1)); "
-                      f"judge {judge.username}: fewest open cases ({judge_load})")
+    return Allocation(
+        FAST_GROUP,
+        judge.id,
+        f"{FAST_GROUP}: simple track (plan §5(1)); judge {judge.username}: fewest open cases ({judge_load})",
+    )
 
 
 def allocate_brigade(session: Session) -> Allocation:
@@ -75,14 +77,20 @@ def allocate_brigade(session: Session) -> Allocation:
 def _lock_units(session: Session, condition: Any) -> list[Unit]:
     # FOR NO KEY UPDATE, in code order: concurrent allocations queue here before counting loads,
     # while inserts that merely reference a unit (foreign keys) are not held up.
-    stmt = (select(Unit).where(condition).order_by(Unit.code)
-            .with_for_update(key_share=True).execution_options(populate_existing=True))
+    stmt = (
+        select(Unit)
+        .where(condition)
+        .order_by(Unit.code)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
     return list(session.scalars(stmt))
 
 
 def _active_judges(session: Session, unit_codes: Iterable[str]) -> dict[str, list[User]]:
-    users = session.scalars(select(User).where(User.unit_code.in_(list(unit_codes)), User.is_active.is_(True))
-                            .order_by(User.id))
+    users = session.scalars(
+        select(User).where(User.unit_code.in_(list(unit_codes)), User.is_active.is_(True)).order_by(User.id)
+    )
     by_unit: dict[str, list[User]] = {}
     for user in users:
         if Role.judge in user.roles:

@@ -46,9 +46,18 @@ def _plain(value: Any) -> Any:
     return None if value is None else json.loads(json.dumps(value, default=default, ensure_ascii=False))
 
 
-def record(session: Session, *, actor: Actor | None, action: str, entity_type: str, entity_id: Any,
-           case_id: int | None = None, before: dict[str, Any] | None = None,
-           after: dict[str, Any] | None = None, reason: str | None = None) -> None:
+def record(
+    session: Session,
+    *,
+    actor: Actor | None,
+    action: str,
+    entity_type: str,
+    entity_id: Any,
+    case_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> None:
     """Queue one audit entry; it is written with the transaction that makes the change."""
     entry = {
         "occurred_at": utcnow(),
@@ -76,17 +85,36 @@ def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-_HASHED_FIELDS = ("occurred_at", "actor_id", "actor_username", "actor_unit", "actor_roles", "action",
-                  "entity_type", "entity_id", "case_id", "before", "after", "reason", "request_id")
+_HASHED_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "actor_unit",
+    "actor_roles",
+    "action",
+    "entity_type",
+    "entity_id",
+    "case_id",
+    "before",
+    "after",
+    "reason",
+    "request_id",
+)
 
 
 _HEAD = AuditHead.__table__
 _LOCK_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
 _ENTRIES = AuditEntry.__table__
 _INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
-_MOVE_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(
-    last_entry_id=bindparam("last_id"), last_hash=bindparam("last"),
-    entry_count=_HEAD.c.entry_count + bindparam("added"))
+_MOVE_HEAD = (
+    _HEAD.update()
+    .where(_HEAD.c.id == 1)
+    .values(
+        last_entry_id=bindparam("last_id"),
+        last_hash=bindparam("last"),
+        entry_count=_HEAD.c.entry_count + bindparam("added"),
+    )
+)
 
 
 def _locked_head(session: Session) -> Row[tuple[str]]:
@@ -94,8 +122,10 @@ def _locked_head(session: Session) -> Row[tuple[str]]:
     processes. Created with the genesis hash on first use; a concurrent creator wins, we wait."""
     head = session.execute(_LOCK_HEAD).first()
     if head is None:
-        session.execute(insert_skipping_conflicts(session, AuditHead, "id"),
-                        {"id": 1, "last_entry_id": 0, "last_hash": GENESIS, "entry_count": 0})
+        session.execute(
+            insert_skipping_conflicts(session, AuditHead, "id"),
+            {"id": 1, "last_entry_id": 0, "last_hash": GENESIS, "entry_count": 0},
+        )
         head = session.execute(_LOCK_HEAD).one()
     return head
 
@@ -128,9 +158,13 @@ def verify_chain(session: Session, *, batch: int = 2000) -> ChainReport:
     """Recompute every hash in order; report the first entry that was edited, removed or reordered."""
     prev, checked, last_id = GENESIS, 0, 0
     while True:
-        rows = session.execute(
-            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+            )
+            .scalars()
+            .all()
+        )
         for row in rows:
             fields = {name: getattr(row, name) for name in _HASHED_FIELDS}
             if row.prev_hash != prev:

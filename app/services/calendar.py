@@ -33,8 +33,9 @@ _cache_lock = threading.Lock()
 _cached: tuple[tuple[object, ...], WorkingCalendar] | None = None
 
 
-_VERSION_KEY = select(func.count(), func.coalesce(func.sum(CalendarYear.version), 0),
-                      func.max(CalendarYear.updated_at))
+_VERSION_KEY = select(
+    func.count(), func.coalesce(func.sum(CalendarYear.version), 0), func.max(CalendarYear.updated_at)
+)
 
 
 def _version_key(session: Session) -> tuple[object, ...]:
@@ -44,8 +45,10 @@ def _version_key(session: Session) -> tuple[object, ...]:
 
 def _overrides(session: Session) -> dict[int, YearOverride]:
     return {
-        row.year: YearOverride(holidays=frozenset(date.fromisoformat(d) for d in row.holidays),
-                               makeup_workdays=frozenset(date.fromisoformat(d) for d in row.makeup_workdays))
+        row.year: YearOverride(
+            holidays=frozenset(date.fromisoformat(d) for d in row.holidays),
+            makeup_workdays=frozenset(date.fromisoformat(d) for d in row.makeup_workdays),
+        )
         for row in session.scalars(select(CalendarYear))
     }
 
@@ -79,25 +82,37 @@ class CalendarYearView:
 def _check_year(year: int) -> None:
     settings = get_settings()
     if not settings.calendar_first_year <= year <= settings.calendar_last_year:
-        raise InvalidInput("year", f"must be between {settings.calendar_first_year} and "
-                                   f"{settings.calendar_last_year}")
+        raise InvalidInput(
+            "year", f"must be between {settings.calendar_first_year} and {settings.calendar_last_year}"
+        )
 
 
 def _view(year: int, row: CalendarYear | None) -> CalendarYearView:
     if row is not None:
-        return CalendarYearView(year=year, source="court", confirmed=True,
-                                holidays=sorted(date.fromisoformat(d) for d in row.holidays),
-                                makeup_workdays=sorted(date.fromisoformat(d) for d in row.makeup_workdays),
-                                source_note=row.source_note, updated_by_id=row.updated_by_id,
-                                updated_at=row.updated_at, version=row.version)
+        return CalendarYearView(
+            year=year,
+            source="court",
+            confirmed=True,
+            holidays=sorted(date.fromisoformat(d) for d in row.holidays),
+            makeup_workdays=sorted(date.fromisoformat(d) for d in row.makeup_workdays),
+            source_note=row.source_note,
+            updated_by_id=row.updated_by_id,
+            updated_at=row.updated_at,
+            version=row.version,
+        )
     library = package_years().get(year)
     if library is not None:
-        return CalendarYearView(year=year, source="package", confirmed=True,
-                                holidays=sorted(library.holidays),
-                                makeup_workdays=sorted(library.makeup_workdays),
-                                source_note="chinese-calendar package")
-    return CalendarYearView(year=year, source="weekends_only", confirmed=False, holidays=[],
-                            makeup_workdays=[])
+        return CalendarYearView(
+            year=year,
+            source="package",
+            confirmed=True,
+            holidays=sorted(library.holidays),
+            makeup_workdays=sorted(library.makeup_workdays),
+            source_note="chinese-calendar package",
+        )
+    return CalendarYearView(
+        year=year, source="weekends_only", confirmed=False, holidays=[], makeup_workdays=[]
+    )
 
 
 def calendar_year(session: Session, *, year: int) -> CalendarYearView:
@@ -120,8 +135,9 @@ def _validate(year: int, holidays: list[date], makeup_workdays: list[date]) -> N
     # State Council notices move work onto weekends (调休); a weekday is a working day already.
     weekdays = [d for d in sorted(makeup_workdays) if d.weekday() < 5]
     if weekdays:
-        raise InvalidInput("makeup_workdays",
-                           f"{weekdays[0].isoformat()} is a {weekdays[0]:%A}, not a weekend day")
+        raise InvalidInput(
+            "makeup_workdays", f"{weekdays[0].isoformat()} is a {weekdays[0]:%A}, not a weekend day"
+        )
 
 
 def _locked_row(session: Session, year: int, user: User) -> tuple[CalendarYear, bool]:
@@ -132,15 +148,25 @@ def _locked_row(session: Session, year: int, user: User) -> tuple[CalendarYear, 
     ).first()
     created = inserted is not None
     row = session.execute(
-        select(CalendarYear).where(CalendarYear.year == year).with_for_update().execution_options(
-            populate_existing=True)
+        select(CalendarYear)
+        .where(CalendarYear.year == year)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
     return row, created
 
 
-def update_calendar_year(session: Session, *, year: int, holidays: list[date], makeup_workdays: list[date],
-                         source_note: str | None, user: User, body_year: int | None = None,
-                         if_match: str | None = None) -> tuple[CalendarYearView, int]:
+def update_calendar_year(
+    session: Session,
+    *,
+    year: int,
+    holidays: list[date],
+    makeup_workdays: list[date],
+    source_note: str | None,
+    user: User,
+    body_year: int | None = None,
+    if_match: str | None = None,
+) -> tuple[CalendarYearView, int]:
     """Load the court's arrangement for ``year`` and recompute every deadline that counts days in it."""
     _check_year(year)
     if body_year is not None and body_year != year:
@@ -157,13 +183,26 @@ def update_calendar_year(session: Session, *, year: int, holidays: list[date], m
     row.version += 1
     session.flush()
     after = _view(year, row)
-    audit.record(session, actor=user, action="calendar.update", entity_type="calendar_year", entity_id=year,
-                 before=_audit_form(before), after=_audit_form(after), reason=row.source_note)
+    audit.record(
+        session,
+        actor=user,
+        action="calendar.update",
+        entity_type="calendar_year",
+        entity_id=year,
+        before=_audit_form(before),
+        after=_audit_form(after),
+        reason=row.source_note,
+    )
     calendar = WorkingCalendar.from_sources(_overrides(session))  # this transaction's view, not cached
     recomputed = deadline_service.recompute_for_year(session, year=year, calendar=calendar, actor=user)
     return after, recomputed
 
 
 def _audit_form(view: CalendarYearView) -> dict[str, object]:
-    return {"source": view.source, "holidays": view.holidays, "makeup_workdays": view.makeup_workdays,
-            "source_note": view.source_note, "version": view.version}
+    return {
+        "source": view.source,
+        "holidays": view.holidays,
+        "makeup_workdays": view.makeup_workdays,
+        "source_note": view.source_note,
+        "version": view.version,
+    }

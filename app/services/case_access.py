@@ -20,13 +20,37 @@ from app.services.desks import check_if_match
 STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
     CaseState.filed: ("register", "record_asset"),
     CaseState.registered: ("record_asset", "record_investigation", "triage"),
-    CaseState.triaged: ("record_asset", "record_measure", "handback", "request_disposal", "approve_disposal",
-                        "close", "propose_dishonest", "decide_dishonest", "refer_refusal"),
-    CaseState.in_progress: ("record_asset", "record_measure", "handback", "request_disposal",
-                            "approve_disposal", "close", "propose_dishonest", "decide_dishonest",
-                            "refer_refusal"),
-    CaseState.at_disposal: ("record_asset", "record_measure", "disposal_task", "disposal_return",
-                            "propose_dishonest", "decide_dishonest", "refer_refusal"),
+    CaseState.triaged: (
+        "record_asset",
+        "record_measure",
+        "handback",
+        "request_disposal",
+        "approve_disposal",
+        "close",
+        "propose_dishonest",
+        "decide_dishonest",
+        "refer_refusal",
+    ),
+    CaseState.in_progress: (
+        "record_asset",
+        "record_measure",
+        "handback",
+        "request_disposal",
+        "approve_disposal",
+        "close",
+        "propose_dishonest",
+        "decide_dishonest",
+        "refer_refusal",
+    ),
+    CaseState.at_disposal: (
+        "record_asset",
+        "record_measure",
+        "disposal_task",
+        "disposal_return",
+        "propose_dishonest",
+        "decide_dishonest",
+        "refer_refusal",
+    ),
     CaseState.closed: ("restore",),
 }
 
@@ -53,8 +77,11 @@ COMMAND_POLICY: dict[str, str] = {
 
 def allowed_actions(user: User, case: Case) -> list[str]:
     """The commands the state admits and the policy grants this caller on this case."""
-    return [command for command in STATE_ACTIONS[CaseState(case.state)]
-            if actor_may_on_case(user, COMMAND_POLICY.get(command, ""), case)]  # unmapped: default deny
+    return [
+        command
+        for command in STATE_ACTIONS[CaseState(case.state)]
+        if actor_may_on_case(user, COMMAND_POLICY.get(command, ""), case)
+    ]  # unmapped: default deny
 
 
 def can_see(user: User, case: Case) -> bool:
@@ -73,8 +100,15 @@ def load_case(session: Session, case_id: int, user: User, *, for_update: bool = 
     return case
 
 
-def case_for_action(session: Session, *, case_id: int, user: User, policy_action: str, command: str,
-                    if_match: str | None = None) -> Case:
+def case_for_action(
+    session: Session,
+    *,
+    case_id: int,
+    user: User,
+    policy_action: str,
+    command: str,
+    if_match: str | None = None,
+) -> Case:
     """Load and lock a case for ``command``: 404 unseen, 403 not allowed, 412 stale, 409 wrong state."""
     case = load_case(session, case_id, user, for_update=True)
     if not actor_may_on_case(user, policy_action, case):
@@ -82,6 +116,9 @@ def case_for_action(session: Session, *, case_id: int, user: User, policy_action
     check_if_match(case, if_match, label=f"case {case.case_number}")
     allowed = STATE_ACTIONS[CaseState(case.state)]
     if command not in allowed:
-        raise TransitionNotAllowed(f"case {case.case_number} is {case.state}; {command} is not allowed",
-                                   allowed_actions=list(allowed), state=case.state)
+        raise TransitionNotAllowed(
+            f"case {case.case_number} is {case.state}; {command} is not allowed",
+            allowed_actions=list(allowed),
+            state=case.state,
+        )
     return case

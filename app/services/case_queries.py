@@ -92,21 +92,54 @@ def _party_view(party: RowLike, *, full_ids: bool) -> PartyView:
     # PIPL art. 28: a natural person's identity number is sensitive personal information; shown in
     # full only where the work needs it. Unified social credit codes are public registry data.
     masked = not full_ids and party.id_number is not None and party.party_type == PartyType.natural_person
-    return PartyView(id=party.id, role=party.role, name=party.name, party_type=party.party_type,
-                     id_number=mask_id_number(party.id_number) if masked else party.id_number,
-                     id_number_masked=masked, respondent_class=party.respondent_class)
+    return PartyView(
+        id=party.id,
+        role=party.role,
+        name=party.name,
+        party_type=party.party_type,
+        id_number=mask_id_number(party.id_number) if masked else party.id_number,
+        id_number_masked=masked,
+        respondent_class=party.respondent_class,
+    )
 
 
-def new_case_detail(*, case: Case, parties: list[RowLike], property_clues: list[RowLike],
-                    deadlines: list[DeadlineRead], user: User) -> CaseDetail:
+def new_case_detail(
+    *,
+    case: Case,
+    parties: list[RowLike],
+    property_clues: list[RowLike],
+    deadlines: list[DeadlineRead],
+    user: User,
+) -> CaseDetail:
     """A case just filed: no assets or triage yet; its parties, clues and clocks are at hand."""
-    return _detail(case=case, user=user, parties=parties, property_clues=property_clues, assets=[],
-                   triage=None, deadlines=deadlines)
+    return _detail(
+        case=case,
+        user=user,
+        parties=parties,
+        property_clues=property_clues,
+        assets=[],
+        triage=None,
+        deadlines=deadlines,
+    )
 
 
 _TRIAGE_COLUMNS = tuple(f.name for f in fields(TriageView) if f.name != "decided_by")
-_DEADLINE_COLUMNS = ("id", "rule", "case_id", "subject_type", "subject_id", "started_on", "due_on", "status",
-                     "provisional", "met_on", "met_late", "paused_since", "paused_days", "extension_months")
+_DEADLINE_COLUMNS = (
+    "id",
+    "rule",
+    "case_id",
+    "subject_type",
+    "subject_id",
+    "started_on",
+    "due_on",
+    "status",
+    "provisional",
+    "met_on",
+    "met_late",
+    "paused_since",
+    "paused_days",
+    "extension_months",
+)
 
 
 @lru_cache
@@ -117,17 +150,30 @@ def _case_read(dialect: str) -> tuple[Select[Any], dict[str, list[Any]]]:
     for name, model in (("parties", Party), ("property_clues", PropertyClue), ("assets", Asset)):
         table = model.__table__
         columns = [c for c in table.c if c.key != "case_id"]
-        lists[name] = (columns, json_rows(dialect, columns, where=table.c.case_id == case_id,
-                                          order_by=[table.c.id]))
+        lists[name] = (
+            columns,
+            json_rows(dialect, columns, where=table.c.case_id == case_id, order_by=[table.c.id]),
+        )
     decisions, users = TriageDecision.__table__, User.__table__
     columns = [*(decisions.c[name] for name in _TRIAGE_COLUMNS), users.c.username.label("decided_by")]
-    lists["triage"] = (columns, json_rows(
-        dialect, columns, where=and_(decisions.c.case_id == case_id, users.c.id == decisions.c.decided_by_id),
-        order_by=[decisions.c.decided_at.desc(), decisions.c.id.desc()], limit=1))
+    lists["triage"] = (
+        columns,
+        json_rows(
+            dialect,
+            columns,
+            where=and_(decisions.c.case_id == case_id, users.c.id == decisions.c.decided_by_id),
+            order_by=[decisions.c.decided_at.desc(), decisions.c.id.desc()],
+            limit=1,
+        ),
+    )
     clocks = Deadline.__table__
     columns = [clocks.c[name] for name in _DEADLINE_COLUMNS]
-    lists["deadlines"] = (columns, json_rows(dialect, columns, where=clocks.c.case_id == case_id,
-                                             order_by=[clocks.c.due_on, clocks.c.id]))
+    lists["deadlines"] = (
+        columns,
+        json_rows(
+            dialect, columns, where=clocks.c.case_id == case_id, order_by=[clocks.c.due_on, clocks.c.id]
+        ),
+    )
     statement = select(Case, *(subquery for _, subquery in lists.values())).where(Case.id == case_id)
     return statement, {name: columns for name, (columns, _) in lists.items()}
 
@@ -140,18 +186,33 @@ def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
     if row is None or not can_see(user, row[0]):
         raise NotFound(f"case {case_id} not found")
     case, *values = row
-    decoded = {name: decode_json_rows(columns, value)
-               for (name, columns), value in zip(lists.items(), values, strict=True)}
+    decoded = {
+        name: decode_json_rows(columns, value)
+        for (name, columns), value in zip(lists.items(), values, strict=True)
+    }
     triage = decoded["triage"]
     today = court_today()
-    return _detail(case=case, user=user, parties=decoded["parties"], property_clues=decoded["property_clues"],
-                   assets=decoded["assets"], triage=TriageView(**vars(triage[0])) if triage else None,
-                   deadlines=[deadlines.deadline_read(d, today) for d in decoded["deadlines"]])
+    return _detail(
+        case=case,
+        user=user,
+        parties=decoded["parties"],
+        property_clues=decoded["property_clues"],
+        assets=decoded["assets"],
+        triage=TriageView(**vars(triage[0])) if triage else None,
+        deadlines=[deadlines.deadline_read(d, today) for d in decoded["deadlines"]],
+    )
 
 
-def _detail(*, case: Case, user: User, parties: list[RowLike],
-            property_clues: list[RowLike],
-            assets: list[RowLike], triage: TriageView | None, deadlines: list[DeadlineRead]) -> CaseDetail:
+def _detail(
+    *,
+    case: Case,
+    user: User,
+    parties: list[RowLike],
+    property_clues: list[RowLike],
+    assets: list[RowLike],
+    triage: TriageView | None,
+    deadlines: list[DeadlineRead],
+) -> CaseDetail:
     full_ids = actor_may_on_case(user, "case.read_id_numbers", case)
     return CaseDetail(
         case=case,
@@ -254,8 +315,9 @@ def _filtered(stmt: Select[Any], *, user: User, filters: CaseFilters) -> Select[
     return stmt
 
 
-def list_cases(session: Session, *, user: User, filters: CaseFilters, limit: int,
-               cursor: str | None) -> tuple[list[CaseListRow], str | None]:
+def list_cases(
+    session: Session, *, user: User, filters: CaseFilters, limit: int, cursor: str | None
+) -> tuple[list[CaseListRow], str | None]:
     """A page of the cases the caller may see, newest first (keyset on id), and the next cursor."""
     unknown = [s for s in filters.states if s not in CaseState.__members__]
     if unknown:
@@ -271,16 +333,26 @@ def list_cases(session: Session, *, user: User, filters: CaseFilters, limit: int
     cases = cases[:limit]
     names: dict[tuple[int, str], list[str]] = defaultdict(list)
     if cases:
-        rows = session.execute(select(Party.case_id, Party.role, Party.name)
-                               .where(Party.case_id.in_([c.id for c in cases])).order_by(Party.id))
+        rows = session.execute(
+            select(Party.case_id, Party.role, Party.name)
+            .where(Party.case_id.in_([c.id for c in cases]))
+            .order_by(Party.id)
+        )
         for case_id, role, name in rows:
             names[(case_id, role)].append(name)
-    return [CaseListRow(case=c, applicant_names=names[(c.id, PartyRole.applicant)],
-                        respondent_names=names[(c.id, PartyRole.respondent)]) for c in cases], next_cursor
+    return [
+        CaseListRow(
+            case=c,
+            applicant_names=names[(c.id, PartyRole.applicant)],
+            respondent_names=names[(c.id, PartyRole.respondent)],
+        )
+        for c in cases
+    ], next_cursor
 
 
-def case_timeline(session: Session, *, case_id: int, user: User, limit: int,
-                  cursor: str | None) -> tuple[list[AuditEntry], str | None]:
+def case_timeline(
+    session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
+) -> tuple[list[AuditEntry], str | None]:
     """The case's audit entries, oldest first (DOMAIN.md §11), for a caller who may see the case."""
     load_case(session, case_id, user)
     after_id = decode_cursor(cursor)
@@ -292,8 +364,15 @@ def case_timeline(session: Session, *, case_id: int, user: User, limit: int,
     return entries[:limit], next_cursor
 
 
-def keyset_page(session: Session, stmt: Select[Any], id_column: Any, *, cursor: str | None, limit: int,
-                newest_first: bool = True) -> tuple[list[Any], str | None]:
+def keyset_page(
+    session: Session,
+    stmt: Select[Any],
+    id_column: Any,
+    *,
+    cursor: str | None,
+    limit: int,
+    newest_first: bool = True,
+) -> tuple[list[Any], str | None]:
     """One page of ``stmt`` ordered by ``id_column`` after ``cursor``, and the next page's cursor."""
     after_id = decode_cursor(cursor)
     if after_id is not None:

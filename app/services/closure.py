@@ -35,10 +35,14 @@ from app.services.termination_gate import (
 from app.settings import court_today, get_settings
 
 # Closing by ruling (裁定): 终本, 终结执行, 驳回申请, 不予执行 carry the ruling's number.
-RULING_MODES = frozenset({ClosureMode.terminated_current, ClosureMode.terminated, ClosureMode.rejected,
-                          ClosureMode.not_enforced})
-_LISTED = (DishonestListingState.active, DishonestListingState.deletion_pending,
-           DishonestListingState.deleted)
+RULING_MODES = frozenset(
+    {ClosureMode.terminated_current, ClosureMode.terminated, ClosureMode.rejected, ClosureMode.not_enforced}
+)
+_LISTED = (
+    DishonestListingState.active,
+    DishonestListingState.deletion_pending,
+    DishonestListingState.deleted,
+)
 _DECIDED = (DishonestListingState.refused, *_LISTED)
 
 
@@ -53,31 +57,49 @@ class ClosureOutcome:
 
 def termination_facts(session: Session, *, case: Case, closed_on: date) -> TerminationFacts:
     """What the case file shows for the 终本 gate on ``closed_on``."""
-    steps = tuple(RecordedStep(kind=m.kind, on=m.taken_on, subtype=m.subtype, id=m.id)
-                  for m in measures_of(session, case.id))
-    referrals_on = tuple(session.scalars(select(RefusalReferral.submitted_on)
-                                         .where(RefusalReferral.case_id == case.id)))
+    steps = tuple(
+        RecordedStep(kind=m.kind, on=m.taken_on, subtype=m.subtype, id=m.id)
+        for m in measures_of(session, case.id)
+    )
+    referrals_on = tuple(
+        session.scalars(select(RefusalReferral.submitted_on).where(RefusalReferral.case_id == case.id))
+    )
     listings = dishonest.listings_of(session, case.id)
     return TerminationFacts(
-        filed_on=case.filed_on, closed_on=closed_on, steps=steps, referrals_on=referrals_on,
-        obstruction_listed=any(x.ground == DishonestGround.obstructs and x.state in _LISTED
-                               for x in listings),
+        filed_on=case.filed_on,
+        closed_on=closed_on,
+        steps=steps,
+        referrals_on=referrals_on,
+        obstruction_listed=any(
+            x.ground == DishonestGround.obstructs and x.state in _LISTED for x in listings
+        ),
         dishonest_pending=any(x.state == DishonestListingState.proposed for x in listings),
         dishonest_decided=any(x.state in _DECIDED for x in listings),
     )
 
 
 def _has_settlement(session: Session, *, case: Case, closed_on: date) -> bool:
-    return any(m.kind == MeasureKind.settlement_agreement and m.taken_on <= closed_on
-               for m in measures_of(session, case.id))
+    return any(
+        m.kind == MeasureKind.settlement_agreement and m.taken_on <= closed_on
+        for m in measures_of(session, case.id)
+    )
 
 
-def close_case(session: Session, *, case_id: int, user: User, mode: ClosureMode, closed_on: date | None,
-               document_number: str | None, reason: str | None,
-               if_match: str | None = None) -> ClosureOutcome:
+def close_case(
+    session: Session,
+    *,
+    case_id: int,
+    user: User,
+    mode: ClosureMode,
+    closed_on: date | None,
+    document_number: str | None,
+    reason: str | None,
+    if_match: str | None = None,
+) -> ClosureOutcome:
     """Close the case with ``mode``; 409 naming every missing condition when a 终本 is premature."""
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="case.close", command="close",
-                           if_match=if_match)
+    case = case_for_action(
+        session, case_id=case_id, user=user, policy_action="case.close", command="close", if_match=if_match
+    )
     closed_on = closed_on or court_today()
     check_legal_date("closed_on", closed_on, not_before=case.filed_on, not_before_what="the filing date")
     evidence: dict[str, list[int]] | None = None
@@ -86,39 +108,76 @@ def close_case(session: Session, *, case_id: int, user: User, mode: ClosureMode,
         facts = termination_facts(session, case=case, closed_on=closed_on)
         missing = missing_for_termination(facts, min_months=get_settings().d4_termination_min_months)
         if missing:
-            raise GateNotMet(f"case {case.case_number} cannot be closed as 终本 on {closed_on.isoformat()}; "
-                             f"missing: {', '.join(missing)}", missing=missing)
+            raise GateNotMet(
+                f"case {case.case_number} cannot be closed as 终本 on {closed_on.isoformat()}; "
+                f"missing: {', '.join(missing)}",
+                missing=missing,
+            )
         evidence = evidence_for_termination(facts)
     elif mode == ClosureMode.settled and not _has_settlement(session, case=case, closed_on=closed_on):
         # SPC enforcement-settlement rules 2018: a settled closing rests on a settlement agreement.
-        raise GateNotMet(f"case {case.case_number} has no settlement agreement recorded; record a "
-                         "settlement_agreement measure first", missing=["settlement_agreement"])
+        raise GateNotMet(
+            f"case {case.case_number} has no settlement agreement recorded; record a "
+            "settlement_agreement measure first",
+            missing=["settlement_agreement"],
+        )
     if mode in RULING_MODES and document_number is None:
         # SPC case-number rules 2015: a ruling in an enforcement case bears the case's number.
         document_number = case.case_number
 
     before = {"state": case.state}
     case.state, case.closure_mode, case.closed_on = CaseState.closed, mode, closed_on
-    closure = CaseClosure(case_id=case.id, mode=mode, closed_on=closed_on, document_number=document_number,
-                          reason=reason, gate_evidence=evidence, closed_by_id=user.id)
+    closure = CaseClosure(
+        case_id=case.id,
+        mode=mode,
+        closed_on=closed_on,
+        document_number=document_number,
+        reason=reason,
+        gate_evidence=evidence,
+        closed_by_id=user.id,
+    )
     session.add(closure)
     session.flush()
     lapse_reason = f"case closed ({mode})"
     withdrawn = disposal.withdraw_pending(session, case=case, user=user, reason=lapse_reason)
     triggered = dishonest.on_case_closed(session, case=case, user=user, mode=mode, closed_on=closed_on)
-    pool_entry = (termination_pool.enter(session, case=case, entered_on=closed_on)
-                  if mode == ClosureMode.terminated_current else None)
+    pool_entry = (
+        termination_pool.enter(session, case=case, entered_on=closed_on)
+        if mode == ClosureMode.terminated_current
+        else None
+    )
     # SPC time-limit rules: closing meets the case's time limit (D3).
-    deadlines.record_event(session, event="case.closed", on=closed_on, case_id=case.id,
-                           params={"mode": mode.value})
-    after = {"state": case.state, "mode": mode, "closed_on": closed_on, "document_number": document_number,
-             "gate_evidence": evidence, "dishonest_deletions_triggered": triggered,
-             "disposal_requests_withdrawn": withdrawn,
-             "termination_pool_until": pool_entry.ends_on if pool_entry else None}
-    audit.record(session, actor=user, action="case.close", entity_type="case", entity_id=case.id,
-                 case_id=case.id, before=before, after=after, reason=reason)
-    return ClosureOutcome(case=case, closure=closure, pool_entry=pool_entry,
-                          dishonest_deletions_triggered=triggered, disposal_requests_withdrawn=withdrawn)
+    deadlines.record_event(
+        session, event="case.closed", on=closed_on, case_id=case.id, params={"mode": mode.value}
+    )
+    after = {
+        "state": case.state,
+        "mode": mode,
+        "closed_on": closed_on,
+        "document_number": document_number,
+        "gate_evidence": evidence,
+        "dishonest_deletions_triggered": triggered,
+        "disposal_requests_withdrawn": withdrawn,
+        "termination_pool_until": pool_entry.ends_on if pool_entry else None,
+    }
+    audit.record(
+        session,
+        actor=user,
+        action="case.close",
+        entity_type="case",
+        entity_id=case.id,
+        case_id=case.id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    return ClosureOutcome(
+        case=case,
+        closure=closure,
+        pool_entry=pool_entry,
+        dishonest_deletions_triggered=triggered,
+        disposal_requests_withdrawn=withdrawn,
+    )
 
 
 def get_closure(session: Session, *, case_id: int, user: User) -> ClosureOutcome:
@@ -128,5 +187,10 @@ def get_closure(session: Session, *, case_id: int, user: User) -> ClosureOutcome
     if closure is None:
         raise NotFound(f"case {case.case_number} is not closed")
     entry = termination_pool.entry_for_case(session, case.id)
-    return ClosureOutcome(case=case, closure=closure, pool_entry=entry, dishonest_deletions_triggered=[],
-                          disposal_requests_withdrawn=[])
+    return ClosureOutcome(
+        case=case,
+        closure=closure,
+        pool_entry=entry,
+        dishonest_deletions_triggered=[],
+        disposal_requests_withdrawn=[],
+    )

@@ -89,93 +89,142 @@ D12_TERM_SETTINGS: Mapping[str, str] = {
 
 RULES: tuple[ClockRule, ...] = (
     ClockRule(
-        id="D1", title="Case reaches the command center and is registered", unit=ClockUnit.working_days,
-        duration_setting="d1_registration_working_days", starts_on=frozenset({"case.filed"}),
-        met_by=frozenset({"case.registered"}), ends_with_case=True,
+        id="D1",
+        title="Case reaches the command center and is registered",
+        unit=ClockUnit.working_days,
+        duration_setting="d1_registration_working_days",
+        starts_on=frozenset({"case.filed"}),
+        met_by=frozenset({"case.registered"}),
+        ends_with_case=True,
         source="plan §5(1): 至迟在1个工作日内分流到执行指挥中心",
     ),
     ClockRule(
         # Sending the notice is an enforcement act, so it waits while enforcement is deferred or suspended.
-        id="D2", title="Execution notice and property-report order sent", unit=ClockUnit.days,
-        duration_setting="d2_notice_days", starts_on=frozenset({"case.filed"}),
-        met_by=frozenset({"measure.execution_notice"}), paused_by=ENFORCEMENT_STOPPED, ends_with_case=True,
+        id="D2",
+        title="Execution notice and property-report order sent",
+        unit=ClockUnit.days,
+        duration_setting="d2_notice_days",
+        starts_on=frozenset({"case.filed"}),
+        met_by=frozenset({"measure.execution_notice"}),
+        paused_by=ENFORCEMENT_STOPPED,
+        ends_with_case=True,
         source="SPC interpretation of the CPL: execution notice within 10 days of filing",
     ),
     ClockRule(
         # SPC time-limit rules: periods of public-notice service, deferral, suspension and appraisal/auction
         # are not counted in the enforcement period; the president may extend it by 3 months.
-        id="D3", title="Case closed within the enforcement period", unit=ClockUnit.months,
-        duration_setting="d3_closing_months", starts_on=frozenset({"case.filed"}),
+        id="D3",
+        title="Case closed within the enforcement period",
+        unit=ClockUnit.months,
+        duration_setting="d3_closing_months",
+        starts_on=frozenset({"case.filed"}),
         met_by=frozenset({"case.closed"}),
         variant_settings={Category.administrative_nonlitigation: "d3_closing_months_administrative"},
-        paused_by=ALL_SUSPENSIONS, source="SPC time-limit rules: 6 months, non-litigation administrative 3",
+        paused_by=ALL_SUSPENSIONS,
+        source="SPC time-limit rules: 6 months, non-litigation administrative 3",
     ),
     ClockRule(
         # Calendar time since filing: a suspension does not shorten the wait before 终本.
-        id="D4", title="Earliest termination of the current procedure (终本)", unit=ClockUnit.months,
-        duration_setting="d4_termination_min_months", starts_on=frozenset({"case.filed"}),
-        kind=ClockKind.waiting_period, ends_with_case=True,
+        id="D4",
+        title="Earliest termination of the current procedure (终本)",
+        unit=ClockUnit.months,
+        duration_setting="d4_termination_min_months",
+        starts_on=frozenset({"case.filed"}),
+        kind=ClockKind.waiting_period,
+        ends_with_case=True,
         source="SPC 终本 rules 2016: more than 3 months after filing",
     ),
     ClockRule(
-        id="D5", title="Ruling on an objection to an enforcement act", unit=ClockUnit.days,
-        duration_setting="d5_objection_ruling_days", starts_on=frozenset({"objection.received"}),
-        start_kinds=frozenset({ObjectionKind.enforcement_act, "act"}), met_by=frozenset({"objection.ruled"}),
+        id="D5",
+        title="Ruling on an objection to an enforcement act",
+        unit=ClockUnit.days,
+        duration_setting="d5_objection_ruling_days",
+        starts_on=frozenset({"objection.received"}),
+        start_kinds=frozenset({ObjectionKind.enforcement_act, "act"}),
+        met_by=frozenset({"objection.ruled"}),
         source="CPL (2023) art. 236: ruling within 15 days of receipt",
     ),
     ClockRule(
-        id="D6", title="Ruling on a case-outsider objection", unit=ClockUnit.days,
-        duration_setting="d6_outsider_objection_ruling_days", starts_on=frozenset({"objection.received"}),
+        id="D6",
+        title="Ruling on a case-outsider objection",
+        unit=ClockUnit.days,
+        duration_setting="d6_outsider_objection_ruling_days",
+        starts_on=frozenset({"objection.received"}),
         start_kinds=frozenset({ObjectionKind.outsider, "case_outsider"}),
         met_by=frozenset({"objection.ruled"}),
         source="CPL (2023) art. 238: ruling within 15 days of receipt",
     ),
     ClockRule(
         # Only a ruling on an enforcement act can be reconsidered; an outsider goes to court instead.
-        id="D7", title="Party may apply for reconsideration of the ruling", unit=ClockUnit.days,
-        duration_setting="d7_reconsideration_window_days", starts_on=frozenset({"objection.ruling_served"}),
+        id="D7",
+        title="Party may apply for reconsideration of the ruling",
+        unit=ClockUnit.days,
+        duration_setting="d7_reconsideration_window_days",
+        starts_on=frozenset({"objection.ruling_served"}),
         start_kinds=frozenset({ObjectionKind.enforcement_act, "act"}),
-        met_by=frozenset({"objection.reconsideration_applied"}), kind=ClockKind.party_window,
+        met_by=frozenset({"objection.reconsideration_applied"}),
+        kind=ClockKind.party_window,
         source="CPL (2023) art. 236: reconsideration within 10 days of service of the ruling",
     ),
     ClockRule(
-        id="D8", title="Reconsideration file sent to the higher court", unit=ClockUnit.days,
+        id="D8",
+        title="Reconsideration file sent to the higher court",
+        unit=ClockUnit.days,
         duration_setting="d8_reconsideration_transfer_days",
         starts_on=frozenset({"objection.reconsideration_applied"}),
         met_by=frozenset({"objection.transferred"}),
         source="SPC objection rules 2015: file to the higher court within 5 days",
     ),
     ClockRule(
-        id="D9", title="Petition registered", unit=ClockUnit.working_days,
-        duration_setting="d9_petition_registration_working_days", starts_on=frozenset({"petition.received"}),
+        id="D9",
+        title="Petition registered",
+        unit=ClockUnit.working_days,
+        duration_setting="d9_petition_registration_working_days",
+        starts_on=frozenset({"petition.received"}),
         met_by=frozenset({"petition.registered"}),
         source="SPC petition rules 2021: registered in 5 working days",
     ),
     ClockRule(
-        id="D10", title="Petition closed", unit=ClockUnit.days, duration_setting="d10_petition_closing_days",
-        starts_on=frozenset({"petition.registered"}), met_by=frozenset({"petition.closed"}),
+        id="D10",
+        title="Petition closed",
+        unit=ClockUnit.days,
+        duration_setting="d10_petition_closing_days",
+        starts_on=frozenset({"petition.registered"}),
+        met_by=frozenset({"petition.closed"}),
         source="SPC petition rules 2021: closed within 30 days of registration",
     ),
     ClockRule(
-        id="D11", title="Dishonest-list entry deleted", unit=ClockUnit.working_days,
+        id="D11",
+        title="Dishonest-list entry deleted",
+        unit=ClockUnit.working_days,
         duration_setting="d11_dishonest_deletion_working_days",
-        starts_on=frozenset({"dishonest.deletion_triggered"}), met_by=frozenset({"dishonest.deleted"}),
+        starts_on=frozenset({"dishonest.deletion_triggered"}),
+        met_by=frozenset({"dishonest.deleted"}),
         source="SPC dishonest-list rules: deleted within 3 working days",
     ),
     ClockRule(
         # The term of a freeze or seal runs whatever happens to the case; the reminder comes 30 days ahead.
-        id="D12", title="Freeze or seal expires: renew or release", unit=ClockUnit.years,
-        duration_setting="d12_bank_deposit_freeze_years", variant_settings=D12_TERM_SETTINGS,
+        id="D12",
+        title="Freeze or seal expires: renew or release",
+        unit=ClockUnit.years,
+        duration_setting="d12_bank_deposit_freeze_years",
+        variant_settings=D12_TERM_SETTINGS,
         starts_on=frozenset({"asset.controlled", "asset.renewed"}),
-        met_by=frozenset({"asset.released", "asset.renewed"}), warning_setting="d12_reminder_days_before",
-        repeats=True, source="SPC interpretation of the CPL: deposits 1 year, movables 2, real estate 3",
+        met_by=frozenset({"asset.released", "asset.renewed"}),
+        warning_setting="d12_reminder_days_before",
+        repeats=True,
+        source="SPC interpretation of the CPL: deposits 1 year, movables 2, real estate 3",
     ),
     ClockRule(
         # Local practice: the disposal group's own appraisal and auction time counts; only a deferral or a
         # suspension of the case stops this clock.
-        id="D13", title="Disposal completed and case returned", unit=ClockUnit.days,
-        duration_setting="d13_disposal_return_days", starts_on=frozenset({"disposal.approved"}),
-        met_by=frozenset({"disposal.returned"}), paused_by=ENFORCEMENT_STOPPED,
+        id="D13",
+        title="Disposal completed and case returned",
+        unit=ClockUnit.days,
+        duration_setting="d13_disposal_return_days",
+        starts_on=frozenset({"disposal.approved"}),
+        met_by=frozenset({"disposal.returned"}),
+        paused_by=ENFORCEMENT_STOPPED,
         source="local practice: court setting, default 90 days",
     ),
 )
@@ -187,8 +236,10 @@ SUSPENSION_STARTED, SUSPENSION_ENDED = "suspension.started", "suspension.ended"
 EXTENSION_APPROVED = "extension.approved"
 CASE_FILED, CASE_CLOSED = "case.filed", "case.closed"
 # An objection event that does not say its kind is about an enforcement act, the common case.
-DEFAULT_KIND: Mapping[str, str] = {"objection.received": ObjectionKind.enforcement_act,
-                                   "objection.ruling_served": ObjectionKind.enforcement_act}
+DEFAULT_KIND: Mapping[str, str] = {
+    "objection.received": ObjectionKind.enforcement_act,
+    "objection.ruling_served": ObjectionKind.enforcement_act,
+}
 KNOWN_EVENTS: frozenset[str] = frozenset().union(
     *(rule.starts_on | rule.met_by for rule in RULES),
     {SUSPENSION_STARTED, SUSPENSION_ENDED, EXTENSION_APPROVED, CASE_CLOSED},
@@ -298,8 +349,9 @@ def _merged(pauses: Iterable[Pause], *, not_before: date) -> list[tuple[date, da
     return merged
 
 
-def _nominal_last_day(rule: ClockRule, start: date, amount: int, extra_months: int,
-                      cal: WorkingCalendar) -> date:
+def _nominal_last_day(
+    rule: ClockRule, start: date, amount: int, extra_months: int, cal: WorkingCalendar
+) -> date:
     """The last day of the period before any move off a rest day (working-day periods end on one)."""
     if rule.unit == ClockUnit.days:
         last = start + timedelta(days=amount)
@@ -322,8 +374,9 @@ class _Clock:
     extension_months: int = 0
 
 
-def derive_clocks(events: Sequence[ClockEvent], *, category: str | None, cal: WorkingCalendar,
-                  settings: Settings) -> list[ClockComputation]:
+def derive_clocks(
+    events: Sequence[ClockEvent], *, category: str | None, cal: WorkingCalendar, settings: Settings
+) -> list[ClockComputation]:
     """Every clock the events start, with its due date and outcome as the events and calendar say."""
     ordered = sorted(events, key=lambda e: (e.on, e.id))
     clocks = _started_clocks(ordered, category=category)
@@ -333,13 +386,17 @@ def derive_clocks(events: Sequence[ClockEvent], *, category: str | None, cal: Wo
             rule_id = str(event.params.get("rule", "D3"))
             months = int(event.params.get("months", settings.d3_extension_months))
             for clock in clocks:
-                if clock.rule.id == rule_id and clock.start.on <= event.on and (
-                        clock.met is None or clock.met.on >= event.on):
+                if (
+                    clock.rule.id == rule_id
+                    and clock.start.on <= event.on
+                    and (clock.met is None or clock.met.on >= event.on)
+                ):
                     clock.extension_months += months
     pauses = suspensions(ordered)
     closed_on = next((e.on for e in ordered if e.name == CASE_CLOSED), None)
-    return [_compute(clock, pauses=pauses, closed_on=closed_on, cal=cal, settings=settings)
-            for clock in clocks]
+    return [
+        _compute(clock, pauses=pauses, closed_on=closed_on, cal=cal, settings=settings) for clock in clocks
+    ]
 
 
 def _started_clocks(ordered: Sequence[ClockEvent], *, category: str | None) -> list[_Clock]:
@@ -370,22 +427,34 @@ def _assign_meets(clocks: Sequence[_Clock], ordered: Sequence[ClockEvent]) -> No
             if event.name not in rule.met_by:
                 continue
             for clock in clocks:
-                if (clock.rule is rule and clock.met is None and clock.start.subject == event.subject
-                        and clock.start.on <= event.on and clock.start.id != event.id):
+                if (
+                    clock.rule is rule
+                    and clock.met is None
+                    and clock.start.subject == event.subject
+                    and clock.start.on <= event.on
+                    and clock.start.id != event.id
+                ):
                     clock.met = event
                     break
 
 
-def _compute(clock: _Clock, *, pauses: Sequence[Pause], closed_on: date | None, cal: WorkingCalendar,
-             settings: Settings) -> ClockComputation:
+def _compute(
+    clock: _Clock,
+    *,
+    pauses: Sequence[Pause],
+    closed_on: date | None,
+    cal: WorkingCalendar,
+    settings: Settings,
+) -> ClockComputation:
     rule, started_on = clock.rule, clock.start.on
     met_on = clock.met.on if clock.met is not None else None
     if not (rule.ends_with_case and closed_on is not None and closed_on >= started_on):
         closed_on = None
     # The clock stops running when it is met or, for clocks that end with the case, when the case closes.
     stopped_on = min((d for d in (met_on, closed_on) if d is not None), default=None)
-    last_day = _nominal_last_day(rule, started_on, rule.duration(settings, clock.variant),
-                                 clock.extension_months, cal)
+    last_day = _nominal_last_day(
+        rule, started_on, rule.duration(settings, clock.variant), clock.extension_months, cal
+    )
     due = end_on_working_day(started_on, last_day, cal)
     paused_days, paused_since = 0, None
     relevant = [p for p in pauses if p.kind in rule.paused_by]
@@ -408,16 +477,26 @@ def _compute(clock: _Clock, *, pauses: Sequence[Pause], closed_on: date | None, 
         elif closed_on <= due.due_on:
             met_on = closed_on  # the case ended before the duty fell due: nothing is left to do
     return ClockComputation(
-        rule=rule.id, subject_type=clock.start.subject_type, subject_id=clock.start.subject_id, seq=clock.seq,
-        start_event_id=clock.start.id, started_on=started_on, due_on=due.due_on, provisional=due.provisional,
-        met_on=met_on, met_late=met_by_event and rule.kind == ClockKind.duty and met_on > due.due_on,
-        met_by_event=met_by_event, paused_since=paused_since, paused_days=paused_days,
+        rule=rule.id,
+        subject_type=clock.start.subject_type,
+        subject_id=clock.start.subject_id,
+        seq=clock.seq,
+        start_event_id=clock.start.id,
+        started_on=started_on,
+        due_on=due.due_on,
+        provisional=due.provisional,
+        met_on=met_on,
+        met_late=met_by_event and rule.kind == ClockKind.duty and met_on > due.due_on,
+        met_by_event=met_by_event,
+        paused_since=paused_since,
+        paused_days=paused_days,
         extension_months=clock.extension_months,
     )
 
 
-def settled_status(computed: ClockComputation, *, previous: str | None,
-                   today: date) -> tuple[DeadlineStatus, date | None]:
+def settled_status(
+    computed: ClockComputation, *, previous: str | None, today: date
+) -> tuple[DeadlineStatus, date | None]:
     """The status and met date to store, given what the sweep has already marked.
 
     Only the sweep turns a clock ``breached`` (or a window ``met`` when it runs out), so that each such

@@ -83,24 +83,57 @@ from app.settings import court_today, get_settings
 
 log = structlog.get_logger("app.deadlines")
 
-_CLOCK_FIELDS = ("due_on", "status", "provisional", "met_on", "met_late", "paused_since", "paused_days",
-                 "extension_months")
+_CLOCK_FIELDS = (
+    "due_on",
+    "status",
+    "provisional",
+    "met_on",
+    "met_late",
+    "paused_since",
+    "paused_days",
+    "extension_months",
+)
 _RECOMPUTE_BATCH = 200
 
 
 # Recording events ---------------------------------------------------------------------------------
 
-def record_event(session: Session, *, event: str, on: date, case_id: int | None,
-                 subject_type: str = "case", subject_id: int | None = None,
-                 params: dict[str, Any] | None = None, actor: Actor | None = None) -> None:
+
+def record_event(
+    session: Session,
+    *,
+    event: str,
+    on: date,
+    case_id: int | None,
+    subject_type: str = "case",
+    subject_id: int | None = None,
+    params: dict[str, Any] | None = None,
+    actor: Actor | None = None,
+) -> None:
     """Apply one domain event to the deadline clocks it starts, meets, pauses or resumes."""
-    _record(session, event=event, on=on, case_id=case_id, subject_type=subject_type, subject_id=subject_id,
-            params=params, actor=actor)
+    _record(
+        session,
+        event=event,
+        on=on,
+        case_id=case_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        params=params,
+        actor=actor,
+    )
 
 
-def _record(session: Session, *, event: str, on: date, case_id: int | None, subject_type: str,
-            subject_id: int | None, params: dict[str, Any] | None,
-            actor: Actor | None) -> DeadlineEvent | None:
+def _record(
+    session: Session,
+    *,
+    event: str,
+    on: date,
+    case_id: int | None,
+    subject_type: str,
+    subject_id: int | None,
+    params: dict[str, Any] | None,
+    actor: Actor | None,
+) -> DeadlineEvent | None:
     if subject_type == "case":
         if case_id is None:
             raise ValueError(f"{event}: a case event needs case_id")
@@ -115,14 +148,35 @@ def _record(session: Session, *, event: str, on: date, case_id: int | None, subj
             raise NotFound(f"case {case_id} not found")
     if event not in KNOWN_EVENTS:
         log.warning("deadline_event_without_clock", deadline_event=event, case_id=case_id)
-    if _already_recorded(session, event=event, on=on, case_id=case_id, subject_type=subject_type,
-                         subject_id=subject_id, params=plain):
+    if _already_recorded(
+        session,
+        event=event,
+        on=on,
+        case_id=case_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        params=plain,
+    ):
         return None
     if event in (SUSPENSION_STARTED, SUSPENSION_ENDED):
-        _check_suspension(session, event=event, on=on, case_id=case_id, subject_type=subject_type,
-                          subject_id=subject_id, params=plain)
-    row = DeadlineEvent(case_id=case_id, event=event, occurred_on=on, subject_type=subject_type,
-                        subject_id=subject_id, params=plain, recorded_by_id=getattr(actor, "id", None))
+        _check_suspension(
+            session,
+            event=event,
+            on=on,
+            case_id=case_id,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            params=plain,
+        )
+    row = DeadlineEvent(
+        case_id=case_id,
+        event=event,
+        occurred_on=on,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        params=plain,
+        recorded_by_id=getattr(actor, "id", None),
+    )
     session.add(row)
     session.flush()
     if event in KNOWN_EVENTS:
@@ -130,24 +184,49 @@ def _record(session: Session, *, event: str, on: date, case_id: int | None, subj
         if case is not None:
             _recompute_cases(session, cases=[case], calendar=calendar, actor=actor, today=court_today())
         else:
-            _recompute_subject(session, subject=(subject_type, subject_id), calendar=calendar, actor=actor,
-                               today=court_today())
+            _recompute_subject(
+                session,
+                subject=(subject_type, subject_id),
+                calendar=calendar,
+                actor=actor,
+                today=court_today(),
+            )
     return row
 
 
-def _already_recorded(session: Session, *, event: str, on: date, case_id: int | None, subject_type: str,
-                      subject_id: int | None, params: dict[str, Any]) -> bool:
+def _already_recorded(
+    session: Session,
+    *,
+    event: str,
+    on: date,
+    case_id: int | None,
+    subject_type: str,
+    subject_id: int | None,
+    params: dict[str, Any],
+) -> bool:
     """The same event reported twice (a retried request) changes nothing the second time."""
-    same = session.scalars(select(DeadlineEvent).where(
-        DeadlineEvent.event == event, DeadlineEvent.occurred_on == on,
-        DeadlineEvent.case_id.is_(None) if case_id is None else DeadlineEvent.case_id == case_id,
-        DeadlineEvent.subject_type == subject_type, DeadlineEvent.subject_id == subject_id,
-    ))
+    same = session.scalars(
+        select(DeadlineEvent).where(
+            DeadlineEvent.event == event,
+            DeadlineEvent.occurred_on == on,
+            DeadlineEvent.case_id.is_(None) if case_id is None else DeadlineEvent.case_id == case_id,
+            DeadlineEvent.subject_type == subject_type,
+            DeadlineEvent.subject_id == subject_id,
+        )
+    )
     return any(row.params == params for row in same)
 
 
-def _check_suspension(session: Session, *, event: str, on: date, case_id: int | None, subject_type: str,
-                      subject_id: int | None, params: dict[str, Any]) -> None:
+def _check_suspension(
+    session: Session,
+    *,
+    event: str,
+    on: date,
+    case_id: int | None,
+    subject_type: str,
+    subject_id: int | None,
+    params: dict[str, Any],
+) -> None:
     kind = params.get("kind")
     if case_id is None:
         raise ValueError(f"{event}: a suspension belongs to a case")
@@ -164,27 +243,41 @@ def _check_suspension(session: Session, *, event: str, on: date, case_id: int | 
                 started = matching_suspension(running, e)
                 if started is not None:
                     running.remove(started)
-        ended = ClockEvent(id=0, name=event, on=on, subject_type=subject_type, subject_id=subject_id,
-                           params=params)
+        ended = ClockEvent(
+            id=0, name=event, on=on, subject_type=subject_type, subject_id=subject_id, params=params
+        )
         if matching_suspension(running, ended) is None:
             what = f"{kind} suspension" if kind else "suspension"
             raise Conflict(f"case {case_id} has no {what} running on {on.isoformat()}")
 
 
 def _clock_event(row: DeadlineEvent) -> ClockEvent:
-    return ClockEvent(id=row.id, name=row.event, on=row.occurred_on, subject_type=row.subject_type,
-                      subject_id=row.subject_id, params=row.params or {})
+    return ClockEvent(
+        id=row.id,
+        name=row.event,
+        on=row.occurred_on,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        params=row.params or {},
+    )
 
 
 def _case_events(session: Session, case_ids: Sequence[int]) -> list[DeadlineEvent]:
-    return list(session.scalars(select(DeadlineEvent).where(DeadlineEvent.case_id.in_(case_ids))
-                                .order_by(DeadlineEvent.occurred_on, DeadlineEvent.id)))
+    return list(
+        session.scalars(
+            select(DeadlineEvent)
+            .where(DeadlineEvent.case_id.in_(case_ids))
+            .order_by(DeadlineEvent.occurred_on, DeadlineEvent.id)
+        )
+    )
 
 
 # Recomputing clocks -------------------------------------------------------------------------------
 
-def _recompute_cases(session: Session, *, cases: Sequence[Case], calendar: WorkingCalendar,
-                     actor: Actor | None, today: date) -> int:
+
+def _recompute_cases(
+    session: Session, *, cases: Sequence[Case], calendar: WorkingCalendar, actor: Actor | None, today: date
+) -> int:
     """Recompute every clock of the (locked) cases; returns how many deadline rows changed."""
     ids = [case.id for case in cases]
     events: dict[int, list[ClockEvent]] = defaultdict(list)
@@ -201,51 +294,94 @@ def _recompute_cases(session: Session, *, cases: Sequence[Case], calendar: Worki
     return changed
 
 
-def _recompute_subject(session: Session, *, subject: tuple[str, int | None], calendar: WorkingCalendar,
-                       actor: Actor | None, today: date) -> int:
+def _recompute_subject(
+    session: Session,
+    *,
+    subject: tuple[str, int | None],
+    calendar: WorkingCalendar,
+    actor: Actor | None,
+    today: date,
+) -> int:
     """Recompute the clocks of a matter that belongs to no case (e.g. a petition without one)."""
     subject_type, subject_id = subject
-    events = [_clock_event(row) for row in session.scalars(
-        select(DeadlineEvent).where(DeadlineEvent.case_id.is_(None),
-                                    DeadlineEvent.subject_type == subject_type,
-                                    DeadlineEvent.subject_id == subject_id))]
-    rows = list(session.scalars(select(Deadline).where(
-        Deadline.case_id.is_(None), Deadline.subject_type == subject_type, Deadline.subject_id == subject_id,
-    ).with_for_update()))
+    events = [
+        _clock_event(row)
+        for row in session.scalars(
+            select(DeadlineEvent).where(
+                DeadlineEvent.case_id.is_(None),
+                DeadlineEvent.subject_type == subject_type,
+                DeadlineEvent.subject_id == subject_id,
+            )
+        )
+    ]
+    rows = list(
+        session.scalars(
+            select(Deadline)
+            .where(
+                Deadline.case_id.is_(None),
+                Deadline.subject_type == subject_type,
+                Deadline.subject_id == subject_id,
+            )
+            .with_for_update()
+        )
+    )
     computed = derive_clocks(events, category=None, cal=calendar, settings=get_settings())
     return _store(session, computed, rows, case=None, actor=actor, today=today)
 
 
-def _stored_values(clock: ClockComputation, *, previous: str | None, case: Case | None,
-                   today: date) -> dict[str, Any]:
+def _stored_values(
+    clock: ClockComputation, *, previous: str | None, case: Case | None, today: date
+) -> dict[str, Any]:
     """The deadline row's columns for a computed clock (and the case's assignment it is listed under)."""
     status, met_on = settled_status(clock, previous=previous, today=today)
     values = {
-        "start_event_id": clock.start_event_id, "started_on": clock.started_on, "due_on": clock.due_on,
-        "status": status.value, "provisional": clock.provisional, "met_on": met_on,
-        "met_late": clock.met_late, "paused_since": clock.paused_since, "paused_days": clock.paused_days,
+        "start_event_id": clock.start_event_id,
+        "started_on": clock.started_on,
+        "due_on": clock.due_on,
+        "status": status.value,
+        "provisional": clock.provisional,
+        "met_on": met_on,
+        "met_late": clock.met_late,
+        "paused_since": clock.paused_since,
+        "paused_days": clock.paused_days,
         "extension_months": clock.extension_months,
     }
     if case is not None:
-        values |= {"unit_code": case.unit_code, "handler_id": case.handler_id,
-                   "case_number": case.case_number}
+        values |= {
+            "unit_code": case.unit_code,
+            "handler_id": case.handler_id,
+            "case_number": case.case_number,
+        }
     return values
 
 
 def _identity(clock: ClockComputation, case: Case | None) -> dict[str, Any]:
     """What makes a deadline row the row of this clock."""
-    return {"rule": clock.rule, "case_id": case.id if case else None, "seq": clock.seq,
-            "subject_type": clock.subject_type, "subject_id": clock.subject_id}
+    return {
+        "rule": clock.rule,
+        "case_id": case.id if case else None,
+        "seq": clock.seq,
+        "subject_type": clock.subject_type,
+        "subject_id": clock.subject_id,
+    }
 
 
-def _store(session: Session, computed: Iterable[ClockComputation], existing: Sequence[Deadline], *,
-           case: Case | None, actor: Actor | None, today: date) -> int:
+def _store(
+    session: Session,
+    computed: Iterable[ClockComputation],
+    existing: Sequence[Deadline],
+    *,
+    case: Case | None,
+    actor: Actor | None,
+    today: date,
+) -> int:
     by_key = {(d.rule, d.subject_type, d.subject_id, d.seq): d for d in existing}
     changed: list[tuple[Deadline, dict[str, Any] | None]] = []
     for clock in computed:
         row = by_key.get((clock.rule, clock.subject_type, clock.subject_id, clock.seq))
-        values = _stored_values(clock, previous=row.status if row is not None else None, case=case,
-                                today=today)
+        values = _stored_values(
+            clock, previous=row.status if row is not None else None, case=case, today=today
+        )
         if row is None:
             row = Deadline(**_identity(clock, case), **values)
             session.add(row)
@@ -266,25 +402,52 @@ def _store(session: Session, computed: Iterable[ClockComputation], existing: Seq
     return len(changed)
 
 
-def _audit_clock(session: Session, row: Deadline | Row[Any], *, before: dict[str, Any] | None,
-                 actor: Actor | None) -> None:
+def _audit_clock(
+    session: Session, row: Deadline | Row[Any], *, before: dict[str, Any] | None, actor: Actor | None
+) -> None:
     action = "deadline.start" if before is None else "deadline.recompute"
-    audit.record(session, actor=actor, action=action, entity_type="deadline", entity_id=row.id,
-                 case_id=row.case_id, before=before, after={"rule": row.rule, **_clock_state(row)})
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="deadline",
+        entity_id=row.id,
+        case_id=row.case_id,
+        before=before,
+        after={"rule": row.rule, **_clock_state(row)},
+    )
 
 
 def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list[DeadlineRead]:
     """``case.filed`` for a case inserted in this transaction: the clocks it starts (D1–D4) follow
     from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`."""
-    event = session.execute(insert_returning(DeadlineEvent.__table__), [{
-        "case_id": case.id, "event": CASE_FILED, "occurred_on": case.filed_on, "subject_type": "case",
-        "subject_id": case.id, "params": {}, "recorded_by_id": actor.id}]).one().id
+    event = (
+        session.execute(
+            insert_returning(DeadlineEvent.__table__),
+            [
+                {
+                    "case_id": case.id,
+                    "event": CASE_FILED,
+                    "occurred_on": case.filed_on,
+                    "subject_type": "case",
+                    "subject_id": case.id,
+                    "params": {},
+                    "recorded_by_id": actor.id,
+                }
+            ],
+        )
+        .one()
+        .id
+    )
     filed = ClockEvent(id=event, name=CASE_FILED, on=case.filed_on, subject_type="case", subject_id=case.id)
-    computed = derive_clocks([filed], category=case.category, cal=court_calendar.working_calendar(session),
-                             settings=get_settings())
+    computed = derive_clocks(
+        [filed], category=case.category, cal=court_calendar.working_calendar(session), settings=get_settings()
+    )
     today = court_today()
-    rows = [_identity(clock, case) | _stored_values(clock, previous=None, case=case, today=today)
-            for clock in computed]
+    rows = [
+        _identity(clock, case) | _stored_values(clock, previous=None, case=case, today=today)
+        for clock in computed
+    ]
     if not rows:
         return []
     started = session.execute(insert_returning(Deadline.__table__), rows).all()
@@ -301,7 +464,8 @@ def recompute_for_year(session: Session, *, year: int, calendar: WorkingCalendar
     """Recompute every clock that counts days in ``year`` (after the court loads or changes that year)."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     touching = select(Deadline.case_id, Deadline.subject_type, Deadline.subject_id).where(
-        Deadline.started_on <= last, or_(Deadline.due_on >= first, Deadline.status == DeadlineStatus.paused))
+        Deadline.started_on <= last, or_(Deadline.due_on >= first, Deadline.status == DeadlineStatus.paused)
+    )
     groups = session.execute(touching).all()
     _recompute_groups(session, groups, calendar=calendar, actor=actor)
     return len(groups)
@@ -309,22 +473,26 @@ def recompute_for_year(session: Session, *, year: int, calendar: WorkingCalendar
 
 def recompute_provisional(session: Session, *, calendar: WorkingCalendar, actor: Actor | None = None) -> int:
     """Recompute provisional clocks whose years are now all confirmed (e.g. after a library upgrade)."""
-    rows = session.execute(select(Deadline.case_id, Deadline.subject_type, Deadline.subject_id,
-                                  Deadline.started_on, Deadline.due_on)
-                           .where(Deadline.provisional.is_(True))).all()
-    ready = [r for r in rows
-             if all(calendar.is_confirmed(y) for y in range(r.started_on.year, r.due_on.year + 1))]
+    rows = session.execute(
+        select(
+            Deadline.case_id, Deadline.subject_type, Deadline.subject_id, Deadline.started_on, Deadline.due_on
+        ).where(Deadline.provisional.is_(True))
+    ).all()
+    ready = [
+        r for r in rows if all(calendar.is_confirmed(y) for y in range(r.started_on.year, r.due_on.year + 1))
+    ]
     _recompute_groups(session, ready, calendar=calendar, actor=actor)
     return len(ready)
 
 
-def _recompute_groups(session: Session, groups: Sequence[Any], *, calendar: WorkingCalendar,
-                      actor: Actor | None) -> None:
+def _recompute_groups(
+    session: Session, groups: Sequence[Any], *, calendar: WorkingCalendar, actor: Actor | None
+) -> None:
     """Recompute the cases (in batches, locked in id order) and case-less subjects the rows belong to."""
     today = court_today()
     case_ids = sorted({g.case_id for g in groups if g.case_id is not None})
     for start in range(0, len(case_ids), _RECOMPUTE_BATCH):
-        batch = case_ids[start:start + _RECOMPUTE_BATCH]
+        batch = case_ids[start : start + _RECOMPUTE_BATCH]
         cases = session.scalars(select(Case).where(Case.id.in_(batch)).order_by(Case.id).with_for_update())
         _recompute_cases(session, cases=list(cases), calendar=calendar, actor=actor, today=today)
     for subject in sorted({(g.subject_type, g.subject_id) for g in groups if g.case_id is None}):
@@ -333,12 +501,17 @@ def _recompute_groups(session: Session, groups: Sequence[Any], *, calendar: Work
 
 # Assignment copies --------------------------------------------------------------------------------
 
-def sync_case_assignment(session: Session, *, case_id: int, unit_code: str | None,
-                         handler_id: int | None) -> None:
+
+def sync_case_assignment(
+    session: Session, *, case_id: int, unit_code: str | None, handler_id: int | None
+) -> None:
     """Copy a case's (new) unit and handler onto its deadlines, which the board filters by."""
-    session.execute(update(Deadline).where(Deadline.case_id == case_id)
-                    .values(unit_code=unit_code, handler_id=handler_id)
-                    .execution_options(synchronize_session="fetch"))
+    session.execute(
+        update(Deadline)
+        .where(Deadline.case_id == case_id)
+        .values(unit_code=unit_code, handler_id=handler_id)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 @event.listens_for(Session, "before_flush")
@@ -353,6 +526,7 @@ def _follow_case_assignment(session: Session, _context: object, _instances: obje
 
 # Reading ------------------------------------------------------------------------------------------
 
+
 def _overdue(rule: str, status: str, due_on: date, today: date) -> bool:
     if status == DeadlineStatus.breached:
         return True
@@ -362,16 +536,29 @@ def _overdue(rule: str, status: str, due_on: date, today: date) -> bool:
 def _timing(rule: str, status: str, due_on: date, today: date) -> dict[str, Any]:
     overdue = _overdue(rule, status, due_on, today)
     running = status == DeadlineStatus.open and due_on >= today
-    return {"overdue": overdue, "days_overdue": (today - due_on).days if overdue else 0,
-            "days_left": (due_on - today).days if running else None}
+    return {
+        "overdue": overdue,
+        "days_overdue": (today - due_on).days if overdue else 0,
+        "days_left": (due_on - today).days if running else None,
+    }
 
 
 def deadline_read(row: Deadline | Row[Any], today: date) -> DeadlineRead:
     return DeadlineRead(
-        id=row.id, rule=row.rule, title=RULES_BY_ID[row.rule].title, case_id=row.case_id,
-        subject_type=row.subject_type, subject_id=row.subject_id, started_on=row.started_on,
-        due_on=row.due_on, status=DeadlineStatus(row.status), provisional=row.provisional, met_on=row.met_on,
-        met_late=row.met_late, paused_since=row.paused_since, paused_days=row.paused_days,
+        id=row.id,
+        rule=row.rule,
+        title=RULES_BY_ID[row.rule].title,
+        case_id=row.case_id,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        started_on=row.started_on,
+        due_on=row.due_on,
+        status=DeadlineStatus(row.status),
+        provisional=row.provisional,
+        met_on=row.met_on,
+        met_late=row.met_late,
+        paused_since=row.paused_since,
+        paused_days=row.paused_days,
         extension_months=row.extension_months,
         **_timing(row.rule, row.status, row.due_on, today),
     )
@@ -381,8 +568,9 @@ def list_for_case(session: Session, case_id: int) -> list[DeadlineRead]:
     """The case's deadlines (rule, due_on, status, provisional), ordered by due date."""
     today = court_today()
     table = Deadline.__table__
-    rows = session.execute(select(*table.c).where(table.c.case_id == case_id)
-                           .order_by(table.c.due_on, table.c.id))
+    rows = session.execute(
+        select(*table.c).where(table.c.case_id == case_id).order_by(table.c.due_on, table.c.id)
+    )
     return [deadline_read(row, today) for row in rows]
 
 
@@ -425,15 +613,28 @@ def _branches(q: BoardQuery) -> list[list[Any]]:
     settings = get_settings()
     if q.status == "overdue":
         # Overdue = breached, or still open past the due date before the sweep has marked it.
-        return [[Deadline.status == DeadlineStatus.breached],
-                [Deadline.status == DeadlineStatus.open, Deadline.due_on < q.today,
-                 Deadline.rule.not_in(sorted(WINDOW_RULES))]]
+        return [
+            [Deadline.status == DeadlineStatus.breached],
+            [
+                Deadline.status == DeadlineStatus.open,
+                Deadline.due_on < q.today,
+                Deadline.rule.not_in(sorted(WINDOW_RULES)),
+            ],
+        ]
     if q.status == "due_soon":
         windows = warning_windows(settings)
-        within = [and_(Deadline.rule.in_(sorted(rules)), Deadline.due_on <= q.today + timedelta(days=days))
-                  for days, rules in windows.items()]
-        return [[Deadline.status == DeadlineStatus.open, Deadline.due_on >= q.today,
-                 Deadline.due_on <= q.today + timedelta(days=max(windows)), or_(*within)]]
+        within = [
+            and_(Deadline.rule.in_(sorted(rules)), Deadline.due_on <= q.today + timedelta(days=days))
+            for days, rules in windows.items()
+        ]
+        return [
+            [
+                Deadline.status == DeadlineStatus.open,
+                Deadline.due_on >= q.today,
+                Deadline.due_on <= q.today + timedelta(days=max(windows)),
+                or_(*within),
+            ]
+        ]
     return [[Deadline.status == q.status]]
 
 
@@ -446,13 +647,25 @@ def _branch_select(conditions: list[Any], q: BoardQuery) -> Any:
     if q.after is not None:
         due, ident = q.after
         where += [Deadline.due_on >= due, or_(Deadline.due_on > due, Deadline.id > ident)]
-    return (select(Deadline.id.label("id"), Deadline.due_on.label("due_on")).where(*where)
-            .order_by(Deadline.due_on, Deadline.id).limit(q.limit + 1))
+    return (
+        select(Deadline.id.label("id"), Deadline.due_on.label("due_on"))
+        .where(*where)
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(q.limit + 1)
+    )
 
 
-def deadline_board(session: Session, *, user: User, status: str = "overdue", unit: str | None = None,
-                   rule: str | None = None, cursor: str | None = None, limit: int = 50,
-                   today: date | None = None) -> DeadlineBoardPage:
+def deadline_board(
+    session: Session,
+    *,
+    user: User,
+    status: str = "overdue",
+    unit: str | None = None,
+    rule: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    today: date | None = None,
+) -> DeadlineBoardPage:
     """The early-warning board (期限预警): clocks by status, earliest due first; brigades see their own."""
     if status not in BOARD_STATUSES:
         raise InvalidInput("status", f"must be one of {', '.join(BOARD_STATUSES)}")
@@ -465,8 +678,14 @@ def deadline_board(session: Session, *, user: User, status: str = "overdue", uni
         if unit is not None and unit != user.unit_code:
             raise Forbidden(f"{user.unit_code} may see its own deadlines only")
         unit = user.unit_code
-    q = BoardQuery(status=status, unit=unit, rule=rule, after=_decode_cursor(cursor), limit=limit,
-                   today=today or court_today())
+    q = BoardQuery(
+        status=status,
+        unit=unit,
+        rule=rule,
+        after=_decode_cursor(cursor),
+        limit=limit,
+        today=today or court_today(),
+    )
     branches = [_branch_select(conditions, q).subquery() for conditions in _branches(q)]
     if len(branches) == 1:
         page_ids = branches[0]
@@ -476,9 +695,10 @@ def deadline_board(session: Session, *, user: User, status: str = "overdue", uni
         select(Deadline, User.full_name)
         .join(page_ids, page_ids.c.id == Deadline.id)
         .outerjoin(User, User.id == Deadline.handler_id)
-        .order_by(Deadline.due_on, Deadline.id).limit(q.limit + 1)
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(q.limit + 1)
     ).all()
-    items = [_board_item(row, handler_name, q.today) for row, handler_name in rows[:q.limit]]
+    items = [_board_item(row, handler_name, q.today) for row, handler_name in rows[: q.limit]]
     next_cursor = None
     if len(rows) > q.limit:
         last = rows[q.limit - 1][0]
@@ -488,10 +708,20 @@ def deadline_board(session: Session, *, user: User, status: str = "overdue", uni
 
 def _board_item(row: Deadline, handler_name: str | None, today: date) -> DeadlineBoardItem:
     return DeadlineBoardItem(
-        id=row.id, rule=row.rule, title=RULES_BY_ID[row.rule].title, case_id=row.case_id,
-        case_number=row.case_number, unit=row.unit_code, handler_id=row.handler_id, handler_name=handler_name,
-        subject_type=row.subject_type, subject_id=row.subject_id, started_on=row.started_on,
-        due_on=row.due_on, status=DeadlineStatus(row.status), provisional=row.provisional,
+        id=row.id,
+        rule=row.rule,
+        title=RULES_BY_ID[row.rule].title,
+        case_id=row.case_id,
+        case_number=row.case_number,
+        unit=row.unit_code,
+        handler_id=row.handler_id,
+        handler_name=handler_name,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        started_on=row.started_on,
+        due_on=row.due_on,
+        status=DeadlineStatus(row.status),
+        provisional=row.provisional,
         **_timing(row.rule, row.status, row.due_on, today),
     )
 
@@ -501,8 +731,16 @@ def _board_item(row: Deadline, handler_name: str | None, today: date) -> Deadlin
 EXTENDABLE_RULES = frozenset({"D3"})  # SPC time-limit rules: only the enforcement period is extended
 
 
-def approve_extension(session: Session, *, case_id: int, user: User, rule: str, requested_on: date,
-                      reason: str, months: int | None = None) -> DeadlineExtensionRead:
+def approve_extension(
+    session: Session,
+    *,
+    case_id: int,
+    user: User,
+    rule: str,
+    requested_on: date,
+    reason: str,
+    months: int | None = None,
+) -> DeadlineExtensionRead:
     """Record the director's approval of an extension of the enforcement period (D3) and apply it."""
     settings = get_settings()
     case = load_case(session, case_id, user, for_update=True)
@@ -517,19 +755,33 @@ def approve_extension(session: Session, *, case_id: int, user: User, rule: str, 
     today = court_today()
     if requested_on > today:
         raise InvalidInput("requested_on", f"{requested_on.isoformat()} is after today ({today.isoformat()})")
-    clock = session.execute(select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.rule == rule, Deadline.subject_type == "case",
-    ).order_by(Deadline.seq.desc()).limit(1).with_for_update()).scalar_one_or_none()
+    clock = session.execute(
+        select(Deadline)
+        .where(
+            Deadline.case_id == case.id,
+            Deadline.rule == rule,
+            Deadline.subject_type == "case",
+        )
+        .order_by(Deadline.seq.desc())
+        .limit(1)
+        .with_for_update()
+    ).scalar_one_or_none()
     if clock is None:
         raise Conflict(f"case {case.case_number} has no {rule} clock running (no filing recorded)")
     if requested_on < clock.started_on:
-        raise InvalidInput("requested_on", f"{requested_on.isoformat()} is before the clock started "
-                                           f"({clock.started_on.isoformat()})")
+        raise InvalidInput(
+            "requested_on",
+            f"{requested_on.isoformat()} is before the clock started ({clock.started_on.isoformat()})",
+        )
     if clock.status == DeadlineStatus.met:
-        raise Conflict(f"{rule} of case {case.case_number} is already met ({clock.met_on})",
-                       clock_status=clock.status)
-    extensions = session.scalars(select(DeadlineEvent).where(
-        DeadlineEvent.case_id == case.id, DeadlineEvent.event == EXTENSION_APPROVED)).all()
+        raise Conflict(
+            f"{rule} of case {case.case_number} is already met ({clock.met_on})", clock_status=clock.status
+        )
+    extensions = session.scalars(
+        select(DeadlineEvent).where(
+            DeadlineEvent.case_id == case.id, DeadlineEvent.event == EXTENSION_APPROVED
+        )
+    ).all()
     if len([e for e in extensions if e.params.get("rule", "D3") == rule]) >= settings.d3_max_extensions:
         raise Conflict(f"{rule} of case {case.case_number} has already been extended")
     # SPC time-limit rules: the extension must be requested at least 5 days before the period expires.
@@ -539,24 +791,61 @@ def approve_extension(session: Session, *, case_id: int, user: User, rule: str, 
             f"requested on {requested_on.isoformat()}: an extension must be requested at least "
             f"{settings.d3_extension_request_days_before} days before {rule} expires on "
             f"{clock.due_on.isoformat()}, i.e. by {last_request_day.isoformat()}",
-            due_on=clock.due_on.isoformat(), last_request_day=last_request_day.isoformat())
+            due_on=clock.due_on.isoformat(),
+            last_request_day=last_request_day.isoformat(),
+        )
     before = _clock_state(clock)
     months = settings.d3_extension_months
-    recorded = _record(session, event=EXTENSION_APPROVED, on=today, case_id=case.id, subject_type="case",
-                       subject_id=None, params={"rule": rule, "months": months,
-                                                "requested_on": requested_on.isoformat(), "reason": reason,
-                                                "approved_by_id": user.id}, actor=user)
+    recorded = _record(
+        session,
+        event=EXTENSION_APPROVED,
+        on=today,
+        case_id=case.id,
+        subject_type="case",
+        subject_id=None,
+        params={
+            "rule": rule,
+            "months": months,
+            "requested_on": requested_on.isoformat(),
+            "reason": reason,
+            "approved_by_id": user.id,
+        },
+        actor=user,
+    )
     assert recorded is not None  # a first extension is never a duplicate
-    audit.record(session, actor=user, action="deadline.extend", entity_type="deadline", entity_id=clock.id,
-                 case_id=case.id, before=before, after=_clock_state(clock), reason=reason)
+    audit.record(
+        session,
+        actor=user,
+        action="deadline.extend",
+        entity_type="deadline",
+        entity_id=clock.id,
+        case_id=case.id,
+        before=before,
+        after=_clock_state(clock),
+        reason=reason,
+    )
     return DeadlineExtensionRead(
-        id=recorded.id, case_id=case.id, rule=rule, requested_on=requested_on, approved_on=today,
-        months=months, reason=reason, approved_by_id=user.id, approved_at=recorded.recorded_at,
+        id=recorded.id,
+        case_id=case.id,
+        rule=rule,
+        requested_on=requested_on,
+        approved_on=today,
+        months=months,
+        reason=reason,
+        approved_by_id=user.id,
+        approved_at=recorded.recorded_at,
         deadline=deadline_read(clock, today),
     )
 
 
 __all__ = [
-    "BOARD_STATUSES", "approve_extension", "deadline_board", "deadline_read",
-    "list_for_case", "recompute_for_year", "recompute_provisional", "record_event", "sync_case_assignment",
+    "BOARD_STATUSES",
+    "approve_extension",
+    "deadline_board",
+    "deadline_read",
+    "list_for_case",
+    "recompute_for_year",
+    "recompute_provisional",
+    "record_event",
+    "sync_case_assignment",
 ]

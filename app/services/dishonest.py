@@ -59,8 +59,11 @@ def allowed_actions(listing: DishonestListing) -> list[str]:
 
 
 def _listing(session: Session, listing_id: int) -> DishonestListing | None:
-    return session.execute(select(DishonestListing).where(DishonestListing.id == listing_id)
-                           .execution_options(populate_existing=True)).scalar_one_or_none()
+    return session.execute(
+        select(DishonestListing)
+        .where(DishonestListing.id == listing_id)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
 
 
 def get_listing(session: Session, *, listing_id: int, user: User) -> DishonestListing:
@@ -71,61 +74,118 @@ def get_listing(session: Session, *, listing_id: int, user: User) -> DishonestLi
     return listing
 
 
-def _locked(session: Session, *, listing_id: int, user: User, if_match: str | None,
-            action: str) -> DishonestListing:
+def _locked(
+    session: Session, *, listing_id: int, user: User, if_match: str | None, action: str
+) -> DishonestListing:
     listing = _listing(session, listing_id)  # read again under the case lock the caller holds
     if listing is None:
         raise NotFound(f"dishonest listing {listing_id} not found")
     check_if_match(listing, if_match, label=f"dishonest listing {listing.id}")
-    require_action(label=f"dishonest listing {listing.id}", state=listing.state, action=action,
-                   allowed=allowed_actions(listing))
+    require_action(
+        label=f"dishonest listing {listing.id}",
+        state=listing.state,
+        action=action,
+        allowed=allowed_actions(listing),
+    )
     return listing
 
 
-def propose_listing(session: Session, *, case_id: int, user: User, respondent_id: int,
-                    ground: DishonestGround, facts: str, proposed_on: date | None) -> DishonestListing:
+def propose_listing(
+    session: Session,
+    *,
+    case_id: int,
+    user: User,
+    respondent_id: int,
+    ground: DishonestGround,
+    facts: str,
+    proposed_on: date | None,
+) -> DishonestListing:
     """The handling judge proposes a respondent for the list (state ``proposed``)."""
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="dishonest.propose",
-                           command="propose_dishonest")
+    case = case_for_action(
+        session, case_id=case_id, user=user, policy_action="dishonest.propose", command="propose_dishonest"
+    )
     proposed_on = proposed_on or court_today()
     check_legal_date("proposed_on", proposed_on, not_before=case.filed_on, not_before_what="the filing date")
     party = session.get(Party, respondent_id)
     if party is None or party.case_id != case.id or party.role != PartyRole.respondent:
-        raise InvalidInput("respondent_id",
-                           f"party {respondent_id} is not a respondent of case {case.case_number}")
-    open_listing = session.execute(select(DishonestListing).where(
-        DishonestListing.case_id == case.id, DishonestListing.respondent_id == respondent_id,
-        DishonestListing.state.in_(OPEN_STATES))).scalars().first()
+        raise InvalidInput(
+            "respondent_id", f"party {respondent_id} is not a respondent of case {case.case_number}"
+        )
+    open_listing = (
+        session.execute(
+            select(DishonestListing).where(
+                DishonestListing.case_id == case.id,
+                DishonestListing.respondent_id == respondent_id,
+                DishonestListing.state.in_(OPEN_STATES),
+            )
+        )
+        .scalars()
+        .first()
+    )
     if open_listing is not None:
-        raise Conflict(f"{party.name} already has listing {open_listing.id} ({open_listing.state})",
-                       listing_id=open_listing.id)
-    listing = DishonestListing(case_id=case.id, respondent_id=respondent_id, ground=ground, facts=facts,
-                               state=L.proposed, proposed_by_id=user.id, proposed_on=proposed_on)
+        raise Conflict(
+            f"{party.name} already has listing {open_listing.id} ({open_listing.state})",
+            listing_id=open_listing.id,
+        )
+    listing = DishonestListing(
+        case_id=case.id,
+        respondent_id=respondent_id,
+        ground=ground,
+        facts=facts,
+        state=L.proposed,
+        proposed_by_id=user.id,
+        proposed_on=proposed_on,
+    )
     session.add(listing)
     session.flush()
-    audit.record(session, actor=user, action="dishonest.propose", entity_type="dishonest_listing",
-                 entity_id=listing.id, case_id=case.id,
-                 after={"respondent_id": respondent_id, "ground": ground, "state": listing.state,
-                        "proposed_on": proposed_on}, reason=facts)
+    audit.record(
+        session,
+        actor=user,
+        action="dishonest.propose",
+        entity_type="dishonest_listing",
+        entity_id=listing.id,
+        case_id=case.id,
+        after={
+            "respondent_id": respondent_id,
+            "ground": ground,
+            "state": listing.state,
+            "proposed_on": proposed_on,
+        },
+        reason=facts,
+    )
     return listing
 
 
 def _consumption_ban(session: Session, *, listing: DishonestListing, by: date) -> Measure | None:
     # A ban on the case as a whole, or on this respondent, issued by the day of the decision.
-    return session.execute(select(Measure).where(
-        Measure.case_id == listing.case_id, Measure.kind == MeasureKind.consumption_ban,
-        Measure.taken_on <= by,
-        Measure.respondent_id.is_(None) | (Measure.respondent_id == listing.respondent_id),
-    ).limit(1)).scalar_one_or_none()
+    return session.execute(
+        select(Measure)
+        .where(
+            Measure.case_id == listing.case_id,
+            Measure.kind == MeasureKind.consumption_ban,
+            Measure.taken_on <= by,
+            Measure.respondent_id.is_(None) | (Measure.respondent_id == listing.respondent_id),
+        )
+        .limit(1)
+    ).scalar_one_or_none()
 
 
-def decide_listing(session: Session, *, listing_id: int, user: User, decision: Decision,
-                   decided_on: date | None, reason: str | None, extra_years: int,
-                   if_match: str | None = None) -> DishonestListing:
+def decide_listing(
+    session: Session,
+    *,
+    listing_id: int,
+    user: User,
+    decision: Decision,
+    decided_on: date | None,
+    reason: str | None,
+    extra_years: int,
+    if_match: str | None = None,
+) -> DishonestListing:
     """The director approves (the listing runs for its term) or refuses with a reason."""
     case_id = get_listing(session, listing_id=listing_id, user=user).case_id
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="dishonest.decide",
-                           command="decide_dishonest")
+    case = case_for_action(
+        session, case_id=case_id, user=user, policy_action="dishonest.decide", command="decide_dishonest"
+    )
     listing = _locked(session, listing_id=listing_id, user=user, if_match=if_match, action="decide")
     if listing.proposed_by_id == user.id:
         # Plan §4: the director approves what the judge proposes; nobody approves their own proposal.
@@ -137,17 +197,32 @@ def decide_listing(session: Session, *, listing_id: int, user: User, decision: D
     if decision == Decision.approve:
         # DOMAIN.md §6 and SPC dishonest-list rules: a consumption ban accompanies every listing.
         if _consumption_ban(session, listing=listing, by=decided_on) is None:
-            raise GateNotMet(f"case {case.case_number} has no consumption ban on this respondent; record a "
-                             "consumption_ban measure first", missing=["consumption_ban"])
+            raise GateNotMet(
+                f"case {case.case_number} has no consumption ban on this respondent; record a "
+                "consumption_ban measure first",
+                missing=["consumption_ban"],
+            )
         _set_term(listing, decided_on=decided_on, extra_years=extra_years)
         listing.state = L.active
     else:
         listing.state = L.refused
     session.flush()
-    audit.record(session, actor=user, action=f"dishonest.{decision}", entity_type="dishonest_listing",
-                 entity_id=listing.id, case_id=case.id, before=before,
-                 after={"state": listing.state, "decided_on": decided_on, "term_years": listing.term_years,
-                        "term_ends_on": listing.term_ends_on}, reason=reason)
+    audit.record(
+        session,
+        actor=user,
+        action=f"dishonest.{decision}",
+        entity_type="dishonest_listing",
+        entity_id=listing.id,
+        case_id=case.id,
+        before=before,
+        after={
+            "state": listing.state,
+            "decided_on": decided_on,
+            "term_years": listing.term_years,
+            "term_ends_on": listing.term_ends_on,
+        },
+        reason=reason,
+    )
     return listing
 
 
@@ -178,90 +253,177 @@ def _for_listing_command(session: Session, *, listing_id: int, user: User, polic
     return case
 
 
-def trigger_deletion(session: Session, *, listing_id: int, user: User, trigger: DeletionTrigger,
-                     triggered_on: date | None, reason: str | None,
-                     if_match: str | None = None) -> DishonestListing:
+def trigger_deletion(
+    session: Session,
+    *,
+    listing_id: int,
+    user: User,
+    trigger: DeletionTrigger,
+    triggered_on: date | None,
+    reason: str | None,
+    if_match: str | None = None,
+) -> DishonestListing:
     """A ground for deletion occurred; the listing must be deleted within 3 working days (D11)."""
-    case = _for_listing_command(session, listing_id=listing_id, user=user,
-                                policy_action="dishonest.trigger_deletion")
+    case = _for_listing_command(
+        session, listing_id=listing_id, user=user, policy_action="dishonest.trigger_deletion"
+    )
     listing = _locked(session, listing_id=listing_id, user=user, if_match=if_match, action="trigger_deletion")
     triggered_on = triggered_on or court_today()
-    check_legal_date("triggered_on", triggered_on, not_before=listing.decided_on,
-                     not_before_what="the listing")
+    check_legal_date(
+        "triggered_on", triggered_on, not_before=listing.decided_on, not_before_what="the listing"
+    )
     if trigger == DeletionTrigger.term_ended:
         if listing.term_ends_on is None:
-            raise InvalidInput("trigger",
-                               f"a listing on the ground {listing.ground} has no fixed term to end")
+            raise InvalidInput(
+                "trigger", f"a listing on the ground {listing.ground} has no fixed term to end"
+            )
         if triggered_on < listing.term_ends_on:
             raise InvalidInput("triggered_on", f"the term runs until {listing.term_ends_on.isoformat()}")
     _trigger(session, listing=listing, case=case, user=user, trigger=trigger, on=triggered_on, reason=reason)
     return listing
 
 
-def _trigger(session: Session, *, listing: DishonestListing, case: Case, user: User, trigger: DeletionTrigger,
-             on: date, reason: str | None) -> None:
+def _trigger(
+    session: Session,
+    *,
+    listing: DishonestListing,
+    case: Case,
+    user: User,
+    trigger: DeletionTrigger,
+    on: date,
+    reason: str | None,
+) -> None:
     listing.state = L.deletion_pending
     listing.deletion_trigger, listing.deletion_triggered_on = trigger, on
     listing.deletion_triggered_by_id = user.id
     session.flush()
     # SPC dishonest-list rules art. 10: deleted within 3 working days (D11).
-    deadlines.record_event(session, event="dishonest.deletion_triggered", on=on, case_id=case.id,
-                           subject_type="dishonest_listing", subject_id=listing.id,
-                           params={"trigger": trigger.value})
-    audit.record(session, actor=user, action="dishonest.deletion_trigger", entity_type="dishonest_listing",
-                 entity_id=listing.id, case_id=case.id, before={"state": L.active},
-                 after={"state": listing.state, "trigger": trigger, "triggered_on": on}, reason=reason)
+    deadlines.record_event(
+        session,
+        event="dishonest.deletion_triggered",
+        on=on,
+        case_id=case.id,
+        subject_type="dishonest_listing",
+        subject_id=listing.id,
+        params={"trigger": trigger.value},
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="dishonest.deletion_trigger",
+        entity_type="dishonest_listing",
+        entity_id=listing.id,
+        case_id=case.id,
+        before={"state": L.active},
+        after={"state": listing.state, "trigger": trigger, "triggered_on": on},
+        reason=reason,
+    )
 
 
-def delete_listing(session: Session, *, listing_id: int, user: User, deleted_on: date | None,
-                   note: str | None, if_match: str | None = None) -> DishonestListing:
+def delete_listing(
+    session: Session,
+    *,
+    listing_id: int,
+    user: User,
+    deleted_on: date | None,
+    note: str | None,
+    if_match: str | None = None,
+) -> DishonestListing:
     """Record that the listing was deleted from the list (meets D11)."""
     case = _for_listing_command(session, listing_id=listing_id, user=user, policy_action="dishonest.delete")
     listing = _locked(session, listing_id=listing_id, user=user, if_match=if_match, action="delete")
     deleted_on = deleted_on or court_today()
-    check_legal_date("deleted_on", deleted_on, not_before=listing.deletion_triggered_on,
-                     not_before_what="the deletion trigger")
+    check_legal_date(
+        "deleted_on",
+        deleted_on,
+        not_before=listing.deletion_triggered_on,
+        not_before_what="the deletion trigger",
+    )
     listing.state, listing.deleted_on, listing.deleted_by_id = L.deleted, deleted_on, user.id
     listing.note = note
     session.flush()
-    deadlines.record_event(session, event="dishonest.deleted", on=deleted_on, case_id=case.id,
-                           subject_type="dishonest_listing", subject_id=listing.id)
-    audit.record(session, actor=user, action="dishonest.delete", entity_type="dishonest_listing",
-                 entity_id=listing.id, case_id=case.id, before={"state": L.deletion_pending},
-                 after={"state": listing.state, "deleted_on": deleted_on}, reason=note)
+    deadlines.record_event(
+        session,
+        event="dishonest.deleted",
+        on=deleted_on,
+        case_id=case.id,
+        subject_type="dishonest_listing",
+        subject_id=listing.id,
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="dishonest.delete",
+        entity_type="dishonest_listing",
+        entity_id=listing.id,
+        case_id=case.id,
+        before={"state": L.deletion_pending},
+        after={"state": listing.state, "deleted_on": deleted_on},
+        reason=note,
+    )
     return listing
 
 
-def on_case_closed(session: Session, *, case: Case, user: User, mode: ClosureMode,
-                   closed_on: date) -> list[int]:
+def on_case_closed(
+    session: Session, *, case: Case, user: User, mode: ClosureMode, closed_on: date
+) -> list[int]:
     """Closing the case: pending proposals lapse; active listings are triggered for deletion where the
     mode is a ground (performed, settled, terminated, not enforced). Returns the triggered listings."""
-    listings = list(session.scalars(select(DishonestListing).where(
-        DishonestListing.case_id == case.id, DishonestListing.state.in_([L.proposed, L.active]))
-        .order_by(DishonestListing.id)))
+    listings = list(
+        session.scalars(
+            select(DishonestListing)
+            .where(DishonestListing.case_id == case.id, DishonestListing.state.in_([L.proposed, L.active]))
+            .order_by(DishonestListing.id)
+        )
+    )
     triggered: list[int] = []
     trigger = CLOSURE_TRIGGERS.get(mode)
     for listing in listings:
         if listing.state == L.proposed:
             listing.state = L.withdrawn
-            audit.record(session, actor=user, action="dishonest.withdraw", entity_type="dishonest_listing",
-                         entity_id=listing.id, case_id=case.id, before={"state": L.proposed},
-                         after={"state": L.withdrawn}, reason=f"case closed ({mode})")
+            audit.record(
+                session,
+                actor=user,
+                action="dishonest.withdraw",
+                entity_type="dishonest_listing",
+                entity_id=listing.id,
+                case_id=case.id,
+                before={"state": L.proposed},
+                after={"state": L.withdrawn},
+                reason=f"case closed ({mode})",
+            )
         elif trigger is not None:
-            _trigger(session, listing=listing, case=case, user=user, trigger=trigger, on=closed_on,
-                     reason=f"case closed ({mode})")
+            _trigger(
+                session,
+                listing=listing,
+                case=case,
+                user=user,
+                trigger=trigger,
+                on=closed_on,
+                reason=f"case closed ({mode})",
+            )
             triggered.append(listing.id)
     session.flush()
     return triggered
 
 
 def listings_of(session: Session, case_id: int) -> list[DishonestListing]:
-    return list(session.scalars(select(DishonestListing).where(DishonestListing.case_id == case_id)
-                                .order_by(DishonestListing.id)))
+    return list(
+        session.scalars(
+            select(DishonestListing).where(DishonestListing.case_id == case_id).order_by(DishonestListing.id)
+        )
+    )
 
 
-def list_listings(session: Session, *, user: User, case_id: int | None, state: DishonestListingState | None,
-                  limit: int, cursor: str | None) -> tuple[list[DishonestListing], str | None]:
+def list_listings(
+    session: Session,
+    *,
+    user: User,
+    case_id: int | None,
+    state: DishonestListingState | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[DishonestListing], str | None]:
     """Listings the caller may see (a brigade: its own cases'), newest first (keyset on id)."""
     if case_id is not None:
         load_case(session, case_id, user)

@@ -56,83 +56,155 @@ def _with_tasks(stmt: Select[tuple[DisposalTransfer]]) -> Select[tuple[DisposalT
 def get_transfer(session: Session, *, transfer_id: int, user: User) -> DisposalTransfer:
     """One transfer with its tasks, or 404 when it does not exist or the caller may not see it."""
     transfer = session.execute(
-        _with_tasks(select(DisposalTransfer).where(DisposalTransfer.id == transfer_id))
-        .execution_options(populate_existing=True)
+        _with_tasks(select(DisposalTransfer).where(DisposalTransfer.id == transfer_id)).execution_options(
+            populate_existing=True
+        )
     ).scalar_one_or_none()
     if transfer is None or not _visible(user, transfer):
         raise NotFound(f"disposal transfer {transfer_id} not found")
     return transfer
 
 
-def _transfer_for_action(session: Session, *, transfer_id: int, user: User, policy_action: str,
-                         command: str, action: str, if_match: str | None) -> tuple[DisposalTransfer, Case]:
+def _transfer_for_action(
+    session: Session,
+    *,
+    transfer_id: int,
+    user: User,
+    policy_action: str,
+    command: str,
+    action: str,
+    if_match: str | None,
+) -> tuple[DisposalTransfer, Case]:
     """Load the transfer, lock its case (case first, always), then check version and state."""
     case_id = get_transfer(session, transfer_id=transfer_id, user=user).case_id
     case = case_for_action(session, case_id=case_id, user=user, policy_action=policy_action, command=command)
     transfer = get_transfer(session, transfer_id=transfer_id, user=user)  # re-read under the case lock
     check_if_match(transfer, if_match, label=f"disposal transfer {transfer.id}")
-    require_action(label=f"disposal transfer {transfer.id}", state=transfer.state, action=action,
-                   allowed=allowed_actions(transfer))
+    require_action(
+        label=f"disposal transfer {transfer.id}",
+        state=transfer.state,
+        action=action,
+        allowed=allowed_actions(transfer),
+    )
     return transfer, case
 
 
-def _usable_disposal_document(session: Session, *, case: Case, judge: User,
-                              requested_on: date) -> Measure | None:
+def _usable_disposal_document(
+    session: Session, *, case: Case, judge: User, requested_on: date
+) -> Measure | None:
     # Plan §5(3): the judge who asks for the transfer signed the disposal document and it was served.
     # A document already carried by an approved transfer is spent; a refused request leaves it usable.
     spent = select(DisposalTransfer.disposal_document_id).where(
-        DisposalTransfer.case_id == case.id, DisposalTransfer.state.in_([S.approved, S.returned]))
+        DisposalTransfer.case_id == case.id, DisposalTransfer.state.in_([S.approved, S.returned])
+    )
     return session.execute(
         select(Measure)
-        .where(Measure.case_id == case.id, Measure.kind == MeasureKind.disposal_document,
-               Measure.signed_by_id == judge.id, Measure.taken_on <= requested_on, Measure.id.not_in(spent))
+        .where(
+            Measure.case_id == case.id,
+            Measure.kind == MeasureKind.disposal_document,
+            Measure.signed_by_id == judge.id,
+            Measure.taken_on <= requested_on,
+            Measure.id.not_in(spent),
+        )
         .order_by(Measure.taken_on.desc(), Measure.id.desc())
         .limit(1)
     ).scalar_one_or_none()
 
 
-def request_transfer(session: Session, *, case_id: int, user: User, requested_on: date | None,
-                     notes: str | None, if_match: str | None = None) -> DisposalTransfer:
+def request_transfer(
+    session: Session,
+    *,
+    case_id: int,
+    user: User,
+    requested_on: date | None,
+    notes: str | None,
+    if_match: str | None = None,
+) -> DisposalTransfer:
     """The handling judge asks for the case to go to the disposal group (state ``requested``)."""
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="disposal.request",
-                           command="request_disposal", if_match=if_match)
+    case = case_for_action(
+        session,
+        case_id=case_id,
+        user=user,
+        policy_action="disposal.request",
+        command="request_disposal",
+        if_match=if_match,
+    )
     requested_on = requested_on or court_today()
-    check_legal_date("requested_on", requested_on, not_before=case.filed_on,
-                     not_before_what="the filing date")
-    pending = session.execute(select(DisposalTransfer).where(
-        DisposalTransfer.case_id == case.id, DisposalTransfer.state.in_(OPEN_STATES))).scalar_one_or_none()
+    check_legal_date(
+        "requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing date"
+    )
+    pending = session.execute(
+        select(DisposalTransfer).where(
+            DisposalTransfer.case_id == case.id, DisposalTransfer.state.in_(OPEN_STATES)
+        )
+    ).scalar_one_or_none()
     if pending is not None:
-        raise Conflict(f"disposal transfer {pending.id} of case {case.case_number} is {pending.state}",
-                       transfer_id=pending.id)
+        raise Conflict(
+            f"disposal transfer {pending.id} of case {case.case_number} is {pending.state}",
+            transfer_id=pending.id,
+        )
     document = _usable_disposal_document(session, case=case, judge=user, requested_on=requested_on)
     if document is None:
-        raise GateNotMet(f"no disposal document signed by {user.username} has been served on case "
-                         f"{case.case_number}; record it as a disposal_document measure first",
-                         missing=["disposal_document"])
-    transfer = DisposalTransfer(case_id=case.id, state=S.requested, origin_unit_code=case.unit_code,
-                                origin_handler_id=case.handler_id, disposal_document_id=document.id,
-                                requested_by_id=user.id, requested_on=requested_on, notes=notes)
+        raise GateNotMet(
+            f"no disposal document signed by {user.username} has been served on case "
+            f"{case.case_number}; record it as a disposal_document measure first",
+            missing=["disposal_document"],
+        )
+    transfer = DisposalTransfer(
+        case_id=case.id,
+        state=S.requested,
+        origin_unit_code=case.unit_code,
+        origin_handler_id=case.handler_id,
+        disposal_document_id=document.id,
+        requested_by_id=user.id,
+        requested_on=requested_on,
+        notes=notes,
+    )
     session.add(transfer)
     session.flush()
-    audit.record(session, actor=user, action="disposal.request", entity_type="disposal_transfer",
-                 entity_id=transfer.id, case_id=case.id,
-                 after={"state": transfer.state, "requested_on": requested_on,
-                        "disposal_document_id": document.id,
-                        "origin_unit_code": case.unit_code, "origin_handler_id": case.handler_id},
-                 reason=notes)
+    audit.record(
+        session,
+        actor=user,
+        action="disposal.request",
+        entity_type="disposal_transfer",
+        entity_id=transfer.id,
+        case_id=case.id,
+        after={
+            "state": transfer.state,
+            "requested_on": requested_on,
+            "disposal_document_id": document.id,
+            "origin_unit_code": case.unit_code,
+            "origin_handler_id": case.handler_id,
+        },
+        reason=notes,
+    )
     return get_transfer(session, transfer_id=transfer.id, user=user)
 
 
-def decide_transfer(session: Session, *, transfer_id: int, user: User, decision: Decision,
-                    decided_on: date | None, reason: str | None,
-                    if_match: str | None = None) -> DisposalTransfer:
+def decide_transfer(
+    session: Session,
+    *,
+    transfer_id: int,
+    user: User,
+    decision: Decision,
+    decided_on: date | None,
+    reason: str | None,
+    if_match: str | None = None,
+) -> DisposalTransfer:
     """A deputy director approves (the case goes ``at_disposal``, D13 starts) or refuses with a reason."""
-    transfer, case = _transfer_for_action(session, transfer_id=transfer_id, user=user,
-                                          policy_action="disposal.approve", command="approve_disposal",
-                                          action="decide", if_match=if_match)
+    transfer, case = _transfer_for_action(
+        session,
+        transfer_id=transfer_id,
+        user=user,
+        policy_action="disposal.approve",
+        command="approve_disposal",
+        action="decide",
+        if_match=if_match,
+    )
     decided_on = decided_on or court_today()
-    check_legal_date("decided_on", decided_on, not_before=transfer.requested_on,
-                     not_before_what="the request")
+    check_legal_date(
+        "decided_on", decided_on, not_before=transfer.requested_on, not_before_what="the request"
+    )
     before = {"state": transfer.state, "case_state": case.state}
     transfer.decided_by_id, transfer.decided_on, transfer.decision_reason = user.id, decided_on, reason
     if decision == Decision.approve:
@@ -143,48 +215,115 @@ def decide_transfer(session: Session, *, transfer_id: int, user: User, decision:
         transfer.state = S.refused
     session.flush()
     if decision == Decision.approve:
-        deadlines.record_event(session, event="disposal.approved", on=decided_on, case_id=case.id,
-                               subject_type="disposal_transfer", subject_id=transfer.id)
-    audit.record(session, actor=user, action=f"disposal.{decision}", entity_type="disposal_transfer",
-                 entity_id=transfer.id, case_id=case.id, before=before,
-                 after={"state": transfer.state, "case_state": case.state, "decided_on": decided_on},
-                 reason=reason)
+        deadlines.record_event(
+            session,
+            event="disposal.approved",
+            on=decided_on,
+            case_id=case.id,
+            subject_type="disposal_transfer",
+            subject_id=transfer.id,
+        )
+    audit.record(
+        session,
+        actor=user,
+        action=f"disposal.{decision}",
+        entity_type="disposal_transfer",
+        entity_id=transfer.id,
+        case_id=case.id,
+        before=before,
+        after={"state": transfer.state, "case_state": case.state, "decided_on": decided_on},
+        reason=reason,
+    )
     return get_transfer(session, transfer_id=transfer.id, user=user)
 
 
-def record_task(session: Session, *, transfer_id: int, user: User, kind: DisposalTaskKind, on: date,
-                result: str, amount: Decimal | None, asset_id: int | None) -> DisposalTask:
+def record_task(
+    session: Session,
+    *,
+    transfer_id: int,
+    user: User,
+    kind: DisposalTaskKind,
+    on: date,
+    result: str,
+    amount: Decimal | None,
+    asset_id: int | None,
+) -> DisposalTask:
     """The disposal group records one act on the transferred case."""
-    transfer, case = _transfer_for_action(session, transfer_id=transfer_id, user=user,
-                                          policy_action="disposal.work", command="disposal_task",
-                                          action="record_task", if_match=None)
+    transfer, case = _transfer_for_action(
+        session,
+        transfer_id=transfer_id,
+        user=user,
+        policy_action="disposal.work",
+        command="disposal_task",
+        action="record_task",
+        if_match=None,
+    )
     check_legal_date("on", on, not_before=transfer.decided_on, not_before_what="the approval")
     if asset_id is not None:
         asset = session.get(Asset, asset_id)
         if asset is None or asset.case_id != case.id:
             raise InvalidInput("asset_id", f"asset {asset_id} is not an asset of case {case.case_number}")
-    task = DisposalTask(transfer_id=transfer.id, case_id=case.id, kind=kind, done_on=on, result=result,
-                        amount=amount, asset_id=asset_id, recorded_by_id=user.id)
+    task = DisposalTask(
+        transfer_id=transfer.id,
+        case_id=case.id,
+        kind=kind,
+        done_on=on,
+        result=result,
+        amount=amount,
+        asset_id=asset_id,
+        recorded_by_id=user.id,
+    )
     session.add(task)
     session.flush()
-    audit.record(session, actor=user, action="disposal.task", entity_type="disposal_task", entity_id=task.id,
-                 case_id=case.id, after={"transfer_id": transfer.id, "kind": kind, "on": on, "result": result,
-                                         "amount": amount, "asset_id": asset_id})
+    audit.record(
+        session,
+        actor=user,
+        action="disposal.task",
+        entity_type="disposal_task",
+        entity_id=task.id,
+        case_id=case.id,
+        after={
+            "transfer_id": transfer.id,
+            "kind": kind,
+            "on": on,
+            "result": result,
+            "amount": amount,
+            "asset_id": asset_id,
+        },
+    )
     return task
 
 
-def return_transfer(session: Session, *, transfer_id: int, user: User, returned_on: date | None,
-                    amount_realised: Decimal, result: str | None,
-                    if_match: str | None = None) -> DisposalTransfer:
+def return_transfer(
+    session: Session,
+    *,
+    transfer_id: int,
+    user: User,
+    returned_on: date | None,
+    amount_realised: Decimal,
+    result: str | None,
+    if_match: str | None = None,
+) -> DisposalTransfer:
     """Send the case back to the team and judge it came from, with the amount realised (meets D13)."""
-    transfer, case = _transfer_for_action(session, transfer_id=transfer_id, user=user,
-                                          policy_action="disposal.work", command="disposal_return",
-                                          action="return", if_match=if_match)
+    transfer, case = _transfer_for_action(
+        session,
+        transfer_id=transfer_id,
+        user=user,
+        policy_action="disposal.work",
+        command="disposal_return",
+        action="return",
+        if_match=if_match,
+    )
     returned_on = returned_on or court_today()
-    check_legal_date("returned_on", returned_on, not_before=transfer.decided_on,
-                     not_before_what="the approval")
-    before = {"state": transfer.state, "case_state": case.state, "unit_code": case.unit_code,
-              "handler_id": case.handler_id}
+    check_legal_date(
+        "returned_on", returned_on, not_before=transfer.decided_on, not_before_what="the approval"
+    )
+    before = {
+        "state": transfer.state,
+        "case_state": case.state,
+        "unit_code": case.unit_code,
+        "handler_id": case.handler_id,
+    }
     transfer.state = S.returned
     transfer.returned_by_id, transfer.returned_on = user.id, returned_on
     transfer.amount_realised, transfer.result = amount_realised, result
@@ -192,32 +331,70 @@ def return_transfer(session: Session, *, transfer_id: int, user: User, returned_
     case.state = CaseState.in_progress
     case.unit_code, case.handler_id = transfer.origin_unit_code, transfer.origin_handler_id
     session.flush()
-    deadlines.record_event(session, event="disposal.returned", on=returned_on, case_id=case.id,
-                           subject_type="disposal_transfer", subject_id=transfer.id)
-    audit.record(session, actor=user, action="disposal.return", entity_type="disposal_transfer",
-                 entity_id=transfer.id, case_id=case.id, before=before,
-                 after={"state": transfer.state, "case_state": case.state, "unit_code": case.unit_code,
-                        "handler_id": case.handler_id, "returned_on": returned_on,
-                        "amount_realised": amount_realised},
-                 reason=result)
+    deadlines.record_event(
+        session,
+        event="disposal.returned",
+        on=returned_on,
+        case_id=case.id,
+        subject_type="disposal_transfer",
+        subject_id=transfer.id,
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="disposal.return",
+        entity_type="disposal_transfer",
+        entity_id=transfer.id,
+        case_id=case.id,
+        before=before,
+        after={
+            "state": transfer.state,
+            "case_state": case.state,
+            "unit_code": case.unit_code,
+            "handler_id": case.handler_id,
+            "returned_on": returned_on,
+            "amount_realised": amount_realised,
+        },
+        reason=result,
+    )
     return get_transfer(session, transfer_id=transfer.id, user=user)
 
 
 def withdraw_pending(session: Session, *, case: Case, user: User, reason: str) -> list[int]:
     """Requests still awaiting a decision lapse when the case closes."""
-    pending = list(session.scalars(select(DisposalTransfer).where(
-        DisposalTransfer.case_id == case.id, DisposalTransfer.state == S.requested)))
+    pending = list(
+        session.scalars(
+            select(DisposalTransfer).where(
+                DisposalTransfer.case_id == case.id, DisposalTransfer.state == S.requested
+            )
+        )
+    )
     for transfer in pending:
         transfer.state = S.withdrawn
-        audit.record(session, actor=user, action="disposal.withdraw", entity_type="disposal_transfer",
-                     entity_id=transfer.id, case_id=case.id, before={"state": S.requested},
-                     after={"state": S.withdrawn}, reason=reason)
+        audit.record(
+            session,
+            actor=user,
+            action="disposal.withdraw",
+            entity_type="disposal_transfer",
+            entity_id=transfer.id,
+            case_id=case.id,
+            before={"state": S.requested},
+            after={"state": S.withdrawn},
+            reason=reason,
+        )
     session.flush()
     return [t.id for t in pending]
 
 
-def list_transfers(session: Session, *, user: User, state: DisposalTransferState | None, case_id: int | None,
-                   limit: int, cursor: str | None) -> tuple[list[DisposalTransfer], str | None]:
+def list_transfers(
+    session: Session,
+    *,
+    user: User,
+    state: DisposalTransferState | None,
+    case_id: int | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[DisposalTransfer], str | None]:
     """Transfers the caller may see, newest first (keyset on id)."""
     stmt = _with_tasks(select(DisposalTransfer))
     if user.unit_code in TEAM_UNITS:

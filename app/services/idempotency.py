@@ -84,7 +84,8 @@ def _stored(row: IdempotencyKey, request_hash: str) -> StoredResponse:
     if row.request_hash != request_hash:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was already used for a different request; use a new key for a new request",
-            idempotency_key=row.key)
+            idempotency_key=row.key,
+        )
     if row.status_code is None or row.response_body is None:
         raise Conflict("the first request with this Idempotency-Key has not finished; retry shortly")
     return StoredResponse(status_code=row.status_code, body=json.loads(row.response_body), replayed=True)
@@ -96,8 +97,11 @@ def _find(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
     ).scalar_one_or_none()
 
 
-_STORE_RESPONSE = (update(IdempotencyKey.__table__).where(IdempotencyKey.id == bindparam("claimed"))
-                   .values(status_code=bindparam("status"), response_body=bindparam("body")))
+_STORE_RESPONSE = (
+    update(IdempotencyKey.__table__)
+    .where(IdempotencyKey.id == bindparam("claimed"))
+    .values(status_code=bindparam("status"), response_body=bindparam("body"))
+)
 
 
 def _retention_cutoff() -> datetime:
@@ -118,9 +122,16 @@ def purge_expired(session: Session) -> int:
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-def respond_once(session: Session, *, user_id: int, key: str | None, operation: str,
-                 payload: BaseModel | Mapping[str, Any], create: Callable[[], BaseModel | Any],
-                 status_code: int = 201) -> StoredResponse:
+def respond_once(
+    session: Session,
+    *,
+    user_id: int,
+    key: str | None,
+    operation: str,
+    payload: BaseModel | Mapping[str, Any],
+    create: Callable[[], BaseModel | Any],
+    status_code: int = 201,
+) -> StoredResponse:
     """Run ``create`` once per (caller, key); replay its response for a retry with the same body."""
     if key is None:
         return StoredResponse(status_code=status_code, body=_json_native(create()), replayed=False)
@@ -139,6 +150,12 @@ def respond_once(session: Session, *, user_id: int, key: str | None, operation: 
     if claimed is None:  # the holder disappeared or came back between our statements
         raise Conflict("another request with this Idempotency-Key is in progress; retry shortly")
     body = _json_native(create())
-    session.execute(_STORE_RESPONSE, {"claimed": claimed, "status": status_code,
-                                      "body": json.dumps(body, ensure_ascii=False, separators=(",", ":"))})
+    session.execute(
+        _STORE_RESPONSE,
+        {
+            "claimed": claimed,
+            "status": status_code,
+            "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        },
+    )
     return StoredResponse(status_code=status_code, body=body, replayed=False)

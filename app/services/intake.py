@@ -26,16 +26,23 @@ class DuplicateCaseNumber(Conflict):
 
 
 def _duplicate(session: Session, case_number: str) -> DuplicateCaseNumber:
-    existing = session.execute(select(Case.id, Case.case_number)
-                               .where(Case.case_number == case_number)).one()
-    return DuplicateCaseNumber(f"case {existing.case_number} is already filed as case {existing.id}",
-                               existing_case={"id": existing.id, "case_number": existing.case_number})
+    existing = session.execute(select(Case.id, Case.case_number).where(Case.case_number == case_number)).one()
+    return DuplicateCaseNumber(
+        f"case {existing.case_number} is already filed as case {existing.id}",
+        existing_case={"id": existing.id, "case_number": existing.case_number},
+    )
 
 
 def _party(case_id: int, role: PartyRole, party: PartyIn) -> dict[str, object]:
     respondent_class = getattr(party, "respondent_class", None) if role == PartyRole.respondent else None
-    return {"case_id": case_id, "role": role, "name": party.name, "party_type": party.party_type,
-            "id_number": party.id_number, "respondent_class": respondent_class}
+    return {
+        "case_id": case_id,
+        "role": role,
+        "name": party.name,
+        "party_type": party.party_type,
+        "id_number": party.id_number,
+        "respondent_class": respondent_class,
+    }
 
 
 def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetail:
@@ -48,33 +55,64 @@ def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetai
     # number waits for the other transaction and then inserts nothing.
     case = session.scalars(
         insert_skipping_conflicts(session, Case, "case_number", returning=(Case,)),
-        [{"case_number": number.text, "case_year": number.year, "court_code": number.court_code,
-          "type_code": number.type_code, "serial": number.serial, "filed_on": payload.filed_on,
-          "category": payload.category, "claim_amount": payload.claim_amount, "behaviour": payload.behaviour,
-          "state": CaseState.filed, "created_by_id": user.id}],
+        [
+            {
+                "case_number": number.text,
+                "case_year": number.year,
+                "court_code": number.court_code,
+                "type_code": number.type_code,
+                "serial": number.serial,
+                "filed_on": payload.filed_on,
+                "category": payload.category,
+                "claim_amount": payload.claim_amount,
+                "behaviour": payload.behaviour,
+                "state": CaseState.filed,
+                "created_by_id": user.id,
+            }
+        ],
     ).one_or_none()
     if case is None:
         raise _duplicate(session, number.text)
-    parties = _insert_rows(session, Party,
-                           [_party(case.id, PartyRole.applicant, p) for p in payload.applicants]
-                           + [_party(case.id, PartyRole.respondent, p) for p in payload.respondents])
-    clues = _insert_rows(session, PropertyClue, [{"case_id": case.id, "kind": clue.kind,
-                                                  "description": clue.description}
-                                                 for clue in payload.property_clues])
+    parties = _insert_rows(
+        session,
+        Party,
+        [_party(case.id, PartyRole.applicant, p) for p in payload.applicants]
+        + [_party(case.id, PartyRole.respondent, p) for p in payload.respondents],
+    )
+    clues = _insert_rows(
+        session,
+        PropertyClue,
+        [
+            {"case_id": case.id, "kind": clue.kind, "description": clue.description}
+            for clue in payload.property_clues
+        ],
+    )
     audit.record(
-        session, actor=user, action="case.filed", entity_type="case", entity_id=case.id, case_id=case.id,
-        after={"case_number": case.case_number, "filed_on": case.filed_on, "category": case.category,
-               "claim_amount": case.claim_amount, "behaviour": case.behaviour, "state": case.state,
-               "applicants": [p.name for p in payload.applicants],
-               "respondents": [p.name for p in payload.respondents],
-               "property_clues": len(payload.property_clues)},
+        session,
+        actor=user,
+        action="case.filed",
+        entity_type="case",
+        entity_id=case.id,
+        case_id=case.id,
+        after={
+            "case_number": case.case_number,
+            "filed_on": case.filed_on,
+            "category": case.category,
+            "claim_amount": case.claim_amount,
+            "behaviour": case.behaviour,
+            "state": case.state,
+            "applicants": [p.name for p in payload.applicants],
+            "respondents": [p.name for p in payload.respondents],
+            "property_clues": len(payload.property_clues),
+        },
     )
     clocks = deadlines.start_new_case_clocks(session, case=case, actor=user)
     return new_case_detail(case=case, parties=parties, property_clues=clues, deadlines=clocks, user=user)
 
 
-def _insert_rows(session: Session, model: type[Party | PropertyClue],
-                 rows: list[dict[str, object]]) -> list[Row[Any]]:
+def _insert_rows(
+    session: Session, model: type[Party | PropertyClue], rows: list[dict[str, object]]
+) -> list[Row[Any]]:
     """One INSERT for all ``rows``, returning them (every column) in the order given."""
     if not rows:
         return []

@@ -29,8 +29,12 @@ DIRECTOR_ROLE = "director"
 
 
 def is_director(user: User | None) -> bool:
-    return (user is not None and user.is_active and user.unit_code == DIRECTOR_UNIT
-            and DIRECTOR_ROLE in user.roles)
+    return (
+        user is not None
+        and user.is_active
+        and user.unit_code == DIRECTOR_UNIT
+        and DIRECTOR_ROLE in user.roles
+    )
 
 
 def _check_signer(session: Session, *, case: Case, kind: MeasureKind, signed_by: int | None) -> None:
@@ -41,12 +45,16 @@ def _check_signer(session: Session, *, case: Case, kind: MeasureKind, signed_by:
         # CPL (2023) art. 119 and SPC consumption-restriction rules art. 5: reserved for the president,
         # signed in the bureau by the director (plan §4).
         if not is_director(signer):
-            raise InvalidInput("signed_by",
-                               f"a {kind} document is signed by the director, not user {signed_by}")
+            raise InvalidInput(
+                "signed_by", f"a {kind} document is signed by the director, not user {signed_by}"
+            )
     elif signer is None or signer.id != case.handler_id:
         # Plan §4 "谁办案谁负责": the handling judge signs the case's documents.
-        raise InvalidInput("signed_by", f"a {kind} document is signed by the case's handling judge "
-                                        f"(user {case.handler_id}), not user {signed_by}")
+        raise InvalidInput(
+            "signed_by",
+            f"a {kind} document is signed by the case's handling judge "
+            f"(user {case.handler_id}), not user {signed_by}",
+        )
 
 
 def _respondent(session: Session, *, case: Case, respondent_id: int | None) -> Party | None:
@@ -54,8 +62,9 @@ def _respondent(session: Session, *, case: Case, respondent_id: int | None) -> P
         return None
     party = session.get(Party, respondent_id)
     if party is None or party.case_id != case.id or party.role != PartyRole.respondent:
-        raise InvalidInput("respondent_id",
-                           f"party {respondent_id} is not a respondent of case {case.case_number}")
+        raise InvalidInput(
+            "respondent_id", f"party {respondent_id} is not a respondent of case {case.case_number}"
+        )
     return party
 
 
@@ -73,29 +82,39 @@ def _check_fine(amount: Decimal, respondent: Party | None) -> None:
 
 
 def _open_suspension(session: Session, *, case: Case, suspension_id: int | None) -> Measure:
-    stmt = select(Measure).where(Measure.case_id == case.id, Measure.kind == MeasureKind.suspension,
-                                 Measure.ended_on.is_(None))
+    stmt = select(Measure).where(
+        Measure.case_id == case.id, Measure.kind == MeasureKind.suspension, Measure.ended_on.is_(None)
+    )
     if suspension_id is not None:
         found = session.execute(stmt.where(Measure.id == suspension_id)).scalar_one_or_none()
         if found is None:
-            raise InvalidInput("suspension_id",
-                               f"no running suspension {suspension_id} on case {case.case_number}")
+            raise InvalidInput(
+                "suspension_id", f"no running suspension {suspension_id} on case {case.case_number}"
+            )
         return found
     running = list(session.scalars(stmt.order_by(Measure.id)))
     if not running:
         raise Conflict(f"case {case.case_number} has no running suspension to end")
     if len(running) > 1:
         ids = ", ".join(str(m.id) for m in running)
-        raise InvalidInput("suspension_id",
-                           f"several suspensions are running ({ids}); name the one that ends")
+        raise InvalidInput(
+            "suspension_id", f"several suspensions are running ({ids}); name the one that ends"
+        )
     return running[0]
 
 
-def record_measure(session: Session, *, case_id: int, user: User, measure: MeasureCreate,
-                   if_match: str | None = None) -> Measure:
+def record_measure(
+    session: Session, *, case_id: int, user: User, measure: MeasureCreate, if_match: str | None = None
+) -> Measure:
     """Record one measure on the case; the first one starts the team's work (triaged → in_progress)."""
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="measure.record",
-                           command="record_measure", if_match=if_match)
+    case = case_for_action(
+        session,
+        case_id=case_id,
+        user=user,
+        policy_action="measure.record",
+        command="record_measure",
+        if_match=if_match,
+    )
     kind = measure.kind
     if measure.on < case.filed_on:
         raise InvalidInput("on", f"{measure.on.isoformat()} is before the case was filed ({case.filed_on})")
@@ -107,15 +126,27 @@ def record_measure(session: Session, *, case_id: int, user: User, measure: Measu
     if kind == MeasureKind.suspension_end:
         ended = _open_suspension(session, case=case, suspension_id=measure.suspension_id)
         if measure.on < (ended.starts_on or ended.taken_on):
-            raise InvalidInput("on",
-                               f"suspension {ended.id} started on {ended.starts_on}; it cannot end earlier")
+            raise InvalidInput(
+                "on", f"suspension {ended.id} started on {ended.starts_on}; it cannot end earlier"
+            )
 
-    row = Measure(case_id=case.id, kind=kind, subtype=measure.subtype, taken_on=measure.on,
-                  document_number=measure.document_number, signed_by_id=measure.signed_by,
-                  respondent_id=measure.respondent_id, amount=measure.amount,
-                  detention_days=measure.detention_days, starts_on=measure.starts_on, ends_on=measure.ends_on,
-                  suspension_id=ended.id if ended else None, result=measure.result, notes=measure.notes,
-                  recorded_by_id=user.id)
+    row = Measure(
+        case_id=case.id,
+        kind=kind,
+        subtype=measure.subtype,
+        taken_on=measure.on,
+        document_number=measure.document_number,
+        signed_by_id=measure.signed_by,
+        respondent_id=measure.respondent_id,
+        amount=measure.amount,
+        detention_days=measure.detention_days,
+        starts_on=measure.starts_on,
+        ends_on=measure.ends_on,
+        suspension_id=ended.id if ended else None,
+        result=measure.result,
+        notes=measure.notes,
+        recorded_by_id=user.id,
+    )
     session.add(row)
     before = {"state": case.state, "paid_amount": case.paid_amount}
     if case.state == CaseState.triaged:
@@ -126,32 +157,66 @@ def record_measure(session: Session, *, case_id: int, user: User, measure: Measu
         ended.ended_on = measure.on
     session.flush()
     _emit_events(session, case=case, measure=row, ended=ended)
-    after = {"kind": kind, "on": measure.on, "document_number": measure.document_number,
-             "signed_by": measure.signed_by, "subtype": measure.subtype, "amount": measure.amount,
-             "respondent_id": measure.respondent_id, "state": case.state, "paid_amount": case.paid_amount}
-    audit.record(session, actor=user, action="measure.record", entity_type="measure", entity_id=row.id,
-                 case_id=case.id, before=before, after=after, reason=measure.notes)
+    after = {
+        "kind": kind,
+        "on": measure.on,
+        "document_number": measure.document_number,
+        "signed_by": measure.signed_by,
+        "subtype": measure.subtype,
+        "amount": measure.amount,
+        "respondent_id": measure.respondent_id,
+        "state": case.state,
+        "paid_amount": case.paid_amount,
+    }
+    audit.record(
+        session,
+        actor=user,
+        action="measure.record",
+        entity_type="measure",
+        entity_id=row.id,
+        case_id=case.id,
+        before=before,
+        after=after,
+        reason=measure.notes,
+    )
     return row
 
 
 def _emit_events(session: Session, *, case: Case, measure: Measure, ended: Measure | None) -> None:
     if measure.kind == MeasureKind.execution_notice:
         # SPC interpretation of the CPL: the execution notice within 10 days of filing (D2).
-        deadlines.record_event(session, event="measure.execution_notice", on=measure.taken_on,
-                               case_id=case.id)
+        deadlines.record_event(
+            session, event="measure.execution_notice", on=measure.taken_on, case_id=case.id
+        )
     elif measure.kind == MeasureKind.suspension:
         # DOMAIN.md §4: clocks pause during deferral, suspension, public notice, appraisal/auction.
-        deadlines.record_event(session, event="suspension.started", on=measure.starts_on or measure.taken_on,
-                               case_id=case.id, subject_type="suspension", subject_id=measure.id,
-                               params={"kind": measure.subtype,
-                                       "ends_on": measure.ends_on.isoformat() if measure.ends_on else None})
+        deadlines.record_event(
+            session,
+            event="suspension.started",
+            on=measure.starts_on or measure.taken_on,
+            case_id=case.id,
+            subject_type="suspension",
+            subject_id=measure.id,
+            params={
+                "kind": measure.subtype,
+                "ends_on": measure.ends_on.isoformat() if measure.ends_on else None,
+            },
+        )
     elif ended is not None:
-        deadlines.record_event(session, event="suspension.ended", on=measure.taken_on, case_id=case.id,
-                               subject_type="suspension", subject_id=ended.id, params={"kind": ended.subtype})
+        deadlines.record_event(
+            session,
+            event="suspension.ended",
+            on=measure.taken_on,
+            case_id=case.id,
+            subject_type="suspension",
+            subject_id=ended.id,
+            params={"kind": ended.subtype},
+        )
 
 
-def list_measures(session: Session, *, case_id: int, user: User, kind: MeasureKind | None, limit: int,
-                  cursor: str | None) -> tuple[list[Measure], str | None]:
+def list_measures(
+    session: Session, *, case_id: int, user: User, kind: MeasureKind | None, limit: int, cursor: str | None
+) -> tuple[list[Measure], str | None]:
     """The case's measures in the order recorded, for a caller who may see the case."""
     load_case(session, case_id, user)
     stmt = select(Measure).where(Measure.case_id == case_id)

@@ -19,12 +19,17 @@ def next_serial(session: Session, *, year: int, court_code: str, type_code: str,
     The counter row stays locked until the caller's transaction ends, so concurrent callers queue.
     """
     # Create the row when missing; a concurrent creator makes this a no-op that waits for it.
-    session.execute(insert_skipping_conflicts(session, SerialCounter),
-                    {"year": year, "court_code": court_code, "type_code": type_code, "last_serial": 0})
+    session.execute(
+        insert_skipping_conflicts(session, SerialCounter),
+        {"year": year, "court_code": court_code, "type_code": type_code, "last_serial": 0},
+    )
     counter = session.execute(
         select(SerialCounter)
-        .where(SerialCounter.year == year, SerialCounter.court_code == court_code,
-               SerialCounter.type_code == type_code)
+        .where(
+            SerialCounter.year == year,
+            SerialCounter.court_code == court_code,
+            SerialCounter.type_code == type_code,
+        )
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()

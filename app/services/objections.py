@@ -78,10 +78,16 @@ def allowed_actions(objection: Objection) -> list[str]:
 
 
 def _snapshot(objection: Objection) -> dict[str, Any]:
-    return {"state": objection.state, "docket_number": objection.docket_number, "outcome": objection.outcome,
-            "ruled_on": objection.ruled_on, "served_on": objection.served_on,
-            "reconsideration_applied_on": objection.reconsideration_applied_on,
-            "transferred_on": objection.transferred_on, "version": objection.version}
+    return {
+        "state": objection.state,
+        "docket_number": objection.docket_number,
+        "outcome": objection.outcome,
+        "ruled_on": objection.ruled_on,
+        "served_on": objection.served_on,
+        "reconsideration_applied_on": objection.reconsideration_applied_on,
+        "transferred_on": objection.transferred_on,
+        "version": objection.version,
+    }
 
 
 def _label(objection: Objection) -> str:
@@ -93,8 +99,11 @@ def _label(objection: Objection) -> str:
 
 def execution_notice_served_on(session: Session, case_id: int) -> date | None:
     """When the execution notice (执行通知书) was first served in the case, if it was."""
-    return session.scalar(select(func.min(Measure.taken_on))
-                          .where(Measure.case_id == case_id, Measure.kind == MeasureKind.execution_notice))
+    return session.scalar(
+        select(func.min(Measure.taken_on)).where(
+            Measure.case_id == case_id, Measure.kind == MeasureKind.execution_notice
+        )
+    )
 
 
 def _check_jurisdiction_window(session: Session, *, case: Case, received_on: date) -> None:
@@ -110,45 +119,91 @@ def _check_jurisdiction_window(session: Session, *, case: Case, received_on: dat
             "received_on",
             f"a jurisdiction objection must be raised within {days} days of service of the execution notice "
             f"(served {served_on.isoformat()}); the period ended on {last_day.isoformat()} "
-            "(SPC interpretation on CPL enforcement procedure, art. 3)")
+            "(SPC interpretation on CPL enforcement procedure, art. 3)",
+        )
 
 
-def file_objection(session: Session, *, user: User, case_id: int, kind: ObjectionKind, filer_name: str,
-                   filer_kind: FilerKind, received_on: date, grounds: str) -> Objection:
+def file_objection(
+    session: Session,
+    *,
+    user: User,
+    case_id: int,
+    kind: ObjectionKind,
+    filer_name: str,
+    filer_kind: FilerKind,
+    received_on: date,
+    grounds: str,
+) -> Objection:
     """Receive an objection against a case; starts the ruling clock (D5 act, D6 outsider)."""
     case = load_case(session, case_id, user)
     if filer_kind not in FILERS_BY_KIND[kind]:
         allowed = " or ".join(sorted(FILERS_BY_KIND[kind]))
         raise InvalidInput("filer_kind", f"a {kind.value} objection is filed by a {allowed}")
-    check_legal_date("received_on", received_on, not_before=case.filed_on,
-                     not_before_what=f"the filing of case {case.case_number}")
+    check_legal_date(
+        "received_on",
+        received_on,
+        not_before=case.filed_on,
+        not_before_what=f"the filing of case {case.case_number}",
+    )
     if kind == ObjectionKind.jurisdiction:
         _check_jurisdiction_window(session, case=case, received_on=received_on)
-    objection = Objection(case_id=case.id, kind=kind, filer_name=filer_name, filer_kind=filer_kind,
-                          received_on=received_on, grounds=grounds, state=ObjectionState.received,
-                          filed_by_id=user.id)
+    objection = Objection(
+        case_id=case.id,
+        kind=kind,
+        filer_name=filer_name,
+        filer_kind=filer_kind,
+        received_on=received_on,
+        grounds=grounds,
+        state=ObjectionState.received,
+        filed_by_id=user.id,
+    )
     session.add(objection)
     session.flush()
-    audit.record(session, actor=user, action="objection.received", entity_type="objection",
-                 entity_id=objection.id, case_id=case.id, after={
-                     **_snapshot(objection), "kind": kind, "filer_name": filer_name, "filer_kind": filer_kind,
-                     "received_on": received_on})
+    audit.record(
+        session,
+        actor=user,
+        action="objection.received",
+        entity_type="objection",
+        entity_id=objection.id,
+        case_id=case.id,
+        after={
+            **_snapshot(objection),
+            "kind": kind,
+            "filer_name": filer_name,
+            "filer_kind": filer_kind,
+            "received_on": received_on,
+        },
+    )
     if kind == ObjectionKind.reconsideration:
         # SPC objection rules 2015: the file goes to the higher court within 5 days of the application.
-        deadlines.record_event(session, event="objection.reconsideration_applied", on=received_on,
-                               case_id=case.id, subject_type="objection", subject_id=objection.id,
-                               params={"kind": kind.value})
+        deadlines.record_event(
+            session,
+            event="objection.reconsideration_applied",
+            on=received_on,
+            case_id=case.id,
+            subject_type="objection",
+            subject_id=objection.id,
+            params={"kind": kind.value},
+        )
     else:
-        deadlines.record_event(session, event="objection.received", on=received_on, case_id=case.id,
-                               subject_type="objection", subject_id=objection.id, params={"kind": kind.value})
+        deadlines.record_event(
+            session,
+            event="objection.received",
+            on=received_on,
+            case_id=case.id,
+            subject_type="objection",
+            subject_id=objection.id,
+            params={"kind": kind.value},
+        )
     return _with_hearings(session, objection.id)
 
 
 # Commands -----------------------------------------------------------------------------------------
 
 
-def _for_action(session: Session, *, objection_id: int, user: User, action: str,
-                if_match: str | None) -> Objection:
+def _for_action(
+    session: Session, *, objection_id: int, user: User, action: str, if_match: str | None
+) -> Objection:
     """Load and lock the objection for ``action``: 404, 412 stale version, 409 wrong state."""
     objection = session.execute(
         select(Objection).where(Objection.id == objection_id).with_for_update()
@@ -156,56 +211,96 @@ def _for_action(session: Session, *, objection_id: int, user: User, action: str,
     if objection is None:
         raise NotFound(f"objection {objection_id} not found")
     check_if_match(objection, if_match, label=_label(objection))
-    require_action(label=_label(objection), state=objection.state, action=action,
-                   allowed=allowed_actions(objection))
+    require_action(
+        label=_label(objection), state=objection.state, action=action, allowed=allowed_actions(objection)
+    )
     return objection
 
 
-def _changed(session: Session, *, user: User, objection: Objection, action: str, before: dict[str, Any],
-             reason: str | None = None, **after: Any) -> Objection:
+def _changed(
+    session: Session,
+    *,
+    user: User,
+    objection: Objection,
+    action: str,
+    before: dict[str, Any],
+    reason: str | None = None,
+    **after: Any,
+) -> Objection:
     session.flush()
-    audit.record(session, actor=user, action=f"objection.{action}", entity_type="objection",
-                 entity_id=objection.id, case_id=objection.case_id, before=before,
-                 after={**_snapshot(objection), **after}, reason=reason)
+    audit.record(
+        session,
+        actor=user,
+        action=f"objection.{action}",
+        entity_type="objection",
+        entity_id=objection.id,
+        case_id=objection.case_id,
+        before=before,
+        after={**_snapshot(objection), **after},
+        reason=reason,
+    )
     return _with_hearings(session, objection.id)
 
 
-def docket_objection(session: Session, *, user: User, objection_id: int, docketed_on: date | None,
-                     if_match: str | None = None) -> Objection:
+def docket_objection(
+    session: Session, *, user: User, objection_id: int, docketed_on: date | None, if_match: str | None = None
+) -> Objection:
     """Docket (立案) the objection with the next 执异 number of the year, without gaps or duplicates."""
     objection = _for_action(session, objection_id=objection_id, user=user, action="docket", if_match=if_match)
     docketed_on = docketed_on or court_today()
-    check_legal_date("docketed_on", docketed_on, not_before=objection.received_on,
-                     not_before_what="the objection was received")
+    check_legal_date(
+        "docketed_on",
+        docketed_on,
+        not_before=objection.received_on,
+        not_before_what="the objection was received",
+    )
     before = _snapshot(objection)
     case = session.get_one(Case, objection.case_id)
     # SPC case-number rules 2015: (year) court code, type code, serial; serials run per year from 1.
-    serial = next_serial(session, year=docketed_on.year, court_code=case.court_code,
-                         type_code=DOCKET_TYPE_CODE)
+    serial = next_serial(
+        session, year=docketed_on.year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE
+    )
     objection.docket_number = format_case_number(docketed_on.year, case.court_code, DOCKET_TYPE_CODE, serial)
     objection.docket_year, objection.docket_serial = docketed_on.year, serial
     objection.docketed_on = docketed_on
     objection.state = ObjectionState.docketed
-    return _changed(session, user=user, objection=objection, action="docketed", before=before,
-                    docketed_on=docketed_on)
+    return _changed(
+        session, user=user, objection=objection, action="docketed", before=before, docketed_on=docketed_on
+    )
 
 
-def record_hearing(session: Session, *, user: User, objection_id: int, scheduled_for: datetime | None,
-                   held_on: date | None, notes: str | None, if_match: str | None = None) -> Objection:
+def record_hearing(
+    session: Session,
+    *,
+    user: User,
+    objection_id: int,
+    scheduled_for: datetime | None,
+    held_on: date | None,
+    notes: str | None,
+    if_match: str | None = None,
+) -> Objection:
     """Schedule a hearing (听证), or record that it was held, with notes."""
     if scheduled_for is None and held_on is None:
         raise InvalidInput("scheduled_for", "give scheduled_for to schedule a hearing, held_on to record one")
-    objection = _for_action(session, objection_id=objection_id, user=user, action="hearing",
-                            if_match=if_match)
+    objection = _for_action(
+        session, objection_id=objection_id, user=user, action="hearing", if_match=if_match
+    )
     if held_on is not None:
-        check_legal_date("held_on", held_on, not_before=objection.docketed_on or objection.received_on,
-                         not_before_what="the objection was docketed")
+        check_legal_date(
+            "held_on",
+            held_on,
+            not_before=objection.docketed_on or objection.received_on,
+            not_before_what="the objection was docketed",
+        )
     before = _snapshot(objection)
     pending = None
     if objection.state == ObjectionState.hearing_scheduled:
-        pending = session.scalars(select(ObjectionHearing)
-                                  .where(ObjectionHearing.objection_id == objection.id)
-                                  .order_by(ObjectionHearing.id.desc()).limit(1)).first()
+        pending = session.scalars(
+            select(ObjectionHearing)
+            .where(ObjectionHearing.objection_id == objection.id)
+            .order_by(ObjectionHearing.id.desc())
+            .limit(1)
+        ).first()
     hearing = pending or ObjectionHearing(objection_id=objection.id, recorded_by_id=user.id)
     if scheduled_for is not None:
         hearing.scheduled_for = scheduled_for
@@ -216,39 +311,75 @@ def record_hearing(session: Session, *, user: User, objection_id: int, scheduled
     session.add(hearing)
     objection.state = ObjectionState.heard if held_on is not None else ObjectionState.hearing_scheduled
     objection.updated_at = utcnow()  # a rescheduled hearing is a change of the objection too
-    return _changed(session, user=user, objection=objection, action="hearing_recorded", before=before,
-                    scheduled_for=hearing.scheduled_for, held_on=held_on, reason=notes)
+    return _changed(
+        session,
+        user=user,
+        objection=objection,
+        action="hearing_recorded",
+        before=before,
+        scheduled_for=hearing.scheduled_for,
+        held_on=held_on,
+        reason=notes,
+    )
 
 
-def record_ruling(session: Session, *, user: User, objection_id: int, outcome: ObjectionOutcome, reasons: str,
-                  ruled_on: date, if_match: str | None = None) -> Objection:
+def record_ruling(
+    session: Session,
+    *,
+    user: User,
+    objection_id: int,
+    outcome: ObjectionOutcome,
+    reasons: str,
+    ruled_on: date,
+    if_match: str | None = None,
+) -> Objection:
     """Rule on the objection: upheld (异议成立) or rejected (驳回), with reasons; meets D5/D6."""
     objection = _for_action(session, objection_id=objection_id, user=user, action="ruling", if_match=if_match)
-    check_legal_date("ruled_on", ruled_on, not_before=objection.docketed_on or objection.received_on,
-                     not_before_what="the objection was docketed")
+    check_legal_date(
+        "ruled_on",
+        ruled_on,
+        not_before=objection.docketed_on or objection.received_on,
+        not_before_what="the objection was docketed",
+    )
     before = _snapshot(objection)
     objection.outcome, objection.ruling_reasons, objection.ruled_on = outcome, reasons, ruled_on
     objection.state = ObjectionState.ruled
     result = _changed(session, user=user, objection=objection, action="ruled", before=before, reason=reasons)
     # CPL (2023) art. 236, 238: ruling within 15 days of receipt.
-    deadlines.record_event(session, event="objection.ruled", on=ruled_on, case_id=objection.case_id,
-                           subject_type="objection", subject_id=objection.id, params={"kind": objection.kind})
+    deadlines.record_event(
+        session,
+        event="objection.ruled",
+        on=ruled_on,
+        case_id=objection.case_id,
+        subject_type="objection",
+        subject_id=objection.id,
+        params={"kind": objection.kind},
+    )
     return result
 
 
-def record_service(session: Session, *, user: User, objection_id: int, served_on: date,
-                   if_match: str | None = None) -> Objection:
+def record_service(
+    session: Session, *, user: User, objection_id: int, served_on: date, if_match: str | None = None
+) -> Objection:
     """Record service of the ruling (送达); the reconsideration period (D7) runs from it."""
-    objection = _for_action(session, objection_id=objection_id, user=user, action="service",
-                            if_match=if_match)
+    objection = _for_action(
+        session, objection_id=objection_id, user=user, action="service", if_match=if_match
+    )
     check_legal_date("served_on", served_on, not_before=objection.ruled_on, not_before_what="the ruling")
     before = _snapshot(objection)
     objection.served_on = served_on
     objection.state = ObjectionState.served
     result = _changed(session, user=user, objection=objection, action="ruling_served", before=before)
     # CPL (2023) art. 236: reconsideration may be sought within 10 days of service of the ruling.
-    deadlines.record_event(session, event="objection.ruling_served", on=served_on, case_id=objection.case_id,
-                           subject_type="objection", subject_id=objection.id, params={"kind": objection.kind})
+    deadlines.record_event(
+        session,
+        event="objection.ruling_served",
+        on=served_on,
+        case_id=objection.case_id,
+        subject_type="objection",
+        subject_id=objection.id,
+        params={"kind": objection.kind},
+    )
     return result
 
 
@@ -262,14 +393,23 @@ def reconsideration_last_day(session: Session, objection: Objection) -> date | N
     return add_days(objection.served_on, days, working_calendar(session)).due_on
 
 
-def apply_for_reconsideration(session: Session, *, user: User, objection_id: int, applied_on: date,
-                              applicant: str | None, grounds: str | None,
-                              if_match: str | None = None) -> Objection:
+def apply_for_reconsideration(
+    session: Session,
+    *,
+    user: User,
+    objection_id: int,
+    applied_on: date,
+    applicant: str | None,
+    grounds: str | None,
+    if_match: str | None = None,
+) -> Objection:
     """Record an application for reconsideration (复议) of the ruling; starts D8 (file to higher court)."""
-    objection = _for_action(session, objection_id=objection_id, user=user, action="reconsideration",
-                            if_match=if_match)
-    check_legal_date("applied_on", applied_on, not_before=objection.served_on,
-                     not_before_what="service of the ruling")
+    objection = _for_action(
+        session, objection_id=objection_id, user=user, action="reconsideration", if_match=if_match
+    )
+    check_legal_date(
+        "applied_on", applied_on, not_before=objection.served_on, not_before_what="service of the ruling"
+    )
     last_day = reconsideration_last_day(session, objection)
     if last_day is not None and applied_on > last_day:
         days = get_settings().d7_reconsideration_window_days
@@ -277,38 +417,77 @@ def apply_for_reconsideration(session: Session, *, user: User, objection_id: int
             "applied_on",
             f"reconsideration must be applied for within {days} days of service of the ruling "
             f"(served {objection.served_on}); the period ended on {last_day.isoformat()} "
-            "(CPL (2023) art. 236)")
+            "(CPL (2023) art. 236)",
+        )
     before = _snapshot(objection)
     objection.reconsideration_applied_on = applied_on
     objection.reconsideration_applicant = applicant
     objection.reconsideration_grounds = grounds
     objection.state = ObjectionState.reconsideration_applied
-    result = _changed(session, user=user, objection=objection, action="reconsideration_applied",
-                      before=before, applicant=applicant, reason=grounds)
+    result = _changed(
+        session,
+        user=user,
+        objection=objection,
+        action="reconsideration_applied",
+        before=before,
+        applicant=applicant,
+        reason=grounds,
+    )
     # SPC objection rules 2015: the file goes to the higher court within 5 days of the application.
-    deadlines.record_event(session, event="objection.reconsideration_applied", on=applied_on,
-                           case_id=objection.case_id, subject_type="objection", subject_id=objection.id,
-                           params={"kind": objection.kind})
+    deadlines.record_event(
+        session,
+        event="objection.reconsideration_applied",
+        on=applied_on,
+        case_id=objection.case_id,
+        subject_type="objection",
+        subject_id=objection.id,
+        params={"kind": objection.kind},
+    )
     return result
 
 
-def record_transfer(session: Session, *, user: User, objection_id: int, transferred_on: date,
-                    higher_court: str | None, note: str | None, if_match: str | None = None) -> Objection:
+def record_transfer(
+    session: Session,
+    *,
+    user: User,
+    objection_id: int,
+    transferred_on: date,
+    higher_court: str | None,
+    note: str | None,
+    if_match: str | None = None,
+) -> Objection:
     """Record that the file went to the higher court for the reconsideration (复议移转); meets D8."""
-    objection = _for_action(session, objection_id=objection_id, user=user, action="transfer",
-                            if_match=if_match)
-    check_legal_date("transferred_on", transferred_on,
-                     not_before=objection.reconsideration_applied_on or objection.received_on,
-                     not_before_what="the application for reconsideration")
+    objection = _for_action(
+        session, objection_id=objection_id, user=user, action="transfer", if_match=if_match
+    )
+    check_legal_date(
+        "transferred_on",
+        transferred_on,
+        not_before=objection.reconsideration_applied_on or objection.received_on,
+        not_before_what="the application for reconsideration",
+    )
     before = _snapshot(objection)
     objection.transferred_on, objection.higher_court = transferred_on, higher_court
     objection.transfer_note = note
     objection.state = ObjectionState.transferred
-    result = _changed(session, user=user, objection=objection, action="transferred", before=before,
-                      higher_court=higher_court, reason=note)
-    deadlines.record_event(session, event="objection.transferred", on=transferred_on,
-                           case_id=objection.case_id, subject_type="objection", subject_id=objection.id,
-                           params={"kind": objection.kind})
+    result = _changed(
+        session,
+        user=user,
+        objection=objection,
+        action="transferred",
+        before=before,
+        higher_court=higher_court,
+        reason=note,
+    )
+    deadlines.record_event(
+        session,
+        event="objection.transferred",
+        on=transferred_on,
+        case_id=objection.case_id,
+        subject_type="objection",
+        subject_id=objection.id,
+        params={"kind": objection.kind},
+    )
     return result
 
 
@@ -323,9 +502,12 @@ def _visible(stmt: Select[Any], user: User) -> Select[Any]:
 
 
 def _with_hearings(session: Session, objection_id: int) -> Objection:
-    return session.execute(select(Objection).where(Objection.id == objection_id)
-                           .options(selectinload(Objection.hearings))
-                           .execution_options(populate_existing=True)).scalar_one()
+    return session.execute(
+        select(Objection)
+        .where(Objection.id == objection_id)
+        .options(selectinload(Objection.hearings))
+        .execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 def get_objection(session: Session, *, user: User, objection_id: int) -> Objection:
@@ -343,8 +525,9 @@ class ObjectionFilters:
     case_id: int | None = None
 
 
-def list_objections(session: Session, *, user: User, filters: ObjectionFilters, limit: int,
-                    cursor: str | None) -> tuple[list[Objection], str | None]:
+def list_objections(
+    session: Session, *, user: User, filters: ObjectionFilters, limit: int, cursor: str | None
+) -> tuple[list[Objection], str | None]:
     """A page of the objections the caller may see, newest first, and the next cursor."""
     stmt = _visible(select(Objection), user).options(selectinload(Objection.hearings))
     if filters.state is not None:
@@ -356,9 +539,11 @@ def list_objections(session: Session, *, user: User, filters: ObjectionFilters, 
     return keyset_page(session, stmt, Objection.id, cursor=cursor, limit=limit)
 
 
-def list_case_objections(session: Session, *, user: User, case_id: int, limit: int,
-                         cursor: str | None) -> tuple[list[Objection], str | None]:
+def list_case_objections(
+    session: Session, *, user: User, case_id: int, limit: int, cursor: str | None
+) -> tuple[list[Objection], str | None]:
     """The objections filed against one case (404 when the caller may not see the case)."""
     load_case(session, case_id, user)
-    return list_objections(session, user=user, filters=ObjectionFilters(case_id=case_id), limit=limit,
-                           cursor=cursor)
+    return list_objections(
+        session, user=user, filters=ObjectionFilters(case_id=case_id), limit=limit, cursor=cursor
+    )

@@ -71,14 +71,20 @@ def _check_items(items: Sequence[str], *, field: str, suffix: str = "") -> None:
     known = checklist()
     for index, item in enumerate(items):
         if item not in known:
-            raise InvalidInput(f"{field}.{index}{suffix}",
-                               f"{item!r} is not on the checklist; expected one of {', '.join(known)}")
+            raise InvalidInput(
+                f"{field}.{index}{suffix}",
+                f"{item!r} is not on the checklist; expected one of {', '.join(known)}",
+            )
 
 
 def _snapshot(referral: RefusalReferral) -> dict[str, Any]:
-    return {"stage": referral.stage, "outcome": referral.outcome,
-            "missing_items": list(referral.missing_items), "return_count": referral.return_count,
-            "version": referral.version}
+    return {
+        "stage": referral.stage,
+        "outcome": referral.outcome,
+        "missing_items": list(referral.missing_items),
+        "return_count": referral.return_count,
+        "version": referral.version,
+    }
 
 
 def _label(referral: RefusalReferral) -> str:
@@ -86,57 +92,120 @@ def _label(referral: RefusalReferral) -> str:
 
 
 def _with_materials(session: Session, referral_id: int) -> RefusalReferral:
-    return session.execute(select(RefusalReferral).where(RefusalReferral.id == referral_id)
-                           .options(selectinload(RefusalReferral.materials))
-                           .execution_options(populate_existing=True)).scalar_one()
+    return session.execute(
+        select(RefusalReferral)
+        .where(RefusalReferral.id == referral_id)
+        .options(selectinload(RefusalReferral.materials))
+        .execution_options(populate_existing=True)
+    ).scalar_one()
 
 
-def _changed(session: Session, *, user: User, referral: RefusalReferral, action: str, before: dict[str, Any],
-             reason: str | None = None, **after: Any) -> RefusalReferral:
+def _changed(
+    session: Session,
+    *,
+    user: User,
+    referral: RefusalReferral,
+    action: str,
+    before: dict[str, Any],
+    reason: str | None = None,
+    **after: Any,
+) -> RefusalReferral:
     session.flush()
-    audit.record(session, actor=user, action=f"refusal_referral.{action}", entity_type="refusal_referral",
-                 entity_id=referral.id, case_id=referral.case_id, before=before,
-                 after={**_snapshot(referral), **after}, reason=reason)
+    audit.record(
+        session,
+        actor=user,
+        action=f"refusal_referral.{action}",
+        entity_type="refusal_referral",
+        entity_id=referral.id,
+        case_id=referral.case_id,
+        before=before,
+        after={**_snapshot(referral), **after},
+        reason=reason,
+    )
     return _with_materials(session, referral.id)
 
 
 # Submission by the handling team -----------------------------------------------------------------------
 
 
-def submit_referral(session: Session, *, user: User, case_id: int, summary: str,
-                    materials: Sequence[MaterialItem], submitted_on: date | None) -> RefusalReferral:
+def submit_referral(
+    session: Session,
+    *,
+    user: User,
+    case_id: int,
+    summary: str,
+    materials: Sequence[MaterialItem],
+    submitted_on: date | None,
+) -> RefusalReferral:
     """The handling team hands over a suspected refusal to execute with its materials (plan §5(3), §5(6))."""
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="referral.submit",
-                           command="refer_refusal")
+    case = case_for_action(
+        session, case_id=case_id, user=user, policy_action="referral.submit", command="refer_refusal"
+    )
     _check_items([m.item for m in materials], field="materials", suffix=".item")
     submitted_on = submitted_on or court_today()
-    check_legal_date("submitted_on", submitted_on, not_before=case.filed_on,
-                     not_before_what=f"the filing of case {case.case_number}")
-    open_referral = session.scalar(select(RefusalReferral.id).where(
-        RefusalReferral.case_id == case.id, RefusalReferral.stage.in_(OPEN_STAGES)))
+    check_legal_date(
+        "submitted_on",
+        submitted_on,
+        not_before=case.filed_on,
+        not_before_what=f"the filing of case {case.case_number}",
+    )
+    open_referral = session.scalar(
+        select(RefusalReferral.id).where(
+            RefusalReferral.case_id == case.id, RefusalReferral.stage.in_(OPEN_STAGES)
+        )
+    )
     if open_referral is not None:
-        raise Conflict(f"case {case.case_number} already has an open refusal-to-execute referral "
-                       f"({open_referral}); supplement that one", referral_id=open_referral)
-    referral = RefusalReferral(case_id=case.id, unit_code=case.unit_code, stage=ReferralStage.submitted,
-                               submitted_on=submitted_on, summary=summary, missing_items=[],
-                               submitted_by_id=user.id)
-    referral.materials = [RefusalReferralMaterial(item=m.item, note=m.note, round=0, added_by_id=user.id)
-                          for m in materials]
+        raise Conflict(
+            f"case {case.case_number} already has an open refusal-to-execute referral "
+            f"({open_referral}); supplement that one",
+            referral_id=open_referral,
+        )
+    referral = RefusalReferral(
+        case_id=case.id,
+        unit_code=case.unit_code,
+        stage=ReferralStage.submitted,
+        submitted_on=submitted_on,
+        summary=summary,
+        missing_items=[],
+        submitted_by_id=user.id,
+    )
+    referral.materials = [
+        RefusalReferralMaterial(item=m.item, note=m.note, round=0, added_by_id=user.id) for m in materials
+    ]
     session.add(referral)
     session.flush()
-    audit.record(session, actor=user, action="refusal_referral.submitted", entity_type="refusal_referral",
-                 entity_id=referral.id, case_id=case.id,
-                 after={**_snapshot(referral), "unit_code": referral.unit_code, "submitted_on": submitted_on,
-                        "materials": [m.item for m in materials]}, reason=summary)
+    audit.record(
+        session,
+        actor=user,
+        action="refusal_referral.submitted",
+        entity_type="refusal_referral",
+        entity_id=referral.id,
+        case_id=case.id,
+        after={
+            **_snapshot(referral),
+            "unit_code": referral.unit_code,
+            "submitted_on": submitted_on,
+            "materials": [m.item for m in materials],
+        },
+        reason=summary,
+    )
     return _with_materials(session, referral.id)
 
 
-def _for_action(session: Session, *, referral_id: int, user: User, action: str,
-                if_match: str | None, team_only: bool = False) -> RefusalReferral:
+def _for_action(
+    session: Session,
+    *,
+    referral_id: int,
+    user: User,
+    action: str,
+    if_match: str | None,
+    team_only: bool = False,
+) -> RefusalReferral:
     """Load and lock the referral for ``action``: 404, 403 (``team_only``: not the handling team),
     412 stale version, 409 wrong stage — in that order, so a refusal reveals nothing of the state."""
-    referral = session.execute(select(RefusalReferral).where(RefusalReferral.id == referral_id)
-                               .with_for_update()).scalar_one_or_none()
+    referral = session.execute(
+        select(RefusalReferral).where(RefusalReferral.id == referral_id).with_for_update()
+    ).scalar_one_or_none()
     if referral is None or not _may_see(user, referral):
         raise NotFound(f"refusal-to-execute referral {referral_id} not found")
     if team_only:
@@ -144,38 +213,70 @@ def _for_action(session: Session, *, referral_id: int, user: User, action: str,
         if not actor_may_on_case(user, "referral.submit", case):
             raise Forbidden(f"only the team handling case {case.case_number} may {action} its referral")
     check_if_match(referral, if_match, label=_label(referral))
-    require_action(label=_label(referral), state=referral.stage, action=action,
-                   allowed=allowed_actions(referral))
+    require_action(
+        label=_label(referral), state=referral.stage, action=action, allowed=allowed_actions(referral)
+    )
     return referral
 
 
-def supplement_referral(session: Session, *, user: User, referral_id: int, materials: Sequence[MaterialItem],
-                        note: str | None, if_match: str | None = None) -> RefusalReferral:
+def supplement_referral(
+    session: Session,
+    *,
+    user: User,
+    referral_id: int,
+    materials: Sequence[MaterialItem],
+    note: str | None,
+    if_match: str | None = None,
+) -> RefusalReferral:
     """The handling team adds the materials it was asked for; the referral goes back for review."""
-    referral = _for_action(session, referral_id=referral_id, user=user, action="supplement",
-                           if_match=if_match, team_only=True)
+    referral = _for_action(
+        session, referral_id=referral_id, user=user, action="supplement", if_match=if_match, team_only=True
+    )
     _check_items([m.item for m in materials], field="materials", suffix=".item")
     before = _snapshot(referral)
     for m in materials:
-        session.add(RefusalReferralMaterial(referral_id=referral.id, item=m.item, note=m.note,
-                                            round=referral.return_count, added_by_id=user.id))
+        session.add(
+            RefusalReferralMaterial(
+                referral_id=referral.id,
+                item=m.item,
+                note=m.note,
+                round=referral.return_count,
+                added_by_id=user.id,
+            )
+        )
     referral.stage = ReferralStage.submitted
-    return _changed(session, user=user, referral=referral, action="supplemented", before=before,
-                    materials=[m.item for m in materials], reason=note)
+    return _changed(
+        session,
+        user=user,
+        referral=referral,
+        action="supplemented",
+        before=before,
+        materials=[m.item for m in materials],
+        reason=note,
+    )
 
 
 # The comprehensive group's work -------------------------------------------------------------------------
 
 
-def review_referral(session: Session, *, user: User, referral_id: int, result: ReferralReviewResult,
-                    missing_items: Sequence[str], note: str | None, reviewed_on: date | None,
-                    if_match: str | None = None) -> RefusalReferral:
+def review_referral(
+    session: Session,
+    *,
+    user: User,
+    referral_id: int,
+    result: ReferralReviewResult,
+    missing_items: Sequence[str],
+    note: str | None,
+    reviewed_on: date | None,
+    if_match: str | None = None,
+) -> RefusalReferral:
     """Check the materials against the checklist: complete, or returned naming what is missing."""
     referral = _for_action(session, referral_id=referral_id, user=user, action="review", if_match=if_match)
     referral = _with_materials(session, referral.id)
     reviewed_on = reviewed_on or court_today()
-    check_legal_date("reviewed_on", reviewed_on, not_before=referral.submitted_on,
-                     not_before_what="the submission")
+    check_legal_date(
+        "reviewed_on", reviewed_on, not_before=referral.submitted_on, not_before_what="the submission"
+    )
     before = _snapshot(referral)
     if result == ReferralReviewResult.returned:
         # Plan §5(6): incomplete materials go back to the team, which is told what to supplement.
@@ -190,17 +291,33 @@ def review_referral(session: Session, *, user: User, referral_id: int, result: R
             raise InvalidInput("missing_items", "a complete referral has no missing items; return it instead")
         absent = [item for item, provided in checklist_status(referral) if not provided]
         if absent:
-            raise GateNotMet(f"the materials lack {', '.join(absent)}; return the referral to the team",
-                             missing=absent)
+            raise GateNotMet(
+                f"the materials lack {', '.join(absent)}; return the referral to the team", missing=absent
+            )
         referral.stage = ReferralStage.complete
         referral.missing_items = []
     referral.review_note, referral.reviewed_on, referral.reviewed_by_id = note, reviewed_on, user.id
-    return _changed(session, user=user, referral=referral, action=f"reviewed_{result.value}", before=before,
-                    reviewed_on=reviewed_on, reason=note)
+    return _changed(
+        session,
+        user=user,
+        referral=referral,
+        action=f"reviewed_{result.value}",
+        before=before,
+        reviewed_on=reviewed_on,
+        reason=note,
+    )
 
 
-def record_liaison(session: Session, *, user: User, referral_id: int, liaised_on: date | None,
-                   contact: str | None, note: str | None, if_match: str | None = None) -> RefusalReferral:
+def record_liaison(
+    session: Session,
+    *,
+    user: User,
+    referral_id: int,
+    liaised_on: date | None,
+    contact: str | None,
+    note: str | None,
+    if_match: str | None = None,
+) -> RefusalReferral:
     """Record the hand-over to the court's criminal division (与刑庭对接)."""
     referral = _for_action(session, referral_id=referral_id, user=user, action="liaison", if_match=if_match)
     liaised_on = liaised_on or court_today()
@@ -208,24 +325,52 @@ def record_liaison(session: Session, *, user: User, referral_id: int, liaised_on
     before = _snapshot(referral)
     referral.liaised_on, referral.liaison_contact, referral.liaison_note = liaised_on, contact, note
     referral.stage = ReferralStage.liaised
-    return _changed(session, user=user, referral=referral, action="liaised", before=before,
-                    liaised_on=liaised_on, contact=contact, reason=note)
+    return _changed(
+        session,
+        user=user,
+        referral=referral,
+        action="liaised",
+        before=before,
+        liaised_on=liaised_on,
+        contact=contact,
+        reason=note,
+    )
 
 
-def record_police_transfer(session: Session, *, user: User, referral_id: int, document_number: str,
-                           transferred_on: date, police_organ: str | None,
-                           if_match: str | None = None) -> RefusalReferral:
+def record_police_transfer(
+    session: Session,
+    *,
+    user: User,
+    referral_id: int,
+    document_number: str,
+    transferred_on: date,
+    police_organ: str | None,
+    if_match: str | None = None,
+) -> RefusalReferral:
     """Record the transfer documents sent to the public-security organ (移送公安机关)."""
-    referral = _for_action(session, referral_id=referral_id, user=user, action="police_transfer",
-                           if_match=if_match)
-    check_legal_date("transferred_on", transferred_on, not_before=referral.liaised_on,
-                     not_before_what="the liaison with the criminal division")
+    referral = _for_action(
+        session, referral_id=referral_id, user=user, action="police_transfer", if_match=if_match
+    )
+    check_legal_date(
+        "transferred_on",
+        transferred_on,
+        not_before=referral.liaised_on,
+        not_before_what="the liaison with the criminal division",
+    )
     before = _snapshot(referral)
     referral.police_document_number, referral.police_transferred_on = document_number, transferred_on
     referral.police_organ = police_organ
     referral.stage = ReferralStage.police_transferred
-    return _changed(session, user=user, referral=referral, action="police_transferred", before=before,
-                    document_number=document_number, transferred_on=transferred_on, police_organ=police_organ)
+    return _changed(
+        session,
+        user=user,
+        referral=referral,
+        action="police_transferred",
+        before=before,
+        document_number=document_number,
+        transferred_on=transferred_on,
+        police_organ=police_organ,
+    )
 
 
 def _next_outcomes(current: ReferralOutcome | None) -> list[ReferralOutcome]:
@@ -236,9 +381,17 @@ def _next_outcomes(current: ReferralOutcome | None) -> list[ReferralOutcome]:
     return following
 
 
-def record_outcome(session: Session, *, user: User, referral_id: int, outcome: ReferralOutcome,
-                   decided_on: date | None, reference: str | None, note: str | None,
-                   if_match: str | None = None) -> RefusalReferral:
+def record_outcome(
+    session: Session,
+    *,
+    user: User,
+    referral_id: int,
+    outcome: ReferralOutcome,
+    decided_on: date | None,
+    reference: str | None,
+    note: str | None,
+    if_match: str | None = None,
+) -> RefusalReferral:
     """Record where the referral stands: accepted, declined, prosecuted or judged (跟进)."""
     referral = _for_action(session, referral_id=referral_id, user=user, action="outcome", if_match=if_match)
     current = ReferralOutcome(referral.outcome) if referral.outcome else None
@@ -247,14 +400,26 @@ def record_outcome(session: Session, *, user: User, referral_id: int, outcome: R
         after = f"after {current.value}" if current else "first"
         raise InvalidInput("outcome", f"{after} the outcome can be {', '.join(o.value for o in possible)}")
     decided_on = decided_on or court_today()
-    check_legal_date("decided_on", decided_on, not_before=referral.outcome_on or referral.liaised_on,
-                     not_before_what="the previous step")
+    check_legal_date(
+        "decided_on",
+        decided_on,
+        not_before=referral.outcome_on or referral.liaised_on,
+        not_before_what="the previous step",
+    )
     before = _snapshot(referral)
     referral.outcome, referral.outcome_on = outcome, decided_on
     referral.outcome_reference, referral.outcome_note = reference, note
     referral.stage = ReferralStage.concluded if outcome in _FINAL_OUTCOMES else ReferralStage.following_up
-    return _changed(session, user=user, referral=referral, action=f"outcome_{outcome.value}", before=before,
-                    decided_on=decided_on, reference=reference, reason=note)
+    return _changed(
+        session,
+        user=user,
+        referral=referral,
+        action=f"outcome_{outcome.value}",
+        before=before,
+        decided_on=decided_on,
+        reference=reference,
+        reason=note,
+    )
 
 
 # The register ------------------------------------------------------------------------------------------
@@ -297,11 +462,13 @@ def _filtered(stmt: Select[Any], *, user: User, filters: ReferralFilters) -> Sel
     return stmt
 
 
-def list_referrals(session: Session, *, user: User, filters: ReferralFilters, limit: int,
-                   cursor: str | None) -> tuple[list[RefusalReferral], str | None]:
+def list_referrals(
+    session: Session, *, user: User, filters: ReferralFilters, limit: int, cursor: str | None
+) -> tuple[list[RefusalReferral], str | None]:
     """A page of the register, newest first, and the next cursor."""
     stmt = _filtered(select(RefusalReferral), user=user, filters=filters).options(
-        selectinload(RefusalReferral.materials))
+        selectinload(RefusalReferral.materials)
+    )
     return keyset_page(session, stmt, RefusalReferral.id, cursor=cursor, limit=limit)
 
 
@@ -318,10 +485,14 @@ NO_OUTCOME = "pending"
 
 def referral_stats(session: Session, *, user: User, filters: ReferralFilters) -> ReferralStats:
     """Counts of the register by stage, team and outcome (plan §5(6): 统一登记、统计)."""
-    stmt = _filtered(select(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome,
-                            func.count()), user=user, filters=filters)
-    rows = session.execute(stmt.group_by(RefusalReferral.stage, RefusalReferral.unit_code,
-                                         RefusalReferral.outcome)).all()
+    stmt = _filtered(
+        select(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome, func.count()),
+        user=user,
+        filters=filters,
+    )
+    rows = session.execute(
+        stmt.group_by(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome)
+    ).all()
     by_stage: Counter[str] = Counter({stage.value: 0 for stage in ReferralStage})
     by_outcome: Counter[str] = Counter({o.value: 0 for o in ReferralOutcome} | {NO_OUTCOME: 0})
     by_unit: Counter[str] = Counter()
@@ -329,6 +500,9 @@ def referral_stats(session: Session, *, user: User, filters: ReferralFilters) ->
         by_stage[stage] += count
         by_unit[unit_code] += count
         by_outcome[outcome or NO_OUTCOME] += count
-    return ReferralStats(total=sum(by_stage.values()), by_stage=dict(by_stage),
-                         by_unit=dict(sorted(by_unit.items())), by_outcome=dict(by_outcome))
-
+    return ReferralStats(
+        total=sum(by_stage.values()),
+        by_stage=dict(by_stage),
+        by_unit=dict(sorted(by_unit.items())),
+        by_outcome=dict(by_outcome),
+    )

@@ -30,19 +30,35 @@ class Registration:
     note: str | None
 
 
-def register_case(session: Session, *, case_id: int, user: User, registered_on: date | None,
-                  investigation_completed: bool, willing_to_perform: bool, settlement_likely: bool,
-                  note: str | None, if_match: str | None = None) -> Registration:
+def register_case(
+    session: Session,
+    *,
+    case_id: int,
+    user: User,
+    registered_on: date | None,
+    investigation_completed: bool,
+    willing_to_perform: bool,
+    settlement_likely: bool,
+    note: str | None,
+    if_match: str | None = None,
+) -> Registration:
     """filed → registered, with the investigation outcome; meets deadline D1."""
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="case.register",
-                           command="register", if_match=if_match)
+    case = case_for_action(
+        session,
+        case_id=case_id,
+        user=user,
+        policy_action="case.register",
+        command="register",
+        if_match=if_match,
+    )
     today = court_today()
     on = registered_on or today
     if on > today:
         raise InvalidInput("registered_on", f"{on.isoformat()} is after today ({today.isoformat()})")
     if on < case.filed_on:
-        raise InvalidInput("registered_on",
-                           f"{on.isoformat()} is before the filing date {case.filed_on.isoformat()}")
+        raise InvalidInput(
+            "registered_on", f"{on.isoformat()} is before the filing date {case.filed_on.isoformat()}"
+        )
     before = _snapshot(case)
     case.state = CaseState.registered
     case.registered_at = utcnow()
@@ -52,28 +68,61 @@ def register_case(session: Session, *, case_id: int, user: User, registered_on: 
     session.flush()
     # Plan §5(1): registration at the command center within 1 working day of filing (D1).
     deadlines.record_event(session, event="case.registered", on=on, case_id=case.id)
-    audit.record(session, actor=user, action="case.register", entity_type="case", entity_id=case.id,
-                 case_id=case.id, before=before,
-                 after=_snapshot(case) | {"registered_on": on, "registered_at": case.registered_at},
-                 reason=note)
+    audit.record(
+        session,
+        actor=user,
+        action="case.register",
+        entity_type="case",
+        entity_id=case.id,
+        case_id=case.id,
+        before=before,
+        after=_snapshot(case) | {"registered_on": on, "registered_at": case.registered_at},
+        reason=note,
+    )
     return Registration(case, on, note)
 
 
-def record_investigation(session: Session, *, case_id: int, user: User, investigation_completed: bool | None,
-                         willing_to_perform: bool | None, settlement_likely: bool | None,
-                         note: str | None, if_match: str | None = None) -> Case:
+def record_investigation(
+    session: Session,
+    *,
+    case_id: int,
+    user: User,
+    investigation_completed: bool | None,
+    willing_to_perform: bool | None,
+    settlement_likely: bool | None,
+    note: str | None,
+    if_match: str | None = None,
+) -> Case:
     """Update the investigation outcome of a registered case before it is triaged."""
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="case.investigate",
-                           command="record_investigation", if_match=if_match)
+    case = case_for_action(
+        session,
+        case_id=case_id,
+        user=user,
+        policy_action="case.investigate",
+        command="record_investigation",
+        if_match=if_match,
+    )
     before = _snapshot(case)
-    given = {"investigation_completed": investigation_completed, "willing_to_perform": willing_to_perform,
-             "settlement_likely": settlement_likely}
+    given = {
+        "investigation_completed": investigation_completed,
+        "willing_to_perform": willing_to_perform,
+        "settlement_likely": settlement_likely,
+    }
     for name, value in given.items():
         if value is not None:
             setattr(case, name, value)
     session.flush()
-    audit.record(session, actor=user, action="case.investigation", entity_type="case", entity_id=case.id,
-                 case_id=case.id, before=before, after=_snapshot(case), reason=note)
+    audit.record(
+        session,
+        actor=user,
+        action="case.investigation",
+        entity_type="case",
+        entity_id=case.id,
+        case_id=case.id,
+        before=before,
+        after=_snapshot(case),
+        reason=note,
+    )
     return case
 
 

@@ -27,40 +27,78 @@ RESTORED_TYPE_CODE = "执恢"
 
 def _highest_serial(session: Session, *, year: int, court_code: str) -> int:
     # Numbers the filing division issued itself must not be issued again.
-    return session.scalar(select(func.max(Case.serial)).where(
-        Case.case_year == year, Case.court_code == court_code, Case.type_code == RESTORED_TYPE_CODE)) or 0
+    return (
+        session.scalar(
+            select(func.max(Case.serial)).where(
+                Case.case_year == year, Case.court_code == court_code, Case.type_code == RESTORED_TYPE_CODE
+            )
+        )
+        or 0
+    )
 
 
-def restore_case(session: Session, *, case_id: int, user: User, restored_on: date | None,
-                 reason: str | None) -> Case:
+def restore_case(
+    session: Session, *, case_id: int, user: User, restored_on: date | None, reason: str | None
+) -> Case:
     """Open the restored case (``filed``, linked by ``origin_case_id``); the old one leaves the pool."""
-    origin = case_for_action(session, case_id=case_id, user=user, policy_action="case.restore",
-                             command="restore")
+    origin = case_for_action(
+        session, case_id=case_id, user=user, policy_action="case.restore", command="restore"
+    )
     if origin.closure_mode != ClosureMode.terminated_current:
         # SPC 终本 rules 2016 art. 9: restoration follows a 终本; other closings are final.
-        raise TransitionNotAllowed(f"case {origin.case_number} was closed as {origin.closure_mode}; only a "
-                                   "终本 case can be restored", allowed_actions=[])
+        raise TransitionNotAllowed(
+            f"case {origin.case_number} was closed as {origin.closure_mode}; only a "
+            "终本 case can be restored",
+            allowed_actions=[],
+        )
     entry = termination_pool.entry_for_case(session, origin.id)
     if entry is not None and entry.restored_case_id is not None:
-        raise Conflict(f"case {origin.case_number} was already restored as case {entry.restored_case_id}",
-                       restored_case_id=entry.restored_case_id)
+        raise Conflict(
+            f"case {origin.case_number} was already restored as case {entry.restored_case_id}",
+            restored_case_id=entry.restored_case_id,
+        )
     restored_on = restored_on or court_today()
-    check_legal_date("restored_on", restored_on, not_before=origin.closed_on,
-                     not_before_what="the 终本 ruling")
+    check_legal_date(
+        "restored_on", restored_on, not_before=origin.closed_on, not_before_what="the 终本 ruling"
+    )
 
     year = restored_on.year  # SPC case-number rules 2015: the year of filing
-    serial = next_serial(session, year=year, court_code=origin.court_code, type_code=RESTORED_TYPE_CODE,
-                         at_least=_highest_serial(session, year=year, court_code=origin.court_code))
+    serial = next_serial(
+        session,
+        year=year,
+        court_code=origin.court_code,
+        type_code=RESTORED_TYPE_CODE,
+        at_least=_highest_serial(session, year=year, court_code=origin.court_code),
+    )
     parties = session.scalars(select(Party).where(Party.case_id == origin.id).order_by(Party.id)).all()
-    outstanding = (None if origin.claim_amount is None
-                   else max(origin.claim_amount - (origin.paid_amount or Decimal(0)), Decimal("0.00")))
+    outstanding = (
+        None
+        if origin.claim_amount is None
+        else max(origin.claim_amount - (origin.paid_amount or Decimal(0)), Decimal("0.00"))
+    )
     restored = Case(
-        case_number=format_case_number(year, origin.court_code, RESTORED_TYPE_CODE, serial), case_year=year,
-        court_code=origin.court_code, type_code=RESTORED_TYPE_CODE, serial=serial, filed_on=restored_on,
-        category=origin.category, claim_amount=outstanding, behaviour=origin.behaviour, state=CaseState.filed,
-        origin_case_id=origin.id, created_by_id=user.id,
-        parties=[Party(role=p.role, name=p.name, party_type=p.party_type, id_number=p.id_number,
-                       respondent_class=p.respondent_class) for p in parties],
+        case_number=format_case_number(year, origin.court_code, RESTORED_TYPE_CODE, serial),
+        case_year=year,
+        court_code=origin.court_code,
+        type_code=RESTORED_TYPE_CODE,
+        serial=serial,
+        filed_on=restored_on,
+        category=origin.category,
+        claim_amount=outstanding,
+        behaviour=origin.behaviour,
+        state=CaseState.filed,
+        origin_case_id=origin.id,
+        created_by_id=user.id,
+        parties=[
+            Party(
+                role=p.role,
+                name=p.name,
+                party_type=p.party_type,
+                id_number=p.id_number,
+                respondent_class=p.respondent_class,
+            )
+            for p in parties
+        ],
     )
     session.add(restored)
     session.flush()
@@ -68,13 +106,37 @@ def restore_case(session: Session, *, case_id: int, user: User, restored_on: dat
         entry.restored_case_id, entry.left_on = restored.id, restored_on
     session.flush()
     deadlines.record_event(session, event="case.filed", on=restored_on, case_id=restored.id)
-    audit.record(session, actor=user, action="case.restore", entity_type="case", entity_id=origin.id,
-                 case_id=origin.id, after={"restored_case_id": restored.id, "restored_on": restored_on,
-                                           "case_number": restored.case_number}, reason=reason)
-    audit.record(session, actor=user, action="case.filed", entity_type="case", entity_id=restored.id,
-                 case_id=restored.id,
-                 after={"case_number": restored.case_number, "filed_on": restored_on, "state": restored.state,
-                        "origin_case_id": origin.id, "claim_amount": outstanding,
-                        "parties": [p.name for p in parties]}, reason=reason)
-    return session.execute(select(Case).where(Case.id == restored.id).options(selectinload(Case.parties))
-                           ).scalar_one()
+    audit.record(
+        session,
+        actor=user,
+        action="case.restore",
+        entity_type="case",
+        entity_id=origin.id,
+        case_id=origin.id,
+        after={
+            "restored_case_id": restored.id,
+            "restored_on": restored_on,
+            "case_number": restored.case_number,
+        },
+        reason=reason,
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="case.filed",
+        entity_type="case",
+        entity_id=restored.id,
+        case_id=restored.id,
+        after={
+            "case_number": restored.case_number,
+            "filed_on": restored_on,
+            "state": restored.state,
+            "origin_case_id": origin.id,
+            "claim_amount": outstanding,
+            "parties": [p.name for p in parties],
+        },
+        reason=reason,
+    )
+    return session.execute(
+        select(Case).where(Case.id == restored.id).options(selectinload(Case.parties))
+    ).scalar_one()

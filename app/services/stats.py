@@ -20,8 +20,11 @@ from app.schemas.stats import DeadlineCounts, Share, StatsOverview
 
 
 def _share(numerator: int, denominator: int) -> Share:
-    return Share(numerator=numerator, denominator=denominator,
-                 ratio=round(numerator / denominator, 4) if denominator else None)
+    return Share(
+        numerator=numerator,
+        denominator=denominator,
+        ratio=round(numerator / denominator, 4) if denominator else None,
+    )
 
 
 def _median(session: Session, values: Select[Any]) -> float | None:
@@ -41,8 +44,9 @@ def _days_between(session: Session, later: Any, earlier: Any) -> Any:
     return func.julianday(later) - func.julianday(earlier)
 
 
-def overview(session: Session, *, filed_from: date | None, filed_to: date | None,
-             unit: str | None) -> StatsOverview:
+def overview(
+    session: Session, *, filed_from: date | None, filed_to: date | None, unit: str | None
+) -> StatsOverview:
     case_filter = []
     if filed_from:
         case_filter.append(Case.filed_on >= filed_from)
@@ -53,38 +57,61 @@ def overview(session: Session, *, filed_from: date | None, filed_to: date | None
     where = and_(literal(True), *case_filter)
 
     by_state = {s: 0 for s in CaseState}
-    by_state.update(session.execute(
-        select(Case.state, func.count()).where(where).group_by(Case.state)).tuples().all())
+    by_state.update(
+        session.execute(select(Case.state, func.count()).where(where).group_by(Case.state)).tuples().all()
+    )
     total = sum(by_state.values())
-    by_track = dict(session.execute(
-        select(Case.track, func.count()).where(where, Case.track.is_not(None)).group_by(Case.track)
-    ).tuples().all())
+    by_track = dict(
+        session.execute(
+            select(Case.track, func.count()).where(where, Case.track.is_not(None)).group_by(Case.track)
+        )
+        .tuples()
+        .all()
+    )
     by_unit: dict[str, dict[str, int]] = {}
     is_closed = Case.state == CaseState.closed
     for code, closed, count in session.execute(
-        select(Case.unit_code, is_closed, func.count()).where(where, Case.unit_code.is_not(None))
+        select(Case.unit_code, is_closed, func.count())
+        .where(where, Case.unit_code.is_not(None))
         .group_by(Case.unit_code, is_closed)
     ):
         by_unit.setdefault(code, {"open": 0, "closed": 0})["closed" if closed else "open"] += count
     closed_total = by_state[CaseState.closed]
-    terminated = session.scalar(select(func.count()).where(
-        where, Case.closure_mode == ClosureMode.terminated_current)) or 0
+    terminated = (
+        session.scalar(select(func.count()).where(where, Case.closure_mode == ClosureMode.terminated_current))
+        or 0
+    )
     triaged = sum(by_track.values())
-    median_close = _median(session, select(_days_between(session, Case.closed_on, Case.filed_on))
-                           .where(where, Case.closed_on.is_not(None)))
+    median_close = _median(
+        session,
+        select(_days_between(session, Case.closed_on, Case.filed_on)).where(
+            where, Case.closed_on.is_not(None)
+        ),
+    )
 
     clock_where = [Deadline.case_id.in_(select(Case.id).where(where))] if case_filter else []
     by_rule = _deadline_counts(session, Deadline.rule, clock_where)
     by_clock_unit = _deadline_counts(session, Deadline.unit_code, clock_where)
-    turnaround = _median(session, select(_days_between(session, Deadline.met_on, Deadline.started_on))
-                         .where(Deadline.rule == "D13", Deadline.met_on.is_not(None), *clock_where))
+    turnaround = _median(
+        session,
+        select(_days_between(session, Deadline.met_on, Deadline.started_on)).where(
+            Deadline.rule == "D13", Deadline.met_on.is_not(None), *clock_where
+        ),
+    )
     return StatsOverview(
-        filed_from=filed_from, filed_to=filed_to, unit=unit, cases_total=total,
-        by_state=by_state, by_track=by_track, by_unit=by_unit,
-        closure_rate=_share(closed_total, total), median_days_to_close=median_close,
+        filed_from=filed_from,
+        filed_to=filed_to,
+        unit=unit,
+        cases_total=total,
+        by_state=by_state,
+        by_track=by_track,
+        by_unit=by_unit,
+        closure_rate=_share(closed_total, total),
+        median_days_to_close=median_close,
         termination_share=_share(terminated, closed_total),
         fast_track_share=_share(by_track.get(Track.simple, 0), triaged),
-        deadlines_by_rule=by_rule, deadlines_by_unit=by_clock_unit,
+        deadlines_by_rule=by_rule,
+        deadlines_by_unit=by_clock_unit,
         disposal_turnaround_days=turnaround,
         objections_ruled_in_time=_in_time(by_rule, "D5", "D6"),
         petitions_closed_in_time=_in_time(by_rule, "D10"),
@@ -93,8 +120,11 @@ def overview(session: Session, *, filed_from: date | None, filed_to: date | None
 
 def _deadline_counts(session: Session, key: Any, where: list[Any]) -> dict[str, DeadlineCounts]:
     out: dict[str, DeadlineCounts] = {}
-    rows = session.execute(select(key, Deadline.status, Deadline.met_late, func.count())
-                           .where(key.is_not(None), *where).group_by(key, Deadline.status, Deadline.met_late))
+    rows = session.execute(
+        select(key, Deadline.status, Deadline.met_late, func.count())
+        .where(key.is_not(None), *where)
+        .group_by(key, Deadline.status, Deadline.met_late)
+    )
     for name, status, late, count in rows:
         counts = out.setdefault(name, DeadlineCounts())
         if status == DeadlineStatus.met and late:
@@ -118,14 +148,20 @@ def overview_csv_rows(report: StatsOverview) -> list[tuple[str, str, str]]:
     rows += [("cases_by_track", k, str(v)) for k, v in report.by_track.items()]
     for code, counts in report.by_unit.items():
         rows += [(f"cases_{k}_by_unit", code, str(v)) for k, v in counts.items()]
-    for name in ("closure_rate", "termination_share", "fast_track_share", "objections_ruled_in_time",
-                 "petitions_closed_in_time"):
+    for name in (
+        "closure_rate",
+        "termination_share",
+        "fast_track_share",
+        "objections_ruled_in_time",
+        "petitions_closed_in_time",
+    ):
         share: Share = getattr(report, name)
         rows.append((name, "", "" if share.ratio is None else str(share.ratio)))
     rows.append(("median_days_to_close", "", str(report.median_days_to_close or "")))
     rows.append(("disposal_turnaround_days", "", str(report.disposal_turnaround_days or "")))
     for dim, table in (("rule", report.deadlines_by_rule), ("unit", report.deadlines_by_unit)):
         for key, counts in table.items():
-            rows += [(f"deadlines_{status}_by_{dim}", key, str(n))
-                     for status, n in counts.model_dump().items()]
+            rows += [
+                (f"deadlines_{status}_by_{dim}", key, str(n)) for status, n in counts.model_dump().items()
+            ]
     return rows

@@ -29,8 +29,9 @@ MISSING_ITEMS: tuple[str, ...] = (
 )
 
 # Measures that punish or refer an obstruction: fines, detention, or a referral for prosecution.
-PUNISHMENT_KINDS = frozenset({MeasureKind.fine, MeasureKind.judicial_detention,
-                              MeasureKind.obstruction_punished_or_referred})
+PUNISHMENT_KINDS = frozenset(
+    {MeasureKind.fine, MeasureKind.judicial_detention, MeasureKind.obstruction_punished_or_referred}
+)
 
 # Items met simply by a measure of one of these kinds recorded on or before the closing date.
 ITEM_KINDS: dict[str, frozenset[MeasureKind]] = {
@@ -94,8 +95,10 @@ def missing_for_termination(facts: TerminationFacts, *, min_months: int) -> list
     done = {s.kind for s in steps}
     onsite_covered = {s.subtype for s in steps if s.kind == MeasureKind.onsite_property_check}
     last_obstruction = _latest(s.on for s in steps if s.kind == MeasureKind.obstruction_found)
-    last_punishment = _latest([s.on for s in steps if s.kind in PUNISHMENT_KINDS]
-                              + [d for d in facts.referrals_on if d <= facts.closed_on])
+    last_punishment = _latest(
+        [s.on for s in steps if s.kind in PUNISHMENT_KINDS]
+        + [d for d in facts.referrals_on if d <= facts.closed_on]
+    )
 
     met = {item: bool(kinds & done) for item, kinds in ITEM_KINDS.items()}
     # DOMAIN.md §5 "four checks": on-site checks of real estate, vehicles and business registration.
@@ -103,7 +106,8 @@ def missing_for_termination(facts: TerminationFacts, *, min_months: int) -> list
     # SPC 终本 rules 2016 art. 1(2): a respondent who meets the list's conditions is listed. A proposal
     # awaiting decision, or a recorded obstruction (a listing ground) never put to the director, is missing.
     met["dishonest_listing"] = not facts.dishonest_pending and (
-        last_obstruction is None or facts.dishonest_decided)
+        last_obstruction is None or facts.dishonest_decided
+    )
     # SPC 终本 rules 2016 art. 1(4): more than three months since filing (D4), so the day itself is too early.
     met["three_months_since_filing"] = facts.closed_on > months_after(facts.filed_on, min_months)
     # SPC 终本 rules 2016 art. 1(5): obstruction punished by fine or detention, or referred for prosecution;
@@ -111,12 +115,15 @@ def missing_for_termination(facts: TerminationFacts, *, min_months: int) -> list
     # where the respondent was listed for obstructing.
     obstructed = last_obstruction is not None or facts.obstruction_listed
     met["obstruction_punished_or_referred"] = not obstructed or (
-        last_punishment is not None and (last_obstruction is None or last_punishment >= last_obstruction))
+        last_punishment is not None and (last_obstruction is None or last_punishment >= last_obstruction)
+    )
     return [item for item in MISSING_ITEMS if not met[item]]
 
 
 def evidence_for_termination(facts: TerminationFacts) -> dict[str, list[int]]:
     """For each item met by measures, the ids of the measures that meet it (kept with the closure)."""
     steps = _steps_until(facts)
-    return {item: [s.id for s in steps if s.kind in kinds and s.id is not None]
-            for item, kinds in ITEM_KINDS.items()}
+    return {
+        item: [s.id for s in steps if s.kind in kinds and s.id is not None]
+        for item, kinds in ITEM_KINDS.items()
+    }

@@ -40,9 +40,13 @@ def recheck_dates(entered_on: date) -> list[date]:
 
 def enter(session: Session, *, case: Case, entered_on: date) -> TerminationPoolEntry:
     """Put a case just closed as 终本 into the pool."""
-    entry = TerminationPoolEntry(case_id=case.id, unit_code=case.unit_code, handler_id=case.handler_id,
-                                 entered_on=entered_on,
-                                 ends_on=months_after(entered_on, 12 * get_settings().termination_pool_years))
+    entry = TerminationPoolEntry(
+        case_id=case.id,
+        unit_code=case.unit_code,
+        handler_id=case.handler_id,
+        entered_on=entered_on,
+        ends_on=months_after(entered_on, 12 * get_settings().termination_pool_years),
+    )
     session.add(entry)
     session.flush()
     return entry
@@ -56,17 +60,26 @@ def item_of(entry: TerminationPoolEntry, case_number: str, today: date | None = 
     else:
         upcoming = next((d for d in rechecks if d >= today), None)
         status = TerminationPoolStatus.in_pool if today <= entry.ends_on else TerminationPoolStatus.expired
-    return PoolItem(entry=entry, case_number=case_number, rechecks=rechecks, next_recheck_on=upcoming,
-                    status=status)
+    return PoolItem(
+        entry=entry, case_number=case_number, rechecks=rechecks, next_recheck_on=upcoming, status=status
+    )
 
 
 def entry_for_case(session: Session, case_id: int) -> TerminationPoolEntry | None:
-    return session.execute(select(TerminationPoolEntry).where(TerminationPoolEntry.case_id == case_id)
-                           ).scalar_one_or_none()
+    return session.execute(
+        select(TerminationPoolEntry).where(TerminationPoolEntry.case_id == case_id)
+    ).scalar_one_or_none()
 
 
-def list_pool(session: Session, *, user: User, unit: str | None, status: TerminationPoolStatus | None,
-              limit: int, cursor: str | None) -> tuple[list[PoolItem], str | None]:
+def list_pool(
+    session: Session,
+    *,
+    user: User,
+    unit: str | None,
+    status: TerminationPoolStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[PoolItem], str | None]:
     """The pool as the caller may see it (a brigade: its own cases), oldest entry first (keyset on id)."""
     today = court_today()
     stmt = select(TerminationPoolEntry, Case.case_number).join(Case, Case.id == TerminationPoolEntry.case_id)
@@ -78,8 +91,11 @@ def list_pool(session: Session, *, user: User, unit: str | None, status: Termina
         stmt = stmt.where(TerminationPoolEntry.restored_case_id.is_not(None))
     elif status is not None:
         stmt = stmt.where(TerminationPoolEntry.restored_case_id.is_(None))
-        stmt = stmt.where(TerminationPoolEntry.ends_on >= today if status == TerminationPoolStatus.in_pool
-                          else TerminationPoolEntry.ends_on < today)
+        stmt = stmt.where(
+            TerminationPoolEntry.ends_on >= today
+            if status == TerminationPoolStatus.in_pool
+            else TerminationPoolEntry.ends_on < today
+        )
     after_id = decode_cursor(cursor)
     if after_id is not None:
         stmt = stmt.where(TerminationPoolEntry.id > after_id)

@@ -55,11 +55,16 @@ def current_rule_set() -> RuleSet:
 
 def facts_of_case(session: Session, case: Case) -> TriageFacts:
     """What was filed and found for a recorded case, as the evaluator's plain facts."""
-    classes = session.scalars(select(Party.respondent_class).where(
-        Party.case_id == case.id, Party.role == PartyRole.respondent, Party.respondent_class.is_not(None))
-        .order_by(Party.id))
-    clue_count = session.scalar(select(func.count()).select_from(PropertyClue)
-                                .where(PropertyClue.case_id == case.id))
+    classes = session.scalars(
+        select(Party.respondent_class)
+        .where(
+            Party.case_id == case.id, Party.role == PartyRole.respondent, Party.respondent_class.is_not(None)
+        )
+        .order_by(Party.id)
+    )
+    clue_count = session.scalar(
+        select(func.count()).select_from(PropertyClue).where(PropertyClue.case_id == case.id)
+    )
     assets = session.scalars(select(Asset).where(Asset.case_id == case.id).order_by(Asset.id))
     return TriageFacts(
         category=Category(case.category),
@@ -68,8 +73,9 @@ def facts_of_case(session: Session, case: Case) -> TriageFacts:
         behaviour=Behaviour(case.behaviour) if case.behaviour else None,
         respondent_classes=tuple(RespondentClass(c) for c in classes),
         property_clue_count=clue_count or 0,
-        assets=tuple(AssetFact(AssetKind(a.kind), a.value, AssetStatus(a.status), a.disposable)
-                     for a in assets),
+        assets=tuple(
+            AssetFact(AssetKind(a.kind), a.value, AssetStatus(a.status), a.disposable) for a in assets
+        ),
         investigation_completed=case.investigation_completed,
         willing_to_perform=case.willing_to_perform,
         settlement_likely=case.settlement_likely,
@@ -81,8 +87,9 @@ def evaluate_request(session: Session, *, user: User, request: TriageEvaluateReq
     if request.case_id is not None:
         given = request.model_fields_set - {"case_id", "manual_simple_reason"}
         if given:
-            raise InvalidInput("case_id",
-                               f"give either case_id or the facts, not both ({', '.join(sorted(given))})")
+            raise InvalidInput(
+                "case_id", f"give either case_id or the facts, not both ({', '.join(sorted(given))})"
+            )
         facts = facts_of_case(session, load_case(session, request.case_id, user))
     else:
         facts = _facts_of_request(request)
@@ -106,8 +113,11 @@ def _facts_of_request(request: TriageEvaluateRequest) -> TriageFacts:
         paid_amount=request.paid_amount or Decimal("0.00"),
         behaviour=request.behaviour,
         respondent_classes=classes,
-        property_clue_count=(request.property_clue_count if request.property_clue_count is not None
-                             else len(request.property_clues)),
+        property_clue_count=(
+            request.property_clue_count
+            if request.property_clue_count is not None
+            else len(request.property_clues)
+        ),
         assets=tuple(AssetFact(a.kind, a.value, a.status, a.disposable) for a in request.assets),
         investigation_completed=request.investigation_completed,
         willing_to_perform=request.willing_to_perform,
@@ -115,11 +125,19 @@ def _facts_of_request(request: TriageEvaluateRequest) -> TriageFacts:
     )
 
 
-def triage_case(session: Session, *, case_id: int, user: User, override_track: Track | None,
-                reason: str | None, if_match: str | None = None) -> Decision:
+def triage_case(
+    session: Session,
+    *,
+    case_id: int,
+    user: User,
+    override_track: Track | None,
+    reason: str | None,
+    if_match: str | None = None,
+) -> Decision:
     """registered → triaged: evaluate the rules, apply any override, allocate, record the decision."""
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="case.triage", command="triage",
-                           if_match=if_match)
+    case = case_for_action(
+        session, case_id=case_id, user=user, policy_action="case.triage", command="triage", if_match=if_match
+    )
     reason = _clean(reason)
     # Plan §5(2)6 and DOMAIN.md §2: a manual decision is recorded with its written reason.
     if override_track is not None and reason is None:
@@ -130,15 +148,33 @@ def triage_case(session: Session, *, case_id: int, user: User, override_track: T
     result = evaluate(facts, current_rule_set())
     track = override_track or result.track
     allocation = allocate(session, track=track)
-    return _decide(session, case=case, user=user, kind=TRIAGE, facts=facts, result=result, track=track,
-                   override_track=override_track, reason=reason, allocation=allocation, action="case.triage")
+    return _decide(
+        session,
+        case=case,
+        user=user,
+        kind=TRIAGE,
+        facts=facts,
+        result=result,
+        track=track,
+        override_track=override_track,
+        reason=reason,
+        allocation=allocation,
+        action="case.triage",
+    )
 
 
-def hand_back_case(session: Session, *, case_id: int, user: User, reason: str,
-                   if_match: str | None = None) -> Decision:
+def hand_back_case(
+    session: Session, *, case_id: int, user: User, reason: str, if_match: str | None = None
+) -> Decision:
     """The fast group returns a case that proved complex; it is re-allocated to a brigade at once."""
-    case = case_for_action(session, case_id=case_id, user=user, policy_action="case.handback",
-                           command="handback", if_match=if_match)
+    case = case_for_action(
+        session,
+        case_id=case_id,
+        user=user,
+        policy_action="case.handback",
+        command="handback",
+        if_match=if_match,
+    )
     cleaned = _clean(reason)
     if cleaned is None:
         raise InvalidInput("reason", "a written reason is required to hand a case back")
@@ -146,44 +182,83 @@ def hand_back_case(session: Session, *, case_id: int, user: User, reason: str,
     result = evaluate(facts, current_rule_set())
     # DOMAIN.md §2: a fast-track case that turns out complex is re-allocated to a brigade.
     allocation = allocate_brigade(session)
-    return _decide(session, case=case, user=user, kind=HANDBACK, facts=facts, result=result,
-                   track=Track.ordinary, override_track=Track.ordinary, reason=cleaned, allocation=allocation,
-                   action="case.handback")
+    return _decide(
+        session,
+        case=case,
+        user=user,
+        kind=HANDBACK,
+        facts=facts,
+        result=result,
+        track=Track.ordinary,
+        override_track=Track.ordinary,
+        reason=cleaned,
+        allocation=allocation,
+        action="case.handback",
+    )
 
 
-def list_decisions(session: Session, *, case_id: int, user: User, limit: int,
-                   cursor: str | None) -> tuple[list[TriageDecision], str | None]:
+def list_decisions(
+    session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
+) -> tuple[list[TriageDecision], str | None]:
     """The case's triage decisions and hand-backs, oldest first."""
     load_case(session, case_id, user)
     stmt = select(TriageDecision).where(TriageDecision.case_id == case_id)
     return keyset_page(session, stmt, TriageDecision.id, cursor=cursor, limit=limit, newest_first=False)
 
 
-def _decide(session: Session, *, case: Case, user: User, kind: str, facts: TriageFacts, result: TriageResult,
-            track: Track, override_track: Track | None, reason: str | None, allocation: Allocation,
-            action: str) -> Decision:
+def _decide(
+    session: Session,
+    *,
+    case: Case,
+    user: User,
+    kind: str,
+    facts: TriageFacts,
+    result: TriageResult,
+    track: Track,
+    override_track: Track | None,
+    reason: str | None,
+    allocation: Allocation,
+    action: str,
+) -> Decision:
     before = _placement(case)
     case.state = CaseState.triaged
     case.track = track
     case.unit_code = allocation.unit_code
     case.handler_id = allocation.handler_id
     decision = TriageDecision(
-        case_id=case.id, kind=kind, track=track,
+        case_id=case.id,
+        kind=kind,
+        track=track,
         rules=[{"id": rule.id, "explanation": rule.explanation} for rule in result.rules],
-        rule_set_version=result.rule_set_version, inputs=facts_as_json(facts), override_track=override_track,
-        reason=reason, unit_code=allocation.unit_code, handler_id=allocation.handler_id,
-        allocation_reason=allocation.reason, decided_by_id=user.id,
+        rule_set_version=result.rule_set_version,
+        inputs=facts_as_json(facts),
+        override_track=override_track,
+        reason=reason,
+        unit_code=allocation.unit_code,
+        handler_id=allocation.handler_id,
+        allocation_reason=allocation.reason,
+        decided_by_id=user.id,
     )
     session.add(decision)
     session.flush()
-    audit.record(session, actor=user, action=action, entity_type="case", entity_id=case.id, case_id=case.id,
-                 before=before,
-                 after=_placement(case) | {"rules": [r.id for r in result.rules],
-                                           "rule_set_version": result.rule_set_version,
-                                           "override_track": override_track,
-                                           "allocation_reason": allocation.reason,
-                                           "triage_decision_id": decision.id},
-                 reason=reason)
+    audit.record(
+        session,
+        actor=user,
+        action=action,
+        entity_type="case",
+        entity_id=case.id,
+        case_id=case.id,
+        before=before,
+        after=_placement(case)
+        | {
+            "rules": [r.id for r in result.rules],
+            "rule_set_version": result.rule_set_version,
+            "override_track": override_track,
+            "allocation_reason": allocation.reason,
+            "triage_decision_id": decision.id,
+        },
+        reason=reason,
+    )
     return Decision(decision, case.version)
 
 
@@ -196,8 +271,15 @@ def facts_as_json(facts: TriageFacts) -> dict[str, Any]:
         "behaviour": str(facts.behaviour) if facts.behaviour else None,
         "respondent_classes": [str(c) for c in facts.respondent_classes],
         "property_clue_count": facts.property_clue_count,
-        "assets": [{"kind": str(a.kind), "value": _money(a.value), "status": str(a.status),
-                    "disposable": a.disposable} for a in facts.assets],
+        "assets": [
+            {
+                "kind": str(a.kind),
+                "value": _money(a.value),
+                "status": str(a.status),
+                "disposable": a.disposable,
+            }
+            for a in facts.assets
+        ],
         "investigation_completed": facts.investigation_completed,
         "willing_to_perform": facts.willing_to_perform,
         "settlement_likely": facts.settlement_likely,

@@ -20,13 +20,17 @@ BRIGADES = ["brigade-1", "brigade-2", "brigade-3", "brigade-4"]
 
 def ordinary_case() -> int:
     """250,000.00 against an enterprise with a disposable house: no rule fires (example 7)."""
-    return make_triage_case(claim_amount=Decimal("250000.00"),
-                            assets=({"kind": "real_estate", "value": "2000000.00", "disposable": True},))
+    return make_triage_case(
+        claim_amount=Decimal("250000.00"),
+        assets=({"kind": "real_estate", "value": "2000000.00", "disposable": True},),
+    )
 
 
 def simple_case() -> int:
-    return make_triage_case(claim_amount=Decimal("20000.00"),
-                            assets=({"kind": "real_estate", "value": "2000000.00", "disposable": True},))
+    return make_triage_case(
+        claim_amount=Decimal("20000.00"),
+        assets=({"kind": "real_estate", "value": "2000000.00", "disposable": True},),
+    )
 
 
 def triage(client, auth, case_id: int) -> dict:  # noqa: ANN001
@@ -52,7 +56,8 @@ def test_a_simple_case_goes_to_the_fast_group_judge(client, auth, user_ids):
     got = triage(client, auth, simple_case())
     assert (got["track"], got["unit"], got["handler_id"]) == ("simple", "fast", user_ids["fast-judge"])
     assert got["allocation_reason"] == (
-        "fast: simple track (plan §5(1)); judge fast-judge: fewest open cases (0)")
+        "fast: simple track (plan §5(1)); judge fast-judge: fewest open cases (0)"
+    )
     assert rotation() == dict.fromkeys(BRIGADES, 0)  # simple cases do not move the brigade rotation
 
 
@@ -62,7 +67,8 @@ def test_the_first_ordinary_case_goes_to_brigade_1_by_rotation(client, auth, use
     assert got["handler_id"] == user_ids["brigade1-judge"]
     assert got["allocation_reason"] == (
         "brigade-1: fewest open cases (0), tied with brigade-2, brigade-3, brigade-4; "
-        "least recently allocated; judge brigade1-judge: fewest open cases (0)")
+        "least recently allocated; judge brigade1-judge: fewest open cases (0)"
+    )
     assert rotation()["brigade-1"] == 1
 
 
@@ -149,8 +155,9 @@ def test_handbacks_keep_brigades_balanced(client, auth, count):
     fast_cases = [make_fast_case() for _ in range(count)]
     units = []
     for case_id in fast_cases:
-        response = client.post(f"/api/v1/cases/{case_id}/handback", json={"reason": "复杂"},
-                               headers=auth("fast-judge"))
+        response = client.post(
+            f"/api/v1/cases/{case_id}/handback", json={"reason": "复杂"}, headers=auth("fast-judge")
+        )
         assert response.status_code == 200, response.text
         units.append(response.json()["unit"])
     loads = Counter(units)

@@ -18,8 +18,14 @@ def url(case_id: int) -> str:
     return f"/api/v1/cases/{case_id}/assets"
 
 
-DEPOSIT = {"kind": "bank_deposit", "value": "90000.00", "status": "frozen", "disposable": True,
-           "description": "工商银行 6222…1234", "controlled_on": "2026-03-03"}
+DEPOSIT = {
+    "kind": "bank_deposit",
+    "value": "90000.00",
+    "status": "frozen",
+    "disposable": True,
+    "description": "工商银行 6222…1234",
+    "controlled_on": "2026-03-03",
+}
 CAR = {"kind": "vehicle", "value": "70000", "status": "found", "disposable": True}
 
 
@@ -54,9 +60,16 @@ def test_a_frozen_deposit_is_recorded_and_starts_its_renewal_clock(client, auth,
     assert asset["recorded_by_id"] == user_ids["comprehensive"]
     etag = client.get(f"/api/v1/cases/{case_id}", headers=auth("comprehensive")).headers["etag"]
     assert etag == '"2"'  # the case lists its assets, so its version moves with them
-    assert events == [{"event": "asset.controlled", "on": date(2026, 3, 3), "case_id": case_id,
-                       "subject_type": "asset", "subject_id": asset["id"],
-                       "params": {"kind": "bank_deposit"}}]
+    assert events == [
+        {
+            "event": "asset.controlled",
+            "on": date(2026, 3, 3),
+            "case_id": case_id,
+            "subject_type": "asset",
+            "subject_id": asset["id"],
+            "params": {"kind": "bank_deposit"},
+        }
+    ]
     with session_scope(read_only=True) as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)).one()
         assert entry.action == "asset.record" and entry.entity_id == str(asset["id"])
@@ -74,8 +87,13 @@ def test_a_found_asset_has_no_control_date_and_starts_no_clock(client, auth, eve
 @pytest.mark.parametrize("status", ["sealed", "seized"])
 def test_sealed_and_seized_assets_start_the_clock_with_their_kind(client, auth, events, status):
     case_id = make_case()
-    body = {"kind": "real_estate", "value": "2000000.00", "status": status, "disposable": True,
-            "controlled_on": "2026-03-04"}
+    body = {
+        "kind": "real_estate",
+        "value": "2000000.00",
+        "status": status,
+        "disposable": True,
+        "controlled_on": "2026-03-04",
+    }
     assert client.post(url(case_id), json=body, headers=auth("comprehensive")).status_code == 201
     assert [(e["event"], e["params"]) for e in events] == [("asset.controlled", {"kind": "real_estate"})]
 
@@ -95,15 +113,19 @@ def test_another_brigade_cannot_see_the_case(client, auth):
     assert _asset_count(case_id) == 0
 
 
-@pytest.mark.parametrize(("username", "make"), [
-    ("fast-judge", lambda: make_team_case(1)),
-    ("registrar", lambda: make_case()),
-    ("filing-bot", lambda: make_case()),
-    ("disposal", lambda: make_team_case(1)),
-    ("objection-judge", lambda: make_case()),
-    ("director", lambda: make_team_case(1)),
-    ("finance", lambda: make_case()),
-], ids=["fast-on-brigade-case", "registrar", "filing-bot", "disposal", "objection", "director", "finance"])
+@pytest.mark.parametrize(
+    ("username", "make"),
+    [
+        ("fast-judge", lambda: make_team_case(1)),
+        ("registrar", lambda: make_case()),
+        ("filing-bot", lambda: make_case()),
+        ("disposal", lambda: make_team_case(1)),
+        ("objection-judge", lambda: make_case()),
+        ("director", lambda: make_team_case(1)),
+        ("finance", lambda: make_case()),
+    ],
+    ids=["fast-on-brigade-case", "registrar", "filing-bot", "disposal", "objection", "director", "finance"],
+)
 def test_others_may_not_record_assets(client, auth, username, make):
     case_id = make()
     assert client.post(url(case_id), json=CAR, headers=auth(username)).status_code == 403
@@ -128,18 +150,21 @@ def test_no_assets_on_a_closed_case(client, auth):
     assert response.json()["allowed_actions"] == ["restore"]
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"value": 90000.5}, "value"),
-    ({"value": "-1.00"}, "value"),
-    ({"value": "1.234"}, "value"),
-    ({"value": "abc"}, "value"),
-    ({"value": None}, "value"),
-    ({"kind": "gold"}, "kind"),
-    ({"status": "auctioned"}, "status"),
-    ({"disposable": "perhaps"}, "disposable"),
-    ({"controlled_on": "2026-02-30"}, "controlled_on"),
-    ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"value": 90000.5}, "value"),
+        ({"value": "-1.00"}, "value"),
+        ({"value": "1.234"}, "value"),
+        ({"value": "abc"}, "value"),
+        ({"value": None}, "value"),
+        ({"kind": "gold"}, "kind"),
+        ({"status": "auctioned"}, "status"),
+        ({"disposable": "perhaps"}, "disposable"),
+        ({"controlled_on": "2026-02-30"}, "controlled_on"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_bad_asset_input_names_the_field(client, auth, change, field):
     case_id = make_case()
     assert field in _fields(client.post(url(case_id), json=DEPOSIT | change, headers=auth("comprehensive")))
@@ -152,11 +177,14 @@ def test_required_asset_fields(client, auth, missing):
     assert missing in _fields(client.post(url(make_case()), json=body, headers=auth("comprehensive")))
 
 
-@pytest.mark.parametrize(("change", "why"), [
-    ({"controlled_on": None}, "frozen without a date"),
-    ({"status": "found"}, "found with a date"),
-    ({"controlled_on": "future"}, "date after today"),
-])
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"controlled_on": None}, "frozen without a date"),
+        ({"status": "found"}, "found with a date"),
+        ({"controlled_on": "future"}, "date after today"),
+    ],
+)
 def test_the_control_date_fits_the_status(client, auth, events, change, why):
     if change.get("controlled_on") == "future":
         change = {"controlled_on": (court_today() + timedelta(days=1)).isoformat()}

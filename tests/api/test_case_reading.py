@@ -36,8 +36,21 @@ def test_read_a_case_with_version_and_etag(client, auth):
     assert response.headers["etag"] == '"1"'
     body = response.json()
     assert body["version"] == 1 and body["state"] == "filed"
-    assert set(body) >= {"state", "track", "unit", "handler_id", "deadlines", "version", "allowed_actions",
-                         "closure_mode", "closed_on", "origin_case_id", "property_clues", "assets", "triage"}
+    assert set(body) >= {
+        "state",
+        "track",
+        "unit",
+        "handler_id",
+        "deadlines",
+        "version",
+        "allowed_actions",
+        "closure_mode",
+        "closed_on",
+        "origin_case_id",
+        "property_clues",
+        "assets",
+        "triage",
+    }
 
 
 def test_etag_follows_the_version_and_if_none_match_gives_304(client, auth):
@@ -70,11 +83,21 @@ def test_a_brigade_sees_its_own_cases_only(client, auth):
     assert sorted(_ids(client.get(URL, headers=auth("comprehensive")))) == sorted([own, other, unallocated])
 
 
-@pytest.mark.parametrize(("username", "full"), [
-    ("registrar", True), ("comprehensive", True), ("objection-judge", True), ("brigade1-judge", True),
-    ("brigade1-judge2", True), ("director", False), ("disposal", False), ("finance", False), ("admin", False),
-    ("fast-judge", False),
-])
+@pytest.mark.parametrize(
+    ("username", "full"),
+    [
+        ("registrar", True),
+        ("comprehensive", True),
+        ("objection-judge", True),
+        ("brigade1-judge", True),
+        ("brigade1-judge2", True),
+        ("director", False),
+        ("disposal", False),
+        ("finance", False),
+        ("admin", False),
+        ("fast-judge", False),
+    ],
+)
 def test_resident_id_numbers_are_masked_for_roles_that_do_not_need_them(client, auth, username, full):
     case_id = make_team_case(1)
     body = client.get(f"{URL}/{case_id}", headers=auth(username)).json()
@@ -87,17 +110,34 @@ def test_resident_id_numbers_are_masked_for_roles_that_do_not_need_them(client, 
     assert [p["role"] for p in body["parties"]] == ["applicant", "respondent"]
 
 
-@pytest.mark.parametrize(("username", "state", "included", "excluded"), [
-    ("comprehensive", "filed", {"register", "record_asset"}, {"triage", "close"}),
-    ("comprehensive", "registered", {"record_asset", "triage"}, {"register", "close"}),
-    ("director", "registered", set(), {"register", "record_asset", "triage"}),
-    ("brigade1-judge", "in_progress", {"record_asset", "record_measure", "request_disposal", "close",
-                                       "propose_dishonest", "refer_refusal"},
-     {"register", "triage", "handback"}),
-    ("brigade1-judge2", "in_progress", {"record_asset", "record_measure", "refer_refusal"},
-     {"close", "request_disposal", "propose_dishonest"}),
-    ("comprehensive", "closed", {"restore"}, {"close", "record_measure"}),
-])
+@pytest.mark.parametrize(
+    ("username", "state", "included", "excluded"),
+    [
+        ("comprehensive", "filed", {"register", "record_asset"}, {"triage", "close"}),
+        ("comprehensive", "registered", {"record_asset", "triage"}, {"register", "close"}),
+        ("director", "registered", set(), {"register", "record_asset", "triage"}),
+        (
+            "brigade1-judge",
+            "in_progress",
+            {
+                "record_asset",
+                "record_measure",
+                "request_disposal",
+                "close",
+                "propose_dishonest",
+                "refer_refusal",
+            },
+            {"register", "triage", "handback"},
+        ),
+        (
+            "brigade1-judge2",
+            "in_progress",
+            {"record_asset", "record_measure", "refer_refusal"},
+            {"close", "request_disposal", "propose_dishonest"},
+        ),
+        ("comprehensive", "closed", {"restore"}, {"close", "record_measure"}),
+    ],
+)
 def test_allowed_actions_follow_state_and_policy(client, auth, username, state, included, excluded):
     on_team = username.startswith("brigade") or state == "closed"
     case_id = make_team_case(1, state=state) if on_team else make_case(state=state)
@@ -112,12 +152,21 @@ def test_the_latest_triage_decision_is_shown(client, auth, user_ids):
     case_id = make_team_case(2, state="triaged")
     with session_scope() as session:
         for kind, unit, track in (("triage", "fast", "simple"), ("handback", "brigade-2", "ordinary")):
-            session.add(TriageDecision(
-                case_id=case_id, kind=kind, track=track,
-                rules=[{"id": "T6", "explanation": "claim ≤ 50,000"}], rule_set_version="2021-03-plan-v1",
-                inputs={}, unit_code=unit, allocation_reason="fewest open",
-                handler_id=user_ids["brigade2-judge"], decided_by_id=user_ids["comprehensive"],
-                reason="too complex" if kind == "handback" else None))
+            session.add(
+                TriageDecision(
+                    case_id=case_id,
+                    kind=kind,
+                    track=track,
+                    rules=[{"id": "T6", "explanation": "claim ≤ 50,000"}],
+                    rule_set_version="2021-03-plan-v1",
+                    inputs={},
+                    unit_code=unit,
+                    allocation_reason="fewest open",
+                    handler_id=user_ids["brigade2-judge"],
+                    decided_by_id=user_ids["comprehensive"],
+                    reason="too complex" if kind == "handback" else None,
+                )
+            )
             session.flush()
     triage = client.get(f"{URL}/{case_id}", headers=auth("brigade2-judge")).json()["triage"]
     assert triage["kind"] == "handback" and triage["track"] == "ordinary" and triage["unit"] == "brigade-2"
@@ -144,21 +193,47 @@ def test_the_case_read_agrees_with_each_list_read_on_its_own(client, auth, user_
     are those the lists' own reads give (exact money, UTC timestamps, dates, booleans, order)."""
     case_id = make_team_case(1, state="in_progress")
     other = make_team_case(1, state="in_progress")  # its lists must not show up on the first
-    assert client.post(f"{URL}/{other}/assets", headers=auth("comprehensive"), json={
-        "kind": "vehicle", "value": "5.00", "status": "found", "disposable": True}).status_code == 201
-    for value, status, controlled_on in (("1234.50", "frozen", "2026-03-02"), ("0.07", "found", None),
-                                         ("98765432.10", "sealed", "2026-03-03")):
-        response = client.post(f"{URL}/{case_id}/assets", headers=auth("comprehensive"), json={
-            "kind": "bank_deposit" if status != "sealed" else "real_estate", "value": value,
-            "status": status, "disposable": status == "found", "controlled_on": controlled_on,
-            "description": f"资产 {value}"})
+    assert (
+        client.post(
+            f"{URL}/{other}/assets",
+            headers=auth("comprehensive"),
+            json={"kind": "vehicle", "value": "5.00", "status": "found", "disposable": True},
+        ).status_code
+        == 201
+    )
+    for value, status, controlled_on in (
+        ("1234.50", "frozen", "2026-03-02"),
+        ("0.07", "found", None),
+        ("98765432.10", "sealed", "2026-03-03"),
+    ):
+        response = client.post(
+            f"{URL}/{case_id}/assets",
+            headers=auth("comprehensive"),
+            json={
+                "kind": "bank_deposit" if status != "sealed" else "real_estate",
+                "value": value,
+                "status": status,
+                "disposable": status == "found",
+                "controlled_on": controlled_on,
+                "description": f"资产 {value}",
+            },
+        )
         assert response.status_code == 201, response.text
     with session_scope() as session:
-        session.add(TriageDecision(
-            case_id=case_id, kind="triage", track="ordinary", rules=[{"id": "T10", "explanation": "其他"}],
-            rule_set_version="2021-03-plan-v1", inputs={}, unit_code="brigade-1",
-            allocation_reason="fewest open", handler_id=user_ids["brigade1-judge"],
-            decided_by_id=user_ids["comprehensive"]))
+        session.add(
+            TriageDecision(
+                case_id=case_id,
+                kind="triage",
+                track="ordinary",
+                rules=[{"id": "T10", "explanation": "其他"}],
+                rule_set_version="2021-03-plan-v1",
+                inputs={},
+                unit_code="brigade-1",
+                allocation_reason="fewest open",
+                handler_id=user_ids["brigade1-judge"],
+                decided_by_id=user_ids["comprehensive"],
+            )
+        )
     body = client.get(f"{URL}/{case_id}", headers=auth("brigade1-judge")).json()
     assets = client.get(f"{URL}/{case_id}/assets", headers=auth("brigade1-judge")).json()["items"]
     assert [a["value"] for a in body["assets"]] == ["1234.50", "0.07", "98765432.10"]
@@ -212,18 +287,21 @@ def test_a_page_stays_put_when_new_cases_arrive(client, auth):
     assert _ids(second) == sorted(ids, reverse=True)[2:]
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"cursor": "not-a-cursor"}, "cursor"),
-    ({"cursor": "YWJj"}, "cursor"),
-    ({"limit": 0}, "limit"),
-    ({"limit": 501}, "limit"),
-    ({"state": "lost"}, "state"),
-    ({"track": "medium"}, "track"),
-    ({"overdue": "maybe"}, "overdue"),
-    ({"filed_from": "2026-13-01"}, "filed_from"),
-    ({"filed_from": "2026-03-02", "filed_to": "2026-03-01"}, "filed_to"),
-    ({"handler_id": "x"}, "handler_id"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "YWJj"}, "cursor"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 501}, "limit"),
+        ({"state": "lost"}, "state"),
+        ({"track": "medium"}, "track"),
+        ({"overdue": "maybe"}, "overdue"),
+        ({"filed_from": "2026-13-01"}, "filed_from"),
+        ({"filed_from": "2026-03-02", "filed_to": "2026-03-01"}, "filed_to"),
+        ({"handler_id": "x"}, "handler_id"),
+    ],
+)
 def test_bad_list_parameters_are_422_naming_them(client, auth, params, field):
     response = client.get(URL, headers=auth("director"), params=params)
     assert response.status_code == 422
@@ -235,8 +313,9 @@ def test_list_filters(client, auth, user_ids):
     registered = make_case(state="registered", filed_on=date(2026, 2, 10))
     team1 = make_team_case(1, filed_on=date(2026, 3, 2))
     team2 = make_team_case(2, state="triaged", filed_on=date(2026, 3, 20))
-    fast = make_case(state="in_progress", unit_code="fast", handler="fast-judge", track="simple",
-                     filed_on=date(2026, 4, 1))
+    fast = make_case(
+        state="in_progress", unit_code="fast", handler="fast-judge", track="simple", filed_on=date(2026, 4, 1)
+    )
     headers = auth("director")
 
     def listed(**params) -> list[int]:  # noqa: ANN003
@@ -265,7 +344,8 @@ def test_search_by_case_number_or_party_name(client, auth):
     assert _ids(client.get(URL, headers=headers, params={"q": "(2026)豫0104执124"})) == [second["id"]]
     assert _ids(client.get(URL, headers=headers, params={"q": "置业"})) == [second["id"]]
     assert sorted(_ids(client.get(URL, headers=headers, params={"q": "张三"}))) == sorted(
-        [first["id"], second["id"]])
+        [first["id"], second["id"]]
+    )
     assert _ids(client.get(URL, headers=headers, params={"q": "%"})) == []
 
 
@@ -279,7 +359,8 @@ def test_overdue_filter(client, auth):
     headers = auth("comprehensive")
     assert _ids(client.get(URL, headers=headers, params={"overdue": "true"})) == [late["id"]]
     assert sorted(_ids(client.get(URL, headers=headers, params={"overdue": "false"}))) == sorted(
-        [fresh["id"], no_clocks])
+        [fresh["id"], no_clocks]
+    )
 
 
 def test_a_brigade_filtering_for_another_brigade_sees_nothing(client, auth):
@@ -296,21 +377,36 @@ def test_timeline_lists_the_audit_trail_in_order_by_pages(client, auth):
     case = _file(client, auth)
     with session_scope() as session:
         for n in range(4):
-            audit.record(session, actor=None, action=f"test.step{n}", entity_type="case",
-                         entity_id=case["id"], case_id=case["id"])
+            audit.record(
+                session,
+                actor=None,
+                action=f"test.step{n}",
+                entity_type="case",
+                entity_id=case["id"],
+                case_id=case["id"],
+            )
         audit.record(session, actor=None, action="other.case", entity_type="case", entity_id=0, case_id=None)
     headers = auth("comprehensive")
     first = client.get(f"{URL}/{case['id']}/timeline", headers=headers, params={"limit": 3}).json()
     assert len(first["items"]) == 3 and first["next_cursor"]
     pages = [first]
     while pages[-1]["next_cursor"]:
-        pages.append(client.get(f"{URL}/{case['id']}/timeline", headers=headers,
-                                params={"limit": 3, "cursor": pages[-1]["next_cursor"]}).json())
+        pages.append(
+            client.get(
+                f"{URL}/{case['id']}/timeline",
+                headers=headers,
+                params={"limit": 3, "cursor": pages[-1]["next_cursor"]},
+            ).json()
+        )
     entries = [e for page in pages for e in page["items"]]
     assert [e["id"] for e in entries] == sorted({e["id"] for e in entries})  # in order, none twice
     assert entries[0]["action"] == "case.filed"
     assert [e["action"] for e in entries if e["action"].startswith("test.")] == [
-        "test.step0", "test.step1", "test.step2", "test.step3"]
+        "test.step0",
+        "test.step1",
+        "test.step2",
+        "test.step3",
+    ]
     assert "other.case" not in {e["action"] for e in entries}
     assert all(e["case_id"] == case["id"] for e in entries)
 

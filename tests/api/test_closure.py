@@ -36,8 +36,15 @@ def close(client, auth, case_id: int, user: str = "brigade1-judge", **body: obje
 
 
 def terminate(client, auth, case_id: int, closed_on: date = TODAY, **body: object):
-    return close(client, auth, case_id, mode="terminated_current", closed_on=closed_on.isoformat(),
-                 document_number="（2026）豫0104执50001号之二", **body)
+    return close(
+        client,
+        auth,
+        case_id,
+        mode="terminated_current",
+        closed_on=closed_on.isoformat(),
+        document_number="（2026）豫0104执50001号之二",
+        **body,
+    )
 
 
 def checked_case(**kwargs: object) -> int:
@@ -58,16 +65,20 @@ def test_closing_as_performed_makes_the_case_read_only(client, auth, user_ids):
     assert case["state"] == "closed" and case["closure_mode"] == "performed"
     again = close(client, auth, case_id)
     assert again.status_code == 409 and again.json()["allowed_actions"] == ["restore"]
-    measure = client.post(f"/api/v1/cases/{case_id}/measures", json={"kind": "mediation", "on": "2026-06-01"},
-                          headers=auth("brigade1-judge"))
+    measure = client.post(
+        f"/api/v1/cases/{case_id}/measures",
+        json={"kind": "mediation", "on": "2026-06-01"},
+        headers=auth("brigade1-judge"),
+    )
     assert measure.status_code == 409 and measure.json()["allowed_actions"] == ["restore"]
     shown = client.get(f"/api/v1/cases/{case_id}/closure", headers=auth("director")).json()
     assert shown["mode"] == "performed" and shown["reason"] == "执行完毕"
 
 
 def test_closing_meets_the_d3_clock(client, auth):
-    case_id = make_filed_case(FILED, state="in_progress", unit_code="brigade-1", handler="brigade1-judge",
-                              track="ordinary")
+    case_id = make_filed_case(
+        FILED, state="in_progress", unit_code="brigade-1", handler="brigade1-judge", track="ordinary"
+    )
     assert close(client, auth, case_id, closed_on=TODAY.isoformat()).status_code == 200
     deadlines = client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["deadlines"]
     assert next(d for d in deadlines if d["rule"] == "D3")["status"] == "met"
@@ -105,10 +116,13 @@ def test_termination_refused_naming_every_missing_item(client, auth):
     assert response.status_code == 409
     body = response.json()
     assert body["type"] == "/problems/gate-not-met"
-    assert body["missing"] == [i for i in MISSING_ITEMS
-                               if i not in ("dishonest_listing", "obstruction_punished_or_referred")]
-    assert client.get(f"/api/v1/cases/{case_id}",
-                      headers=auth("brigade1-judge")).json()["state"] == "in_progress"
+    assert body["missing"] == [
+        i for i in MISSING_ITEMS if i not in ("dishonest_listing", "obstruction_punished_or_referred")
+    ]
+    assert (
+        client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["state"]
+        == "in_progress"
+    )
 
 
 def test_termination_exactly_three_months_after_filing_is_too_early(client, auth):
@@ -117,12 +131,15 @@ def test_termination_exactly_three_months_after_filing_is_too_early(client, auth
     assert response.status_code == 409 and response.json()["missing"] == ["three_months_since_filing"]
 
 
-@pytest.mark.parametrize(("skip", "item"), [
-    (("consumption_ban",), "consumption_ban"),
-    (("applicant_clues",), "applicant_clues_verified"),
-    (("onsite_property_check",), "onsite_property_check"),
-    (("applicant_heard",), "applicant_heard"),
-])
+@pytest.mark.parametrize(
+    ("skip", "item"),
+    [
+        (("consumption_ban",), "consumption_ban"),
+        (("applicant_clues",), "applicant_clues_verified"),
+        (("onsite_property_check",), "onsite_property_check"),
+        (("applicant_heard",), "applicant_heard"),
+    ],
+)
 def test_each_check_is_required(client, auth, skip, item):
     case_id = make_team_case(1, filed_on=FILED)
     add_termination_measures(case_id, CHECKED, skip=skip)
@@ -132,17 +149,23 @@ def test_each_check_is_required(client, auth, skip, item):
 def test_recorded_obstruction_must_be_punished_and_put_to_the_director(client, auth):
     case_id = checked_case()
     add_measure(case_id, "obstruction_found", CHECKED)
-    assert terminate(client, auth, case_id).json()["missing"] == ["dishonest_listing",
-                                                                  "obstruction_punished_or_referred"]
+    assert terminate(client, auth, case_id).json()["missing"] == [
+        "dishonest_listing",
+        "obstruction_punished_or_referred",
+    ]
     add_measure(case_id, "fine", CHECKED + timedelta(days=1), signed_by="director", document_number="罚款1")
-    listing = client.post(f"/api/v1/cases/{case_id}/dishonest-listings", headers=auth("brigade1-judge"),
-                          json={"respondent_id": respondent_of(case_id), "ground": "obstructs",
-                                "facts": "转移车辆"})
+    listing = client.post(
+        f"/api/v1/cases/{case_id}/dishonest-listings",
+        headers=auth("brigade1-judge"),
+        json={"respondent_id": respondent_of(case_id), "ground": "obstructs", "facts": "转移车辆"},
+    )
     assert listing.status_code == 201, listing.text
     assert terminate(client, auth, case_id).json()["missing"] == ["dishonest_listing"]
-    decision = client.post(f"/api/v1/dishonest-listings/{listing.json()['id']}/decision",
-                           headers=auth("director"),
-                           json={"decision": "approve"})
+    decision = client.post(
+        f"/api/v1/dishonest-listings/{listing.json()['id']}/decision",
+        headers=auth("director"),
+        json={"decision": "approve"},
+    )
     assert decision.status_code == 200, decision.text
     assert terminate(client, auth, case_id).status_code == 200
 
@@ -161,8 +184,9 @@ def test_termination_enters_the_pool_with_rechecks_every_six_months_for_five_yea
     assert pool["next_recheck_on"] == months_after(TODAY, 6).isoformat()
     assert pool["ends_on"] == months_after(TODAY, 60).isoformat()
     listed = client.get("/api/v1/termination-pool", headers=auth("brigade1-judge")).json()
-    assert [(e["case_id"], e["handler_id"]) for e in listed["items"]] == [(case_id,
-                                                                           user_ids["brigade1-judge"])]
+    assert [(e["case_id"], e["handler_id"]) for e in listed["items"]] == [
+        (case_id, user_ids["brigade1-judge"])
+    ]
 
 
 def test_pool_lists_per_unit_with_cursor_and_status(client, auth):
@@ -170,8 +194,11 @@ def test_pool_lists_per_unit_with_cursor_and_status(client, auth):
     with session_scope() as session:
         from app.models.termination_pool_entry import TerminationPoolEntry
 
-        session.add(TerminationPoolEntry(case_id=old, unit_code="brigade-2", entered_on=date(2020, 1, 2),
-                                         ends_on=date(2025, 1, 2)))
+        session.add(
+            TerminationPoolEntry(
+                case_id=old, unit_code="brigade-2", entered_on=date(2020, 1, 2), ends_on=date(2025, 1, 2)
+            )
+        )
     first, second = checked_case(), checked_case()
     assert terminate(client, auth, first).status_code == 200
     assert terminate(client, auth, second).status_code == 200
@@ -187,12 +214,14 @@ def test_pool_lists_per_unit_with_cursor_and_status(client, auth):
     assert ids("director", "?status=expired") == [old]
     assert ids("director", "?status=in_pool&unit=brigade-1") == [first, second]
     page = client.get("/api/v1/termination-pool?limit=2", headers=auth("deputy")).json()
-    rest = client.get(f"/api/v1/termination-pool?limit=2&cursor={page['next_cursor']}",
-                      headers=auth("deputy")).json()
+    rest = client.get(
+        f"/api/v1/termination-pool?limit=2&cursor={page['next_cursor']}", headers=auth("deputy")
+    ).json()
     assert [e["case_id"] for e in page["items"] + rest["items"]] == [old, first, second]
     assert rest["next_cursor"] is None
-    expired = client.get("/api/v1/termination-pool?status=expired",
-                         headers=auth("director")).json()["items"][0]
+    expired = client.get("/api/v1/termination-pool?status=expired", headers=auth("director")).json()["items"][
+        0
+    ]
     assert expired["next_recheck_on"] is None and expired["status"] == "expired"
     for user in ("finance", "registrar", "admin"):
         assert client.get("/api/v1/termination-pool", headers=auth(user)).status_code == 403
@@ -200,13 +229,21 @@ def test_pool_lists_per_unit_with_cursor_and_status(client, auth):
 
 def test_closing_lapses_pending_requests_and_proposals(client, auth):
     case_id = make_team_case(1)
-    add_measure(case_id, "disposal_document", date(2026, 4, 1), signed_by="brigade1-judge",
-                document_number="拍1")
-    transfer = client.post(f"/api/v1/cases/{case_id}/disposal-transfers", json={},
-                           headers=auth("brigade1-judge"))
-    listing = client.post(f"/api/v1/cases/{case_id}/dishonest-listings", headers=auth("brigade1-judge"),
-                          json={"respondent_id": respondent_of(case_id), "ground": "able_but_refuses",
-                                "facts": "有能力拒不履行"})
+    add_measure(
+        case_id, "disposal_document", date(2026, 4, 1), signed_by="brigade1-judge", document_number="拍1"
+    )
+    transfer = client.post(
+        f"/api/v1/cases/{case_id}/disposal-transfers", json={}, headers=auth("brigade1-judge")
+    )
+    listing = client.post(
+        f"/api/v1/cases/{case_id}/dishonest-listings",
+        headers=auth("brigade1-judge"),
+        json={
+            "respondent_id": respondent_of(case_id),
+            "ground": "able_but_refuses",
+            "facts": "有能力拒不履行",
+        },
+    )
     response = close(client, auth, case_id)
     assert response.status_code == 200, response.text
     assert response.json()["disposal_requests_withdrawn"] == [transfer.json()["id"]]
@@ -235,8 +272,12 @@ def test_restoration_opens_a_linked_case_numbered_执恢_for_triage_again(client
     assert new["origin_case_id"] == case_id and new["unit"] is None and new["handler_id"] is None
     assert [p["name"] for p in new["parties"]] == ["张三", "某某贸易有限公司"]
     assert {d["rule"] for d in new["deadlines"]} >= {"D1", "D3"}
-    assert "register" in client.get(f"/api/v1/cases/{body['case_id']}",
-                                    headers=auth("comprehensive")).json()["allowed_actions"]
+    assert (
+        "register"
+        in client.get(f"/api/v1/cases/{body['case_id']}", headers=auth("comprehensive")).json()[
+            "allowed_actions"
+        ]
+    )
     again = restore(client, auth, case_id)
     assert again.status_code == 409 and again.json()["restored_case_id"] == body["case_id"]
     pool = client.get("/api/v1/termination-pool?status=restored", headers=auth("director")).json()["items"]
@@ -266,8 +307,9 @@ def test_only_a_terminated_current_case_is_restored(client, auth):
     assert response.status_code == 409 and "restore" not in response.json()["allowed_actions"]
     case_id = checked_case()
     assert terminate(client, auth, case_id).status_code == 200
-    assert restore(client, auth, case_id,
-                   restored_on="2020-01-01").json()["errors"][0]["field"] == "restored_on"
+    assert (
+        restore(client, auth, case_id, restored_on="2020-01-01").json()["errors"][0]["field"] == "restored_on"
+    )
     assert restore(client, auth, case_id, reason="").status_code == 422
 
 

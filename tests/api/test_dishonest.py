@@ -18,8 +18,13 @@ BANNED = date(2026, 4, 1)
 
 
 def propose(client, auth, case_id: int, user: str = "brigade1-judge", **body: object):
-    body = {"respondent_id": respondent_of(case_id), "ground": "obstructs", "facts": "以暴力方法阻碍查封",
-            "proposed_on": "2026-04-02", **body}
+    body = {
+        "respondent_id": respondent_of(case_id),
+        "ground": "obstructs",
+        "facts": "以暴力方法阻碍查封",
+        "proposed_on": "2026-04-02",
+        **body,
+    }
     return client.post(f"/api/v1/cases/{case_id}/dishonest-listings", json=body, headers=auth(user))
 
 
@@ -63,8 +68,9 @@ def test_handling_judge_proposes(client, auth, user_ids):
 @pytest.mark.parametrize("username", sorted(set(ALL_USERS) - {"brigade1-judge"}))
 def test_nobody_else_proposes(client, auth, username):
     case_id = make_team_case(1)
-    assert propose(client, auth, case_id,
-                   username).status_code == (404 if username in OTHER_BRIGADES else 403)
+    assert propose(client, auth, case_id, username).status_code == (
+        404 if username in OTHER_BRIGADES else 403
+    )
 
 
 def test_proposal_input_is_checked(client, auth):
@@ -75,8 +81,9 @@ def test_proposal_input_is_checked(client, auth):
     assert fields(propose(client, auth, case_id, facts="")) == ["facts"]
     assert fields(propose(client, auth, case_id, proposed_on="2026-03-01")) == ["proposed_on"]
     body = {"respondent": respondent_of(case_id), "ground": "breaks_reporting_duty", "facts": "未报告财产"}
-    response = client.post(f"/api/v1/cases/{case_id}/dishonest-listings", json=body,
-                           headers=auth("brigade1-judge"))
+    response = client.post(
+        f"/api/v1/cases/{case_id}/dishonest-listings", json=body, headers=auth("brigade1-judge")
+    )
     assert response.status_code == 201, response.text
 
 
@@ -119,8 +126,9 @@ def test_serious_cases_add_one_to_three_years_with_reasons(client, auth):
     listing_id = propose(client, auth, case_id).json()["id"]
     assert fields(decide(client, auth, listing_id, extra_years=2)) == ["reason"]
     assert fields(decide(client, auth, listing_id, extra_years=4, reason="暴力抗拒执行")) == ["extra_years"]
-    response = decide(client, auth, listing_id, extra_years=3, reason="暴力抗拒执行, 情节严重",
-                      decided_on="2026-05-01")
+    response = decide(
+        client, auth, listing_id, extra_years=3, reason="暴力抗拒执行, 情节严重", decided_on="2026-05-01"
+    )
     assert response.status_code == 200, response.text
     assert response.json()["term_years"] == 5 and response.json()["term_ends_on"] == "2031-05-01"
 
@@ -147,72 +155,106 @@ def test_payment_triggers_deletion_within_three_working_days(client, auth):
     case_id, listing_id = active_listing(client, auth, decided_on="2026-05-04")
     url = f"/api/v1/dishonest-listings/{listing_id}"
     for user in ("brigade1-judge2", "director", "comprehensive"):
-        assert client.post(f"{url}/deletion-trigger", json={"trigger": "paid"},
-                           headers=auth(user)).status_code == 403
-    assert client.post(f"{url}/deletion-trigger", json={"trigger": "paid"},
-                       headers=auth("brigade2-judge")).status_code == 404
-    early = client.post(f"{url}/deletion-trigger", json={"trigger": "paid", "triggered_on": "2026-05-03"},
-                        headers=auth("brigade1-judge"))
+        assert (
+            client.post(f"{url}/deletion-trigger", json={"trigger": "paid"}, headers=auth(user)).status_code
+            == 403
+        )
+    assert (
+        client.post(
+            f"{url}/deletion-trigger", json={"trigger": "paid"}, headers=auth("brigade2-judge")
+        ).status_code
+        == 404
+    )
+    early = client.post(
+        f"{url}/deletion-trigger",
+        json={"trigger": "paid", "triggered_on": "2026-05-03"},
+        headers=auth("brigade1-judge"),
+    )
     assert fields(early) == ["triggered_on"]
-    response = client.post(f"{url}/deletion-trigger", json={"trigger": "paid", "triggered_on": "2026-11-02"},
-                           headers=auth("brigade1-judge"))
+    response = client.post(
+        f"{url}/deletion-trigger",
+        json={"trigger": "paid", "triggered_on": "2026-11-02"},
+        headers=auth("brigade1-judge"),
+    )
     assert response.status_code == 200, response.text
     assert response.json()["state"] == "deletion_pending" and response.json()["deletion_trigger"] == "paid"
-    d11 = [d for d in client.get(f"/api/v1/cases/{case_id}",
-                                 headers=auth("brigade1-judge")).json()["deadlines"]
-           if d["rule"] == "D11"]
+    d11 = [
+        d
+        for d in client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["deadlines"]
+        if d["rule"] == "D11"
+    ]
     assert [(d["subject_id"], d["due_on"]) for d in d11] == [(listing_id, "2026-11-05")]
-    assert client.post(f"{url}/deletion-trigger", json={"trigger": "paid"},
-                       headers=auth("brigade1-judge")).status_code == 409
-    assert fields(client.post(f"{url}/deletion", json={"deleted_on": "2026-11-01"},
-                              headers=auth("brigade1-judge2"))) == ["deleted_on"]
-    deleted = client.post(f"{url}/deletion", json={"deleted_on": "2026-11-04"},
-                          headers=auth("brigade1-judge2"))
+    assert (
+        client.post(
+            f"{url}/deletion-trigger", json={"trigger": "paid"}, headers=auth("brigade1-judge")
+        ).status_code
+        == 409
+    )
+    assert fields(
+        client.post(f"{url}/deletion", json={"deleted_on": "2026-11-01"}, headers=auth("brigade1-judge2"))
+    ) == ["deleted_on"]
+    deleted = client.post(
+        f"{url}/deletion", json={"deleted_on": "2026-11-04"}, headers=auth("brigade1-judge2")
+    )
     assert deleted.status_code == 200 and deleted.json()["state"] == "deleted"
-    d11 = [d for d in client.get(f"/api/v1/cases/{case_id}",
-                                 headers=auth("brigade1-judge")).json()["deadlines"]
-           if d["rule"] == "D11"]
+    d11 = [
+        d
+        for d in client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["deadlines"]
+        if d["rule"] == "D11"
+    ]
     assert d11[0]["status"] == "met"
 
 
 def test_term_ended_trigger_only_at_the_end_of_a_term(client, auth):
     _, listing_id = active_listing(client, auth, decided_on="2026-05-04")
     url = f"/api/v1/dishonest-listings/{listing_id}/deletion-trigger"
-    response = client.post(url, json={"trigger": "term_ended", "triggered_on": TODAY.isoformat()},
-                           headers=auth("brigade1-judge"))
+    response = client.post(
+        url, json={"trigger": "term_ended", "triggered_on": TODAY.isoformat()}, headers=auth("brigade1-judge")
+    )
     assert fields(response) == ["triggered_on"]
     case_id = banned_case()
     untermed = propose(client, auth, case_id, ground="able_but_refuses").json()["id"]
     decide(client, auth, untermed)
-    response = client.post(f"/api/v1/dishonest-listings/{untermed}/deletion-trigger",
-                           json={"trigger": "term_ended"},
-                           headers=auth("brigade1-judge"))
+    response = client.post(
+        f"/api/v1/dishonest-listings/{untermed}/deletion-trigger",
+        json={"trigger": "term_ended"},
+        headers=auth("brigade1-judge"),
+    )
     assert fields(response) == ["trigger"]
 
 
 def test_deletion_before_trigger_is_out_of_order(client, auth):
     _, listing_id = active_listing(client, auth)
-    response = client.post(f"/api/v1/dishonest-listings/{listing_id}/deletion", json={},
-                           headers=auth("brigade1-judge"))
+    response = client.post(
+        f"/api/v1/dishonest-listings/{listing_id}/deletion", json={}, headers=auth("brigade1-judge")
+    )
     assert response.status_code == 409 and response.json()["allowed_actions"] == ["trigger_deletion"]
 
 
-@pytest.mark.parametrize(("mode", "trigger", "extra"), [
-    ("performed", "paid", {}),
-    ("terminated", "enforcement_ended", {"document_number": "终结执行裁定1"}),
-])
+@pytest.mark.parametrize(
+    ("mode", "trigger", "extra"),
+    [
+        ("performed", "paid", {}),
+        ("terminated", "enforcement_ended", {"document_number": "终结执行裁定1"}),
+    ],
+)
 def test_closing_paid_triggers_deletion_which_is_recorded_after_closing(client, auth, mode, trigger, extra):
     case_id, listing_id = active_listing(client, auth, decided_on="2026-05-04")
-    closed = client.post(f"/api/v1/cases/{case_id}/closure", headers=auth("brigade1-judge"),
-                         json={"mode": mode, "closed_on": "2026-11-02", **extra})
+    closed = client.post(
+        f"/api/v1/cases/{case_id}/closure",
+        headers=auth("brigade1-judge"),
+        json={"mode": mode, "closed_on": "2026-11-02", **extra},
+    )
     assert closed.status_code == 200, closed.text
     assert closed.json()["dishonest_deletions_triggered"] == [listing_id]
     shown = client.get(f"/api/v1/dishonest-listings/{listing_id}", headers=auth("director")).json()
     assert shown["state"] == "deletion_pending" and shown["deletion_trigger"] == trigger
     assert shown["deletion_triggered_on"] == "2026-11-02"
-    deleted = client.post(f"/api/v1/dishonest-listings/{listing_id}/deletion",
-                          json={"deleted_on": "2026-11-03"},
-                          headers=auth("brigade1-judge"))
+    deleted = client.post(
+        f"/api/v1/dishonest-listings/{listing_id}/deletion",
+        json={"deleted_on": "2026-11-03"},
+        headers=auth("brigade1-judge"),
+    )
     assert deleted.status_code == 200 and deleted.json()["state"] == "deleted"
 
 
@@ -232,12 +274,16 @@ def test_listings_per_case_and_by_state(client, auth):
     assert ids("brigade1-judge") == [proposed, active]
     assert ids("brigade2-judge2") == [others]
     assert ids("comprehensive", f"/api/v1/cases/{mine}/dishonest-listings") == [active]
-    assert client.get(f"/api/v1/cases/{mine}/dishonest-listings",
-                      headers=auth("brigade2-judge")).status_code == 404
-    assert client.get(f"/api/v1/dishonest-listings/{active}",
-                      headers=auth("brigade2-judge")).status_code == 404
+    assert (
+        client.get(f"/api/v1/cases/{mine}/dishonest-listings", headers=auth("brigade2-judge")).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/api/v1/dishonest-listings/{active}", headers=auth("brigade2-judge")).status_code == 404
+    )
     page = client.get("/api/v1/dishonest-listings?limit=2", headers=auth("deputy")).json()
-    rest = client.get(f"/api/v1/dishonest-listings?limit=2&cursor={page['next_cursor']}",
-                      headers=auth("deputy")).json()
+    rest = client.get(
+        f"/api/v1/dishonest-listings?limit=2&cursor={page['next_cursor']}", headers=auth("deputy")
+    ).json()
     assert [x["id"] for x in page["items"] + rest["items"]] == [others, proposed, active]
     assert client.get("/api/v1/dishonest-listings?state=gone", headers=auth("deputy")).status_code == 422

@@ -48,12 +48,14 @@ def test_request_needs_a_served_disposal_document_signed_by_the_requesting_judge
     assert response.status_code == 409
     assert response.json()["missing"] == ["disposal_document"]
     # signed by another judge (the case changed hands since): still missing
-    add_measure(case_id, "disposal_document", SERVED, signed_by="brigade1-judge2",
-                document_number="拍卖裁定1")
+    add_measure(
+        case_id, "disposal_document", SERVED, signed_by="brigade1-judge2", document_number="拍卖裁定1"
+    )
     assert request(client, auth, case_id).json()["missing"] == ["disposal_document"]
     # served after the request date: not yet served
-    add_measure(case_id, "disposal_document", date(2026, 4, 10), signed_by="brigade1-judge",
-                document_number="2")
+    add_measure(
+        case_id, "disposal_document", date(2026, 4, 10), signed_by="brigade1-judge", document_number="2"
+    )
     assert request(client, auth, case_id, requested_on="2026-04-09").status_code == 409
     assert request(client, auth, case_id, requested_on="2026-04-10").status_code == 201
 
@@ -89,10 +91,16 @@ def test_only_a_deputy_director_approves(client, auth, username):
 
 def test_approval_puts_the_case_at_disposal_and_starts_d13(client, auth, user_ids):
     filed = court_today() - timedelta(days=30)
-    case_id = make_filed_case(filed, state="in_progress", unit_code="brigade-1", handler="brigade1-judge",
-                              track="ordinary")
-    add_measure(case_id, "disposal_document", filed + timedelta(days=5), signed_by="brigade1-judge",
-                document_number="拍卖裁定1")
+    case_id = make_filed_case(
+        filed, state="in_progress", unit_code="brigade-1", handler="brigade1-judge", track="ordinary"
+    )
+    add_measure(
+        case_id,
+        "disposal_document",
+        filed + timedelta(days=5),
+        signed_by="brigade1-judge",
+        document_number="拍卖裁定1",
+    )
     transfer_id = request(client, auth, case_id).json()["id"]
     response = decide(client, auth, transfer_id, decided_on=court_today().isoformat())
     assert response.status_code == 200, response.text
@@ -110,8 +118,9 @@ def test_approval_puts_the_case_at_disposal_and_starts_d13(client, auth, user_id
 
 def test_team_cannot_close_a_case_at_disposal(client, auth):
     case_id, _ = approved_transfer(client, auth)
-    response = client.post(f"/api/v1/cases/{case_id}/closure", json={"mode": "performed"},
-                           headers=auth("brigade1-judge"))
+    response = client.post(
+        f"/api/v1/cases/{case_id}/closure", json={"mode": "performed"}, headers=auth("brigade1-judge")
+    )
     assert response.status_code == 409
     assert "close" not in response.json()["allowed_actions"]
     assert "disposal_return" in response.json()["allowed_actions"]
@@ -137,12 +146,17 @@ def test_decision_dates_and_versions_are_checked(client, auth):
     assert decide(client, auth, transfer["id"], decided_on="2026-04-04").status_code == 422
     future = (court_today() + timedelta(days=1)).isoformat()
     assert decide(client, auth, transfer["id"], decided_on=future).status_code == 422
-    stale = client.post(f"/api/v1/disposal-transfers/{transfer['id']}/approval", json={"decision": "approve"},
-                        headers=auth("deputy", **{"If-Match": f'"{transfer["version"] + 1}"'}))
+    stale = client.post(
+        f"/api/v1/disposal-transfers/{transfer['id']}/approval",
+        json={"decision": "approve"},
+        headers=auth("deputy", **{"If-Match": f'"{transfer["version"] + 1}"'}),
+    )
     assert stale.status_code == 412
-    current = client.post(f"/api/v1/disposal-transfers/{transfer['id']}/approval",
-                          json={"decision": "approve"},
-                          headers=auth("deputy", **{"If-Match": f'"{transfer["version"]}"'}))
+    current = client.post(
+        f"/api/v1/disposal-transfers/{transfer['id']}/approval",
+        json={"decision": "approve"},
+        headers=auth("deputy", **{"If-Match": f'"{transfer["version"]}"'}),
+    )
     assert current.status_code == 200
     assert decide(client, auth, 999999).status_code == 404
 
@@ -168,8 +182,12 @@ def test_tasks_only_by_the_disposal_group_on_an_approved_transfer(client, auth):
     assert bad_asset.status_code == 422 and bad_asset.json()["errors"][0]["field"] == "asset_id"
     kinds = ["seal", "seize", "search", "evict", "clear_land", "appraise", "announce"]
     for kind in kinds:
-        assert client.post(url, json={**task, "kind": kind, "amount": None},
-                           headers=auth("disposal")).status_code == 201
+        assert (
+            client.post(
+                url, json={**task, "kind": kind, "amount": None}, headers=auth("disposal")
+            ).status_code
+            == 201
+        )
     shown = client.get(f"/api/v1/disposal-transfers/{transfer_id}", headers=auth("brigade1-judge")).json()
     assert [t["kind"] for t in shown["tasks"]] == ["auction", *kinds]
 
@@ -177,12 +195,14 @@ def test_tasks_only_by_the_disposal_group_on_an_approved_transfer(client, auth):
 def test_return_goes_back_to_the_originating_team_and_judge(client, auth, user_ids):
     case_id, transfer_id = approved_transfer(client, auth)
     url = f"/api/v1/disposal-transfers/{transfer_id}/return"
-    assert client.post(url, json={"amount_realised": "1.00"},
-                       headers=auth("brigade1-judge")).status_code == 403
+    assert (
+        client.post(url, json={"amount_realised": "1.00"}, headers=auth("brigade1-judge")).status_code == 403
+    )
     bad = client.post(url, json={"amount_realised": 480000.5}, headers=auth("disposal"))
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "amount_realised"
-    response = client.post(url, json={"amount_realized": "480000.00", "result": "房产拍卖成交"},
-                           headers=auth("disposal"))
+    response = client.post(
+        url, json={"amount_realized": "480000.00", "result": "房产拍卖成交"}, headers=auth("disposal")
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["state"] == "returned" and body["amount_realised"] == "480000.00"
@@ -196,8 +216,14 @@ def test_return_goes_back_to_the_originating_team_and_judge(client, auth, user_i
 def test_list_and_read_transfers_by_who_may_see_them(client, auth):
     mine, _ = approved_transfer(client, auth)
     other = make_team_case(2)
-    add_measure(other, "disposal_document", SERVED, signed_by="brigade2-judge", document_number="拍卖裁定2",
-                recorded_by="brigade2-judge")
+    add_measure(
+        other,
+        "disposal_document",
+        SERVED,
+        signed_by="brigade2-judge",
+        document_number="拍卖裁定2",
+        recorded_by="brigade2-judge",
+    )
     other_transfer = request(client, auth, other, "brigade2-judge").json()["id"]
 
     def listed(user: str, query: str = "") -> list[int]:
@@ -212,12 +238,17 @@ def test_list_and_read_transfers_by_who_may_see_them(client, auth):
     assert listed("brigade3-judge") == []
     page = client.get("/api/v1/disposal-transfers?limit=1", headers=auth("director")).json()
     assert len(page["items"]) == 1 and page["next_cursor"]
-    rest = client.get(f"/api/v1/disposal-transfers?limit=1&cursor={page['next_cursor']}",
-                      headers=auth("director")).json()
+    rest = client.get(
+        f"/api/v1/disposal-transfers?limit=1&cursor={page['next_cursor']}", headers=auth("director")
+    ).json()
     assert [t["case_id"] for t in rest["items"]] == [mine] and rest["next_cursor"] is None
     assert client.get("/api/v1/disposal-transfers", headers=auth("comprehensive")).status_code == 403
-    assert client.get(f"/api/v1/disposal-transfers/{other_transfer}",
-                      headers=auth("brigade1-judge")).status_code == 404
-    assert client.get(f"/api/v1/disposal-transfers/{other_transfer}",
-                      headers=auth("disposal")).status_code == 200
+    assert (
+        client.get(f"/api/v1/disposal-transfers/{other_transfer}", headers=auth("brigade1-judge")).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/api/v1/disposal-transfers/{other_transfer}", headers=auth("disposal")).status_code
+        == 200
+    )
     assert client.get("/api/v1/disposal-transfers?state=lost", headers=auth("disposal")).status_code == 422

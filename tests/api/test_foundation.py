@@ -65,12 +65,17 @@ def _forged(claims: dict, key: str = "another-secret-" + "y" * 40, alg: str = "H
     return jwt.encode(claims, key, algorithm=alg)
 
 
-@pytest.mark.parametrize("make_token", [
-    lambda ids: _forged({"sub": str(ids["admin"]), "iat": 1700000000, "exp": 4100000000}),
-    lambda ids: jwt.encode({"sub": str(ids["admin"]), "iat": 1700000000, "exp": 4100000000}, None,
-                           algorithm="none"),
-    lambda ids: "not-a-jwt",
-], ids=["wrong-signature", "alg-none", "garbage"])
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        lambda ids: _forged({"sub": str(ids["admin"]), "iat": 1700000000, "exp": 4100000000}),
+        lambda ids: jwt.encode(
+            {"sub": str(ids["admin"]), "iat": 1700000000, "exp": 4100000000}, None, algorithm="none"
+        ),
+        lambda ids: "not-a-jwt",
+    ],
+    ids=["wrong-signature", "alg-none", "garbage"],
+)
 def test_bad_tokens_are_401(client, user_ids, make_token):
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {make_token(user_ids)}"})
     assert response.status_code == 401
@@ -108,8 +113,9 @@ def test_audit_verify_is_admin_only(client, auth):
 def _write_entries(n: int) -> None:
     for i in range(n):
         with session_scope() as session:
-            audit.record(session, actor=None, action="test.touch", entity_type="test", entity_id=i,
-                         after={"i": i})
+            audit.record(
+                session, actor=None, action="test.touch", entity_type="test", entity_id=i, after={"i": i}
+            )
 
 
 def test_tampering_with_an_audit_row_is_reported(client, auth):

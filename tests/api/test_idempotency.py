@@ -80,10 +80,16 @@ def test_keys_are_forgotten_after_the_retention_window(client, auth):
     client.post(URL, json=case_body(serial=7), headers=auth("registrar", **_key("old")))
     client.post(URL, json=case_body(serial=8), headers=auth("registrar", **_key("recent")))
     with session_scope() as session:
-        session.execute(update(IdempotencyKey).where(IdempotencyKey.key == "old")
-                        .values(created_at=utcnow() - timedelta(hours=retention, minutes=1)))
-        session.execute(update(IdempotencyKey).where(IdempotencyKey.key == "recent")
-                        .values(created_at=utcnow() - timedelta(hours=retention, minutes=-1)))
+        session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key == "old")
+            .values(created_at=utcnow() - timedelta(hours=retention, minutes=1))
+        )
+        session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key == "recent")
+            .values(created_at=utcnow() - timedelta(hours=retention, minutes=-1))
+        )
     reused = client.post(URL, json=case_body(serial=9), headers=auth("registrar", **_key("old")))
     assert reused.status_code == 201
     still_kept = client.post(URL, json=case_body(serial=10), headers=auth("registrar", **_key("recent")))

@@ -42,15 +42,17 @@ def test_filing_a_case_returns_it_with_location_and_etag(client, auth):
     assert [c["kind"] for c in case["property_clues"]] == ["bank_deposit"]
     assert case["assets"] == [] and case["triage"] is None
     assert client.get(response.headers["location"], headers=auth("comprehensive")).json() == case | {
-        "allowed_actions": ["register", "record_asset"]}
+        "allowed_actions": ["register", "record_asset"]
+    }
 
 
 def test_service_account_may_file(client, auth):
     assert client.post(URL, json=case_body(), headers=auth("filing-bot")).status_code == 201
 
 
-@pytest.mark.parametrize("username", ["comprehensive", "brigade1-judge", "fast-judge", "director", "admin",
-                                      "finance"])
+@pytest.mark.parametrize(
+    "username", ["comprehensive", "brigade1-judge", "fast-judge", "director", "admin", "finance"]
+)
 def test_only_the_filing_division_files_cases(client, auth, username):
     response = client.post(URL, json=case_body(), headers=auth(username))
     assert response.status_code == 403
@@ -64,8 +66,9 @@ def test_filing_needs_a_token(client):
 def test_filing_is_audited_and_starts_the_clocks(client, auth):
     case = client.post(URL, json=case_body(filed_on="2026-03-02"), headers=auth("registrar")).json()
     with session_scope(read_only=True) as session:
-        events = session.execute(select(DeadlineEvent.event, DeadlineEvent.occurred_on)
-                                 .where(DeadlineEvent.case_id == case["id"])).all()
+        events = session.execute(
+            select(DeadlineEvent.event, DeadlineEvent.occurred_on).where(DeadlineEvent.case_id == case["id"])
+        ).all()
     assert [tuple(e) for e in events] == [("case.filed", date(2026, 3, 2))]
     assert sorted(d["rule"] for d in case["deadlines"]) == ["D1", "D2", "D3", "D4"]
     read = client.get(f"{URL}/{case['id']}", headers=auth("comprehensive")).json()
@@ -73,31 +76,46 @@ def test_filing_is_audited_and_starts_the_clocks(client, auth):
     # The clocks stored at filing are those the recorded event gives when recomputed from scratch.
     with session_scope() as session:
         filed = session.get(Case, case["id"])
-        assert deadlines._recompute_cases(session, cases=[filed], calendar=working_calendar(session),
-                                          actor=None, today=court_today()) == 0
+        assert (
+            deadlines._recompute_cases(
+                session, cases=[filed], calendar=working_calendar(session), actor=None, today=court_today()
+            )
+            == 0
+        )
     timeline = client.get(f"{URL}/{case['id']}/timeline", headers=auth("comprehensive")).json()["items"]
     assert [(e["action"], e["actor_username"]) for e in timeline if e["entity_type"] == "case"] == [
-        ("case.filed", "registrar")]
+        ("case.filed", "registrar")
+    ]
     assert timeline[0]["after"]["case_number"] == "（2026）豫0104执123号"
     assert resident_id(123) not in str(timeline[0])  # the trail does not spread identity numbers
 
 
-@pytest.mark.parametrize(("raw", "stored"), [
-    ("(2026)豫0104执123号", "（2026）豫0104执123号"),
-    ("（２０２６）豫０１０４执１２３号", "（2026）豫0104执123号"),
-    (" （2026）豫0104执恢7号 ", "（2026）豫0104执恢7号"),
-    ("（2026）豫0104执保8号", "（2026）豫0104执保8号"),
-])
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("(2026)豫0104执123号", "（2026）豫0104执123号"),
+        ("（２０２６）豫０１０４执１２３号", "（2026）豫0104执123号"),
+        (" （2026）豫0104执恢7号 ", "（2026）豫0104执恢7号"),
+        ("（2026）豫0104执保8号", "（2026）豫0104执保8号"),
+    ],
+)
 def test_case_numbers_are_stored_in_one_form(client, auth, raw, stored):
     response = client.post(URL, json=case_body(case_number=raw), headers=auth("registrar"))
     assert response.status_code == 201, response.text
     assert response.json()["case_number"] == stored
 
 
-@pytest.mark.parametrize(("sent", "stored"), [
-    ("45000", "45000.00"), ("45000.5", "45000.50"), ("50000.00", "50000.00"), ("0", "0.00"),
-    (45000, "45000.00"), ("0.01", "0.01"),
-])
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("45000", "45000.00"),
+        ("45000.5", "45000.50"),
+        ("50000.00", "50000.00"),
+        ("0", "0.00"),
+        (45000, "45000.00"),
+        ("0.01", "0.01"),
+    ],
+)
 def test_money_accepts_decimal_strings_and_whole_numbers(client, auth, sent, stored):
     response = client.post(URL, json=case_body(claim_amount=sent), headers=auth("registrar"))
     assert response.status_code == 201, response.text
@@ -120,8 +138,14 @@ def test_identity_numbers_are_optional_and_normalised(client, auth):
         {"name": "赵六", "party_type": "natural_person", "id_number": "  "},
         {"name": "某某合伙企业", "party_type": "unincorporated_org", "id_number": uscc(9).lower()},
     ]
-    body["respondents"].append({"name": "钱七", "party_type": "natural_person", "id_number": resident_id(7),
-                                "respondent_class": "state_functionary"})
+    body["respondents"].append(
+        {
+            "name": "钱七",
+            "party_type": "natural_person",
+            "id_number": resident_id(7),
+            "respondent_class": "state_functionary",
+        }
+    )
     response = client.post(URL, json=body, headers=auth("registrar"))
     assert response.status_code == 201, response.text
     case = response.json()
@@ -164,8 +188,11 @@ BAD_BODIES = [
     ("empty number", _set("case_number", ""), "case_number"),
     ("missing number", _set("case_number", _DELETE), "case_number"),
     ("year differs from filing", _set("case_number", "（2025）豫0104执123号"), "case_number"),
-    ("filed in the future", lambda b: b | {"filed_on": _TOMORROW.isoformat(),
-                                           "case_number": f"（{_TOMORROW.year}）豫0104执1号"}, "filed_on"),
+    (
+        "filed in the future",
+        lambda b: b | {"filed_on": _TOMORROW.isoformat(), "case_number": f"（{_TOMORROW.year}）豫0104执1号"},
+        "filed_on",
+    ),
     ("not a date", _set("filed_on", "2026-02-30"), "filed_on"),
     ("unknown category", _set("category", "divorce"), "category"),
     ("float money", _set("claim_amount", 45000.5), "claim_amount"),
@@ -184,22 +211,43 @@ BAD_BODIES = [
     ("no respondent", _set("respondents", []), "respondents"),
     ("missing respondents", _set("respondents", _DELETE), "respondents"),
     ("applicant without name", _set("applicants.0.name", " "), "applicants.0.name"),
-    ("applicant resident ID check digit", _set("applicants.0.id_number", "410104198005171234"),
-     "applicants.0.id_number"),
-    ("resident ID with impossible birth date", _set("applicants.0.id_number", "410104198002301230"),
-     "applicants.0.id_number"),
+    (
+        "applicant resident ID check digit",
+        _set("applicants.0.id_number", "410104198005171234"),
+        "applicants.0.id_number",
+    ),
+    (
+        "resident ID with impossible birth date",
+        _set("applicants.0.id_number", "410104198002301230"),
+        "applicants.0.id_number",
+    ),
     ("resident ID too short", _set("applicants.0.id_number", "41010419800517123"), "applicants.0.id_number"),
-    ("company given a resident ID", _set("respondents.0.id_number", resident_id(3)),
-     "respondents.0.id_number"),
-    ("USCC check character", _set("respondents.0.id_number", "91410104000000123K"),
-     "respondents.0.id_number"),
+    (
+        "company given a resident ID",
+        _set("respondents.0.id_number", resident_id(3)),
+        "respondents.0.id_number",
+    ),
+    (
+        "USCC check character",
+        _set("respondents.0.id_number", "91410104000000123K"),
+        "respondents.0.id_number",
+    ),
     ("unknown party type", _set("respondents.0.party_type", "robot"), "respondents.0.party_type"),
-    ("respondent without class", _set("respondents.0.respondent_class", _DELETE),
-     "respondents.0.respondent_class"),
-    ("unknown respondent class", _set("respondents.0.respondent_class", "alien"),
-     "respondents.0.respondent_class"),
-    ("company as an individual", _set("respondents.0.respondent_class", "individual"),
-     "respondents.0.respondent_class"),
+    (
+        "respondent without class",
+        _set("respondents.0.respondent_class", _DELETE),
+        "respondents.0.respondent_class",
+    ),
+    (
+        "unknown respondent class",
+        _set("respondents.0.respondent_class", "alien"),
+        "respondents.0.respondent_class",
+    ),
+    (
+        "company as an individual",
+        _set("respondents.0.respondent_class", "individual"),
+        "respondents.0.respondent_class",
+    ),
     ("unknown clue kind", _set("property_clues.0.kind", "gold"), "property_clues.0.kind"),
     ("empty clue", _set("property_clues.0.description", ""), "property_clues.0.description"),
     ("unknown field", _set("court", "管城区法院"), "court"),
@@ -223,14 +271,21 @@ def test_every_bad_field_is_named_at_once(client, auth):
 
 def test_a_natural_person_respondent_with_a_bad_id_is_named(client, auth):
     body = case_body()
-    body["respondents"] = [{"name": "钱七", "party_type": "natural_person", "id_number": "410104198005171234",
-                            "respondent_class": "individual"}]
+    body["respondents"] = [
+        {
+            "name": "钱七",
+            "party_type": "natural_person",
+            "id_number": "410104198005171234",
+            "respondent_class": "individual",
+        }
+    ]
     assert _fields(client.post(URL, json=body, headers=auth("registrar"))) == {"respondents.0.id_number"}
 
 
 def test_not_json_is_422_not_500(client, auth):
-    response = client.post(URL, content=b"{not json", headers=auth("registrar", **{"Content-Type":
-                                                                                   "application/json"}))
+    response = client.post(
+        URL, content=b"{not json", headers=auth("registrar", **{"Content-Type": "application/json"})
+    )
     assert response.status_code == 422
 
 

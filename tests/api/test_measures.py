@@ -27,8 +27,13 @@ def post(client, auth, case_id: int, user: str = "brigade1-judge", **body: objec
 
 
 def notice(user_ids, **overrides: object) -> dict:
-    return {"kind": "execution_notice", "on": ON, "document_number": "（2026）豫0104执50001号",
-            "signed_by": user_ids["brigade1-judge"], **overrides}
+    return {
+        "kind": "execution_notice",
+        "on": ON,
+        "document_number": "（2026）豫0104执50001号",
+        "signed_by": user_ids["brigade1-judge"],
+        **overrides,
+    }
 
 
 def fields(response) -> set[str]:
@@ -72,8 +77,9 @@ def test_only_the_handling_team_records_measures(client, auth, user_ids, usernam
 
 def test_execution_notice_meets_the_d2_clock(client, auth, user_ids):
     filed = court_today() - timedelta(days=5)
-    case_id = make_filed_case(filed, state="in_progress", unit_code="brigade-1", handler="brigade1-judge",
-                              track="ordinary")
+    case_id = make_filed_case(
+        filed, state="in_progress", unit_code="brigade-1", handler="brigade1-judge", track="ordinary"
+    )
     response = post(client, auth, case_id, **notice(user_ids, on=(filed + timedelta(days=2)).isoformat()))
     assert response.status_code == 201, response.text
     deadlines = client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["deadlines"]
@@ -81,8 +87,9 @@ def test_execution_notice_meets_the_d2_clock(client, auth, user_ids):
     assert d2["status"] == "met" and d2["met_on"] == (filed + timedelta(days=2)).isoformat()
 
 
-@pytest.mark.parametrize("kind", ["execution_notice", "property_report_order", "summons",
-                                  "disposal_document"])
+@pytest.mark.parametrize(
+    "kind", ["execution_notice", "property_report_order", "summons", "disposal_document"]
+)
 def test_documents_need_number_and_signer(client, auth, kind):
     case_id = make_team_case(1)
     response = post(client, auth, case_id, kind=kind, on=ON)
@@ -99,11 +106,14 @@ def test_the_handling_judge_signs_ordinary_documents(client, auth, user_ids):
     assert post(client, auth, case_id, **notice(user_ids, signed_by=999999)).status_code == 422
 
 
-@pytest.mark.parametrize(("kind", "extra"), [
-    ("fine", {"amount": "60000.00"}),
-    ("judicial_detention", {"detention_days": 15}),
-    ("consumption_ban", {}),
-])
+@pytest.mark.parametrize(
+    ("kind", "extra"),
+    [
+        ("fine", {"amount": "60000.00"}),
+        ("judicial_detention", {"detention_days": 15}),
+        ("consumption_ban", {}),
+    ],
+)
 def test_documents_reserved_for_the_president_are_signed_by_the_director(client, auth, user_ids, kind, extra):
     case_id = make_team_case(1)
     body = {"kind": kind, "on": ON, "document_number": "（2026）豫0104执50001号之一", **extra}
@@ -116,15 +126,33 @@ def test_documents_reserved_for_the_president_are_signed_by_the_director(client,
     assert response.json()["signed_by"] == user_ids["director"]
 
 
-@pytest.mark.parametrize(("amount", "status"), [
-    ("60000.00", 201), ("50000", 201), ("49999.99", 422), ("1000000.01", 422), (60000.5, 422), ("-60000.00",
-                                                                                                422),
-    ("60000.001", 422), ("abc", 422), (None, 422),
-])
+@pytest.mark.parametrize(
+    ("amount", "status"),
+    [
+        ("60000.00", 201),
+        ("50000", 201),
+        ("49999.99", 422),
+        ("1000000.01", 422),
+        (60000.5, 422),
+        ("-60000.00", 422),
+        ("60000.001", 422),
+        ("abc", 422),
+        (None, 422),
+    ],
+)
 def test_fine_amount_is_exact_and_within_the_law_for_an_organisation(client, auth, user_ids, amount, status):
     case_id = make_team_case(1)
-    response = post(client, auth, case_id, kind="fine", on=ON, document_number="罚款决定书1", amount=amount,
-                    signed_by=user_ids["director"], respondent_id=respondent_of(case_id))
+    response = post(
+        client,
+        auth,
+        case_id,
+        kind="fine",
+        on=ON,
+        document_number="罚款决定书1",
+        amount=amount,
+        signed_by=user_ids["director"],
+        respondent_id=respondent_of(case_id),
+    )
     assert response.status_code == status, response.text
     if status == 422:
         assert fields(response) == {"amount"}
@@ -141,8 +169,16 @@ def test_amount_only_for_fines_and_payments(client, auth, user_ids):
 @pytest.mark.parametrize("days", [None, 0, 16])
 def test_detention_needs_at_most_fifteen_days(client, auth, user_ids, days):
     case_id = make_team_case(1)
-    response = post(client, auth, case_id, kind="judicial_detention", on=ON, document_number="拘留决定书1",
-                    signed_by=user_ids["director"], detention_days=days)
+    response = post(
+        client,
+        auth,
+        case_id,
+        kind="judicial_detention",
+        on=ON,
+        document_number="拘留决定书1",
+        signed_by=user_ids["director"],
+        detention_days=days,
+    )
     assert response.status_code == 422 and fields(response) == {"detention_days"}
 
 
@@ -165,27 +201,42 @@ def test_unknown_kind_and_unknown_field_are_422(client, auth, user_ids):
 def test_onsite_check_names_what_it_covered(client, auth):
     case_id = make_team_case(1)
     assert fields(post(client, auth, case_id, kind="onsite_property_check", on=ON)) == {"subtype"}
-    assert fields(post(client, auth, case_id, kind="onsite_property_check", on=ON,
-                       subtype="boats")) == {"subtype"}
-    assert fields(post(client, auth, case_id, kind="online_property_check", on=ON,
-                       subtype="vehicles")) == {"subtype"}
-    response = post(client, auth, case_id, kind="onsite_property_check", on=ON, subtype="vehicles",
-                    result="车管所: 无登记车辆")
+    assert fields(post(client, auth, case_id, kind="onsite_property_check", on=ON, subtype="boats")) == {
+        "subtype"
+    }
+    assert fields(post(client, auth, case_id, kind="online_property_check", on=ON, subtype="vehicles")) == {
+        "subtype"
+    }
+    response = post(
+        client,
+        auth,
+        case_id,
+        kind="onsite_property_check",
+        on=ON,
+        subtype="vehicles",
+        result="车管所: 无登记车辆",
+    )
     assert response.status_code == 201 and response.json()["subtype"] == "vehicles"
 
 
 def test_respondent_must_be_a_respondent_of_the_case(client, auth, user_ids):
     case_id = make_team_case(1)
     other = make_team_case(1)
-    response = post(client, auth, case_id, kind="missing_respondent_search", on=ON,
-                    respondent_id=respondent_of(other))
+    response = post(
+        client, auth, case_id, kind="missing_respondent_search", on=ON, respondent_id=respondent_of(other)
+    )
     assert response.status_code == 422 and fields(response) == {"respondent_id"}
 
 
 def test_deferral_lasts_at_most_three_months(client, auth, user_ids):
     case_id = make_team_case(1)
-    base = {"kind": "suspension", "subtype": "deferral", "on": ON, "document_number": "暂缓执行决定书1",
-            "signed_by": user_ids["brigade1-judge"]}
+    base = {
+        "kind": "suspension",
+        "subtype": "deferral",
+        "on": ON,
+        "document_number": "暂缓执行决定书1",
+        "signed_by": user_ids["brigade1-judge"],
+    }
     response = post(client, auth, case_id, **base, starts_on=ON, ends_on="2026-07-02")
     assert response.status_code == 422 and fields(response) == {"ends_on"}
     assert fields(post(client, auth, case_id, **base)) == {"ends_on"}
@@ -205,8 +256,9 @@ def test_suspension_pauses_and_its_end_resumes(client, auth, user_ids):
     ended = post(client, auth, case_id, kind="suspension_end", on="2026-05-01")
     assert ended.status_code == 201, ended.text
     assert ended.json()["suspension_id"] == suspension_id
-    listed = client.get(f"/api/v1/cases/{case_id}/measures?kind=suspension",
-                        headers=auth("brigade1-judge")).json()
+    listed = client.get(
+        f"/api/v1/cases/{case_id}/measures?kind=suspension", headers=auth("brigade1-judge")
+    ).json()
     assert listed["items"][0]["ended_on"] == "2026-05-01"
     again = post(client, auth, case_id, kind="suspension_end", on="2026-05-02")
     assert again.status_code == 409
@@ -233,8 +285,11 @@ def test_measures_are_refused_before_allocation_and_after_closing(client, auth, 
 
 def test_stale_if_match_is_412(client, auth, user_ids):
     case_id = make_team_case(1)
-    response = client.post(f"/api/v1/cases/{case_id}/measures", json=notice(user_ids),
-                           headers=auth("brigade1-judge", **{"If-Match": '"99"'}))
+    response = client.post(
+        f"/api/v1/cases/{case_id}/measures",
+        json=notice(user_ids),
+        headers=auth("brigade1-judge", **{"If-Match": '"99"'}),
+    )
     assert response.status_code == 412
 
 
@@ -245,8 +300,9 @@ def test_idempotency_key_replays_the_first_measure(client, auth, user_ids):
     again = client.post(f"/api/v1/cases/{case_id}/measures", json=notice(user_ids), headers=headers)
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
-    other = client.post(f"/api/v1/cases/{case_id}/measures", json=notice(user_ids, on="2026-04-02"),
-                        headers=headers)
+    other = client.post(
+        f"/api/v1/cases/{case_id}/measures", json=notice(user_ids, on="2026-04-02"), headers=headers
+    )
     assert other.status_code == 409
 
 
@@ -256,12 +312,16 @@ def test_list_measures_in_pages_for_who_may_see_the_case(client, auth):
         add_measure(case_id, "online_property_check", date(2026, 4, day))
     first = client.get(f"/api/v1/cases/{case_id}/measures?limit=2", headers=auth("brigade1-judge")).json()
     assert [m["on"] for m in first["items"]] == ["2026-04-01", "2026-04-02"]
-    second = client.get(f"/api/v1/cases/{case_id}/measures?limit=2&cursor={first['next_cursor']}",
-                        headers=auth("comprehensive")).json()
+    second = client.get(
+        f"/api/v1/cases/{case_id}/measures?limit=2&cursor={first['next_cursor']}",
+        headers=auth("comprehensive"),
+    ).json()
     assert [m["on"] for m in second["items"]] == ["2026-04-03"] and second["next_cursor"] is None
     assert client.get(f"/api/v1/cases/{case_id}/measures", headers=auth("brigade2-judge")).status_code == 404
     measure_id = first["items"][0]["id"]
     one = client.get(f"/api/v1/cases/{case_id}/measures/{measure_id}", headers=auth("director"))
     assert one.status_code == 200 and one.json()["kind"] == "online_property_check"
-    assert client.get(f"/api/v1/cases/{case_id}/measures?cursor=bogus",
-                      headers=auth("director")).status_code == 422
+    assert (
+        client.get(f"/api/v1/cases/{case_id}/measures?cursor=bogus", headers=auth("director")).status_code
+        == 422
+    )

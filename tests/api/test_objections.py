@@ -37,13 +37,26 @@ def events(monkeypatch):  # noqa: ANN201
 def serve_execution_notice(case_id: int, served_on: date) -> None:
     with session_scope() as session:
         judge = session.scalar(select(User.id).where(User.username == "brigade1-judge"))
-        session.add(Measure(case_id=case_id, kind="execution_notice", taken_on=served_on, signed_by_id=judge,
-                            recorded_by_id=judge))
+        session.add(
+            Measure(
+                case_id=case_id,
+                kind="execution_notice",
+                taken_on=served_on,
+                signed_by_id=judge,
+                recorded_by_id=judge,
+            )
+        )
 
 
 def body(case_id: int, **overrides: object) -> dict:
-    data = {"case_id": case_id, "kind": "enforcement_act", "filer_name": "某某贸易有限公司",
-            "filer_kind": "party", "received_on": "2026-05-11", "grounds": "查封的房屋系被执行人唯一住房"}
+    data = {
+        "case_id": case_id,
+        "kind": "enforcement_act",
+        "filer_name": "某某贸易有限公司",
+        "filer_kind": "party",
+        "received_on": "2026-05-11",
+        "grounds": "查封的房屋系被执行人唯一住房",
+    }
     data.update(overrides)
     return data
 
@@ -54,8 +67,15 @@ def file(client, auth, case_id: int, user: str = "objection-judge", **overrides:
     return response.json()
 
 
-def step(client, auth, objection_id: int, verb: str, payload: dict | None = None,  # noqa: ANN001
-         user: str = "objection-judge", **headers: str):
+def step(
+    client,
+    auth,
+    objection_id: int,
+    verb: str,
+    payload: dict | None = None,  # noqa: ANN001
+    user: str = "objection-judge",
+    **headers: str,
+):
     return client.post(f"{BASE}/{objection_id}/{verb}", json=payload, headers=auth(user, **headers))
 
 
@@ -72,11 +92,13 @@ def fields(response) -> set[str]:  # noqa: ANN001
 
 def walk_to(client, auth, objection_id: int, state: str) -> dict:  # noqa: ANN001
     """Take a received objection through the flow up to ``state``."""
-    steps = [("docketed", "docket", {"docketed_on": "2026-05-12"}),
-             ("heard", "hearing", {"held_on": "2026-05-20", "notes": "双方到庭"}),
-             ("ruled", "ruling", {"outcome": "rejected", "reasons": "理由不成立", "ruled_on": "2026-05-25"}),
-             ("served", "service", {"served_on": "2026-06-01"}),
-             ("reconsideration_applied", "reconsideration", {"applied_on": "2026-06-05"})]
+    steps = [
+        ("docketed", "docket", {"docketed_on": "2026-05-12"}),
+        ("heard", "hearing", {"held_on": "2026-05-20", "notes": "双方到庭"}),
+        ("ruled", "ruling", {"outcome": "rejected", "reasons": "理由不成立", "ruled_on": "2026-05-25"}),
+        ("served", "service", {"served_on": "2026-06-01"}),
+        ("reconsideration_applied", "reconsideration", {"applied_on": "2026-06-05"}),
+    ]
     got: dict = {}
     for reached, verb, payload in steps:
         got = ok(step(client, auth, objection_id, verb, payload))
@@ -93,9 +115,14 @@ def test_an_objection_walks_from_receipt_to_the_higher_court(client, auth, event
     objection = file(client, auth, case_id, user="comprehensive")
     assert objection["state"] == "received" and objection["docket_number"] is None
     assert objection["allowed_actions"] == ["docket"]
-    assert events[-1] == {"event": "objection.received", "on": date(2026, 5, 11), "case_id": case_id,
-                          "subject_type": "objection", "subject_id": objection["id"],
-                          "params": {"kind": "enforcement_act"}}
+    assert events[-1] == {
+        "event": "objection.received",
+        "on": date(2026, 5, 11),
+        "case_id": case_id,
+        "subject_type": "objection",
+        "subject_id": objection["id"],
+        "params": {"kind": "enforcement_act"},
+    }
     oid = objection["id"]
 
     docketed = ok(step(client, auth, oid, "docket", {"docketed_on": "2026-05-12"}))
@@ -112,8 +139,15 @@ def test_an_objection_walks_from_receipt_to_the_higher_court(client, auth, event
     assert heard["hearings"][0]["held_on"] == "2026-05-20"
     assert heard["hearings"][0]["notes"] == "申请人、被执行人到庭"
 
-    ruled = ok(step(client, auth, oid, "ruling",
-                    {"outcome": "rejected", "reasons": "房屋并非唯一住房", "ruled_on": "2026-05-25"}))
+    ruled = ok(
+        step(
+            client,
+            auth,
+            oid,
+            "ruling",
+            {"outcome": "rejected", "reasons": "房屋并非唯一住房", "ruled_on": "2026-05-25"},
+        )
+    )
     assert (ruled["state"], ruled["outcome"]) == ("ruled", "rejected")
     assert ruled["ruling_reasons"] == "房屋并非唯一住房"
     assert events[-1]["event"] == "objection.ruled" and events[-1]["on"] == date(2026, 5, 25)
@@ -122,14 +156,28 @@ def test_an_objection_walks_from_receipt_to_the_higher_court(client, auth, event
     assert served["state"] == "served" and served["allowed_actions"] == ["reconsideration"]
     assert events[-1]["event"] == "objection.ruling_served" and events[-1]["on"] == date(2026, 6, 1)
 
-    applied = ok(step(client, auth, oid, "reconsideration",
-                      {"applied_on": "2026-06-08", "applicant": "某某贸易有限公司", "grounds": "不服裁定"}))
+    applied = ok(
+        step(
+            client,
+            auth,
+            oid,
+            "reconsideration",
+            {"applied_on": "2026-06-08", "applicant": "某某贸易有限公司", "grounds": "不服裁定"},
+        )
+    )
     assert applied["state"] == "reconsideration_applied"
     assert applied["reconsideration_applied_on"] == "2026-06-08"
     assert events[-1]["event"] == "objection.reconsideration_applied"
 
-    transferred = ok(step(client, auth, oid, "transfer",
-                          {"transferred_on": "2026-06-10", "higher_court": "郑州市中级人民法院"}))
+    transferred = ok(
+        step(
+            client,
+            auth,
+            oid,
+            "transfer",
+            {"transferred_on": "2026-06-10", "higher_court": "郑州市中级人民法院"},
+        )
+    )
     assert transferred["state"] == "transferred" and transferred["allowed_actions"] == []
     assert transferred["higher_court"] == "郑州市中级人民法院"
     assert events[-1]["event"] == "objection.transferred" and events[-1]["on"] == date(2026, 6, 10)
@@ -141,17 +189,26 @@ def test_an_objection_walks_from_receipt_to_the_higher_court(client, auth, event
     with session_scope(read_only=True) as session:
         case = session.get(Case, case_id)
         assert (case.state, case.version) == ("in_progress", 1)
-        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "objection")
-                                  .order_by(AuditEntry.id)).all()
-    assert actions == ["objection.received", "objection.docketed", "objection.hearing_recorded",
-                       "objection.hearing_recorded", "objection.ruled", "objection.ruling_served",
-                       "objection.reconsideration_applied", "objection.transferred"]
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity_type == "objection").order_by(AuditEntry.id)
+        ).all()
+    assert actions == [
+        "objection.received",
+        "objection.docketed",
+        "objection.hearing_recorded",
+        "objection.hearing_recorded",
+        "objection.ruled",
+        "objection.ruling_served",
+        "objection.reconsideration_applied",
+        "objection.transferred",
+    ]
 
 
 def test_an_outsider_objection_starts_d6_and_a_party_may_not_raise_one(client, auth, events):
     case_id = make_team_case(2)
-    refused = client.post(BASE, json=body(case_id, kind="outsider", filer_kind="party"),
-                          headers=auth("objection-judge"))
+    refused = client.post(
+        BASE, json=body(case_id, kind="outsider", filer_kind="party"), headers=auth("objection-judge")
+    )
     assert fields(refused) == {"filer_kind"}
     objection = file(client, auth, case_id, kind="outsider", filer_kind="outsider", filer_name="李四")
     assert objection["kind"] == "outsider"
@@ -166,8 +223,15 @@ def test_an_outsider_objection_starts_d6_and_a_party_may_not_raise_one(client, a
 def test_a_ruling_can_be_upheld_straight_after_docketing(client, auth):
     oid = file(client, auth, make_team_case(1))["id"]
     ok(step(client, auth, oid, "docket"))
-    ruled = ok(step(client, auth, oid, "ruling", {"outcome": "upheld", "reasons": "异议成立",
-                                                  "ruled_on": court_today().isoformat()}))
+    ruled = ok(
+        step(
+            client,
+            auth,
+            oid,
+            "ruling",
+            {"outcome": "upheld", "reasons": "异议成立", "ruled_on": court_today().isoformat()},
+        )
+    )
     assert ruled["outcome"] == "upheld" and ruled["hearings"] == []
 
 
@@ -214,12 +278,19 @@ def test_the_ruling_clocks_show_on_the_board(client, auth):
     def board(status: str) -> set[tuple[str, int, str]]:
         response = client.get("/api/v1/deadlines", params={"status": status}, headers=auth("objection-judge"))
         assert response.status_code == 200, response.text
-        return {(d["rule"], d["subject_id"], d["due_on"]) for d in response.json()["items"]
-                if d["subject_type"] == "objection"}
+        return {
+            (d["rule"], d["subject_id"], d["due_on"])
+            for d in response.json()["items"]
+            if d["subject_type"] == "objection"
+        }
 
     assert board("overdue") == {("D5", unruled, "2026-05-26")}
-    assert {(rule, oid) for rule, oid, _ in board("met")} == {("D5", ruled), ("D7", ruled), ("D8", ruled),
-                                                             ("D6", outsider)}
+    assert {(rule, oid) for rule, oid, _ in board("met")} == {
+        ("D5", ruled),
+        ("D7", ruled),
+        ("D8", ruled),
+        ("D6", outsider),
+    }
 
 
 # Legal windows ------------------------------------------------------------------------------------
@@ -235,8 +306,11 @@ def test_a_jurisdiction_objection_is_accepted_on_day_10_after_the_execution_noti
 def test_a_jurisdiction_objection_on_day_11_is_refused(client, auth):
     case_id = make_team_case(1)
     serve_execution_notice(case_id, date(2026, 3, 10))
-    response = client.post(BASE, json=body(case_id, kind="jurisdiction", received_on="2026-03-21"),
-                           headers=auth("objection-judge"))
+    response = client.post(
+        BASE,
+        json=body(case_id, kind="jurisdiction", received_on="2026-03-21"),
+        headers=auth("objection-judge"),
+    )
     assert fields(response) == {"received_on"}
     assert "2026-03-20" in response.json()["detail"] and "10 days" in response.json()["detail"]
     assert client.get(BASE, headers=auth("objection-judge")).json()["items"] == []
@@ -246,8 +320,11 @@ def test_the_jurisdiction_window_ending_on_a_holiday_runs_to_the_next_working_da
     case_id = make_team_case(1)
     serve_execution_notice(case_id, date(2026, 9, 25))  # day 10 is 5 October, in the National Day holiday
     assert file(client, auth, case_id, kind="jurisdiction", received_on="2026-10-08")["state"] == "received"
-    late = client.post(BASE, json=body(case_id, kind="jurisdiction", received_on="2026-10-09"),
-                       headers=auth("objection-judge"))
+    late = client.post(
+        BASE,
+        json=body(case_id, kind="jurisdiction", received_on="2026-10-09"),
+        headers=auth("objection-judge"),
+    )
     assert fields(late) == {"received_on"}
 
 
@@ -257,8 +334,11 @@ def test_a_jurisdiction_objection_before_any_execution_notice_is_accepted(client
 
 
 def test_a_jurisdiction_objection_is_a_partys(client, auth):
-    response = client.post(BASE, json=body(make_team_case(1), kind="jurisdiction", filer_kind="outsider"),
-                           headers=auth("objection-judge"))
+    response = client.post(
+        BASE,
+        json=body(make_team_case(1), kind="jurisdiction", filer_kind="outsider"),
+        headers=auth("objection-judge"),
+    )
     assert fields(response) == {"filer_kind"}
 
 
@@ -283,16 +363,19 @@ def test_reconsideration_on_day_11_after_service_is_refused(client, auth, events
 # Order of steps -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("state", "verb", "payload", "allowed"), [
-    ("received", "ruling", {"outcome": "upheld", "reasons": "x", "ruled_on": "2026-05-25"}, ["docket"]),
-    ("received", "hearing", {"held_on": "2026-05-20"}, ["docket"]),
-    ("docketed", "docket", None, ["hearing", "ruling"]),
-    ("docketed", "service", {"served_on": "2026-06-01"}, ["hearing", "ruling"]),
-    ("ruled", "reconsideration", {"applied_on": "2026-06-05"}, ["service"]),
-    ("ruled", "hearing", {"held_on": "2026-05-26"}, ["service"]),
-    ("served", "transfer", {"transferred_on": "2026-06-05"}, ["reconsideration"]),
-    ("reconsideration_applied", "reconsideration", {"applied_on": "2026-06-06"}, ["transfer"]),
-])
+@pytest.mark.parametrize(
+    ("state", "verb", "payload", "allowed"),
+    [
+        ("received", "ruling", {"outcome": "upheld", "reasons": "x", "ruled_on": "2026-05-25"}, ["docket"]),
+        ("received", "hearing", {"held_on": "2026-05-20"}, ["docket"]),
+        ("docketed", "docket", None, ["hearing", "ruling"]),
+        ("docketed", "service", {"served_on": "2026-06-01"}, ["hearing", "ruling"]),
+        ("ruled", "reconsideration", {"applied_on": "2026-06-05"}, ["service"]),
+        ("ruled", "hearing", {"held_on": "2026-05-26"}, ["service"]),
+        ("served", "transfer", {"transferred_on": "2026-06-05"}, ["reconsideration"]),
+        ("reconsideration_applied", "reconsideration", {"applied_on": "2026-06-06"}, ["transfer"]),
+    ],
+)
 def test_out_of_order_steps_are_409_naming_the_allowed_ones(client, auth, state, verb, payload, allowed):
     oid = file(client, auth, make_team_case(1))["id"]
     if state != "received":
@@ -306,20 +389,24 @@ def test_out_of_order_steps_are_409_naming_the_allowed_ones(client, auth, state,
 # Bad input ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"kind": "complaint"}, "kind"),
-    ({"filer_kind": "lawyer"}, "filer_kind"),
-    ({"filer_name": ""}, "filer_name"),
-    ({"grounds": "   "}, "grounds"),
-    ({"received_on": "2026-13-01"}, "received_on"),
-    ({"received_on": (court_today() + timedelta(days=1)).isoformat()}, "received_on"),
-    ({"received_on": "2026-03-01"}, "received_on"),  # before the case was filed on 2 March
-    ({"case_id": "x"}, "case_id"),
-    ({"extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"kind": "complaint"}, "kind"),
+        ({"filer_kind": "lawyer"}, "filer_kind"),
+        ({"filer_name": ""}, "filer_name"),
+        ({"grounds": "   "}, "grounds"),
+        ({"received_on": "2026-13-01"}, "received_on"),
+        ({"received_on": (court_today() + timedelta(days=1)).isoformat()}, "received_on"),
+        ({"received_on": "2026-03-01"}, "received_on"),  # before the case was filed on 2 March
+        ({"case_id": "x"}, "case_id"),
+        ({"extra": 1}, "extra"),
+    ],
+)
 def test_bad_objections_are_422_naming_the_field(client, auth, overrides, field):
-    response = client.post(BASE, json={**body(make_team_case(1)), **overrides},
-                           headers=auth("objection-judge"))
+    response = client.post(
+        BASE, json={**body(make_team_case(1)), **overrides}, headers=auth("objection-judge")
+    )
     assert field in fields(response)
 
 
@@ -327,17 +414,20 @@ def test_an_objection_against_an_unknown_case_is_404(client, auth):
     assert client.post(BASE, json=body(999999), headers=auth("objection-judge")).status_code == 404
 
 
-@pytest.mark.parametrize(("state", "verb", "payload", "field"), [
-    ("received", "docket", {"docketed_on": "2026-05-10"}, "docketed_on"),  # before receipt on 11 May
-    ("docketed", "hearing", {}, "scheduled_for"),
-    ("docketed", "hearing", {"held_on": (court_today() + timedelta(days=1)).isoformat()}, "held_on"),
-    ("docketed", "ruling", {"outcome": "maybe", "reasons": "x", "ruled_on": "2026-05-25"}, "outcome"),
-    ("docketed", "ruling", {"outcome": "upheld", "reasons": "", "ruled_on": "2026-05-25"}, "reasons"),
-    ("docketed", "ruling", {"outcome": "upheld", "reasons": "x"}, "ruled_on"),
-    ("ruled", "service", {"served_on": "2026-05-24"}, "served_on"),  # before the ruling
-    ("served", "reconsideration", {"applied_on": "2026-05-31"}, "applied_on"),  # before service
-    ("reconsideration_applied", "transfer", {}, "transferred_on"),
-])
+@pytest.mark.parametrize(
+    ("state", "verb", "payload", "field"),
+    [
+        ("received", "docket", {"docketed_on": "2026-05-10"}, "docketed_on"),  # before receipt on 11 May
+        ("docketed", "hearing", {}, "scheduled_for"),
+        ("docketed", "hearing", {"held_on": (court_today() + timedelta(days=1)).isoformat()}, "held_on"),
+        ("docketed", "ruling", {"outcome": "maybe", "reasons": "x", "ruled_on": "2026-05-25"}, "outcome"),
+        ("docketed", "ruling", {"outcome": "upheld", "reasons": "", "ruled_on": "2026-05-25"}, "reasons"),
+        ("docketed", "ruling", {"outcome": "upheld", "reasons": "x"}, "ruled_on"),
+        ("ruled", "service", {"served_on": "2026-05-24"}, "served_on"),  # before the ruling
+        ("served", "reconsideration", {"applied_on": "2026-05-31"}, "applied_on"),  # before service
+        ("reconsideration_applied", "transfer", {}, "transferred_on"),
+    ],
+)
 def test_bad_step_input_is_422_naming_the_field(client, auth, state, verb, payload, field):
     oid = file(client, auth, make_team_case(1))["id"]
     if state != "received":
@@ -389,10 +479,14 @@ def test_only_the_objection_and_comprehensive_groups_receive_objections(client, 
 @pytest.mark.parametrize("username", sorted(set(ALL_USERS) - HANDLERS))
 def test_only_the_objection_group_handles_objections(client, auth, verb, username):
     oid = file(client, auth, make_team_case(1))["id"]
-    payload = {"docket": None, "hearing": {"held_on": "2026-05-20"},
-               "ruling": {"outcome": "upheld", "reasons": "x", "ruled_on": "2026-05-25"},
-               "service": {"served_on": "2026-06-01"}, "reconsideration": {"applied_on": "2026-06-05"},
-               "transfer": {"transferred_on": "2026-06-08"}}[verb]
+    payload = {
+        "docket": None,
+        "hearing": {"held_on": "2026-05-20"},
+        "ruling": {"outcome": "upheld", "reasons": "x", "ruled_on": "2026-05-25"},
+        "service": {"served_on": "2026-06-01"},
+        "reconsideration": {"applied_on": "2026-06-05"},
+        "transfer": {"transferred_on": "2026-06-08"},
+    }[verb]
     assert step(client, auth, oid, verb, payload, user=username).status_code == 403
 
 

@@ -31,8 +31,14 @@ def events(monkeypatch):  # noqa: ANN201
 
 
 def body(case_id: int | None, **overrides: object) -> dict:
-    data = {"received_on": "2026-06-01", "channel": "visit", "petitioner_name": "张三",
-            "contact": "13800000000", "case_id": case_id, "content": "申请执行人反映案件长期未执行到位"}
+    data = {
+        "received_on": "2026-06-01",
+        "channel": "visit",
+        "petitioner_name": "张三",
+        "contact": "13800000000",
+        "case_id": case_id,
+        "content": "申请执行人反映案件长期未执行到位",
+    }
     data.update(overrides)
     return data
 
@@ -43,8 +49,15 @@ def receive(client, auth, case_id: int | None, **overrides: object) -> dict:  # 
     return response.json()
 
 
-def step(client, auth, petition_id: int, verb: str, payload: dict | None = None,  # noqa: ANN001
-         user: str = "comprehensive", **headers: str):
+def step(
+    client,
+    auth,
+    petition_id: int,
+    verb: str,
+    payload: dict | None = None,  # noqa: ANN001
+    user: str = "comprehensive",
+    **headers: str,
+):
     return client.post(f"{BASE}/{petition_id}/{verb}", json=payload, headers=auth(user, **headers))
 
 
@@ -59,11 +72,13 @@ def fields(response) -> set[str]:  # noqa: ANN001
 
 
 def walk_to(client, auth, petition_id: int, state: str, team: str = "brigade1-judge") -> dict:  # noqa: ANN001
-    steps = [("registered", "register", {"registered_on": "2026-06-02"}, "comprehensive"),
-             ("routed", "route", {"routed_on": "2026-06-02"}, "comprehensive"),
-             ("replied", "reply", {"reply_text": "已冻结被执行人账户", "replied_on": "2026-06-20"}, team),
-             ("resolved", "resolve", {"resolved_on": "2026-06-22", "note": "当事人满意"}, "comprehensive"),
-             ("closed", "close", {"closed_on": "2026-06-25"}, "comprehensive")]
+    steps = [
+        ("registered", "register", {"registered_on": "2026-06-02"}, "comprehensive"),
+        ("routed", "route", {"routed_on": "2026-06-02"}, "comprehensive"),
+        ("replied", "reply", {"reply_text": "已冻结被执行人账户", "replied_on": "2026-06-20"}, team),
+        ("resolved", "resolve", {"resolved_on": "2026-06-22", "note": "当事人满意"}, "comprehensive"),
+        ("closed", "close", {"closed_on": "2026-06-25"}, "comprehensive"),
+    ]
     got: dict = {}
     for reached, verb, payload, user in steps:
         got = ok(step(client, auth, petition_id, verb, payload, user=user))
@@ -81,13 +96,25 @@ def test_a_petition_walks_from_receipt_to_closing(client, auth, events):
     pid = petition["id"]
     assert (petition["state"], petition["case_id"], petition["repeat_of_id"]) == ("received", case_id, None)
     assert petition["allowed_actions"] == ["register"]
-    assert events == [{"event": "petition.received", "on": date(2026, 6, 1), "case_id": case_id,
-                       "subject_type": "petition", "subject_id": pid}]
+    assert events == [
+        {
+            "event": "petition.received",
+            "on": date(2026, 6, 1),
+            "case_id": case_id,
+            "subject_type": "petition",
+            "subject_id": pid,
+        }
+    ]
 
     registered = ok(step(client, auth, pid, "register", {"registered_on": "2026-06-02"}))
     assert registered["state"] == "registered" and registered["registered_on"] == "2026-06-02"
-    assert events[-1] == {"event": "petition.registered", "on": date(2026, 6, 2), "case_id": case_id,
-                          "subject_type": "petition", "subject_id": pid}
+    assert events[-1] == {
+        "event": "petition.registered",
+        "on": date(2026, 6, 2),
+        "case_id": case_id,
+        "subject_type": "petition",
+        "subject_id": pid,
+    }
 
     routed = ok(step(client, auth, pid, "route", {"routed_on": "2026-06-03", "note": "请一大队核实"}))
     assert (routed["state"], routed["unit_code"]) == ("routed", "brigade-1")
@@ -97,29 +124,51 @@ def test_a_petition_walks_from_receipt_to_closing(client, auth, events):
     assert [u["note"] for u in urged["urges"]] == ["请尽快答复", "再次催办"]
     assert urged["urges"][1]["urged_on"] == court_today().isoformat()
 
-    supervised = ok(step(client, auth, pid, "supervise", {"note": "逾期未复，提请局领导督办"},
-                         user="comprehensive-lead"))
+    supervised = ok(
+        step(client, auth, pid, "supervise", {"note": "逾期未复，提请局领导督办"}, user="comprehensive-lead")
+    )
     assert supervised["supervised"] is True and "supervise" not in supervised["allowed_actions"]
     board = client.get(BASE, params={"supervised": "true"}, headers=auth("director")).json()
     assert [p["id"] for p in board["items"]] == [pid]
 
-    replied = ok(step(client, auth, pid, "reply",
-                      {"reply_text": "已冻结被执行人账户并扣划", "replied_on": "2026-06-20"},
-                      user="brigade1-judge2"))
+    replied = ok(
+        step(
+            client,
+            auth,
+            pid,
+            "reply",
+            {"reply_text": "已冻结被执行人账户并扣划", "replied_on": "2026-06-20"},
+            user="brigade1-judge2",
+        )
+    )
     assert (replied["state"], replied["reply_text"]) == ("replied", "已冻结被执行人账户并扣划")
     resolved = ok(step(client, auth, pid, "resolve", {"resolved_on": "2026-06-22", "note": "息诉罢访"}))
     assert resolved["state"] == "resolved"
     closed = ok(step(client, auth, pid, "close", {"closed_on": "2026-06-25", "note": "报结"}))
     assert (closed["state"], closed["closed_on"], closed["allowed_actions"]) == ("closed", "2026-06-25", [])
-    assert events[-1] == {"event": "petition.closed", "on": date(2026, 6, 25), "case_id": case_id,
-                          "subject_type": "petition", "subject_id": pid}
+    assert events[-1] == {
+        "event": "petition.closed",
+        "on": date(2026, 6, 25),
+        "case_id": case_id,
+        "subject_type": "petition",
+        "subject_id": pid,
+    }
 
     with session_scope(read_only=True) as session:
-        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "petition")
-                                  .order_by(AuditEntry.id)).all()
-    assert actions == ["petition.received", "petition.registered", "petition.routed", "petition.urged",
-                       "petition.urged", "petition.supervised", "petition.replied", "petition.resolved",
-                       "petition.closed"]
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity_type == "petition").order_by(AuditEntry.id)
+        ).all()
+    assert actions == [
+        "petition.received",
+        "petition.registered",
+        "petition.routed",
+        "petition.urged",
+        "petition.urged",
+        "petition.supervised",
+        "petition.replied",
+        "petition.resolved",
+        "petition.closed",
+    ]
 
 
 def test_a_petition_may_be_closed_after_the_reply_without_resolution(client, auth):
@@ -192,14 +241,23 @@ def test_a_petition_not_replied_within_30_days_shows_as_breached_on_the_board(cl
     on_time = receive(client, auth, make_team_case(1), received_on="2026-08-31", petitioner_name="李四")["id"]
     ok(step(client, auth, on_time, "register", {"registered_on": "2026-09-01"}))
     ok(step(client, auth, on_time, "route", {"routed_on": "2026-09-02"}))
-    ok(step(client, auth, on_time, "reply", {"reply_text": "已答复", "replied_on": "2026-09-10"},
-            user="brigade1-judge"))
+    ok(
+        step(
+            client,
+            auth,
+            on_time,
+            "reply",
+            {"reply_text": "已答复", "replied_on": "2026-09-10"},
+            user="brigade1-judge",
+        )
+    )
     ok(step(client, auth, on_time, "close", {"closed_on": "2026-09-15"}))
     run_sweep(today=date(2026, 10, 9))
 
     overdue = _board(client, auth, status="overdue")
     assert [(d["subject_type"], d["subject_id"], d["status"]) for d in overdue] == [
-        ("petition", late, "breached")]
+        ("petition", late, "breached")
+    ]
     assert overdue[0]["due_on"] == "2026-10-08"  # the 30th day, 1 October, falls in the National Day holiday
     assert overdue[0]["overdue"] is True
     # Brigade 1, the handling team, sees it on its own board; the leadership does too.
@@ -223,20 +281,24 @@ def test_closing_a_petition_in_time_meets_d10(client, auth):
 # Order of steps -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("state", "verb", "payload", "user", "allowed"), [
-    ("received", "route", {}, "comprehensive", ["register"]),
-    ("received", "close", {}, "comprehensive", ["register"]),
-    ("received", "supervise", {}, "comprehensive", ["register"]),
-    ("registered", "urge", {"note": "催"}, "comprehensive", ["route", "supervise"]),
-    ("registered", "reply", {"reply_text": "x"}, "brigade1-judge", ["route", "supervise"]),
-    ("routed", "close", {}, "comprehensive", ["route", "urge", "supervise", "reply"]),
-    ("routed", "register", {}, "comprehensive", ["route", "urge", "supervise", "reply"]),
-    ("replied", "urge", {"note": "催"}, "comprehensive", ["resolve", "close", "supervise"]),
-    ("closed", "reply", {"reply_text": "x"}, "brigade1-judge", []),
-    ("closed", "supervise", {}, "comprehensive", []),
-])
-def test_out_of_order_steps_are_409_naming_the_allowed_ones(client, auth, state, verb, payload, user,
-                                                            allowed):
+@pytest.mark.parametrize(
+    ("state", "verb", "payload", "user", "allowed"),
+    [
+        ("received", "route", {}, "comprehensive", ["register"]),
+        ("received", "close", {}, "comprehensive", ["register"]),
+        ("received", "supervise", {}, "comprehensive", ["register"]),
+        ("registered", "urge", {"note": "催"}, "comprehensive", ["route", "supervise"]),
+        ("registered", "reply", {"reply_text": "x"}, "brigade1-judge", ["route", "supervise"]),
+        ("routed", "close", {}, "comprehensive", ["route", "urge", "supervise", "reply"]),
+        ("routed", "register", {}, "comprehensive", ["route", "urge", "supervise", "reply"]),
+        ("replied", "urge", {"note": "催"}, "comprehensive", ["resolve", "close", "supervise"]),
+        ("closed", "reply", {"reply_text": "x"}, "brigade1-judge", []),
+        ("closed", "supervise", {}, "comprehensive", []),
+    ],
+)
+def test_out_of_order_steps_are_409_naming_the_allowed_ones(
+    client, auth, state, verb, payload, user, allowed
+):
     pid = receive(client, auth, make_team_case(1))["id"]
     if state != "received":
         walk_to(client, auth, pid, state)
@@ -256,29 +318,40 @@ def test_a_petition_is_supervised_once(client, auth):
 # Bad input ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"channel": "pigeon"}, "channel"),
-    ({"petitioner_name": ""}, "petitioner_name"),
-    ({"content": " "}, "content"),
-    ({"received_on": None}, "received_on"),
-    ({"received_on": (court_today() + timedelta(days=1)).isoformat()}, "received_on"),
-    ({"case_id": 987654}, "case_id"),
-    ({"case_id": -1}, "case_id"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"channel": "pigeon"}, "channel"),
+        ({"petitioner_name": ""}, "petitioner_name"),
+        ({"content": " "}, "content"),
+        ({"received_on": None}, "received_on"),
+        ({"received_on": (court_today() + timedelta(days=1)).isoformat()}, "received_on"),
+        ({"case_id": 987654}, "case_id"),
+        ({"case_id": -1}, "case_id"),
+    ],
+)
 def test_bad_petitions_are_422_naming_the_field(client, auth, overrides, field):
     response = client.post(BASE, json={**body(make_team_case(1)), **overrides}, headers=auth("comprehensive"))
     assert field in fields(response)
 
 
-@pytest.mark.parametrize(("state", "verb", "payload", "user", "field"), [
-    ("received", "register", {"registered_on": "2026-05-31"}, "comprehensive", "registered_on"),
-    ("registered", "route", {"routed_on": "2026-06-01"}, "comprehensive", "routed_on"),
-    ("routed", "urge", {}, "comprehensive", "note"),
-    ("routed", "reply", {"reply_text": ""}, "brigade1-judge", "reply_text"),
-    ("routed", "reply", {"reply_text": "x", "replied_on": "2026-06-01"}, "brigade1-judge", "replied_on"),
-    ("replied", "close", {"closed_on": (court_today() + timedelta(days=2)).isoformat()}, "comprehensive",
-     "closed_on"),
-])
+@pytest.mark.parametrize(
+    ("state", "verb", "payload", "user", "field"),
+    [
+        ("received", "register", {"registered_on": "2026-05-31"}, "comprehensive", "registered_on"),
+        ("registered", "route", {"routed_on": "2026-06-01"}, "comprehensive", "routed_on"),
+        ("routed", "urge", {}, "comprehensive", "note"),
+        ("routed", "reply", {"reply_text": ""}, "brigade1-judge", "reply_text"),
+        ("routed", "reply", {"reply_text": "x", "replied_on": "2026-06-01"}, "brigade1-judge", "replied_on"),
+        (
+            "replied",
+            "close",
+            {"closed_on": (court_today() + timedelta(days=2)).isoformat()},
+            "comprehensive",
+            "closed_on",
+        ),
+    ],
+)
 def test_bad_step_input_is_422_naming_the_field(client, auth, state, verb, payload, user, field):
     pid = receive(client, auth, make_team_case(1))["id"]
     if state != "received":
@@ -295,10 +368,17 @@ def test_only_the_comprehensive_group_receives_petitions(client, auth, username)
     assert response.status_code == (201 if username in CENTER else 403), response.text
 
 
-@pytest.mark.parametrize(("verb", "state", "payload"), [
-    ("register", "received", {}), ("route", "registered", {}), ("urge", "routed", {"note": "催"}),
-    ("supervise", "routed", {}), ("resolve", "replied", {}), ("close", "replied", {}),
-])
+@pytest.mark.parametrize(
+    ("verb", "state", "payload"),
+    [
+        ("register", "received", {}),
+        ("route", "registered", {}),
+        ("urge", "routed", {"note": "催"}),
+        ("supervise", "routed", {}),
+        ("resolve", "replied", {}),
+        ("close", "replied", {}),
+    ],
+)
 @pytest.mark.parametrize("username", sorted(set(ALL_USERS) - CENTER))
 def test_only_the_comprehensive_group_handles_petitions(client, auth, verb, state, payload, username):
     pid = receive(client, auth, make_team_case(1))["id"]

@@ -24,22 +24,37 @@ READERS_DENIED = {"registrar", "filing-bot", "finance", "admin"}
 
 
 def body(case_id: int, items: list[str] | None = None, **overrides: object) -> dict:
-    data = {"case_id": case_id, "summary": "被执行人有能力履行而拒不履行，转移车辆",
-            "materials": [{"item": i, "note": f"{i} 材料"} for i in (CHECKLIST if items is None else items)],
-            "submitted_on": "2026-06-01"}
+    data = {
+        "case_id": case_id,
+        "summary": "被执行人有能力履行而拒不履行，转移车辆",
+        "materials": [{"item": i, "note": f"{i} 材料"} for i in (CHECKLIST if items is None else items)],
+        "submitted_on": "2026-06-01",
+    }
     data.update(overrides)
     return data
 
 
-def submit(client, auth, case_id: int, items: list[str] | None = None,  # noqa: ANN001
-           user: str = "brigade1-judge") -> dict:
+def submit(
+    client,
+    auth,
+    case_id: int,
+    items: list[str] | None = None,  # noqa: ANN001
+    user: str = "brigade1-judge",
+) -> dict:
     response = client.post(BASE, json=body(case_id, items), headers=auth(user))
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def step(client, auth, referral_id: int, verb: str, payload: dict | None = None,  # noqa: ANN001
-         user: str = "comprehensive", **headers: str):
+def step(
+    client,
+    auth,
+    referral_id: int,
+    verb: str,
+    payload: dict | None = None,  # noqa: ANN001
+    user: str = "comprehensive",
+    **headers: str,
+):
     return client.post(f"{BASE}/{referral_id}/{verb}", json=payload, headers=auth(user, **headers))
 
 
@@ -55,14 +70,20 @@ def fields(response) -> set[str]:  # noqa: ANN001
 
 COMPLETE = {"result": "complete", "reviewed_on": "2026-06-03"}
 LIAISON = {"liaised_on": "2026-06-05", "contact": "刑庭王法官"}
-POLICE = {"document_number": "（2026）豫0104执移1号", "transferred_on": "2026-06-10",
-          "police_organ": "郑州市公安局管城回族区分局"}
+POLICE = {
+    "document_number": "（2026）豫0104执移1号",
+    "transferred_on": "2026-06-10",
+    "police_organ": "郑州市公安局管城回族区分局",
+}
 
 
 def walk_to(client, auth, referral_id: int, stage: str) -> dict:  # noqa: ANN001
-    steps = [("complete", "review", COMPLETE), ("liaised", "liaison", LIAISON),
-             ("police_transferred", "police-transfer", POLICE),
-             ("following_up", "outcome", {"outcome": "accepted", "decided_on": "2026-06-20"})]
+    steps = [
+        ("complete", "review", COMPLETE),
+        ("liaised", "liaison", LIAISON),
+        ("police_transferred", "police-transfer", POLICE),
+        ("following_up", "outcome", {"outcome": "accepted", "decided_on": "2026-06-20"}),
+    ]
     got: dict = {}
     for reached, verb, payload in steps:
         got = ok(step(client, auth, referral_id, verb, payload))
@@ -78,10 +99,12 @@ def test_a_referral_returned_for_two_missing_items_is_supplemented_then_transfer
     case_id = make_team_case(1)
     referral = submit(client, auth, case_id, items=["evidence_of_ability_to_perform", "evidence_of_refusal"])
     assert (referral["stage"], referral["unit_code"], referral["outcome"]) == ("submitted", "brigade-1", None)
-    assert referral["checklist"] == [{"item": "evidence_of_ability_to_perform", "provided": True},
-                                     {"item": "evidence_of_refusal", "provided": True},
-                                     {"item": "documents_served", "provided": False},
-                                     {"item": "warnings_given", "provided": False}]
+    assert referral["checklist"] == [
+        {"item": "evidence_of_ability_to_perform", "provided": True},
+        {"item": "evidence_of_refusal", "provided": True},
+        {"item": "documents_served", "provided": False},
+        {"item": "warnings_given", "provided": False},
+    ]
     rid = referral["id"]
 
     # Complete is refused while checklist items are missing, naming them.
@@ -89,17 +112,39 @@ def test_a_referral_returned_for_two_missing_items_is_supplemented_then_transfer
     assert gate.status_code == 409
     assert gate.json()["missing"] == ["documents_served", "warnings_given"]
 
-    returned = ok(step(client, auth, rid, "review", {"result": "returned", "note": "请补充送达回证和警告笔录",
-                                                     "missing_items": ["documents_served", "warnings_given"],
-                                                     "reviewed_on": "2026-06-02"}))
+    returned = ok(
+        step(
+            client,
+            auth,
+            rid,
+            "review",
+            {
+                "result": "returned",
+                "note": "请补充送达回证和警告笔录",
+                "missing_items": ["documents_served", "warnings_given"],
+                "reviewed_on": "2026-06-02",
+            },
+        )
+    )
     assert returned["stage"] == "returned" and returned["return_count"] == 1
     assert returned["missing_items"] == ["documents_served", "warnings_given"]
     assert returned["allowed_actions"] == ["supplement"]
 
-    supplemented = ok(step(client, auth, rid, "supplement",
-                           {"materials": [{"item": "documents_served", "note": "送达回证"},
-                                          {"item": "warnings_given", "note": "警告笔录"}]},
-                           user="brigade1-judge2"))
+    supplemented = ok(
+        step(
+            client,
+            auth,
+            rid,
+            "supplement",
+            {
+                "materials": [
+                    {"item": "documents_served", "note": "送达回证"},
+                    {"item": "warnings_given", "note": "警告笔录"},
+                ]
+            },
+            user="brigade1-judge2",
+        )
+    )
     assert supplemented["stage"] == "submitted"
     assert all(c["provided"] for c in supplemented["checklist"])
     assert [m["round"] for m in supplemented["materials"]] == [0, 0, 1, 1]
@@ -117,20 +162,35 @@ def test_a_referral_returned_for_two_missing_items_is_supplemented_then_transfer
     assert (accepted["stage"], accepted["outcome"]) == ("following_up", "accepted")
     prosecuted = ok(step(client, auth, rid, "outcome", {"outcome": "prosecuted", "decided_on": "2026-08-01"}))
     assert prosecuted["outcome"] == "prosecuted"
-    judged = ok(step(client, auth, rid, "outcome", {"outcome": "judged", "decided_on": "2026-10-15",
-                                                    "reference": "（2026）豫0104刑初88号"}))
+    judged = ok(
+        step(
+            client,
+            auth,
+            rid,
+            "outcome",
+            {"outcome": "judged", "decided_on": "2026-10-15", "reference": "（2026）豫0104刑初88号"},
+        )
+    )
     assert (judged["stage"], judged["outcome"], judged["allowed_actions"]) == ("concluded", "judged", [])
 
     with session_scope(read_only=True) as session:
         assert session.get(Case, case_id).state == "in_progress"
-        actions = session.scalars(select(AuditEntry.action)
-                                  .where(AuditEntry.entity_type == "refusal_referral")
-                                  .order_by(AuditEntry.id)).all()
-    assert actions == ["refusal_referral.submitted", "refusal_referral.reviewed_returned",
-                       "refusal_referral.supplemented", "refusal_referral.reviewed_complete",
-                       "refusal_referral.liaised", "refusal_referral.police_transferred",
-                       "refusal_referral.outcome_accepted", "refusal_referral.outcome_prosecuted",
-                       "refusal_referral.outcome_judged"]
+        actions = session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.entity_type == "refusal_referral")
+            .order_by(AuditEntry.id)
+        ).all()
+    assert actions == [
+        "refusal_referral.submitted",
+        "refusal_referral.reviewed_returned",
+        "refusal_referral.supplemented",
+        "refusal_referral.reviewed_complete",
+        "refusal_referral.liaised",
+        "refusal_referral.police_transferred",
+        "refusal_referral.outcome_accepted",
+        "refusal_referral.outcome_prosecuted",
+        "refusal_referral.outcome_judged",
+    ]
 
 
 def test_the_criminal_division_may_decline_without_a_police_transfer(client, auth):
@@ -165,8 +225,9 @@ def test_a_case_has_one_open_referral_at_a_time(client, auth):
 
 
 def test_a_plain_list_of_item_codes_is_accepted(client, auth):
-    response = client.post(BASE, json={**body(make_team_case(1)), "materials": CHECKLIST},
-                           headers=auth("brigade1-judge"))
+    response = client.post(
+        BASE, json={**body(make_team_case(1)), "materials": CHECKLIST}, headers=auth("brigade1-judge")
+    )
     assert response.status_code == 201, response.text
     assert [m["item"] for m in response.json()["materials"]] == CHECKLIST
 
@@ -182,17 +243,21 @@ def test_the_court_can_add_checklist_items(client, auth, monkeypatch):
 # Order of steps -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("stage", "verb", "payload", "user", "allowed"), [
-    ("submitted", "liaison", LIAISON, "comprehensive", ["review"]),
-    ("submitted", "police-transfer", POLICE, "comprehensive", ["review"]),
-    ("submitted", "supplement", {"materials": ["warnings_given"]}, "brigade1-judge", ["review"]),
-    ("submitted", "outcome", {"outcome": "accepted"}, "comprehensive", ["review"]),
-    ("complete", "review", COMPLETE, "comprehensive", ["liaison"]),
-    ("complete", "police-transfer", POLICE, "comprehensive", ["liaison"]),
-    ("liaised", "liaison", LIAISON, "comprehensive", ["police_transfer", "outcome"]),
-])
-def test_out_of_order_steps_are_409_naming_the_allowed_ones(client, auth, stage, verb, payload, user,
-                                                            allowed):
+@pytest.mark.parametrize(
+    ("stage", "verb", "payload", "user", "allowed"),
+    [
+        ("submitted", "liaison", LIAISON, "comprehensive", ["review"]),
+        ("submitted", "police-transfer", POLICE, "comprehensive", ["review"]),
+        ("submitted", "supplement", {"materials": ["warnings_given"]}, "brigade1-judge", ["review"]),
+        ("submitted", "outcome", {"outcome": "accepted"}, "comprehensive", ["review"]),
+        ("complete", "review", COMPLETE, "comprehensive", ["liaison"]),
+        ("complete", "police-transfer", POLICE, "comprehensive", ["liaison"]),
+        ("liaised", "liaison", LIAISON, "comprehensive", ["police_transfer", "outcome"]),
+    ],
+)
+def test_out_of_order_steps_are_409_naming_the_allowed_ones(
+    client, auth, stage, verb, payload, user, allowed
+):
     rid = submit(client, auth, make_team_case(1))["id"]
     if stage != "submitted":
         walk_to(client, auth, rid, stage)
@@ -218,29 +283,39 @@ def test_a_case_not_in_enforcement_cannot_be_referred(client, auth, state):
 # Bad input ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"materials": []}, "materials"),
-    ({"materials": [{"item": "rumours"}]}, "materials.0.item"),
-    ({"materials": [{"item": "evidence_of_refusal"}, {"note": "x"}]}, "materials.1.item"),
-    ({"summary": ""}, "summary"),
-    ({"submitted_on": (court_today() + timedelta(days=1)).isoformat()}, "submitted_on"),
-    ({"submitted_on": "2026-02-01"}, "submitted_on"),  # before the case was filed
-    ({"case_id": 0}, "case_id"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"materials": []}, "materials"),
+        ({"materials": [{"item": "rumours"}]}, "materials.0.item"),
+        ({"materials": [{"item": "evidence_of_refusal"}, {"note": "x"}]}, "materials.1.item"),
+        ({"summary": ""}, "summary"),
+        ({"submitted_on": (court_today() + timedelta(days=1)).isoformat()}, "submitted_on"),
+        ({"submitted_on": "2026-02-01"}, "submitted_on"),  # before the case was filed
+        ({"case_id": 0}, "case_id"),
+    ],
+)
 def test_bad_submissions_are_422_naming_the_field(client, auth, overrides, field):
-    response = client.post(BASE, json={**body(make_team_case(1)), **overrides},
-                           headers=auth("brigade1-judge"))
+    response = client.post(
+        BASE, json={**body(make_team_case(1)), **overrides}, headers=auth("brigade1-judge")
+    )
     assert field in fields(response)
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"result": "returned"}, "missing_items"),
-    ({"result": "returned", "missing_items": []}, "missing_items"),
-    ({"result": "returned", "missing_items": ["documents_served", "gossip"]}, "missing_items.1"),
-    ({"result": "complete", "missing_items": ["documents_served"]}, "missing_items"),
-    ({"result": "maybe"}, "result"),
-    ({"result": "returned", "missing_items": ["warnings_given"], "reviewed_on": "2026-05-31"}, "reviewed_on"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"result": "returned"}, "missing_items"),
+        ({"result": "returned", "missing_items": []}, "missing_items"),
+        ({"result": "returned", "missing_items": ["documents_served", "gossip"]}, "missing_items.1"),
+        ({"result": "complete", "missing_items": ["documents_served"]}, "missing_items"),
+        ({"result": "maybe"}, "result"),
+        (
+            {"result": "returned", "missing_items": ["warnings_given"], "reviewed_on": "2026-05-31"},
+            "reviewed_on",
+        ),
+    ],
+)
 def test_bad_reviews_are_422_naming_the_field(client, auth, payload, field):
     rid = submit(client, auth, make_team_case(1))["id"]
     assert field in fields(step(client, auth, rid, "review", payload))
@@ -250,9 +325,11 @@ def test_bad_follow_up_input_is_422_naming_the_field(client, auth):
     rid = submit(client, auth, make_team_case(1))["id"]
     walk_to(client, auth, rid, "liaised")
     assert fields(step(client, auth, rid, "police-transfer", {"transferred_on": "2026-06-10"})) == {
-        "document_number"}
+        "document_number"
+    }
     assert fields(step(client, auth, rid, "police-transfer", {**POLICE, "transferred_on": "2026-06-04"})) == {
-        "transferred_on"}
+        "transferred_on"
+    }
     assert fields(step(client, auth, rid, "outcome", {"outcome": "acquitted"})) == {"outcome"}
 
 
@@ -274,8 +351,12 @@ def test_only_the_handling_team_submits(client, auth, username):
 @pytest.mark.parametrize("username", sorted(set(ALL_USERS) - CENTER))
 def test_only_the_comprehensive_group_handles_referrals(client, auth, verb, username):
     rid = submit(client, auth, make_team_case(1))["id"]
-    payload = {"review": COMPLETE, "liaison": LIAISON, "police-transfer": POLICE,
-               "outcome": {"outcome": "accepted"}}[verb]
+    payload = {
+        "review": COMPLETE,
+        "liaison": LIAISON,
+        "police-transfer": POLICE,
+        "outcome": {"outcome": "accepted"},
+    }[verb]
     assert step(client, auth, rid, verb, payload, user=username).status_code == 403
 
 
@@ -335,8 +416,15 @@ def test_the_register_lists_and_counts_by_stage_team_and_outcome(client, auth):
 
     stats = client.get(f"{BASE}/stats", headers=headers).json()
     assert stats["total"] == 3
-    assert stats["by_stage"] == {"submitted": 1, "returned": 0, "complete": 0, "liaised": 0,
-                                 "police_transferred": 0, "following_up": 1, "concluded": 1}
+    assert stats["by_stage"] == {
+        "submitted": 1,
+        "returned": 0,
+        "complete": 0,
+        "liaised": 0,
+        "police_transferred": 0,
+        "following_up": 1,
+        "concluded": 1,
+    }
     assert stats["by_unit"] == {"brigade-1": 2, "brigade-2": 1}
     assert stats["by_outcome"] == {"accepted": 1, "declined": 1, "prosecuted": 0, "judged": 0, "pending": 1}
     only_b1 = client.get(f"{BASE}/stats", params={"unit": "brigade-1"}, headers=headers).json()

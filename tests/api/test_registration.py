@@ -40,8 +40,12 @@ def _fields(response) -> set[str]:  # noqa: ANN001
 
 def test_registering_a_filed_case_records_the_investigation_and_meets_d1(client, auth, events):
     case_id = make_case(filed_on=court_today() - timedelta(days=1))
-    body = {"investigation_completed": True, "willing_to_perform": False, "settlement_likely": True,
-            "note": "网络查控已完成"}
+    body = {
+        "investigation_completed": True,
+        "willing_to_perform": False,
+        "settlement_likely": True,
+        "note": "网络查控已完成",
+    }
     response = client.post(url(case_id), json=body, headers=auth("comprehensive"))
     assert response.status_code == 200, response.text
     got = response.json()
@@ -49,7 +53,10 @@ def test_registering_a_filed_case_records_the_investigation_and_meets_d1(client,
     assert got["registered_on"] == court_today().isoformat()
     assert got["registered_at"] is not None
     assert (got["investigation_completed"], got["willing_to_perform"], got["settlement_likely"]) == (
-        True, False, True)
+        True,
+        False,
+        True,
+    )
     assert got["note"] == "网络查控已完成"
     assert got["version"] == 2 and response.headers["etag"] == '"2"'
     assert events == [{"event": "case.registered", "on": court_today(), "case_id": case_id}]
@@ -65,8 +72,9 @@ def test_registering_a_filed_case_records_the_investigation_and_meets_d1(client,
 
 def test_the_group_lead_may_register_with_a_date_given_by_the_client(client, auth, events):
     case_id = make_case(filed_on=date(2026, 3, 2))
-    response = client.post(url(case_id), json={"registered_on": "2026-03-03"},
-                           headers=auth("comprehensive-lead"))
+    response = client.post(
+        url(case_id), json={"registered_on": "2026-03-03"}, headers=auth("comprehensive-lead")
+    )
     assert response.status_code == 200, response.text
     assert response.json()["registered_on"] == "2026-03-03"
     assert response.json()["investigation_completed"] is False
@@ -91,13 +99,16 @@ def test_registration_date_must_lie_between_filing_and_today(client, auth, event
         assert session.get(Case, case_id).state == "filed"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"registered_on": "3 March"}, "registered_on"),
-    ({"investigation_completed": "maybe"}, "investigation_completed"),
-    ({"willing_to_perform": None}, "willing_to_perform"),
-    ({"note": "x" * 2001}, "note"),
-    ({"investigated": True}, "investigated"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"registered_on": "3 March"}, "registered_on"),
+        ({"investigation_completed": "maybe"}, "investigation_completed"),
+        ({"willing_to_perform": None}, "willing_to_perform"),
+        ({"note": "x" * 2001}, "note"),
+        ({"investigated": True}, "investigated"),
+    ],
+)
 def test_bad_registration_input_names_the_field(client, auth, body, field):
     case_id = make_case()
     assert field in _fields(client.post(url(case_id), json=body, headers=auth("comprehensive")))
@@ -117,8 +128,20 @@ def test_registering_twice_or_late_is_409_with_the_allowed_actions(client, auth,
         assert body["allowed_actions"] == ["restore"]
 
 
-@pytest.mark.parametrize("username", ["registrar", "filing-bot", "fast-judge", "disposal", "objection-judge",
-                                      "brigade1-judge", "director", "finance", "admin"])
+@pytest.mark.parametrize(
+    "username",
+    [
+        "registrar",
+        "filing-bot",
+        "fast-judge",
+        "disposal",
+        "objection-judge",
+        "brigade1-judge",
+        "director",
+        "finance",
+        "admin",
+    ],
+)
 def test_only_the_comprehensive_group_registers(client, auth, username):
     case_id = make_case()
     assert client.post(url(case_id), json={}, headers=auth(username)).status_code == 403
@@ -145,15 +168,22 @@ def test_stale_if_match_is_412_and_a_current_one_passes(client, auth, events):
 
 def test_investigation_outcome_can_be_updated_before_triage(client, auth):
     case_id = make_case(state="registered")
-    first = client.post(investigation_url(case_id), json={"investigation_completed": True},
-                        headers=auth("comprehensive"))
+    first = client.post(
+        investigation_url(case_id), json={"investigation_completed": True}, headers=auth("comprehensive")
+    )
     assert first.status_code == 200, first.text
-    second = client.post(investigation_url(case_id), headers=auth("comprehensive"),
-                         json={"willing_to_perform": True, "note": "当面承诺履行"})
+    second = client.post(
+        investigation_url(case_id),
+        headers=auth("comprehensive"),
+        json={"willing_to_perform": True, "note": "当面承诺履行"},
+    )
     assert second.status_code == 200, second.text
     got = second.json()
     assert (got["investigation_completed"], got["willing_to_perform"], got["settlement_likely"]) == (
-        True, True, False)
+        True,
+        True,
+        False,
+    )
     assert got["state"] == "registered" and got["version"] == 3
     with session_scope(read_only=True) as session:
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.case_id == case_id)).all()
@@ -166,12 +196,19 @@ def test_investigation_update_needs_a_flag(client, auth):
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize("make", [
-    lambda: make_case(state="filed"), lambda: make_team_case(1, state="triaged"), make_fast_case,
-], ids=["filed", "triaged", "in-progress"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: make_case(state="filed"),
+        lambda: make_team_case(1, state="triaged"),
+        make_fast_case,
+    ],
+    ids=["filed", "triaged", "in-progress"],
+)
 def test_investigation_update_outside_registered_is_409(client, auth, make):
-    response = client.post(investigation_url(make()), json={"settlement_likely": True},
-                           headers=auth("comprehensive"))
+    response = client.post(
+        investigation_url(make()), json={"settlement_likely": True}, headers=auth("comprehensive")
+    )
     assert response.status_code == 409
     assert "record_investigation" not in response.json()["allowed_actions"]
 
@@ -179,6 +216,7 @@ def test_investigation_update_outside_registered_is_409(client, auth, make):
 @pytest.mark.parametrize("username", ["brigade1-judge", "fast-judge", "registrar"])
 def test_investigation_update_is_for_the_comprehensive_group(client, auth, username):
     case_id = make_case(state="registered")
-    response = client.post(investigation_url(case_id), json={"settlement_likely": True},
-                           headers=auth(username))
+    response = client.post(
+        investigation_url(case_id), json={"settlement_likely": True}, headers=auth(username)
+    )
     assert response.status_code == 403

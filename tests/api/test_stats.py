@@ -19,8 +19,11 @@ URL = "/api/v1/stats/overview"
 
 def _close(case_id: int, mode: str, closed_on: date) -> None:
     with session_scope() as session:
-        session.execute(update(Case).where(Case.id == case_id)
-                        .values(state="closed", closure_mode=mode, closed_on=closed_on))
+        session.execute(
+            update(Case)
+            .where(Case.id == case_id)
+            .values(state="closed", closure_mode=mode, closed_on=closed_on)
+        )
 
 
 @pytest.fixture
@@ -83,8 +86,9 @@ def test_overview_is_for_the_command_center_and_leadership(client, auth, usernam
 
 
 def test_overview_rejects_an_inverted_period(client, auth):
-    response = client.get(URL, params={"filed_from": "2026-05-01", "filed_to": "2026-04-01"},
-                          headers=auth("director"))
+    response = client.get(
+        URL, params={"filed_from": "2026-05-01", "filed_to": "2026-04-01"}, headers=auth("director")
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "filed_to"
     bad = client.get(URL, params={"filed_from": "yesterday"}, headers=auth("director"))

@@ -59,8 +59,10 @@ def test_one_intake_sent_ten_times_at_once_with_one_key_files_one_case(servers, 
     body = case_body(4242)
     headers = auth("filing-bot", **{"Idempotency-Key": "export-2026-03-02-row-17"})
 
-    responses = _together(REQUESTS, lambda i: httpx.post(f"{servers[i % 2].url}/api/v1/cases", json=body,
-                                                         headers=headers, timeout=60))
+    responses = _together(
+        REQUESTS,
+        lambda i: httpx.post(f"{servers[i % 2].url}/api/v1/cases", json=body, headers=headers, timeout=60),
+    )
 
     assert [r.status_code for r in responses] == [201] * REQUESTS, [r.text for r in responses]
     assert len({r.text for r in responses}) == 1  # every answer is the first one, byte for byte
@@ -77,8 +79,12 @@ def test_one_intake_sent_ten_times_at_once_with_one_key_files_one_case(servers, 
 
 def test_one_case_number_filed_ten_times_at_once_without_a_key_files_it_once(servers, auth):
     body = case_body(4343)
-    responses = _together(REQUESTS, lambda i: httpx.post(f"{servers[i % 2].url}/api/v1/cases", json=body,
-                                                         headers=auth("registrar"), timeout=60))
+    responses = _together(
+        REQUESTS,
+        lambda i: httpx.post(
+            f"{servers[i % 2].url}/api/v1/cases", json=body, headers=auth("registrar"), timeout=60
+        ),
+    )
 
     statuses = Counter(r.status_code for r in responses)
     assert statuses == Counter({201: 1, 409: REQUESTS - 1}), [r.text for r in responses]
@@ -87,25 +93,41 @@ def test_one_case_number_filed_ten_times_at_once_without_a_key_files_it_once(ser
 
 
 def _registered_case() -> int:
-    return make_triage_case(claim_amount=Decimal("250000.00"), investigation_completed=True,
-                            assets=({"kind": "real_estate", "value": "900000.00", "status": "sealed"},))
+    return make_triage_case(
+        claim_amount=Decimal("250000.00"),
+        investigation_completed=True,
+        assets=({"kind": "real_estate", "value": "900000.00", "status": "sealed"},),
+    )
 
 
-def _race_to_triage(servers: list[Server], auth, case_id: int,  # noqa: ANN001
-                    extra: dict[str, str]) -> list[httpx.Response]:
+def _race_to_triage(
+    servers: list[Server],
+    auth,
+    case_id: int,  # noqa: ANN001
+    extra: dict[str, str],
+) -> list[httpx.Response]:
     clerks = ("comprehensive", "comprehensive-lead")
-    return _together(2, lambda i: httpx.post(f"{servers[i].url}/api/v1/cases/{case_id}/triage", json={},
-                                             headers=auth(clerks[i], **extra), timeout=60))
+    return _together(
+        2,
+        lambda i: httpx.post(
+            f"{servers[i].url}/api/v1/cases/{case_id}/triage",
+            json={},
+            headers=auth(clerks[i], **extra),
+            timeout=60,
+        ),
+    )
 
 
 @pytest.mark.parametrize("with_if_match", [False, True], ids=["plain", "if-match"])
 def test_two_clerks_triaging_one_case_at_once_one_wins(servers, auth, with_if_match):
     for _ in range(5):
         case_id = _registered_case()
-        read = httpx.get(f"{servers[0].url}/api/v1/cases/{case_id}", headers=auth("comprehensive"),
-                         timeout=30)
-        responses = _race_to_triage(servers, auth, case_id,
-                                    {"If-Match": read.headers["etag"]} if with_if_match else {})
+        read = httpx.get(
+            f"{servers[0].url}/api/v1/cases/{case_id}", headers=auth("comprehensive"), timeout=30
+        )
+        responses = _race_to_triage(
+            servers, auth, case_id, {"If-Match": read.headers["etag"]} if with_if_match else {}
+        )
 
         statuses = sorted(r.status_code for r in responses)
         assert statuses in ([200, 409], [200, 412]), [r.text for r in responses]
@@ -116,8 +138,11 @@ def test_two_clerks_triaging_one_case_at_once_one_wins(servers, auth, with_if_ma
             decisions = session.scalars(select(TriageDecision).where(TriageDecision.case_id == case_id)).all()
             case = session.get_one(Case, case_id)
             assert len(decisions) == 1
-            assert (case.state, case.unit_code, case.handler_id) == ("triaged", winner["unit"],
-                                                                     winner["handler_id"])
+            assert (case.state, case.unit_code, case.handler_id) == (
+                "triaged",
+                winner["unit"],
+                winner["handler_id"],
+            )
 
     verified = httpx.get(f"{servers[1].url}/api/v1/audit/verify", headers=auth("admin"), timeout=30).json()
     assert verified["ok"] is True

@@ -44,8 +44,14 @@ def _batch() -> list[dict]:
     for serial in range(7001, 7001 + BATCH):
         body = case_body(serial, claim_amount=f"{serial}0.00")
         if serial % 3 == 0:  # some cases with two respondents and no clue
-            body["respondents"].append({"name": f"担保人{serial}", "party_type": "legal_person",
-                                        "id_number": None, "respondent_class": "enterprise"})
+            body["respondents"].append(
+                {
+                    "name": f"担保人{serial}",
+                    "party_type": "legal_person",
+                    "id_number": None,
+                    "respondent_class": "enterprise",
+                }
+            )
             body["property_clues"] = []
         cases.append(body)
     return cases
@@ -63,13 +69,16 @@ def _assert_every_case_is_whole(batch: list[dict]) -> set[str]:
         cases = session.scalars(select(Case)).all()
         parties = Counter(session.scalars(select(Party.case_id)))
         clues = Counter(session.scalars(select(PropertyClue.case_id)))
-        filed = Counter(int(e) for e in session.scalars(
-            select(AuditEntry.entity_id).where(AuditEntry.action == "case.filed")))
+        filed = Counter(
+            int(e)
+            for e in session.scalars(select(AuditEntry.entity_id).where(AuditEntry.action == "case.filed"))
+        )
         clocks: dict[int, set[str]] = {}
         for case_id, rule in session.execute(select(Deadline.case_id, Deadline.rule)):
             clocks.setdefault(case_id, set()).add(rule)
-        answered = session.scalar(select(func.count()).select_from(IdempotencyKey)
-                                  .where(IdempotencyKey.status_code == 201))
+        answered = session.scalar(
+            select(func.count()).select_from(IdempotencyKey).where(IdempotencyKey.status_code == 201)
+        )
     numbers = Counter(c.case_number for c in cases)
     assert all(n == 1 for n in numbers.values()), numbers
     for case in cases:
@@ -92,9 +101,14 @@ def test_a_server_killed_while_filing_loses_and_half_writes_nothing(database, tm
     server = Server(database).start()
     try:
         # three clerks' imports at once, without retries, against a server killed mid-stream
-        writers = [threading.Thread(target=file_cases.main, daemon=True,
-                                    args=([str(path), *LOGIN, "--base-url", server.url, "--retries", "0"],))
-                   for path in files[1:]]
+        writers = [
+            threading.Thread(
+                target=file_cases.main,
+                daemon=True,
+                args=([str(path), *LOGIN, "--base-url", server.url, "--retries", "0"],),
+            )
+            for path in files[1:]
+        ]
         for writer in writers:
             writer.start()
         deadline = time.monotonic() + 60
@@ -126,8 +140,9 @@ def test_a_server_killed_while_filing_loses_and_half_writes_nothing(database, tm
 
 def _assert_unavailable(server: Server, headers: dict[str, str]) -> None:
     for method, path in (("GET", "/readyz"), ("GET", "/api/v1/me"), ("POST", "/api/v1/cases")):
-        response = httpx.request(method, f"{server.url}{path}", headers=headers, json=case_body(8001),
-                                 timeout=30)
+        response = httpx.request(
+            method, f"{server.url}{path}", headers=headers, json=case_body(8001), timeout=30
+        )
         assert response.status_code == 503, (path, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
         problem = response.json()
@@ -156,8 +171,9 @@ def _outage_database(url: str) -> Iterator[tuple[str, dict[str, int]]]:
     def drop() -> None:
         with admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                         {"n": name})
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+            )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
     with admin.connect() as conn:
@@ -188,8 +204,13 @@ def _set_connections(url: str, allowed: bool) -> None:
         with admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{parsed.database}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
             if not allowed:
-                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                  "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": parsed.database})
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :n AND pid <> pg_backend_pid()"
+                    ),
+                    {"n": parsed.database},
+                )
     finally:
         admin.dispose()
 
@@ -215,8 +236,9 @@ def test_the_api_answers_503_while_the_database_is_gone_and_recovers_by_itself(d
                 assert time.monotonic() < deadline, "the API did not recover within 30 s"
                 time.sleep(0.2)
             assert httpx.get(f"{server.url}/api/v1/me", headers=headers, timeout=10).status_code == 200
-            created = httpx.post(f"{server.url}/api/v1/cases", json=case_body(8002), headers=headers,
-                                 timeout=30)
+            created = httpx.post(
+                f"{server.url}/api/v1/cases", json=case_body(8002), headers=headers, timeout=30
+            )
             assert created.status_code == 201, created.text
             assert server.proc.pid == pid and server.proc.poll() is None  # no restart was needed
         finally:

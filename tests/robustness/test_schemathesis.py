@@ -44,12 +44,13 @@ from tests.security.test_permission_matrix import BODIES, NO_SUBJECT_PARAMS, SUB
 
 # Bounded and repeatable: the same examples on every run, about two minutes on SQLite in all.
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))
-CONFIG = schemathesis.Config.from_dict({
-    "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True,
-                   "allow-x00": True},
-    # the coverage phase sends hundreds of boundary cases per operation: on request only
-    "phases": {"coverage": {"enabled": os.environ.get("SCHEMATHESIS_COVERAGE") == "1"}},
-})
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "allow-x00": True},
+        # the coverage phase sends hundreds of boundary cases per operation: on request only
+        "phases": {"coverage": {"enabled": os.environ.get("SCHEMATHESIS_COVERAGE") == "1"}},
+    }
+)
 
 app = create_app()
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=CONFIG)
@@ -70,12 +71,28 @@ def problem_details(ctx, response, case) -> None:  # noqa: ANN001
         assert body.get("errors"), "a validation problem names no field"
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance, negative_data_rejection, problem_details]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    problem_details,
+]
 
 # Who runs each operation: the first of these the specification allows (tests/security/expectations.py).
-PREFERENCE = ["comprehensive", "brigade1-judge", "objection-judge", "fast-judge", "disposal", "deputy",
-              "director", "registrar", "admin"]
+PREFERENCE = [
+    "comprehensive",
+    "brigade1-judge",
+    "objection-judge",
+    "fast-judge",
+    "disposal",
+    "deputy",
+    "director",
+    "registrar",
+    "admin",
+]
 
 
 def actor_for(method: str, path: str) -> str:
@@ -104,9 +121,21 @@ def world(database: str, bearer) -> Iterator[dict[str, list[dict]]]:  # noqa: AN
     """Records of every kind, built once: {path parameter: [subjects that have it]}."""
     subjects = []
     with TestClient(app, raise_server_exceptions=False) as client:
-        for name in ("team_case", "filed_case", "registered_case", "fast_case", "measure",
-                     "approved_transfer", "pending_transfer", "terminated_case", "proposed_listing",
-                     "active_listing", "objection", "referral", "routed_petition"):
+        for name in (
+            "team_case",
+            "filed_case",
+            "registered_case",
+            "fast_case",
+            "measure",
+            "approved_transfer",
+            "pending_transfer",
+            "terminated_case",
+            "proposed_listing",
+            "active_listing",
+            "objection",
+            "referral",
+            "routed_petition",
+        ):
             subjects.append(SUBJECTS[name](client, bearer))
     by_parameter: dict[str, list[dict]] = {"year": [{"year": TODAY.year}, {"year": TODAY.year + 1}]}
     for subject in subjects:
@@ -130,8 +159,13 @@ def aim_at_existing_records(case, world: dict[str, list[dict]]) -> None:  # noqa
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_operation_conforms_to_the_openapi_document(case, world, bearer):  # noqa: ANN001
     aim_at_existing_records(case, world)
     case.call_and_validate(headers=bearer(actor_for(case.method, case.path)), checks=CHECKS)
@@ -146,8 +180,10 @@ def test_a_valid_request_conforms_to_the_openapi_document(operation, world, bear
     api_operation = schema[path][method]
     parameters = {p.name for p in api_operation.path_parameters}
     body = BODIES[operation](subject) if operation in BODIES else schemathesis.core.NOT_SET
-    case = api_operation.Case(path_parameters={k: v for k, v in (NO_SUBJECT_PARAMS | subject).items()
-                                               if k in parameters},
-                              body=body, headers=bearer(actor_for(method, path)))
+    case = api_operation.Case(
+        path_parameters={k: v for k, v in (NO_SUBJECT_PARAMS | subject).items() if k in parameters},
+        body=body,
+        headers=bearer(actor_for(method, path)),
+    )
     response = case.call_and_validate(checks=CHECKS)
     assert response.status_code not in (401, 403, 404), response.text

@@ -80,8 +80,10 @@ class CaseLifecycle(RuleBasedStateMachine):
         self.client = client
         self.user_ids = user_ids
         self.username_of = {v: k for k, v in user_ids.items()}
-        self.headers = {u: {"Authorization": f"Bearer {create_access_token(user_id=i, username=u)}"}
-                        for u, i in user_ids.items()}
+        self.headers = {
+            u: {"Authorization": f"Bearer {create_access_token(user_id=i, username=u)}"}
+            for u, i in user_ids.items()
+        }
         self.model: dict[int, CaseModel] = {}
         self.serial = 0
 
@@ -100,12 +102,23 @@ class CaseLifecycle(RuleBasedStateMachine):
         mine = [st.sampled_from(sorted(allowed))] * 3 if allowed else []
         return data.draw(st.one_of(*mine, st.sampled_from(USERS)), label="user")
 
-    def _command(self, case: CaseModel, username: str, path: str, body: dict, *, allowed: bool,
-                 state_ok: bool, success: int = 200, refused_by_rule: bool = False,
-                 effects: dict[str, bool] | None = None):  # noqa: ANN202
+    def _command(
+        self,
+        case: CaseModel,
+        username: str,
+        path: str,
+        body: dict,
+        *,
+        allowed: bool,
+        state_ok: bool,
+        success: int = 200,
+        refused_by_rule: bool = False,
+        effects: dict[str, bool] | None = None,
+    ):  # noqa: ANN202
         """Send a command and check the answer against the prediction; returns the response."""
-        response = self.client.post(f"/api/v1/cases/{case.id}{path}", json=body,
-                                    headers=self.headers[username])
+        response = self.client.post(
+            f"/api/v1/cases/{case.id}{path}", json=body, headers=self.headers[username]
+        )
         if not allowed:
             expected: tuple[int, ...] = self._refusal(case, username)
         elif not state_ok:
@@ -129,8 +142,9 @@ class CaseLifecycle(RuleBasedStateMachine):
         read = self.client.get(f"/api/v1/cases/{case.id}", headers=self.headers["director"])
         assert read.status_code == 200, read.text
         body = read.json()
-        timeline = self.client.get(f"/api/v1/cases/{case.id}/timeline", params={"limit": 500},
-                                   headers=self.headers["director"]).json()["items"]
+        timeline = self.client.get(
+            f"/api/v1/cases/{case.id}/timeline", params={"limit": 500}, headers=self.headers["director"]
+        ).json()["items"]
         if first:
             assert timeline and timeline[0]["action"] == "case.filed", timeline
         elif changed:
@@ -162,8 +176,12 @@ class CaseLifecycle(RuleBasedStateMachine):
     # steps -----------------------------------------------------------------------------------------
 
     @precondition(lambda self: "POST /api/v1/cases" in AVAILABLE and len(self.model) < 3)
-    @rule(target=cases, data=st.data(), claim=st.sampled_from(["45000.00", "250000.00"]),
-          days_ago=st.integers(0, 20))
+    @rule(
+        target=cases,
+        data=st.data(),
+        claim=st.sampled_from(["45000.00", "250000.00"]),
+        days_ago=st.integers(0, 20),
+    )
     def file_case(self, data, claim, days_ago):  # noqa: ANN001, ANN201
         username = self._draw_user(data, FILING)
         self.serial += 1
@@ -185,37 +203,63 @@ class CaseLifecycle(RuleBasedStateMachine):
     def register(self, case_id, data, completed):  # noqa: ANN001, ANN201
         case = self.model[case_id]
         username = self._draw_user(data, COMPREHENSIVE)
-        self._command(case, username, "/registration", {"registered_on": TODAY.isoformat(),
-                                                        "investigation_completed": completed},
-                      allowed=username in COMPREHENSIVE, state_ok=case.state == "filed")
+        self._command(
+            case,
+            username,
+            "/registration",
+            {"registered_on": TODAY.isoformat(), "investigation_completed": completed},
+            allowed=username in COMPREHENSIVE,
+            state_ok=case.state == "filed",
+        )
 
     @available("POST /api/v1/cases/{case_id}/investigation")
     @rule(case_id=cases, data=st.data(), completed=st.booleans(), willing=st.booleans())
     def record_investigation(self, case_id, data, completed, willing):  # noqa: ANN001, ANN201
         case = self.model[case_id]
         username = self._draw_user(data, COMPREHENSIVE)
-        self._command(case, username, "/investigation", {"investigation_completed": completed,
-                                                         "willing_to_perform": willing},
-                      allowed=username in COMPREHENSIVE, state_ok=case.state == "registered")
+        self._command(
+            case,
+            username,
+            "/investigation",
+            {"investigation_completed": completed, "willing_to_perform": willing},
+            allowed=username in COMPREHENSIVE,
+            state_ok=case.state == "registered",
+        )
 
     @available("POST /api/v1/cases/{case_id}/assets")
-    @rule(case_id=cases, data=st.data(), kind=st.sampled_from(["bank_deposit", "real_estate"]),
-          value=st.sampled_from(["1000.00", "300000.00"]))
+    @rule(
+        case_id=cases,
+        data=st.data(),
+        kind=st.sampled_from(["bank_deposit", "real_estate"]),
+        value=st.sampled_from(["1000.00", "300000.00"]),
+    )
     def record_asset(self, case_id, data, kind, value):  # noqa: ANN001, ANN201
         case = self.model[case_id]
         recorders = COMPREHENSIVE | self._team(case)
         username = self._draw_user(data, recorders)
-        self._command(case, username, "/assets", {"kind": kind, "value": value, "status": "found",
-                                                  "disposable": kind == "real_estate"},
-                      allowed=username in recorders, state_ok=case.state != "closed", success=201)
+        self._command(
+            case,
+            username,
+            "/assets",
+            {"kind": kind, "value": value, "status": "found", "disposable": kind == "real_estate"},
+            allowed=username in recorders,
+            state_ok=case.state != "closed",
+            success=201,
+        )
 
     @available("POST /api/v1/cases/{case_id}/triage")
     @rule(case_id=cases, data=st.data())
     def triage(self, case_id, data):  # noqa: ANN001, ANN201
         case = self.model[case_id]
         username = self._draw_user(data, COMPREHENSIVE)
-        response = self._command(case, username, "/triage", {}, allowed=username in COMPREHENSIVE,
-                                 state_ok=case.state == "registered")
+        response = self._command(
+            case,
+            username,
+            "/triage",
+            {},
+            allowed=username in COMPREHENSIVE,
+            state_ok=case.state == "registered",
+        )
         if response.status_code == 200:
             outcome = response.json()
             assert (outcome["unit"], outcome["handler_id"]) == (case.unit, case.handler)
@@ -227,14 +271,23 @@ class CaseLifecycle(RuleBasedStateMachine):
         case = self.model[case_id]
         team = self._team(case) if case.unit == "fast" else frozenset()
         username = self._draw_user(data, FAST)
-        response = self._command(case, username, "/handback", {"reason": "需要处置不动产, 案情复杂"},
-                                 allowed=username in team, state_ok=case.state in ("triaged", "in_progress"))
+        response = self._command(
+            case,
+            username,
+            "/handback",
+            {"reason": "需要处置不动产, 案情复杂"},
+            allowed=username in team,
+            state_ok=case.state in ("triaged", "in_progress"),
+        )
         if response.status_code == 200:
             assert case.unit.startswith("brigade-"), case.history
 
     @available("POST /api/v1/cases/{case_id}/measures")
-    @rule(case_id=cases, data=st.data(),
-          kind=st.sampled_from(["mediation", "execution_notice", "settlement_agreement"]))
+    @rule(
+        case_id=cases,
+        data=st.data(),
+        kind=st.sampled_from(["mediation", "execution_notice", "settlement_agreement"]),
+    )
     def record_measure(self, case_id, data, kind):  # noqa: ANN001, ANN201
         case = self.model[case_id]
         team = self._team(case)
@@ -244,8 +297,16 @@ class CaseLifecycle(RuleBasedStateMachine):
         body: dict = {"kind": kind, "on": TODAY.isoformat()}
         if kind != "mediation":
             body |= {"document_number": f"文书{case.version}", "signed_by": case.handler}
-        response = self._command(case, username, "/measures", body, allowed=username in team,
-                                 state_ok=case.state in OPEN_STATES, success=201, effects={kind: True})
+        response = self._command(
+            case,
+            username,
+            "/measures",
+            body,
+            allowed=username in team,
+            state_ok=case.state in OPEN_STATES,
+            success=201,
+            effects={kind: True},
+        )
         if response.status_code == 201:
             assert case.state in ("in_progress", "at_disposal"), case.history
 
@@ -255,33 +316,66 @@ class CaseLifecycle(RuleBasedStateMachine):
         case = self.model[case_id]
         judge = {self.username_of[case.handler]} if case.handler else set()
         username = self._draw_user(data, judge)
-        self._command(case, username, "/closure", {"mode": mode, "closed_on": TODAY.isoformat(),
-                                                   "reason": "结案"},
-                      allowed=username in judge, state_ok=case.state in ("triaged", "in_progress"),
-                      refused_by_rule=mode == "settled" and not case.settlement_agreement)
+        self._command(
+            case,
+            username,
+            "/closure",
+            {"mode": mode, "closed_on": TODAY.isoformat(), "reason": "结案"},
+            allowed=username in judge,
+            state_ok=case.state in ("triaged", "in_progress"),
+            refused_by_rule=mode == "settled" and not case.settlement_agreement,
+        )
 
     @rule(case_id=cases)
     def advance(self, case_id):  # noqa: ANN001, ANN201
         """The next regular step by someone allowed to take it, so that histories reach the later states."""
         case = self.model[case_id]
         comprehensive = "comprehensive"
-        next_step = {"filed": "registration", "registered": "triage", "triaged": "measures",
-                     "in_progress": "closure"}.get(case.state)
+        next_step = {
+            "filed": "registration",
+            "registered": "triage",
+            "triaged": "measures",
+            "in_progress": "closure",
+        }.get(case.state)
         if next_step is None or f"POST /api/v1/cases/{{case_id}}/{next_step}" not in AVAILABLE:
             return
         if case.state == "filed":
-            self._command(case, comprehensive, "/registration", {"investigation_completed": case.id % 2 == 0},
-                          allowed=True, state_ok=True)
+            self._command(
+                case,
+                comprehensive,
+                "/registration",
+                {"investigation_completed": case.id % 2 == 0},
+                allowed=True,
+                state_ok=True,
+            )
         elif case.state == "registered":
             self._command(case, comprehensive, "/triage", {}, allowed=True, state_ok=True)
         elif case.state == "triaged":
-            notice = {"kind": "execution_notice", "on": TODAY.isoformat(), "document_number": "执行通知书",
-                      "signed_by": case.handler}
-            self._command(case, self.username_of[case.handler], "/measures", notice, allowed=True,
-                          state_ok=True, success=201, effects={"execution_notice": True})
+            notice = {
+                "kind": "execution_notice",
+                "on": TODAY.isoformat(),
+                "document_number": "执行通知书",
+                "signed_by": case.handler,
+            }
+            self._command(
+                case,
+                self.username_of[case.handler],
+                "/measures",
+                notice,
+                allowed=True,
+                state_ok=True,
+                success=201,
+                effects={"execution_notice": True},
+            )
         elif case.state == "in_progress":
-            self._command(case, self.username_of[case.handler], "/closure",
-                          {"mode": "performed", "closed_on": TODAY.isoformat()}, allowed=True, state_ok=True)
+            self._command(
+                case,
+                self.username_of[case.handler],
+                "/closure",
+                {"mode": "performed", "closed_on": TODAY.isoformat()},
+                allowed=True,
+                state_ok=True,
+            )
 
     # invariants ------------------------------------------------------------------------------------
 
@@ -289,8 +383,9 @@ class CaseLifecycle(RuleBasedStateMachine):
     def only_the_holding_brigade_sees_a_case(self) -> None:
         for case in list(self.model.values())[-2:]:
             for n, judges in BRIGADE.items():
-                status = self.client.get(f"/api/v1/cases/{case.id}",
-                                         headers=self.headers[sorted(judges)[0]]).status_code
+                status = self.client.get(
+                    f"/api/v1/cases/{case.id}", headers=self.headers[sorted(judges)[0]]
+                ).status_code
                 assert status == (200 if case.unit == f"brigade-{n}" else 404), (n, case.history)
 
     @invariant()
@@ -309,6 +404,12 @@ def api_client() -> Iterator[TestClient]:
 def test_random_case_histories_keep_the_invariants(api_client, user_ids):  # noqa: ANN001
     run_state_machine_as_test(
         lambda: CaseLifecycle(api_client, user_ids),
-        settings=settings(max_examples=EXAMPLES, stateful_step_count=25, derandomize=True, deadline=None,
-                          database=None, suppress_health_check=list(HealthCheck)),
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=25,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
     )

@@ -61,16 +61,27 @@ class Expectation:
         return (ALL_BRIGADES - own) | self.unseen
 
 
-def _(allowed: frozenset[str], subject: str | None = None, owner: str | None = "brigade-1",
-      unseen: frozenset[str] = frozenset()) -> Expectation:
+def _(
+    allowed: frozenset[str],
+    subject: str | None = None,
+    owner: str | None = "brigade-1",
+    unseen: frozenset[str] = frozenset(),
+) -> Expectation:
     return Expectation(frozenset(allowed), subject, owner, unseen)
 
 
 # Reachable without a token: health, metrics, documentation and logging in (API.md).
-PUBLIC = frozenset({
-    "GET /healthz", "GET /readyz", "GET /metrics", "GET /docs", "GET /docs/oauth2-redirect",
-    "GET /api/v1/openapi.json", "POST /api/v1/auth/token",
-})
+PUBLIC = frozenset(
+    {
+        "GET /healthz",
+        "GET /readyz",
+        "GET /metrics",
+        "GET /docs",
+        "GET /docs/oauth2-redirect",
+        "GET /api/v1/openapi.json",
+        "POST /api/v1/auth/token",
+    }
+)
 
 EXPECTATIONS: dict[str, Expectation] = {
     # foundation (issue 2)

@@ -58,24 +58,37 @@ def _measure(client, auth) -> Subject:  # noqa: ANN001
 
 def _disposal_ready_case(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
-    add_measure(case["case_id"], "disposal_document", FILED + timedelta(days=5), signed_by="brigade1-judge",
-                document_number="拍卖裁定1")
+    add_measure(
+        case["case_id"],
+        "disposal_document",
+        FILED + timedelta(days=5),
+        signed_by="brigade1-judge",
+        document_number="拍卖裁定1",
+    )
     return case
 
 
 def _pending_transfer(client, auth) -> Subject:  # noqa: ANN001
     case = _disposal_ready_case(client, auth)
-    transfer = _ok(client.post(f"/api/v1/cases/{case['case_id']}/disposal-transfers",
-                               json={"requested_on": (FILED + timedelta(days=6)).isoformat()},
-                               headers=auth("brigade1-judge")))
+    transfer = _ok(
+        client.post(
+            f"/api/v1/cases/{case['case_id']}/disposal-transfers",
+            json={"requested_on": (FILED + timedelta(days=6)).isoformat()},
+            headers=auth("brigade1-judge"),
+        )
+    )
     return case | {"transfer_id": transfer["id"]}
 
 
 def _approved_transfer(client, auth) -> Subject:  # noqa: ANN001
     transfer = _pending_transfer(client, auth)
-    _ok(client.post(f"/api/v1/disposal-transfers/{transfer['transfer_id']}/approval",
-                    json={"decision": "approve", "decided_on": (FILED + timedelta(days=7)).isoformat()},
-                    headers=auth("deputy")))
+    _ok(
+        client.post(
+            f"/api/v1/disposal-transfers/{transfer['transfer_id']}/approval",
+            json={"decision": "approve", "decided_on": (FILED + timedelta(days=7)).isoformat()},
+            headers=auth("deputy"),
+        )
+    )
     return transfer
 
 
@@ -83,55 +96,91 @@ def _terminated_case(client, auth) -> Subject:  # noqa: ANN001
     filed = months_after(TODAY, -5)
     case_id = make_team_case(1, filed_on=filed)
     add_termination_measures(case_id, months_after(TODAY, -4))
-    _ok(client.post(f"/api/v1/cases/{case_id}/closure", headers=auth("brigade1-judge"),
-                    json={"mode": "terminated_current", "document_number": "终本裁定1"}))
+    _ok(
+        client.post(
+            f"/api/v1/cases/{case_id}/closure",
+            headers=auth("brigade1-judge"),
+            json={"mode": "terminated_current", "document_number": "终本裁定1"},
+        )
+    )
     return {"case_id": case_id}
 
 
 def _proposed_listing(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
-    add_measure(case["case_id"], "consumption_ban", FILED + timedelta(days=2), signed_by="director",
-                document_number="限消令1")
-    proposal = {"respondent_id": respondent_of(case["case_id"]), "ground": "obstructs", "facts": "阻碍执行",
-                "proposed_on": (FILED + timedelta(days=3)).isoformat()}
-    listing = _ok(client.post(f"/api/v1/cases/{case['case_id']}/dishonest-listings", json=proposal,
-                              headers=auth("brigade1-judge")))
+    add_measure(
+        case["case_id"],
+        "consumption_ban",
+        FILED + timedelta(days=2),
+        signed_by="director",
+        document_number="限消令1",
+    )
+    proposal = {
+        "respondent_id": respondent_of(case["case_id"]),
+        "ground": "obstructs",
+        "facts": "阻碍执行",
+        "proposed_on": (FILED + timedelta(days=3)).isoformat(),
+    }
+    listing = _ok(
+        client.post(
+            f"/api/v1/cases/{case['case_id']}/dishonest-listings",
+            json=proposal,
+            headers=auth("brigade1-judge"),
+        )
+    )
     return case | {"listing_id": listing["id"]}
 
 
 def _active_listing(client, auth) -> Subject:  # noqa: ANN001
     listing = _proposed_listing(client, auth)
-    _ok(client.post(f"/api/v1/dishonest-listings/{listing['listing_id']}/decision", headers=auth("director"),
-                    json={"decision": "approve", "decided_on": (FILED + timedelta(days=4)).isoformat()}))
+    _ok(
+        client.post(
+            f"/api/v1/dishonest-listings/{listing['listing_id']}/decision",
+            headers=auth("director"),
+            json={"decision": "approve", "decided_on": (FILED + timedelta(days=4)).isoformat()},
+        )
+    )
     return listing
 
 
 def _triggered_listing(client, auth) -> Subject:  # noqa: ANN001
     listing = _active_listing(client, auth)
-    _ok(client.post(f"/api/v1/dishonest-listings/{listing['listing_id']}/deletion-trigger",
-                    headers=auth("brigade1-judge"), json={"trigger": "paid", "triggered_on": ON}))
+    _ok(
+        client.post(
+            f"/api/v1/dishonest-listings/{listing['listing_id']}/deletion-trigger",
+            headers=auth("brigade1-judge"),
+            json={"trigger": "paid", "triggered_on": ON},
+        )
+    )
     return listing
 
 
 def _objection(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
-    objection = _ok(client.post("/api/v1/objections", headers=auth("objection-judge"),
-                                json=_objection_body(case)))
+    objection = _ok(
+        client.post("/api/v1/objections", headers=auth("objection-judge"), json=_objection_body(case))
+    )
     return case | {"objection_id": objection["id"]}
 
 
 def _referral(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
-    referral = _ok(client.post("/api/v1/refusal-referrals", headers=auth("brigade1-judge"),
-                               json=_referral_body(case)))
+    referral = _ok(
+        client.post("/api/v1/refusal-referrals", headers=auth("brigade1-judge"), json=_referral_body(case))
+    )
     return case | {"referral_id": referral["id"]}
 
 
 def _returned_referral(client, auth) -> Subject:  # noqa: ANN001
     referral = _referral(client, auth)
     review = {"result": "returned", "missing_items": ["warnings_given"], "note": "请补充警告笔录"}
-    _ok(client.post(f"/api/v1/refusal-referrals/{referral['referral_id']}/review", json=review,
-                    headers=auth("comprehensive")))
+    _ok(
+        client.post(
+            f"/api/v1/refusal-referrals/{referral['referral_id']}/review",
+            json=review,
+            headers=auth("comprehensive"),
+        )
+    )
     return referral
 
 
@@ -171,62 +220,99 @@ SUBJECTS: dict[str, Callable[..., Subject]] = {
 
 
 def _objection_body(subject: Subject) -> dict:
-    return {"case_id": subject["case_id"], "kind": "enforcement_act", "filer_name": "某某贸易有限公司",
-            "filer_kind": "party", "received_on": ON, "grounds": "查封的房屋系被执行人唯一住房"}
+    return {
+        "case_id": subject["case_id"],
+        "kind": "enforcement_act",
+        "filer_name": "某某贸易有限公司",
+        "filer_kind": "party",
+        "received_on": ON,
+        "grounds": "查封的房屋系被执行人唯一住房",
+    }
 
 
 def _referral_body(subject: Subject) -> dict:
     items = ("evidence_of_ability_to_perform", "evidence_of_refusal", "documents_served", "warnings_given")
-    return {"case_id": subject["case_id"], "summary": "被执行人有能力履行而拒不履行",
-            "materials": [{"item": i, "note": f"{i} 材料"} for i in items], "submitted_on": ON}
+    return {
+        "case_id": subject["case_id"],
+        "summary": "被执行人有能力履行而拒不履行",
+        "materials": [{"item": i, "note": f"{i} 材料"} for i in items],
+        "submitted_on": ON,
+    }
 
 
 def _petition_body(subject: Subject) -> dict:
-    return {"received_on": ON, "channel": "visit", "petitioner_name": "张三", "contact": "13800000000",
-            "case_id": subject["case_id"], "content": "申请执行人反映案件长期未执行到位"}
+    return {
+        "received_on": ON,
+        "channel": "visit",
+        "petitioner_name": "张三",
+        "contact": "13800000000",
+        "case_id": subject["case_id"],
+        "content": "申请执行人反映案件长期未执行到位",
+    }
 
 
 APPROVE = {"decision": "approve", "decided_on": ON}
 # A valid body for each command, so that a request gets past validation to the permission checks.
 BODIES: dict[str, Callable[[Subject], Any]] = {
     "POST /api/v1/cases": lambda s: case_body(9001, year=TODAY.year, filed_on=ON),
-    "POST /api/v1/cases/{case_id}/registration": lambda s: {"registered_on": ON,
-                                                            "investigation_completed": True},
+    "POST /api/v1/cases/{case_id}/registration": lambda s: {
+        "registered_on": ON,
+        "investigation_completed": True,
+    },
     "POST /api/v1/cases/{case_id}/investigation": lambda s: {"investigation_completed": True},
-    "POST /api/v1/cases/{case_id}/assets": lambda s: {"kind": "bank_deposit", "value": "1000.00",
-                                                      "status": "found", "disposable": True},
-    "POST /api/v1/triage/evaluate": lambda s: {"category": "civil_commercial", "claim_amount": "45000.00",
-                                               "respondent_classes": ["enterprise"]},
+    "POST /api/v1/cases/{case_id}/assets": lambda s: {
+        "kind": "bank_deposit",
+        "value": "1000.00",
+        "status": "found",
+        "disposable": True,
+    },
+    "POST /api/v1/triage/evaluate": lambda s: {
+        "category": "civil_commercial",
+        "claim_amount": "45000.00",
+        "respondent_classes": ["enterprise"],
+    },
     "POST /api/v1/cases/{case_id}/triage": lambda s: {},
     "POST /api/v1/cases/{case_id}/handback": lambda s: {"reason": "案情复杂, 需要处置不动产"},
     "POST /api/v1/cases/{case_id}/measures": lambda s: {"kind": "mediation", "on": ON},
     "POST /api/v1/cases/{case_id}/disposal-transfers": lambda s: {"requested_on": ON},
     "POST /api/v1/disposal-transfers/{transfer_id}/approval": lambda s: APPROVE,
-    "POST /api/v1/disposal-transfers/{transfer_id}/tasks": lambda s: {"kind": "seal", "on": ON,
-                                                                      "result": "查封"},
+    "POST /api/v1/disposal-transfers/{transfer_id}/tasks": lambda s: {
+        "kind": "seal",
+        "on": ON,
+        "result": "查封",
+    },
     "POST /api/v1/disposal-transfers/{transfer_id}/return": lambda s: {"amount_realised": "0.00"},
     "POST /api/v1/cases/{case_id}/closure": lambda s: {"mode": "withdrawn", "reason": "申请人撤回申请"},
     "POST /api/v1/cases/{case_id}/restoration": lambda s: {"reason": "发现被执行人新登记房产"},
     "POST /api/v1/cases/{case_id}/dishonest-listings": lambda s: {
-        "respondent_id": respondent_of(s["case_id"]), "ground": "obstructs", "facts": "阻碍执行"},
+        "respondent_id": respondent_of(s["case_id"]),
+        "ground": "obstructs",
+        "facts": "阻碍执行",
+    },
     "POST /api/v1/dishonest-listings/{listing_id}/decision": lambda s: APPROVE,
     "POST /api/v1/dishonest-listings/{listing_id}/deletion-trigger": lambda s: {"trigger": "paid"},
     "POST /api/v1/dishonest-listings/{listing_id}/deletion": lambda s: {},
     "POST /api/v1/objections": _objection_body,
     "POST /api/v1/objections/{objection_id}/docket": lambda s: {"docketed_on": ON},
     "POST /api/v1/objections/{objection_id}/hearing": lambda s: {"held_on": ON},
-    "POST /api/v1/objections/{objection_id}/ruling": lambda s: {"outcome": "rejected", "ruled_on": ON,
-                                                                 "reasons": "理由不成立"},
+    "POST /api/v1/objections/{objection_id}/ruling": lambda s: {
+        "outcome": "rejected",
+        "ruled_on": ON,
+        "reasons": "理由不成立",
+    },
     "POST /api/v1/objections/{objection_id}/service": lambda s: {"served_on": ON},
     "POST /api/v1/objections/{objection_id}/reconsideration": lambda s: {"applied_on": ON},
     "POST /api/v1/objections/{objection_id}/transfer": lambda s: {"transferred_on": ON},
     "POST /api/v1/refusal-referrals": _referral_body,
     "POST /api/v1/refusal-referrals/{referral_id}/review": lambda s: {"result": "complete"},
     "POST /api/v1/refusal-referrals/{referral_id}/supplement": lambda s: {
-        "materials": [{"item": "documents_served", "note": "送达回证"}]},
+        "materials": [{"item": "documents_served", "note": "送达回证"}]
+    },
     "POST /api/v1/refusal-referrals/{referral_id}/liaison": lambda s: {},
-    "POST /api/v1/refusal-referrals/{referral_id}/police-transfer": lambda s: {"document_number": "移送函1",
-                                                                               "transferred_on": ON},
+    "POST /api/v1/refusal-referrals/{referral_id}/police-transfer": lambda s: {
+        "document_number": "移送函1",
+        "transferred_on": ON,
+    },
     "POST /api/v1/refusal-referrals/{referral_id}/outcome": lambda s: {"outcome": "accepted"},
     "POST /api/v1/petitions": _petition_body,
     "POST /api/v1/petitions/{petition_id}/register": lambda s: {"registered_on": ON},
@@ -236,8 +322,11 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
     "POST /api/v1/petitions/{petition_id}/reply": lambda s: {"reply_text": "已冻结被执行人账户"},
     "POST /api/v1/petitions/{petition_id}/resolve": lambda s: {},
     "POST /api/v1/petitions/{petition_id}/close": lambda s: {},
-    "POST /api/v1/cases/{case_id}/deadline-extensions": lambda s: {"rule": "D3", "requested_on": ON,
-                                                                   "reason": "案情复杂"},
+    "POST /api/v1/cases/{case_id}/deadline-extensions": lambda s: {
+        "rule": "D3",
+        "requested_on": ON,
+        "reason": "案情复杂",
+    },
     "PUT /api/v1/calendar/{year}": lambda s: {"holidays": [f"{TODAY.year + 1}-01-01"], "makeup_workdays": []},
 }
 
@@ -246,8 +335,12 @@ NO_SUBJECT_PARAMS = {"year": TODAY.year + 1}
 
 def app_operations(app) -> set[str]:  # noqa: ANN001
     """Every "METHOD /path" the app serves (HEAD, added by Starlette for GET, aside)."""
-    return {f"{method} {route.path}" for route in iter_route_contexts(app.routes)
-            for method in (route.methods or ()) if method != "HEAD"}
+    return {
+        f"{method} {route.path}"
+        for route in iter_route_contexts(app.routes)
+        for method in (route.methods or ())
+        if method != "HEAD"
+    }
 
 
 def test_the_demo_users_are_the_ones_the_expectations_name():
@@ -290,9 +383,21 @@ def test_operation_allows_exactly_the_expected_users(client, auth, operation):
 
 
 def _sample_path(template: str) -> str:
-    return template.format(**{name: 1 for name in
-                              ("case_id", "measure_id", "transfer_id", "listing_id", "objection_id",
-                               "referral_id", "petition_id")}, year=TODAY.year)
+    return template.format(
+        **{
+            name: 1
+            for name in (
+                "case_id",
+                "measure_id",
+                "transfer_id",
+                "listing_id",
+                "objection_id",
+                "referral_id",
+                "petition_id",
+            )
+        },
+        year=TODAY.year,
+    )
 
 
 @pytest.mark.parametrize("operation", sorted(EXPECTATIONS))
@@ -307,8 +412,9 @@ def test_operation_needs_a_token(client, operation):
 @pytest.mark.parametrize("operation", sorted(PUBLIC))
 def test_public_operation_needs_no_token(client, operation):
     method, path = operation.split(" ", 1)
-    kwargs: dict[str, Any] = {"data": {"username": "registrar", "password": "demo-password"}} \
-        if method == "POST" else {}
+    kwargs: dict[str, Any] = (
+        {"data": {"username": "registrar", "password": "demo-password"}} if method == "POST" else {}
+    )
     assert client.request(method, path, **kwargs).status_code == 200
 
 
@@ -316,7 +422,9 @@ def test_a_refusal_comes_before_a_state_conflict(client, auth):
     """A user who may not act learns nothing from the record's state: 403, not 409 (the order of
     app.services.case_access: 404 unseen, 403, 412, 409)."""
     referral = _referral(client, auth)  # submitted: supplementing is not its next step
-    response = client.post(f"/api/v1/refusal-referrals/{referral['referral_id']}/supplement",
-                           json=BODIES["POST /api/v1/refusal-referrals/{referral_id}/supplement"](referral),
-                           headers=auth("fast-judge"))
+    response = client.post(
+        f"/api/v1/refusal-referrals/{referral['referral_id']}/supplement",
+        json=BODIES["POST /api/v1/refusal-referrals/{referral_id}/supplement"](referral),
+        headers=auth("fast-judge"),
+    )
     assert response.status_code == 403, response.text

@@ -57,8 +57,9 @@ def test_a_payload_changed_after_signing_is_401(client, auth, user_ids):
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("authorization",
-                         ["Basic cmVnaXN0cmFyOmRlbW8tcGFzc3dvcmQ=", "Bearer", "Bearer  ", "token"])
+@pytest.mark.parametrize(
+    "authorization", ["Basic cmVnaXN0cmFyOmRlbW8tcGFzc3dvcmQ=", "Bearer", "Bearer  ", "token"]
+)
 def test_other_authorization_schemes_are_401(client, authorization):
     assert client.get("/api/v1/me", headers={"Authorization": authorization}).status_code == 401
 
@@ -83,8 +84,9 @@ def _file_case(client, auth) -> int:  # noqa: ANN001
     return response.json()["id"]
 
 
-@pytest.mark.parametrize("username",
-                         ["director", "deputy", "finance", "admin", "comprehensive", "brigade1-judge"])
+@pytest.mark.parametrize(
+    "username", ["director", "deputy", "finance", "admin", "comprehensive", "brigade1-judge"]
+)
 def test_lists_carry_no_id_numbers(client, auth, username):
     _file_case(client, auth)
     make_team_case(1)
@@ -94,10 +96,17 @@ def test_lists_carry_no_id_numbers(client, auth, username):
     assert "id_number" not in response.text
 
 
-@pytest.mark.parametrize(("username", "masked"), [
-    ("director", True), ("deputy", True), ("finance", True), ("admin", True),
-    ("comprehensive", False), ("registrar", False),
-])
+@pytest.mark.parametrize(
+    ("username", "masked"),
+    [
+        ("director", True),
+        ("deputy", True),
+        ("finance", True),
+        ("admin", True),
+        ("comprehensive", False),
+        ("registrar", False),
+    ],
+)
 def test_a_case_shows_full_id_numbers_only_to_who_needs_them(client, auth, username, masked):
     case_id = _file_case(client, auth)
     response = client.get(f"/api/v1/cases/{case_id}", headers=auth(username))
@@ -127,14 +136,19 @@ def test_id_numbers_never_reach_the_logs_of_a_running_server(auth, database):
             assert created.status_code == 201, created.text
             case_id = created.json()["id"]
             assert http.get(f"/api/v1/cases/{case_id}", headers=auth("comprehensive")).status_code == 200
-            assert http.get("/api/v1/cases", params={"q": APPLICANT_ID},
-                            headers=auth("comprehensive")).status_code == 200
+            assert (
+                http.get(
+                    "/api/v1/cases", params={"q": APPLICANT_ID}, headers=auth("comprehensive")
+                ).status_code
+                == 200
+            )
             traced = auth("comprehensive", **{"X-Request-ID": APPLICANT_ID})
             search = f"/api/v1/cases?q={APPLICANT_ID}&unit={APPLICANT_ID}"
             assert http.get(search, headers=traced).status_code == 200
             bad = dict(body, case_number="（2026）豫0104执655号")
-            bad["applicants"] = [{"name": "李四", "party_type": "natural_person",
-                                  "id_number": APPLICANT_ID[:-1] + "0"}]
+            bad["applicants"] = [
+                {"name": "李四", "party_type": "natural_person", "id_number": APPLICANT_ID[:-1] + "0"}
+            ]
             assert http.post("/api/v1/cases", json=bad, headers=auth("registrar")).status_code == 422
             assert http.post("/api/v1/cases", json=body, headers=auth("registrar")).status_code == 409
         output = server.output()
@@ -147,8 +161,12 @@ def test_logged_errors_and_tracebacks_are_masked(app):  # noqa: ANN001
     try:
         raise ValueError(f"duplicate key (id_number)=({APPLICANT_ID}) already exists")
     except ValueError as exc:
-        event: object = {"event": "unhandled_error", "party": APPLICANT_ID, "note": f"请核对 {APPLICANT_ID}",
-                         "exc_info": (type(exc), exc, exc.__traceback__)}
+        event: object = {
+            "event": "unhandled_error",
+            "party": APPLICANT_ID,
+            "note": f"请核对 {APPLICANT_ID}",
+            "exc_info": (type(exc), exc, exc.__traceback__),
+        }
     for processor in structlog.get_config()["processors"]:
         event = processor(None, "error", event)
     assert isinstance(event, str) and "duplicate key" in event and "Traceback" in event
@@ -175,7 +193,8 @@ def _raw_sql_calls(source: str) -> list[tuple[int, str]]:
             continue
         arg = node.args[0]
         built = isinstance(arg, ast.JoinedStr | ast.BinOp) or (
-            isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "format")
+            isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "format"
+        )
         if built:
             found.append((node.lineno, ast.unparse(arg)))
     return sorted(found)
@@ -196,8 +215,18 @@ def test_the_sql_scan_finds_interpolation():
     assert [line for line, _ in _raw_sql_calls(source)] == [1, 2]
 
 
-INJECTIONS = ["' OR '1'='1", "1' OR 1=1 --", "'; DROP TABLE \"case\"; --", "%", "_", "\\", "%' --",
-              "\x00", "' UNION SELECT password_hash FROM \"user\" --", "１' ＯＲ '１'='１"]
+INJECTIONS = [
+    "' OR '1'='1",
+    "1' OR 1=1 --",
+    '\'; DROP TABLE "case"; --',
+    "%",
+    "_",
+    "\\",
+    "%' --",
+    "\x00",
+    '\' UNION SELECT password_hash FROM "user" --',
+    "１' ＯＲ '１'='１",
+]
 
 
 @pytest.mark.parametrize("q", INJECTIONS)
@@ -213,8 +242,13 @@ def test_injection_shaped_searches_find_nothing_and_break_nothing(client, auth, 
 @pytest.mark.parametrize("value", ["1 OR 1=1", "1;DROP TABLE case", "1'", "-1", "0x1", "1e3", "９", "%00"])
 def test_injection_shaped_path_ids_are_422_or_404(client, auth, value):
     make_team_case(1)
-    for path in (f"/api/v1/cases/{value}", f"/api/v1/objections/{value}", f"/api/v1/petitions/{value}",
-                 f"/api/v1/dishonest-listings/{value}", f"/api/v1/calendar/{value}"):
+    for path in (
+        f"/api/v1/cases/{value}",
+        f"/api/v1/objections/{value}",
+        f"/api/v1/petitions/{value}",
+        f"/api/v1/dishonest-listings/{value}",
+        f"/api/v1/calendar/{value}",
+    ):
         response = client.get(path, headers=auth("comprehensive"))
         assert response.status_code in (404, 422), (path, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -222,8 +256,13 @@ def test_injection_shaped_path_ids_are_422_or_404(client, auth, value):
 
 def test_injection_shaped_filters_are_refused_or_ignored(client, auth):
     make_team_case(1)
-    for params in ({"state": "filed' OR '1'='1"}, {"unit": "brigade-1' OR '1'='1"}, {"cursor": "' OR 1=1 --"},
-                   {"filed_from": "2026-01-01' OR '1'='1"}, {"handler_id": "1 OR 1=1"}):
+    for params in (
+        {"state": "filed' OR '1'='1"},
+        {"unit": "brigade-1' OR '1'='1"},
+        {"cursor": "' OR 1=1 --"},
+        {"filed_from": "2026-01-01' OR '1'='1"},
+        {"handler_id": "1 OR 1=1"},
+    ):
         response = client.get("/api/v1/cases", params=params, headers=auth("comprehensive"))
         assert response.status_code in (200, 422), (params, response.text)
         if response.status_code == 200:

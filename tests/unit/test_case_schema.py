@@ -15,24 +15,46 @@ class _Amount(BaseModel):
     amount: MoneyIn
 
 
-@pytest.mark.parametrize(("sent", "parsed"), [
-    ("0", Decimal("0.00")), ("0.01", Decimal("0.01")), ("50000", Decimal("50000.00")),
-    ("50000.5", Decimal("50000.50")), (" 50000.00 ", Decimal("50000.00")), (7, Decimal("7.00")),
-    ("9999999999999999.99", Decimal("9999999999999999.99")), (Decimal("1.10"), Decimal("1.10")),
-])
+@pytest.mark.parametrize(
+    ("sent", "parsed"),
+    [
+        ("0", Decimal("0.00")),
+        ("0.01", Decimal("0.01")),
+        ("50000", Decimal("50000.00")),
+        ("50000.5", Decimal("50000.50")),
+        (" 50000.00 ", Decimal("50000.00")),
+        (7, Decimal("7.00")),
+        ("9999999999999999.99", Decimal("9999999999999999.99")),
+        (Decimal("1.10"), Decimal("1.10")),
+    ],
+)
 def test_money_in_accepts(sent, parsed):
     value = _Amount(amount=sent).amount
     assert value == parsed and value.as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize(("sent", "error_type"), [
-    (1.5, "money_type"), (1.0, "money_type"), (True, "money_type"), (None, "money_type"), ([], "money_type"),
-    ("-0.01", "money_negative"), (-3, "money_negative"), ("0.001", "money_precision"),
-    ("1.005", "money_precision"), ("1e3", "money_format"), ("NaN", "money_format"),
-    ("Infinity", "money_format"),
-    ("", "money_format"), ("1,000", "money_format"), (".5", "money_format"), ("5.", "money_format"),
-    ("10000000000000000", "money_too_large"),
-])
+@pytest.mark.parametrize(
+    ("sent", "error_type"),
+    [
+        (1.5, "money_type"),
+        (1.0, "money_type"),
+        (True, "money_type"),
+        (None, "money_type"),
+        ([], "money_type"),
+        ("-0.01", "money_negative"),
+        (-3, "money_negative"),
+        ("0.001", "money_precision"),
+        ("1.005", "money_precision"),
+        ("1e3", "money_format"),
+        ("NaN", "money_format"),
+        ("Infinity", "money_format"),
+        ("", "money_format"),
+        ("1,000", "money_format"),
+        (".5", "money_format"),
+        ("5.", "money_format"),
+        ("10000000000000000", "money_too_large"),
+    ],
+)
 def test_money_in_refuses(sent, error_type):
     with pytest.raises(ValidationError) as caught:
         _Amount(amount=sent)

@@ -44,61 +44,95 @@ def facts(steps: tuple[RecordedStep, ...] = FULL, closed_on: date = CLOSE, **kw:
 OBSTRUCTION = RecordedStep("obstruction_found", date(2026, 5, 1))
 
 
-@pytest.mark.parametrize(("case_file", "missing"), [
-    (facts(), []),
-    (facts(steps=()), [i for i in MISSING_ITEMS if i not in (
-        "dishonest_listing", "three_months_since_filing", "obstruction_punished_or_referred")]),
-    (facts(without("execution_notice")), ["execution_notice"]),
-    (facts(without("property_report_order")), ["property_report_order"]),
-    (facts(without("consumption_ban")), ["consumption_ban"]),
-    (facts(without("online_property_check")), ["online_property_check"]),
-    (facts(without("onsite_property_check", "vehicles")), ["onsite_property_check"]),
-    (facts(without("onsite_property_check", "business_registration")), ["onsite_property_check"]),
-    (facts(without("applicant_clues")), ["applicant_clues_verified"]),
-    (facts(without("missing_respondent_search")), ["missing_respondent_search"]),
-    (facts(without("applicant_heard")), ["applicant_heard"]),
-    # D4: strictly more than three months (SPC 终本 rules 2016 art. 1(4))
-    (facts(closed_on=date(2026, 6, 2)), ["three_months_since_filing"]),
-    (facts(closed_on=date(2026, 5, 2)), ["three_months_since_filing"]),
-    # a step dated after the ruling does not count
-    (facts((*without("applicant_heard"), RecordedStep("applicant_heard", date(2026, 6, 4)))),
-     ["applicant_heard"]),
-    # obstruction: punished or referred afterwards, else missing; it also calls for a listing decision
-    (facts((*FULL, OBSTRUCTION)), ["dishonest_listing", "obstruction_punished_or_referred"]),
-    (facts((*FULL, OBSTRUCTION), dishonest_decided=True), ["obstruction_punished_or_referred"]),
-    (facts((*FULL, OBSTRUCTION, RecordedStep("fine", date(2026, 5, 2))), dishonest_decided=True), []),
-    (facts((*FULL, OBSTRUCTION, RecordedStep("judicial_detention", date(2026, 5, 1))),
-           dishonest_decided=True),
-     []),
-    (facts((*FULL, OBSTRUCTION, RecordedStep("fine", date(2026, 4, 30))), dishonest_decided=True),
-     ["obstruction_punished_or_referred"]),
-    (facts((*FULL, OBSTRUCTION, RecordedStep("obstruction_punished_or_referred", date(2026, 5, 20))),
-           dishonest_decided=True), []),
-    (facts((*FULL, OBSTRUCTION), referrals_on=(date(2026, 5, 10),), dishonest_decided=True), []),
-    (facts(obstruction_listed=True, dishonest_decided=True), ["obstruction_punished_or_referred"]),
-    (facts((*FULL, RecordedStep("fine", date(2026, 4, 2))), obstruction_listed=True, dishonest_decided=True),
-     []),
-    # a listing proposal awaiting the director
-    (facts(dishonest_pending=True), ["dishonest_listing"]),
-    (facts(dishonest_pending=True, dishonest_decided=True), ["dishonest_listing"]),
-], ids=lambda v: "" if isinstance(v, TerminationFacts) else "-".join(v) or "none")
+@pytest.mark.parametrize(
+    ("case_file", "missing"),
+    [
+        (facts(), []),
+        (
+            facts(steps=()),
+            [
+                i
+                for i in MISSING_ITEMS
+                if i
+                not in ("dishonest_listing", "three_months_since_filing", "obstruction_punished_or_referred")
+            ],
+        ),
+        (facts(without("execution_notice")), ["execution_notice"]),
+        (facts(without("property_report_order")), ["property_report_order"]),
+        (facts(without("consumption_ban")), ["consumption_ban"]),
+        (facts(without("online_property_check")), ["online_property_check"]),
+        (facts(without("onsite_property_check", "vehicles")), ["onsite_property_check"]),
+        (facts(without("onsite_property_check", "business_registration")), ["onsite_property_check"]),
+        (facts(without("applicant_clues")), ["applicant_clues_verified"]),
+        (facts(without("missing_respondent_search")), ["missing_respondent_search"]),
+        (facts(without("applicant_heard")), ["applicant_heard"]),
+        # D4: strictly more than three months (SPC 终本 rules 2016 art. 1(4))
+        (facts(closed_on=date(2026, 6, 2)), ["three_months_since_filing"]),
+        (facts(closed_on=date(2026, 5, 2)), ["three_months_since_filing"]),
+        # a step dated after the ruling does not count
+        (
+            facts((*without("applicant_heard"), RecordedStep("applicant_heard", date(2026, 6, 4)))),
+            ["applicant_heard"],
+        ),
+        # obstruction: punished or referred afterwards, else missing; it also calls for a listing decision
+        (facts((*FULL, OBSTRUCTION)), ["dishonest_listing", "obstruction_punished_or_referred"]),
+        (facts((*FULL, OBSTRUCTION), dishonest_decided=True), ["obstruction_punished_or_referred"]),
+        (facts((*FULL, OBSTRUCTION, RecordedStep("fine", date(2026, 5, 2))), dishonest_decided=True), []),
+        (
+            facts(
+                (*FULL, OBSTRUCTION, RecordedStep("judicial_detention", date(2026, 5, 1))),
+                dishonest_decided=True,
+            ),
+            [],
+        ),
+        (
+            facts((*FULL, OBSTRUCTION, RecordedStep("fine", date(2026, 4, 30))), dishonest_decided=True),
+            ["obstruction_punished_or_referred"],
+        ),
+        (
+            facts(
+                (*FULL, OBSTRUCTION, RecordedStep("obstruction_punished_or_referred", date(2026, 5, 20))),
+                dishonest_decided=True,
+            ),
+            [],
+        ),
+        (facts((*FULL, OBSTRUCTION), referrals_on=(date(2026, 5, 10),), dishonest_decided=True), []),
+        (facts(obstruction_listed=True, dishonest_decided=True), ["obstruction_punished_or_referred"]),
+        (
+            facts(
+                (*FULL, RecordedStep("fine", date(2026, 4, 2))),
+                obstruction_listed=True,
+                dishonest_decided=True,
+            ),
+            [],
+        ),
+        # a listing proposal awaiting the director
+        (facts(dishonest_pending=True), ["dishonest_listing"]),
+        (facts(dishonest_pending=True, dishonest_decided=True), ["dishonest_listing"]),
+    ],
+    ids=lambda v: "" if isinstance(v, TerminationFacts) else "-".join(v) or "none",
+)
 def test_gate_names_each_missing_item(case_file: TerminationFacts, missing: list[str]) -> None:
     assert missing_for_termination(case_file, min_months=3) == missing
 
 
 def test_minimum_period_is_a_parameter() -> None:
-    assert missing_for_termination(facts(closed_on=date(2026, 6, 3)),
-                                   min_months=4) == ["three_months_since_filing"]
+    assert missing_for_termination(facts(closed_on=date(2026, 6, 3)), min_months=4) == [
+        "three_months_since_filing"
+    ]
     assert missing_for_termination(facts(closed_on=date(2026, 4, 3)), min_months=1) == []
 
 
-@pytest.mark.parametrize(("start", "months", "end"), [
-    (date(2026, 3, 2), 3, date(2026, 6, 2)),
-    (date(2025, 11, 30), 3, date(2026, 2, 28)),
-    (date(2024, 2, 29), 12, date(2025, 2, 28)),
-    (date(2026, 8, 31), 6, date(2027, 2, 28)),
-    (date(2026, 12, 15), 1, date(2027, 1, 15)),
-])
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        (date(2026, 3, 2), 3, date(2026, 6, 2)),
+        (date(2025, 11, 30), 3, date(2026, 2, 28)),
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),
+        (date(2026, 12, 15), 1, date(2027, 1, 15)),
+    ],
+)
 def test_months_after_keeps_the_day_or_takes_the_months_last(start: date, months: int, end: date) -> None:
     assert months_after(start, months) == end
 

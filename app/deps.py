@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.database import abort_session, finish_session, open_session
-from app.errors import Forbidden, Unauthorized
+from app.errors import Forbidden, PreconditionFailed, Unauthorized
 from app.models.user import User
 from app.policy import actor_may
 from app.security import decode_access_token
@@ -81,7 +81,27 @@ def Authorized(action: str) -> type[User]:  # noqa: N802 - reads as a type in si
 
 
 # Request headers and query parameters shared by many routes (API.md conventions).
-IfMatch = Annotated[str | None, Header(description="the version (ETag) the change is based on; stale → 412")]
+def expected_version(
+    if_match: Annotated[
+        str | None, Header(description="the version (ETag) the change is based on; stale → 412")
+    ] = None,
+) -> int | None:
+    """The version a change is based on, from ``If-Match``; absent or ``*`` means unconditional.
+
+    A tag that names no version this service sent (several tags, or not a number) can match no
+    version: 412, as RFC 9110 §13.1.1 prescribes for an If-Match that does not match.
+    """
+    if if_match is None:
+        return None
+    tags = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
+    if "*" in tags:
+        return None
+    if len(tags) == 1 and (tag := tags.pop()).isdigit() and len(tag) <= 9:
+        return int(tag)
+    raise PreconditionFailed(f"If-Match {if_match} names no version of this resource; send the ETag you read")
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(

@@ -460,7 +460,7 @@ def main() -> None:
     harness.require_bench_database(args.database_url)
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
 
-    from app.services.case_queries import encode_cursor
+    from app.services.paging import encode_cursor
 
     print("preparing the database …", flush=True)
     schema_note = harness.fresh_schema(args.database_url)

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
-from app.deps import Authorized, SessionDep
+from app.deps import Authorized, ExpectedVersion, SessionDep
 from app.errors import Forbidden, PreconditionFailed, problem_responses
 from app.schemas.calendar import CalendarYearRead, CalendarYearUpdate, CalendarYearUpdated
 from app.services import calendar
@@ -40,7 +39,7 @@ def update_calendar_year(
     session: SessionDep,
     user: Authorized("calendar.write"),
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    expected_version: ExpectedVersion = None,
 ) -> CalendarYearUpdated:
     """Load the court's arrangement for a year (admin); deadlines counting days in it are recomputed."""
     view, recomputed = calendar.update_calendar_year(
@@ -51,7 +50,7 @@ def update_calendar_year(
         makeup_workdays=body.makeup_workdays,
         source_note=body.source_note,
         user=user,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     response.headers["ETag"] = f'"{view.version}"'
     return CalendarYearUpdated.model_validate({**asdict(view), "deadlines_recomputed": recomputed})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, IdempotencyKeyHeader, IfMatch, SessionDep, created_response
+from app.deps import Authorized, ExpectedVersion, IdempotencyKeyHeader, SessionDep, created_response
 from app.errors import (
     Conflict,
     Forbidden,
@@ -59,7 +59,7 @@ def close_case(
     session: SessionDep,
     user: Authorized("case.close"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> ClosureRead:
     """Close the case with a mode (the handling judge); a premature 终本 is refused naming what is missing."""
     outcome = closure.close_case(
@@ -70,7 +70,7 @@ def close_case(
         closed_on=body.closed_on,
         document_number=body.document_number,
         reason=body.reason,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     response.headers["ETag"] = f'"{outcome.case.version}"'
     return _closure_read(outcome)

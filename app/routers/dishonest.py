@@ -8,8 +8,8 @@ from fastapi.responses import JSONResponse
 from app.deps import (
     Authorized,
     Cursor,
+    ExpectedVersion,
     IdempotencyKeyHeader,
-    IfMatch,
     SessionDep,
     created_response,
     with_etag,
@@ -94,7 +94,7 @@ def decide_listing(
     session: SessionDep,
     user: Authorized("dishonest.decide"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> DishonestListingRead:
     """Approve (needs a consumption ban on the case) or refuse a proposed listing (the director)."""
     listing = dishonest.decide_listing(
@@ -105,7 +105,7 @@ def decide_listing(
         decided_on=body.decided_on,
         reason=body.reason,
         extra_years=body.extra_years,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     return with_etag(response, _read(listing))
 
@@ -122,7 +122,7 @@ def trigger_deletion(
     session: SessionDep,
     user: Authorized("dishonest.trigger_deletion"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> DishonestListingRead:
     """Record that the respondent paid, settled or the term ended: the deletion clock (D11) starts."""
     listing = dishonest.trigger_deletion(
@@ -132,7 +132,7 @@ def trigger_deletion(
         trigger=body.trigger,
         triggered_on=body.triggered_on,
         reason=body.reason,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     return with_etag(response, _read(listing))
 
@@ -149,7 +149,7 @@ def delete_listing(
     session: SessionDep,
     user: Authorized("dishonest.delete"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> DishonestListingRead:
     """Record the deletion of a listing from the dishonest list (the handling team)."""
     listing = dishonest.delete_listing(
@@ -158,7 +158,7 @@ def delete_listing(
         user=user,
         deleted_on=body.deleted_on,
         note=body.note,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     return with_etag(response, _read(listing))
 

@@ -8,8 +8,8 @@ from fastapi.responses import JSONResponse
 from app.deps import (
     Authorized,
     Cursor,
+    ExpectedVersion,
     IdempotencyKeyHeader,
-    IfMatch,
     SessionDep,
     created_response,
     with_etag,
@@ -67,7 +67,7 @@ def request_transfer(
     body: DisposalTransferCreate,
     session: SessionDep,
     user: Authorized("disposal.request"),
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Ask to send the case to the property-disposal group (the handling judge, once the ruling is served)."""
@@ -84,7 +84,7 @@ def request_transfer(
                 user=user,
                 requested_on=body.requested_on,
                 notes=body.notes,
-                if_match=if_match,
+                expected_version=expected_version,
             )
         ),
     )
@@ -103,7 +103,7 @@ def decide_transfer(
     session: SessionDep,
     user: Authorized("disposal.approve"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> DisposalTransferRead:
     """Approve (the case goes to disposal) or refuse a transfer with a reason (deputy director)."""
     transfer = disposal.decide_transfer(
@@ -113,7 +113,7 @@ def decide_transfer(
         decision=body.decision,
         decided_on=body.decided_on,
         reason=body.reason,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     return with_etag(response, _read(transfer))
 
@@ -167,7 +167,7 @@ def return_transfer(
     session: SessionDep,
     user: Authorized("disposal.work"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> DisposalTransferRead:
     """Return the case to the team it came from with the amount realised (the property-disposal group)."""
     transfer = disposal.return_transfer(
@@ -177,7 +177,7 @@ def return_transfer(
         returned_on=body.returned_on,
         amount_realised=body.amount_realised,
         result=body.result,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     return with_etag(response, _read(transfer))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, Cursor, IdempotencyKeyHeader, IfMatch, SessionDep, created_response
+from app.deps import Authorized, Cursor, ExpectedVersion, IdempotencyKeyHeader, SessionDep, created_response
 from app.enums import MeasureKind
 from app.errors import (
     Conflict,
@@ -37,7 +37,7 @@ def record_measure(
     body: MeasureCreate,
     session: SessionDep,
     user: Authorized("measure.record"),
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record an enforcement measure on the case (the handling team)."""
@@ -48,7 +48,9 @@ def record_measure(
         operation=f"record_measure:{case_id}",
         payload=body,
         create=lambda: MeasureRead.model_validate(
-            measures.record_measure(session, case_id=case_id, user=user, measure=body, if_match=if_match)
+            measures.record_measure(
+                session, case_id=case_id, user=user, measure=body, expected_version=expected_version
+            )
         ),
     )
     return created_response(result, f"/api/v1/cases/{case_id}/measures/{result.body['id']}")

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from app.deps import (
     Authorized,
     Cursor,
     IdempotencyKeyHeader,
-    IfMatch,
     SessionDep,
     created_response,
     with_etag,
 )
 from app.enums import ObjectionKind, ObjectionState
-from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
+from app.errors import Forbidden, NotFound, problem_responses
 from app.models.objection import Objection
+from app.models.user import User
+from app.routing import Command, add_commands
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.objection import (
     DocketCreate,
@@ -35,10 +36,8 @@ from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["objections"])
 
-_COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 
-
-def _read(objection: Objection) -> ObjectionRead:
+def _read(objection: Objection, user: User) -> ObjectionRead:
     return ObjectionRead.model_validate(objection).model_copy(
         update={"allowed_actions": objections.allowed_actions(objection)}
     )
@@ -64,7 +63,7 @@ def file_objection(
         key=idempotency_key,
         operation="file_objection",
         payload=body,
-        create=lambda: _read(objections.file_objection(session, user=user, **body.model_dump())),
+        create=lambda: _read(objections.file_objection(session, user=user, **body.model_dump()), user),
     )
     return created_response(result, f"/api/v1/objections/{result.body['id']}")
 
@@ -85,11 +84,10 @@ def list_objections(
     cursor: Cursor = None,
 ) -> Page[ObjectionRead]:
     """List objections, newest first, by state, kind or case."""
-    filters = objections.ObjectionFilters(state=state, kind=kind, case_id=case_id)
     rows, next_cursor = objections.list_objections(
-        session, user=user, filters=filters, limit=limit, cursor=cursor
+        session, user=user, state=state, kind=kind, case_id=case_id, limit=limit, cursor=cursor
     )
-    return Page[ObjectionRead](items=[_read(o) for o in rows], next_cursor=next_cursor)
+    return Page[ObjectionRead](items=[_read(o, user) for o in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -109,7 +107,7 @@ def list_case_objections(
     rows, next_cursor = objections.list_case_objections(
         session, user=user, case_id=case_id, limit=limit, cursor=cursor
     )
-    return Page[ObjectionRead](items=[_read(o) for o in rows], next_cursor=next_cursor)
+    return Page[ObjectionRead](items=[_read(o, user) for o in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -122,134 +120,65 @@ def read_objection(
     objection_id: RowId, session: SessionDep, user: Authorized("objection.read"), response: Response
 ) -> ObjectionRead:
     """One objection with its hearings, ruling and reconsideration."""
-    return with_etag(response, _read(objections.get_objection(session, user=user, objection_id=objection_id)))
-
-
-@router.post(
-    "/objections/{objection_id}/docket",
-    operation_id="docket_objection",
-    response_model=ObjectionRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def docket_objection(
-    objection_id: RowId,
-    session: SessionDep,
-    user: Authorized("objection.handle"),
-    response: Response,
-    body: Annotated[DocketCreate | None, Body()] = None,
-    if_match: IfMatch = None,
-) -> ObjectionRead:
-    """Docket the objection with its own 执异 case number."""
-    objection = objections.docket_objection(
-        session,
-        user=user,
-        objection_id=objection_id,
-        docketed_on=body.docketed_on if body else None,
-        if_match=if_match,
+    return with_etag(
+        response, _read(objections.get_objection(session, user=user, objection_id=objection_id), user)
     )
-    return with_etag(response, _read(objection))
 
 
-@router.post(
-    "/objections/{objection_id}/hearing",
-    operation_id="record_objection_hearing",
+add_commands(
+    router,
+    id_name="objection_id",
     response_model=ObjectionRead,
-    responses=_COMMAND_PROBLEMS,
+    read=_read,
+    commands=[
+        Command(
+            "/objections/{objection_id}/docket",
+            "docket_objection",
+            "objection.handle",
+            DocketCreate,
+            objections.docket_objection,
+            "Docket the objection with its own 执异 case number.",
+            body_optional=True,
+        ),
+        Command(
+            "/objections/{objection_id}/hearing",
+            "record_objection_hearing",
+            "objection.handle",
+            HearingCreate,
+            objections.record_hearing,
+            "Schedule a hearing, or record that it was held.",
+        ),
+        Command(
+            "/objections/{objection_id}/ruling",
+            "rule_on_objection",
+            "objection.handle",
+            RulingCreate,
+            objections.record_ruling,
+            "Rule on the objection: upheld or rejected, with reasons (meets D5/D6).",
+        ),
+        Command(
+            "/objections/{objection_id}/service",
+            "record_objection_ruling_service",
+            "objection.handle",
+            ServiceCreate,
+            objections.record_service,
+            "Record service of the ruling (starts D7, the reconsideration period).",
+        ),
+        Command(
+            "/objections/{objection_id}/reconsideration",
+            "apply_for_objection_reconsideration",
+            "objection.handle",
+            ReconsiderationCreate,
+            objections.apply_for_reconsideration,
+            "Record an application for reconsideration of the ruling (starts D8).",
+        ),
+        Command(
+            "/objections/{objection_id}/transfer",
+            "transfer_objection_file",
+            "objection.handle",
+            TransferCreate,
+            objections.record_transfer,
+            "Record the transfer of the file to the higher court (meets D8).",
+        ),
+    ],
 )
-def record_hearing(
-    objection_id: RowId,
-    body: HearingCreate,
-    session: SessionDep,
-    user: Authorized("objection.handle"),
-    response: Response,
-    if_match: IfMatch = None,
-) -> ObjectionRead:
-    """Schedule a hearing, or record that it was held."""
-    objection = objections.record_hearing(
-        session, user=user, objection_id=objection_id, if_match=if_match, **body.model_dump()
-    )
-    return with_etag(response, _read(objection))
-
-
-@router.post(
-    "/objections/{objection_id}/ruling",
-    operation_id="rule_on_objection",
-    response_model=ObjectionRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def record_ruling(
-    objection_id: RowId,
-    body: RulingCreate,
-    session: SessionDep,
-    user: Authorized("objection.handle"),
-    response: Response,
-    if_match: IfMatch = None,
-) -> ObjectionRead:
-    """Rule on the objection: upheld or rejected, with reasons (meets D5/D6)."""
-    objection = objections.record_ruling(
-        session, user=user, objection_id=objection_id, if_match=if_match, **body.model_dump()
-    )
-    return with_etag(response, _read(objection))
-
-
-@router.post(
-    "/objections/{objection_id}/service",
-    operation_id="record_objection_ruling_service",
-    response_model=ObjectionRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def record_service(
-    objection_id: RowId,
-    body: ServiceCreate,
-    session: SessionDep,
-    user: Authorized("objection.handle"),
-    response: Response,
-    if_match: IfMatch = None,
-) -> ObjectionRead:
-    """Record service of the ruling (starts D7, the reconsideration period)."""
-    objection = objections.record_service(
-        session, user=user, objection_id=objection_id, if_match=if_match, **body.model_dump()
-    )
-    return with_etag(response, _read(objection))
-
-
-@router.post(
-    "/objections/{objection_id}/reconsideration",
-    operation_id="apply_for_objection_reconsideration",
-    response_model=ObjectionRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def apply_for_reconsideration(
-    objection_id: RowId,
-    body: ReconsiderationCreate,
-    session: SessionDep,
-    user: Authorized("objection.handle"),
-    response: Response,
-    if_match: IfMatch = None,
-) -> ObjectionRead:
-    """Record an application for reconsideration of the ruling (starts D8)."""
-    objection = objections.apply_for_reconsideration(
-        session, user=user, objection_id=objection_id, if_match=if_match, **body.model_dump()
-    )
-    return with_etag(response, _read(objection))
-
-
-@router.post(
-    "/objections/{objection_id}/transfer",
-    operation_id="transfer_objection_file",
-    response_model=ObjectionRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def record_transfer(
-    objection_id: RowId,
-    body: TransferCreate,
-    session: SessionDep,
-    user: Authorized("objection.handle"),
-    response: Response,
-    if_match: IfMatch = None,
-) -> ObjectionRead:
-    """Record the transfer of the file to the higher court (meets D8)."""
-    objection = objections.record_transfer(
-        session, user=user, objection_id=objection_id, if_match=if_match, **body.model_dump()
-    )
-    return with_etag(response, _read(objection))

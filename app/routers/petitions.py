@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, IdempotencyKeyHeader, IfMatch, SessionDep, created_response, with_etag
+from app.deps import (
+    Authorized,
+    ExpectedVersion,
+    IdempotencyKeyHeader,
+    SessionDep,
+    created_response,
+    with_etag,
+)
 from app.enums import PetitionState
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.models.petition import Petition
@@ -111,14 +118,14 @@ def register_petition(
     user: Authorized("petition.handle"),
     response: Response,
     body: Annotated[RegisterCreate | None, Body()] = None,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> PetitionRead:
     """Register the petition (meets D9, starts D10)."""
     petition = petitions.register_petition(
         session,
         user=user,
         petition_id=petition_id,
-        if_match=if_match,
+        expected_version=expected_version,
         registered_on=body.registered_on if body else None,
     )
     return with_etag(response, _read(petition))
@@ -136,12 +143,12 @@ def route_petition(
     user: Authorized("petition.handle"),
     response: Response,
     body: Annotated[RouteCreate | None, Body()] = None,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> PetitionRead:
     """Send the petition to the handling team."""
     body = body or RouteCreate()
     petition = petitions.route_petition(
-        session, user=user, petition_id=petition_id, if_match=if_match, **body.model_dump()
+        session, user=user, petition_id=petition_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(petition))
 
@@ -158,11 +165,11 @@ def urge_petition(
     session: SessionDep,
     user: Authorized("petition.handle"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> PetitionRead:
     """Urge the handling team to answer (催办); may be repeated."""
     petition = petitions.urge_petition(
-        session, user=user, petition_id=petition_id, if_match=if_match, **body.model_dump()
+        session, user=user, petition_id=petition_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(petition))
 
@@ -179,12 +186,12 @@ def supervise_petition(
     user: Authorized("petition.handle"),
     response: Response,
     body: Annotated[SuperviseCreate | None, Body()] = None,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> PetitionRead:
     """Escalate the petition to the leadership (督办)."""
     body = body or SuperviseCreate()
     petition = petitions.supervise_petition(
-        session, user=user, petition_id=petition_id, if_match=if_match, **body.model_dump()
+        session, user=user, petition_id=petition_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(petition))
 
@@ -201,11 +208,11 @@ def reply_to_petition(
     session: SessionDep,
     user: Authorized("petition.reply"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> PetitionRead:
     """The handling team's reply to the petition."""
     petition = petitions.reply_to_petition(
-        session, user=user, petition_id=petition_id, if_match=if_match, **body.model_dump()
+        session, user=user, petition_id=petition_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(petition))
 
@@ -222,12 +229,12 @@ def resolve_petition(
     user: Authorized("petition.handle"),
     response: Response,
     body: Annotated[ResolveCreate | None, Body()] = None,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> PetitionRead:
     """Record that the dispute was resolved (化解)."""
     body = body or ResolveCreate()
     petition = petitions.resolve_petition(
-        session, user=user, petition_id=petition_id, if_match=if_match, **body.model_dump()
+        session, user=user, petition_id=petition_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(petition))
 
@@ -244,11 +251,11 @@ def close_petition(
     user: Authorized("petition.handle"),
     response: Response,
     body: Annotated[CloseCreate | None, Body()] = None,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> PetitionRead:
     """Close the petition (报结; meets D10)."""
     body = body or CloseCreate()
     petition = petitions.close_petition(
-        session, user=user, petition_id=petition_id, if_match=if_match, **body.model_dump()
+        session, user=user, petition_id=petition_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(petition))

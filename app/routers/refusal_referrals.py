@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, IdempotencyKeyHeader, IfMatch, SessionDep, created_response, with_etag
+from app.deps import (
+    Authorized,
+    ExpectedVersion,
+    IdempotencyKeyHeader,
+    SessionDep,
+    created_response,
+    with_etag,
+)
 from app.enums import ReferralOutcome, ReferralStage
 from app.errors import (
     Conflict,
@@ -156,11 +163,11 @@ def review_referral(
     session: SessionDep,
     user: Authorized("referral.handle"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> RefusalReferralRead:
     """Check the materials: complete, or returned with the missing items named."""
     referral = refusal_referrals.review_referral(
-        session, user=user, referral_id=referral_id, if_match=if_match, **body.model_dump()
+        session, user=user, referral_id=referral_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(referral))
 
@@ -177,7 +184,7 @@ def supplement_referral(
     session: SessionDep,
     user: Authorized("referral.submit"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> RefusalReferralRead:
     """Add the materials asked for; the referral goes back for review."""
     referral = refusal_referrals.supplement_referral(
@@ -185,7 +192,7 @@ def supplement_referral(
         user=user,
         referral_id=referral_id,
         note=body.note,
-        if_match=if_match,
+        expected_version=expected_version,
         materials=[MaterialItem(m.item, m.note) for m in body.materials],
     )
     return with_etag(response, _read(referral))
@@ -203,11 +210,11 @@ def record_liaison(
     session: SessionDep,
     user: Authorized("referral.handle"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> RefusalReferralRead:
     """Record the hand-over of a complete referral to the criminal division."""
     referral = refusal_referrals.record_liaison(
-        session, user=user, referral_id=referral_id, if_match=if_match, **body.model_dump()
+        session, user=user, referral_id=referral_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(referral))
 
@@ -224,11 +231,11 @@ def record_police_transfer(
     session: SessionDep,
     user: Authorized("referral.handle"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> RefusalReferralRead:
     """Record the transfer documents sent to the public-security organ."""
     referral = refusal_referrals.record_police_transfer(
-        session, user=user, referral_id=referral_id, if_match=if_match, **body.model_dump()
+        session, user=user, referral_id=referral_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(referral))
 
@@ -245,10 +252,10 @@ def record_outcome(
     session: SessionDep,
     user: Authorized("referral.handle"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> RefusalReferralRead:
     """Record the outcome: accepted, declined, prosecuted or judged."""
     referral = refusal_referrals.record_outcome(
-        session, user=user, referral_id=referral_id, if_match=if_match, **body.model_dump()
+        session, user=user, referral_id=referral_id, expected_version=expected_version, **body.model_dump()
     )
     return with_etag(response, _read(referral))

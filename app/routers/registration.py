@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from app.deps import Authorized, IfMatch, SessionDep
+from app.deps import Authorized, ExpectedVersion, SessionDep
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.schemas.common import RowId
 from app.schemas.registration import (
@@ -32,7 +32,7 @@ def register_case(
     session: SessionDep,
     user: Authorized("case.register"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> RegistrationRead:
     """Register a filed case at the command center and record the investigation outcome (meets D1)."""
     done = registration.register_case(
@@ -44,7 +44,7 @@ def register_case(
         willing_to_perform=body.willing_to_perform,
         settlement_likely=body.settlement_likely,
         note=body.note,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     case = done.case
     response.headers["ETag"] = f'"{case.version}"'
@@ -73,7 +73,7 @@ def record_investigation(
     session: SessionDep,
     user: Authorized("case.investigate"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> InvestigationRead:
     """Update the investigation outcome of a registered case before triage."""
     case = registration.record_investigation(
@@ -84,7 +84,7 @@ def record_investigation(
         willing_to_perform=body.willing_to_perform,
         settlement_likely=body.settlement_likely,
         note=body.note,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     response.headers["ETag"] = f'"{case.version}"'
     return InvestigationRead(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.deps import Authorized, IfMatch, SessionDep
+from app.deps import Authorized, ExpectedVersion, SessionDep
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.schemas.common import Limit, RowId
 from app.schemas.triage import (
@@ -56,7 +56,7 @@ def triage_case(
     session: SessionDep,
     user: Authorized("case.triage"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> TriageOutcome:
     """Decide simple or ordinary by the rules (or a reasoned override) and allocate the case."""
     done = triage.triage_case(
@@ -65,7 +65,7 @@ def triage_case(
         user=user,
         override_track=body.override_track,
         reason=body.reason,
-        if_match=if_match,
+        expected_version=expected_version,
     )
     response.headers["ETag"] = f'"{done.case_version}"'
     return TriageOutcome.of(done.decision, case_version=done.case_version)
@@ -83,10 +83,12 @@ def hand_back_case(
     session: SessionDep,
     user: Authorized("case.handback"),
     response: Response,
-    if_match: IfMatch = None,
+    expected_version: ExpectedVersion = None,
 ) -> TriageOutcome:
     """Hand a fast-track case back with a reason; it is re-allocated to a brigade."""
-    done = triage.hand_back_case(session, case_id=case_id, user=user, reason=body.reason, if_match=if_match)
+    done = triage.hand_back_case(
+        session, case_id=case_id, user=user, reason=body.reason, expected_version=expected_version
+    )
     response.headers["ETag"] = f'"{done.case_version}"'
     return TriageOutcome.of(done.decision, case_version=done.case_version)
 

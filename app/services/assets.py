@@ -20,7 +20,7 @@ from app.models.case import Asset
 from app.models.user import User
 from app.services import audit, deadlines
 from app.services.case_access import case_for_action, load_case
-from app.services.case_queries import keyset_page
+from app.services.paging import keyset_page
 from app.settings import court_today
 
 

@@ -23,8 +23,8 @@ from app.models.calendar_year import CalendarYear
 from app.models.user import User
 from app.services import audit
 from app.services import deadlines as deadline_service
-from app.services.desks import check_if_match
 from app.services.periods import WorkingCalendar, YearOverride, package_years
+from app.services.workflow import check_version
 from app.settings import get_settings
 
 CalendarSource = Literal["court", "package", "weekends_only"]
@@ -165,7 +165,7 @@ def update_calendar_year(
     source_note: str | None,
     user: User,
     body_year: int | None = None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> tuple[CalendarYearView, int]:
     """Load the court's arrangement for ``year`` and recompute every deadline that counts days in it."""
     _check_year(year)
@@ -173,7 +173,7 @@ def update_calendar_year(
         raise InvalidInput("year", f"{body_year} in the body but {year} in the path")
     _validate(year, holidays, makeup_workdays)
     row, created = _locked_row(session, year, user)
-    check_if_match(row, if_match, label=f"the calendar for {year}")
+    check_version(row, expected_version, label=f"the calendar for {year}")
     before = _view(year, None if created else row)
     row.holidays = sorted(d.isoformat() for d in holidays)
     row.makeup_workdays = sorted(d.isoformat() for d in makeup_workdays)

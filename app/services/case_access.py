@@ -14,7 +14,7 @@ from app.errors import Forbidden, NotFound, TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
-from app.services.desks import check_if_match
+from app.services.workflow import check_version
 
 # Which case commands each state admits (DOMAIN.md §2). Read-only commands are not listed.
 STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
@@ -107,13 +107,13 @@ def case_for_action(
     user: User,
     policy_action: str,
     command: str,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Case:
     """Load and lock a case for ``command``: 404 unseen, 403 not allowed, 412 stale, 409 wrong state."""
     case = load_case(session, case_id, user, for_update=True)
     if not actor_may_on_case(user, policy_action, case):
         raise Forbidden(f"you may not {command.replace('_', ' ')} on case {case.case_number}")
-    check_if_match(case, if_match, label=f"case {case.case_number}")
+    check_version(case, expected_version, label=f"case {case.case_number}")
     allowed = STATE_ACTIONS[CaseState(case.state)]
     if command not in allowed:
         raise TransitionNotAllowed(

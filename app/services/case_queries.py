@@ -7,8 +7,6 @@ sees all (DOMAIN.md §1). Full identity numbers go only to those who need them (
 
 from __future__ import annotations
 
-import base64
-import binascii
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -32,6 +30,7 @@ from app.policy import actor_may_on_case, sees_all_cases
 from app.schemas.deadline import DeadlineRead
 from app.services import deadlines
 from app.services.case_access import allowed_actions, can_see, load_case
+from app.services.paging import decode_cursor, encode_cursor
 from app.settings import court_today
 
 # A row as read (INSERT … RETURNING) or decoded from a JSON list of the case read.
@@ -227,28 +226,6 @@ def _detail(
 
 # Lists -------------------------------------------------------------------------------------------
 
-_CURSOR_PREFIX = "c1:"
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    """The id a page continues after; a cursor this service did not issue is a 422 naming it."""
-    if cursor is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith(_CURSOR_PREFIX):
-            raise ValueError(text)
-        last_id = int(text.removeprefix(_CURSOR_PREFIX))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("cursor", "not a cursor returned by this list; start without one") from None
-    if last_id < 1:
-        raise InvalidInput("cursor", "not a cursor returned by this list; start without one")
-    return last_id
-
 
 @dataclass(frozen=True)
 class CaseFilters:
@@ -362,22 +339,3 @@ def case_timeline(
     entries = list(session.scalars(stmt.order_by(AuditEntry.id).limit(limit + 1)))
     next_cursor = encode_cursor(entries[limit - 1].id) if len(entries) > limit else None
     return entries[:limit], next_cursor
-
-
-def keyset_page(
-    session: Session,
-    stmt: Select[Any],
-    id_column: Any,
-    *,
-    cursor: str | None,
-    limit: int,
-    newest_first: bool = True,
-) -> tuple[list[Any], str | None]:
-    """One page of ``stmt`` ordered by ``id_column`` after ``cursor``, and the next page's cursor."""
-    after_id = decode_cursor(cursor)
-    if after_id is not None:
-        stmt = stmt.where(id_column < after_id if newest_first else id_column > after_id)
-    order = id_column.desc() if newest_first else id_column
-    rows = list(session.scalars(stmt.order_by(order).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor

@@ -24,7 +24,6 @@ from app.models.termination_pool_entry import TerminationPoolEntry
 from app.models.user import User
 from app.services import audit, deadlines, dishonest, disposal, termination_pool
 from app.services.case_access import case_for_action, load_case
-from app.services.desks import check_legal_date
 from app.services.measures import measures_of
 from app.services.termination_gate import (
     RecordedStep,
@@ -32,6 +31,7 @@ from app.services.termination_gate import (
     evidence_for_termination,
     missing_for_termination,
 )
+from app.services.workflow import check_legal_date
 from app.settings import court_today, get_settings
 
 # Closing by ruling (裁定): 终本, 终结执行, 驳回申请, 不予执行 carry the ruling's number.
@@ -94,11 +94,16 @@ def close_case(
     closed_on: date | None,
     document_number: str | None,
     reason: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> ClosureOutcome:
     """Close the case with ``mode``; 409 naming every missing condition when a 终本 is premature."""
     case = case_for_action(
-        session, case_id=case_id, user=user, policy_action="case.close", command="close", if_match=if_match
+        session,
+        case_id=case_id,
+        user=user,
+        policy_action="case.close",
+        command="close",
+        expected_version=expected_version,
     )
     closed_on = closed_on or court_today()
     check_legal_date("closed_on", closed_on, not_before=case.filed_on, not_before_what="the filing date")

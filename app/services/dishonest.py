@@ -29,9 +29,9 @@ from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
 from app.services import audit, deadlines
 from app.services.case_access import can_see, case_for_action, load_case
-from app.services.case_queries import keyset_page
-from app.services.desks import check_if_match, check_legal_date, require_action
+from app.services.paging import keyset_page
 from app.services.termination_gate import months_after
+from app.services.workflow import check_legal_date, check_version, require_action
 from app.settings import court_today, get_settings
 
 L = DishonestListingState
@@ -75,12 +75,12 @@ def get_listing(session: Session, *, listing_id: int, user: User) -> DishonestLi
 
 
 def _locked(
-    session: Session, *, listing_id: int, user: User, if_match: str | None, action: str
+    session: Session, *, listing_id: int, user: User, expected_version: int | None, action: str
 ) -> DishonestListing:
     listing = _listing(session, listing_id)  # read again under the case lock the caller holds
     if listing is None:
         raise NotFound(f"dishonest listing {listing_id} not found")
-    check_if_match(listing, if_match, label=f"dishonest listing {listing.id}")
+    check_version(listing, expected_version, label=f"dishonest listing {listing.id}")
     require_action(
         label=f"dishonest listing {listing.id}",
         state=listing.state,
@@ -179,14 +179,16 @@ def decide_listing(
     decided_on: date | None,
     reason: str | None,
     extra_years: int,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> DishonestListing:
     """The director approves (the listing runs for its term) or refuses with a reason."""
     case_id = get_listing(session, listing_id=listing_id, user=user).case_id
     case = case_for_action(
         session, case_id=case_id, user=user, policy_action="dishonest.decide", command="decide_dishonest"
     )
-    listing = _locked(session, listing_id=listing_id, user=user, if_match=if_match, action="decide")
+    listing = _locked(
+        session, listing_id=listing_id, user=user, expected_version=expected_version, action="decide"
+    )
     if listing.proposed_by_id == user.id:
         # Plan §4: the director approves what the judge proposes; nobody approves their own proposal.
         raise Forbidden("you proposed this listing; another person must decide it")
@@ -261,13 +263,19 @@ def trigger_deletion(
     trigger: DeletionTrigger,
     triggered_on: date | None,
     reason: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> DishonestListing:
     """A ground for deletion occurred; the listing must be deleted within 3 working days (D11)."""
     case = _for_listing_command(
         session, listing_id=listing_id, user=user, policy_action="dishonest.trigger_deletion"
     )
-    listing = _locked(session, listing_id=listing_id, user=user, if_match=if_match, action="trigger_deletion")
+    listing = _locked(
+        session,
+        listing_id=listing_id,
+        user=user,
+        expected_version=expected_version,
+        action="trigger_deletion",
+    )
     triggered_on = triggered_on or court_today()
     check_legal_date(
         "triggered_on", triggered_on, not_before=listing.decided_on, not_before_what="the listing"
@@ -327,11 +335,13 @@ def delete_listing(
     user: User,
     deleted_on: date | None,
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> DishonestListing:
     """Record that the listing was deleted from the list (meets D11)."""
     case = _for_listing_command(session, listing_id=listing_id, user=user, policy_action="dishonest.delete")
-    listing = _locked(session, listing_id=listing_id, user=user, if_match=if_match, action="delete")
+    listing = _locked(
+        session, listing_id=listing_id, user=user, expected_version=expected_version, action="delete"
+    )
     deleted_on = deleted_on or court_today()
     check_legal_date(
         "deleted_on",

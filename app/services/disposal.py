@@ -24,8 +24,8 @@ from app.models.user import User
 from app.policy import TEAM_UNITS
 from app.services import audit, deadlines
 from app.services.case_access import case_for_action
-from app.services.case_queries import keyset_page
-from app.services.desks import check_if_match, check_legal_date, require_action
+from app.services.paging import keyset_page
+from app.services.workflow import check_legal_date, check_version, require_action
 from app.settings import court_today
 
 S = DisposalTransferState
@@ -73,13 +73,13 @@ def _transfer_for_action(
     policy_action: str,
     command: str,
     action: str,
-    if_match: str | None,
+    expected_version: int | None,
 ) -> tuple[DisposalTransfer, Case]:
     """Load the transfer, lock its case (case first, always), then check version and state."""
     case_id = get_transfer(session, transfer_id=transfer_id, user=user).case_id
     case = case_for_action(session, case_id=case_id, user=user, policy_action=policy_action, command=command)
     transfer = get_transfer(session, transfer_id=transfer_id, user=user)  # re-read under the case lock
-    check_if_match(transfer, if_match, label=f"disposal transfer {transfer.id}")
+    check_version(transfer, expected_version, label=f"disposal transfer {transfer.id}")
     require_action(
         label=f"disposal transfer {transfer.id}",
         state=transfer.state,
@@ -118,7 +118,7 @@ def request_transfer(
     user: User,
     requested_on: date | None,
     notes: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> DisposalTransfer:
     """The handling judge asks for the case to go to the disposal group (state ``requested``)."""
     case = case_for_action(
@@ -127,7 +127,7 @@ def request_transfer(
         user=user,
         policy_action="disposal.request",
         command="request_disposal",
-        if_match=if_match,
+        expected_version=expected_version,
     )
     requested_on = requested_on or court_today()
     check_legal_date(
@@ -189,7 +189,7 @@ def decide_transfer(
     decision: Decision,
     decided_on: date | None,
     reason: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> DisposalTransfer:
     """A deputy director approves (the case goes ``at_disposal``, D13 starts) or refuses with a reason."""
     transfer, case = _transfer_for_action(
@@ -199,7 +199,7 @@ def decide_transfer(
         policy_action="disposal.approve",
         command="approve_disposal",
         action="decide",
-        if_match=if_match,
+        expected_version=expected_version,
     )
     decided_on = decided_on or court_today()
     check_legal_date(
@@ -256,7 +256,7 @@ def record_task(
         policy_action="disposal.work",
         command="disposal_task",
         action="record_task",
-        if_match=None,
+        expected_version=None,
     )
     check_legal_date("on", on, not_before=transfer.decided_on, not_before_what="the approval")
     if asset_id is not None:
@@ -302,7 +302,7 @@ def return_transfer(
     returned_on: date | None,
     amount_realised: Decimal,
     result: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> DisposalTransfer:
     """Send the case back to the team and judge it came from, with the amount realised (meets D13)."""
     transfer, case = _transfer_for_action(
@@ -312,7 +312,7 @@ def return_transfer(
         policy_action="disposal.work",
         command="disposal_return",
         action="return",
-        if_match=if_match,
+        expected_version=expected_version,
     )
     returned_on = returned_on or court_today()
     check_legal_date(

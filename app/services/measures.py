@@ -21,7 +21,7 @@ from app.models.user import User
 from app.schemas.measure import MeasureCreate
 from app.services import audit, deadlines
 from app.services.case_access import case_for_action, load_case
-from app.services.case_queries import keyset_page
+from app.services.paging import keyset_page
 from app.settings import get_settings
 
 DIRECTOR_UNIT = "leadership"
@@ -104,7 +104,7 @@ def _open_suspension(session: Session, *, case: Case, suspension_id: int | None)
 
 
 def record_measure(
-    session: Session, *, case_id: int, user: User, measure: MeasureCreate, if_match: str | None = None
+    session: Session, *, case_id: int, user: User, measure: MeasureCreate, expected_version: int | None = None
 ) -> Measure:
     """Record one measure on the case; the first one starts the team's work (triaged → in_progress)."""
     case = case_for_action(
@@ -113,7 +113,7 @@ def record_measure(
         user=user,
         policy_action="measure.record",
         command="record_measure",
-        if_match=if_match,
+        expected_version=expected_version,
     )
     kind = measure.kind
     if measure.on < case.filed_on:

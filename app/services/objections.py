@@ -6,29 +6,26 @@ Enforcement of the case goes on meanwhile: nothing here changes the case's state
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.enums import FilerKind, MeasureKind, ObjectionKind, ObjectionOutcome, ObjectionState
-from app.errors import InvalidInput, NotFound
-from app.models.base import utcnow
+from app.errors import InvalidInput
 from app.models.case import Case
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
 from app.models.user import User
 from app.policy import sees_all_cases
-from app.services import audit, deadlines
+from app.services import deadlines
 from app.services.calendar import working_calendar
 from app.services.case_access import load_case
-from app.services.case_queries import keyset_page
-from app.services.desks import check_if_match, check_legal_date, require_action
 from app.services.identifiers import format_case_number
 from app.services.numbering import next_serial
 from app.services.periods import add_days
+from app.services.workflow import Workflow, check_legal_date
 from app.settings import court_today, get_settings
 
 DOCKET_TYPE_CODE = "执异"  # SPC case-number rules 2015: enforcement objection cases
@@ -90,8 +87,36 @@ def _snapshot(objection: Objection) -> dict[str, Any]:
     }
 
 
-def _label(objection: Objection) -> str:
-    return f"objection {objection.docket_number or objection.id}"
+def _visible(stmt: Select[Any], user: User) -> Select[Any]:
+    """Brigades see the objections of their own cases only (DOMAIN.md §1)."""
+    if sees_all_cases(user):
+        return stmt
+    return stmt.join(Case, Case.id == Objection.case_id).where(Case.unit_code == user.unit_code)
+
+
+OBJECTIONS = Workflow(
+    model=Objection,
+    entity="objection",
+    noun="objection",
+    state_of=lambda objection: objection.state,
+    actions_of=allowed_actions,
+    snapshot=_snapshot,
+    visible=_visible,
+    children=(Objection.hearings,),
+    label_of=lambda objection: f"objection {objection.docket_number or objection.id}",
+)
+
+
+def _clock_event(session: Session, objection: Objection, event: str, *, on: date) -> None:
+    deadlines.record_event(
+        session,
+        event=event,
+        on=on,
+        case_id=objection.case_id,
+        subject_type="objection",
+        subject_id=objection.id,
+        params={"kind": objection.kind},
+    )
 
 
 # Filing -------------------------------------------------------------------------------------------
@@ -157,96 +182,40 @@ def file_objection(
         state=ObjectionState.received,
         filed_by_id=user.id,
     )
-    session.add(objection)
-    session.flush()
-    audit.record(
+    objection = OBJECTIONS.created(
         session,
-        actor=user,
-        action="objection.received",
-        entity_type="objection",
-        entity_id=objection.id,
-        case_id=case.id,
-        after={
-            **_snapshot(objection),
-            "kind": kind,
-            "filer_name": filer_name,
-            "filer_kind": filer_kind,
-            "received_on": received_on,
-        },
+        user=user,
+        record=objection,
+        action="received",
+        kind=kind,
+        filer_name=filer_name,
+        filer_kind=filer_kind,
+        received_on=received_on,
     )
-    if kind == ObjectionKind.reconsideration:
-        # SPC objection rules 2015: the file goes to the higher court within 5 days of the application.
-        deadlines.record_event(
-            session,
-            event="objection.reconsideration_applied",
-            on=received_on,
-            case_id=case.id,
-            subject_type="objection",
-            subject_id=objection.id,
-            params={"kind": kind.value},
-        )
-    else:
-        deadlines.record_event(
-            session,
-            event="objection.received",
-            on=received_on,
-            case_id=case.id,
-            subject_type="objection",
-            subject_id=objection.id,
-            params={"kind": kind.value},
-        )
-    return _with_hearings(session, objection.id)
+    # SPC objection rules 2015: an application for reconsideration received here starts D8 (file to the
+    # higher court within 5 days); any other objection starts its ruling clock.
+    event = (
+        "objection.reconsideration_applied" if kind == ObjectionKind.reconsideration else "objection.received"
+    )
+    _clock_event(session, objection, event, on=received_on)
+    return objection
 
 
 # Commands -----------------------------------------------------------------------------------------
 
 
-def _for_action(
-    session: Session, *, objection_id: int, user: User, action: str, if_match: str | None
-) -> Objection:
-    """Load and lock the objection for ``action``: 404, 412 stale version, 409 wrong state."""
-    objection = session.execute(
-        select(Objection).where(Objection.id == objection_id).with_for_update()
-    ).scalar_one_or_none()
-    if objection is None:
-        raise NotFound(f"objection {objection_id} not found")
-    check_if_match(objection, if_match, label=_label(objection))
-    require_action(
-        label=_label(objection), state=objection.state, action=action, allowed=allowed_actions(objection)
-    )
-    return objection
-
-
-def _changed(
+def docket_objection(
     session: Session,
     *,
     user: User,
-    objection: Objection,
-    action: str,
-    before: dict[str, Any],
-    reason: str | None = None,
-    **after: Any,
-) -> Objection:
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action=f"objection.{action}",
-        entity_type="objection",
-        entity_id=objection.id,
-        case_id=objection.case_id,
-        before=before,
-        after={**_snapshot(objection), **after},
-        reason=reason,
-    )
-    return _with_hearings(session, objection.id)
-
-
-def docket_objection(
-    session: Session, *, user: User, objection_id: int, docketed_on: date | None, if_match: str | None = None
+    objection_id: int,
+    docketed_on: date | None,
+    expected_version: int | None = None,
 ) -> Objection:
     """Docket (立案) the objection with the next 执异 number of the year, without gaps or duplicates."""
-    objection = _for_action(session, objection_id=objection_id, user=user, action="docket", if_match=if_match)
+    objection = OBJECTIONS.for_action(
+        session, user=user, record_id=objection_id, action="docket", expected_version=expected_version
+    )
     docketed_on = docketed_on or court_today()
     check_legal_date(
         "docketed_on",
@@ -264,8 +233,8 @@ def docket_objection(
     objection.docket_year, objection.docket_serial = docketed_on.year, serial
     objection.docketed_on = docketed_on
     objection.state = ObjectionState.docketed
-    return _changed(
-        session, user=user, objection=objection, action="docketed", before=before, docketed_on=docketed_on
+    return OBJECTIONS.changed(
+        session, user=user, record=objection, action="docketed", before=before, docketed_on=docketed_on
     )
 
 
@@ -277,13 +246,13 @@ def record_hearing(
     scheduled_for: datetime | None,
     held_on: date | None,
     notes: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Objection:
     """Schedule a hearing (听证), or record that it was held, with notes."""
     if scheduled_for is None and held_on is None:
         raise InvalidInput("scheduled_for", "give scheduled_for to schedule a hearing, held_on to record one")
-    objection = _for_action(
-        session, objection_id=objection_id, user=user, action="hearing", if_match=if_match
+    objection = OBJECTIONS.for_action(
+        session, user=user, record_id=objection_id, action="hearing", expected_version=expected_version
     )
     if held_on is not None:
         check_legal_date(
@@ -310,11 +279,10 @@ def record_hearing(
         hearing.notes = notes
     session.add(hearing)
     objection.state = ObjectionState.heard if held_on is not None else ObjectionState.hearing_scheduled
-    objection.updated_at = utcnow()  # a rescheduled hearing is a change of the objection too
-    return _changed(
+    return OBJECTIONS.changed(
         session,
         user=user,
-        objection=objection,
+        record=objection,
         action="hearing_recorded",
         before=before,
         scheduled_for=hearing.scheduled_for,
@@ -331,10 +299,12 @@ def record_ruling(
     outcome: ObjectionOutcome,
     reasons: str,
     ruled_on: date,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Objection:
     """Rule on the objection: upheld (异议成立) or rejected (驳回), with reasons; meets D5/D6."""
-    objection = _for_action(session, objection_id=objection_id, user=user, action="ruling", if_match=if_match)
+    objection = OBJECTIONS.for_action(
+        session, user=user, record_id=objection_id, action="ruling", expected_version=expected_version
+    )
     check_legal_date(
         "ruled_on",
         ruled_on,
@@ -344,42 +314,28 @@ def record_ruling(
     before = _snapshot(objection)
     objection.outcome, objection.ruling_reasons, objection.ruled_on = outcome, reasons, ruled_on
     objection.state = ObjectionState.ruled
-    result = _changed(session, user=user, objection=objection, action="ruled", before=before, reason=reasons)
-    # CPL (2023) art. 236, 238: ruling within 15 days of receipt.
-    deadlines.record_event(
-        session,
-        event="objection.ruled",
-        on=ruled_on,
-        case_id=objection.case_id,
-        subject_type="objection",
-        subject_id=objection.id,
-        params={"kind": objection.kind},
+    result = OBJECTIONS.changed(
+        session, user=user, record=objection, action="ruled", before=before, reason=reasons
     )
+    # CPL (2023) art. 236, 238: ruling within 15 days of receipt.
+    _clock_event(session, objection, "objection.ruled", on=ruled_on)
     return result
 
 
 def record_service(
-    session: Session, *, user: User, objection_id: int, served_on: date, if_match: str | None = None
+    session: Session, *, user: User, objection_id: int, served_on: date, expected_version: int | None = None
 ) -> Objection:
     """Record service of the ruling (送达); the reconsideration period (D7) runs from it."""
-    objection = _for_action(
-        session, objection_id=objection_id, user=user, action="service", if_match=if_match
+    objection = OBJECTIONS.for_action(
+        session, user=user, record_id=objection_id, action="service", expected_version=expected_version
     )
     check_legal_date("served_on", served_on, not_before=objection.ruled_on, not_before_what="the ruling")
     before = _snapshot(objection)
     objection.served_on = served_on
     objection.state = ObjectionState.served
-    result = _changed(session, user=user, objection=objection, action="ruling_served", before=before)
+    result = OBJECTIONS.changed(session, user=user, record=objection, action="ruling_served", before=before)
     # CPL (2023) art. 236: reconsideration may be sought within 10 days of service of the ruling.
-    deadlines.record_event(
-        session,
-        event="objection.ruling_served",
-        on=served_on,
-        case_id=objection.case_id,
-        subject_type="objection",
-        subject_id=objection.id,
-        params={"kind": objection.kind},
-    )
+    _clock_event(session, objection, "objection.ruling_served", on=served_on)
     return result
 
 
@@ -401,11 +357,15 @@ def apply_for_reconsideration(
     applied_on: date,
     applicant: str | None,
     grounds: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Objection:
     """Record an application for reconsideration (复议) of the ruling; starts D8 (file to higher court)."""
-    objection = _for_action(
-        session, objection_id=objection_id, user=user, action="reconsideration", if_match=if_match
+    objection = OBJECTIONS.for_action(
+        session,
+        user=user,
+        record_id=objection_id,
+        action="reconsideration",
+        expected_version=expected_version,
     )
     check_legal_date(
         "applied_on", applied_on, not_before=objection.served_on, not_before_what="service of the ruling"
@@ -424,25 +384,17 @@ def apply_for_reconsideration(
     objection.reconsideration_applicant = applicant
     objection.reconsideration_grounds = grounds
     objection.state = ObjectionState.reconsideration_applied
-    result = _changed(
+    result = OBJECTIONS.changed(
         session,
         user=user,
-        objection=objection,
+        record=objection,
         action="reconsideration_applied",
         before=before,
         applicant=applicant,
         reason=grounds,
     )
     # SPC objection rules 2015: the file goes to the higher court within 5 days of the application.
-    deadlines.record_event(
-        session,
-        event="objection.reconsideration_applied",
-        on=applied_on,
-        case_id=objection.case_id,
-        subject_type="objection",
-        subject_id=objection.id,
-        params={"kind": objection.kind},
-    )
+    _clock_event(session, objection, "objection.reconsideration_applied", on=applied_on)
     return result
 
 
@@ -454,11 +406,11 @@ def record_transfer(
     transferred_on: date,
     higher_court: str | None,
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Objection:
     """Record that the file went to the higher court for the reconsideration (复议移转); meets D8."""
-    objection = _for_action(
-        session, objection_id=objection_id, user=user, action="transfer", if_match=if_match
+    objection = OBJECTIONS.for_action(
+        session, user=user, record_id=objection_id, action="transfer", expected_version=expected_version
     )
     check_legal_date(
         "transferred_on",
@@ -470,73 +422,40 @@ def record_transfer(
     objection.transferred_on, objection.higher_court = transferred_on, higher_court
     objection.transfer_note = note
     objection.state = ObjectionState.transferred
-    result = _changed(
+    result = OBJECTIONS.changed(
         session,
         user=user,
-        objection=objection,
+        record=objection,
         action="transferred",
         before=before,
         higher_court=higher_court,
         reason=note,
     )
-    deadlines.record_event(
-        session,
-        event="objection.transferred",
-        on=transferred_on,
-        case_id=objection.case_id,
-        subject_type="objection",
-        subject_id=objection.id,
-        params={"kind": objection.kind},
-    )
+    _clock_event(session, objection, "objection.transferred", on=transferred_on)
     return result
 
 
 # Reading ------------------------------------------------------------------------------------------
 
 
-def _visible(stmt: Select[Any], user: User) -> Select[Any]:
-    """Brigades see the objections of their own cases only (DOMAIN.md §1)."""
-    if sees_all_cases(user):
-        return stmt
-    return stmt.join(Case, Case.id == Objection.case_id).where(Case.unit_code == user.unit_code)
-
-
-def _with_hearings(session: Session, objection_id: int) -> Objection:
-    return session.execute(
-        select(Objection)
-        .where(Objection.id == objection_id)
-        .options(selectinload(Objection.hearings))
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-
-
 def get_objection(session: Session, *, user: User, objection_id: int) -> Objection:
     """One objection with its hearings; 404 when it does not exist or is on another brigade's case."""
-    stmt = _visible(select(Objection.id).where(Objection.id == objection_id), user)
-    if session.scalar(stmt) is None:
-        raise NotFound(f"objection {objection_id} not found")
-    return _with_hearings(session, objection_id)
-
-
-@dataclass(frozen=True)
-class ObjectionFilters:
-    state: ObjectionState | None = None
-    kind: ObjectionKind | None = None
-    case_id: int | None = None
+    return OBJECTIONS.get(session, user=user, record_id=objection_id)
 
 
 def list_objections(
-    session: Session, *, user: User, filters: ObjectionFilters, limit: int, cursor: str | None
+    session: Session,
+    *,
+    user: User,
+    state: ObjectionState | None = None,
+    kind: ObjectionKind | None = None,
+    case_id: int | None = None,
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[Objection], str | None]:
     """A page of the objections the caller may see, newest first, and the next cursor."""
-    stmt = _visible(select(Objection), user).options(selectinload(Objection.hearings))
-    if filters.state is not None:
-        stmt = stmt.where(Objection.state == filters.state)
-    if filters.kind is not None:
-        stmt = stmt.where(Objection.kind == filters.kind)
-    if filters.case_id is not None:
-        stmt = stmt.where(Objection.case_id == filters.case_id)
-    return keyset_page(session, stmt, Objection.id, cursor=cursor, limit=limit)
+    where = {Objection.state: state, Objection.kind: kind, Objection.case_id: case_id}
+    return OBJECTIONS.page(session, user=user, where=where, limit=limit, cursor=cursor)
 
 
 def list_case_objections(
@@ -544,6 +463,4 @@ def list_case_objections(
 ) -> tuple[list[Objection], str | None]:
     """The objections filed against one case (404 when the caller may not see the case)."""
     load_case(session, case_id, user)
-    return list_objections(
-        session, user=user, filters=ObjectionFilters(case_id=case_id), limit=limit, cursor=cursor
-    )
+    return list_objections(session, user=user, case_id=case_id, limit=limit, cursor=cursor)

@@ -24,8 +24,8 @@ from app.models.user import User
 from app.policy import TEAM_UNITS, actor_may_on_case, sees_all_cases
 from app.services import audit, deadlines
 from app.services.case_access import can_see
-from app.services.case_queries import keyset_page
-from app.services.desks import check_if_match, check_legal_date, require_action
+from app.services.paging import keyset_page
+from app.services.workflow import check_legal_date, check_version, require_action
 from app.settings import court_today
 
 # DOMAIN.md §9: received → registered → routed (urged, supervised) → replied → resolved → closed.
@@ -168,7 +168,7 @@ def receive_petition(
 
 
 def _for_action(
-    session: Session, *, petition_id: int, user: User, action: str, if_match: str | None
+    session: Session, *, petition_id: int, user: User, action: str, expected_version: int | None
 ) -> Petition:
     """Load and lock the petition for ``action``: 404, 412 stale version, 409 wrong state."""
     petition = session.execute(
@@ -176,7 +176,7 @@ def _for_action(
     ).scalar_one_or_none()
     if petition is None or not _may_see(session, user, petition):
         raise NotFound(f"petition {petition_id} not found")
-    check_if_match(petition, if_match, label=_label(petition))
+    check_version(petition, expected_version, label=_label(petition))
     require_action(
         label=_label(petition), state=petition.state, action=action, allowed=allowed_actions(petition)
     )
@@ -184,10 +184,17 @@ def _for_action(
 
 
 def register_petition(
-    session: Session, *, user: User, petition_id: int, registered_on: date | None, if_match: str | None = None
+    session: Session,
+    *,
+    user: User,
+    petition_id: int,
+    registered_on: date | None,
+    expected_version: int | None = None,
 ) -> Petition:
     """Register the petition (登记); meets D9 and starts D10, closing within 30 days."""
-    petition = _for_action(session, petition_id=petition_id, user=user, action="register", if_match=if_match)
+    petition = _for_action(
+        session, petition_id=petition_id, user=user, action="register", expected_version=expected_version
+    )
     registered_on = registered_on or court_today()
     check_legal_date(
         "registered_on", registered_on, not_before=petition.received_on, not_before_what="its receipt"
@@ -218,10 +225,12 @@ def route_petition(
     unit_code: str | None,
     routed_on: date | None,
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Petition:
     """Send the petition to the team handling its case (转交), or to the team named when there is none."""
-    petition = _for_action(session, petition_id=petition_id, user=user, action="route", if_match=if_match)
+    petition = _for_action(
+        session, petition_id=petition_id, user=user, action="route", expected_version=expected_version
+    )
     case = session.get(Case, petition.case_id) if petition.case_id is not None else None
     if case is not None and case.unit_code is not None:
         # Plan §5(8) with §3(1): the team handling the case answers petitions about it.
@@ -263,10 +272,12 @@ def urge_petition(
     petition_id: int,
     note: str,
     urged_on: date | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Petition:
     """Urge the handling team to answer (催办); may be repeated."""
-    petition = _for_action(session, petition_id=petition_id, user=user, action="urge", if_match=if_match)
+    petition = _for_action(
+        session, petition_id=petition_id, user=user, action="urge", expected_version=expected_version
+    )
     urged_on = urged_on or court_today()
     check_legal_date("urged_on", urged_on, not_before=petition.routed_on, not_before_what="the routing")
     before = _snapshot(petition)
@@ -283,10 +294,12 @@ def supervise_petition(
     petition_id: int,
     note: str | None,
     supervised_on: date | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Petition:
     """Escalate the petition to the bureau's leadership (督办): it shows on their board."""
-    petition = _for_action(session, petition_id=petition_id, user=user, action="supervise", if_match=if_match)
+    petition = _for_action(
+        session, petition_id=petition_id, user=user, action="supervise", expected_version=expected_version
+    )
     supervised_on = supervised_on or court_today()
     check_legal_date(
         "supervised_on", supervised_on, not_before=petition.registered_on, not_before_what="its registration"
@@ -312,10 +325,12 @@ def reply_to_petition(
     petition_id: int,
     reply_text: str,
     replied_on: date | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Petition:
     """The handling team's answer to the petition (回复)."""
-    petition = _for_action(session, petition_id=petition_id, user=user, action="reply", if_match=if_match)
+    petition = _for_action(
+        session, petition_id=petition_id, user=user, action="reply", expected_version=expected_version
+    )
     team = SimpleNamespace(unit_code=petition.unit_code, handler_id=None)
     if not actor_may_on_case(user, "petition.reply", team):
         raise Forbidden(f"petition {petition.id} was routed to {petition.unit_code}; only that team replies")
@@ -336,10 +351,12 @@ def resolve_petition(
     petition_id: int,
     resolved_on: date | None,
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Petition:
     """Record that the dispute behind the petition was resolved (化解矛盾)."""
-    petition = _for_action(session, petition_id=petition_id, user=user, action="resolve", if_match=if_match)
+    petition = _for_action(
+        session, petition_id=petition_id, user=user, action="resolve", expected_version=expected_version
+    )
     resolved_on = resolved_on or court_today()
     check_legal_date("resolved_on", resolved_on, not_before=petition.replied_on, not_before_what="the reply")
     before = _snapshot(petition)
@@ -363,10 +380,12 @@ def close_petition(
     petition_id: int,
     closed_on: date | None,
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Petition:
     """Close the petition (报结); meets D10."""
-    petition = _for_action(session, petition_id=petition_id, user=user, action="close", if_match=if_match)
+    petition = _for_action(
+        session, petition_id=petition_id, user=user, action="close", expected_version=expected_version
+    )
     closed_on = closed_on or court_today()
     check_legal_date(
         "closed_on",

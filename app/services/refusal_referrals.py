@@ -23,8 +23,8 @@ from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
 from app.services import audit
 from app.services.case_access import case_for_action
-from app.services.case_queries import keyset_page
-from app.services.desks import check_if_match, check_legal_date, require_action
+from app.services.paging import keyset_page
+from app.services.workflow import check_legal_date, check_version, require_action
 from app.settings import court_today, get_settings
 
 # Plan §5(6): submitted → reviewed (returned ⇄ supplemented, or complete) → criminal division →
@@ -198,7 +198,7 @@ def _for_action(
     referral_id: int,
     user: User,
     action: str,
-    if_match: str | None,
+    expected_version: int | None,
     team_only: bool = False,
 ) -> RefusalReferral:
     """Load and lock the referral for ``action``: 404, 403 (``team_only``: not the handling team),
@@ -212,7 +212,7 @@ def _for_action(
         case = session.get_one(Case, referral.case_id)
         if not actor_may_on_case(user, "referral.submit", case):
             raise Forbidden(f"only the team handling case {case.case_number} may {action} its referral")
-    check_if_match(referral, if_match, label=_label(referral))
+    check_version(referral, expected_version, label=_label(referral))
     require_action(
         label=_label(referral), state=referral.stage, action=action, allowed=allowed_actions(referral)
     )
@@ -226,11 +226,16 @@ def supplement_referral(
     referral_id: int,
     materials: Sequence[MaterialItem],
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> RefusalReferral:
     """The handling team adds the materials it was asked for; the referral goes back for review."""
     referral = _for_action(
-        session, referral_id=referral_id, user=user, action="supplement", if_match=if_match, team_only=True
+        session,
+        referral_id=referral_id,
+        user=user,
+        action="supplement",
+        expected_version=expected_version,
+        team_only=True,
     )
     _check_items([m.item for m in materials], field="materials", suffix=".item")
     before = _snapshot(referral)
@@ -268,10 +273,12 @@ def review_referral(
     missing_items: Sequence[str],
     note: str | None,
     reviewed_on: date | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> RefusalReferral:
     """Check the materials against the checklist: complete, or returned naming what is missing."""
-    referral = _for_action(session, referral_id=referral_id, user=user, action="review", if_match=if_match)
+    referral = _for_action(
+        session, referral_id=referral_id, user=user, action="review", expected_version=expected_version
+    )
     referral = _with_materials(session, referral.id)
     reviewed_on = reviewed_on or court_today()
     check_legal_date(
@@ -316,10 +323,12 @@ def record_liaison(
     liaised_on: date | None,
     contact: str | None,
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record the hand-over to the court's criminal division (与刑庭对接)."""
-    referral = _for_action(session, referral_id=referral_id, user=user, action="liaison", if_match=if_match)
+    referral = _for_action(
+        session, referral_id=referral_id, user=user, action="liaison", expected_version=expected_version
+    )
     liaised_on = liaised_on or court_today()
     check_legal_date("liaised_on", liaised_on, not_before=referral.reviewed_on, not_before_what="the review")
     before = _snapshot(referral)
@@ -345,11 +354,15 @@ def record_police_transfer(
     document_number: str,
     transferred_on: date,
     police_organ: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record the transfer documents sent to the public-security organ (移送公安机关)."""
     referral = _for_action(
-        session, referral_id=referral_id, user=user, action="police_transfer", if_match=if_match
+        session,
+        referral_id=referral_id,
+        user=user,
+        action="police_transfer",
+        expected_version=expected_version,
     )
     check_legal_date(
         "transferred_on",
@@ -390,10 +403,12 @@ def record_outcome(
     decided_on: date | None,
     reference: str | None,
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record where the referral stands: accepted, declined, prosecuted or judged (跟进)."""
-    referral = _for_action(session, referral_id=referral_id, user=user, action="outcome", if_match=if_match)
+    referral = _for_action(
+        session, referral_id=referral_id, user=user, action="outcome", expected_version=expected_version
+    )
     current = ReferralOutcome(referral.outcome) if referral.outcome else None
     possible = _next_outcomes(current)
     if outcome not in possible:

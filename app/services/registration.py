@@ -40,7 +40,7 @@ def register_case(
     willing_to_perform: bool,
     settlement_likely: bool,
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Registration:
     """filed → registered, with the investigation outcome; meets deadline D1."""
     case = case_for_action(
@@ -49,7 +49,7 @@ def register_case(
         user=user,
         policy_action="case.register",
         command="register",
-        if_match=if_match,
+        expected_version=expected_version,
     )
     today = court_today()
     on = registered_on or today
@@ -91,7 +91,7 @@ def record_investigation(
     willing_to_perform: bool | None,
     settlement_likely: bool | None,
     note: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Case:
     """Update the investigation outcome of a registered case before it is triaged."""
     case = case_for_action(
@@ -100,7 +100,7 @@ def record_investigation(
         user=user,
         policy_action="case.investigate",
         command="record_investigation",
-        if_match=if_match,
+        expected_version=expected_version,
     )
     before = _snapshot(case)
     given = {

@@ -33,7 +33,7 @@ from app.schemas.triage import TriageEvaluateRequest
 from app.services import audit
 from app.services.allocation import Allocation, allocate, allocate_brigade
 from app.services.case_access import case_for_action, load_case
-from app.services.case_queries import keyset_page
+from app.services.paging import keyset_page
 from app.services.triage_rules import AssetFact, RuleSet, TriageFacts, TriageResult, evaluate
 from app.settings import get_settings
 
@@ -132,11 +132,16 @@ def triage_case(
     user: User,
     override_track: Track | None,
     reason: str | None,
-    if_match: str | None = None,
+    expected_version: int | None = None,
 ) -> Decision:
     """registered → triaged: evaluate the rules, apply any override, allocate, record the decision."""
     case = case_for_action(
-        session, case_id=case_id, user=user, policy_action="case.triage", command="triage", if_match=if_match
+        session,
+        case_id=case_id,
+        user=user,
+        policy_action="case.triage",
+        command="triage",
+        expected_version=expected_version,
     )
     reason = _clean(reason)
     # Plan §5(2)6 and DOMAIN.md §2: a manual decision is recorded with its written reason.
@@ -164,7 +169,7 @@ def triage_case(
 
 
 def hand_back_case(
-    session: Session, *, case_id: int, user: User, reason: str, if_match: str | None = None
+    session: Session, *, case_id: int, user: User, reason: str, expected_version: int | None = None
 ) -> Decision:
     """The fast group returns a case that proved complex; it is re-allocated to a brigade at once."""
     case = case_for_action(
@@ -173,7 +178,7 @@ def hand_back_case(
         user=user,
         policy_action="case.handback",
         command="handback",
-        if_match=if_match,
+        expected_version=expected_version,
     )
     cleaned = _clean(reason)
     if cleaned is None:

@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 
 from app.deps import (
     Authorized,
-    ExpectedVersion,
     IdempotencyKeyHeader,
     SessionDep,
     created_response,
@@ -26,6 +25,8 @@ from app.errors import (
     problem_responses,
 )
 from app.models.refusal_referral import RefusalReferral
+from app.models.user import User
+from app.routing import Command, add_commands
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.refusal_referral import (
     ChecklistItemRead,
@@ -40,7 +41,6 @@ from app.schemas.refusal_referral import (
 )
 from app.services import idempotency, refusal_referrals
 from app.services.idempotency import IdempotencyKeyReused
-from app.services.refusal_referrals import MaterialItem
 
 router = APIRouter(tags=["refusal referrals"])
 
@@ -48,7 +48,7 @@ Unit = Annotated[str | None, Query(max_length=32, description="submitting team, 
 _COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 
 
-def _read(referral: RefusalReferral) -> RefusalReferralRead:
+def _read(referral: RefusalReferral, user: User) -> RefusalReferralRead:
     checklist = [
         ChecklistItemRead(item=item, provided=provided)
         for item, provided in refusal_referrals.checklist_status(referral)
@@ -78,16 +78,7 @@ def submit_referral(
         key=idempotency_key,
         operation="submit_refusal_referral",
         payload=body,
-        create=lambda: _read(
-            refusal_referrals.submit_referral(
-                session,
-                user=user,
-                case_id=body.case_id,
-                summary=body.summary,
-                submitted_on=body.submitted_on,
-                materials=[MaterialItem(m.item, m.note) for m in body.materials],
-            )
-        ),
+        create=lambda: _read(refusal_referrals.submit_referral(session, user=user, **dict(body)), user),
     )
     return created_response(result, f"/api/v1/refusal-referrals/{result.body['id']}")
 
@@ -113,7 +104,7 @@ def list_referrals(
     rows, next_cursor = refusal_referrals.list_referrals(
         session, user=user, filters=filters, limit=limit, cursor=cursor
     )
-    return Page[RefusalReferralRead](items=[_read(r) for r in rows], next_cursor=next_cursor)
+    return Page[RefusalReferralRead](items=[_read(r, user) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -148,114 +139,57 @@ def read_referral(
 ) -> RefusalReferralRead:
     """One referral with its materials, checklist and follow-up."""
     referral = refusal_referrals.get_referral(session, user=user, referral_id=referral_id)
-    return with_etag(response, _read(referral))
+    return with_etag(response, _read(referral, user))
 
 
-@router.post(
-    "/refusal-referrals/{referral_id}/review",
-    operation_id="review_refusal_referral",
+add_commands(
+    router,
+    id_name="referral_id",
     response_model=RefusalReferralRead,
-    responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, GateNotMet, PreconditionFailed),
+    read=_read,
+    commands=[
+        Command(
+            "/refusal-referrals/{referral_id}/review",
+            "review_refusal_referral",
+            "referral.handle",
+            ReviewCreate,
+            refusal_referrals.review_referral,
+            "Check the materials: complete, or returned with the missing items named.",
+            problems=problem_responses(
+                Forbidden, NotFound, TransitionNotAllowed, GateNotMet, PreconditionFailed
+            ),
+        ),
+        Command(
+            "/refusal-referrals/{referral_id}/supplement",
+            "supplement_refusal_referral",
+            "referral.submit",
+            SupplementCreate,
+            refusal_referrals.supplement_referral,
+            "Add the materials asked for; the referral goes back for review.",
+        ),
+        Command(
+            "/refusal-referrals/{referral_id}/liaison",
+            "record_refusal_referral_liaison",
+            "referral.handle",
+            LiaisonCreate,
+            refusal_referrals.record_liaison,
+            "Record the hand-over of a complete referral to the criminal division.",
+        ),
+        Command(
+            "/refusal-referrals/{referral_id}/police-transfer",
+            "record_refusal_referral_police_transfer",
+            "referral.handle",
+            PoliceTransferCreate,
+            refusal_referrals.record_police_transfer,
+            "Record the transfer documents sent to the public-security organ.",
+        ),
+        Command(
+            "/refusal-referrals/{referral_id}/outcome",
+            "record_refusal_referral_outcome",
+            "referral.handle",
+            OutcomeCreate,
+            refusal_referrals.record_outcome,
+            "Record the outcome: accepted, declined, prosecuted or judged.",
+        ),
+    ],
 )
-def review_referral(
-    referral_id: RowId,
-    body: ReviewCreate,
-    session: SessionDep,
-    user: Authorized("referral.handle"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> RefusalReferralRead:
-    """Check the materials: complete, or returned with the missing items named."""
-    referral = refusal_referrals.review_referral(
-        session, user=user, referral_id=referral_id, expected_version=expected_version, **body.model_dump()
-    )
-    return with_etag(response, _read(referral))
-
-
-@router.post(
-    "/refusal-referrals/{referral_id}/supplement",
-    operation_id="supplement_refusal_referral",
-    response_model=RefusalReferralRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def supplement_referral(
-    referral_id: RowId,
-    body: SupplementCreate,
-    session: SessionDep,
-    user: Authorized("referral.submit"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> RefusalReferralRead:
-    """Add the materials asked for; the referral goes back for review."""
-    referral = refusal_referrals.supplement_referral(
-        session,
-        user=user,
-        referral_id=referral_id,
-        note=body.note,
-        expected_version=expected_version,
-        materials=[MaterialItem(m.item, m.note) for m in body.materials],
-    )
-    return with_etag(response, _read(referral))
-
-
-@router.post(
-    "/refusal-referrals/{referral_id}/liaison",
-    operation_id="record_refusal_referral_liaison",
-    response_model=RefusalReferralRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def record_liaison(
-    referral_id: RowId,
-    body: LiaisonCreate,
-    session: SessionDep,
-    user: Authorized("referral.handle"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> RefusalReferralRead:
-    """Record the hand-over of a complete referral to the criminal division."""
-    referral = refusal_referrals.record_liaison(
-        session, user=user, referral_id=referral_id, expected_version=expected_version, **body.model_dump()
-    )
-    return with_etag(response, _read(referral))
-
-
-@router.post(
-    "/refusal-referrals/{referral_id}/police-transfer",
-    operation_id="record_refusal_referral_police_transfer",
-    response_model=RefusalReferralRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def record_police_transfer(
-    referral_id: RowId,
-    body: PoliceTransferCreate,
-    session: SessionDep,
-    user: Authorized("referral.handle"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> RefusalReferralRead:
-    """Record the transfer documents sent to the public-security organ."""
-    referral = refusal_referrals.record_police_transfer(
-        session, user=user, referral_id=referral_id, expected_version=expected_version, **body.model_dump()
-    )
-    return with_etag(response, _read(referral))
-
-
-@router.post(
-    "/refusal-referrals/{referral_id}/outcome",
-    operation_id="record_refusal_referral_outcome",
-    response_model=RefusalReferralRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def record_outcome(
-    referral_id: RowId,
-    body: OutcomeCreate,
-    session: SessionDep,
-    user: Authorized("referral.handle"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> RefusalReferralRead:
-    """Record the outcome: accepted, declined, prosecuted or judged."""
-    referral = refusal_referrals.record_outcome(
-        session, user=user, referral_id=referral_id, expected_version=expected_version, **body.model_dump()
-    )
-    return with_etag(response, _read(referral))

@@ -10,21 +10,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.errors import Conflict, Forbidden, GateNotMet, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, GateNotMet, InvalidInput
 from app.models.case import Case
 from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
-from app.services import audit
 from app.services.case_access import case_for_action
-from app.services.paging import keyset_page
-from app.services.workflow import check_legal_date, check_version, require_action
+from app.services.workflow import Workflow, check_legal_date, where_given
 from app.settings import court_today, get_settings
 
 # Plan §5(6): submitted → reviewed (returned ⇄ supplemented, or complete) → criminal division →
@@ -46,10 +44,14 @@ _OUTCOME_RANK = {ReferralOutcome.accepted: 1, ReferralOutcome.prosecuted: 2, Ref
 _FINAL_OUTCOMES = frozenset({ReferralOutcome.declined, ReferralOutcome.judged})
 
 
-@dataclass(frozen=True)
-class MaterialItem:
-    item: str
-    note: str | None = None
+class MaterialItem(Protocol):
+    """A checklist item handed over, with an optional note."""
+
+    @property
+    def item(self) -> str: ...
+
+    @property
+    def note(self) -> str | None: ...
 
 
 def allowed_actions(referral: RefusalReferral) -> list[str]:
@@ -87,42 +89,21 @@ def _snapshot(referral: RefusalReferral) -> dict[str, Any]:
     }
 
 
-def _label(referral: RefusalReferral) -> str:
-    return f"refusal-to-execute referral {referral.id}"
+def _visible(stmt: Select[Any], user: User) -> Select[Any]:
+    """Brigades see their own team's referrals only (DOMAIN.md §1)."""
+    return stmt if sees_all_cases(user) else stmt.where(RefusalReferral.unit_code == user.unit_code)
 
 
-def _with_materials(session: Session, referral_id: int) -> RefusalReferral:
-    return session.execute(
-        select(RefusalReferral)
-        .where(RefusalReferral.id == referral_id)
-        .options(selectinload(RefusalReferral.materials))
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-
-
-def _changed(
-    session: Session,
-    *,
-    user: User,
-    referral: RefusalReferral,
-    action: str,
-    before: dict[str, Any],
-    reason: str | None = None,
-    **after: Any,
-) -> RefusalReferral:
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action=f"refusal_referral.{action}",
-        entity_type="refusal_referral",
-        entity_id=referral.id,
-        case_id=referral.case_id,
-        before=before,
-        after={**_snapshot(referral), **after},
-        reason=reason,
-    )
-    return _with_materials(session, referral.id)
+REFERRALS = Workflow(
+    model=RefusalReferral,
+    entity="refusal_referral",
+    noun="refusal-to-execute referral",
+    state_of=lambda referral: referral.stage,
+    actions_of=allowed_actions,
+    snapshot=_snapshot,
+    visible=_visible,
+    children=(RefusalReferral.materials,),
+)
 
 
 # Submission by the handling team -----------------------------------------------------------------------
@@ -172,51 +153,23 @@ def submit_referral(
     referral.materials = [
         RefusalReferralMaterial(item=m.item, note=m.note, round=0, added_by_id=user.id) for m in materials
     ]
-    session.add(referral)
-    session.flush()
-    audit.record(
+    return REFERRALS.created(
         session,
-        actor=user,
-        action="refusal_referral.submitted",
-        entity_type="refusal_referral",
-        entity_id=referral.id,
-        case_id=case.id,
-        after={
-            **_snapshot(referral),
-            "unit_code": referral.unit_code,
-            "submitted_on": submitted_on,
-            "materials": [m.item for m in materials],
-        },
+        user=user,
+        record=referral,
+        action="submitted",
+        unit_code=referral.unit_code,
+        submitted_on=submitted_on,
+        materials=[m.item for m in materials],
         reason=summary,
     )
-    return _with_materials(session, referral.id)
 
 
-def _for_action(
-    session: Session,
-    *,
-    referral_id: int,
-    user: User,
-    action: str,
-    expected_version: int | None,
-    team_only: bool = False,
-) -> RefusalReferral:
-    """Load and lock the referral for ``action``: 404, 403 (``team_only``: not the handling team),
-    412 stale version, 409 wrong stage — in that order, so a refusal reveals nothing of the state."""
-    referral = session.execute(
-        select(RefusalReferral).where(RefusalReferral.id == referral_id).with_for_update()
-    ).scalar_one_or_none()
-    if referral is None or not _may_see(user, referral):
-        raise NotFound(f"refusal-to-execute referral {referral_id} not found")
-    if team_only:
-        case = session.get_one(Case, referral.case_id)
-        if not actor_may_on_case(user, "referral.submit", case):
-            raise Forbidden(f"only the team handling case {case.case_number} may {action} its referral")
-    check_version(referral, expected_version, label=_label(referral))
-    require_action(
-        label=_label(referral), state=referral.stage, action=action, allowed=allowed_actions(referral)
-    )
-    return referral
+def _require_handling_team(session: Session, user: User, referral: RefusalReferral, action: str) -> None:
+    """Plan §5(3): only the team handling the case hands over materials for its referral."""
+    case = session.get_one(Case, referral.case_id)
+    if not actor_may_on_case(user, "referral.submit", case):
+        raise Forbidden(f"only the team handling case {case.case_number} may {action} its referral")
 
 
 def supplement_referral(
@@ -229,13 +182,13 @@ def supplement_referral(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """The handling team adds the materials it was asked for; the referral goes back for review."""
-    referral = _for_action(
+    referral = REFERRALS.for_action(
         session,
-        referral_id=referral_id,
         user=user,
+        record_id=referral_id,
         action="supplement",
         expected_version=expected_version,
-        team_only=True,
+        authorize=lambda referral: _require_handling_team(session, user, referral, "supplement"),
     )
     _check_items([m.item for m in materials], field="materials", suffix=".item")
     before = _snapshot(referral)
@@ -250,10 +203,10 @@ def supplement_referral(
             )
         )
     referral.stage = ReferralStage.submitted
-    return _changed(
+    return REFERRALS.changed(
         session,
         user=user,
-        referral=referral,
+        record=referral,
         action="supplemented",
         before=before,
         materials=[m.item for m in materials],
@@ -276,10 +229,10 @@ def review_referral(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Check the materials against the checklist: complete, or returned naming what is missing."""
-    referral = _for_action(
-        session, referral_id=referral_id, user=user, action="review", expected_version=expected_version
+    referral = REFERRALS.for_action(
+        session, user=user, record_id=referral_id, action="review", expected_version=expected_version
     )
-    referral = _with_materials(session, referral.id)
+    referral = REFERRALS.reload(session, referral.id)
     reviewed_on = reviewed_on or court_today()
     check_legal_date(
         "reviewed_on", reviewed_on, not_before=referral.submitted_on, not_before_what="the submission"
@@ -304,10 +257,10 @@ def review_referral(
         referral.stage = ReferralStage.complete
         referral.missing_items = []
     referral.review_note, referral.reviewed_on, referral.reviewed_by_id = note, reviewed_on, user.id
-    return _changed(
+    return REFERRALS.changed(
         session,
         user=user,
-        referral=referral,
+        record=referral,
         action=f"reviewed_{result.value}",
         before=before,
         reviewed_on=reviewed_on,
@@ -326,18 +279,18 @@ def record_liaison(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record the hand-over to the court's criminal division (与刑庭对接)."""
-    referral = _for_action(
-        session, referral_id=referral_id, user=user, action="liaison", expected_version=expected_version
+    referral = REFERRALS.for_action(
+        session, user=user, record_id=referral_id, action="liaison", expected_version=expected_version
     )
     liaised_on = liaised_on or court_today()
     check_legal_date("liaised_on", liaised_on, not_before=referral.reviewed_on, not_before_what="the review")
     before = _snapshot(referral)
     referral.liaised_on, referral.liaison_contact, referral.liaison_note = liaised_on, contact, note
     referral.stage = ReferralStage.liaised
-    return _changed(
+    return REFERRALS.changed(
         session,
         user=user,
-        referral=referral,
+        record=referral,
         action="liaised",
         before=before,
         liaised_on=liaised_on,
@@ -357,10 +310,10 @@ def record_police_transfer(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record the transfer documents sent to the public-security organ (移送公安机关)."""
-    referral = _for_action(
+    referral = REFERRALS.for_action(
         session,
-        referral_id=referral_id,
         user=user,
+        record_id=referral_id,
         action="police_transfer",
         expected_version=expected_version,
     )
@@ -374,10 +327,10 @@ def record_police_transfer(
     referral.police_document_number, referral.police_transferred_on = document_number, transferred_on
     referral.police_organ = police_organ
     referral.stage = ReferralStage.police_transferred
-    return _changed(
+    return REFERRALS.changed(
         session,
         user=user,
-        referral=referral,
+        record=referral,
         action="police_transferred",
         before=before,
         document_number=document_number,
@@ -406,8 +359,8 @@ def record_outcome(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record where the referral stands: accepted, declined, prosecuted or judged (跟进)."""
-    referral = _for_action(
-        session, referral_id=referral_id, user=user, action="outcome", expected_version=expected_version
+    referral = REFERRALS.for_action(
+        session, user=user, record_id=referral_id, action="outcome", expected_version=expected_version
     )
     current = ReferralOutcome(referral.outcome) if referral.outcome else None
     possible = _next_outcomes(current)
@@ -425,10 +378,10 @@ def record_outcome(
     referral.outcome, referral.outcome_on = outcome, decided_on
     referral.outcome_reference, referral.outcome_note = reference, note
     referral.stage = ReferralStage.concluded if outcome in _FINAL_OUTCOMES else ReferralStage.following_up
-    return _changed(
+    return REFERRALS.changed(
         session,
         user=user,
-        referral=referral,
+        record=referral,
         action=f"outcome_{outcome.value}",
         before=before,
         decided_on=decided_on,
@@ -440,20 +393,8 @@ def record_outcome(
 # The register ------------------------------------------------------------------------------------------
 
 
-def _may_see(user: User, referral: RefusalReferral) -> bool:
-    """Brigades see their own team's referrals only (DOMAIN.md §1)."""
-    return sees_all_cases(user) or referral.unit_code == user.unit_code
-
-
-def _visible(stmt: Select[Any], user: User) -> Select[Any]:
-    return stmt if sees_all_cases(user) else stmt.where(RefusalReferral.unit_code == user.unit_code)
-
-
 def get_referral(session: Session, *, user: User, referral_id: int) -> RefusalReferral:
-    referral = session.get(RefusalReferral, referral_id)
-    if referral is None or not _may_see(user, referral):
-        raise NotFound(f"refusal-to-execute referral {referral_id} not found")
-    return _with_materials(session, referral_id)
+    return REFERRALS.get(session, user=user, record_id=referral_id)
 
 
 @dataclass(frozen=True)
@@ -464,27 +405,20 @@ class ReferralFilters:
     case_id: int | None = None
 
 
-def _filtered(stmt: Select[Any], *, user: User, filters: ReferralFilters) -> Select[Any]:
-    stmt = _visible(stmt, user)
-    if filters.stage is not None:
-        stmt = stmt.where(RefusalReferral.stage == filters.stage)
-    if filters.unit is not None:
-        stmt = stmt.where(RefusalReferral.unit_code == filters.unit)
-    if filters.outcome is not None:
-        stmt = stmt.where(RefusalReferral.outcome == filters.outcome)
-    if filters.case_id is not None:
-        stmt = stmt.where(RefusalReferral.case_id == filters.case_id)
-    return stmt
+def _where(filters: ReferralFilters) -> dict[Any, Any]:
+    return {
+        RefusalReferral.stage: filters.stage,
+        RefusalReferral.unit_code: filters.unit,
+        RefusalReferral.outcome: filters.outcome,
+        RefusalReferral.case_id: filters.case_id,
+    }
 
 
 def list_referrals(
     session: Session, *, user: User, filters: ReferralFilters, limit: int, cursor: str | None
 ) -> tuple[list[RefusalReferral], str | None]:
     """A page of the register, newest first, and the next cursor."""
-    stmt = _filtered(select(RefusalReferral), user=user, filters=filters).options(
-        selectinload(RefusalReferral.materials)
-    )
-    return keyset_page(session, stmt, RefusalReferral.id, cursor=cursor, limit=limit)
+    return REFERRALS.page(session, user=user, where=_where(filters), limit=limit, cursor=cursor)
 
 
 @dataclass(frozen=True)
@@ -500,11 +434,8 @@ NO_OUTCOME = "pending"
 
 def referral_stats(session: Session, *, user: User, filters: ReferralFilters) -> ReferralStats:
     """Counts of the register by stage, team and outcome (plan §5(6): 统一登记、统计)."""
-    stmt = _filtered(
-        select(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome, func.count()),
-        user=user,
-        filters=filters,
-    )
+    counts = select(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome, func.count())
+    stmt = where_given(_visible(counts, user), _where(filters))
     rows = session.execute(
         stmt.group_by(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome)
     ).all()

@@ -66,6 +66,14 @@ def check_legal_date(
         )
 
 
+def where_given(stmt: Select[Any], where: Mapping[Any, Any]) -> Select[Any]:
+    """``stmt`` filtered by each column in ``where`` whose value is given (a list's optional filters)."""
+    for column, value in where.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
 def _everything(stmt: Select[Any], user: User) -> Select[Any]:
     return stmt
 
@@ -136,11 +144,13 @@ class Workflow(Generic[R]):
         self.check_action(record, action=action, expected_version=expected_version)
         return record
 
-    def created(self, session: Session, *, user: User, record: R, action: str, **after: Any) -> R:
+    def created(
+        self, session: Session, *, user: User, record: R, action: str, reason: str | None = None, **after: Any
+    ) -> R:
         """Store a new record with its audit entry; returns it with its children."""
         session.add(record)
         session.flush()
-        self._audit(session, user=user, record=record, action=action, before=None, reason=None, after=after)
+        self._audit(session, user=user, record=record, action=action, before=None, reason=reason, after=after)
         return self.reload(session, record.id)
 
     def changed(
@@ -196,8 +206,5 @@ class Workflow(Generic[R]):
     ) -> tuple[list[R], str | None]:
         """A page of the records the caller may see, newest first, filtered by each column in ``where``
         whose value is given; and the next page's cursor."""
-        stmt = self._with_children(self.visible(select(self.model), user))
-        for column, value in where.items():
-            if value is not None:
-                stmt = stmt.where(column == value)
+        stmt = where_given(self._with_children(self.visible(select(self.model), user)), where)
         return keyset_page(session, stmt, self.model.id, cursor=cursor, limit=limit)

@@ -8,7 +8,6 @@ from fastapi.responses import JSONResponse
 from app.deps import (
     Authorized,
     Cursor,
-    ExpectedVersion,
     IdempotencyKeyHeader,
     SessionDep,
     created_response,
@@ -25,6 +24,8 @@ from app.errors import (
     problem_responses,
 )
 from app.models.dishonest_listing import DishonestListing
+from app.models.user import User
+from app.routing import Command, add_commands
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.dishonest import (
     DeletionCreate,
@@ -37,10 +38,9 @@ from app.services import dishonest, idempotency
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["dishonest list"])
-_COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 
 
-def _read(listing: DishonestListing) -> DishonestListingRead:
+def _read(listing: DishonestListing, user: User) -> DishonestListingRead:
     return DishonestListingRead.model_validate(listing).model_copy(
         update={"allowed_actions": dishonest.allowed_actions(listing)}
     )
@@ -76,91 +76,11 @@ def propose_listing(
                 ground=body.ground,
                 facts=body.facts,
                 proposed_on=body.proposed_on,
-            )
+            ),
+            user,
         ),
     )
     return created_response(result, f"/api/v1/dishonest-listings/{result.body['id']}")
-
-
-@router.post(
-    "/dishonest-listings/{listing_id}/decision",
-    operation_id="decide_dishonest_listing",
-    response_model=DishonestListingRead,
-    responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, GateNotMet),
-)
-def decide_listing(
-    listing_id: RowId,
-    body: DishonestDecisionCreate,
-    session: SessionDep,
-    user: Authorized("dishonest.decide"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> DishonestListingRead:
-    """Approve (needs a consumption ban on the case) or refuse a proposed listing (the director)."""
-    listing = dishonest.decide_listing(
-        session,
-        listing_id=listing_id,
-        user=user,
-        decision=body.decision,
-        decided_on=body.decided_on,
-        reason=body.reason,
-        extra_years=body.extra_years,
-        expected_version=expected_version,
-    )
-    return with_etag(response, _read(listing))
-
-
-@router.post(
-    "/dishonest-listings/{listing_id}/deletion-trigger",
-    operation_id="trigger_dishonest_deletion",
-    response_model=DishonestListingRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def trigger_deletion(
-    listing_id: RowId,
-    body: DeletionTriggerCreate,
-    session: SessionDep,
-    user: Authorized("dishonest.trigger_deletion"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> DishonestListingRead:
-    """Record that the respondent paid, settled or the term ended: the deletion clock (D11) starts."""
-    listing = dishonest.trigger_deletion(
-        session,
-        listing_id=listing_id,
-        user=user,
-        trigger=body.trigger,
-        triggered_on=body.triggered_on,
-        reason=body.reason,
-        expected_version=expected_version,
-    )
-    return with_etag(response, _read(listing))
-
-
-@router.post(
-    "/dishonest-listings/{listing_id}/deletion",
-    operation_id="delete_dishonest_listing",
-    response_model=DishonestListingRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def delete_listing(
-    listing_id: RowId,
-    body: DeletionCreate,
-    session: SessionDep,
-    user: Authorized("dishonest.delete"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> DishonestListingRead:
-    """Record the deletion of a listing from the dishonest list (the handling team)."""
-    listing = dishonest.delete_listing(
-        session,
-        listing_id=listing_id,
-        user=user,
-        deleted_on=body.deleted_on,
-        note=body.note,
-        expected_version=expected_version,
-    )
-    return with_etag(response, _read(listing))
 
 
 @router.get(
@@ -181,7 +101,7 @@ def list_case_listings(
     rows, next_cursor = dishonest.list_listings(
         session, user=user, case_id=case_id, state=state, limit=limit, cursor=cursor
     )
-    return Page[DishonestListingRead](items=[_read(row) for row in rows], next_cursor=next_cursor)
+    return Page[DishonestListingRead](items=[_read(row, user) for row in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -201,7 +121,7 @@ def list_listings(
     rows, next_cursor = dishonest.list_listings(
         session, user=user, case_id=None, state=state, limit=limit, cursor=cursor
     )
-    return Page[DishonestListingRead](items=[_read(row) for row in rows], next_cursor=next_cursor)
+    return Page[DishonestListingRead](items=[_read(row, user) for row in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -214,4 +134,41 @@ def get_listing(
     listing_id: RowId, session: SessionDep, user: Authorized("dishonest.read"), response: Response
 ) -> DishonestListingRead:
     """One dishonest-list proposal or listing."""
-    return with_etag(response, _read(dishonest.get_listing(session, listing_id=listing_id, user=user)))
+    return with_etag(response, _read(dishonest.get_listing(session, listing_id=listing_id, user=user), user))
+
+
+add_commands(
+    router,
+    id_name="listing_id",
+    response_model=DishonestListingRead,
+    read=_read,
+    commands=[
+        Command(
+            "/dishonest-listings/{listing_id}/decision",
+            "decide_dishonest_listing",
+            "dishonest.decide",
+            DishonestDecisionCreate,
+            dishonest.decide_listing,
+            "Approve (needs a consumption ban on the case) or refuse a proposed listing (the director).",
+            problems=problem_responses(
+                Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, GateNotMet
+            ),
+        ),
+        Command(
+            "/dishonest-listings/{listing_id}/deletion-trigger",
+            "trigger_dishonest_deletion",
+            "dishonest.trigger_deletion",
+            DeletionTriggerCreate,
+            dishonest.trigger_deletion,
+            "Record that the respondent paid, settled or the term ended: the deletion clock (D11) starts.",
+        ),
+        Command(
+            "/dishonest-listings/{listing_id}/deletion",
+            "delete_dishonest_listing",
+            "dishonest.delete",
+            DeletionCreate,
+            dishonest.delete_listing,
+            "Record the deletion of a listing from the dishonest list (the handling team).",
+        ),
+    ],
+)

@@ -25,6 +25,8 @@ from app.errors import (
     problem_responses,
 )
 from app.models.disposal_transfer import DisposalTransfer
+from app.models.user import User
+from app.routing import Command, add_commands
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.disposal import (
     DisposalDecisionCreate,
@@ -38,10 +40,9 @@ from app.services import disposal, idempotency
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["disposal"])
-_COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 
 
-def _read(transfer: DisposalTransfer) -> DisposalTransferRead:
+def _read(transfer: DisposalTransfer, user: User) -> DisposalTransferRead:
     return DisposalTransferRead.model_validate(transfer).model_copy(
         update={"allowed_actions": disposal.allowed_actions(transfer)}
     )
@@ -85,37 +86,11 @@ def request_transfer(
                 requested_on=body.requested_on,
                 notes=body.notes,
                 expected_version=expected_version,
-            )
+            ),
+            user,
         ),
     )
     return created_response(result, f"/api/v1/disposal-transfers/{result.body['id']}")
-
-
-@router.post(
-    "/disposal-transfers/{transfer_id}/approval",
-    operation_id="decide_disposal_transfer",
-    response_model=DisposalTransferRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def decide_transfer(
-    transfer_id: RowId,
-    body: DisposalDecisionCreate,
-    session: SessionDep,
-    user: Authorized("disposal.approve"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> DisposalTransferRead:
-    """Approve (the case goes to disposal) or refuse a transfer with a reason (deputy director)."""
-    transfer = disposal.decide_transfer(
-        session,
-        transfer_id=transfer_id,
-        user=user,
-        decision=body.decision,
-        decided_on=body.decided_on,
-        reason=body.reason,
-        expected_version=expected_version,
-    )
-    return with_etag(response, _read(transfer))
 
 
 @router.post(
@@ -155,33 +130,6 @@ def record_task(
     return created_response(result, f"/api/v1/disposal-transfers/{transfer_id}")
 
 
-@router.post(
-    "/disposal-transfers/{transfer_id}/return",
-    operation_id="return_disposal_transfer",
-    response_model=DisposalTransferRead,
-    responses=_COMMAND_PROBLEMS,
-)
-def return_transfer(
-    transfer_id: RowId,
-    body: DisposalReturnCreate,
-    session: SessionDep,
-    user: Authorized("disposal.work"),
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> DisposalTransferRead:
-    """Return the case to the team it came from with the amount realised (the property-disposal group)."""
-    transfer = disposal.return_transfer(
-        session,
-        transfer_id=transfer_id,
-        user=user,
-        returned_on=body.returned_on,
-        amount_realised=body.amount_realised,
-        result=body.result,
-        expected_version=expected_version,
-    )
-    return with_etag(response, _read(transfer))
-
-
 @router.get(
     "/disposal-transfers",
     operation_id="list_disposal_transfers",
@@ -200,7 +148,7 @@ def list_transfers(
     rows, next_cursor = disposal.list_transfers(
         session, user=user, state=state, case_id=case_id, limit=limit, cursor=cursor
     )
-    return Page[DisposalTransferRead](items=[_read(t) for t in rows], next_cursor=next_cursor)
+    return Page[DisposalTransferRead](items=[_read(t, user) for t in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -213,4 +161,33 @@ def get_transfer(
     transfer_id: RowId, session: SessionDep, user: Authorized("disposal.read"), response: Response
 ) -> DisposalTransferRead:
     """One disposal transfer with its tasks."""
-    return with_etag(response, _read(disposal.get_transfer(session, transfer_id=transfer_id, user=user)))
+    return with_etag(
+        response, _read(disposal.get_transfer(session, transfer_id=transfer_id, user=user), user)
+    )
+
+
+add_commands(
+    router,
+    id_name="transfer_id",
+    response_model=DisposalTransferRead,
+    read=_read,
+    commands=[
+        Command(
+            "/disposal-transfers/{transfer_id}/approval",
+            "decide_disposal_transfer",
+            "disposal.approve",
+            DisposalDecisionCreate,
+            disposal.decide_transfer,
+            "Approve (the case goes to disposal) or refuse a transfer with a reason (deputy director).",
+        ),
+        Command(
+            "/disposal-transfers/{transfer_id}/return",
+            "return_disposal_transfer",
+            "disposal.work",
+            DisposalReturnCreate,
+            disposal.return_transfer,
+            "Return the case to the team it came from with the amount realised "
+            "(the property-disposal group).",
+        ),
+    ],
+)

@@ -6,7 +6,9 @@ is decided in one place (DOMAIN.md §1–§2).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.enums import CaseState
@@ -16,32 +18,24 @@ from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
 from app.services.workflow import check_version
 
+# What the team handling an allocated case may do (plan §5(2)–(3)).
+_TEAM_WORK = (
+    "record_asset",
+    "record_measure",
+    "handback",
+    "request_disposal",
+    "approve_disposal",
+    "close",
+    "propose_dishonest",
+    "decide_dishonest",
+    "refer_refusal",
+)
 # Which case commands each state admits (DOMAIN.md §2). Read-only commands are not listed.
 STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
     CaseState.filed: ("register", "record_asset"),
     CaseState.registered: ("record_asset", "record_investigation", "triage"),
-    CaseState.triaged: (
-        "record_asset",
-        "record_measure",
-        "handback",
-        "request_disposal",
-        "approve_disposal",
-        "close",
-        "propose_dishonest",
-        "decide_dishonest",
-        "refer_refusal",
-    ),
-    CaseState.in_progress: (
-        "record_asset",
-        "record_measure",
-        "handback",
-        "request_disposal",
-        "approve_disposal",
-        "close",
-        "propose_dishonest",
-        "decide_dishonest",
-        "refer_refusal",
-    ),
+    CaseState.triaged: _TEAM_WORK,
+    CaseState.in_progress: _TEAM_WORK,
     CaseState.at_disposal: (
         "record_asset",
         "record_measure",
@@ -82,6 +76,13 @@ def allowed_actions(user: User, case: Case) -> list[str]:
         for command in STATE_ACTIONS[CaseState(case.state)]
         if actor_may_on_case(user, COMMAND_POLICY.get(command, ""), case)
     ]  # unmapped: default deny
+
+
+def visible_cases(stmt: Select[Any], user: User, case_id: Any) -> Select[Any]:
+    """``stmt`` limited to records whose case (``case_id``) the caller may see (as :func:`can_see`)."""
+    if sees_all_cases(user):
+        return stmt
+    return stmt.where(case_id.in_(select(Case.id).where(Case.unit_code == user.unit_code)))
 
 
 def can_see(user: User, case: Case) -> bool:

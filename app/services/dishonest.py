@@ -21,17 +21,16 @@ from app.enums import (
     MeasureKind,
     PartyRole,
 )
-from app.errors import Conflict, Forbidden, GateNotMet, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, GateNotMet, InvalidInput
 from app.models.case import Case, Party
 from app.models.dishonest_listing import DishonestListing
 from app.models.measure import Measure
 from app.models.user import User
-from app.policy import actor_may_on_case, sees_all_cases
+from app.policy import actor_may_on_case
 from app.services import audit, deadlines
-from app.services.case_access import can_see, case_for_action, load_case
-from app.services.paging import keyset_page
+from app.services.case_access import case_for_action, load_case, visible_cases
 from app.services.termination_gate import months_after
-from app.services.workflow import check_legal_date, check_version, require_action
+from app.services.workflow import Workflow, check_legal_date
 from app.settings import court_today, get_settings
 
 L = DishonestListingState
@@ -58,35 +57,28 @@ def allowed_actions(listing: DishonestListing) -> list[str]:
     return list(LISTING_ACTIONS[DishonestListingState(listing.state)])
 
 
-def _listing(session: Session, listing_id: int) -> DishonestListing | None:
-    return session.execute(
-        select(DishonestListing)
-        .where(DishonestListing.id == listing_id)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+LISTINGS = Workflow(
+    model=DishonestListing,
+    entity="dishonest_listing",
+    noun="dishonest listing",
+    state_of=lambda listing: listing.state,
+    actions_of=allowed_actions,
+    snapshot=lambda listing: {"state": listing.state, "version": listing.version},
+    visible=lambda stmt, user: visible_cases(stmt, user, DishonestListing.case_id),
+)
 
 
 def get_listing(session: Session, *, listing_id: int, user: User) -> DishonestListing:
     """One listing, or 404 when it does not exist or its case is hidden from the caller."""
-    listing = _listing(session, listing_id)
-    if listing is None or not can_see(user, session.get(Case, listing.case_id)):  # type: ignore[arg-type]
-        raise NotFound(f"dishonest listing {listing_id} not found")
-    return listing
+    return LISTINGS.get(session, user=user, record_id=listing_id)
 
 
 def _locked(
-    session: Session, *, listing_id: int, user: User, expected_version: int | None, action: str
+    session: Session, *, listing_id: int, expected_version: int | None, action: str
 ) -> DishonestListing:
-    listing = _listing(session, listing_id)  # read again under the case lock the caller holds
-    if listing is None:
-        raise NotFound(f"dishonest listing {listing_id} not found")
-    check_version(listing, expected_version, label=f"dishonest listing {listing.id}")
-    require_action(
-        label=f"dishonest listing {listing.id}",
-        state=listing.state,
-        action=action,
-        allowed=allowed_actions(listing),
-    )
+    """The listing read again under the case lock the caller holds: 412 stale, 409 wrong state."""
+    listing = LISTINGS.reload(session, listing_id)
+    LISTINGS.check_action(listing, action=action, expected_version=expected_version)
     return listing
 
 
@@ -186,9 +178,7 @@ def decide_listing(
     case = case_for_action(
         session, case_id=case_id, user=user, policy_action="dishonest.decide", command="decide_dishonest"
     )
-    listing = _locked(
-        session, listing_id=listing_id, user=user, expected_version=expected_version, action="decide"
-    )
+    listing = _locked(session, listing_id=listing_id, expected_version=expected_version, action="decide")
     if listing.proposed_by_id == user.id:
         # Plan §4: the director approves what the judge proposes; nobody approves their own proposal.
         raise Forbidden("you proposed this listing; another person must decide it")
@@ -270,11 +260,7 @@ def trigger_deletion(
         session, listing_id=listing_id, user=user, policy_action="dishonest.trigger_deletion"
     )
     listing = _locked(
-        session,
-        listing_id=listing_id,
-        user=user,
-        expected_version=expected_version,
-        action="trigger_deletion",
+        session, listing_id=listing_id, expected_version=expected_version, action="trigger_deletion"
     )
     triggered_on = triggered_on or court_today()
     check_legal_date(
@@ -339,9 +325,7 @@ def delete_listing(
 ) -> DishonestListing:
     """Record that the listing was deleted from the list (meets D11)."""
     case = _for_listing_command(session, listing_id=listing_id, user=user, policy_action="dishonest.delete")
-    listing = _locked(
-        session, listing_id=listing_id, user=user, expected_version=expected_version, action="delete"
-    )
+    listing = _locked(session, listing_id=listing_id, expected_version=expected_version, action="delete")
     deleted_on = deleted_on or court_today()
     check_legal_date(
         "deleted_on",
@@ -437,11 +421,5 @@ def list_listings(
     """Listings the caller may see (a brigade: its own cases'), newest first (keyset on id)."""
     if case_id is not None:
         load_case(session, case_id, user)
-    stmt = select(DishonestListing)
-    if not sees_all_cases(user):
-        stmt = stmt.join(Case, Case.id == DishonestListing.case_id).where(Case.unit_code == user.unit_code)
-    if case_id is not None:
-        stmt = stmt.where(DishonestListing.case_id == case_id)
-    if state is not None:
-        stmt = stmt.where(DishonestListing.state == state)
-    return keyset_page(session, stmt, DishonestListing.id, cursor=cursor, limit=limit)
+    where = {DishonestListing.case_id: case_id, DishonestListing.state: state}
+    return LISTINGS.page(session, user=user, where=where, limit=limit, cursor=cursor)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.enums import CaseState, Decision, DisposalTaskKind, DisposalTransferState, MeasureKind
-from app.errors import Conflict, GateNotMet, InvalidInput, NotFound
+from app.errors import Conflict, GateNotMet, InvalidInput
 from app.models.case import Asset, Case
 from app.models.disposal_task import DisposalTask
 from app.models.disposal_transfer import DisposalTransfer
@@ -24,8 +25,7 @@ from app.models.user import User
 from app.policy import TEAM_UNITS
 from app.services import audit, deadlines
 from app.services.case_access import case_for_action
-from app.services.paging import keyset_page
-from app.services.workflow import check_legal_date, check_version, require_action
+from app.services.workflow import Workflow, check_legal_date
 from app.settings import court_today
 
 S = DisposalTransferState
@@ -44,25 +44,28 @@ def allowed_actions(transfer: DisposalTransfer) -> list[str]:
     return list(TRANSFER_ACTIONS[DisposalTransferState(transfer.state)])
 
 
-def _visible(user: User, transfer: DisposalTransfer) -> bool:
+def _visible(stmt: Select[Any], user: User) -> Select[Any]:
     # The disposal group and leadership see every transfer; a team sees the ones it sent.
-    return user.unit_code not in TEAM_UNITS or transfer.origin_unit_code == user.unit_code
+    if user.unit_code not in TEAM_UNITS:
+        return stmt
+    return stmt.where(DisposalTransfer.origin_unit_code == user.unit_code)
 
 
-def _with_tasks(stmt: Select[tuple[DisposalTransfer]]) -> Select[tuple[DisposalTransfer]]:
-    return stmt.options(selectinload(DisposalTransfer.tasks))
+TRANSFERS = Workflow(
+    model=DisposalTransfer,
+    entity="disposal_transfer",
+    noun="disposal transfer",
+    state_of=lambda transfer: transfer.state,
+    actions_of=allowed_actions,
+    snapshot=lambda transfer: {"state": transfer.state, "version": transfer.version},
+    visible=_visible,
+    children=(DisposalTransfer.tasks,),
+)
 
 
 def get_transfer(session: Session, *, transfer_id: int, user: User) -> DisposalTransfer:
     """One transfer with its tasks, or 404 when it does not exist or the caller may not see it."""
-    transfer = session.execute(
-        _with_tasks(select(DisposalTransfer).where(DisposalTransfer.id == transfer_id)).execution_options(
-            populate_existing=True
-        )
-    ).scalar_one_or_none()
-    if transfer is None or not _visible(user, transfer):
-        raise NotFound(f"disposal transfer {transfer_id} not found")
-    return transfer
+    return TRANSFERS.get(session, user=user, record_id=transfer_id)
 
 
 def _transfer_for_action(
@@ -79,13 +82,7 @@ def _transfer_for_action(
     case_id = get_transfer(session, transfer_id=transfer_id, user=user).case_id
     case = case_for_action(session, case_id=case_id, user=user, policy_action=policy_action, command=command)
     transfer = get_transfer(session, transfer_id=transfer_id, user=user)  # re-read under the case lock
-    check_version(transfer, expected_version, label=f"disposal transfer {transfer.id}")
-    require_action(
-        label=f"disposal transfer {transfer.id}",
-        state=transfer.state,
-        action=action,
-        allowed=allowed_actions(transfer),
-    )
+    TRANSFERS.check_action(transfer, action=action, expected_version=expected_version)
     return transfer, case
 
 
@@ -396,11 +393,5 @@ def list_transfers(
     cursor: str | None,
 ) -> tuple[list[DisposalTransfer], str | None]:
     """Transfers the caller may see, newest first (keyset on id)."""
-    stmt = _with_tasks(select(DisposalTransfer))
-    if user.unit_code in TEAM_UNITS:
-        stmt = stmt.where(DisposalTransfer.origin_unit_code == user.unit_code)
-    if state is not None:
-        stmt = stmt.where(DisposalTransfer.state == state)
-    if case_id is not None:
-        stmt = stmt.where(DisposalTransfer.case_id == case_id)
-    return keyset_page(session, stmt, DisposalTransfer.id, cursor=cursor, limit=limit)
+    where = {DisposalTransfer.state: state, DisposalTransfer.case_id: case_id}
+    return TRANSFERS.page(session, user=user, where=where, limit=limit, cursor=cursor)

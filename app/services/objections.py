@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.enums import FilerKind, MeasureKind, ObjectionKind, ObjectionOutcome, ObjectionState
@@ -18,10 +18,9 @@ from app.models.case import Case
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
 from app.models.user import User
-from app.policy import sees_all_cases
 from app.services import deadlines
 from app.services.calendar import working_calendar
-from app.services.case_access import load_case
+from app.services.case_access import load_case, visible_cases
 from app.services.identifiers import format_case_number
 from app.services.numbering import next_serial
 from app.services.periods import add_days
@@ -87,13 +86,6 @@ def _snapshot(objection: Objection) -> dict[str, Any]:
     }
 
 
-def _visible(stmt: Select[Any], user: User) -> Select[Any]:
-    """Brigades see the objections of their own cases only (DOMAIN.md §1)."""
-    if sees_all_cases(user):
-        return stmt
-    return stmt.join(Case, Case.id == Objection.case_id).where(Case.unit_code == user.unit_code)
-
-
 OBJECTIONS = Workflow(
     model=Objection,
     entity="objection",
@@ -101,7 +93,7 @@ OBJECTIONS = Workflow(
     state_of=lambda objection: objection.state,
     actions_of=allowed_actions,
     snapshot=_snapshot,
-    visible=_visible,
+    visible=lambda stmt, user: visible_cases(stmt, user, Objection.case_id),
     children=(Objection.hearings,),
     label_of=lambda objection: f"objection {objection.docket_number or objection.id}",
 )

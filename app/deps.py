@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.database import abort_session, finish_session, open_session
-from app.errors import Forbidden, PreconditionFailed, Unauthorized
+from app.errors import Forbidden, Unauthorized
 from app.models.user import User
 from app.policy import actor_may
 from app.security import decode_access_token
@@ -81,6 +81,9 @@ def Authorized(action: str) -> type[User]:  # noqa: N802 - reads as a type in si
 
 
 # Request headers and query parameters shared by many routes (API.md conventions).
+NO_SUCH_VERSION = -1  # versions count from 0 (a calendar year not yet stored) upwards
+
+
 def expected_version(
     if_match: Annotated[
         str | None, Header(description="the version (ETag) the change is based on; stale → 412")
@@ -88,8 +91,9 @@ def expected_version(
 ) -> int | None:
     """The version a change is based on, from ``If-Match``; absent or ``*`` means unconditional.
 
-    A tag that names no version this service sent (several tags, or not a number) can match no
-    version: 412, as RFC 9110 §13.1.1 prescribes for an If-Match that does not match.
+    A header that names no version this service sent (several tags, or not a number) is kept as a
+    version no record has, so the change is refused with 412 once the record is found (RFC 9110
+    §13.1.1), after the checks that come first (the record exists, the caller may act on it).
     """
     if if_match is None:
         return None
@@ -98,7 +102,7 @@ def expected_version(
         return None
     if len(tags) == 1 and (tag := tags.pop()).isdigit() and len(tag) <= 9:
         return int(tag)
-    raise PreconditionFailed(f"If-Match {if_match} names no version of this resource; send the ETag you read")
+    return NO_SUCH_VERSION
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]

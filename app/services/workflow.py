@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidInput, NotFound, PreconditionFailed, TransitionNotAllowed
@@ -29,12 +29,7 @@ class VersionedRecord(Protocol):
     version: int
 
 
-class StatefulRecord(VersionedRecord, Protocol):
-    case_id: int | None
-    updated_at: datetime
-
-
-R = TypeVar("R", bound=StatefulRecord)
+R = TypeVar("R")  # a mapped class with ``id``, ``version``, ``case_id`` and ``updated_at``
 
 
 def require_action(*, label: str, state: str, action: str, allowed: Sequence[str]) -> None:
@@ -74,6 +69,11 @@ def where_given(stmt: Select[Any], where: Mapping[Any, Any]) -> Select[Any]:
     return stmt
 
 
+def _fields(record: object) -> Any:
+    """A record's columns that every workflow reads (``id``, ``version``, ``case_id``, ``updated_at``)."""
+    return record
+
+
 def _everything(stmt: Select[Any], user: User) -> Select[Any]:
     return stmt
 
@@ -92,20 +92,24 @@ class Workflow(Generic[R]):
     children: tuple[Any, ...] = field(default=())  # relationships read with the record
     label_of: Callable[[R], str] | None = None
 
+    @property
+    def _key(self) -> Any:
+        return inspect(self.model).primary_key[0]
+
     def label(self, record: R) -> str:
-        return self.label_of(record) if self.label_of else f"{self.noun} {record.id}"
+        return self.label_of(record) if self.label_of else f"{self.noun} {_fields(record).id}"
 
     def _with_children(self, stmt: Select[Any]) -> Select[Any]:
         return stmt.options(*(selectinload(child) for child in self.children))
 
     def reload(self, session: Session, record_id: int) -> R:
         """The record as stored now, with its children."""
-        stmt = self._with_children(select(self.model).where(self.model.id == record_id))
+        stmt = self._with_children(select(self.model).where(self._key == record_id))
         return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
     def find(self, session: Session, *, user: User, record_id: int, for_update: bool = False) -> R:
         """The record, or 404 when it does not exist or the caller may not see it."""
-        stmt = self.visible(select(self.model).where(self.model.id == record_id), user)
+        stmt = self.visible(select(self.model).where(self._key == record_id), user)
         if for_update:
             stmt = stmt.with_for_update(of=self.model)
         record = session.execute(stmt).scalar_one_or_none()
@@ -121,7 +125,7 @@ class Workflow(Generic[R]):
     def check_action(self, record: R, *, action: str, expected_version: int | None) -> None:
         """412 on a stale version, then 409 naming the allowed actions when the state refuses ``action``."""
         label = self.label(record)
-        check_version(record, expected_version, label=label)
+        check_version(_fields(record), expected_version, label=label)
         require_action(
             label=label, state=self.state_of(record), action=action, allowed=self.actions_of(record)
         )
@@ -151,7 +155,7 @@ class Workflow(Generic[R]):
         session.add(record)
         session.flush()
         self._audit(session, user=user, record=record, action=action, before=None, reason=reason, after=after)
-        return self.reload(session, record.id)
+        return self.reload(session, _fields(record).id)
 
     def changed(
         self,
@@ -165,12 +169,12 @@ class Workflow(Generic[R]):
         **after: Any,
     ) -> R:
         """Store a change (a new version even when only its children changed) with its audit entry."""
-        record.updated_at = utcnow()
+        _fields(record).updated_at = utcnow()
         session.flush()
         self._audit(
             session, user=user, record=record, action=action, before=before, reason=reason, after=after
         )
-        return self.reload(session, record.id)
+        return self.reload(session, _fields(record).id)
 
     def _audit(
         self,
@@ -188,8 +192,8 @@ class Workflow(Generic[R]):
             actor=user,
             action=f"{self.entity}.{action}",
             entity_type=self.entity,
-            entity_id=record.id,
-            case_id=record.case_id,
+            entity_id=_fields(record).id,
+            case_id=_fields(record).case_id,
             before=before,
             after={**self.snapshot(record), **after},
             reason=reason,
@@ -207,4 +211,4 @@ class Workflow(Generic[R]):
         """A page of the records the caller may see, newest first, filtered by each column in ``where``
         whose value is given; and the next page's cursor."""
         stmt = where_given(self._with_children(self.visible(select(self.model), user)), where)
-        return keyset_page(session, stmt, self.model.id, cursor=cursor, limit=limit)
+        return keyset_page(session, stmt, self._key, cursor=cursor, limit=limit)

@@ -211,7 +211,7 @@ def decode_json_rows(
     rows: str | list[dict[str, Any]] | None,
 ) -> list[SimpleNamespace]:
     """The rows of a :func:`json_rows` array, in its order, with the values the columns' types give
-    when read directly (dates, aware UTC datetimes, exact decimals, booleans)."""
+    when read directly (dates, aware UTC datetimes, exact decimals, booleans, enum members)."""
     if isinstance(rows, str):  # SQLite returns the array as text
         rows = json.loads(rows)
     ordered = sorted(rows or [], key=lambda row: row[_POSITION])
@@ -247,5 +247,7 @@ def _decode_json_row(columns: Sequence[ColumnElement[Any]], row: dict[str, Any])
             value = date.fromisoformat(value)
         elif isinstance(kind, Boolean):
             value = bool(value)
+        elif isinstance(kind, String):
+            value = column.type.python_type(value)  # str, or the member of an enum column
         values[column.key] = value
     return SimpleNamespace(**values)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
 
-from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator
+from sqlalchemy import DateTime, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -53,6 +55,33 @@ class Money(TypeDecorator[Decimal]):
 
     def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
         return None if value is None else Decimal(str(value)).quantize(CENT)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StringEnum(TypeDecorator[E]):
+    """A vocabulary of app/enums.py stored as its value in a VARCHAR: read back as the member; bound
+    from the member or its exact value, anything else is refused before it reaches the database."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[E], length: int) -> None:
+        super().__init__(length)
+        # Kept under the arguments' names: SQLAlchemy builds the type's cache key from them.
+        self.enum_class = enum_class
+        self.length = length
+
+    @property
+    def python_type(self) -> type[E]:
+        return self.enum_class
+
+    def process_bind_param(self, value: E | str | None, dialect):  # type: ignore[no-untyped-def]
+        return None if value is None else self.enum_class(value).value
+
+    def process_result_value(self, value: str | None, dialect):  # type: ignore[no-untyped-def]
+        return None if value is None else self.enum_class(value)
 
 
 def utcnow() -> datetime:

@@ -6,7 +6,19 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Money, UTCDateTime, utcnow
+from app.enums import (
+    AssetKind,
+    AssetStatus,
+    Behaviour,
+    CaseState,
+    Category,
+    ClosureMode,
+    PartyRole,
+    PartyType,
+    RespondentClass,
+    Track,
+)
+from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
 
 
 class Case(Base):
@@ -27,13 +39,13 @@ class Case(Base):
     type_code: Mapped[str] = mapped_column(String(8))
     serial: Mapped[int]
     filed_on: Mapped[date]
-    category: Mapped[str] = mapped_column(String(40))
+    category: Mapped[Category] = mapped_column(StringEnum(Category, 40))
     claim_amount: Mapped[Decimal | None] = mapped_column(Money)
     paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    behaviour: Mapped[str | None] = mapped_column(String(40))
+    behaviour: Mapped[Behaviour | None] = mapped_column(StringEnum(Behaviour, 40))
 
-    state: Mapped[str] = mapped_column(String(20), default="filed")
-    track: Mapped[str | None] = mapped_column(String(20))
+    state: Mapped[CaseState] = mapped_column(StringEnum(CaseState, 20), default=CaseState.filed)
+    track: Mapped[Track | None] = mapped_column(StringEnum(Track, 20))
     unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
@@ -42,7 +54,7 @@ class Case(Base):
     willing_to_perform: Mapped[bool] = mapped_column(default=False)
     settlement_likely: Mapped[bool] = mapped_column(default=False)
 
-    closure_mode: Mapped[str | None] = mapped_column(String(30))
+    closure_mode: Mapped[ClosureMode | None] = mapped_column(StringEnum(ClosureMode, 30))
     closed_on: Mapped[date | None]
     origin_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))  # 恢复执行 link
 
@@ -69,11 +81,11 @@ class Party(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[PartyRole] = mapped_column(StringEnum(PartyRole, 20))
     name: Mapped[str] = mapped_column(String(200))
-    party_type: Mapped[str] = mapped_column(String(30))
+    party_type: Mapped[PartyType] = mapped_column(StringEnum(PartyType, 30))
     id_number: Mapped[str | None] = mapped_column(String(32))
-    respondent_class: Mapped[str | None] = mapped_column(String(40))
+    respondent_class: Mapped[RespondentClass | None] = mapped_column(StringEnum(RespondentClass, 40))
 
     case: Mapped[Case] = relationship(back_populates="parties", lazy="raise")
 
@@ -85,7 +97,7 @@ class PropertyClue(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[AssetKind] = mapped_column(StringEnum(AssetKind, 30))
     description: Mapped[str] = mapped_column(Text)
 
 
@@ -96,9 +108,9 @@ class Asset(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[AssetKind] = mapped_column(StringEnum(AssetKind, 30))
     value: Mapped[Decimal] = mapped_column(Money)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[AssetStatus] = mapped_column(StringEnum(AssetStatus, 20))
     disposable: Mapped[bool]
     description: Mapped[str | None] = mapped_column(Text)
     controlled_on: Mapped[date | None]  # date frozen/sealed/seized: starts the D12 renewal clock

@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.enums import ClosureMode
+from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class CaseClosure(Base):
@@ -16,7 +17,7 @@ class CaseClosure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), unique=True)
-    mode: Mapped[str] = mapped_column(String(30))  # ClosureMode
+    mode: Mapped[ClosureMode] = mapped_column(StringEnum(ClosureMode, 30))
     closed_on: Mapped[date]
     document_number: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)

@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.enums import DeadlineStatus
+from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class DeadlineEvent(Base):
@@ -57,7 +58,7 @@ class Deadline(Base):
 
     started_on: Mapped[date]
     due_on: Mapped[date]
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[DeadlineStatus] = mapped_column(StringEnum(DeadlineStatus, 12))
     provisional: Mapped[bool] = mapped_column(default=False)
     met_on: Mapped[date | None]
     met_late: Mapped[bool] = mapped_column(default=False)

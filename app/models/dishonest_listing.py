@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.enums import DeletionTrigger, DishonestGround, DishonestListingState
+from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class DishonestListing(Base):
@@ -23,9 +24,11 @@ class DishonestListing(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     respondent_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
-    ground: Mapped[str] = mapped_column(String(40))  # DishonestGround
+    ground: Mapped[DishonestGround] = mapped_column(StringEnum(DishonestGround, 40))
     facts: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(20), default="proposed")  # DishonestListingState
+    state: Mapped[DishonestListingState] = mapped_column(
+        StringEnum(DishonestListingState, 20), default=DishonestListingState.proposed
+    )
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     proposed_on: Mapped[date]
 
@@ -36,7 +39,7 @@ class DishonestListing(Base):
     term_years: Mapped[int | None]  # None: no fixed term (SPC dishonest-list rules art. 2)
     term_ends_on: Mapped[date | None]
 
-    deletion_trigger: Mapped[str | None] = mapped_column(String(30))  # DeletionTrigger
+    deletion_trigger: Mapped[DeletionTrigger | None] = mapped_column(StringEnum(DeletionTrigger, 30))
     deletion_triggered_on: Mapped[date | None]
     deletion_triggered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     deleted_on: Mapped[date | None]

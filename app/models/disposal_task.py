@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Money, UTCDateTime, utcnow
+from app.enums import DisposalTaskKind
+from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
 
 
 class DisposalTask(Base):
@@ -20,7 +21,7 @@ class DisposalTask(Base):
         ForeignKey("disposal_transfer.id", ondelete="CASCADE"), index=True
     )
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # DisposalTaskKind
+    kind: Mapped[DisposalTaskKind] = mapped_column(StringEnum(DisposalTaskKind, 20))
     done_on: Mapped[date]
     result: Mapped[str] = mapped_column(Text)
     amount: Mapped[Decimal | None] = mapped_column(Money)  # appraised value, auction price

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Money, UTCDateTime, utcnow
+from app.enums import DisposalTransferState
+from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
 from app.models.disposal_task import DisposalTask
 
 
@@ -25,7 +26,9 @@ class DisposalTransfer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
-    state: Mapped[str] = mapped_column(String(20), default="requested")  # DisposalTransferState
+    state: Mapped[DisposalTransferState] = mapped_column(
+        StringEnum(DisposalTransferState, 20), default=DisposalTransferState.requested
+    )
     # The team and judge the case came from and goes back to (plan §5(4): 退回至原移送执行实施庭).
     origin_unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
     origin_handler_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

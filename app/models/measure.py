@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Money, UTCDateTime, utcnow
+from app.enums import MeasureKind
+from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
 
 
 class Measure(Base):
@@ -23,7 +24,7 @@ class Measure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(40))  # MeasureKind
+    kind: Mapped[MeasureKind] = mapped_column(StringEnum(MeasureKind, 40))
     subtype: Mapped[str | None] = mapped_column(String(40))  # OnsiteCheckSubject | SuspensionKind
     taken_on: Mapped[date]  # the legal date: served, issued, checked, heard, paid
     document_number: Mapped[str | None] = mapped_column(String(100))

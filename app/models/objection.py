@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.enums import FilerKind, ObjectionKind, ObjectionOutcome, ObjectionState
+from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class Objection(Base):
@@ -23,19 +24,21 @@ class Objection(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[ObjectionKind] = mapped_column(StringEnum(ObjectionKind, 30))
     filer_name: Mapped[str] = mapped_column(String(200))
-    filer_kind: Mapped[str] = mapped_column(String(20))
+    filer_kind: Mapped[FilerKind] = mapped_column(StringEnum(FilerKind, 20))
     received_on: Mapped[date]
     grounds: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(30), default="received")
+    state: Mapped[ObjectionState] = mapped_column(
+        StringEnum(ObjectionState, 30), default=ObjectionState.received
+    )
 
     docket_number: Mapped[str | None] = mapped_column(String(64), unique=True)  # （2026）豫0104执异1号
     docket_year: Mapped[int | None]
     docket_serial: Mapped[int | None]
     docketed_on: Mapped[date | None]
 
-    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[ObjectionOutcome | None] = mapped_column(StringEnum(ObjectionOutcome, 20))
     ruling_reasons: Mapped[str | None] = mapped_column(Text)
     ruled_on: Mapped[date | None]
     served_on: Mapped[date | None]

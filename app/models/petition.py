@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.enums import PetitionChannel, PetitionState
+from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class Petition(Base):
@@ -24,12 +25,14 @@ class Petition(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     received_on: Mapped[date]
-    channel: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[PetitionChannel] = mapped_column(StringEnum(PetitionChannel, 20))
     petitioner_name: Mapped[str] = mapped_column(String(200))
     petitioner_key: Mapped[str] = mapped_column(String(200))  # normalised name: finds repeat petitions
     contact: Mapped[str | None] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(20), default="received")
+    state: Mapped[PetitionState] = mapped_column(
+        StringEnum(PetitionState, 20), default=PetitionState.received
+    )
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"))
     repeat_count: Mapped[int] = mapped_column(default=0)  # earlier petitions of this petitioner on the case
 

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.enums import ReferralOutcome, ReferralStage
+from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class RefusalReferral(Base):
@@ -24,8 +25,10 @@ class RefusalReferral(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))  # the submitting team
-    stage: Mapped[str] = mapped_column(String(30), default="submitted")
-    outcome: Mapped[str | None] = mapped_column(String(20))
+    stage: Mapped[ReferralStage] = mapped_column(
+        StringEnum(ReferralStage, 30), default=ReferralStage.submitted
+    )
+    outcome: Mapped[ReferralOutcome | None] = mapped_column(StringEnum(ReferralOutcome, 20))
     submitted_on: Mapped[date]
     summary: Mapped[str] = mapped_column(Text)  # the conduct amounting to refusal
 

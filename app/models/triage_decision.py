@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.enums import Track
+from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class TriageDecision(Base):
@@ -17,11 +18,11 @@ class TriageDecision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # "triage" | "handback"
-    track: Mapped[str] = mapped_column(String(20))
+    track: Mapped[Track] = mapped_column(StringEnum(Track, 20))
     rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"id": "T6", "explanation": ...}]
     rule_set_version: Mapped[str] = mapped_column(String(40))
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
-    override_track: Mapped[str | None] = mapped_column(String(20))
+    override_track: Mapped[Track | None] = mapped_column(StringEnum(Track, 20))
     reason: Mapped[str | None] = mapped_column(Text)
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

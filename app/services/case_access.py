@@ -73,7 +73,7 @@ def allowed_actions(user: User, case: Case) -> list[str]:
     """The commands the state admits and the policy grants this caller on this case."""
     return [
         command
-        for command in STATE_ACTIONS[CaseState(case.state)]
+        for command in STATE_ACTIONS[case.state]
         if actor_may_on_case(user, COMMAND_POLICY.get(command, ""), case)
     ]  # unmapped: default deny
 
@@ -115,7 +115,7 @@ def case_for_action(
     if not actor_may_on_case(user, policy_action, case):
         raise Forbidden(f"you may not {command.replace('_', ' ')} on case {case.case_number}")
     check_version(case, expected_version, label=f"case {case.case_number}")
-    allowed = STATE_ACTIONS[CaseState(case.state)]
+    allowed = STATE_ACTIONS[case.state]
     if command not in allowed:
         raise TransitionNotAllowed(
             f"case {case.case_number} is {case.state}; {command} is not allowed",

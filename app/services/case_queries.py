@@ -19,7 +19,7 @@ from sqlalchemy import Integer, Row, ScalarSelect, Select, and_, bindparam, exis
 from sqlalchemy.orm import Session
 
 from app.database import decode_json_rows, json_rows
-from app.enums import CaseState, PartyRole, PartyType
+from app.enums import CaseState, DeadlineStatus, PartyRole, PartyType
 from app.errors import InvalidInput, NotFound
 from app.models.audit_entry import AuditEntry
 from app.models.case import Asset, Case, Party, PropertyClue
@@ -252,7 +252,10 @@ def _overdue_clause(today: date) -> Any:
 
     return exists().where(
         Deadline.case_id == Case.id,
-        or_(Deadline.status == "breached", and_(Deadline.status == "open", Deadline.due_on < today)),
+        or_(
+            Deadline.status == DeadlineStatus.breached,
+            and_(Deadline.status == DeadlineStatus.open, Deadline.due_on < today),
+        ),
     )
 
 

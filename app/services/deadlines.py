@@ -553,7 +553,7 @@ def deadline_read(row: Deadline | Row[Any], today: date) -> DeadlineRead:
         subject_id=row.subject_id,
         started_on=row.started_on,
         due_on=row.due_on,
-        status=DeadlineStatus(row.status),
+        status=row.status,
         provisional=row.provisional,
         met_on=row.met_on,
         met_late=row.met_late,
@@ -720,7 +720,7 @@ def _board_item(row: Deadline, handler_name: str | None, today: date) -> Deadlin
         subject_id=row.subject_id,
         started_on=row.started_on,
         due_on=row.due_on,
-        status=DeadlineStatus(row.status),
+        status=row.status,
         provisional=row.provisional,
         **_timing(row.rule, row.status, row.due_on, today),
     )

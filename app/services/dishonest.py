@@ -54,7 +54,7 @@ CLOSURE_TRIGGERS: dict[ClosureMode, DeletionTrigger] = {
 
 
 def allowed_actions(listing: DishonestListing) -> list[str]:
-    return list(LISTING_ACTIONS[DishonestListingState(listing.state)])
+    return list(LISTING_ACTIONS[listing.state])
 
 
 LISTINGS = Workflow(

@@ -41,7 +41,7 @@ OPEN_STATES = (S.requested, S.approved)
 
 
 def allowed_actions(transfer: DisposalTransfer) -> list[str]:
-    return list(TRANSFER_ACTIONS[DisposalTransferState(transfer.state)])
+    return list(TRANSFER_ACTIONS[transfer.state])
 
 
 def _visible(stmt: Select[Any], user: User) -> Select[Any]:

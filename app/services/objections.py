@@ -67,7 +67,7 @@ NOT_RECONSIDERED = frozenset({ObjectionKind.outsider})
 
 def allowed_actions(objection: Objection) -> list[str]:
     table = RECONSIDERATION_KIND_ACTIONS if objection.kind == ObjectionKind.reconsideration else STATE_ACTIONS
-    actions = table.get(ObjectionState(objection.state), ())
+    actions = table.get(objection.state, ())
     if objection.kind in NOT_RECONSIDERED:
         actions = tuple(a for a in actions if a != "reconsideration")
     return list(actions)

@@ -37,7 +37,7 @@ STATE_ACTIONS: dict[PetitionState, tuple[str, ...]] = {
 
 
 def allowed_actions(petition: Petition) -> list[str]:
-    actions = STATE_ACTIONS[PetitionState(petition.state)]
+    actions = STATE_ACTIONS[petition.state]
     return [a for a in actions if not (a == "supervise" and petition.supervised)]  # escalated once
 
 

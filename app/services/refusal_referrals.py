@@ -55,7 +55,7 @@ class MaterialItem(Protocol):
 
 
 def allowed_actions(referral: RefusalReferral) -> list[str]:
-    return list(STAGE_ACTIONS[ReferralStage(referral.stage)])
+    return list(STAGE_ACTIONS[referral.stage])
 
 
 def checklist() -> list[str]:
@@ -362,7 +362,7 @@ def record_outcome(
     referral = REFERRALS.for_action(
         session, user=user, record_id=referral_id, action="outcome", expected_version=expected_version
     )
-    current = ReferralOutcome(referral.outcome) if referral.outcome else None
+    current = referral.outcome
     possible = _next_outcomes(current)
     if outcome not in possible:
         after = f"after {current.value}" if current else "first"

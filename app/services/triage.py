@@ -15,16 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.enums import (
-    AssetKind,
-    AssetStatus,
-    Behaviour,
-    CaseState,
-    Category,
-    PartyRole,
-    RespondentClass,
-    Track,
-)
+from app.enums import CaseState, PartyRole, Track
 from app.errors import InvalidInput
 from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.triage_decision import TriageDecision
@@ -67,15 +58,13 @@ def facts_of_case(session: Session, case: Case) -> TriageFacts:
     )
     assets = session.scalars(select(Asset).where(Asset.case_id == case.id).order_by(Asset.id))
     return TriageFacts(
-        category=Category(case.category),
+        category=case.category,
         claim_amount=case.claim_amount,
         paid_amount=case.paid_amount,
-        behaviour=Behaviour(case.behaviour) if case.behaviour else None,
-        respondent_classes=tuple(RespondentClass(c) for c in classes),
+        behaviour=case.behaviour,
+        respondent_classes=tuple(classes),
         property_clue_count=clue_count or 0,
-        assets=tuple(
-            AssetFact(AssetKind(a.kind), a.value, AssetStatus(a.status), a.disposable) for a in assets
-        ),
+        assets=tuple(AssetFact(a.kind, a.value, a.status, a.disposable) for a in assets),
         investigation_completed=case.investigation_completed,
         willing_to_perform=case.willing_to_perform,
         settlement_likely=case.settlement_likely,

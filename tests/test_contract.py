@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import get_args
 
 from alembic import command
+from fastapi.routing import APIRoute
 
+from app.routers import ROUTERS
+from app.schemas.common import InputModel
 from scripts.export_openapi import render
 from tests.conftest import TEST_DATABASE_URL, alembic_config
 
@@ -26,6 +30,21 @@ def test_operation_ids_are_unique_and_every_operation_has_a_summary():
             assert op.get("operationId") and op["operationId"] not in seen, (method, path)
             assert op.get("summary"), (method, path)
             seen.add(op["operationId"])
+
+
+def test_every_request_body_is_an_input_model():
+    """Every body refuses unknown fields and trims its text the same way (app/schemas/common.py)."""
+    bodies = [
+        (route.path, model)
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for param in route.dependant.body_params
+        for model in get_args(param.field_info.annotation) or (param.field_info.annotation,)
+        if model is not type(None)
+    ]
+    assert bodies
+    assert [(path, model.__name__) for path, model in bodies if not issubclass(model, InputModel)] == []
 
 
 def test_models_and_migrations_do_not_drift(database):

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import Field, StrictBool
 
 from app.enums import AssetKind, AssetStatus
 from app.schemas.case import MoneyIn
-from app.schemas.common import ISODate, MoneyOut, ORMModel, Page
+from app.schemas.common import InputModel, ISODate, MoneyOut, ORMModel, Page
 
 
-class AssetCreate(BaseModel):
+class AssetCreate(InputModel):
     """An asset the investigation found, and the measure now on it."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: AssetKind
     value: MoneyIn = Field(description="estimated value in yuan")

@@ -3,15 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, Field
 
-from app.schemas.common import ISODate
+from app.schemas.common import InputModel, ISODate
 
 
-class CalendarYearUpdate(BaseModel):
+class CalendarYearUpdate(InputModel):
     """The year's arrangement from the State Council notice (国务院办公厅关于…部分节假日安排的通知)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     year: int | None = Field(None, description="optional; when given it must be the year in the path")
     holidays: list[ISODate] = Field(

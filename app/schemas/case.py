@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
@@ -32,7 +31,7 @@ from app.enums import (
     RespondentClass,
     Track,
 )
-from app.schemas.common import ISODate, MoneyOut, ORMModel
+from app.schemas.common import InputModel, ISODate, MoneyOut, ORMModel
 from app.schemas.deadline import DeadlineRead
 from app.services.identifiers import normalise_case_number, validate_resident_id, validate_uscc
 from app.settings import court_today
@@ -119,11 +118,7 @@ def _columns(row: Any, schema: type[BaseModel]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names if name in schema.model_fields}
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class PartyIn(_Input):
+class PartyIn(InputModel):
     name: str = Field(min_length=1, max_length=200)
     party_type: PartyType
     id_number: str | None = Field(
@@ -178,14 +173,14 @@ class RespondentIn(PartyIn):
         return value
 
 
-class PropertyClueIn(_Input):
+class PropertyClueIn(InputModel):
     """A property clue the applicant supplies at filing (财产线索)."""
 
     kind: AssetKind
     description: str = Field(min_length=1, max_length=2000)
 
 
-class CaseCreate(_Input):
+class CaseCreate(InputModel):
     """A case as filed by the filing division (立案, plan §5(1))."""
 
     case_number: str = Field(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from app.enums import CaseState, ClosureMode, TerminationPoolStatus
-from app.schemas.common import ISODate, MoneyOut
-from app.schemas.measure import DocumentNumber, LegalDate, LongText, StrictInput
+from app.schemas.common import InputModel, ISODate, MoneyOut
+from app.schemas.measure import DocumentNumber, LegalDate, LongText
 
 
-class ClosureCreate(StrictInput):
+class ClosureCreate(InputModel):
     """Close the case (the handling judge). 终本 passes the gate of DOMAIN.md §5 or names what is missing."""
 
     mode: ClosureMode
@@ -56,7 +56,7 @@ class ClosureRead(BaseModel):
     disposal_requests_withdrawn: list[int]
 
 
-class RestorationCreate(StrictInput):
+class RestorationCreate(InputModel):
     """Restore a 终本 case (恢复执行) when property is found: a new linked case, filed again."""
 
     restored_on: LegalDate | None = Field(None, description="date of restoration (filing of the new case)")

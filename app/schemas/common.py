@@ -1,4 +1,4 @@
-"""Shared schema pieces: the ORM base, money, pages."""
+"""Shared schema pieces: the read and input bases, money, dates, pages."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ T = TypeVar("T")
 
 class ORMModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class InputModel(BaseModel):
+    """A request body: an unknown field is a 422, and text is taken without surrounding blanks."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _money_str(value: Decimal) -> str:

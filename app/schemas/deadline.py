@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.enums import DeadlineStatus
-from app.schemas.common import ISODate
+from app.schemas.common import InputModel, ISODate
 
 
 class BoardStatus(StrEnum):
@@ -72,10 +72,10 @@ class DeadlineBoardPage(BaseModel):
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null at the end")
 
 
-class DeadlineExtensionCreate(BaseModel):
+class DeadlineExtensionCreate(InputModel):
     """A director's approval of a request to extend the enforcement period (D3)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(str_strip_whitespace=False)
 
     rule: str = Field(description="the clock to extend; only D3 can be extended")
     requested_on: ISODate = Field(description="the day the handling judge asked for the extension")

@@ -7,11 +7,11 @@ from datetime import datetime
 from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DeletionTrigger, DishonestGround, DishonestListingState
-from app.schemas.common import ISODate, ORMModel, RowId
-from app.schemas.measure import LegalDate, LongText, StrictInput, field_error
+from app.schemas.common import InputModel, ISODate, ORMModel, RowId
+from app.schemas.measure import LegalDate, LongText, field_error
 
 
-class DishonestListingCreate(StrictInput):
+class DishonestListingCreate(InputModel):
     """The handling judge proposes a respondent for the list."""
 
     respondent_id: RowId = Field(
@@ -23,7 +23,7 @@ class DishonestListingCreate(StrictInput):
     proposed_on: LegalDate | None = Field(None, description="defaults to today")
 
 
-class DishonestDecisionCreate(StrictInput):
+class DishonestDecisionCreate(InputModel):
     """The director approves or refuses (plan §4: 失信被执行人录入审批)."""
 
     decision: Decision
@@ -48,7 +48,7 @@ class DishonestDecisionCreate(StrictInput):
         return self
 
 
-class DeletionTriggerCreate(StrictInput):
+class DeletionTriggerCreate(InputModel):
     """Why the listing must now be deleted (starts the 3-working-day clock D11)."""
 
     trigger: DeletionTrigger
@@ -56,7 +56,7 @@ class DeletionTriggerCreate(StrictInput):
     reason: LongText | None = None
 
 
-class DeletionCreate(StrictInput):
+class DeletionCreate(InputModel):
     """The listing was deleted from the list."""
 
     deleted_on: LegalDate | None = Field(None, description="defaults to today")

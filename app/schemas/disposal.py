@@ -8,11 +8,11 @@ from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DisposalTaskKind, DisposalTransferState
 from app.schemas.case import MoneyIn
-from app.schemas.common import ISODate, MoneyOut, ORMModel, RowId
-from app.schemas.measure import LegalDate, LongText, StrictInput, field_error
+from app.schemas.common import InputModel, ISODate, MoneyOut, ORMModel, RowId
+from app.schemas.measure import LegalDate, LongText, field_error
 
 
-class DisposalTransferCreate(StrictInput):
+class DisposalTransferCreate(InputModel):
     """The handling judge asks to send the case to the property-disposal group."""
 
     requested_on: LegalDate | None = Field(None, description="defaults to today")
@@ -21,7 +21,7 @@ class DisposalTransferCreate(StrictInput):
     )
 
 
-class DisposalDecisionCreate(StrictInput):
+class DisposalDecisionCreate(InputModel):
     """The deputy director's decision (主管副局长批准, plan §5(3))."""
 
     decision: Decision
@@ -35,7 +35,7 @@ class DisposalDecisionCreate(StrictInput):
         return self
 
 
-class DisposalTaskCreate(StrictInput):
+class DisposalTaskCreate(InputModel):
     """One act of the disposal group: seal, seize, search, evict, clear land, appraise, auction, announce."""
 
     kind: DisposalTaskKind
@@ -47,7 +47,7 @@ class DisposalTaskCreate(StrictInput):
     asset_id: RowId | None = Field(None, description="the asset of the case it concerns")
 
 
-class DisposalReturnCreate(StrictInput):
+class DisposalReturnCreate(InputModel):
     """The case goes back to the team it came from (plan §5(4)) with what disposal realised."""
 
     returned_on: LegalDate | None = Field(None, description="defaults to today")

@@ -1,6 +1,6 @@
 """Enforcement measures: ``MeasureCreate`` (what the handling team records), ``MeasureRead``.
 
-Also the input pieces the team-work schemas share: strict input models and legal dates.
+Also the input pieces the team-work schemas share: legal dates, document numbers, long text.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     model_validator,
@@ -21,13 +20,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.enums import MeasureKind, OnsiteCheckSubject, SuspensionKind
 from app.schemas.case import MoneyIn
-from app.schemas.common import ISODate, MoneyOut, ORMModel, RowId
+from app.schemas.common import InputModel, ISODate, MoneyOut, ORMModel, RowId
 from app.services.termination_gate import months_after
 from app.settings import court_today, get_settings
-
-
-class StrictInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _not_in_future(value: date) -> date:
@@ -78,7 +73,7 @@ def field_error(
     return ValidationError.from_exception_data(model.__name__, [_error(field, kind, message, value)])
 
 
-class MeasureCreate(StrictInput):
+class MeasureCreate(InputModel):
     """A measure taken on the case (plan §5(3)); which fields apply depends on ``kind``."""
 
     kind: MeasureKind

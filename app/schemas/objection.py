@@ -5,21 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 
 from app.enums import FilerKind, ObjectionKind, ObjectionOutcome
-from app.schemas.common import ISODate, ORMModel, RowId
+from app.schemas.common import InputModel, ISODate, ORMModel, RowId
 from app.settings import get_settings
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
 
 _NOTE = Field(None, max_length=4000)
 
 
-class ObjectionCreate(_Input):
+class ObjectionCreate(InputModel):
     """An objection received against a case (plan §5(7))."""
 
     case_id: RowId
@@ -34,13 +29,13 @@ class ObjectionCreate(_Input):
     grounds: str = Field(min_length=1, max_length=20000)
 
 
-class DocketCreate(_Input):
+class DocketCreate(InputModel):
     docketed_on: ISODate | None = Field(
         None, description="date of docketing (立案); today (court time) when absent"
     )
 
 
-class HearingCreate(_Input):
+class HearingCreate(InputModel):
     """Schedule a hearing (``scheduled_for``) or record that it was held (``held_on``, ``notes``)."""
 
     scheduled_for: datetime | None = Field(
@@ -57,7 +52,7 @@ class HearingCreate(_Input):
         return value.replace(tzinfo=ZoneInfo(get_settings().court_timezone))
 
 
-class RulingCreate(_Input):
+class RulingCreate(InputModel):
     outcome: ObjectionOutcome = Field(
         description="upheld 异议成立 or rejected 驳回异议", validation_alias=AliasChoices("outcome", "result")
     )
@@ -65,17 +60,17 @@ class RulingCreate(_Input):
     ruled_on: ISODate
 
 
-class ServiceCreate(_Input):
+class ServiceCreate(InputModel):
     served_on: ISODate = Field(description="date the ruling was served (送达)")
 
 
-class ReconsiderationCreate(_Input):
+class ReconsiderationCreate(InputModel):
     applied_on: ISODate = Field(description="date the application for reconsideration (复议) was received")
     applicant: str | None = Field(None, max_length=200)
     grounds: str | None = Field(None, max_length=20000)
 
 
-class TransferCreate(_Input):
+class TransferCreate(InputModel):
     transferred_on: ISODate = Field(description="date the file went to the higher court")
     higher_court: str | None = Field(None, max_length=100, examples=["郑州市中级人民法院"])
     note: str | None = _NOTE

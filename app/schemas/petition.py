@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, Field
 
 from app.enums import PetitionChannel, PetitionState
-from app.schemas.common import ISODate, ORMModel, RowId
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+from app.schemas.common import InputModel, ISODate, ORMModel, RowId
 
 _NOTE = Field(None, max_length=4000)
 _TODAY = "today (court time) when absent"
 
 
-class PetitionCreate(_Input):
+class PetitionCreate(InputModel):
     """A petition received by the comprehensive group (plan §5(8))."""
 
     received_on: ISODate = Field(description="date received; not in the future")
@@ -30,11 +25,11 @@ class PetitionCreate(_Input):
     content: str = Field(min_length=1, max_length=20000)
 
 
-class RegisterCreate(_Input):
+class RegisterCreate(InputModel):
     registered_on: ISODate | None = Field(None, description=_TODAY)
 
 
-class RouteCreate(_Input):
+class RouteCreate(InputModel):
     unit_code: str | None = Field(
         None,
         max_length=32,
@@ -45,29 +40,29 @@ class RouteCreate(_Input):
     note: str | None = _NOTE
 
 
-class UrgeCreate(_Input):
+class UrgeCreate(InputModel):
     note: str = Field(min_length=1, max_length=4000)
     urged_on: ISODate | None = Field(None, description=_TODAY)
 
 
-class SuperviseCreate(_Input):
+class SuperviseCreate(InputModel):
     note: str | None = _NOTE
     supervised_on: ISODate | None = Field(None, description=_TODAY)
 
 
-class ReplyCreate(_Input):
+class ReplyCreate(InputModel):
     reply_text: str = Field(
         min_length=1, max_length=20000, validation_alias=AliasChoices("reply_text", "reply")
     )
     replied_on: ISODate | None = Field(None, description=_TODAY)
 
 
-class ResolveCreate(_Input):
+class ResolveCreate(InputModel):
     resolved_on: ISODate | None = Field(None, description=_TODAY)
     note: str | None = _NOTE
 
 
-class CloseCreate(_Input):
+class CloseCreate(InputModel):
     closed_on: ISODate | None = Field(None, description=_TODAY)
     note: str | None = _NOTE
 

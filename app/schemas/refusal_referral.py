@@ -6,20 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator
 
 from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.schemas.common import ISODate, ORMModel, RowId
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+from app.schemas.common import InputModel, ISODate, ORMModel, RowId
 
 _NOTE = Field(None, max_length=4000)
 
 
-class MaterialIn(_Input):
+class MaterialIn(InputModel):
     """One checklist item handed over (a plain item code is accepted too)."""
 
     item: str = Field(
@@ -38,7 +33,7 @@ def _item_codes_as_objects(value: Any) -> Any:
     return value
 
 
-class RefusalReferralCreate(_Input):
+class RefusalReferralCreate(InputModel):
     """The handling team's referral of a suspected refusal to execute (plan §5(3), §5(6))."""
 
     case_id: RowId
@@ -49,14 +44,14 @@ class RefusalReferralCreate(_Input):
     _materials = field_validator("materials", mode="before")(_item_codes_as_objects)
 
 
-class SupplementCreate(_Input):
+class SupplementCreate(InputModel):
     materials: list[MaterialIn] = Field(min_length=1, max_length=100)
     note: str | None = _NOTE
 
     _materials = field_validator("materials", mode="before")(_item_codes_as_objects)
 
 
-class ReviewCreate(_Input):
+class ReviewCreate(InputModel):
     """The comprehensive group's check: ``complete``, or ``returned`` naming the missing items."""
 
     result: ReferralReviewResult = Field(validation_alias=AliasChoices("result", "outcome", "decision"))
@@ -69,19 +64,19 @@ class ReviewCreate(_Input):
     reviewed_on: ISODate | None = Field(None, description="today (court time) when absent")
 
 
-class LiaisonCreate(_Input):
+class LiaisonCreate(InputModel):
     liaised_on: ISODate | None = Field(None, description="date of the hand-over to the criminal division")
     contact: str | None = Field(None, max_length=200, description="the criminal division's contact")
     note: str | None = _NOTE
 
 
-class PoliceTransferCreate(_Input):
+class PoliceTransferCreate(InputModel):
     document_number: str = Field(min_length=1, max_length=100, description="number of the transfer letter")
     transferred_on: ISODate
     police_organ: str | None = Field(None, max_length=200, examples=["郑州市公安局管城回族区分局"])
 
 
-class OutcomeCreate(_Input):
+class OutcomeCreate(InputModel):
     outcome: ReferralOutcome = Field(
         description="accepted 立案, declined 不予立案, prosecuted 起诉, judged 判决"
     )

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.schemas.common import ISODate, ORMModel
+from app.schemas.common import InputModel, ISODate, ORMModel
 
 _NOTE = Field(None, max_length=2000, description="free text kept in the case's audit trail")
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class RegistrationCreate(_Input):
+class RegistrationCreate(InputModel):
     """Register a filed case and record what the property investigation found so far."""
 
     registered_on: ISODate | None = Field(
@@ -28,7 +24,7 @@ class RegistrationCreate(_Input):
     note: str | None = _NOTE
 
 
-class InvestigationUpdate(_Input):
+class InvestigationUpdate(InputModel):
     """A later investigation outcome; fields left out keep their recorded value."""
 
     investigation_completed: StrictBool | None = None

@@ -9,16 +9,12 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool
 
 from app.enums import AssetKind, AssetStatus, Behaviour, Category, RespondentClass, Track
 from app.schemas.case import MoneyIn
-from app.schemas.common import ISODate, ORMModel, Page, RowId
+from app.schemas.common import InputModel, ISODate, ORMModel, Page, RowId
 
 _REASON_MAX = 2000
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class TriageRespondentIn(BaseModel):
+class TriageRespondentIn(InputModel):
     """A respondent as in ``POST /cases``; only its class matters to triage (rule T5)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -26,7 +22,7 @@ class TriageRespondentIn(BaseModel):
     respondent_class: RespondentClass
 
 
-class TriageClueIn(BaseModel):
+class TriageClueIn(InputModel):
     """A property clue as in ``POST /cases``; triage counts them (rule T9)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -35,14 +31,14 @@ class TriageClueIn(BaseModel):
     description: str | None = None
 
 
-class TriageAssetIn(_Input):
+class TriageAssetIn(InputModel):
     kind: AssetKind
     value: MoneyIn
     status: AssetStatus = AssetStatus.found
     disposable: StrictBool
 
 
-class TriageEvaluateRequest(_Input):
+class TriageEvaluateRequest(InputModel):
     """Facts to evaluate, shaped like a ``POST /cases`` body plus the investigation; or a ``case_id``."""
 
     case_id: RowId | None = Field(
@@ -88,7 +84,7 @@ class TriageEvaluation(BaseModel):
     rule_set_version: str
 
 
-class TriageCommand(_Input):
+class TriageCommand(InputModel):
     """Decide the track and allocate; ``override_track`` needs a written ``reason``."""
 
     override_track: Track | None = Field(
@@ -97,7 +93,7 @@ class TriageCommand(_Input):
     reason: str | None = Field(None, max_length=_REASON_MAX, description="required with override_track")
 
 
-class HandbackCommand(_Input):
+class HandbackCommand(InputModel):
     """Why the fast group cannot handle the case simply."""
 
     reason: str = Field(min_length=1, max_length=_REASON_MAX)

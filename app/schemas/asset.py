@@ -7,8 +7,7 @@ from datetime import date, datetime
 from pydantic import Field, StrictBool
 
 from app.enums import AssetKind, AssetStatus
-from app.schemas.case import MoneyIn
-from app.schemas.common import InputModel, ISODate, MoneyOut, ORMModel, Page
+from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, ORMModel, Page
 
 
 class AssetCreate(InputModel):

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     Field,
     ValidationError,
     ValidationInfo,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -31,67 +27,13 @@ from app.enums import (
     RespondentClass,
     Track,
 )
-from app.schemas.common import InputModel, ISODate, MoneyOut, ORMModel
+from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, ORMModel
 from app.schemas.deadline import DeadlineRead
 from app.services.identifiers import normalise_case_number, validate_resident_id, validate_uscc
 from app.settings import court_today
 
 if TYPE_CHECKING:
     from app.services.case_queries import CaseDetail, CaseListRow
-
-_MONEY_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
-_MAX_MONEY_DIGITS = 16  # Numeric(18, 2): 16 digits before the decimal point
-_CENT_EXPONENT = -2
-
-
-def parse_money(value: Any) -> Decimal:
-    """Exact yuan from a decimal string ("45000", "45000.5", "45000.00") or a JSON integer.
-
-    JSON numbers with a fraction are refused: a binary float cannot carry an amount exactly.
-    """
-    if isinstance(value, Decimal):
-        text = str(value)
-    elif isinstance(value, bool) or isinstance(value, float):
-        raise PydanticCustomError(
-            "money_type",
-            'send money as a decimal string such as "45000.00", '
-            "not a JSON number with a fraction or a boolean",
-        )
-    elif isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, str):
-        text = value.strip()
-    else:
-        raise PydanticCustomError("money_type", 'send money as a decimal string such as "45000.00"')
-    if text.startswith("-"):
-        raise PydanticCustomError("money_negative", "must not be negative")
-    if not _MONEY_TEXT.fullmatch(text):
-        raise PydanticCustomError("money_format", 'must be a decimal amount in yuan such as "45000.00"')
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise PydanticCustomError("money_format", "must be a decimal amount in yuan") from None
-    if amount.as_tuple().exponent < _CENT_EXPONENT:  # type: ignore[operator]
-        raise PydanticCustomError("money_precision", "at most two decimal places (fen)")
-    if amount.adjusted() >= _MAX_MONEY_DIGITS:
-        raise PydanticCustomError("money_too_large", f"at most {_MAX_MONEY_DIGITS} digits before the point")
-    return amount.quantize(Decimal("0.01"))
-
-
-# Input money: a decimal string with at most two places, ≥ 0 (API.md conventions). Integers are
-# accepted as whole yuan; JSON numbers with a fraction and negative amounts are a 422 naming the field.
-MoneyIn = Annotated[
-    Decimal,
-    BeforeValidator(parse_money),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$",
-            "examples": ["45000.00"],
-            "description": "yuan as a decimal string, at most two decimals, not negative",
-        }
-    ),
-]
 
 # Civil Code arts. 2, 57, 102: a natural person, a legal person or an unincorporated organisation;
 # each kind of respondent belongs to one of them.

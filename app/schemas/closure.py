@@ -5,8 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from app.enums import CaseState, ClosureMode, TerminationPoolStatus
-from app.schemas.common import InputModel, ISODate, MoneyOut
-from app.schemas.measure import DocumentNumber, LegalDate, LongText
+from app.schemas.common import DocumentNumber, InputModel, ISODate, LegalDate, LongText, MoneyOut
 
 
 class ClosureCreate(InputModel):

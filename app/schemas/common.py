@@ -1,14 +1,25 @@
-"""Shared schema pieces: the read and input bases, money, dates, pages."""
+"""Shared schema pieces: the read and input bases, money, dates, text, validation errors, pages."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from app.settings import court_today
 
 T = TypeVar("T")
 
@@ -30,6 +41,60 @@ def _money_str(value: Decimal) -> str:
 # Money leaves the API as a decimal string with two places ("45000.00"), never a float (API.md).
 MoneyOut = Annotated[Decimal, PlainSerializer(_money_str, return_type=str, when_used="json")]
 
+_MONEY_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
+_MAX_MONEY_DIGITS = 16  # Numeric(18, 2): 16 digits before the decimal point
+_CENT_EXPONENT = -2
+
+
+def parse_money(value: Any) -> Decimal:
+    """Exact yuan from a decimal string ("45000", "45000.5", "45000.00") or a JSON integer.
+
+    JSON numbers with a fraction are refused: a binary float cannot carry an amount exactly.
+    """
+    if isinstance(value, Decimal):
+        text = str(value)
+    elif isinstance(value, bool) or isinstance(value, float):
+        raise PydanticCustomError(
+            "money_type",
+            'send money as a decimal string such as "45000.00", '
+            "not a JSON number with a fraction or a boolean",
+        )
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise PydanticCustomError("money_type", 'send money as a decimal string such as "45000.00"')
+    if text.startswith("-"):
+        raise PydanticCustomError("money_negative", "must not be negative")
+    if not _MONEY_TEXT.fullmatch(text):
+        raise PydanticCustomError("money_format", 'must be a decimal amount in yuan such as "45000.00"')
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise PydanticCustomError("money_format", "must be a decimal amount in yuan") from None
+    if amount.as_tuple().exponent < _CENT_EXPONENT:  # type: ignore[operator]
+        raise PydanticCustomError("money_precision", "at most two decimal places (fen)")
+    if amount.adjusted() >= _MAX_MONEY_DIGITS:
+        raise PydanticCustomError("money_too_large", f"at most {_MAX_MONEY_DIGITS} digits before the point")
+    return amount.quantize(Decimal("0.01"))
+
+
+# Input money: a decimal string with at most two places, ≥ 0 (API.md conventions). Integers are
+# accepted as whole yuan; JSON numbers with a fraction and negative amounts are a 422 naming the field.
+MoneyIn = Annotated[
+    Decimal,
+    BeforeValidator(parse_money),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$",
+            "examples": ["45000.00"],
+            "description": "yuan as a decimal string, at most two decimals, not negative",
+        }
+    ),
+]
+
 Limit = Annotated[int, Field(ge=1, le=500, description="page size (default 50, max 500)")]
 
 # Row ids are 32-bit on PostgreSQL: a larger number (or one below 1) names no row, and is a 422
@@ -50,6 +115,35 @@ def _iso_date(value: Any) -> Any:
 
 # Dates in and out are YYYY-MM-DD (API.md); a number is not taken for a Unix timestamp.
 ISODate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _not_in_future(value: date) -> date:
+    today = court_today()
+    if value > today:
+        raise PydanticCustomError(
+            "date_in_future",
+            "{value} is after today ({today})",
+            {"value": value.isoformat(), "today": today.isoformat()},
+        )
+    return value
+
+
+# The legal date of an act the client reports (API.md conventions): not later than today at the court.
+LegalDate = Annotated[date, AfterValidator(_not_in_future)]
+DocumentNumber = Annotated[str, Field(min_length=1, max_length=100, examples=["（2026）豫0104执123号"])]
+LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+def error_detail(field: str, kind: str, message: str, value: object) -> InitErrorDetails:
+    """One error of a model validator that reports several at once."""
+    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=(field,), input=value)
+
+
+def field_error(
+    model: type[BaseModel], field: str, kind: str, message: str, value: object
+) -> ValidationError:
+    """A validation error naming ``field`` (the 422 problem's ``errors[].field``)."""
+    return ValidationError.from_exception_data(model.__name__, [error_detail(field, kind, message, value)])
 
 
 class Page(BaseModel, Generic[T]):

@@ -7,8 +7,7 @@ from datetime import datetime
 from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DeletionTrigger, DishonestGround, DishonestListingState
-from app.schemas.common import InputModel, ISODate, ORMModel, RowId
-from app.schemas.measure import LegalDate, LongText, field_error
+from app.schemas.common import InputModel, ISODate, LegalDate, LongText, ORMModel, RowId, field_error
 
 
 class DishonestListingCreate(InputModel):

@@ -7,9 +7,17 @@ from datetime import datetime
 from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DisposalTaskKind, DisposalTransferState
-from app.schemas.case import MoneyIn
-from app.schemas.common import InputModel, ISODate, MoneyOut, ORMModel, RowId
-from app.schemas.measure import LegalDate, LongText, field_error
+from app.schemas.common import (
+    InputModel,
+    ISODate,
+    LegalDate,
+    LongText,
+    MoneyIn,
+    MoneyOut,
+    ORMModel,
+    RowId,
+    field_error,
+)
 
 
 class DisposalTransferCreate(InputModel):

@@ -1,45 +1,27 @@
-"""Enforcement measures: ``MeasureCreate`` (what the handling team records), ``MeasureRead``.
-
-Also the input pieces the team-work schemas share: legal dates, document numbers, long text.
-"""
+"""Enforcement measures: ``MeasureCreate`` (what the handling team records), ``MeasureRead``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated
+from datetime import datetime
 
-from pydantic import (
-    AfterValidator,
-    AliasChoices,
-    BaseModel,
-    Field,
-    ValidationError,
-    model_validator,
-)
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails
 
 from app.enums import MeasureKind, OnsiteCheckSubject, SuspensionKind
-from app.schemas.case import MoneyIn
-from app.schemas.common import InputModel, ISODate, MoneyOut, ORMModel, RowId
+from app.schemas.common import (
+    DocumentNumber,
+    InputModel,
+    ISODate,
+    LegalDate,
+    LongText,
+    MoneyIn,
+    MoneyOut,
+    ORMModel,
+    RowId,
+    error_detail,
+)
 from app.services.termination_gate import months_after
-from app.settings import court_today, get_settings
-
-
-def _not_in_future(value: date) -> date:
-    today = court_today()
-    if value > today:
-        raise PydanticCustomError(
-            "date_in_future",
-            "{value} is after today ({today})",
-            {"value": value.isoformat(), "today": today.isoformat()},
-        )
-    return value
-
-
-# The legal date of an act the client reports (API.md conventions): not later than today at the court.
-LegalDate = Annotated[date, AfterValidator(_not_in_future)]
-DocumentNumber = Annotated[str, Field(min_length=1, max_length=100, examples=["（2026）豫0104执123号"])]
-LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+from app.settings import get_settings
 
 # Court documents (notices, orders, rulings, decisions) carry a number and a signer (plan §4).
 DOCUMENT_KINDS = frozenset(
@@ -60,17 +42,6 @@ SUBTYPES: dict[MeasureKind, type[OnsiteCheckSubject] | type[SuspensionKind]] = {
     MeasureKind.onsite_property_check: OnsiteCheckSubject,
     MeasureKind.suspension: SuspensionKind,
 }
-
-
-def _error(field: str, kind: str, message: str, value: object) -> InitErrorDetails:
-    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=(field,), input=value)
-
-
-def field_error(
-    model: type[BaseModel], field: str, kind: str, message: str, value: object
-) -> ValidationError:
-    """A validation error naming ``field`` (the 422 problem's ``errors[].field``)."""
-    return ValidationError.from_exception_data(model.__name__, [_error(field, kind, message, value)])
 
 
 class MeasureCreate(InputModel):
@@ -113,12 +84,14 @@ class MeasureCreate(InputModel):
         kind = self.kind
         subtype_enum = SUBTYPES.get(kind)
         if subtype_enum is None and self.subtype is not None:
-            errors.append(_error("subtype", "not_for_kind", f"a {kind} measure has no subtype", self.subtype))
+            errors.append(
+                error_detail("subtype", "not_for_kind", f"a {kind} measure has no subtype", self.subtype)
+            )
         elif subtype_enum is not None:
             allowed = [m.value for m in subtype_enum]
             if self.subtype not in allowed:
                 errors.append(
-                    _error(
+                    error_detail(
                         "subtype",
                         "subtype",
                         f"a {kind} measure needs a subtype: one of " + ", ".join(allowed),
@@ -132,7 +105,7 @@ class MeasureCreate(InputModel):
             # Plan §4: every court document is signed ("谁办案谁负责") and numbered.
             if self.document_number is None:
                 errors.append(
-                    _error(
+                    error_detail(
                         "document_number",
                         "missing",
                         f"a {self.subtype or kind} document needs its document number",
@@ -141,22 +114,24 @@ class MeasureCreate(InputModel):
                 )
             if self.signed_by is None:
                 errors.append(
-                    _error(
+                    error_detail(
                         "signed_by", "missing", f"a {self.subtype or kind} document needs its signer", None
                     )
                 )
         if kind in AMOUNT_KINDS:
             if self.amount is None or self.amount <= 0:
                 errors.append(
-                    _error("amount", "missing", f"a {kind} needs an amount above zero", self.amount)
+                    error_detail("amount", "missing", f"a {kind} needs an amount above zero", self.amount)
                 )
         elif self.amount is not None:
-            errors.append(_error("amount", "not_for_kind", f"a {kind} measure has no amount", self.amount))
+            errors.append(
+                error_detail("amount", "not_for_kind", f"a {kind} measure has no amount", self.amount)
+            )
         if kind == MeasureKind.judicial_detention:
             # CPL (2023) art. 118: detention of at most 15 days.
             if self.detention_days is None or self.detention_days > settings.detention_max_days:
                 errors.append(
-                    _error(
+                    error_detail(
                         "detention_days",
                         "detention_days",
                         f"detention needs its length, 1–{settings.detention_max_days} days",
@@ -165,7 +140,7 @@ class MeasureCreate(InputModel):
                 )
         elif self.detention_days is not None:
             errors.append(
-                _error(
+                error_detail(
                     "detention_days",
                     "not_for_kind",
                     f"a {kind} measure has no detention days",
@@ -175,7 +150,7 @@ class MeasureCreate(InputModel):
         errors += self._period_errors(settings.deferral_max_months)
         if kind != MeasureKind.suspension_end and self.suspension_id is not None:
             errors.append(
-                _error(
+                error_detail(
                     "suspension_id",
                     "not_for_kind",
                     "only a suspension_end names a suspension",
@@ -189,7 +164,7 @@ class MeasureCreate(InputModel):
     def _period_errors(self, deferral_max_months: int) -> list[InitErrorDetails]:
         if self.kind != MeasureKind.suspension:
             return [
-                _error(name, "not_for_kind", "only a suspension has a period", getattr(self, name))
+                error_detail(name, "not_for_kind", "only a suspension has a period", getattr(self, name))
                 for name in ("starts_on", "ends_on")
                 if getattr(self, name) is not None
             ]
@@ -197,14 +172,16 @@ class MeasureCreate(InputModel):
             self.starts_on = self.on
         errors: list[InitErrorDetails] = []
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            errors.append(_error("ends_on", "period", "the period cannot end before it starts", self.ends_on))
+            errors.append(
+                error_detail("ends_on", "period", "the period cannot end before it starts", self.ends_on)
+            )
         if self.subtype == SuspensionKind.deferral:
             # SPC deferral rules 2002 (暂缓执行): at most three months.
             if self.ends_on is None:
-                errors.append(_error("ends_on", "missing", "a deferral needs its last day", None))
+                errors.append(error_detail("ends_on", "missing", "a deferral needs its last day", None))
             elif self.ends_on > months_after(self.starts_on, deferral_max_months):
                 errors.append(
-                    _error(
+                    error_detail(
                         "ends_on",
                         "deferral_too_long",
                         f"a deferral lasts at most {deferral_max_months} months "

@@ -8,8 +8,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool
 
 from app.enums import AssetKind, AssetStatus, Behaviour, Category, RespondentClass, Track
-from app.schemas.case import MoneyIn
-from app.schemas.common import InputModel, ISODate, ORMModel, Page, RowId
+from app.schemas.common import InputModel, ISODate, MoneyIn, ORMModel, Page, RowId
 
 _REASON_MAX = 2000
 

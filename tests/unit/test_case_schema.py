@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from app.schemas.case import CaseCreate, MoneyIn
+from app.schemas.case import CaseCreate
+from app.schemas.common import MoneyIn
 from tests.factories import case_body
 
 

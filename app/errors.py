@@ -5,6 +5,7 @@ Services raise these; routers declare them in ``responses=``; no router builds a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import structlog
@@ -150,6 +151,25 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def _field_error(error: Mapping[str, Any]) -> dict[str, str]:
+    """One entry of a problem's ``errors`` from one of FastAPI's validation errors."""
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        # FastAPI puts the character position where the field would be: the body as a whole is at fault.
+        position = loc[1] if len(loc) > 1 else "?"
+        reason = (error.get("ctx") or {}).get("error", "invalid JSON")
+        return {
+            "field": "body",
+            "message": f"malformed JSON at position {position}: {reason}",
+            "type": "json_invalid",
+        }
+    return {
+        "field": _field_name(loc),
+        "message": error.get("msg", "invalid"),
+        "type": error.get("type", "value_error"),
+    }
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -160,14 +180,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": _field_name(tuple(e.get("loc", ()))),
-                "message": e.get("msg", "invalid"),
-                "type": e.get("type", "value_error"),
-            }
-            for e in exc.errors()
-        ]
+        errors = [_field_error(e) for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)[:1000]
         return problem_response(
             {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from app.errors import install_error_handlers
@@ -10,6 +10,7 @@ from app.logging import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.routers import ROUTERS, health
 from app.settings import get_settings
+from app.text_input import reject_control_characters
 
 API_PREFIX = "/api/v1"
 
@@ -24,6 +25,7 @@ def create_app() -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        dependencies=[Depends(reject_control_characters)],
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)

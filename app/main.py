@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 from app.errors import install_error_handlers
 from app.logging import configure_logging
 from app.middleware import RequestContextMiddleware
-from app.routers import ROUTERS, health
+from app.routers import ROUTERS, health, problems
 from app.settings import get_settings
 from app.text_input import reject_control_characters
 
@@ -32,6 +32,7 @@ def create_app() -> FastAPI:
     for router in (health.router, *ROUTERS):
         _summaries_from_docstrings(router)
     app.include_router(health.router)
+    app.include_router(problems.router)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 
 import pytest
 
+from app.errors import DomainError
+from tests.conftest import ROOT
 from tests.factories import case_body
 
 CASES = "/api/v1/cases"
@@ -70,3 +74,77 @@ def test_control_characters_in_query_path_and_form_fields_are_422_naming_them(cl
     assert error["field"] == "case_id"
     [error] = _errors(client.post("/api/v1/auth/token", data={"username": "registrar\x00", "password": "x"}))
     assert error["field"] == "username"
+
+
+def _problem_type_slugs_in_the_code() -> set[str]:
+    """Every ``type`` the service sends: each DomainError subclass, and the literal ``/problems/…``."""
+    from app.routers.problems import _subclasses
+
+    slugs = {cls.slug for cls in _subclasses(DomainError)}
+    for path in (ROOT / "app").rglob("*.py"):
+        slugs |= set(re.findall(r'"/problems/([a-z0-9-]+)"', path.read_text(encoding="utf-8")))
+    return slugs | {"http-404", "http-405", "http-400"}
+
+
+def test_every_problem_type_has_a_page(client):
+    slugs = _problem_type_slugs_in_the_code()
+    assert {"validation-error", "duplicate-case-number", "idempotency-key-reused", "internal"} <= slugs
+    for slug in sorted(slugs):
+        response = client.get(f"/problems/{slug}")
+        assert response.status_code == 200, slug
+        assert response.headers["content-type"].startswith("text/html")
+        assert f"<code>/problems/{slug}</code>" in response.text
+
+
+def test_the_type_of_a_problem_leads_to_its_page(client, auth):
+    client.post(CASES, json=case_body(), headers=auth("registrar"))
+    problem = client.post(CASES, json=case_body(), headers=auth("registrar")).json()
+    assert problem["type"] == "/problems/duplicate-case-number"
+    page = client.get(problem["type"])  # a URI reference, resolved against the service
+    assert page.status_code == 200
+    assert "HTTP status 409" in page.text and "<code>existing_case</code>" in page.text
+    page = client.get("/problems/validation-error")
+    assert "<code>errors</code>" in page.text
+
+
+def test_an_unknown_problem_type_is_404(client):
+    for slug in ("no-such-problem", "http-999", "http-abc"):
+        response = client.get(f"/problems/{slug}")
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def _extension_members_sent() -> dict[str, set[str]]:
+    """member → slugs of the problems raised with it (keyword arguments of DomainError calls in app/)."""
+    from app.routers.problems import _subclasses
+
+    classes = {cls.__name__: cls for cls in _subclasses(DomainError)}
+    sent: dict[str, set[str]] = {}
+    for path in (ROOT / "app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in classes:
+                for keyword in node.keywords:
+                    if keyword.arg not in (None, "detail"):
+                        sent.setdefault(keyword.arg, set()).add(classes[name].slug)
+    return sent
+
+
+def test_the_problem_schema_declares_every_extension_member_the_service_sends(app):
+    sent = _extension_members_sent()
+    assert {"allowed_actions", "missing", "current_version", "existing_case", "retry_after"} <= set(sent)
+    declared = app.openapi()["components"]["schemas"]["Problem"]["properties"]
+    for member, slugs in sent.items():
+        assert member in declared, f"Problem does not declare {member!r} (sent with {slugs})"
+        assert slugs <= set(declared[member]["x-problem-types"]), (member, slugs)
+
+
+def test_a_status_with_several_reasons_lists_each(app):
+    paths = app.openapi()["paths"]
+    create = paths["/api/v1/cases"]["post"]["responses"]["409"]["description"]
+    assert "`/problems/duplicate-case-number`" in create and "`/problems/idempotency-key-reused`" in create
+    transfer = paths["/api/v1/cases/{case_id}/disposal-transfers"]["post"]["responses"]["409"]["description"]
+    for slug in ("transition-not-allowed", "gate-not-met", "conflict", "idempotency-key-reused"):
+        assert f"`/problems/{slug}`" in transfer

@@ -70,7 +70,7 @@ def _(
     return Expectation(frozenset(allowed), subject, owner, unseen)
 
 
-# Reachable without a token: health, metrics, documentation and logging in (API.md).
+# Reachable without a token: health, metrics, documentation (problem types too) and logging in (API.md).
 PUBLIC = frozenset(
     {
         "GET /healthz",
@@ -78,6 +78,7 @@ PUBLIC = frozenset(
         "GET /metrics",
         "GET /docs",
         "GET /docs/oauth2-redirect",
+        "GET /problems/{slug}",
         "GET /api/v1/openapi.json",
         "POST /api/v1/auth/token",
     }

@@ -78,6 +78,7 @@ PUBLIC = frozenset(
         "GET /metrics",
         "GET /docs",
         "GET /docs/oauth2-redirect",
+        "GET /redoc",
         "GET /problems/{slug}",
         "GET /api/v1/openapi.json",
         "POST /api/v1/auth/token",

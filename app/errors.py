@@ -107,7 +107,10 @@ class Unauthorized(DomainError):
 
 
 class Forbidden(DomainError):
-    """The caller's unit and role may not perform this operation, or not on this record."""
+    """The caller's unit and role may not perform this operation, or not on this record.
+
+    ``GET /api/v1/permissions`` lists who may call each operation.
+    """
 
     status, slug, title = 403, "forbidden", "Not allowed for your role or unit"
 

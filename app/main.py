@@ -9,6 +9,7 @@ from app.api_docs import install_api_docs
 from app.errors import install_error_handlers
 from app.logging import configure_logging
 from app.middleware import RequestContextMiddleware
+from app.permission_table import document_permissions
 from app.routers import ROUTERS, health, problems
 from app.settings import get_settings
 from app.text_input import reject_control_characters
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
     app.include_router(problems.router)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    document_permissions(app, ROUTERS)
     return app
 
 

@@ -88,6 +88,7 @@ PUBLIC = frozenset(
 EXPECTATIONS: dict[str, Expectation] = {
     # foundation (issue 2)
     "GET /api/v1/me": _(EVERYONE),
+    "GET /api/v1/permissions": _(EVERYONE),  # issue 15: the permission table is no secret
     "GET /api/v1/audit/verify": _(ADMIN),
     # intake: the filing division, its registrar and its machine account (API.md; plan §5(1))
     "POST /api/v1/cases": _(FILING),

@@ -40,22 +40,23 @@ PUBLIC = "anyone, no token needed"
 ANY_USER = "any user"
 
 
+def _ordered(values: Iterable[str], order: Iterable[str]) -> list[str]:
+    rank = {v: i for i, v in enumerate(order)}
+    return sorted(values, key=lambda v: (rank.get(v, len(rank)), v))
+
+
 def units() -> list[str]:
-    return sorted(ALL_UNITS, key=lambda u: (UNIT_ORDER.index(u) if u in UNIT_ORDER else len(UNIT_ORDER), u))
-
-
-def _ordered(values: Iterable[str], order: list[str]) -> list[str]:
-    return sorted(values, key=lambda v: (order.index(v) if v in order else len(order), v))
+    return _ordered(ALL_UNITS, UNIT_ORDER)
 
 
 def grant_text(grant: Grant) -> str:
-    """``brigade-1, fast (judge), only on cases the caller handles as judge``."""
+    """E.g. ``fast, brigade-1 (judge), only on cases the caller handles as judge``."""
     if "*" in grant.units:
         text = ANY_USER if "*" in grant.roles else "any unit"
     else:
         text = ", ".join(_ordered(grant.units, units()))
     if "*" not in grant.roles:
-        text += f" ({', '.join(_ordered(grant.roles, list(Role)))})"
+        text += f" ({', '.join(_ordered(grant.roles, Role))})"
     if grant.relation:
         text += f", {RELATIONS.get(grant.relation, grant.relation)}"
     return text
@@ -139,7 +140,7 @@ def permission_table(schema: dict[str, Any]) -> dict[str, Any]:
                 "grants": [
                     {
                         "units": _ordered(g.units, units()),
-                        "roles": _ordered(g.roles, list(Role)),
+                        "roles": _ordered(g.roles, Role),
                         "relation": g.relation,
                     }
                     for g in grants
@@ -158,7 +159,7 @@ def _cell(action: str, unit: str) -> str:
     parts = []
     for grant in POLICY.get(action, ()):
         if "*" in grant.units or unit in grant.units:
-            roles = "all" if "*" in grant.roles else ", ".join(_ordered(grant.roles, list(Role)))
+            roles = "all" if "*" in grant.roles else ", ".join(_ordered(grant.roles, Role))
             parts.append(roles + marks.get(grant.relation or "", ""))
     return "; ".join(parts)
 

@@ -48,7 +48,7 @@ def _first_control_character(pairs: list[tuple[str, str]]) -> tuple[str, str] | 
 async def _request_strings(request: Request) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = [(k, str(v)) for k, v in request.path_params.items()]
     pairs += request.query_params.multi_items()
-    content_type = request.headers.get("content-type", "")
+    content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith(_FORM_TYPES):
         form = await request.form()  # parsed once already for the route, then cached
         pairs += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]

@@ -54,6 +54,18 @@ def test_a_control_character_in_a_party_name_is_422_naming_the_field(client, aut
     assert client.get(CASES, headers=auth("director")).json()["items"] == []
 
 
+def test_the_media_type_is_read_whatever_its_case(client, auth):
+    body = case_body()
+    body["applicants"][0]["name"] = "张\x00三"
+    response = client.post(
+        CASES,
+        content=json.dumps(body),
+        headers=auth("registrar", **{"Content-Type": "Application/JSON; charset=UTF-8"}),
+    )
+    [error] = _errors(response)
+    assert error["field"] == "applicants.0.name"
+
+
 def test_a_control_character_in_a_key_is_422_naming_the_key(client, auth):
     body = case_body() | {"bad\x00key": 1}
     [error] = _errors(_post_json(client, auth, body))

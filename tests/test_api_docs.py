@@ -1,8 +1,8 @@
 """``/docs`` and ``/redoc`` work on a network without internet: every asset comes from the service.
 
-The first test reads the pages' HTML; the second renders them in Debian's headless Chromium against
-a real server, records every request the browser makes, and leaves a screenshot of each page in
-``test-output/docs/``.
+The first tests read the pages' HTML; the browser tests render them in Debian's headless Chromium
+against a real server, record every request the browser makes, log in and call an operation from
+Swagger UI, and leave screenshots in ``test-output/docs/``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import DEMO_PASSWORD, ROOT
 from tests.servers import Server, running
 
 PAGES = ("/docs", "/redoc")
@@ -145,3 +145,30 @@ def test_the_docs_render_every_operation_in_a_browser_without_internet(server, a
             assert operation_id in text and path in text, (operation_id, path)
         else:
             assert f"operation/{operation_id}" in sections, operation_id
+
+
+def test_a_user_logs_in_and_calls_an_operation_from_the_docs_page(server):
+    """Under the Content-Security-Policy, Swagger UI still logs in (password flow) and tries operations."""
+    from playwright.sync_api import sync_playwright
+
+    operation = "#operations-auth-get_me"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server.url + "/docs", wait_until="networkidle")
+            page.click("button.authorize")
+            page.fill("#oauth_username", "registrar")
+            page.fill("#oauth_password", DEMO_PASSWORD)
+            page.click(".auth-btn-wrapper button.authorize")
+            page.click(".auth-btn-wrapper .btn-done")
+            page.click(f"{operation} .opblock-summary-control")
+            page.click(f"{operation} button.try-out__btn")
+            page.click(f"{operation} button.execute")
+            result = page.wait_for_selector(f"{operation} .live-responses-table", timeout=30_000)
+            text = result.inner_text()
+            result.scroll_into_view_if_needed()
+            page.screenshot(path=OUTPUT / "docs-try-it-out.png")
+        finally:
+            browser.close()
+    assert '"username": "registrar"' in text and '"case.create"' in text

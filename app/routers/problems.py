@@ -7,6 +7,7 @@ members it carries. Mounted at the root, outside the OpenAPI document, readable 
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass
 from html import escape
 from http import HTTPStatus
@@ -66,6 +67,11 @@ def members_of(slug: str) -> dict[str, str]:
     }
 
 
+def _with_code(text: str) -> str:
+    """HTML of a docstring: ``literal`` becomes <code>literal</code>."""
+    return re.sub(r"``(.+?)``", r"<code>\1</code>", escape(text))
+
+
 def _page(kind: ProblemType) -> str:
     members = "".join(
         f"<li><code>{escape(name)}</code>: {escape(meaning)}</li>"
@@ -77,7 +83,7 @@ def _page(kind: ProblemType) -> str:
         f"<title>{escape(kind.title)}</title></head><body>"
         f"<h1>{escape(kind.title)}</h1>"
         f"<p>Problem type <code>/problems/{escape(kind.slug)}</code>, HTTP status {kind.status}.</p>"
-        f"<p>{escape(kind.description)}</p>{carried}"
+        f"<p>{_with_code(kind.description)}</p>{carried}"
         "<p>Problems are RFC 9457 <code>application/problem+json</code> objects with <code>type</code>, "
         "<code>title</code>, <code>status</code>, <code>detail</code> and <code>instance</code>. "
         'The operations are described in <a href="/docs">/docs</a> and <a href="/redoc">/redoc</a>.</p>'

@@ -116,7 +116,7 @@ def test_the_type_of_a_problem_leads_to_its_page(client, auth):
     assert page.status_code == 200
     assert "HTTP status 409" in page.text and "<code>existing_case</code>" in page.text
     page = client.get("/problems/validation-error")
-    assert "<code>errors</code>" in page.text
+    assert "<code>errors</code>" in page.text and "``" not in page.text
 
 
 def test_an_unknown_problem_type_is_404(client):

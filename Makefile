@@ -21,7 +21,10 @@ migrate: $(BIN)/.installed
 seed: migrate
 	$(BIN)/python -m app.seed --demo
 
-run: seed
+# The port is checked first: a taken one stops the run before anything is migrated or printed.
+run: $(BIN)/.installed
+	ENFORCEMENT_HOST=$(HOST) ENFORCEMENT_PORT=$(PORT) $(BIN)/python -m app.serve --check-port
+	$(MAKE) --no-print-directory seed
 	ENFORCEMENT_HOST=$(HOST) ENFORCEMENT_PORT=$(PORT) $(BIN)/python -m app.serve
 
 test: $(BIN)/.installed

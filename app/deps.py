@@ -72,6 +72,7 @@ def require(action: str) -> Callable[[User], Awaitable[User]]:
         return user
 
     check.__name__ = f"require_{action.replace('.', '_')}"
+    check.policy_action = action  # type: ignore[attr-defined]  # published by app.permission_table
     return check
 
 

@@ -5,13 +5,15 @@ Services raise these; routers declare them in ``responses=``; no router builds a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any, ClassVar
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,8 +28,22 @@ class FieldError(BaseModel):
     type: str
 
 
+class ExistingCase(BaseModel):
+    id: int
+    case_number: str
+
+
+def _member(description: str, *types: str) -> Any:
+    """An extension member, sent only with the problem types named (``x-problem-types`` in OpenAPI)."""
+    return Field(None, description=description, json_schema_extra={"x-problem-types": list(types)})
+
+
 class Problem(BaseModel):
-    """RFC 9457 problem details; extension members depend on the problem type."""
+    """RFC 9457 problem details; extension members depend on the problem type.
+
+    ``type`` is a URI reference relative to the service (``/problems/validation-error``); it serves a
+    short page describing the problem type and the members it carries.
+    """
 
     model_config = ConfigDict(extra="allow")
 
@@ -36,12 +52,32 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
-    errors: list[FieldError] | None = None
-    allowed_actions: list[str] | None = None
-    missing: list[str] | None = None
+    errors: list[FieldError] | None = _member("each field at fault", "validation-error")
+    allowed_actions: list[str] | None = _member(
+        "the actions allowed in the current state", "transition-not-allowed"
+    )
+    state: str | None = _member("the current state", "transition-not-allowed")
+    missing: list[str] | None = _member("the legal conditions still missing", "gate-not-met")
+    current_version: int | None = _member("the version the resource is at", "precondition-failed")
+    existing_case: ExistingCase | None = _member(
+        "the case already filed under this case number", "duplicate-case-number"
+    )
+    idempotency_key: str | None = _member("the reused key", "idempotency-key-reused")
+    retry_after: int | None = _member(
+        "seconds to wait before trying again (also the Retry-After header)", "too-many-requests"
+    )
+    transfer_id: int | None = _member("the open disposal transfer of the case", "conflict")
+    listing_id: int | None = _member("the open dishonest listing of the party", "conflict")
+    referral_id: int | None = _member("the open refusal-to-execute referral of the case", "conflict")
+    restored_case_id: int | None = _member("the case this one was already restored as", "conflict")
+    clock_status: str | None = _member("the status of the deadline clock", "conflict")
+    due_on: date | None = _member("when the deadline expires", "conflict")
+    last_request_day: date | None = _member("the last day an extension could be asked for", "conflict")
 
 
 class DomainError(Exception):
+    """The request cannot be processed as sent."""
+
     status: ClassVar[int] = 400
     slug: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
@@ -62,23 +98,40 @@ class DomainError(Exception):
 
 
 class Unauthorized(DomainError):
+    """No bearer token, or one that is invalid or expired, or whose user is disabled.
+
+    Log in with ``POST /api/v1/auth/token``; a wrong username or password is this problem too.
+    """
+
     status, slug, title = 401, "unauthorized", "Authentication required"
 
 
 class Forbidden(DomainError):
+    """The caller's unit and role may not perform this operation, or not on this record.
+
+    ``GET /api/v1/permissions`` lists who may call each operation.
+    """
+
     status, slug, title = 403, "forbidden", "Not allowed for your role or unit"
 
 
 class NotFound(DomainError):
+    """No such record, or one the caller's unit may not see."""
+
     status, slug, title = 404, "not-found", "Not found"
 
 
 class Conflict(DomainError):
+    """The request conflicts with the current state, e.g. an open record of the same kind exists.
+
+    The detail says which; members such as ``transfer_id`` name the record in the way.
+    """
+
     status, slug, title = 409, "conflict", "Conflict with the current state"
 
 
 class TransitionNotAllowed(Conflict):
-    """An action not allowed in the entity's current state; names the allowed ones."""
+    """The action is not allowed in the record's current state; ``allowed_actions`` lists those that are."""
 
     slug, title = "transition-not-allowed", "Action not allowed in the current state"
 
@@ -87,7 +140,7 @@ class TransitionNotAllowed(Conflict):
 
 
 class GateNotMet(Conflict):
-    """A legal gate (e.g. the 终本 conditions) with items still missing."""
+    """A legal gate (e.g. the 终本 conditions) is not met; ``missing`` lists what is still missing."""
 
     slug, title = "gate-not-met", "Legal conditions not met"
 
@@ -96,15 +149,19 @@ class GateNotMet(Conflict):
 
 
 class PreconditionFailed(DomainError):
+    """``If-Match`` names another version than the current one: reload the record and retry."""
+
     status, slug, title = 412, "precondition-failed", "The resource has changed (stale version)"
 
 
 class PreconditionRequired(DomainError):
+    """This change needs an ``If-Match`` header with the version it is based on."""
+
     status, slug, title = 428, "precondition-required", "If-Match required"
 
 
 class InvalidInput(DomainError):
-    """A field that passes the schema but breaks a rule (e.g. an unknown handler)."""
+    """A field is missing, malformed or breaks a rule (e.g. an unknown handler); ``errors`` names each."""
 
     status, slug, title = 422, "validation-error", "Invalid input"
 
@@ -115,10 +172,14 @@ class InvalidInput(DomainError):
 
 
 class TooManyRequests(DomainError):
+    """Too many failed logins for this account; try again after ``retry_after`` seconds."""
+
     status, slug, title = 429, "too-many-requests", "Too many attempts"
 
 
 class ServiceUnavailable(DomainError):
+    """The database did not answer; retry after the ``Retry-After`` delay."""
+
     status, slug, title = 503, "service-unavailable", "The database is unavailable"
 
 
@@ -132,15 +193,28 @@ def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = N
 
 
 def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for a route: each listed problem, plus 401 and 422 that every route may give."""
-    out: dict[int | str, dict[str, Any]] = {}
+    """``responses=`` for a route: each listed problem, plus 401 and 422 that every route may give.
+
+    Problems sharing a status share its response; the description names every one of them.
+    """
+    by_status: dict[int, list[type[DomainError]]] = {}
     for err in (Unauthorized, InvalidInput, *errors):
-        out[err.status] = {
+        reasons = by_status.setdefault(err.status, [])
+        if err not in reasons:
+            reasons.append(err)
+    return {
+        status: {
             "model": Problem,
-            "description": err.title,
+            "description": _reasons(reasons),
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-    return out
+        for status, reasons in by_status.items()
+    }
+
+
+def _reasons(errors: list[type[DomainError]]) -> str:
+    lines = [f"{err.title} (`/problems/{err.slug}`)" for err in errors]
+    return lines[0] if len(lines) == 1 else "One of:\n\n" + "\n".join(f"- {line}" for line in lines)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -148,6 +222,25 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     if parts and parts[0] in {"body", "query", "path", "header", "cookie"} and len(parts) > 1:
         parts = parts[1:]
     return ".".join(parts)
+
+
+def _field_error(error: Mapping[str, Any]) -> dict[str, str]:
+    """One entry of a problem's ``errors`` from one of FastAPI's validation errors."""
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        # FastAPI puts the character position where the field would be: the body as a whole is at fault.
+        position = loc[1] if len(loc) > 1 else "?"
+        reason = (error.get("ctx") or {}).get("error", "invalid JSON")
+        return {
+            "field": "body",
+            "message": f"malformed JSON at position {position}: {reason}",
+            "type": "json_invalid",
+        }
+    return {
+        "field": _field_name(loc),
+        "message": error.get("msg", "invalid"),
+        "type": error.get("type", "value_error"),
+    }
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -160,14 +253,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": _field_name(tuple(e.get("loc", ()))),
-                "message": e.get("msg", "invalid"),
-                "type": e.get("type", "value_error"),
-            }
-            for e in exc.errors()
-        ]
+        errors = [_field_error(e) for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)[:1000]
         return problem_response(
             {

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
+from app.api_docs import install_api_docs
 from app.errors import install_error_handlers
 from app.logging import configure_logging
 from app.middleware import RequestContextMiddleware
-from app.routers import ROUTERS, health
+from app.permission_table import document_permissions
+from app.routers import ROUTERS, health, problems
 from app.settings import get_settings
+from app.text_input import reject_control_characters
 
 API_PREFIX = "/api/v1"
 
@@ -22,16 +25,20 @@ def create_app() -> FastAPI:
         version="1.0.0",
         summary="执行局 case management: intake, triage, deadlines, team work, disposal, desks, audit.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by install_api_docs, without a CDN
         redoc_url=None,
+        dependencies=[Depends(reject_control_characters)],
     )
+    install_api_docs(app)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     for router in (health.router, *ROUTERS):
         _summaries_from_docstrings(router)
     app.include_router(health.router)
+    app.include_router(problems.router)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    document_permissions(app, ROUTERS)
     return app
 
 

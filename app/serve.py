@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+import socket
+import sys
+
 import uvicorn
 
 from app.seed import DEMO_USERS
 from app.settings import get_settings
 
 
-def main() -> None:
+def port_taken(host: str, port: int) -> bool:
+    """Whether another process listens on ``host:port`` (bound the way uvicorn binds, SO_REUSEADDR)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+    except OSError:
+        return False  # an unknown host: uvicorn says so
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def exit_if_port_taken(host: str, port: int) -> None:
+    if port_taken(host, port):
+        other = port + 1
+        sys.exit(
+            f"cannot serve on {host}:{port}: the port is in use, perhaps by an earlier `make run`; "
+            f"stop that server or choose another port (make run PORT={other}, or ENFORCEMENT_PORT={other})"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``--check-port``: only check that the port is free (``make run``, before it migrates and seeds)."""
     settings = get_settings()
+    exit_if_port_taken(settings.host, settings.port)
+    if "--check-port" in (sys.argv[1:] if argv is None else argv):
+        return
     base = f"http://{settings.host}:{settings.port}"
     print(f"API docs: {base}/docs   (OpenAPI: {base}/api/v1/openapi.json)")
     if settings.environment == "development":

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from app.routers import ROUTERS
 from app.schemas.common import InputModel
-from scripts.export_openapi import render
+from scripts.export_openapi import render, render_permissions
 from tests.conftest import TEST_DATABASE_URL, alembic_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_openapi_json_matches_the_app():
     committed = (ROOT / "openapi.json").read_text(encoding="utf-8")
     assert committed == render(), "openapi.json is stale: run `make openapi` and commit it"
+
+
+def test_the_permission_table_in_the_docs_matches_the_policy():
+    committed = (ROOT / "docs" / "permissions.md").read_text(encoding="utf-8")
+    assert committed == render_permissions(), "docs/permissions.md is stale: run `make openapi` and commit it"
 
 
 def test_operation_ids_are_unique_and_every_operation_has_a_summary():

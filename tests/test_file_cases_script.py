@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -13,8 +16,9 @@ from sqlalchemy import func, select
 from app.database import session_scope
 from app.models.case import Case, Party
 from scripts import file_cases
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, ROOT
 from tests.factories import resident_id, uscc
+from tests.servers import running
 
 LOGIN = ["--user", "filing-bot", "--password", DEMO_PASSWORD, "--no-progress"]
 
@@ -194,3 +198,27 @@ def test_gb18030_export_from_excel_is_read(tmp_path):
         "id_number": resident_id(1),
     }
     assert case.body["claim_amount"] == "10000.50" and case.body["filed_on"] == "2026-03-02"
+
+
+def test_the_readme_command_files_cases_on_a_real_server(database, tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "ENFORCEMENT_FILING_PASSWORD=… .venv/bin/python scripts/file_cases.py cases.csv" in readme
+    export = _write_csv(tmp_path / "cases.csv", [_row(1), _row(2)])
+    command = [sys.executable, "scripts/file_cases.py", str(export), "--user", "filing-bot", "--no-progress"]
+    env = os.environ | {"ENFORCEMENT_FILING_PASSWORD": DEMO_PASSWORD}
+    with running(database) as [server]:
+        result = subprocess.run(
+            [*command, "--base-url", server.url],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 0, result.stderr
+    assert _summary(result.stdout) == {"created": 2, "already present": 0, "rejected": 0}
+    assert _counts() == (2, 4)
+    usage = subprocess.run(
+        [sys.executable, "scripts/file_cases.py", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert usage.returncode == 0 and "respondent_id_number" in usage.stdout

@@ -12,6 +12,7 @@ from app.routers import (
     disposal,
     measures,
     objections,
+    permissions,
     petitions,
     refusal_referrals,
     registration,
@@ -22,6 +23,7 @@ from app.routers import (
 
 ROUTERS = [
     auth.router,
+    permissions.router,
     audit.router,
     cases.router,
     registration.router,

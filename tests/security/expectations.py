@@ -70,7 +70,7 @@ def _(
     return Expectation(frozenset(allowed), subject, owner, unseen)
 
 
-# Reachable without a token: health, metrics, documentation and logging in (API.md).
+# Reachable without a token: health, metrics, documentation (problem types too) and logging in (API.md).
 PUBLIC = frozenset(
     {
         "GET /healthz",
@@ -78,6 +78,8 @@ PUBLIC = frozenset(
         "GET /metrics",
         "GET /docs",
         "GET /docs/oauth2-redirect",
+        "GET /redoc",
+        "GET /problems/{slug}",
         "GET /api/v1/openapi.json",
         "POST /api/v1/auth/token",
     }
@@ -86,6 +88,7 @@ PUBLIC = frozenset(
 EXPECTATIONS: dict[str, Expectation] = {
     # foundation (issue 2)
     "GET /api/v1/me": _(EVERYONE),
+    "GET /api/v1/permissions": _(EVERYONE),  # issue 15: the permission table is no secret
     "GET /api/v1/audit/verify": _(ADMIN),
     # intake: the filing division, its registrar and its machine account (API.md; plan §5(1))
     "POST /api/v1/cases": _(FILING),

@@ -51,6 +51,7 @@ test-postgres: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests scripts bench migrations
 	$(BIN)/ruff format --check app tests scripts bench migrations
+	$(BIN)/mypy app
 
 openapi: $(BIN)/.installed
 	$(BIN)/python -m scripts.export_openapi

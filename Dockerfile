@@ -1,9 +1,10 @@
 # Slim image: migrations then the API, as a non-root user.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml ./
+COPY pyproject.toml requirements.lock ./
 COPY app ./app
-RUN pip install --no-cache-dir --prefix=/install .
+# The runtime dependencies at the versions CI tested (the lock's dev tools are not installed).
+RUN pip install --no-cache-dir --prefix=/install -c requirements.lock .
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \

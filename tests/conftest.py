@@ -7,10 +7,12 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 _tmp = tempfile.mkdtemp(prefix="enforcement-test-")
@@ -31,6 +33,7 @@ from app.database import get_engine, reset_engine, session_scope  # noqa: E402
 from app.models import Base  # noqa: E402
 from app.models.user import User  # noqa: E402
 from app.seed import seed_demo_users, seed_units  # noqa: E402
+from tests.helpers import Auth  # noqa: E402
 
 KEEP_TABLES = {"unit", "user", "alembic_version"}
 DEMO_PASSWORD = "demo-password"
@@ -146,7 +149,7 @@ def user_ids(database: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def auth(user_ids: dict[str, int]):  # noqa: ANN201
+def auth(user_ids: dict[str, int]) -> Auth:
     """``auth("brigade1-judge")`` → headers with a valid bearer token for that demo user."""
     from app.security import create_access_token
 
@@ -155,3 +158,18 @@ def auth(user_ids: dict[str, int]):  # noqa: ANN201
         return {"Authorization": f"Bearer {token}", **extra}
 
     return headers
+
+
+@pytest.fixture
+def events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The deadline events the services report (``app.services.deadlines.record_event``), in order,
+    collected instead of reaching the clocks."""
+    from app.services import deadlines
+
+    seen: list[dict[str, Any]] = []
+
+    def record(session: Session, **event: Any) -> None:
+        seen.append(event)
+
+    monkeypatch.setattr(deadlines, "record_event", record)
+    return seen

@@ -12,6 +12,7 @@ from app.models.audit_entry import AuditEntry
 from app.models.case import Asset
 from app.settings import court_today
 from tests.factories import make_case, make_fast_case, make_team_case
+from tests.helpers import fields
 
 
 def url(case_id: int) -> str:
@@ -27,21 +28,6 @@ DEPOSIT = {
     "controlled_on": "2026-03-03",
 }
 CAR = {"kind": "vehicle", "value": "70000", "status": "found", "disposable": True}
-
-
-@pytest.fixture
-def events(monkeypatch):  # noqa: ANN201
-    from app.services import deadlines
-
-    seen: list[dict] = []
-    monkeypatch.setattr(deadlines, "record_event", lambda session, **kw: seen.append(kw))
-    return seen
-
-
-def _fields(response) -> set[str]:  # noqa: ANN001
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return {e["field"] for e in response.json()["errors"]}
 
 
 def _asset_count(case_id: int) -> int:
@@ -167,14 +153,14 @@ def test_no_assets_on_a_closed_case(client, auth):
 )
 def test_bad_asset_input_names_the_field(client, auth, change, field):
     case_id = make_case()
-    assert field in _fields(client.post(url(case_id), json=DEPOSIT | change, headers=auth("comprehensive")))
+    assert field in fields(client.post(url(case_id), json=DEPOSIT | change, headers=auth("comprehensive")))
     assert _asset_count(case_id) == 0
 
 
 @pytest.mark.parametrize("missing", ["kind", "value", "status", "disposable"])
 def test_required_asset_fields(client, auth, missing):
     body = {k: v for k, v in DEPOSIT.items() if k != missing}
-    assert missing in _fields(client.post(url(make_case()), json=body, headers=auth("comprehensive")))
+    assert missing in fields(client.post(url(make_case()), json=body, headers=auth("comprehensive")))
 
 
 @pytest.mark.parametrize(
@@ -190,7 +176,7 @@ def test_the_control_date_fits_the_status(client, auth, events, change, why):
         change = {"controlled_on": (court_today() + timedelta(days=1)).isoformat()}
     case_id = make_case()
     response = client.post(url(case_id), json=DEPOSIT | change, headers=auth("comprehensive"))
-    assert _fields(response) == {"controlled_on"}, why
+    assert fields(response) == {"controlled_on"}, why
     assert events == [] and _asset_count(case_id) == 0
 
 
@@ -226,8 +212,8 @@ def test_assets_are_listed_in_the_order_recorded_with_a_cursor(client, auth):
 def test_listing_rejects_a_bad_cursor_and_limit(client, auth):
     case_id = make_case()
     headers = auth("comprehensive")
-    assert _fields(client.get(url(case_id), params={"cursor": "nonsense"}, headers=headers)) == {"cursor"}
-    assert _fields(client.get(url(case_id), params={"limit": 501}, headers=headers)) == {"limit"}
+    assert fields(client.get(url(case_id), params={"cursor": "nonsense"}, headers=headers)) == {"cursor"}
+    assert fields(client.get(url(case_id), params={"limit": 501}, headers=headers)) == {"limit"}
 
 
 def test_listing_an_unknown_case_is_404(client, auth):

@@ -10,6 +10,7 @@ from app.seed import DEMO_USERS
 from app.services.termination_gate import months_after
 from app.settings import court_today
 from tests.factories import add_measure, make_team_case, respondent_of
+from tests.helpers import fields
 
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 OTHER_BRIGADES = {u[0] for u in DEMO_USERS if u[1].startswith("brigade-") and u[1] != "brigade-1"}
@@ -47,10 +48,6 @@ def active_listing(client, auth, **body: object) -> tuple[int, int]:
     return case_id, listing_id
 
 
-def fields(response) -> list[str]:
-    return [e["field"] for e in response.json()["errors"]]
-
-
 def test_handling_judge_proposes(client, auth, user_ids):
     case_id = make_team_case(1)
     response = propose(client, auth, case_id, proposed_on="2026-04-02")
@@ -76,10 +73,10 @@ def test_nobody_else_proposes(client, auth, username):
 def test_proposal_input_is_checked(client, auth):
     case_id = make_team_case(1)
     other = make_team_case(1)
-    assert fields(propose(client, auth, case_id, respondent_id=respondent_of(other))) == ["respondent_id"]
-    assert fields(propose(client, auth, case_id, ground="rude")) == ["ground"]
-    assert fields(propose(client, auth, case_id, facts="")) == ["facts"]
-    assert fields(propose(client, auth, case_id, proposed_on="2026-03-01")) == ["proposed_on"]
+    assert fields(propose(client, auth, case_id, respondent_id=respondent_of(other))) == {"respondent_id"}
+    assert fields(propose(client, auth, case_id, ground="rude")) == {"ground"}
+    assert fields(propose(client, auth, case_id, facts="")) == {"facts"}
+    assert fields(propose(client, auth, case_id, proposed_on="2026-03-01")) == {"proposed_on"}
     body = {"respondent": respondent_of(case_id), "ground": "breaks_reporting_duty", "facts": "未报告财产"}
     response = client.post(
         f"/api/v1/cases/{case_id}/dishonest-listings", json=body, headers=auth("brigade1-judge")
@@ -124,8 +121,8 @@ def test_approved_listing_runs_two_years(client, auth, user_ids):
 def test_serious_cases_add_one_to_three_years_with_reasons(client, auth):
     case_id = banned_case()
     listing_id = propose(client, auth, case_id).json()["id"]
-    assert fields(decide(client, auth, listing_id, extra_years=2)) == ["reason"]
-    assert fields(decide(client, auth, listing_id, extra_years=4, reason="暴力抗拒执行")) == ["extra_years"]
+    assert fields(decide(client, auth, listing_id, extra_years=2)) == {"reason"}
+    assert fields(decide(client, auth, listing_id, extra_years=4, reason="暴力抗拒执行")) == {"extra_years"}
     response = decide(
         client, auth, listing_id, extra_years=3, reason="暴力抗拒执行, 情节严重", decided_on="2026-05-01"
     )
@@ -136,7 +133,7 @@ def test_serious_cases_add_one_to_three_years_with_reasons(client, auth):
 def test_able_but_refusing_has_no_fixed_term(client, auth):
     case_id = banned_case()
     listing_id = propose(client, auth, case_id, ground="able_but_refuses").json()["id"]
-    assert fields(decide(client, auth, listing_id, extra_years=1, reason="情节严重")) == ["extra_years"]
+    assert fields(decide(client, auth, listing_id, extra_years=1, reason="情节严重")) == {"extra_years"}
     body = decide(client, auth, listing_id).json()
     assert body["state"] == "active" and body["term_years"] is None and body["term_ends_on"] is None
 
@@ -144,7 +141,7 @@ def test_able_but_refusing_has_no_fixed_term(client, auth):
 def test_refusal_needs_a_reason(client, auth):
     case_id = banned_case()
     listing_id = propose(client, auth, case_id).json()["id"]
-    assert fields(decide(client, auth, listing_id, decision="refuse")) == ["reason"]
+    assert fields(decide(client, auth, listing_id, decision="refuse")) == {"reason"}
     response = decide(client, auth, listing_id, decision="refuse", reason="证据不足")
     assert response.status_code == 200 and response.json()["state"] == "refused"
     assert decide(client, auth, listing_id).status_code == 409
@@ -170,7 +167,7 @@ def test_payment_triggers_deletion_within_three_working_days(client, auth):
         json={"trigger": "paid", "triggered_on": "2026-05-03"},
         headers=auth("brigade1-judge"),
     )
-    assert fields(early) == ["triggered_on"]
+    assert fields(early) == {"triggered_on"}
     response = client.post(
         f"{url}/deletion-trigger",
         json={"trigger": "paid", "triggered_on": "2026-11-02"},
@@ -192,7 +189,7 @@ def test_payment_triggers_deletion_within_three_working_days(client, auth):
     )
     assert fields(
         client.post(f"{url}/deletion", json={"deleted_on": "2026-11-01"}, headers=auth("brigade1-judge2"))
-    ) == ["deleted_on"]
+    ) == {"deleted_on"}
     deleted = client.post(
         f"{url}/deletion", json={"deleted_on": "2026-11-04"}, headers=auth("brigade1-judge2")
     )
@@ -211,7 +208,7 @@ def test_term_ended_trigger_only_at_the_end_of_a_term(client, auth):
     response = client.post(
         url, json={"trigger": "term_ended", "triggered_on": TODAY.isoformat()}, headers=auth("brigade1-judge")
     )
-    assert fields(response) == ["triggered_on"]
+    assert fields(response) == {"triggered_on"}
     case_id = banned_case()
     untermed = propose(client, auth, case_id, ground="able_but_refuses").json()["id"]
     decide(client, auth, untermed)
@@ -220,7 +217,7 @@ def test_term_ended_trigger_only_at_the_end_of_a_term(client, auth):
         json={"trigger": "term_ended"},
         headers=auth("brigade1-judge"),
     )
-    assert fields(response) == ["trigger"]
+    assert fields(response) == {"trigger"}
 
 
 def test_deletion_before_trigger_is_out_of_order(client, auth):

@@ -15,14 +15,9 @@ from app.services import deadlines
 from app.services.calendar import working_calendar
 from app.settings import court_today
 from tests.factories import case_body, resident_id, uscc
+from tests.helpers import fields
 
 URL = "/api/v1/cases"
-
-
-def _fields(response) -> set[str]:  # noqa: ANN001
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return {e["field"] for e in response.json()["errors"]}
 
 
 def test_filing_a_case_returns_it_with_location_and_etag(client, auth):
@@ -257,7 +252,7 @@ BAD_BODIES = [
 @pytest.mark.parametrize(("change", "field"), [b[1:] for b in BAD_BODIES], ids=[b[0] for b in BAD_BODIES])
 def test_each_bad_field_is_named(client, auth, change, field):
     response = client.post(URL, json=change(case_body()), headers=auth("registrar"))
-    assert field in _fields(response)
+    assert field in fields(response)
     assert client.get(URL, headers=auth("director")).json()["items"] == []
 
 
@@ -265,8 +260,8 @@ def test_every_bad_field_is_named_at_once(client, auth):
     body = case_body(claim_amount=1.5, category="divorce")
     body["respondents"][0]["id_number"] = "91410104000000123K"
     body["applicants"][0]["id_number"] = "410104198005171234"
-    fields = _fields(client.post(URL, json=body, headers=auth("registrar")))
-    assert fields == {"claim_amount", "category", "respondents.0.id_number", "applicants.0.id_number"}
+    named = fields(client.post(URL, json=body, headers=auth("registrar")))
+    assert named == {"claim_amount", "category", "respondents.0.id_number", "applicants.0.id_number"}
 
 
 def test_a_natural_person_respondent_with_a_bad_id_is_named(client, auth):
@@ -279,7 +274,7 @@ def test_a_natural_person_respondent_with_a_bad_id_is_named(client, auth):
             "respondent_class": "individual",
         }
     ]
-    assert _fields(client.post(URL, json=body, headers=auth("registrar"))) == {"respondents.0.id_number"}
+    assert fields(client.post(URL, json=body, headers=auth("registrar"))) == {"respondents.0.id_number"}
 
 
 def test_not_json_is_422_not_500(client, auth):

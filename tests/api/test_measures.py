@@ -16,6 +16,7 @@ from tests.factories import (
     make_team_case,
     respondent_of,
 )
+from tests.helpers import fields
 
 ON = "2026-04-01"
 TEAM_USERS = {"brigade1-judge", "brigade1-judge2"}
@@ -34,10 +35,6 @@ def notice(user_ids, **overrides: object) -> dict:
         "signed_by": user_ids["brigade1-judge"],
         **overrides,
     }
-
-
-def fields(response) -> set[str]:
-    return {e["field"] for e in response.json()["errors"]}
 
 
 def test_first_measure_starts_the_work_and_records_signer_and_date(client, auth, user_ids):

@@ -16,22 +16,13 @@ from app.models.user import User
 from app.seed import DEMO_USERS
 from app.settings import court_today
 from tests.factories import make_case, make_team_case
+from tests.helpers import Step, fields, ok
 
 BASE = "/api/v1/objections"
 ALL_USERS = [u[0] for u in DEMO_USERS]
 HANDLERS = {"objection-judge"}
 FILERS = {"objection-judge", "comprehensive", "comprehensive-lead"}
 READERS_DENIED = {"registrar", "filing-bot", "finance", "admin"}
-
-
-@pytest.fixture
-def events(monkeypatch):  # noqa: ANN201
-    """Deadline events the service reports (app.services.deadlines.record_event)."""
-    from app.services import deadlines
-
-    seen: list[dict] = []
-    monkeypatch.setattr(deadlines, "record_event", lambda session, **kw: seen.append(kw))
-    return seen
 
 
 def serve_execution_notice(case_id: int, served_on: date) -> None:
@@ -67,27 +58,7 @@ def file(client, auth, case_id: int, user: str = "objection-judge", **overrides:
     return response.json()
 
 
-def step(
-    client,
-    auth,
-    objection_id: int,
-    verb: str,
-    payload: dict | None = None,  # noqa: ANN001
-    user: str = "objection-judge",
-    **headers: str,
-):
-    return client.post(f"{BASE}/{objection_id}/{verb}", json=payload, headers=auth(user, **headers))
-
-
-def ok(response) -> dict:  # noqa: ANN001
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def fields(response) -> set[str]:  # noqa: ANN001
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return {e["field"] for e in response.json()["errors"]}
+step = Step(BASE, user="objection-judge")
 
 
 def walk_to(client, auth, objection_id: int, state: str) -> dict:  # noqa: ANN001

@@ -13,21 +13,12 @@ from app.models.audit_entry import AuditEntry
 from app.seed import DEMO_USERS
 from app.settings import court_today
 from tests.factories import make_case, make_team_case
+from tests.helpers import Step, fields, ok
 
 BASE = "/api/v1/petitions"
 ALL_USERS = [u[0] for u in DEMO_USERS]
 CENTER = {"comprehensive", "comprehensive-lead"}
 READERS_DENIED = {"registrar", "filing-bot", "finance", "admin"}
-
-
-@pytest.fixture
-def events(monkeypatch):  # noqa: ANN201
-    """Deadline events the service reports (app.services.deadlines.record_event)."""
-    from app.services import deadlines
-
-    seen: list[dict] = []
-    monkeypatch.setattr(deadlines, "record_event", lambda session, **kw: seen.append(kw))
-    return seen
 
 
 def body(case_id: int | None, **overrides: object) -> dict:
@@ -49,26 +40,7 @@ def receive(client, auth, case_id: int | None, **overrides: object) -> dict:  # 
     return response.json()
 
 
-def step(
-    client,
-    auth,
-    petition_id: int,
-    verb: str,
-    payload: dict | None = None,  # noqa: ANN001
-    user: str = "comprehensive",
-    **headers: str,
-):
-    return client.post(f"{BASE}/{petition_id}/{verb}", json=payload, headers=auth(user, **headers))
-
-
-def ok(response) -> dict:  # noqa: ANN001
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def fields(response) -> set[str]:  # noqa: ANN001
-    assert response.status_code == 422, response.text
-    return {e["field"] for e in response.json()["errors"]}
+step = Step(BASE, user="comprehensive")
 
 
 def walk_to(client, auth, petition_id: int, state: str, team: str = "brigade1-judge") -> dict:  # noqa: ANN001

@@ -15,6 +15,7 @@ from app.models.case import Case
 from app.seed import DEMO_USERS
 from app.settings import court_today, get_settings
 from tests.factories import make_case, make_fast_case, make_team_case
+from tests.helpers import Step, fields, ok
 
 BASE = "/api/v1/refusal-referrals"
 ALL_USERS = [u[0] for u in DEMO_USERS]
@@ -46,26 +47,7 @@ def submit(
     return response.json()
 
 
-def step(
-    client,
-    auth,
-    referral_id: int,
-    verb: str,
-    payload: dict | None = None,  # noqa: ANN001
-    user: str = "comprehensive",
-    **headers: str,
-):
-    return client.post(f"{BASE}/{referral_id}/{verb}", json=payload, headers=auth(user, **headers))
-
-
-def ok(response) -> dict:  # noqa: ANN001
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def fields(response) -> set[str]:  # noqa: ANN001
-    assert response.status_code == 422, response.text
-    return {e["field"] for e in response.json()["errors"]}
+step = Step(BASE, user="comprehensive")
 
 
 COMPLETE = {"result": "complete", "reviewed_on": "2026-06-03"}

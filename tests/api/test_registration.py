@@ -12,6 +12,7 @@ from app.models.audit_entry import AuditEntry
 from app.models.case import Case
 from app.settings import court_today
 from tests.factories import make_case, make_fast_case, make_team_case
+from tests.helpers import fields
 
 
 def url(case_id: int) -> str:
@@ -20,22 +21,6 @@ def url(case_id: int) -> str:
 
 def investigation_url(case_id: int) -> str:
     return f"/api/v1/cases/{case_id}/investigation"
-
-
-@pytest.fixture
-def events(monkeypatch):  # noqa: ANN201
-    """Deadline events the services report (app.services.deadlines.record_event)."""
-    from app.services import deadlines
-
-    seen: list[dict] = []
-    monkeypatch.setattr(deadlines, "record_event", lambda session, **kw: seen.append(kw))
-    return seen
-
-
-def _fields(response) -> set[str]:  # noqa: ANN001
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return {e["field"] for e in response.json()["errors"]}
 
 
 def test_registering_a_filed_case_records_the_investigation_and_meets_d1(client, auth, events):
@@ -93,7 +78,7 @@ def test_registration_date_must_lie_between_filing_and_today(client, auth, event
     if registered_on == "future":
         registered_on = (court_today() + timedelta(days=1)).isoformat()
     response = client.post(url(case_id), json={"registered_on": registered_on}, headers=auth("comprehensive"))
-    assert _fields(response) == {"registered_on"}
+    assert fields(response) == {"registered_on"}
     assert events == []
     with session_scope(read_only=True) as session:
         assert session.get(Case, case_id).state == "filed"
@@ -111,7 +96,7 @@ def test_registration_date_must_lie_between_filing_and_today(client, auth, event
 )
 def test_bad_registration_input_names_the_field(client, auth, body, field):
     case_id = make_case()
-    assert field in _fields(client.post(url(case_id), json=body, headers=auth("comprehensive")))
+    assert field in fields(client.post(url(case_id), json=body, headers=auth("comprehensive")))
 
 
 @pytest.mark.parametrize("state", ["registered", "triaged", "in_progress", "closed"])

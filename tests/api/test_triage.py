@@ -14,6 +14,7 @@ from app.models.case import Case
 from app.models.triage_decision import TriageDecision
 from app.settings import get_settings
 from tests.factories import case_body, make_case, make_fast_case, make_team_case, make_triage_case
+from tests.helpers import fields
 
 EVALUATE = "/api/v1/triage/evaluate"
 CONTROL_DATE = "2026-03-03"
@@ -62,12 +63,6 @@ def triage(
 def case_version(case_id: int) -> int:
     with session_scope(read_only=True) as session:
         return session.get(Case, case_id).version
-
-
-def _fields(response) -> set[str]:  # noqa: ANN001
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return {e["field"] for e in response.json()["errors"]}
 
 
 ENT, IND = ("enterprise",), ("individual",)
@@ -405,7 +400,7 @@ def test_forcing_simple_adds_t10_to_the_rules_that_fired(client, auth):
 )
 def test_an_override_without_a_reason_is_422_naming_reason(client, auth, body):
     case_id = new_case(client, auth, claim="250000.00", assets=(HOUSE,))
-    assert _fields(triage(client, auth, case_id, body)) == {"reason"}
+    assert fields(triage(client, auth, case_id, body)) == {"reason"}
     with session_scope(read_only=True) as session:
         assert session.get(Case, case_id).state == "registered"
         assert session.scalars(select(TriageDecision)).all() == []
@@ -421,7 +416,7 @@ def test_an_override_without_a_reason_is_422_naming_reason(client, auth, body):
 )
 def test_bad_triage_input_names_the_field(client, auth, body, field):
     case_id = new_case(client, auth)
-    assert field in _fields(triage(client, auth, case_id, body))
+    assert field in fields(triage(client, auth, case_id, body))
 
 
 # State, permissions, concurrency ----------------------------------------------------------------------
@@ -569,7 +564,7 @@ def test_dry_run_on_a_recorded_case_changes_nothing(client, auth):
 )
 def test_dry_run_bad_input_names_the_field(client, auth, body, field):
     response = client.post(EVALUATE, json=body, headers=auth("comprehensive"))
-    assert field in _fields(response)
+    assert field in fields(response)
 
 
 # Hand-back by the fast group ------------------------------------------------------------------------------
@@ -628,7 +623,7 @@ def test_a_case_triaged_simple_through_the_api_can_be_handed_back(client, auth):
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}, {"reason": None}])
 def test_a_handback_needs_a_reason(client, auth, body):
     case_id = make_fast_case()
-    assert _fields(client.post(handback_url(case_id), json=body, headers=auth("fast-judge"))) == {"reason"}
+    assert fields(client.post(handback_url(case_id), json=body, headers=auth("fast-judge"))) == {"reason"}
 
 
 @pytest.mark.parametrize(

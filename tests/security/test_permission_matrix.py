@@ -31,6 +31,7 @@ from tests.factories import (
     record_deadline_event,
     respondent_of,
 )
+from tests.helpers import ok
 from tests.security.expectations import EVERYONE, EXPECTATIONS, PUBLIC
 
 TODAY = court_today()
@@ -38,11 +39,6 @@ ON = TODAY.isoformat()
 FILED = TODAY - timedelta(days=40)
 
 Subject = dict[str, Any]  # path parameters, plus "case_id" of the case the subject belongs to
-
-
-def _ok(response, *codes: int) -> dict:  # noqa: ANN001
-    assert response.status_code in (codes or (200, 201)), response.text
-    return response.json()
 
 
 def _team_case(client, auth) -> Subject:  # noqa: ANN001
@@ -70,19 +66,20 @@ def _disposal_ready_case(client, auth) -> Subject:  # noqa: ANN001
 
 def _pending_transfer(client, auth) -> Subject:  # noqa: ANN001
     case = _disposal_ready_case(client, auth)
-    transfer = _ok(
+    transfer = ok(
         client.post(
             f"/api/v1/cases/{case['case_id']}/disposal-transfers",
             json={"requested_on": (FILED + timedelta(days=6)).isoformat()},
             headers=auth("brigade1-judge"),
-        )
+        ),
+        201,
     )
     return case | {"transfer_id": transfer["id"]}
 
 
 def _approved_transfer(client, auth) -> Subject:  # noqa: ANN001
     transfer = _pending_transfer(client, auth)
-    _ok(
+    ok(
         client.post(
             f"/api/v1/disposal-transfers/{transfer['transfer_id']}/approval",
             json={"decision": "approve", "decided_on": (FILED + timedelta(days=7)).isoformat()},
@@ -96,7 +93,7 @@ def _terminated_case(client, auth) -> Subject:  # noqa: ANN001
     filed = months_after(TODAY, -5)
     case_id = make_team_case(1, filed_on=filed)
     add_termination_measures(case_id, months_after(TODAY, -4))
-    _ok(
+    ok(
         client.post(
             f"/api/v1/cases/{case_id}/closure",
             headers=auth("brigade1-judge"),
@@ -121,19 +118,20 @@ def _proposed_listing(client, auth) -> Subject:  # noqa: ANN001
         "facts": "阻碍执行",
         "proposed_on": (FILED + timedelta(days=3)).isoformat(),
     }
-    listing = _ok(
+    listing = ok(
         client.post(
             f"/api/v1/cases/{case['case_id']}/dishonest-listings",
             json=proposal,
             headers=auth("brigade1-judge"),
-        )
+        ),
+        201,
     )
     return case | {"listing_id": listing["id"]}
 
 
 def _active_listing(client, auth) -> Subject:  # noqa: ANN001
     listing = _proposed_listing(client, auth)
-    _ok(
+    ok(
         client.post(
             f"/api/v1/dishonest-listings/{listing['listing_id']}/decision",
             headers=auth("director"),
@@ -145,7 +143,7 @@ def _active_listing(client, auth) -> Subject:  # noqa: ANN001
 
 def _triggered_listing(client, auth) -> Subject:  # noqa: ANN001
     listing = _active_listing(client, auth)
-    _ok(
+    ok(
         client.post(
             f"/api/v1/dishonest-listings/{listing['listing_id']}/deletion-trigger",
             headers=auth("brigade1-judge"),
@@ -157,16 +155,17 @@ def _triggered_listing(client, auth) -> Subject:  # noqa: ANN001
 
 def _objection(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
-    objection = _ok(
-        client.post("/api/v1/objections", headers=auth("objection-judge"), json=_objection_body(case))
+    objection = ok(
+        client.post("/api/v1/objections", headers=auth("objection-judge"), json=_objection_body(case)), 201
     )
     return case | {"objection_id": objection["id"]}
 
 
 def _referral(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
-    referral = _ok(
-        client.post("/api/v1/refusal-referrals", headers=auth("brigade1-judge"), json=_referral_body(case))
+    referral = ok(
+        client.post("/api/v1/refusal-referrals", headers=auth("brigade1-judge"), json=_referral_body(case)),
+        201,
     )
     return case | {"referral_id": referral["id"]}
 
@@ -174,7 +173,7 @@ def _referral(client, auth) -> Subject:  # noqa: ANN001
 def _returned_referral(client, auth) -> Subject:  # noqa: ANN001
     referral = _referral(client, auth)
     review = {"result": "returned", "missing_items": ["warnings_given"], "note": "请补充警告笔录"}
-    _ok(
+    ok(
         client.post(
             f"/api/v1/refusal-referrals/{referral['referral_id']}/review",
             json=review,
@@ -186,15 +185,17 @@ def _returned_referral(client, auth) -> Subject:  # noqa: ANN001
 
 def _petition(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
-    petition = _ok(client.post("/api/v1/petitions", headers=auth("comprehensive"), json=_petition_body(case)))
+    petition = ok(
+        client.post("/api/v1/petitions", headers=auth("comprehensive"), json=_petition_body(case)), 201
+    )
     return case | {"petition_id": petition["id"]}
 
 
 def _routed_petition(client, auth) -> Subject:  # noqa: ANN001
     petition = _petition(client, auth)
     url = f"/api/v1/petitions/{petition['petition_id']}"
-    _ok(client.post(f"{url}/register", headers=auth("comprehensive"), json={"registered_on": ON}))
-    _ok(client.post(f"{url}/route", headers=auth("comprehensive"), json={"routed_on": ON}))
+    ok(client.post(f"{url}/register", headers=auth("comprehensive"), json={"registered_on": ON}))
+    ok(client.post(f"{url}/route", headers=auth("comprehensive"), json={"routed_on": ON}))
     return petition
 
 

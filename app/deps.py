@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import anyio
 import jwt
@@ -76,9 +76,10 @@ def require(action: str) -> Callable[[User], Awaitable[User]]:
     return check
 
 
-def Authorized(action: str) -> type[User]:  # noqa: N802 - reads as a type in signatures
-    """``user: Authorized("case.triage")`` in a route signature."""
-    return Annotated[User, Depends(require(action))]  # type: ignore[return-value]
+def Authorized(action: str) -> Any:  # noqa: N802 - reads as a marker in signatures
+    """``user: Annotated[User, Authorized("case.triage")]`` in a route signature: the caller, who must
+    hold a grant for the action."""
+    return Depends(require(action))
 
 
 # Request headers and query parameters shared by many routes (API.md conventions).

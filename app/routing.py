@@ -84,7 +84,7 @@ def _command_endpoint(
         [
             inspect.Parameter(id_name, keyword, annotation=RowId),
             inspect.Parameter("session", keyword, annotation=SessionDep),
-            inspect.Parameter("user", keyword, annotation=Authorized(command.permission)),
+            inspect.Parameter("user", keyword, annotation=Annotated[User, Authorized(command.permission)]),
             inspect.Parameter("response", keyword, annotation=Response),
             inspect.Parameter("expected_version", keyword, annotation=ExpectedVersion),
             inspect.Parameter("body", keyword, annotation=body_annotation, default=body_default),

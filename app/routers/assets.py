@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
 from app.errors import Forbidden, NotFound, TransitionNotAllowed, problem_responses
+from app.models.user import User
 from app.schemas.asset import AssetCreate, AssetList, AssetRead
 from app.schemas.common import Limit, RowId
 from app.services import assets, idempotency
@@ -28,7 +29,7 @@ def record_asset(
     case_id: RowId,
     body: AssetCreate,
     session: SessionDep,
-    user: Authorized("asset.record"),
+    user: Annotated[User, Authorized("asset.record")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record an asset the investigation found (comprehensive group, or the handling team)."""
@@ -64,7 +65,7 @@ def record_asset(
 def list_assets(
     case_id: RowId,
     session: SessionDep,
-    user: Authorized("case.read"),
+    user: Annotated[User, Authorized("case.read")],
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> AssetList:

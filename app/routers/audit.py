@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
 from app.deps import Authorized, SessionDep
 from app.errors import Forbidden, problem_responses
+from app.models.user import User
 from app.schemas.audit import ChainVerification
 from app.services.audit import verify_chain
 
@@ -16,7 +19,7 @@ router = APIRouter(tags=["audit"])
     response_model=ChainVerification,
     responses=problem_responses(Forbidden),
 )
-def verify_audit(session: SessionDep, user: Authorized("audit.verify")) -> ChainVerification:
+def verify_audit(session: SessionDep, user: Annotated[User, Authorized("audit.verify")]) -> ChainVerification:
     """Re-check the whole audit hash chain and say where it breaks (admin)."""
     report = verify_chain(session)
     return ChainVerification(

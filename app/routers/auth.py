@@ -7,6 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.deps import Authorized
 from app.errors import TooManyRequests, problem_responses
+from app.models.user import User
 from app.policy import POLICY, actor_may
 from app.schemas.auth import Me, Token
 from app.services.auth import issue_token
@@ -25,7 +26,7 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
 
 
 @router.get("/me", operation_id="get_me", response_model=Me, responses=problem_responses())
-def read_me(user: Authorized("me.read")) -> Me:
+def read_me(user: Annotated[User, Authorized("me.read")]) -> Me:
     """The caller: unit, roles and the actions the policy grants them."""
     permissions = sorted(action for action in POLICY if actor_may(user, action))
     return Me(

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 
 from app.deps import Authorized, ExpectedVersion, SessionDep
 from app.errors import Forbidden, PreconditionFailed, problem_responses
+from app.models.user import User
 from app.schemas.calendar import CalendarYearRead, CalendarYearUpdate, CalendarYearUpdated
 from app.services import calendar
 
@@ -19,7 +21,7 @@ router = APIRouter(tags=["calendar"])
     responses=problem_responses(),
 )
 def read_calendar_year(
-    year: int, session: SessionDep, user: Authorized("calendar.read"), response: Response
+    year: int, session: SessionDep, user: Annotated[User, Authorized("calendar.read")], response: Response
 ) -> CalendarYearRead:
     """The working-day calendar in force for a year: holidays, make-up working days, and its source."""
     view = calendar.calendar_year(session, year=year)
@@ -37,7 +39,7 @@ def update_calendar_year(
     year: int,
     body: CalendarYearUpdate,
     session: SessionDep,
-    user: Authorized("calendar.write"),
+    user: Annotated[User, Authorized("calendar.write")],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> CalendarYearUpdated:

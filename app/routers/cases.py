@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
 from app.enums import CaseState, Track
 from app.errors import Forbidden, NotFound, problem_responses
+from app.models.user import User
 from app.schemas.audit import AuditEntryRead
 from app.schemas.case import CaseCreate, CaseListItem, CaseRead
 from app.schemas.common import ISODate, Limit, Page, RowId
@@ -31,7 +32,7 @@ def _case_url(case_id: int) -> str:
 def create_case(
     body: CaseCreate,
     session: SessionDep,
-    user: Authorized("case.create"),
+    user: Annotated[User, Authorized("case.create")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """File an enforcement case (立案); 409 when its case number is already filed."""
@@ -51,7 +52,7 @@ def create_case(
 )
 def list_cases(
     session: SessionDep,
-    user: Authorized("case.list"),
+    user: Annotated[User, Authorized("case.list")],
     state: Annotated[
         list[str] | None,
         Query(max_length=len(CaseState), description="repeat for several states: " + ", ".join(CaseState)),
@@ -101,7 +102,7 @@ def list_cases(
 def read_case(
     case_id: RowId,
     session: SessionDep,
-    user: Authorized("case.read"),
+    user: Annotated[User, Authorized("case.read")],
     response: Response,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> CaseRead | Response:
@@ -123,7 +124,7 @@ def read_case(
 def read_case_timeline(
     case_id: RowId,
     session: SessionDep,
-    user: Authorized("case.read"),
+    user: Annotated[User, Authorized("case.read")],
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[AuditEntryRead]:

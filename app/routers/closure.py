@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
@@ -16,6 +18,7 @@ from app.errors import (
     problem_responses,
 )
 from app.models.case import Case
+from app.models.user import User
 from app.routers.termination_pool import pool_entry_read
 from app.schemas.closure import ClosureCreate, ClosureRead, RestorationCreate, RestorationRead
 from app.schemas.common import RowId
@@ -57,7 +60,7 @@ def close_case(
     case_id: RowId,
     body: ClosureCreate,
     session: SessionDep,
-    user: Authorized("case.close"),
+    user: Annotated[User, Authorized("case.close")],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> ClosureRead:
@@ -82,7 +85,9 @@ def close_case(
     response_model=ClosureRead,
     responses=problem_responses(Forbidden, NotFound),
 )
-def get_closure(case_id: RowId, session: SessionDep, user: Authorized("case.read")) -> ClosureRead:
+def get_closure(
+    case_id: RowId, session: SessionDep, user: Annotated[User, Authorized("case.read")]
+) -> ClosureRead:
     """How and when a closed case was closed."""
     return _closure_read(closure.get_closure(session, case_id=case_id, user=user))
 
@@ -110,7 +115,7 @@ def restore_case(
     case_id: RowId,
     body: RestorationCreate,
     session: SessionDep,
-    user: Authorized("case.restore"),
+    user: Annotated[User, Authorized("case.restore")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Restore a 终本 case (恢复执行): a new linked case with a 执恢 number, to be registered and triaged."""

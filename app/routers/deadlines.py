@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
 from app.errors import Conflict, Forbidden, NotFound, problem_responses
+from app.models.user import User
 from app.schemas.common import Limit, RowId
 from app.schemas.deadline import (
     BoardStatus,
@@ -28,7 +29,7 @@ router = APIRouter(tags=["deadlines"])
 )
 def list_deadline_board(
     session: SessionDep,
-    user: Authorized("deadline.board"),
+    user: Annotated[User, Authorized("deadline.board")],
     status: Annotated[BoardStatus, Query(description="overdue (default), due_soon, or a clock state")] = (
         BoardStatus.overdue
     ),
@@ -56,7 +57,7 @@ def approve_deadline_extension(
     case_id: RowId,
     body: DeadlineExtensionCreate,
     session: SessionDep,
-    user: Authorized("deadline.extend"),
+    user: Annotated[User, Authorized("deadline.extend")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Approve an extension of the enforcement period (D3, director); 409 when asked for too late."""

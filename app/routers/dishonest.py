@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
@@ -57,7 +59,7 @@ def propose_listing(
     case_id: RowId,
     body: DishonestListingCreate,
     session: SessionDep,
-    user: Authorized("dishonest.propose"),
+    user: Annotated[User, Authorized("dishonest.propose")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Propose a respondent for the dishonest list (the handling judge)."""
@@ -92,7 +94,7 @@ def propose_listing(
 def list_case_listings(
     case_id: RowId,
     session: SessionDep,
-    user: Authorized("dishonest.read"),
+    user: Annotated[User, Authorized("dishonest.read")],
     state: DishonestListingState | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -112,7 +114,7 @@ def list_case_listings(
 )
 def list_listings(
     session: SessionDep,
-    user: Authorized("dishonest.read"),
+    user: Annotated[User, Authorized("dishonest.read")],
     state: DishonestListingState | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -131,7 +133,10 @@ def list_listings(
     responses=problem_responses(Forbidden, NotFound),
 )
 def get_listing(
-    listing_id: RowId, session: SessionDep, user: Authorized("dishonest.read"), response: Response
+    listing_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("dishonest.read")],
+    response: Response,
 ) -> DishonestListingRead:
     """One dishonest-list proposal or listing."""
     return with_etag(response, _read(dishonest.get_listing(session, listing_id=listing_id, user=user), user))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
@@ -67,7 +69,7 @@ def request_transfer(
     case_id: RowId,
     body: DisposalTransferCreate,
     session: SessionDep,
-    user: Authorized("disposal.request"),
+    user: Annotated[User, Authorized("disposal.request")],
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -104,7 +106,7 @@ def record_task(
     transfer_id: RowId,
     body: DisposalTaskCreate,
     session: SessionDep,
-    user: Authorized("disposal.work"),
+    user: Annotated[User, Authorized("disposal.work")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record a task done on a transferred case (the property-disposal group)."""
@@ -138,7 +140,7 @@ def record_task(
 )
 def list_transfers(
     session: SessionDep,
-    user: Authorized("disposal.read"),
+    user: Annotated[User, Authorized("disposal.read")],
     state: DisposalTransferState | None = None,
     case_id: RowId | None = None,
     limit: Limit = 50,
@@ -158,7 +160,10 @@ def list_transfers(
     responses=problem_responses(Forbidden, NotFound),
 )
 def get_transfer(
-    transfer_id: RowId, session: SessionDep, user: Authorized("disposal.read"), response: Response
+    transfer_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("disposal.read")],
+    response: Response,
 ) -> DisposalTransferRead:
     """One disposal transfer with its tasks."""
     return with_etag(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
@@ -15,6 +17,7 @@ from app.errors import (
     TransitionNotAllowed,
     problem_responses,
 )
+from app.models.user import User
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.measure import MeasureCreate, MeasureRead
 from app.services import idempotency, measures
@@ -36,7 +39,7 @@ def record_measure(
     case_id: RowId,
     body: MeasureCreate,
     session: SessionDep,
-    user: Authorized("measure.record"),
+    user: Annotated[User, Authorized("measure.record")],
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -65,7 +68,7 @@ def record_measure(
 def list_measures(
     case_id: RowId,
     session: SessionDep,
-    user: Authorized("case.read"),
+    user: Annotated[User, Authorized("case.read")],
     kind: MeasureKind | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -84,7 +87,7 @@ def list_measures(
     responses=problem_responses(Forbidden, NotFound),
 )
 def get_measure(
-    case_id: RowId, measure_id: RowId, session: SessionDep, user: Authorized("case.read")
+    case_id: RowId, measure_id: RowId, session: SessionDep, user: Annotated[User, Authorized("case.read")]
 ) -> MeasureRead:
     """One measure recorded on a case."""
     return MeasureRead.model_validate(

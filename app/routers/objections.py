@@ -53,7 +53,7 @@ def _read(objection: Objection, user: User) -> ObjectionRead:
 def file_objection(
     body: ObjectionCreate,
     session: SessionDep,
-    user: Authorized("objection.file"),
+    user: Annotated[User, Authorized("objection.file")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Receive an objection against a case (starts D5 or D6)."""
@@ -76,7 +76,7 @@ def file_objection(
 )
 def list_objections(
     session: SessionDep,
-    user: Authorized("objection.read"),
+    user: Annotated[User, Authorized("objection.read")],
     state: ObjectionState | None = None,
     kind: ObjectionKind | None = None,
     case_id: Annotated[int | None, Query(ge=1)] = None,
@@ -99,7 +99,7 @@ def list_objections(
 def list_case_objections(
     case_id: RowId,
     session: SessionDep,
-    user: Authorized("objection.read"),
+    user: Annotated[User, Authorized("objection.read")],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ObjectionRead]:
@@ -117,7 +117,10 @@ def list_case_objections(
     responses=problem_responses(Forbidden, NotFound),
 )
 def read_objection(
-    objection_id: RowId, session: SessionDep, user: Authorized("objection.read"), response: Response
+    objection_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("objection.read")],
+    response: Response,
 ) -> ObjectionRead:
     """One objection with its hearings, ruling and reconsideration."""
     return with_etag(

@@ -53,7 +53,7 @@ def _read(petition: Petition, user: User) -> PetitionRead:
 def receive_petition(
     body: PetitionCreate,
     session: SessionDep,
-    user: Authorized("petition.handle"),
+    user: Annotated[User, Authorized("petition.handle")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Receive a petition (starts D9); a repeat on the same case links to the first."""
@@ -76,7 +76,7 @@ def receive_petition(
 )
 def list_petitions(
     session: SessionDep,
-    user: Authorized("petition.read"),
+    user: Annotated[User, Authorized("petition.read")],
     state: PetitionState | None = None,
     supervised: Annotated[bool | None, Query(description="escalated to the leadership")] = None,
     case_id: Annotated[int | None, Query(ge=1)] = None,
@@ -105,7 +105,10 @@ def list_petitions(
     responses=problem_responses(Forbidden, NotFound),
 )
 def read_petition(
-    petition_id: RowId, session: SessionDep, user: Authorized("petition.read"), response: Response
+    petition_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("petition.read")],
+    response: Response,
 ) -> PetitionRead:
     """One petition with its routing, urgings, reply and closing."""
     return with_etag(

@@ -68,7 +68,7 @@ def _read(referral: RefusalReferral, user: User) -> RefusalReferralRead:
 def submit_referral(
     body: RefusalReferralCreate,
     session: SessionDep,
-    user: Authorized("referral.submit"),
+    user: Annotated[User, Authorized("referral.submit")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Hand a suspected refusal to execute, with its materials, to the comprehensive group."""
@@ -91,7 +91,7 @@ def submit_referral(
 )
 def list_referrals(
     session: SessionDep,
-    user: Authorized("referral.read"),
+    user: Annotated[User, Authorized("referral.read")],
     stage: ReferralStage | None = None,
     unit: Unit = None,
     outcome: ReferralOutcome | None = None,
@@ -115,7 +115,7 @@ def list_referrals(
 )
 def referral_stats(
     session: SessionDep,
-    user: Authorized("referral.read"),
+    user: Annotated[User, Authorized("referral.read")],
     stage: ReferralStage | None = None,
     unit: Unit = None,
     outcome: ReferralOutcome | None = None,
@@ -135,7 +135,10 @@ def referral_stats(
     responses=problem_responses(Forbidden, NotFound),
 )
 def read_referral(
-    referral_id: RowId, session: SessionDep, user: Authorized("referral.read"), response: Response
+    referral_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("referral.read")],
+    response: Response,
 ) -> RefusalReferralRead:
     """One referral with its materials, checklist and follow-up."""
     referral = refusal_referrals.get_referral(session, user=user, referral_id=referral_id)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 
 from app.deps import Authorized, ExpectedVersion, SessionDep
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
+from app.models.user import User
 from app.schemas.common import RowId
 from app.schemas.registration import (
     InvestigationRead,
@@ -30,7 +33,7 @@ def register_case(
     case_id: RowId,
     body: RegistrationCreate,
     session: SessionDep,
-    user: Authorized("case.register"),
+    user: Annotated[User, Authorized("case.register")],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> RegistrationRead:
@@ -71,7 +74,7 @@ def record_investigation(
     case_id: RowId,
     body: InvestigationUpdate,
     session: SessionDep,
-    user: Authorized("case.investigate"),
+    user: Annotated[User, Authorized("case.investigate")],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> InvestigationRead:

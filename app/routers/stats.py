@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from app.deps import Authorized, SessionDep
 from app.errors import Forbidden, InvalidInput, problem_responses
+from app.models.user import User
 from app.schemas.common import ISODate
 from app.schemas.stats import StatsOverview
 from app.services.stats import overview, overview_csv_rows
@@ -24,7 +25,7 @@ router = APIRouter(tags=["stats"])
 )
 def stats_overview(
     session: SessionDep,
-    user: Authorized("stats.read"),
+    user: Annotated[User, Authorized("stats.read")],
     filed_from: ISODate | None = None,
     filed_to: ISODate | None = None,
     unit: str | None = Query(None, max_length=32),

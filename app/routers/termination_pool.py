@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from app.deps import Authorized, SessionDep
 from app.enums import TerminationPoolStatus
 from app.errors import Forbidden, problem_responses
+from app.models.user import User
 from app.routers.measures import Cursor
 from app.schemas.closure import TerminationPoolEntryRead
 from app.schemas.common import Limit, Page
@@ -43,7 +44,7 @@ def pool_entry_read(item: PoolItem) -> TerminationPoolEntryRead:
 )
 def list_pool(
     session: SessionDep,
-    user: Authorized("termination_pool.read"),
+    user: Annotated[User, Authorized("termination_pool.read")],
     unit: Annotated[str | None, Query(max_length=32, description="unit, e.g. brigade-2")] = None,
     status: TerminationPoolStatus | None = None,
     limit: Limit = 50,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.deps import Authorized, ExpectedVersion, SessionDep
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
+from app.models.user import User
 from app.schemas.common import Limit, RowId
 from app.schemas.triage import (
     HandbackCommand,
@@ -33,7 +34,7 @@ _COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed,
     responses=problem_responses(Forbidden, NotFound),
 )
 def evaluate_triage(
-    body: TriageEvaluateRequest, session: SessionDep, user: Authorized("triage.evaluate")
+    body: TriageEvaluateRequest, session: SessionDep, user: Annotated[User, Authorized("triage.evaluate")]
 ) -> TriageEvaluation:
     """Dry run of the triage rules on a case payload (or a recorded case); changes nothing."""
     result = triage.evaluate_request(session, user=user, request=body)
@@ -54,7 +55,7 @@ def triage_case(
     case_id: RowId,
     body: TriageCommand,
     session: SessionDep,
-    user: Authorized("case.triage"),
+    user: Annotated[User, Authorized("case.triage")],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> TriageOutcome:
@@ -81,7 +82,7 @@ def hand_back_case(
     case_id: RowId,
     body: HandbackCommand,
     session: SessionDep,
-    user: Authorized("case.handback"),
+    user: Annotated[User, Authorized("case.handback")],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> TriageOutcome:
@@ -102,7 +103,7 @@ def hand_back_case(
 def list_triage_decisions(
     case_id: RowId,
     session: SessionDep,
-    user: Authorized("case.read"),
+    user: Annotated[User, Authorized("case.read")],
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> TriageDecisionList:

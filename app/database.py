@@ -40,9 +40,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -114,7 +112,7 @@ def reset_engine() -> None:
 
 def insert_skipping_conflicts(
     session: Session, model: type, *columns: str, returning: tuple[Any, ...] = ()
-) -> PostgresInsert | SQLiteInsert:
+) -> Insert:
     """``INSERT … ON CONFLICT (columns) DO NOTHING [RETURNING …]`` for the session's database: a
     concurrent insert of the same key waits for the other transaction and then inserts nothing (no
     RETURNING row). Built once and reused: pass the values as execution parameters."""
@@ -124,7 +122,7 @@ def insert_skipping_conflicts(
 @lru_cache
 def _insert_skipping_conflicts(
     dialect: str, model: type, columns: tuple[str, ...], returning: tuple[Any, ...]
-) -> PostgresInsert | SQLiteInsert:
+) -> Insert:
     insert = postgres_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(model).on_conflict_do_nothing(index_elements=list(columns) or None)
     return statement.returning(*returning) if returning else statement
@@ -212,9 +210,8 @@ def decode_json_rows(
 ) -> list[SimpleNamespace]:
     """The rows of a :func:`json_rows` array, in its order, with the values the columns' types give
     when read directly (dates, aware UTC datetimes, exact decimals, booleans, enum members)."""
-    if isinstance(rows, str):  # SQLite returns the array as text
-        rows = json.loads(rows)
-    ordered = sorted(rows or [], key=lambda row: row[_POSITION])
+    decoded: list[dict[str, Any]] = json.loads(rows) if isinstance(rows, str) else rows or []  # SQLite: text
+    ordered = sorted(decoded, key=lambda row: row[_POSITION])
     return [_decode_json_row(columns, row) for row in ordered]
 
 
@@ -233,9 +230,10 @@ def _json_value(column: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
 
 
 def _decode_json_row(columns: Sequence[ColumnElement[Any]], row: dict[str, Any]) -> SimpleNamespace:
-    values = {}
+    values: dict[str, Any] = {}
     for column in columns:
-        value, kind = row[column.key], _stored_type(column)
+        key = str(column.key)
+        value, kind = row[key], _stored_type(column)
         if value is None:
             pass
         elif isinstance(kind, Numeric):
@@ -249,5 +247,5 @@ def _decode_json_row(columns: Sequence[ColumnElement[Any]], row: dict[str, Any])
             value = bool(value)
         elif isinstance(kind, String):
             value = column.type.python_type(value)  # str, or the member of an enum column
-        values[column.key] = value
+        values[key] = value
     return SimpleNamespace(**values)

@@ -198,7 +198,8 @@ def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, A
     Problems sharing a status share its response; the description names every one of them.
     """
     by_status: dict[int, list[type[DomainError]]] = {}
-    for err in (Unauthorized, InvalidInput, *errors):
+    every: tuple[type[DomainError], ...] = (Unauthorized, InvalidInput, *errors)
+    for err in every:
         reasons = by_status.setdefault(err.status, [])
         if err not in reasons:
             reasons.append(err)

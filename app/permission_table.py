@@ -72,7 +72,7 @@ def route_action(route: APIRoute) -> str | None:
     while stack:
         dependency = stack.pop()
         action = getattr(dependency.call, "policy_action", None)
-        if action:
+        if isinstance(action, str):
             return action
         stack.extend(dependency.dependencies)
     return None

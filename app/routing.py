@@ -44,7 +44,7 @@ def add_commands(
     *,
     id_name: str,
     response_model: type[BaseModel],
-    read: Callable[[Any, User], BaseModel],
+    read: Callable[[Any, User], Any],
     commands: Sequence[Command],
 ) -> None:
     """Mount each command on ``router``; ``read`` shapes the changed record for its caller."""
@@ -61,9 +61,9 @@ def add_commands(
 
 
 def _command_endpoint(
-    command: Command, *, id_name: str, response_model: type[BaseModel], read: Callable[[Any, User], BaseModel]
-) -> Callable[..., BaseModel]:
-    def endpoint(**arguments: Any) -> BaseModel:
+    command: Command, *, id_name: str, response_model: type[BaseModel], read: Callable[[Any, User], Any]
+) -> Callable[..., Any]:
+    def endpoint(**arguments: Any) -> Any:
         body = arguments["body"] or command.body()
         session, user = arguments["session"], arguments["user"]
         record = command.service(

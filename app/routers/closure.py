@@ -93,6 +93,7 @@ def get_closure(
 
 
 def _restoration_read(case: Case) -> RestorationRead:
+    assert case.origin_case_id is not None  # a restored case always names the case it restores
     return RestorationRead(
         origin_case_id=case.origin_case_id,
         case_id=case.id,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse
@@ -63,7 +63,8 @@ def members_of(slug: str) -> dict[str, str]:
     return {
         name: field.description or ""
         for name, field in Problem.model_fields.items()
-        if slug in ((field.json_schema_extra or {}).get("x-problem-types") or ())  # type: ignore[union-attr]
+        if isinstance(field.json_schema_extra, dict)
+        and slug in cast(list[str], field.json_schema_extra.get("x-problem-types") or [])
     }
 
 

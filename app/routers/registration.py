@@ -50,6 +50,7 @@ def register_case(
         expected_version=expected_version,
     )
     case = done.case
+    assert case.registered_at is not None  # set by the registration just recorded
     response.headers["ETag"] = f'"{case.version}"'
     return RegistrationRead(
         case_id=case.id,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, insert, select
+from sqlalchemy import Row, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.context import request_id_var
@@ -102,9 +102,9 @@ _HASHED_FIELDS = (
 )
 
 
-_HEAD = AuditHead.__table__
+_HEAD = cast(Table, AuditHead.__table__)
 _LOCK_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
-_ENTRIES = AuditEntry.__table__
+_ENTRIES = cast(Table, AuditEntry.__table__)
 _INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
 _MOVE_HEAD = (
     _HEAD.update()

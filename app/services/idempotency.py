@@ -98,7 +98,7 @@ def _find(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
 
 
 _STORE_RESPONSE = (
-    update(IdempotencyKey.__table__)
+    update(IdempotencyKey)
     .where(IdempotencyKey.id == bindparam("claimed"))
     .values(status_code=bindparam("status"), response_body=bindparam("body"))
 )

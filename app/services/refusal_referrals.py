@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
@@ -22,7 +22,7 @@ from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
 from app.services.case_access import case_for_action
-from app.services.workflow import Workflow, check_legal_date, where_given
+from app.services.workflow import SelectT, Workflow, check_legal_date, where_given
 from app.settings import court_today, get_settings
 
 # Plan §5(6): submitted → reviewed (returned ⇄ supplemented, or complete) → criminal division →
@@ -89,7 +89,7 @@ def _snapshot(referral: RefusalReferral) -> dict[str, Any]:
     }
 
 
-def _visible(stmt: Select[Any], user: User) -> Select[Any]:
+def _visible(stmt: SelectT, user: User) -> SelectT:
     """Brigades see their own team's referrals only (DOMAIN.md §1)."""
     return stmt if sees_all_cases(user) else stmt.where(RefusalReferral.unit_code == user.unit_code)
 

@@ -25,10 +25,10 @@ from app.settings import court_today
 
 
 class VersionedRecord(Protocol):
-    id: int
     version: int
 
 
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")  # any SELECT, its columns kept
 R = TypeVar("R")  # a mapped class with ``id``, ``version``, ``case_id`` and ``updated_at``
 
 
@@ -61,7 +61,7 @@ def check_legal_date(
         )
 
 
-def where_given(stmt: Select[Any], where: Mapping[Any, Any]) -> Select[Any]:
+def where_given(stmt: SelectT, where: Mapping[Any, Any]) -> SelectT:
     """``stmt`` filtered by each column in ``where`` whose value is given (a list's optional filters)."""
     for column, value in where.items():
         if value is not None:
@@ -105,14 +105,15 @@ class Workflow(Generic[R]):
     def reload(self, session: Session, record_id: int) -> R:
         """The record as stored now, with its children."""
         stmt = self._with_children(select(self.model).where(self._key == record_id))
-        return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+        record: R = session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+        return record
 
     def find(self, session: Session, *, user: User, record_id: int, for_update: bool = False) -> R:
         """The record, or 404 when it does not exist or the caller may not see it."""
         stmt = self.visible(select(self.model).where(self._key == record_id), user)
         if for_update:
             stmt = stmt.with_for_update(of=self.model)
-        record = session.execute(stmt).scalar_one_or_none()
+        record: R | None = session.execute(stmt).scalar_one_or_none()
         if record is None:
             raise NotFound(f"{self.noun} {record_id} not found")
         return record

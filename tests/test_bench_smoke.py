@@ -11,8 +11,8 @@ import pytest
 import uvicorn
 from sqlalchemy import create_engine
 
+from app.rules.identifiers import validate_resident_id, validate_uscc
 from app.schemas.case import CaseCreate
-from app.services.identifiers import validate_resident_id, validate_uscc
 from bench import api_overhead, bare_app, harness, scale
 from bench.load import Request, json_request, percentile, run_load
 

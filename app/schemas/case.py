@@ -27,9 +27,9 @@ from app.enums import (
     RespondentClass,
     Track,
 )
+from app.rules.identifiers import normalise_case_number, validate_resident_id, validate_uscc
 from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, ORMModel
 from app.schemas.deadline import DeadlineRead
-from app.services.identifiers import normalise_case_number, validate_resident_id, validate_uscc
 from app.settings import court_today
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails
 
 from app.enums import MeasureKind, OnsiteCheckSubject, SuspensionKind
+from app.rules.termination_gate import months_after
 from app.schemas.common import (
     DocumentNumber,
     InputModel,
@@ -20,7 +21,6 @@ from app.schemas.common import (
     RowId,
     error_detail,
 )
-from app.services.termination_gate import months_after
 from app.settings import get_settings
 
 # Court documents (notices, orders, rulings, decisions) carry a number and a signer (plan §4).

@@ -21,9 +21,9 @@ from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.calendar_year import CalendarYear
 from app.models.user import User
+from app.rules.periods import WorkingCalendar, YearOverride, package_years
 from app.services import audit
 from app.services import deadlines as deadline_service
-from app.services.periods import WorkingCalendar, YearOverride, package_years
 from app.services.workflow import check_version
 from app.settings import get_settings
 

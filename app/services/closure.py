@@ -22,15 +22,15 @@ from app.models.case_closure import CaseClosure
 from app.models.refusal_referral import RefusalReferral
 from app.models.termination_pool_entry import TerminationPoolEntry
 from app.models.user import User
-from app.services import audit, deadlines, dishonest, disposal, termination_pool
-from app.services.case_access import case_for_action, load_case
-from app.services.measures import measures_of
-from app.services.termination_gate import (
+from app.rules.termination_gate import (
     RecordedStep,
     TerminationFacts,
     evidence_for_termination,
     missing_for_termination,
 )
+from app.services import audit, deadlines, dishonest, disposal, termination_pool
+from app.services.case_access import case_for_action, load_case
+from app.services.measures import measures_of
 from app.services.workflow import check_legal_date
 from app.settings import court_today, get_settings
 

@@ -1,7 +1,7 @@
 """Legal deadline clocks D1–D13 (DOMAIN.md §4): started, met and paused by domain events.
 
 Other services never touch deadline rows; they report what happened with :func:`record_event`
-and the clock configuration (app.services.deadline_rules) decides which clocks start, are met,
+and the clock configuration (app.rules.deadline_rules) decides which clocks start, are met,
 pause or resume. Every event is kept; a case's clocks are recomputed from all of its events and
 the working calendar whenever one arrives, so a back-dated event or a calendar change gives the
 right due dates without manual fixing. Deadline rows hold the result for the board's indexes.
@@ -58,11 +58,7 @@ from app.models.case import Case
 from app.models.deadline import Deadline, DeadlineEvent
 from app.models.user import User
 from app.policy import ALL_UNITS, Actor, sees_all_cases
-from app.schemas.deadline import DeadlineBoardItem, DeadlineBoardPage, DeadlineExtensionRead, DeadlineRead
-from app.services import audit
-from app.services import calendar as court_calendar
-from app.services.case_access import load_case
-from app.services.deadline_rules import (
+from app.rules.deadline_rules import (
     BOARD_RULES,
     CASE_FILED,
     EXTENSION_APPROVED,
@@ -78,7 +74,11 @@ from app.services.deadline_rules import (
     settled_status,
     warning_windows,
 )
-from app.services.periods import WorkingCalendar
+from app.rules.periods import WorkingCalendar
+from app.schemas.deadline import DeadlineBoardItem, DeadlineBoardPage, DeadlineExtensionRead, DeadlineRead
+from app.services import audit
+from app.services import calendar as court_calendar
+from app.services.case_access import load_case
 from app.settings import court_today, get_settings
 
 log = structlog.get_logger("app.deadlines")

@@ -15,10 +15,10 @@ from app.enums import CaseState, PartyRole
 from app.errors import Conflict
 from app.models.case import Case, Party, PropertyClue
 from app.models.user import User
+from app.rules.identifiers import normalise_case_number
 from app.schemas.case import CaseCreate, PartyIn
 from app.services import audit, deadlines
 from app.services.case_queries import CaseDetail, new_case_detail
-from app.services.identifiers import normalise_case_number
 
 
 class DuplicateCaseNumber(Conflict):

@@ -18,12 +18,12 @@ from app.models.case import Case
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
 from app.models.user import User
+from app.rules.identifiers import format_case_number
+from app.rules.periods import add_days
 from app.services import deadlines
 from app.services.calendar import working_calendar
 from app.services.case_access import load_case, visible_cases
-from app.services.identifiers import format_case_number
 from app.services.numbering import next_serial
-from app.services.periods import add_days
 from app.services.workflow import Workflow, check_legal_date
 from app.settings import court_today, get_settings
 

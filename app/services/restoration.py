@@ -14,9 +14,9 @@ from app.enums import CaseState, ClosureMode
 from app.errors import Conflict, TransitionNotAllowed
 from app.models.case import Case, Party
 from app.models.user import User
+from app.rules.identifiers import format_case_number
 from app.services import audit, deadlines, termination_pool
 from app.services.case_access import case_for_action
-from app.services.identifiers import format_case_number
 from app.services.numbering import next_serial
 from app.services.workflow import check_legal_date
 from app.settings import court_today

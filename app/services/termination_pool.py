@@ -16,8 +16,8 @@ from app.models.case import Case
 from app.models.termination_pool_entry import TerminationPoolEntry
 from app.models.user import User
 from app.policy import sees_all_cases
+from app.rules.termination_gate import months_after
 from app.services.paging import decode_cursor, encode_cursor
-from app.services.termination_gate import months_after
 from app.settings import court_today, get_settings
 
 

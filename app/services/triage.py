@@ -1,6 +1,6 @@
 """Triage (繁简分流) of registered cases, allocation, and the fast group's hand-back (DOMAIN.md §2–§3).
 
-The rules themselves are the pure evaluator of :mod:`app.services.triage_rules`; this module builds
+The rules themselves are the pure evaluator of :mod:`app.rules.triage_rules`; this module builds
 its facts from a recorded case (or a payload, for the dry run), records the decision with its
 inputs, rule-set version, decider and any override, and allocates the case.
 """
@@ -20,12 +20,12 @@ from app.errors import InvalidInput
 from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
+from app.rules.triage_rules import AssetFact, RuleSet, TriageFacts, TriageResult, evaluate
 from app.schemas.triage import TriageEvaluateRequest
 from app.services import audit
 from app.services.allocation import Allocation, allocate, allocate_brigade
 from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
-from app.services.triage_rules import AssetFact, RuleSet, TriageFacts, TriageResult, evaluate
 from app.settings import get_settings
 
 TRIAGE = "triage"

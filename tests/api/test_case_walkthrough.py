@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from app.policy import BRIGADES, actor_may
+from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
-from app.services.termination_gate import months_after
 from app.settings import court_today
 from tests.factories import add_measure, add_termination_measures, case_body, make_team_case, respondent_of
 

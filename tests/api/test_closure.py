@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.database import session_scope
 from app.models.case import Case
+from app.rules.termination_gate import MISSING_ITEMS, months_after
 from app.seed import DEMO_USERS
 from app.services.numbering import next_serial
-from app.services.termination_gate import MISSING_ITEMS, months_after
 from app.settings import court_today
 from tests.factories import (
     add_measure,

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
-from app.services.termination_gate import months_after
 from app.settings import court_today
 from tests.factories import add_measure, make_team_case, respondent_of
 from tests.helpers import fields

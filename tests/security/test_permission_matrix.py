@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 
+from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
-from app.services.termination_gate import months_after
 from app.settings import court_today
 from tests.factories import (
     add_measure,

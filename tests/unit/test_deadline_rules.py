@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from app.enums import DeadlineStatus
-from app.services.deadline_rules import (
+from app.rules.deadline_rules import (
     BOARD_RULES,
     RULES,
     RULES_BY_ID,
@@ -25,7 +25,7 @@ from app.services.deadline_rules import (
     suspensions,
     warning_windows,
 )
-from app.services.periods import WorkingCalendar, YearOverride
+from app.rules.periods import WorkingCalendar, YearOverride
 from app.settings import Settings
 
 D = date.fromisoformat

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.identifiers import (
+from app.rules.identifiers import (
     ENFORCEMENT_TYPE_CODES,
     CaseNumber,
     format_case_number,

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.services.periods import (
+from app.rules.periods import (
     PeriodEnd,
     WorkingCalendar,
     YearOverride,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.services.termination_gate import (
+from app.rules.termination_gate import (
     MISSING_ITEMS,
     RecordedStep,
     TerminationFacts,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from app.enums import AssetKind, AssetStatus, Behaviour, Category, RespondentClass, Track
-from app.services.triage_rules import (
+from app.rules.triage_rules import (
     DEFAULT_RULE_SET,
     LIQUID_ASSET_KINDS,
     RULE_IDS,

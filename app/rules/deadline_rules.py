@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.enums import AssetKind, Category, DeadlineStatus, ObjectionKind, SuspensionKind
-from app.services.periods import WorkingCalendar, add_working_days, end_on_working_day, same_date_months_later
+from app.rules.periods import WorkingCalendar, add_working_days, end_on_working_day, same_date_months_later
 from app.settings import Settings
 
 

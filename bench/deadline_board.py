@@ -292,7 +292,10 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
         deep = session.execute(
             text("SELECT due_on, id FROM deadline WHERE status = 'breached' ORDER BY random() LIMIT 500")
         ).all()
-    encode = deadlines._encode_cursor  # the cursor format the board itself issues
+
+    def encode(due_on: dt.date, deadline_id: int) -> str:
+        return deadlines.BOARD_KEYSET.encode([due_on, deadline_id])  # the cursor the board issues
+
     timings = Timings()
     items: dict[str, int] = {}
 

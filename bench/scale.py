@@ -460,7 +460,13 @@ def main() -> None:
     harness.require_bench_database(args.database_url)
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
 
-    from app.services.paging import encode_cursor
+    from app.models.case import Case
+    from app.services.paging import Keyset
+
+    case_list = Keyset((Case.id,), descending=True)  # the cursor GET /cases issues
+
+    def encode_cursor(last_id: int) -> str:
+        return case_list.encode([last_id])
 
     print("preparing the database …", flush=True)
     schema_note = harness.fresh_schema(args.database_url)

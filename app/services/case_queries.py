@@ -30,7 +30,7 @@ from app.policy import actor_may_on_case, sees_all_cases
 from app.schemas.deadline import DeadlineRead
 from app.services import deadlines
 from app.services.case_access import allowed_actions, can_see, load_case
-from app.services.paging import decode_cursor, encode_cursor
+from app.services.paging import keyset_page
 from app.settings import court_today
 
 # A row as read (INSERT … RETURNING) or decoded from a JSON list of the case read.
@@ -304,13 +304,8 @@ def list_cases(
         raise InvalidInput("state", f"unknown state {unknown[0]!r}; one of {', '.join(CaseState)}")
     if filters.filed_from and filters.filed_to and filters.filed_from > filters.filed_to:
         raise InvalidInput("filed_to", "is before filed_from")
-    after_id = decode_cursor(cursor)
     stmt = _filtered(select(Case), user=user, filters=filters)
-    if after_id is not None:
-        stmt = stmt.where(Case.id < after_id)
-    cases = list(session.scalars(stmt.order_by(Case.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(cases[limit - 1].id) if len(cases) > limit else None
-    cases = cases[:limit]
+    cases, next_cursor = keyset_page(session, stmt, Case.id, cursor=cursor, limit=limit)
     names: dict[tuple[int, str], list[str]] = defaultdict(list)
     if cases:
         rows = session.execute(
@@ -335,10 +330,5 @@ def case_timeline(
 ) -> tuple[list[AuditEntry], str | None]:
     """The case's audit entries, oldest first (DOMAIN.md §11), for a caller who may see the case."""
     load_case(session, case_id, user)
-    after_id = decode_cursor(cursor)
     stmt = select(AuditEntry).where(AuditEntry.case_id == case_id)
-    if after_id is not None:
-        stmt = stmt.where(AuditEntry.id > after_id)
-    entries = list(session.scalars(stmt.order_by(AuditEntry.id).limit(limit + 1)))
-    next_cursor = encode_cursor(entries[limit - 1].id) if len(entries) > limit else None
-    return entries[:limit], next_cursor
+    return keyset_page(session, stmt, AuditEntry.id, cursor=cursor, limit=limit, newest_first=False)

@@ -38,8 +38,6 @@ which runs by itself whenever a flushed ``Case`` has a new ``unit_code`` or ``ha
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -79,6 +77,7 @@ from app.schemas.deadline import DeadlineBoardItem, DeadlineBoardPage, DeadlineE
 from app.services import audit
 from app.services import calendar as court_calendar
 from app.services.case_access import load_case
+from app.services.paging import Keyset
 from app.settings import court_today, get_settings
 
 log = structlog.get_logger("app.deadlines")
@@ -577,25 +576,8 @@ def list_for_case(session: Session, case_id: int) -> list[DeadlineRead]:
 # The early-warning board --------------------------------------------------------------------------
 
 BOARD_STATUSES = ("overdue", "due_soon", *DeadlineStatus)
-_CURSOR_PREFIX = "d1:"
-
-
-def _encode_cursor(due_on: date, deadline_id: int) -> str:
-    text = f"{_CURSOR_PREFIX}{due_on.isoformat()}|{deadline_id}"
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> tuple[date, int] | None:
-    if cursor is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith(_CURSOR_PREFIX):
-            raise ValueError(text)
-        due, _, ident = text.removeprefix(_CURSOR_PREFIX).partition("|")
-        return date.fromisoformat(due), int(ident)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("cursor", "not a cursor returned by this list; start without one") from None
+# Earliest due first; the cursor carries the last line's (due_on, id).
+BOARD_KEYSET = Keyset((Deadline.due_on, Deadline.id), tag="d1")
 
 
 @dataclass(frozen=True)
@@ -603,7 +585,7 @@ class BoardQuery:
     status: str
     unit: str | None
     rule: str | None
-    after: tuple[date, int] | None
+    after: tuple[Any, ...] | None
     limit: int
     today: date
 
@@ -645,12 +627,11 @@ def _branch_select(conditions: list[Any], q: BoardQuery) -> Any:
     if q.rule is not None:
         where.append(Deadline.rule == q.rule)
     if q.after is not None:
-        due, ident = q.after
-        where += [Deadline.due_on >= due, or_(Deadline.due_on > due, Deadline.id > ident)]
+        where.append(BOARD_KEYSET.after(q.after))
     return (
         select(Deadline.id.label("id"), Deadline.due_on.label("due_on"))
         .where(*where)
-        .order_by(Deadline.due_on, Deadline.id)
+        .order_by(*BOARD_KEYSET.order_by)
         .limit(q.limit + 1)
     )
 
@@ -682,7 +663,7 @@ def deadline_board(
         status=status,
         unit=unit,
         rule=rule,
-        after=_decode_cursor(cursor),
+        after=BOARD_KEYSET.decode(cursor),
         limit=limit,
         today=today or court_today(),
     )
@@ -695,14 +676,11 @@ def deadline_board(
         select(Deadline, User.full_name)
         .join(page_ids, page_ids.c.id == Deadline.id)
         .outerjoin(User, User.id == Deadline.handler_id)
-        .order_by(Deadline.due_on, Deadline.id)
+        .order_by(*BOARD_KEYSET.order_by)
         .limit(q.limit + 1)
     ).all()
     items = [_board_item(row, handler_name, q.today) for row, handler_name in rows[: q.limit]]
-    next_cursor = None
-    if len(rows) > q.limit:
-        last = rows[q.limit - 1][0]
-        next_cursor = _encode_cursor(last.due_on, last.id)
+    next_cursor = BOARD_KEYSET.cursor_of(rows[q.limit - 1][0]) if len(rows) > q.limit else None
     return DeadlineBoardPage(items=items, next_cursor=next_cursor)
 
 

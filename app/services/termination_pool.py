@@ -17,7 +17,7 @@ from app.models.termination_pool_entry import TerminationPoolEntry
 from app.models.user import User
 from app.policy import sees_all_cases
 from app.rules.termination_gate import months_after
-from app.services.paging import decode_cursor, encode_cursor
+from app.services.paging import keyset_page
 from app.settings import court_today, get_settings
 
 
@@ -96,9 +96,7 @@ def list_pool(
             if status == TerminationPoolStatus.in_pool
             else TerminationPoolEntry.ends_on < today
         )
-    after_id = decode_cursor(cursor)
-    if after_id is not None:
-        stmt = stmt.where(TerminationPoolEntry.id > after_id)
-    rows = session.execute(stmt.order_by(TerminationPoolEntry.id).limit(limit + 1)).all()
-    next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
-    return [item_of(entry, number, today) for entry, number in rows[:limit]], next_cursor
+    rows, next_cursor = keyset_page(
+        session, stmt, TerminationPoolEntry.id, cursor=cursor, limit=limit, newest_first=False
+    )
+    return [item_of(entry, number, today) for entry, number in rows], next_cursor

@@ -28,7 +28,7 @@ from app.models.deadline import Deadline
 from app.rules.deadline_rules import BOARD_RULES, WINDOW_RULES
 from app.services import audit, idempotency
 from app.services import calendar as court_calendar
-from app.services.deadlines import recompute_provisional
+from app.services.deadline_clocks import recompute_provisional
 from app.settings import court_today, get_settings
 
 

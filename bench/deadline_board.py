@@ -5,7 +5,7 @@
 
 Empties the database, builds the schema, seeds the organisation, then generates ``rows`` deadlines
 (four clocks D1–D4 per case, so rows / 4 cases, with their filing events) by ``INSERT … SELECT
-generate_series`` and runs ANALYZE. It then times ``app.services.deadlines.deadline_board`` — the
+generate_series`` and runs ANALYZE. It then times ``app.services.deadline_board.deadline_board`` — the
 function behind ``GET /api/v1/deadlines`` — one page of 50 per request, in a read-only session of
 its own as a request gets, over a mix of callers (command center, leadership, brigade judges),
 units, statuses (overdue, due soon, a plain state), rules and cursors (first pages, following pages,
@@ -282,7 +282,7 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
     from app.database import reset_engine, session_scope
     from app.models.deadline import Deadline
     from app.models.user import User
-    from app.services import deadlines
+    from app.services import deadline_board
 
     reset_engine()
     rng = random.Random(seed)
@@ -294,7 +294,7 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
         ).all()
 
     def encode(due_on: dt.date, deadline_id: int) -> str:
-        return deadlines.BOARD_KEYSET.encode([due_on, deadline_id])  # the cursor the board issues
+        return deadline_board.BOARD_KEYSET.encode([due_on, deadline_id])  # the cursor the board issues
 
     timings = Timings()
     items: dict[str, int] = {}
@@ -302,7 +302,7 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
     def board(call: BoardCall) -> str | None:
         started = time.perf_counter()
         with session_scope(read_only=True) as session:
-            page = deadlines.deadline_board(
+            page = deadline_board.deadline_board(
                 session,
                 user=users[call.username],
                 status=call.status,
@@ -362,7 +362,7 @@ def explain_overdue(engine: Engine, today: dt.date) -> str:
     from sqlalchemy.orm import Session
 
     from app.models.user import User
-    from app.services import deadlines
+    from app.services import deadline_board
 
     captured: list[str] = []
 
@@ -374,7 +374,7 @@ def explain_overdue(engine: Engine, today: dt.date) -> str:
         user = session.scalars(select(User).where(User.username == "comprehensive")).one()
         event.listen(engine, "before_cursor_execute", capture)
         try:
-            deadlines.deadline_board(
+            deadline_board.deadline_board(
                 session, user=user, status="overdue", unit="brigade-2", limit=PAGE, today=today
             )
         finally:
@@ -416,8 +416,8 @@ def report(
         + ", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "overdue")
         + f"; overdue (breached or open past due) {counts['overdue']:,}",
         "",
-        f"{len(board)} board pages (limit {PAGE}) through `app.services.deadlines.deadline_board`, each in "
-        f"its own read-only session, alternating with {len(base)} baseline pages "
+        f"{len(board)} board pages (limit {PAGE}) through `app.services.deadline_board.deadline_board`, "
+        f"each in its own read-only session, alternating with {len(base)} baseline pages "
         "(`WHERE id > :x ORDER BY id LIMIT 50`).",
         "",
         "| measure | p50 ms | p95 ms | p99 ms |",

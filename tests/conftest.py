@@ -162,14 +162,14 @@ def auth(user_ids: dict[str, int]) -> Auth:
 
 @pytest.fixture
 def events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """The deadline events the services report (``app.services.deadlines.record_event``), in order,
-    collected instead of reaching the clocks."""
-    from app.services import deadlines
+    """The deadline events the services report (``app.services.deadline_events.record_event``), in
+    order, collected instead of reaching the clocks."""
+    from app.services import deadline_events
 
     seen: list[dict[str, Any]] = []
 
     def record(session: Session, **event: Any) -> None:
         seen.append(event)
 
-    monkeypatch.setattr(deadlines, "record_event", record)
+    monkeypatch.setattr(deadline_events, "record_event", record)
     return seen

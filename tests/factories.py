@@ -195,10 +195,10 @@ def record_deadline_event(
     params: dict[str, object] | None = None,
 ) -> None:
     """Report a domain event to the deadline clocks, as the service that owns the event would."""
-    from app.services import deadlines
+    from app.services import deadline_events
 
     with session_scope() as session:
-        deadlines.record_event(
+        deadline_events.record_event(
             session,
             event=event,
             on=on,

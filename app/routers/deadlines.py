@@ -15,7 +15,7 @@ from app.schemas.deadline import (
     DeadlineExtensionCreate,
     DeadlineExtensionRead,
 )
-from app.services import deadlines, idempotency
+from app.services import deadline_board, deadline_extensions, idempotency
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["deadlines"])
@@ -41,7 +41,7 @@ def list_deadline_board(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> DeadlineBoardPage:
     """The early-warning board (期限预警): deadlines overdue or due soon, earliest due date first."""
-    return deadlines.deadline_board(
+    return deadline_board.deadline_board(
         session, user=user, status=status.value, unit=unit, rule=rule, cursor=cursor, limit=limit
     )
 
@@ -67,7 +67,7 @@ def approve_deadline_extension(
         key=idempotency_key,
         operation=f"approve_deadline_extension:{case_id}",
         payload=body,
-        create=lambda: deadlines.approve_extension(
+        create=lambda: deadline_extensions.approve_extension(
             session,
             case_id=case_id,
             user=user,

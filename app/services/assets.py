@@ -18,7 +18,7 @@ from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.case import Asset
 from app.models.user import User
-from app.services import audit, deadlines
+from app.services import audit, deadline_events
 from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
 from app.settings import court_today
@@ -63,7 +63,7 @@ def record_asset(
     session.flush()
     if controlled_on is not None:
         # SPC interpretation of the CPL: freezes and seals lapse unless renewed (D12 reminder).
-        deadlines.record_event(
+        deadline_events.record_event(
             session,
             event="asset.controlled",
             on=controlled_on,

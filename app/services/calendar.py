@@ -22,8 +22,7 @@ from app.models.base import utcnow
 from app.models.calendar_year import CalendarYear
 from app.models.user import User
 from app.rules.periods import WorkingCalendar, YearOverride, package_years
-from app.services import audit
-from app.services import deadlines as deadline_service
+from app.services import audit, deadline_clocks
 from app.services.workflow import check_version
 from app.settings import get_settings
 
@@ -194,7 +193,7 @@ def update_calendar_year(
         reason=row.source_note,
     )
     calendar = WorkingCalendar.from_sources(_overrides(session))  # this transaction's view, not cached
-    recomputed = deadline_service.recompute_for_year(session, year=year, calendar=calendar, actor=user)
+    recomputed = deadline_clocks.recompute_for_year(session, year=year, calendar=calendar, actor=user)
     return after, recomputed
 
 

@@ -28,7 +28,7 @@ from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
 from app.schemas.deadline import DeadlineRead
-from app.services import deadlines
+from app.services import deadline_clocks
 from app.services.case_access import allowed_actions, can_see, load_case
 from app.services.paging import keyset_page
 from app.settings import court_today
@@ -198,7 +198,7 @@ def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
         property_clues=decoded["property_clues"],
         assets=decoded["assets"],
         triage=TriageView(**vars(triage[0])) if triage else None,
-        deadlines=[deadlines.deadline_read(d, today) for d in decoded["deadlines"]],
+        deadlines=[deadline_clocks.deadline_read(d, today) for d in decoded["deadlines"]],
     )
 
 

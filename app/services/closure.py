@@ -28,7 +28,7 @@ from app.rules.termination_gate import (
     evidence_for_termination,
     missing_for_termination,
 )
-from app.services import audit, deadlines, dishonest, disposal, termination_pool
+from app.services import audit, deadline_events, dishonest, disposal, termination_pool
 from app.services.case_access import case_for_action, load_case
 from app.services.measures import measures_of
 from app.services.workflow import check_legal_date
@@ -152,7 +152,7 @@ def close_case(
         else None
     )
     # SPC time-limit rules: closing meets the case's time limit (D3).
-    deadlines.record_event(
+    deadline_events.record_event(
         session, event="case.closed", on=closed_on, case_id=case.id, params={"mode": mode.value}
     )
     after = {

@@ -28,7 +28,8 @@ from app.models.measure import Measure
 from app.models.user import User
 from app.policy import actor_may_on_case
 from app.rules.termination_gate import months_after
-from app.services import audit, deadlines
+from app.services import audit
+from app.services import deadline_events as deadlines
 from app.services.case_access import case_for_action, load_case, visible_cases
 from app.services.workflow import Workflow, check_legal_date
 from app.settings import court_today, get_settings

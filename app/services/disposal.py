@@ -23,7 +23,8 @@ from app.models.disposal_transfer import DisposalTransfer
 from app.models.measure import Measure
 from app.models.user import User
 from app.policy import TEAM_UNITS
-from app.services import audit, deadlines
+from app.services import audit
+from app.services import deadline_events as deadlines
 from app.services.case_access import case_for_action
 from app.services.workflow import Workflow, check_legal_date
 from app.settings import court_today

@@ -17,7 +17,7 @@ from app.models.case import Case, Party, PropertyClue
 from app.models.user import User
 from app.rules.identifiers import normalise_case_number
 from app.schemas.case import CaseCreate, PartyIn
-from app.services import audit, deadlines
+from app.services import audit, deadline_clocks
 from app.services.case_queries import CaseDetail, new_case_detail
 
 
@@ -106,7 +106,7 @@ def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetai
             "property_clues": len(payload.property_clues),
         },
     )
-    clocks = deadlines.start_new_case_clocks(session, case=case, actor=user)
+    clocks = deadline_clocks.start_new_case_clocks(session, case=case, actor=user)
     return new_case_detail(case=case, parties=parties, property_clues=clues, deadlines=clocks, user=user)
 
 

@@ -19,7 +19,7 @@ from app.models.case import Case, Party
 from app.models.measure import Measure
 from app.models.user import User
 from app.schemas.measure import MeasureCreate
-from app.services import audit, deadlines
+from app.services import audit, deadline_events
 from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
 from app.settings import get_settings
@@ -185,12 +185,12 @@ def record_measure(
 def _emit_events(session: Session, *, case: Case, measure: Measure, ended: Measure | None) -> None:
     if measure.kind == MeasureKind.execution_notice:
         # SPC interpretation of the CPL: the execution notice within 10 days of filing (D2).
-        deadlines.record_event(
+        deadline_events.record_event(
             session, event="measure.execution_notice", on=measure.taken_on, case_id=case.id
         )
     elif measure.kind == MeasureKind.suspension:
         # DOMAIN.md §4: clocks pause during deferral, suspension, public notice, appraisal/auction.
-        deadlines.record_event(
+        deadline_events.record_event(
             session,
             event="suspension.started",
             on=measure.starts_on or measure.taken_on,
@@ -203,7 +203,7 @@ def _emit_events(session: Session, *, case: Case, measure: Measure, ended: Measu
             },
         )
     elif ended is not None:
-        deadlines.record_event(
+        deadline_events.record_event(
             session,
             event="suspension.ended",
             on=measure.taken_on,

@@ -20,7 +20,7 @@ from app.models.objection import Objection, ObjectionHearing
 from app.models.user import User
 from app.rules.identifiers import format_case_number
 from app.rules.periods import add_days
-from app.services import deadlines
+from app.services import deadline_events as deadlines
 from app.services.calendar import working_calendar
 from app.services.case_access import load_case, visible_cases
 from app.services.numbering import next_serial

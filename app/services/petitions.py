@@ -20,7 +20,7 @@ from app.models.case import Case
 from app.models.petition import Petition, PetitionUrge
 from app.models.user import User
 from app.policy import TEAM_UNITS, actor_may_on_case, sees_all_cases
-from app.services import deadlines
+from app.services import deadline_events as deadlines
 from app.services.case_access import can_see
 from app.services.workflow import Workflow, check_legal_date
 from app.settings import court_today

@@ -16,7 +16,7 @@ from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.case import Case
 from app.models.user import User
-from app.services import audit, deadlines
+from app.services import audit, deadline_events
 from app.services.case_access import case_for_action
 from app.settings import court_today
 
@@ -67,7 +67,7 @@ def register_case(
     case.settlement_likely = settlement_likely
     session.flush()
     # Plan §5(1): registration at the command center within 1 working day of filing (D1).
-    deadlines.record_event(session, event="case.registered", on=on, case_id=case.id)
+    deadline_events.record_event(session, event="case.registered", on=on, case_id=case.id)
     audit.record(
         session,
         actor=user,

@@ -15,7 +15,7 @@ from app.errors import Conflict, TransitionNotAllowed
 from app.models.case import Case, Party
 from app.models.user import User
 from app.rules.identifiers import format_case_number
-from app.services import audit, deadlines, termination_pool
+from app.services import audit, deadline_events, termination_pool
 from app.services.case_access import case_for_action
 from app.services.numbering import next_serial
 from app.services.workflow import check_legal_date
@@ -105,7 +105,7 @@ def restore_case(
     if entry is not None:
         entry.restored_case_id, entry.left_on = restored.id, restored_on
     session.flush()
-    deadlines.record_event(session, event="case.filed", on=restored_on, case_id=restored.id)
+    deadline_events.record_event(session, event="case.filed", on=restored_on, case_id=restored.id)
     audit.record(
         session,
         actor=user,

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, select, text
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.services import calendar as court_calendar
-from app.services import deadlines
+from app.services import deadline_clocks
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_filed_case
 
@@ -134,7 +134,7 @@ def test_six_months_from_31_august_2026_is_provisional_until_the_court_loads_202
 
     def d3() -> tuple[str, bool]:
         with session_scope(read_only=True) as session:
-            clock = next(d for d in deadlines.list_for_case(session, case_id) if d.rule == "D3")
+            clock = next(d for d in deadline_clocks.list_for_case(session, case_id) if d.rule == "D3")
         return clock.due_on.isoformat(), clock.provisional
 
     assert d3() == ("2027-03-01", True)  # Sun 28 Feb 2027 -> Mon 1 Mar, weekends only
@@ -148,10 +148,10 @@ def test_six_months_from_31_august_2026_is_provisional_until_the_court_loads_202
 def test_correcting_a_library_year_recomputes_its_deadlines(client, auth):
     case_id = make_filed_case(D("2026-02-13"))
     with session_scope(read_only=True) as session:
-        assert deadlines.list_for_case(session, case_id)[0].due_on == D("2026-02-14")
+        assert deadline_clocks.list_for_case(session, case_id)[0].due_on == D("2026-02-14")
     put(client, auth, 2026, {"holidays": ["2026-02-16"], "makeup_workdays": []})  # 14 Feb no longer worked
     with session_scope(read_only=True) as session:
-        d1 = deadlines.list_for_case(session, case_id)[0]
+        d1 = deadline_clocks.list_for_case(session, case_id)[0]
     assert (d1.rule, d1.due_on) == ("D1", D("2026-02-17"))
 
 

@@ -15,7 +15,7 @@ from app.errors import Conflict, InvalidInput
 from app.models.audit_entry import AuditEntry
 from app.models.case import Case
 from app.models.deadline import Deadline, DeadlineEvent
-from app.services import deadlines
+from app.services import deadline_board, deadline_clocks, deadline_events, deadline_extensions
 from app.sweep import run_sweep
 from tests.factories import make_case, make_filed_case, record_deadline_event
 
@@ -26,7 +26,8 @@ BOARD = "/api/v1/deadlines"
 
 @pytest.fixture(autouse=True)
 def court_today(monkeypatch: pytest.MonkeyPatch) -> date:
-    monkeypatch.setattr(deadlines, "court_today", lambda: TODAY)
+    for module in (deadline_events, deadline_clocks, deadline_board, deadline_extensions):
+        monkeypatch.setattr(module, "court_today", lambda: TODAY)
     return TODAY
 
 
@@ -34,9 +35,9 @@ def board(client, auth, username: str = "comprehensive", **params: object):  # n
     return client.get(BOARD, params=params, headers=auth(username))
 
 
-def clocks_of(case_id: int) -> dict[str, deadlines.DeadlineRead]:
+def clocks_of(case_id: int) -> dict[str, deadline_clocks.DeadlineRead]:
     with session_scope(read_only=True) as session:
-        return {d.rule: d for d in deadlines.list_for_case(session, case_id)}
+        return {d.rule: d for d in deadline_clocks.list_for_case(session, case_id)}
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def three_cases() -> dict[str, int]:
 def test_filing_starts_d1_to_d4_listed_by_due_date():
     case_id = make_filed_case(D("2026-02-13"))
     with session_scope(read_only=True) as session:
-        listed = deadlines.list_for_case(session, case_id)
+        listed = deadline_clocks.list_for_case(session, case_id)
     assert [(d.rule, d.due_on.isoformat(), d.status, d.provisional) for d in listed] == [
         ("D1", "2026-02-14", "open", False),  # Fri + 1 working day = make-up Saturday
         ("D2", "2026-02-24", "open", False),  # day 10 = 23 Feb, Spring Festival -> Tue 24 Feb
@@ -307,7 +308,7 @@ def test_reallocating_a_case_moves_its_clocks_to_the_new_unit(client, auth, thre
 def test_sync_case_assignment_can_be_called_directly(client, auth, three_cases):
     with session_scope() as session:
         session.execute(update(Case).where(Case.id == three_cases["b2"]).values(unit_code="brigade-4"))
-        deadlines.sync_case_assignment(
+        deadline_clocks.sync_case_assignment(
             session, case_id=three_cases["b2"], unit_code="brigade-4", handler_id=None
         )
     items = board(client, auth, "brigade4-judge").json()["items"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.database import session_scope
 from app.models.case import Case
 from app.models.deadline import DeadlineEvent
-from app.services import deadlines
+from app.services import deadline_clocks
 from app.services.calendar import working_calendar
 from app.settings import court_today
 from tests.factories import case_body, resident_id, uscc
@@ -72,7 +72,7 @@ def test_filing_is_audited_and_starts_the_clocks(client, auth):
     with session_scope() as session:
         filed = session.get(Case, case["id"])
         assert (
-            deadlines._recompute_cases(
+            deadline_clocks.recompute_cases(
                 session, cases=[filed], calendar=working_calendar(session), actor=None, today=court_today()
             )
             == 0

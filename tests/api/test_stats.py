@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from app.database import session_scope
 from app.models.case import Case
-from app.services import deadlines
+from app.services import deadline_events
 from tests.factories import make_case, make_fast_case, make_team_case
 
 URL = "/api/v1/stats/overview"
@@ -63,8 +63,8 @@ def test_overview_filters_by_period_and_unit(client, auth, court):
 def test_overview_counts_deadlines_per_rule_and_petitions_in_time(client, auth):
     case_id = make_case(filed_on=date(2026, 3, 2))
     with session_scope() as session:
-        deadlines.record_event(session, event="case.filed", on=date(2026, 3, 2), case_id=case_id)
-        deadlines.record_event(session, event="case.registered", on=date(2026, 3, 3), case_id=case_id)
+        deadline_events.record_event(session, event="case.filed", on=date(2026, 3, 2), case_id=case_id)
+        deadline_events.record_event(session, event="case.registered", on=date(2026, 3, 3), case_id=case_id)
     body = client.get(URL, headers=auth("comprehensive")).json()
     assert body["deadlines_by_rule"]["D1"]["met"] == 1
     assert body["deadlines_by_rule"]["D3"]["met"] == 0

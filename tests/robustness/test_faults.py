@@ -36,7 +36,7 @@ BATCH = 60
 WRITERS = 3
 KILL_AFTER = 12  # cases committed before the process is killed
 LOGIN = ["--user", "filing-bot", "--password", DEMO_PASSWORD, "--no-progress"]
-STARTED_BY_FILING = {"D1", "D2", "D3", "D4"}  # app.services.deadlines: case.filed starts D1–D4
+STARTED_BY_FILING = {"D1", "D2", "D3", "D4"}  # app.rules.deadline_rules: case.filed starts D1–D4
 
 
 def _batch() -> list[dict]:

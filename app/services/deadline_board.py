@@ -1,0 +1,149 @@
+"""The early-warning board (期限预警): deadline clocks by status across the court, earliest due first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from app.enums import DeadlineStatus
+from app.errors import Forbidden, InvalidInput
+from app.models.deadline import Deadline
+from app.models.user import User
+from app.policy import ALL_UNITS, sees_all_cases
+from app.rules.deadline_rules import RULES_BY_ID, WINDOW_RULES, warning_windows
+from app.schemas.deadline import DeadlineBoardItem, DeadlineBoardPage
+from app.services.deadline_clocks import timing
+from app.services.paging import Keyset
+from app.settings import court_today, get_settings
+
+BOARD_STATUSES = ("overdue", "due_soon", *DeadlineStatus)
+# Earliest due first; the cursor carries the last line's (due_on, id).
+BOARD_KEYSET = Keyset((Deadline.due_on, Deadline.id), tag="d1")
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    status: str
+    unit: str | None
+    rule: str | None
+    after: tuple[Any, ...] | None
+    limit: int
+    today: date
+
+
+def _branches(q: BoardQuery) -> list[list[Any]]:
+    """One list of conditions per index range; each is read in (due_on, id) order."""
+    settings = get_settings()
+    if q.status == "overdue":
+        # Overdue = breached, or still open past the due date before the sweep has marked it.
+        return [
+            [Deadline.status == DeadlineStatus.breached],
+            [
+                Deadline.status == DeadlineStatus.open,
+                Deadline.due_on < q.today,
+                Deadline.rule.not_in(sorted(WINDOW_RULES)),
+            ],
+        ]
+    if q.status == "due_soon":
+        windows = warning_windows(settings)
+        within = [
+            and_(Deadline.rule.in_(sorted(rules)), Deadline.due_on <= q.today + timedelta(days=days))
+            for days, rules in windows.items()
+        ]
+        return [
+            [
+                Deadline.status == DeadlineStatus.open,
+                Deadline.due_on >= q.today,
+                Deadline.due_on <= q.today + timedelta(days=max(windows)),
+                or_(*within),
+            ]
+        ]
+    return [[Deadline.status == q.status]]
+
+
+def _branch_select(conditions: list[Any], q: BoardQuery) -> Any:
+    where = list(conditions)
+    if q.unit is not None:
+        where.append(Deadline.unit_code == q.unit)
+    if q.rule is not None:
+        where.append(Deadline.rule == q.rule)
+    if q.after is not None:
+        where.append(BOARD_KEYSET.after(q.after))
+    return (
+        select(Deadline.id.label("id"), Deadline.due_on.label("due_on"))
+        .where(*where)
+        .order_by(*BOARD_KEYSET.order_by)
+        .limit(q.limit + 1)
+    )
+
+
+def deadline_board(
+    session: Session,
+    *,
+    user: User,
+    status: str = "overdue",
+    unit: str | None = None,
+    rule: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    today: date | None = None,
+) -> DeadlineBoardPage:
+    """The early-warning board (期限预警): clocks by status, earliest due first; brigades see their own."""
+    if status not in BOARD_STATUSES:
+        raise InvalidInput("status", f"must be one of {', '.join(BOARD_STATUSES)}")
+    if unit is not None and unit not in ALL_UNITS:
+        raise InvalidInput("unit", f"unknown unit {unit!r}")
+    if rule is not None and rule not in RULES_BY_ID:
+        raise InvalidInput("rule", f"unknown rule {rule!r}; one of D1 … D{len(RULES_BY_ID)}")
+    # DOMAIN.md §1: a brigade sees its own cases' clocks only.
+    if not sees_all_cases(user):
+        if unit is not None and unit != user.unit_code:
+            raise Forbidden(f"{user.unit_code} may see its own deadlines only")
+        unit = user.unit_code
+    q = BoardQuery(
+        status=status,
+        unit=unit,
+        rule=rule,
+        after=BOARD_KEYSET.decode(cursor),
+        limit=limit,
+        today=today or court_today(),
+    )
+    branches = [_branch_select(conditions, q).subquery() for conditions in _branches(q)]
+    if len(branches) == 1:
+        page_ids = branches[0]
+    else:
+        page_ids = union_all(*(select(b.c.id, b.c.due_on) for b in branches)).subquery()
+    rows = session.execute(
+        select(Deadline, User.full_name)
+        .join(page_ids, page_ids.c.id == Deadline.id)
+        .outerjoin(User, User.id == Deadline.handler_id)
+        .order_by(*BOARD_KEYSET.order_by)
+        .limit(q.limit + 1)
+    ).all()
+    items = [_board_item(row, handler_name, q.today) for row, handler_name in rows[: q.limit]]
+    next_cursor = BOARD_KEYSET.cursor_of(rows[q.limit - 1][0]) if len(rows) > q.limit else None
+    return DeadlineBoardPage(items=items, next_cursor=next_cursor)
+
+
+def _board_item(row: Deadline, handler_name: str | None, today: date) -> DeadlineBoardItem:
+    return DeadlineBoardItem(
+        id=row.id,
+        rule=row.rule,
+        title=RULES_BY_ID[row.rule].title,
+        case_id=row.case_id,
+        case_number=row.case_number,
+        unit=row.unit_code,
+        handler_id=row.handler_id,
+        handler_name=handler_name,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        started_on=row.started_on,
+        due_on=row.due_on,
+        status=row.status,
+        provisional=row.provisional,
+        **timing(row.rule, row.status, row.due_on, today),
+    )

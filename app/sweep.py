@@ -27,8 +27,8 @@ from app.models.base import utcnow
 from app.models.deadline import Deadline
 from app.rules.deadline_rules import BOARD_RULES, WINDOW_RULES
 from app.services import audit, idempotency
-from app.services import calendar as court_calendar
 from app.services.deadline_clocks import recompute_provisional
+from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
 
 
@@ -103,7 +103,7 @@ def run_sweep(*, today: date | None = None, batch: int | None = None, recompute:
     recomputed = 0
     if recompute:
         with session_scope() as session:
-            recomputed = recompute_provisional(session, calendar=court_calendar.working_calendar(session))
+            recomputed = recompute_provisional(session, calendar=working_calendar(session))
     breached = _mark_all(today=today, rules=BOARD_RULES, to_status=DeadlineStatus.breached, batch=batch)
     elapsed = _mark_all(today=today, rules=WINDOW_RULES, to_status=DeadlineStatus.met, batch=batch)
     with session_scope() as session:

@@ -1,19 +1,17 @@
-"""The court's working-day calendar (工作日历): library data plus the court's overrides per year.
+"""The court's working-day calendar (工作日历) year by year: what is in force, and the court's loads.
 
 The `chinese-calendar` package covers the years up to its release; the court loads each further year
-(or corrects one) from the State Council notice. The calendar in force is cached per process under a
-key read from the database on every use (the overrides' count, version sum and latest change), so a
-change saved by any process is seen by every other on its next request.
+(or corrects one) from the State Council notice, and every deadline counting days in that year is
+recomputed. The calendar the clocks count with is app.services.working_calendar.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
@@ -21,48 +19,13 @@ from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.calendar_year import CalendarYear
 from app.models.user import User
-from app.rules.periods import WorkingCalendar, YearOverride, package_years
+from app.rules.periods import WorkingCalendar, package_years
 from app.services import audit, deadline_clocks
 from app.services.workflow import check_version
+from app.services.working_calendar import court_overrides
 from app.settings import get_settings
 
 CalendarSource = Literal["court", "package", "weekends_only"]
-
-_cache_lock = threading.Lock()
-_cached: tuple[tuple[object, ...], WorkingCalendar] | None = None
-
-
-_VERSION_KEY = select(
-    func.count(), func.coalesce(func.sum(CalendarYear.version), 0), func.max(CalendarYear.updated_at)
-)
-
-
-def _version_key(session: Session) -> tuple[object, ...]:
-    count, version_sum, latest = session.execute(_VERSION_KEY).one()
-    return int(count), int(version_sum), latest
-
-
-def _overrides(session: Session) -> dict[int, YearOverride]:
-    return {
-        row.year: YearOverride(
-            holidays=frozenset(date.fromisoformat(d) for d in row.holidays),
-            makeup_workdays=frozenset(date.fromisoformat(d) for d in row.makeup_workdays),
-        )
-        for row in session.scalars(select(CalendarYear))
-    }
-
-
-def working_calendar(session: Session) -> WorkingCalendar:
-    """The calendar in force: library data, with every year the court has loaded replacing the library's."""
-    global _cached
-    key = _version_key(session)
-    cached = _cached
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    calendar = WorkingCalendar.from_sources(_overrides(session))
-    with _cache_lock:
-        _cached = (key, calendar)
-    return calendar
 
 
 @dataclass(frozen=True)
@@ -192,7 +155,7 @@ def update_calendar_year(
         after=_audit_form(after),
         reason=row.source_note,
     )
-    calendar = WorkingCalendar.from_sources(_overrides(session))  # this transaction's view, not cached
+    calendar = WorkingCalendar.from_sources(court_overrides(session))  # this transaction's view, not cached
     recomputed = deadline_clocks.recompute_for_year(session, year=year, calendar=calendar, actor=user)
     return after, recomputed
 

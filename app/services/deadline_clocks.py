@@ -33,7 +33,7 @@ from app.rules.deadline_rules import (
 from app.rules.periods import WorkingCalendar
 from app.schemas.deadline import DeadlineRead
 from app.services import audit
-from app.services import calendar as court_calendar
+from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
 
 CLOCK_FIELDS = (
@@ -241,7 +241,7 @@ def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list
     )
     filed = ClockEvent(id=event, name=CASE_FILED, on=case.filed_on, subject_type="case", subject_id=case.id)
     computed = derive_clocks(
-        [filed], category=case.category, cal=court_calendar.working_calendar(session), settings=get_settings()
+        [filed], category=case.category, cal=working_calendar(session), settings=get_settings()
     )
     today = court_today()
     rows = [

@@ -55,8 +55,8 @@ from app.rules.deadline_rules import (
     ClockEvent,
     matching_suspension,
 )
-from app.services import calendar as court_calendar
 from app.services.deadline_clocks import case_events, clock_event, recompute_cases, recompute_subject
+from app.services.working_calendar import working_calendar
 from app.settings import court_today
 
 log = structlog.get_logger("app.deadlines")
@@ -121,7 +121,7 @@ def record_event(
     session.add(row)
     session.flush()
     if event in KNOWN_EVENTS:
-        calendar = court_calendar.working_calendar(session)
+        calendar = working_calendar(session)
         if case is not None:
             recompute_cases(session, cases=[case], calendar=calendar, actor=actor, today=court_today())
         else:

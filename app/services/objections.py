@@ -21,10 +21,10 @@ from app.models.user import User
 from app.rules.identifiers import format_case_number
 from app.rules.periods import add_days
 from app.services import deadline_events as deadlines
-from app.services.calendar import working_calendar
 from app.services.case_access import load_case, visible_cases
 from app.services.numbering import next_serial
 from app.services.workflow import Workflow, check_legal_date
+from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
 
 DOCKET_TYPE_CODE = "执异"  # SPC case-number rules 2015: enforcement objection cases

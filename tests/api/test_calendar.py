@@ -9,8 +9,8 @@ from sqlalchemy import create_engine, select, text
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
-from app.services import calendar as court_calendar
 from app.services import deadline_clocks
+from app.services import working_calendar as court_calendar
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_filed_case
 

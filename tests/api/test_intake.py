@@ -12,7 +12,7 @@ from app.database import session_scope
 from app.models.case import Case
 from app.models.deadline import DeadlineEvent
 from app.services import deadline_clocks
-from app.services.calendar import working_calendar
+from app.services.working_calendar import working_calendar
 from app.settings import court_today
 from tests.factories import case_body, resident_id, uscc
 from tests.helpers import fields

@@ -98,7 +98,9 @@ def get_engine() -> Engine:
 def _session_factories() -> tuple[sessionmaker[Session], sessionmaker[Session]]:
     engine = get_engine()
     writer = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
-    reader = sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    reader = sessionmaker(
+        bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False, info={READ_ONLY: True}
+    )
     return writer, reader
 
 
@@ -141,13 +143,15 @@ def open_session(*, read_only: bool = False) -> Session:
     return (reader if read_only else writer)()
 
 
-def finish_session(session: Session, *, read_only: bool = False) -> None:
-    """Chain the audit entries, commit and close: the one place a transaction commits."""
-    from app.services.audit import write_pending_entries
+def is_read_only(session: Session) -> bool:
+    """True for a session opened with ``read_only=True`` (a GET request's, or a report's)."""
+    return bool(session.info.get(READ_ONLY))
 
+
+def finish_session(session: Session) -> None:
+    """Commit and close: the one place a transaction commits. What goes with every commit (the audit
+    chain) is a session listener the entry point installs (app.services.session_listeners)."""
     try:
-        if not read_only:
-            write_pending_entries(session)
         session.commit()
     except BaseException:
         session.rollback()
@@ -173,7 +177,7 @@ def session_scope(*, read_only: bool = False) -> Iterator[Session]:
     except BaseException:
         abort_session(session)
         raise
-    finish_session(session, read_only=read_only)
+    finish_session(session)
 
 
 # A child list in the parent's row -----------------------------------------------------------------

@@ -38,7 +38,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await run_in_threadpool(abort_session, session)
         raise
     with anyio.CancelScope(shield=True):
-        await run_in_threadpool(finish_session, session, read_only=read_only)
+        await run_in_threadpool(finish_session, session)
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is an

@@ -11,6 +11,7 @@ from app.logging import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.permission_table import document_permissions
 from app.routers import ROUTERS, health, problems
+from app.services.session_listeners import install_session_listeners
 from app.settings import get_settings
 from app.text_input import reject_control_characters
 
@@ -20,6 +21,7 @@ API_PREFIX = "/api/v1"
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
+    install_session_listeners()
     app = FastAPI(
         title="Enforcement bureau case management",
         version="1.0.0",

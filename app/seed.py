@@ -16,6 +16,7 @@ from app.database import session_scope
 from app.models.unit import Unit
 from app.models.user import User
 from app.security import hash_password
+from app.services.session_listeners import install_session_listeners
 
 UNITS: list[tuple[str, str, str]] = [
     ("filing", "Filing division", "立案庭"),
@@ -88,6 +89,7 @@ def main() -> None:
     from app.settings import get_settings
 
     password = os.environ.get("ENFORCEMENT_DEMO_PASSWORD", get_settings().demo_password)
+    install_session_listeners()
     with session_scope() as session:
         units = seed_units(session)
         users = seed_demo_users(session, password) if args.demo else 0

@@ -28,6 +28,7 @@ from app.models.deadline import Deadline
 from app.rules.deadline_rules import BOARD_RULES, WINDOW_RULES
 from app.services import audit, idempotency
 from app.services.deadline_clocks import recompute_provisional
+from app.services.session_listeners import install_session_listeners
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
 
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         help="first recompute provisional deadlines whose years are now confirmed",
     )
     args = parser.parse_args(argv)
+    install_session_listeners()
     report = run_sweep(today=args.today, batch=args.batch, recompute=args.recompute_provisional)
     print(
         f"sweep {report.today.isoformat()}: {report.breached} breached, {report.elapsed} elapsed"

@@ -283,8 +283,10 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
     from app.models.deadline import Deadline
     from app.models.user import User
     from app.services import deadline_board
+    from app.services.session_listeners import install_session_listeners
 
     reset_engine()
+    install_session_listeners()
     rng = random.Random(seed)
     with session_scope(read_only=True) as session:
         users = {u.username: u for u in session.scalars(select(User))}

@@ -33,6 +33,7 @@ from app.database import get_engine, reset_engine, session_scope  # noqa: E402
 from app.models import Base  # noqa: E402
 from app.models.user import User  # noqa: E402
 from app.seed import seed_demo_users, seed_units  # noqa: E402
+from app.services.session_listeners import install_session_listeners  # noqa: E402
 from tests.helpers import Auth  # noqa: E402
 
 KEEP_TABLES = {"unit", "user", "alembic_version"}
@@ -90,6 +91,7 @@ def _fresh_schema(url: str) -> None:
 def database() -> Iterator[str]:
     _fresh_schema(TEST_DATABASE_URL)
     reset_engine()
+    install_session_listeners()  # tests also open sessions without the app factory, which installs them
     with session_scope() as session:
         seed_units(session)
         seed_demo_users(session, DEMO_PASSWORD)

@@ -2,7 +2,9 @@
 
 Services call :func:`record` next to the change; the entries are chained and inserted by
 :func:`write_pending_entries` in the same transaction, just before it commits, holding the
-chain's head row so that concurrent transactions append one after another.
+chain's head row so that concurrent transactions append one after another. That happens in
+:func:`chain_before_commit`, a session listener each entry point installs
+(app.services.session_listeners); without it :func:`record` refuses rather than lose entries.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, insert, select
+from sqlalchemy import Row, Table, bindparam, event, insert, select
 from sqlalchemy.orm import Session
 
 from app.context import request_id_var
-from app.database import insert_skipping_conflicts
+from app.database import insert_skipping_conflicts, is_read_only
 from app.models.audit_entry import AuditEntry
 from app.models.audit_head import AuditHead
 from app.models.base import utcnow
@@ -59,6 +61,8 @@ def record(
     reason: str | None = None,
 ) -> None:
     """Queue one audit entry; it is written with the transaction that makes the change."""
+    if not event.contains(Session, "before_commit", chain_before_commit):
+        raise RuntimeError("the audit chain is not written: install app.services.session_listeners first")
     entry = {
         "occurred_at": utcnow(),
         "actor_id": getattr(actor, "id", None),
@@ -144,6 +148,12 @@ def write_pending_entries(session: Session) -> None:
         prev = digest
     ids = list(session.execute(_INSERT_ENTRIES, rows).scalars())
     session.execute(_MOVE_HEAD, {"last_id": ids[-1], "last": prev, "added": len(rows)})
+
+
+def chain_before_commit(session: Session) -> None:
+    """``before_commit`` listener: a writing transaction commits with the entries it queued."""
+    if not is_read_only(session):
+        write_pending_entries(session)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 A case's clocks are derived from all of its recorded events (app.services.deadline_events) and the
 working calendar by the clock configuration (app.rules.deadline_rules); deadline rows hold the
 result for the board's indexes. A change of a case's unit or handler is copied onto its deadlines
-by :func:`sync_case_assignment`.
+by :func:`sync_case_assignment`, which :func:`follow_case_assignment` runs whenever a flushed
+``Case`` has a new ``unit_code`` or ``handler_id``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, event, or_, select, update
+from sqlalchemy import Row, or_, select, update
 from sqlalchemy.orm import Session, attributes
 
 from app.database import insert_returning
@@ -314,8 +315,9 @@ def sync_case_assignment(
     )
 
 
-@event.listens_for(Session, "before_flush")
-def _follow_case_assignment(session: Session, _context: object, _instances: object) -> None:
+def follow_case_assignment(session: Session, _context: object, _instances: object) -> None:
+    """``before_flush`` listener (app.services.session_listeners): a flushed case with a new unit or
+    handler has it copied onto its deadlines."""
     for obj in list(session.dirty):
         if not isinstance(obj, Case) or obj.id is None:
             continue

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
-from app.enums import CaseState, Track
+from app.enums import CaseState, PartyRole, Track
 from app.errors import Forbidden, NotFound, problem_responses
 from app.models.user import User
 from app.schemas.audit import AuditEntryRead
@@ -20,6 +21,42 @@ router = APIRouter(tags=["cases"])
 
 def _case_url(case_id: int) -> str:
     return f"/api/v1/cases/{case_id}"
+
+
+def _columns(row: Any, schema: type[BaseModel]) -> dict[str, Any]:
+    """The row's column values that the schema shows (its lists are read separately)."""
+    names = type(row).__table__.columns.keys()
+    return {name: getattr(row, name) for name in names if name in schema.model_fields}
+
+
+def _case_read(detail: case_queries.CaseDetail) -> CaseRead:
+    case = detail.case
+    return CaseRead.model_validate(
+        {
+            **_columns(case, CaseRead),
+            "unit": case.unit_code,
+            "parties": detail.parties,
+            "applicants": [p for p in detail.parties if p.role == PartyRole.applicant],
+            "respondents": [p for p in detail.parties if p.role == PartyRole.respondent],
+            "property_clues": detail.property_clues,
+            "assets": detail.assets,
+            "triage": detail.triage,
+            "deadlines": detail.deadlines,
+            "allowed_actions": detail.allowed_actions,
+        }
+    )
+
+
+def _list_item(row: case_queries.CaseListRow) -> CaseListItem:
+    case = row.case
+    return CaseListItem.model_validate(
+        {
+            **_columns(case, CaseListItem),
+            "unit": case.unit_code,
+            "applicant_names": row.applicant_names,
+            "respondent_names": row.respondent_names,
+        }
+    )
 
 
 @router.post(
@@ -42,7 +79,7 @@ def create_case(
         key=idempotency_key,
         operation="create_case",
         payload=body,
-        create=lambda: CaseRead.from_detail(intake.file_case(session, user=user, payload=body)),
+        create=lambda: _case_read(intake.file_case(session, user=user, payload=body)),
     )
     return created_response(result, _case_url(result.body["id"]))
 
@@ -90,7 +127,7 @@ def list_cases(
     rows, next_cursor = case_queries.list_cases(
         session, user=user, filters=filters, limit=limit, cursor=cursor
     )
-    return Page[CaseListItem](items=[CaseListItem.from_row(r) for r in rows], next_cursor=next_cursor)
+    return Page[CaseListItem](items=[_list_item(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -112,7 +149,7 @@ def read_case(
     if if_none_match is not None and etag in {t.strip().removeprefix("W/") for t in if_none_match.split(",")}:
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
-    return CaseRead.from_detail(detail)
+    return _case_read(detail)
 
 
 @router.get(

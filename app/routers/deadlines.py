@@ -11,6 +11,7 @@ from app.models.user import User
 from app.schemas.common import Limit, RowId
 from app.schemas.deadline import (
     BoardStatus,
+    DeadlineBoardItem,
     DeadlineBoardPage,
     DeadlineExtensionCreate,
     DeadlineExtensionRead,
@@ -41,8 +42,11 @@ def list_deadline_board(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> DeadlineBoardPage:
     """The early-warning board (期限预警): deadlines overdue or due soon, earliest due date first."""
-    return deadline_board.deadline_board(
+    lines, next_cursor = deadline_board.deadline_board(
         session, user=user, status=status.value, unit=unit, rule=rule, cursor=cursor, limit=limit
+    )
+    return DeadlineBoardPage(
+        items=[DeadlineBoardItem.model_validate(line) for line in lines], next_cursor=next_cursor
     )
 
 
@@ -67,14 +71,16 @@ def approve_deadline_extension(
         key=idempotency_key,
         operation=f"approve_deadline_extension:{case_id}",
         payload=body,
-        create=lambda: deadline_extensions.approve_extension(
-            session,
-            case_id=case_id,
-            user=user,
-            rule=body.rule,
-            requested_on=body.requested_on,
-            reason=body.reason,
-            months=body.months,
+        create=lambda: DeadlineExtensionRead.model_validate(
+            deadline_extensions.approve_extension(
+                session,
+                case_id=case_id,
+                user=user,
+                rule=body.rule,
+                requested_on=body.requested_on,
+                reason=body.reason,
+                months=body.months,
+            )
         ),
     )
     return created_response(result)

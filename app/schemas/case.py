@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -32,9 +32,6 @@ from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, ORMModel
 from app.schemas.deadline import DeadlineRead
 from app.settings import court_today
 
-if TYPE_CHECKING:
-    from app.services.case_queries import CaseDetail, CaseListRow
-
 # Civil Code arts. 2, 57, 102: a natural person, a legal person or an unincorporated organisation;
 # each kind of respondent belongs to one of them.
 _CLASSES_BY_PARTY_TYPE: dict[PartyType, frozenset[RespondentClass]] = {
@@ -52,12 +49,6 @@ _CLASSES_BY_PARTY_TYPE: dict[PartyType, frozenset[RespondentClass]] = {
         {RespondentClass.enterprise, RespondentClass.government_organ, RespondentClass.other_org}
     ),
 }
-
-
-def _columns(row: Any, schema: type[BaseModel]) -> dict[str, Any]:
-    """The row's column values that the schema shows (relationships are loaded separately)."""
-    names = type(row).__table__.columns.keys()
-    return {name: getattr(row, name) for name in names if name in schema.model_fields}
 
 
 class PartyIn(InputModel):
@@ -279,25 +270,6 @@ class CaseRead(ORMModel):
     deadlines: list[DeadlineRead] = Field(description="the case's legal deadline clocks, by due date")
     allowed_actions: list[str] = Field(description="case commands the caller may perform in this state")
 
-    @classmethod
-    def from_detail(cls, detail: CaseDetail) -> CaseRead:
-        case = detail.case
-        columns = _columns(case, cls)
-        return cls.model_validate(
-            {
-                **columns,
-                "unit": case.unit_code,
-                "parties": detail.parties,
-                "applicants": [p for p in detail.parties if p.role == PartyRole.applicant],
-                "respondents": [p for p in detail.parties if p.role == PartyRole.respondent],
-                "property_clues": detail.property_clues,
-                "assets": detail.assets,
-                "triage": detail.triage,
-                "deadlines": detail.deadlines,
-                "allowed_actions": detail.allowed_actions,
-            }
-        )
-
 
 class CaseListItem(ORMModel):
     """A compact row: no identity numbers in lists."""
@@ -316,16 +288,3 @@ class CaseListItem(ORMModel):
     version: int
     applicant_names: list[str]
     respondent_names: list[str]
-
-    @classmethod
-    def from_row(cls, row: CaseListRow) -> CaseListItem:
-        case = row.case
-        columns = _columns(case, cls)
-        return cls.model_validate(
-            {
-                **columns,
-                "unit": case.unit_code,
-                "applicant_names": row.applicant_names,
-                "respondent_names": row.respondent_names,
-            }
-        )

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.enums import DeadlineStatus
-from app.schemas.common import InputModel, ISODate
+from app.schemas.common import InputModel, ISODate, ORMModel
 
 
 class BoardStatus(StrEnum):
@@ -20,7 +20,7 @@ class BoardStatus(StrEnum):
     paused = "paused"
 
 
-class DeadlineRead(BaseModel):
+class DeadlineRead(ORMModel):
     """One deadline clock of a case (D1–D13, DOMAIN.md §4)."""
 
     id: int
@@ -45,7 +45,7 @@ class DeadlineRead(BaseModel):
     days_left: int | None = Field(description="calendar days until the due date for a running clock")
 
 
-class DeadlineBoardItem(BaseModel):
+class DeadlineBoardItem(ORMModel):
     """One line of the early-warning board (期限预警)."""
 
     id: int
@@ -83,7 +83,7 @@ class DeadlineExtensionCreate(InputModel):
     months: int | None = Field(None, description="optional; the extension is the court's setting (3 months)")
 
 
-class DeadlineExtensionRead(BaseModel):
+class DeadlineExtensionRead(ORMModel):
     id: int
     case_id: int
     rule: str

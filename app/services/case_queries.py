@@ -27,9 +27,8 @@ from app.models.deadline import Deadline
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
-from app.schemas.deadline import DeadlineRead
-from app.services import deadline_clocks
 from app.services.case_access import allowed_actions, can_see, load_case
+from app.services.deadline_clocks import DeadlineView, deadline_view
 from app.services.paging import keyset_page
 from app.settings import court_today
 
@@ -76,14 +75,14 @@ class TriageView:
 
 @dataclass
 class CaseDetail:
-    """A case and what is read with it; ``CaseRead.from_detail`` shapes it for the API."""
+    """A case and what is read with it, as the case read shows it."""
 
     case: Case
     parties: list[PartyView]
     property_clues: list[RowLike]
     assets: list[RowLike]
     triage: TriageView | None
-    deadlines: list[DeadlineRead]
+    deadlines: list[DeadlineView]
     allowed_actions: list[str]
 
 
@@ -107,7 +106,7 @@ def new_case_detail(
     case: Case,
     parties: list[RowLike],
     property_clues: list[RowLike],
-    deadlines: list[DeadlineRead],
+    deadlines: list[DeadlineView],
     user: User,
 ) -> CaseDetail:
     """A case just filed: no assets or triage yet; its parties, clues and clocks are at hand."""
@@ -198,7 +197,7 @@ def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
         property_clues=decoded["property_clues"],
         assets=decoded["assets"],
         triage=TriageView(**vars(triage[0])) if triage else None,
-        deadlines=[deadline_clocks.deadline_read(d, today) for d in decoded["deadlines"]],
+        deadlines=[deadline_view(d, today) for d in decoded["deadlines"]],
     )
 
 
@@ -210,7 +209,7 @@ def _detail(
     property_clues: list[RowLike],
     assets: list[RowLike],
     triage: TriageView | None,
-    deadlines: list[DeadlineRead],
+    deadlines: list[DeadlineView],
 ) -> CaseDetail:
     full_ids = actor_may_on_case(user, "case.read_id_numbers", case)
     return CaseDetail(

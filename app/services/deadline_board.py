@@ -15,7 +15,6 @@ from app.models.deadline import Deadline
 from app.models.user import User
 from app.policy import ALL_UNITS, sees_all_cases
 from app.rules.deadline_rules import RULES_BY_ID, WINDOW_RULES, warning_windows
-from app.schemas.deadline import DeadlineBoardItem, DeadlineBoardPage
 from app.services.deadline_clocks import timing
 from app.services.paging import Keyset
 from app.settings import court_today, get_settings
@@ -23,6 +22,29 @@ from app.settings import court_today, get_settings
 BOARD_STATUSES = ("overdue", "due_soon", *DeadlineStatus)
 # Earliest due first; the cursor carries the last line's (due_on, id).
 BOARD_KEYSET = Keyset((Deadline.due_on, Deadline.id), tag="d1")
+
+
+@dataclass(frozen=True, slots=True)
+class BoardLine:
+    """One line of the board: a clock with its case, unit and handler, and where it stands today."""
+
+    id: int
+    rule: str
+    title: str
+    case_id: int | None
+    case_number: str | None
+    unit: str | None
+    handler_id: int | None
+    handler_name: str | None
+    subject_type: str
+    subject_id: int | None
+    started_on: date
+    due_on: date
+    status: DeadlineStatus
+    provisional: bool
+    overdue: bool
+    days_overdue: int
+    days_left: int | None
 
 
 @dataclass(frozen=True)
@@ -91,8 +113,9 @@ def deadline_board(
     cursor: str | None = None,
     limit: int = 50,
     today: date | None = None,
-) -> DeadlineBoardPage:
-    """The early-warning board (期限预警): clocks by status, earliest due first; brigades see their own."""
+) -> tuple[list[BoardLine], str | None]:
+    """The early-warning board (期限预警): clocks by status, earliest due first, and the next page's
+    cursor; brigades see their own."""
     if status not in BOARD_STATUSES:
         raise InvalidInput("status", f"must be one of {', '.join(BOARD_STATUSES)}")
     if unit is not None and unit not in ALL_UNITS:
@@ -124,13 +147,13 @@ def deadline_board(
         .order_by(*BOARD_KEYSET.order_by)
         .limit(q.limit + 1)
     ).all()
-    items = [_board_item(row, handler_name, q.today) for row, handler_name in rows[: q.limit]]
+    lines = [_board_line(row, handler_name, q.today) for row, handler_name in rows[: q.limit]]
     next_cursor = BOARD_KEYSET.cursor_of(rows[q.limit - 1][0]) if len(rows) > q.limit else None
-    return DeadlineBoardPage(items=items, next_cursor=next_cursor)
+    return lines, next_cursor
 
 
-def _board_item(row: Deadline, handler_name: str | None, today: date) -> DeadlineBoardItem:
-    return DeadlineBoardItem(
+def _board_line(row: Deadline, handler_name: str | None, today: date) -> BoardLine:
+    return BoardLine(
         id=row.id,
         rule=row.rule,
         title=RULES_BY_ID[row.rule].title,

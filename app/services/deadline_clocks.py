@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -32,7 +33,6 @@ from app.rules.deadline_rules import (
     settled_status,
 )
 from app.rules.periods import WorkingCalendar
-from app.schemas.deadline import DeadlineRead
 from app.services import audit
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
@@ -219,7 +219,7 @@ def _audit_clock(
     )
 
 
-def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list[DeadlineRead]:
+def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list[DeadlineView]:
     """``case.filed`` for a case inserted in this transaction: the clocks it starts (D1–D4) follow
     from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`."""
     event = (
@@ -254,7 +254,7 @@ def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list
     started = session.execute(insert_returning(Deadline.__table__), rows).all()
     for row in started:
         _audit_clock(session, row, before=None, actor=actor)
-    return sorted((deadline_read(row, today) for row in started), key=lambda d: (d.due_on, d.id))
+    return sorted((deadline_view(row, today) for row in started), key=lambda d: (d.due_on, d.id))
 
 
 def clock_state(row: Deadline | Row[Any]) -> dict[str, Any]:
@@ -345,8 +345,32 @@ def timing(rule: str, status: str, due_on: date, today: date) -> dict[str, Any]:
     }
 
 
-def deadline_read(row: Deadline | Row[Any], today: date) -> DeadlineRead:
-    return DeadlineRead(
+@dataclass(frozen=True, slots=True)
+class DeadlineView:
+    """A clock as shown: its row, its rule's title and where it stands today."""
+
+    id: int
+    rule: str
+    title: str
+    case_id: int | None
+    subject_type: str
+    subject_id: int | None
+    started_on: date
+    due_on: date
+    status: DeadlineStatus
+    provisional: bool
+    met_on: date | None
+    met_late: bool
+    paused_since: date | None
+    paused_days: int
+    extension_months: int
+    overdue: bool
+    days_overdue: int
+    days_left: int | None
+
+
+def deadline_view(row: Deadline | Row[Any], today: date) -> DeadlineView:
+    return DeadlineView(
         id=row.id,
         rule=row.rule,
         title=RULES_BY_ID[row.rule].title,
@@ -366,11 +390,11 @@ def deadline_read(row: Deadline | Row[Any], today: date) -> DeadlineRead:
     )
 
 
-def list_for_case(session: Session, case_id: int) -> list[DeadlineRead]:
+def list_for_case(session: Session, case_id: int) -> list[DeadlineView]:
     """The case's deadlines (rule, due_on, status, provisional), ordered by due date."""
     today = court_today()
     table = Deadline.__table__
     rows = session.execute(
         select(*table.c).where(table.c.case_id == case_id).order_by(table.c.due_on, table.c.id)
     )
-    return [deadline_read(row, today) for row in rows]
+    return [deadline_view(row, today) for row in rows]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,14 +13,29 @@ from app.errors import Conflict, InvalidInput
 from app.models.deadline import Deadline, DeadlineEvent
 from app.models.user import User
 from app.rules.deadline_rules import EXTENSION_APPROVED
-from app.schemas.deadline import DeadlineExtensionRead
 from app.services import audit
 from app.services.case_access import load_case
-from app.services.deadline_clocks import clock_state, deadline_read
+from app.services.deadline_clocks import DeadlineView, clock_state, deadline_view
 from app.services.deadline_events import record_event
 from app.settings import court_today, get_settings
 
 EXTENDABLE_RULES = frozenset({"D3"})  # SPC time-limit rules: only the enforcement period is extended
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedExtension:
+    """The extension as recorded (its deadline event) and the clock it moved."""
+
+    id: int
+    case_id: int
+    rule: str
+    requested_on: date
+    approved_on: date
+    months: int
+    reason: str
+    approved_by_id: int
+    approved_at: datetime
+    deadline: DeadlineView
 
 
 def approve_extension(
@@ -31,7 +47,7 @@ def approve_extension(
     requested_on: date,
     reason: str,
     months: int | None = None,
-) -> DeadlineExtensionRead:
+) -> ApprovedExtension:
     """Record the director's approval of an extension of the enforcement period (D3) and apply it."""
     settings = get_settings()
     case = load_case(session, case_id, user, for_update=True)
@@ -115,7 +131,7 @@ def approve_extension(
         after=clock_state(clock),
         reason=reason,
     )
-    return DeadlineExtensionRead(
+    return ApprovedExtension(
         id=recorded.id,
         case_id=case.id,
         rule=rule,
@@ -125,5 +141,5 @@ def approve_extension(
         reason=reason,
         approved_by_id=user.id,
         approved_at=recorded.recorded_at,
-        deadline=deadline_read(clock, today),
+        deadline=deadline_view(clock, today),
     )

@@ -176,12 +176,14 @@ def test_the_latest_triage_decision_is_shown(client, auth, user_ids):
 
 
 def test_the_case_shows_the_clocks_its_filing_started(client, auth):
+    from app.schemas.deadline import DeadlineRead
     from app.services import deadline_clocks
 
     case = _file(client, auth, filed_on="2026-03-02")
     body = client.get(f"{URL}/{case['id']}", headers=auth("comprehensive")).json()
     with session_scope(read_only=True) as session:
-        expected = [d.model_dump(mode="json") for d in deadline_clocks.list_for_case(session, case["id"])]
+        clocks = deadline_clocks.list_for_case(session, case["id"])
+        expected = [DeadlineRead.model_validate(d).model_dump(mode="json") for d in clocks]
     assert body["deadlines"] == expected
     assert {"D1", "D2", "D3", "D4"} <= {d["rule"] for d in body["deadlines"]}
     assert all({"rule", "due_on", "status", "provisional"} <= set(d) for d in body["deadlines"])
@@ -244,9 +246,11 @@ def test_the_case_read_agrees_with_each_list_read_on_its_own(client, auth, user_
     assert body["triage"]["decided_at"] == decisions[-1]["decided_at"]
     assert body["triage"]["rules"] == [{"id": "T10", "explanation": "其他"}]
     with session_scope(read_only=True) as session:
+        from app.schemas.deadline import DeadlineRead
         from app.services import deadline_clocks
 
-        expected = [d.model_dump(mode="json") for d in deadline_clocks.list_for_case(session, case_id)]
+        clocks = deadline_clocks.list_for_case(session, case_id)
+        expected = [DeadlineRead.model_validate(d).model_dump(mode="json") for d in clocks]
     assert body["deadlines"] == expected and {d["rule"] for d in expected} == {"D12"}
 
 

@@ -35,7 +35,7 @@ def board(client, auth, username: str = "comprehensive", **params: object):  # n
     return client.get(BOARD, params=params, headers=auth(username))
 
 
-def clocks_of(case_id: int) -> dict[str, deadline_clocks.DeadlineRead]:
+def clocks_of(case_id: int) -> dict[str, deadline_clocks.DeadlineView]:
     with session_scope(read_only=True) as session:
         return {d.rule: d for d in deadline_clocks.list_for_case(session, case_id)}
 

@@ -7,6 +7,7 @@ stays fast as the court's history grows.
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,47 @@ from sqlalchemy.orm import Session
 from app.enums import CaseState, ClosureMode, DeadlineStatus, Track
 from app.models.case import Case
 from app.models.deadline import Deadline
-from app.schemas.stats import DeadlineCounts, Share, StatsOverview
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    numerator: int
+    denominator: int
+    ratio: float | None  # None when there is nothing to count
+
+
+@dataclass(slots=True)
+class DeadlineCounts:
+    open: int = 0
+    paused: int = 0
+    met: int = 0
+    met_late: int = 0
+    breached: int = 0
+
+
+_COUNTED_STATUSES = frozenset(f.name for f in fields(DeadlineCounts))
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """DOMAIN.md §11 figures for the cases filed in the period (and unit, when given)."""
+
+    filed_from: date | None
+    filed_to: date | None
+    unit: str | None
+    cases_total: int
+    by_state: dict[str, int]
+    by_track: dict[str, int]
+    by_unit: dict[str, dict[str, int]]  # unit → {open, closed}
+    closure_rate: Share
+    median_days_to_close: float | None
+    termination_share: Share  # 终本 closings among closings
+    fast_track_share: Share  # simple track among triaged cases
+    deadlines_by_rule: dict[str, DeadlineCounts]
+    deadlines_by_unit: dict[str, DeadlineCounts]
+    disposal_turnaround_days: float | None  # median days from approval to return (D13)
+    objections_ruled_in_time: Share
+    petitions_closed_in_time: Share
 
 
 def _share(numerator: int, denominator: int) -> Share:
@@ -46,7 +87,7 @@ def _days_between(session: Session, later: Any, earlier: Any) -> Any:
 
 def overview(
     session: Session, *, filed_from: date | None, filed_to: date | None, unit: str | None
-) -> StatsOverview:
+) -> Overview:
     case_filter = []
     if filed_from:
         case_filter.append(Case.filed_on >= filed_from)
@@ -98,7 +139,7 @@ def overview(
             Deadline.rule == "D13", Deadline.met_on.is_not(None), *clock_where
         ),
     )
-    return StatsOverview(
+    return Overview(
         filed_from=filed_from,
         filed_to=filed_to,
         unit=unit,
@@ -129,7 +170,7 @@ def _deadline_counts(session: Session, key: Any, where: list[Any]) -> dict[str, 
         counts = out.setdefault(name, DeadlineCounts())
         if status == DeadlineStatus.met and late:
             counts.met_late += count
-        elif status in DeadlineCounts.model_fields:
+        elif status in _COUNTED_STATUSES:
             setattr(counts, status, getattr(counts, status) + count)
     return dict(sorted(out.items()))
 
@@ -139,29 +180,3 @@ def _in_time(by_rule: dict[str, DeadlineCounts], *rules: str) -> Share:
     on_time = sum(by_rule[r].met for r in rules if r in by_rule)
     decided = sum(by_rule[r].met + by_rule[r].met_late + by_rule[r].breached for r in rules if r in by_rule)
     return _share(on_time, decided)
-
-
-def overview_csv_rows(report: StatsOverview) -> list[tuple[str, str, str]]:
-    """(metric, dimension, value) rows for spreadsheets."""
-    rows: list[tuple[str, str, str]] = [("cases_total", "", str(report.cases_total))]
-    rows += [("cases_by_state", k, str(v)) for k, v in report.by_state.items()]
-    rows += [("cases_by_track", k, str(v)) for k, v in report.by_track.items()]
-    for code, counts in report.by_unit.items():
-        rows += [(f"cases_{k}_by_unit", code, str(v)) for k, v in counts.items()]
-    for name in (
-        "closure_rate",
-        "termination_share",
-        "fast_track_share",
-        "objections_ruled_in_time",
-        "petitions_closed_in_time",
-    ):
-        share: Share = getattr(report, name)
-        rows.append((name, "", "" if share.ratio is None else str(share.ratio)))
-    rows.append(("median_days_to_close", "", str(report.median_days_to_close or "")))
-    rows.append(("disposal_turnaround_days", "", str(report.disposal_turnaround_days or "")))
-    for dim, table in (("rule", report.deadlines_by_rule), ("unit", report.deadlines_by_unit)):
-        for key, counts in table.items():
-            rows += [
-                (f"deadlines_{status}_by_{dim}", key, str(n)) for status, n in counts.model_dump().items()
-            ]
-    return rows

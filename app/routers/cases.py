@@ -5,13 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
 from app.enums import CaseState, PartyRole, Track
 from app.errors import Forbidden, NotFound, problem_responses
 from app.models.user import User
 from app.schemas.audit import AuditEntryRead
-from app.schemas.case import CaseCreate, CaseListItem, CaseRead
+from app.schemas.case import ApplicantIn, CaseCreate, CaseListItem, CaseRead, RespondentIn
 from app.schemas.common import ISODate, Limit, Page, RowId
 from app.services import case_queries, idempotency, intake
 from app.services.idempotency import IdempotencyKeyReused
@@ -27,6 +28,30 @@ def _columns(row: Any, schema: type[BaseModel]) -> dict[str, Any]:
     """The row's column values that the schema shows (its lists are read separately)."""
     names = type(row).__table__.columns.keys()
     return {name: getattr(row, name) for name in names if name in schema.model_fields}
+
+
+def _file(session: Session, user: User, body: CaseCreate) -> case_queries.CaseDetail:
+    return intake.file_case(
+        session,
+        user=user,
+        case_number=body.case_number,
+        filed_on=body.filed_on,
+        category=body.category,
+        claim_amount=body.claim_amount,
+        behaviour=body.behaviour,
+        applicants=[_new_party(p) for p in body.applicants],
+        respondents=[_new_party(p) for p in body.respondents],
+        property_clues=[intake.NewClue(kind=c.kind, description=c.description) for c in body.property_clues],
+    )
+
+
+def _new_party(party: ApplicantIn | RespondentIn) -> intake.NewParty:
+    return intake.NewParty(
+        name=party.name,
+        party_type=party.party_type,
+        id_number=party.id_number,
+        respondent_class=party.respondent_class,
+    )
 
 
 def _case_read(detail: case_queries.CaseDetail) -> CaseRead:
@@ -79,7 +104,7 @@ def create_case(
         key=idempotency_key,
         operation="create_case",
         payload=body,
-        create=lambda: _case_read(intake.file_case(session, user=user, payload=body)),
+        create=lambda: _case_read(_file(session, user, body)),
     )
     return created_response(result, _case_url(result.body["id"]))
 

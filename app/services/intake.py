@@ -5,20 +5,41 @@ clocks start (D1: it must reach the command center within one working day).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app.database import insert_returning, insert_skipping_conflicts
-from app.enums import CaseState, PartyRole
+from app.enums import AssetKind, Behaviour, CaseState, Category, PartyRole, PartyType, RespondentClass
 from app.errors import Conflict
 from app.models.case import Case, Party, PropertyClue
 from app.models.user import User
 from app.rules.identifiers import normalise_case_number
-from app.schemas.case import CaseCreate, PartyIn
 from app.services import audit, deadline_clocks
 from app.services.case_queries import CaseDetail, new_case_detail
+
+
+@dataclass(frozen=True, slots=True)
+class NewParty:
+    """A party as filed; ID numbers already checked (app.rules.identifiers)."""
+
+    name: str
+    party_type: PartyType
+    id_number: str | None
+    respondent_class: RespondentClass | None = None  # respondents only (triage rule T5)
+
+
+@dataclass(frozen=True, slots=True)
+class NewClue:
+    """A property clue the applicant supplies at filing (财产线索)."""
+
+    kind: AssetKind
+    description: str
 
 
 class DuplicateCaseNumber(Conflict):
@@ -33,8 +54,8 @@ def _duplicate(session: Session, case_number: str) -> DuplicateCaseNumber:
     )
 
 
-def _party(case_id: int, role: PartyRole, party: PartyIn) -> dict[str, object]:
-    respondent_class = getattr(party, "respondent_class", None) if role == PartyRole.respondent else None
+def _party(case_id: int, role: PartyRole, party: NewParty) -> dict[str, object]:
+    respondent_class = party.respondent_class if role == PartyRole.respondent else None
     return {
         "case_id": case_id,
         "role": role,
@@ -45,12 +66,24 @@ def _party(case_id: int, role: PartyRole, party: PartyIn) -> dict[str, object]:
     }
 
 
-def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetail:
+def file_case(
+    session: Session,
+    *,
+    user: User,
+    case_number: str,
+    filed_on: date,
+    category: Category,
+    claim_amount: Decimal | None,
+    behaviour: Behaviour | None,
+    applicants: Sequence[NewParty],
+    respondents: Sequence[NewParty],
+    property_clues: Sequence[NewClue],
+) -> CaseDetail:
     """Create a filed case; 409 naming the existing case when its number is already filed.
 
     One INSERT per table (case, parties, clues, the filing event, its clocks), each returning its rows.
     """
-    number = normalise_case_number(payload.case_number)
+    number = normalise_case_number(case_number)
     # A case number identifies one case (SPC case-number rules 2015); a concurrent filing of the same
     # number waits for the other transaction and then inserts nothing.
     case = session.scalars(
@@ -62,10 +95,10 @@ def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetai
                 "court_code": number.court_code,
                 "type_code": number.type_code,
                 "serial": number.serial,
-                "filed_on": payload.filed_on,
-                "category": payload.category,
-                "claim_amount": payload.claim_amount,
-                "behaviour": payload.behaviour,
+                "filed_on": filed_on,
+                "category": category,
+                "claim_amount": claim_amount,
+                "behaviour": behaviour,
                 "state": CaseState.filed,
                 "created_by_id": user.id,
             }
@@ -76,16 +109,13 @@ def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetai
     parties = _insert_rows(
         session,
         Party,
-        [_party(case.id, PartyRole.applicant, p) for p in payload.applicants]
-        + [_party(case.id, PartyRole.respondent, p) for p in payload.respondents],
+        [_party(case.id, PartyRole.applicant, p) for p in applicants]
+        + [_party(case.id, PartyRole.respondent, p) for p in respondents],
     )
     clues = _insert_rows(
         session,
         PropertyClue,
-        [
-            {"case_id": case.id, "kind": clue.kind, "description": clue.description}
-            for clue in payload.property_clues
-        ],
+        [{"case_id": case.id, "kind": clue.kind, "description": clue.description} for clue in property_clues],
     )
     audit.record(
         session,
@@ -101,9 +131,9 @@ def file_case(session: Session, *, user: User, payload: CaseCreate) -> CaseDetai
             "claim_amount": case.claim_amount,
             "behaviour": case.behaviour,
             "state": case.state,
-            "applicants": [p.name for p in payload.applicants],
-            "respondents": [p.name for p in payload.respondents],
-            "property_clues": len(payload.property_clues),
+            "applicants": [p.name for p in applicants],
+            "respondents": [p.name for p in respondents],
+            "property_clues": len(property_clues),
         },
     )
     clocks = deadline_clocks.start_new_case_clocks(session, case=case, actor=user)

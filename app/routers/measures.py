@@ -52,7 +52,11 @@ def record_measure(
         payload=body,
         create=lambda: MeasureRead.model_validate(
             measures.record_measure(
-                session, case_id=case_id, user=user, measure=body, expected_version=expected_version
+                session,
+                case_id=case_id,
+                user=user,
+                measure=measures.NewMeasure(**body.model_dump()),
+                expected_version=expected_version,
             )
         ),
     )

@@ -8,6 +8,8 @@ and the 终本 gate.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -18,11 +20,30 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.models.case import Case, Party
 from app.models.measure import Measure
 from app.models.user import User
-from app.schemas.measure import MeasureCreate
 from app.services import audit, deadline_events
 from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
 from app.settings import get_settings
+
+
+@dataclass(frozen=True, slots=True)
+class NewMeasure:
+    """A measure as the team reports it; the fields that apply depend on ``kind``."""
+
+    kind: MeasureKind
+    on: date  # its legal date
+    document_number: str | None = None
+    signed_by: int | None = None
+    respondent_id: int | None = None
+    amount: Decimal | None = None
+    detention_days: int | None = None
+    subtype: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    suspension_id: int | None = None
+    result: str | None = None
+    notes: str | None = None
+
 
 DIRECTOR_UNIT = "leadership"
 DIRECTOR_ROLE = "director"
@@ -104,7 +125,7 @@ def _open_suspension(session: Session, *, case: Case, suspension_id: int | None)
 
 
 def record_measure(
-    session: Session, *, case_id: int, user: User, measure: MeasureCreate, expected_version: int | None = None
+    session: Session, *, case_id: int, user: User, measure: NewMeasure, expected_version: int | None = None
 ) -> Measure:
     """Record one measure on the case; the first one starts the team's work (triaged → in_progress)."""
     case = case_for_action(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from app.deps import Authorized, ExpectedVersion, SessionDep
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.models.user import User
+from app.rules.triage_rules import AssetFact
 from app.schemas.common import Limit, RowId
 from app.schemas.triage import (
     HandbackCommand,
@@ -37,7 +38,23 @@ def evaluate_triage(
     body: TriageEvaluateRequest, session: SessionDep, user: Annotated[User, Authorized("triage.evaluate")]
 ) -> TriageEvaluation:
     """Dry run of the triage rules on a case payload (or a recorded case); changes nothing."""
-    result = triage.evaluate_request(session, user=user, request=body)
+    request = triage.DryRun(
+        given=frozenset(body.model_fields_set),
+        case_id=body.case_id,
+        category=body.category,
+        claim_amount=body.claim_amount,
+        paid_amount=body.paid_amount,
+        behaviour=body.behaviour,
+        respondent_classes=(*body.respondent_classes, *(r.respondent_class for r in body.respondents)),
+        property_clues_listed=len(body.property_clues),
+        property_clue_count=body.property_clue_count,
+        assets=tuple(AssetFact(a.kind, a.value, a.status, a.disposable) for a in body.assets),
+        investigation_completed=body.investigation_completed,
+        willing_to_perform=body.willing_to_perform,
+        settlement_likely=body.settlement_likely,
+        manual_simple_reason=body.manual_simple_reason,
+    )
+    result = triage.evaluate_request(session, user=user, request=request)
     return TriageEvaluation(
         track=result.track,
         rule_set_version=result.rule_set_version,

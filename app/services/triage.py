@@ -15,13 +15,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.enums import CaseState, PartyRole, Track
+from app.enums import Behaviour, CaseState, Category, PartyRole, RespondentClass, Track
 from app.errors import InvalidInput
 from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.rules.triage_rules import AssetFact, RuleSet, TriageFacts, TriageResult, evaluate
-from app.schemas.triage import TriageEvaluateRequest
 from app.services import audit
 from app.services.allocation import Allocation, allocate, allocate_brigade
 from app.services.case_access import case_for_action, load_case
@@ -30,6 +29,26 @@ from app.settings import get_settings
 
 TRIAGE = "triage"
 HANDBACK = "handback"
+
+
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """What the dry run is asked about: a recorded case (``case_id``), or facts shaped like a filing."""
+
+    given: frozenset[str]  # the names of the fields the caller sent
+    case_id: int | None = None
+    category: Category | None = None
+    claim_amount: Decimal | None = None
+    paid_amount: Decimal | None = None
+    behaviour: Behaviour | None = None
+    respondent_classes: tuple[RespondentClass, ...] = ()
+    property_clues_listed: int = 0
+    property_clue_count: int | None = None
+    assets: tuple[AssetFact, ...] = ()
+    investigation_completed: bool = False
+    willing_to_perform: bool = False
+    settlement_likely: bool = False
+    manual_simple_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,10 +90,10 @@ def facts_of_case(session: Session, case: Case) -> TriageFacts:
     )
 
 
-def evaluate_request(session: Session, *, user: User, request: TriageEvaluateRequest) -> TriageResult:
+def evaluate_request(session: Session, *, user: User, request: DryRun) -> TriageResult:
     """Dry run: the track and every rule that fires, for a payload or a recorded case; changes nothing."""
     if request.case_id is not None:
-        given = request.model_fields_set - {"case_id", "manual_simple_reason"}
+        given = request.given - {"case_id", "manual_simple_reason"}
         if given:
             raise InvalidInput(
                 "case_id", f"give either case_id or the facts, not both ({', '.join(sorted(given))})"
@@ -87,27 +106,26 @@ def evaluate_request(session: Session, *, user: User, request: TriageEvaluateReq
     return evaluate(facts, current_rule_set())
 
 
-def _facts_of_request(request: TriageEvaluateRequest) -> TriageFacts:
+def _facts_of_request(request: DryRun) -> TriageFacts:
     if request.category is None:
         raise InvalidInput("category", "required unless case_id is given")
     # DOMAIN.md §3: only a purely behavioural case has no monetary claim.
     if request.claim_amount is None and request.behaviour is None:
         raise InvalidInput("claim_amount", "required unless the case is behavioural (set behaviour)")
-    if request.property_clue_count is not None and request.property_clues:
+    if request.property_clue_count is not None and request.property_clues_listed:
         raise InvalidInput("property_clue_count", "give property_clues or property_clue_count, not both")
-    classes = tuple(request.respondent_classes) + tuple(r.respondent_class for r in request.respondents)
     return TriageFacts(
         category=request.category,
         claim_amount=request.claim_amount,
         paid_amount=request.paid_amount or Decimal("0.00"),
         behaviour=request.behaviour,
-        respondent_classes=classes,
+        respondent_classes=request.respondent_classes,
         property_clue_count=(
             request.property_clue_count
             if request.property_clue_count is not None
-            else len(request.property_clues)
+            else request.property_clues_listed
         ),
-        assets=tuple(AssetFact(a.kind, a.value, a.status, a.disposable) for a in request.assets),
+        assets=request.assets,
         investigation_completed=request.investigation_completed,
         willing_to_perform=request.willing_to_perform,
         settlement_likely=request.settlement_likely,

@@ -19,8 +19,13 @@ from app.errors import (
 )
 from app.models.case import Case
 from app.models.user import User
-from app.routers.termination_pool import pool_entry_read
-from app.schemas.closure import ClosureCreate, ClosureRead, RestorationCreate, RestorationRead
+from app.schemas.closure import (
+    ClosureCreate,
+    ClosureRead,
+    RestorationCreate,
+    RestorationRead,
+    TerminationPoolEntryRead,
+)
 from app.schemas.common import RowId
 from app.services import closure, idempotency, restoration, termination_pool
 from app.services.closure import ClosureOutcome
@@ -32,7 +37,11 @@ router = APIRouter(tags=["closure"])
 def _closure_read(outcome: ClosureOutcome) -> ClosureRead:
     case, row = outcome.case, outcome.closure
     entry = outcome.pool_entry
-    pool = pool_entry_read(termination_pool.item_of(entry, case.case_number)) if entry else None
+    pool = (
+        TerminationPoolEntryRead.model_validate(termination_pool.item_of(entry, case.case_number))
+        if entry
+        else None
+    )
     return ClosureRead(
         case_id=case.id,
         case_number=case.case_number,

@@ -6,34 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import Authorized, SessionDep
+from app.deps import Authorized, Cursor, SessionDep
 from app.enums import TerminationPoolStatus
 from app.errors import Forbidden, problem_responses
 from app.models.user import User
-from app.routers.measures import Cursor
 from app.schemas.closure import TerminationPoolEntryRead
 from app.schemas.common import Limit, Page
 from app.services import termination_pool
-from app.services.termination_pool import PoolItem
 
 router = APIRouter(tags=["termination pool"])
-
-
-def pool_entry_read(item: PoolItem) -> TerminationPoolEntryRead:
-    entry = item.entry
-    return TerminationPoolEntryRead(
-        case_id=entry.case_id,
-        case_number=item.case_number,
-        unit_code=entry.unit_code,
-        handler_id=entry.handler_id,
-        entered_on=entry.entered_on,
-        ends_on=entry.ends_on,
-        rechecks=item.rechecks,
-        next_recheck_on=item.next_recheck_on,
-        status=item.status,
-        restored_case_id=entry.restored_case_id,
-        left_on=entry.left_on,
-    )
 
 
 @router.get(
@@ -54,4 +35,6 @@ def list_pool(
     items, next_cursor = termination_pool.list_pool(
         session, user=user, unit=unit, status=status, limit=limit, cursor=cursor
     )
-    return Page[TerminationPoolEntryRead](items=[pool_entry_read(i) for i in items], next_cursor=next_cursor)
+    return Page[TerminationPoolEntryRead](
+        items=[TerminationPoolEntryRead.model_validate(i) for i in items], next_cursor=next_cursor
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from app.enums import CaseState, ClosureMode, TerminationPoolStatus
-from app.schemas.common import DocumentNumber, InputModel, ISODate, LegalDate, LongText, MoneyOut
+from app.schemas.common import DocumentNumber, InputModel, ISODate, LegalDate, LongText, MoneyOut, ORMModel
 
 
 class ClosureCreate(InputModel):
@@ -21,7 +21,7 @@ class ClosureCreate(InputModel):
     reason: LongText | None = None
 
 
-class TerminationPoolEntryRead(BaseModel):
+class TerminationPoolEntryRead(ORMModel):
     case_id: int
     case_number: str
     unit_code: str

@@ -23,11 +23,19 @@ from app.settings import court_today, get_settings
 
 @dataclass(frozen=True, slots=True)
 class PoolItem:
-    entry: TerminationPoolEntry
+    """A pool entry with its case number and its re-check schedule as of today."""
+
+    case_id: int
     case_number: str
+    unit_code: str
+    handler_id: int | None
+    entered_on: date
+    ends_on: date
     rechecks: list[date]
     next_recheck_on: date | None
     status: TerminationPoolStatus
+    restored_case_id: int | None
+    left_on: date | None
 
 
 def recheck_dates(entered_on: date) -> list[date]:
@@ -61,7 +69,17 @@ def item_of(entry: TerminationPoolEntry, case_number: str, today: date | None = 
         upcoming = next((d for d in rechecks if d >= today), None)
         status = TerminationPoolStatus.in_pool if today <= entry.ends_on else TerminationPoolStatus.expired
     return PoolItem(
-        entry=entry, case_number=case_number, rechecks=rechecks, next_recheck_on=upcoming, status=status
+        case_id=entry.case_id,
+        case_number=case_number,
+        unit_code=entry.unit_code,
+        handler_id=entry.handler_id,
+        entered_on=entry.entered_on,
+        ends_on=entry.ends_on,
+        rechecks=rechecks,
+        next_recheck_on=upcoming,
+        status=status,
+        restored_case_id=entry.restored_case_id,
+        left_on=entry.left_on,
     )
 
 

@@ -17,6 +17,7 @@ from app.models.unit import Unit
 from app.models.user import User
 from app.security import hash_password
 from app.services.session_listeners import install_session_listeners
+from app.settings import get_settings
 
 UNITS: list[tuple[str, str, str]] = [
     ("filing", "Filing division", "立案庭"),
@@ -86,8 +87,6 @@ def main() -> None:
     )
     parser.add_argument("--demo", action="store_true", help="also create the demo users on an empty database")
     args = parser.parse_args()
-    from app.settings import get_settings
-
     password = os.environ.get("ENFORCEMENT_DEMO_PASSWORD", get_settings().demo_password)
     install_session_listeners()
     with session_scope() as session:

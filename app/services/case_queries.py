@@ -247,8 +247,6 @@ class CaseListRow:
 
 def _overdue_clause(today: date) -> Any:
     """Cases with a breached deadline, or an open one past its due date (DOMAIN.md §4 early warning)."""
-    from app.models.deadline import Deadline
-
     return exists().where(
         Deadline.case_id == Case.id,
         or_(

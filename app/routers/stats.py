@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -34,8 +35,9 @@ def stats_overview(
     """The command center's statistics (DOMAIN.md §11), by filing period and unit; JSON or CSV."""
     if filed_from and filed_to and filed_from > filed_to:
         raise InvalidInput("filed_to", "must not be before filed_from")
+    figures = stats.overview(session, filed_from=filed_from, filed_to=filed_to, unit=unit)
     report = StatsOverview.model_validate(
-        stats.overview(session, filed_from=filed_from, filed_to=filed_to, unit=unit), from_attributes=True
+        {"filed_from": filed_from, "filed_to": filed_to, "unit": unit, **asdict(figures)}
     )
     if format == "json":
         return report

@@ -42,9 +42,6 @@ _COUNTED_STATUSES = frozenset(f.name for f in fields(DeadlineCounts))
 class Overview:
     """DOMAIN.md §11 figures for the cases filed in the period (and unit, when given)."""
 
-    filed_from: date | None
-    filed_to: date | None
-    unit: str | None
     cases_total: int
     by_state: dict[str, int]
     by_track: dict[str, int]
@@ -140,9 +137,6 @@ def overview(
         ),
     )
     return Overview(
-        filed_from=filed_from,
-        filed_to=filed_to,
-        unit=unit,
         cases_total=total,
         by_state=by_state,
         by_track=by_track,

@@ -28,7 +28,7 @@ from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases
 from app.services.case_access import allowed_actions, can_see, load_case
-from app.services.deadline_clocks import DeadlineView, deadline_view
+from app.services.deadline_clocks import VIEW_COLUMNS, DeadlineView, deadline_view
 from app.services.paging import keyset_page
 from app.settings import court_today
 
@@ -122,22 +122,6 @@ def new_case_detail(
 
 
 _TRIAGE_COLUMNS = tuple(f.name for f in fields(TriageView) if f.name != "decided_by")
-_DEADLINE_COLUMNS = (
-    "id",
-    "rule",
-    "case_id",
-    "subject_type",
-    "subject_id",
-    "started_on",
-    "due_on",
-    "status",
-    "provisional",
-    "met_on",
-    "met_late",
-    "paused_since",
-    "paused_days",
-    "extension_months",
-)
 
 
 @lru_cache
@@ -165,7 +149,7 @@ def _case_read(dialect: str) -> tuple[Select[Any], dict[str, list[Any]]]:
         ),
     )
     clocks = Deadline.__table__
-    columns = [clocks.c[name] for name in _DEADLINE_COLUMNS]
+    columns = [clocks.c[name] for name in VIEW_COLUMNS]
     lists["deadlines"] = (
         columns,
         json_rows(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from app.models.deadline import Deadline
 from app.models.user import User
 from app.policy import ALL_UNITS, sees_all_cases
 from app.rules.deadline_rules import RULES_BY_ID, WINDOW_RULES, warning_windows
-from app.services.deadline_clocks import timing
+from app.services.deadline_clocks import DeadlineView, deadline_view
 from app.services.paging import Keyset
 from app.settings import court_today, get_settings
 
@@ -25,26 +25,13 @@ BOARD_KEYSET = Keyset((Deadline.due_on, Deadline.id), tag="d1")
 
 
 @dataclass(frozen=True, slots=True)
-class BoardLine:
-    """One line of the board: a clock with its case, unit and handler, and where it stands today."""
+class BoardLine(DeadlineView):
+    """A clock as the board shows it: with its case number, unit and handler."""
 
-    id: int
-    rule: str
-    title: str
-    case_id: int | None
     case_number: str | None
     unit: str | None
     handler_id: int | None
     handler_name: str | None
-    subject_type: str
-    subject_id: int | None
-    started_on: date
-    due_on: date
-    status: DeadlineStatus
-    provisional: bool
-    overdue: bool
-    days_overdue: int
-    days_left: int | None
 
 
 @dataclass(frozen=True)
@@ -153,20 +140,11 @@ def deadline_board(
 
 
 def _board_line(row: Deadline, handler_name: str | None, today: date) -> BoardLine:
+    clock = deadline_view(row, today)
     return BoardLine(
-        id=row.id,
-        rule=row.rule,
-        title=RULES_BY_ID[row.rule].title,
-        case_id=row.case_id,
+        **{shown.name: getattr(clock, shown.name) for shown in fields(clock)},
         case_number=row.case_number,
         unit=row.unit_code,
         handler_id=row.handler_id,
         handler_name=handler_name,
-        subject_type=row.subject_type,
-        subject_id=row.subject_id,
-        started_on=row.started_on,
-        due_on=row.due_on,
-        status=row.status,
-        provisional=row.provisional,
-        **timing(row.rule, row.status, row.due_on, today),
     )

@@ -47,6 +47,8 @@ CLOCK_FIELDS = (
     "paused_days",
     "extension_months",
 )
+# The columns a clock is shown from (:func:`deadline_view`).
+VIEW_COLUMNS = ("id", "rule", "case_id", "subject_type", "subject_id", "started_on", *CLOCK_FIELDS)
 _RECOMPUTE_BATCH = 200
 
 
@@ -335,7 +337,7 @@ def _overdue(rule: str, status: str, due_on: date, today: date) -> bool:
     return status == DeadlineStatus.open and rule in BOARD_RULES and due_on < today
 
 
-def timing(rule: str, status: str, due_on: date, today: date) -> dict[str, Any]:
+def _timing(rule: str, status: str, due_on: date, today: date) -> dict[str, Any]:
     overdue = _overdue(rule, status, due_on, today)
     running = status == DeadlineStatus.open and due_on >= today
     return {
@@ -386,7 +388,7 @@ def deadline_view(row: Deadline | Row[Any], today: date) -> DeadlineView:
         paused_since=row.paused_since,
         paused_days=row.paused_days,
         extension_months=row.extension_months,
-        **timing(row.rule, row.status, row.due_on, today),
+        **_timing(row.rule, row.status, row.due_on, today),
     )
 
 

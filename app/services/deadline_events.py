@@ -89,26 +89,13 @@ def record_event(
             raise NotFound(f"case {case_id} not found")
     if event not in KNOWN_EVENTS:
         log.warning("deadline_event_without_clock", deadline_event=event, case_id=case_id)
-    if _already_recorded(
-        session,
-        event=event,
-        on=on,
-        case_id=case_id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        params=plain,
-    ):
+    reported = ClockEvent(
+        id=0, name=event, on=on, subject_type=subject_type, subject_id=subject_id, params=plain
+    )
+    if _already_recorded(session, reported, case_id=case_id):
         return None
     if event in (SUSPENSION_STARTED, SUSPENSION_ENDED):
-        _check_suspension(
-            session,
-            event=event,
-            on=on,
-            case_id=case_id,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            params=plain,
-        )
+        _check_suspension(session, reported, case_id=case_id)
     row = DeadlineEvent(
         case_id=case_id,
         event=event,
@@ -135,40 +122,22 @@ def record_event(
     return row
 
 
-def _already_recorded(
-    session: Session,
-    *,
-    event: str,
-    on: date,
-    case_id: int | None,
-    subject_type: str,
-    subject_id: int | None,
-    params: dict[str, Any],
-) -> bool:
+def _already_recorded(session: Session, reported: ClockEvent, *, case_id: int | None) -> bool:
     """The same event reported twice (a retried request) changes nothing the second time."""
     same = session.scalars(
         select(DeadlineEvent).where(
-            DeadlineEvent.event == event,
-            DeadlineEvent.occurred_on == on,
+            DeadlineEvent.event == reported.name,
+            DeadlineEvent.occurred_on == reported.on,
             DeadlineEvent.case_id.is_(None) if case_id is None else DeadlineEvent.case_id == case_id,
-            DeadlineEvent.subject_type == subject_type,
-            DeadlineEvent.subject_id == subject_id,
+            DeadlineEvent.subject_type == reported.subject_type,
+            DeadlineEvent.subject_id == reported.subject_id,
         )
     )
-    return any(row.params == params for row in same)
+    return any(row.params == reported.params for row in same)
 
 
-def _check_suspension(
-    session: Session,
-    *,
-    event: str,
-    on: date,
-    case_id: int | None,
-    subject_type: str,
-    subject_id: int | None,
-    params: dict[str, Any],
-) -> None:
-    kind = params.get("kind")
+def _check_suspension(session: Session, reported: ClockEvent, *, case_id: int | None) -> None:
+    event, kind = reported.name, reported.params.get("kind")
     if case_id is None:
         raise ValueError(f"{event}: a suspension belongs to a case")
     if event == SUSPENSION_STARTED or kind is not None:
@@ -184,9 +153,6 @@ def _check_suspension(
                 started = matching_suspension(running, e)
                 if started is not None:
                     running.remove(started)
-        ended = ClockEvent(
-            id=0, name=event, on=on, subject_type=subject_type, subject_id=subject_id, params=params
-        )
-        if matching_suspension(running, ended) is None:
+        if matching_suspension(running, reported) is None:
             what = f"{kind} suspension" if kind else "suspension"
-            raise Conflict(f"case {case_id} has no {what} running on {on.isoformat()}")
+            raise Conflict(f"case {case_id} has no {what} running on {reported.on.isoformat()}")

@@ -68,7 +68,7 @@ class Keyset:
 
 def _past(columns: Sequence[Any], values: Sequence[Any], *, descending: bool) -> ColumnElement[bool]:
     column, value = columns[0], values[0]
-    beyond = column < value if descending else column > value
+    beyond: ColumnElement[bool] = column < value if descending else column > value
     if len(columns) == 1:
         return beyond
     reached = column <= value if descending else column >= value
@@ -86,7 +86,7 @@ def _parse(column: Any, text: str) -> Any:
 
 def keyset_page(
     session: Session,
-    stmt: Select[Any],
+    stmt: Select[*tuple[Any, ...]],
     *key: Any,
     cursor: str | None,
     limit: int,

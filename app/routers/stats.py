@@ -71,8 +71,9 @@ def _csv_rows(report: StatsOverview) -> list[tuple[str, str, str]]:
     rows.append(("median_days_to_close", "", str(report.median_days_to_close or "")))
     rows.append(("disposal_turnaround_days", "", str(report.disposal_turnaround_days or "")))
     for dim, table in (("rule", report.deadlines_by_rule), ("unit", report.deadlines_by_unit)):
-        for key, counts in table.items():
+        for key, clock_counts in table.items():
             rows += [
-                (f"deadlines_{status}_by_{dim}", key, str(n)) for status, n in counts.model_dump().items()
+                (f"deadlines_{status}_by_{dim}", key, str(n))
+                for status, n in clock_counts.model_dump().items()
             ]
     return rows

@@ -315,8 +315,8 @@ def suspensions(events: Iterable[ClockEvent]) -> list[Pause]:
             started = matching_suspension(running, event)
             if started is not None:
                 running.remove(started)
-                pauses.append(Pause(SuspensionKind(started.kind), started.on, event.on))
-    pauses.extend(Pause(SuspensionKind(e.kind), e.on, None) for e in running)
+                pauses.append(Pause(SuspensionKind(started.kind or ""), started.on, event.on))
+    pauses.extend(Pause(SuspensionKind(e.kind or ""), e.on, None) for e in running)
     return sorted(pauses, key=lambda p: p.start)
 
 
@@ -486,7 +486,7 @@ def _compute(
         due_on=due.due_on,
         provisional=due.provisional,
         met_on=met_on,
-        met_late=met_by_event and rule.kind == ClockKind.duty and met_on > due.due_on,
+        met_late=met_by_event and rule.kind == ClockKind.duty and met_on is not None and met_on > due.due_on,
         met_by_event=met_by_event,
         paused_since=paused_since,
         paused_days=paused_days,

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from app.enums import (
     LIQUID_ASSET_KINDS,
@@ -103,7 +104,7 @@ class RuleSet:
 DEFAULT_RULE_SET = RuleSet(version="2021-03-plan-v1")
 
 
-def default_rule_set(**overrides: object) -> RuleSet:
+def default_rule_set(**overrides: Any) -> RuleSet:
     """The plan's rule set with some parameters replaced (e.g. ``version=…, small_claim_limit=…``)."""
     return dataclasses.replace(DEFAULT_RULE_SET, **overrides)
 
@@ -174,7 +175,7 @@ class TriageResult:
 def _outstanding_text(facts: TriageFacts, outstanding: Decimal) -> str:
     text = f"outstanding claim {_yuan(outstanding)}"
     if facts.paid_amount:
-        text += f" (claim {_yuan(facts.claim_amount)} − paid {_yuan(facts.paid_amount)})"
+        text += f" (claim {_yuan(outstanding + facts.paid_amount)} − paid {_yuan(facts.paid_amount)})"
     return text
 
 

@@ -101,7 +101,7 @@ def _active_judges(session: Session, unit_codes: Iterable[str]) -> dict[str, lis
 def _open_cases(session: Session, column: InstrumentedAttribute[Any], keys: list[Any]) -> dict[Any, int]:
     open_cases = select(column, func.count()).where(column.in_(keys), Case.state != CaseState.closed)
     rows = session.execute(open_cases.group_by(column))
-    return {key: count for key, count in rows.tuples()}
+    return {key: count for key, count in rows}
 
 
 def _least_loaded_judge(session: Session, judges: list[User]) -> tuple[User, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
@@ -79,8 +80,8 @@ class CaseDetail:
 
     case: Case
     parties: list[PartyView]
-    property_clues: list[RowLike]
-    assets: list[RowLike]
+    property_clues: Sequence[RowLike]
+    assets: Sequence[RowLike]
     triage: TriageView | None
     deadlines: list[DeadlineView]
     allowed_actions: list[str]
@@ -104,8 +105,8 @@ def _party_view(party: RowLike, *, full_ids: bool) -> PartyView:
 def new_case_detail(
     *,
     case: Case,
-    parties: list[RowLike],
-    property_clues: list[RowLike],
+    parties: Sequence[RowLike],
+    property_clues: Sequence[RowLike],
     deadlines: list[DeadlineView],
     user: User,
 ) -> CaseDetail:
@@ -189,9 +190,9 @@ def _detail(
     *,
     case: Case,
     user: User,
-    parties: list[RowLike],
-    property_clues: list[RowLike],
-    assets: list[RowLike],
+    parties: Sequence[RowLike],
+    property_clues: Sequence[RowLike],
+    assets: Sequence[RowLike],
     triage: TriageView | None,
     deadlines: list[DeadlineView],
 ) -> CaseDetail:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, or_, select, update
@@ -200,8 +201,8 @@ def _store(
             changed.append((row, before))
     if changed:
         session.flush()
-    for row, before in changed:
-        _audit_clock(session, row, before=before, actor=actor)
+    for changed_row, state_before in changed:
+        _audit_clock(session, changed_row, before=state_before, actor=actor)
     return len(changed)
 
 
@@ -371,7 +372,7 @@ class DeadlineView:
     days_left: int | None
 
 
-def deadline_view(row: Deadline | Row[Any], today: date) -> DeadlineView:
+def deadline_view(row: Deadline | Row[Any] | SimpleNamespace, today: date) -> DeadlineView:
     return DeadlineView(
         id=row.id,
         rule=row.rule,

@@ -94,18 +94,16 @@ def overview(
         case_filter.append(Case.unit_code == unit)
     where = and_(literal(True), *case_filter)
 
-    by_state = {s: 0 for s in CaseState}
-    by_state.update(
-        session.execute(select(Case.state, func.count()).where(where).group_by(Case.state)).tuples().all()
-    )
+    by_state: dict[str, int] = {s: 0 for s in CaseState}
+    by_state.update(session.execute(select(Case.state, func.count()).where(where).group_by(Case.state)).all())
     total = sum(by_state.values())
-    by_track = dict(
-        session.execute(
+    by_track: dict[str, int] = {
+        track: count
+        for track, count in session.execute(
             select(Case.track, func.count()).where(where, Case.track.is_not(None)).group_by(Case.track)
         )
-        .tuples()
-        .all()
-    )
+        if track is not None
+    }
     by_unit: dict[str, dict[str, int]] = {}
     is_closed = Case.state == CaseState.closed
     for code, closed, count in session.execute(
@@ -113,7 +111,7 @@ def overview(
         .where(where, Case.unit_code.is_not(None))
         .group_by(Case.unit_code, is_closed)
     ):
-        by_unit.setdefault(code, {"open": 0, "closed": 0})["closed" if closed else "open"] += count
+        by_unit.setdefault(str(code), {"open": 0, "closed": 0})["closed" if closed else "open"] += count
     closed_total = by_state[CaseState.closed]
     terminated = (
         session.scalar(select(func.count()).where(where, Case.closure_mode == ClosureMode.terminated_current))

@@ -81,7 +81,7 @@ def facts_of_case(session: Session, case: Case) -> TriageFacts:
         claim_amount=case.claim_amount,
         paid_amount=case.paid_amount,
         behaviour=case.behaviour,
-        respondent_classes=tuple(classes),
+        respondent_classes=tuple(c for c in classes if c is not None),
         property_clue_count=clue_count or 0,
         assets=tuple(AssetFact(a.kind, a.value, a.status, a.disposable) for a in assets),
         investigation_completed=case.investigation_completed,

@@ -10,6 +10,7 @@ import jwt
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -128,6 +129,24 @@ def created_response(result: idempotency.StoredResponse, location: str | None = 
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)
+
+
+def create_once(
+    session: Session,
+    user: User,
+    *,
+    key: str | None,
+    operation: str,
+    payload: BaseModel,
+    create: Callable[[], Any],
+    location: Callable[[dict[str, Any]], str] | None = None,
+) -> JSONResponse:
+    """A creating POST run once per ``Idempotency-Key`` (a retry with the same body replays the first
+    answer): its 201 with ``Location`` (from the created body) and, for versioned resources, ``ETag``."""
+    result = idempotency.respond_once(
+        session, user_id=user.id, key=key, operation=operation, payload=payload, create=create
+    )
+    return created_response(result, location(result.body) if location else None)
 
 
 class _Versioned(Protocol):

@@ -244,6 +244,19 @@ def _field_error(error: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _internal_error(request: Request) -> JSONResponse:
+    """A 500 that says nothing of its cause (which goes to the log)."""
+    return problem_response(
+        {
+            "type": "/problems/internal",
+            "title": "Internal error",
+            "status": 500,
+            "detail": "the request could not be completed",
+            "instance": request.url.path,
+        }
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -338,25 +351,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.connection_invalidated:
             return await _db_down(request, exc)  # type: ignore[arg-type]
         log.error("database_error", error=type(exc.orig).__name__)
-        return problem_response(
-            {
-                "type": "/problems/internal",
-                "title": "Internal error",
-                "status": 500,
-                "detail": "the request could not be completed",
-                "instance": request.url.path,
-            }
-        )
+        return _internal_error(request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error")
-        return problem_response(
-            {
-                "type": "/problems/internal",
-                "title": "Internal error",
-                "status": 500,
-                "detail": "the request could not be completed",
-                "instance": request.url.path,
-            }
-        )
+        return _internal_error(request)

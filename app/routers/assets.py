@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
+from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
 from app.errors import Forbidden, NotFound, TransitionNotAllowed, problem_responses
 from app.models.user import User
 from app.schemas.asset import AssetCreate, AssetList, AssetRead
 from app.schemas.common import Limit, RowId
-from app.services import assets, idempotency
+from app.services import assets
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["assets"])
@@ -33,9 +33,9 @@ def record_asset(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record an asset the investigation found (comprehensive group, or the handling team)."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation=f"record_asset:{case_id}",
         payload=body,
@@ -53,7 +53,6 @@ def record_asset(
             )
         ),
     )
-    return created_response(result)
 
 
 @router.get(

@@ -7,14 +7,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
+from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
 from app.enums import CaseState, PartyRole, Track
 from app.errors import Forbidden, NotFound, problem_responses
 from app.models.user import User
 from app.schemas.audit import AuditEntryRead
 from app.schemas.case import ApplicantIn, CaseCreate, CaseListItem, CaseRead, RespondentIn
 from app.schemas.common import ISODate, Limit, Page, RowId
-from app.services import case_queries, idempotency, intake
+from app.services import case_queries, intake
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["cases"])
@@ -98,15 +98,15 @@ def create_case(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """File an enforcement case (立案); 409 when its case number is already filed."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation="create_case",
         payload=body,
         create=lambda: _case_read(_file(session, user, body)),
+        location=lambda created: _case_url(created["id"]),
     )
-    return created_response(result, _case_url(result.body["id"]))
 
 
 @router.get(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, ExpectedVersion, IdempotencyKeyHeader, SessionDep, created_response
+from app.deps import Authorized, ExpectedVersion, IdempotencyKeyHeader, SessionDep, create_once
 from app.errors import (
     Conflict,
     Forbidden,
@@ -27,7 +27,7 @@ from app.schemas.closure import (
     TerminationPoolEntryRead,
 )
 from app.schemas.common import RowId
-from app.services import closure, idempotency, restoration, termination_pool
+from app.services import closure, restoration, termination_pool
 from app.services.closure import ClosureOutcome
 from app.services.idempotency import IdempotencyKeyReused
 
@@ -129,9 +129,9 @@ def restore_case(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Restore a 终本 case (恢复执行): a new linked case with a 执恢 number, to be registered and triaged."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation=f"restore_case:{case_id}",
         payload=body,
@@ -140,5 +140,5 @@ def restore_case(
                 session, case_id=case_id, user=user, restored_on=body.restored_on, reason=body.reason
             )
         ),
+        location=lambda created: f"/api/v1/cases/{created['case_id']}",
     )
-    return created_response(result, f"/api/v1/cases/{result.body['case_id']}")

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, created_response
+from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
 from app.errors import Conflict, Forbidden, NotFound, problem_responses
 from app.models.user import User
 from app.schemas.common import Limit, RowId
@@ -16,7 +16,7 @@ from app.schemas.deadline import (
     DeadlineExtensionCreate,
     DeadlineExtensionRead,
 )
-from app.services import deadline_board, deadline_extensions, idempotency
+from app.services import deadline_board, deadline_extensions
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["deadlines"])
@@ -65,9 +65,9 @@ def approve_deadline_extension(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Approve an extension of the enforcement period (D3, director); 409 when asked for too late."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation=f"approve_deadline_extension:{case_id}",
         payload=body,
@@ -83,4 +83,3 @@ def approve_deadline_extension(
             )
         ),
     )
-    return created_response(result)

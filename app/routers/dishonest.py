@@ -12,7 +12,7 @@ from app.deps import (
     Cursor,
     IdempotencyKeyHeader,
     SessionDep,
-    created_response,
+    create_once,
     with_etag,
 )
 from app.enums import DishonestListingState
@@ -36,7 +36,7 @@ from app.schemas.dishonest import (
     DishonestListingCreate,
     DishonestListingRead,
 )
-from app.services import dishonest, idempotency
+from app.services import dishonest
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["dishonest list"])
@@ -63,9 +63,9 @@ def propose_listing(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Propose a respondent for the dishonest list (the handling judge)."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation=f"propose_dishonest_listing:{case_id}",
         payload=body,
@@ -81,8 +81,8 @@ def propose_listing(
             ),
             user,
         ),
+        location=lambda created: f"/api/v1/dishonest-listings/{created['id']}",
     )
-    return created_response(result, f"/api/v1/dishonest-listings/{result.body['id']}")
 
 
 @router.get(

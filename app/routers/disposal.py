@@ -13,7 +13,7 @@ from app.deps import (
     ExpectedVersion,
     IdempotencyKeyHeader,
     SessionDep,
-    created_response,
+    create_once,
     with_etag,
 )
 from app.enums import DisposalTransferState
@@ -38,7 +38,7 @@ from app.schemas.disposal import (
     DisposalTransferCreate,
     DisposalTransferRead,
 )
-from app.services import disposal, idempotency
+from app.services import disposal
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["disposal"])
@@ -74,9 +74,9 @@ def request_transfer(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Ask to send the case to the property-disposal group (the handling judge, once the ruling is served)."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation=f"request_disposal_transfer:{case_id}",
         payload=body,
@@ -91,8 +91,8 @@ def request_transfer(
             ),
             user,
         ),
+        location=lambda created: f"/api/v1/disposal-transfers/{created['id']}",
     )
-    return created_response(result, f"/api/v1/disposal-transfers/{result.body['id']}")
 
 
 @router.post(
@@ -110,9 +110,9 @@ def record_task(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record a task done on a transferred case (the property-disposal group)."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation=f"record_disposal_task:{transfer_id}",
         payload=body,
@@ -128,8 +128,8 @@ def record_task(
                 asset_id=body.asset_id,
             )
         ),
+        location=lambda created: f"/api/v1/disposal-transfers/{transfer_id}",
     )
-    return created_response(result, f"/api/v1/disposal-transfers/{transfer_id}")
 
 
 @router.get(

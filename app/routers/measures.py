@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, Cursor, ExpectedVersion, IdempotencyKeyHeader, SessionDep, created_response
+from app.deps import Authorized, Cursor, ExpectedVersion, IdempotencyKeyHeader, SessionDep, create_once
 from app.enums import MeasureKind
 from app.errors import (
     Conflict,
@@ -20,7 +20,7 @@ from app.errors import (
 from app.models.user import User
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.measure import MeasureCreate, MeasureRead
-from app.services import idempotency, measures
+from app.services import measures
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["measures"])
@@ -44,9 +44,9 @@ def record_measure(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record an enforcement measure on the case (the handling team)."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation=f"record_measure:{case_id}",
         payload=body,
@@ -59,8 +59,8 @@ def record_measure(
                 expected_version=expected_version,
             )
         ),
+        location=lambda created: f"/api/v1/cases/{case_id}/measures/{created['id']}",
     )
-    return created_response(result, f"/api/v1/cases/{case_id}/measures/{result.body['id']}")
 
 
 @router.get(

@@ -12,7 +12,7 @@ from app.deps import (
     Cursor,
     IdempotencyKeyHeader,
     SessionDep,
-    created_response,
+    create_once,
     with_etag,
 )
 from app.enums import ObjectionKind, ObjectionState
@@ -31,7 +31,7 @@ from app.schemas.objection import (
     ServiceCreate,
     TransferCreate,
 )
-from app.services import idempotency, objections
+from app.services import objections
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["objections"])
@@ -57,15 +57,15 @@ def file_objection(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Receive an objection against a case (starts D5 or D6)."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation="file_objection",
         payload=body,
         create=lambda: _read(objections.file_objection(session, user=user, **body.model_dump()), user),
+        location=lambda created: f"/api/v1/objections/{created['id']}",
     )
-    return created_response(result, f"/api/v1/objections/{result.body['id']}")
 
 
 @router.get(

@@ -11,7 +11,7 @@ from app.deps import (
     Authorized,
     IdempotencyKeyHeader,
     SessionDep,
-    created_response,
+    create_once,
     with_etag,
 )
 from app.enums import PetitionState
@@ -31,7 +31,7 @@ from app.schemas.petition import (
     SuperviseCreate,
     UrgeCreate,
 )
-from app.services import idempotency, petitions
+from app.services import petitions
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["petitions"])
@@ -57,15 +57,15 @@ def receive_petition(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Receive a petition (starts D9); a repeat on the same case links to the first."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation="receive_petition",
         payload=body,
         create=lambda: _read(petitions.receive_petition(session, user=user, **body.model_dump()), user),
+        location=lambda created: f"/api/v1/petitions/{created['id']}",
     )
-    return created_response(result, f"/api/v1/petitions/{result.body['id']}")
 
 
 @router.get(

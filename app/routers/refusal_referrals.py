@@ -11,7 +11,7 @@ from app.deps import (
     Authorized,
     IdempotencyKeyHeader,
     SessionDep,
-    created_response,
+    create_once,
     with_etag,
 )
 from app.enums import ReferralOutcome, ReferralStage
@@ -39,7 +39,7 @@ from app.schemas.refusal_referral import (
     ReviewCreate,
     SupplementCreate,
 )
-from app.services import idempotency, refusal_referrals
+from app.services import refusal_referrals
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["refusal referrals"])
@@ -72,15 +72,15 @@ def submit_referral(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Hand a suspected refusal to execute, with its materials, to the comprehensive group."""
-    result = idempotency.respond_once(
+    return create_once(
         session,
-        user_id=user.id,
+        user,
         key=idempotency_key,
         operation="submit_refusal_referral",
         payload=body,
         create=lambda: _read(refusal_referrals.submit_referral(session, user=user, **dict(body)), user),
+        location=lambda created: f"/api/v1/refusal-referrals/{created['id']}",
     )
-    return created_response(result, f"/api/v1/refusal-referrals/{result.body['id']}")
 
 
 @router.get(

@@ -37,9 +37,7 @@ def record_asset(
     controlled_on: date | None,
 ) -> Asset:
     """Record one asset; a frozen, sealed or seized one starts its renewal clock (D12)."""
-    case = case_for_action(
-        session, case_id=case_id, user=user, policy_action="asset.record", command="record_asset"
-    )
+    case = case_for_action(session, user, case_id, "record_asset")
     # SPC interpretation of the CPL: a freeze or seal runs from its date (renewal clock D12).
     if status != AssetStatus.found and controlled_on is None:
         raise InvalidInput("controlled_on", f"the date the asset was {status} is required")

@@ -102,17 +102,12 @@ def load_case(session: Session, case_id: int, user: User, *, for_update: bool = 
 
 
 def case_for_action(
-    session: Session,
-    *,
-    case_id: int,
-    user: User,
-    policy_action: str,
-    command: str,
-    expected_version: int | None = None,
+    session: Session, user: User, case_id: int, command: str, expected_version: int | None = None
 ) -> Case:
-    """Load and lock a case for ``command``: 404 unseen, 403 not allowed, 412 stale, 409 wrong state."""
+    """Load and lock a case for ``command``: 404 unseen, 403 not allowed (its grant in
+    :data:`COMMAND_POLICY`), 412 stale, 409 wrong state."""
     case = load_case(session, case_id, user, for_update=True)
-    if not actor_may_on_case(user, policy_action, case):
+    if not actor_may_on_case(user, COMMAND_POLICY[command], case):
         raise Forbidden(f"you may not {command.replace('_', ' ')} on case {case.case_number}")
     check_version(case, expected_version, label=f"case {case.case_number}")
     allowed = STATE_ACTIONS[case.state]

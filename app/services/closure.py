@@ -97,14 +97,7 @@ def close_case(
     expected_version: int | None = None,
 ) -> ClosureOutcome:
     """Close the case with ``mode``; 409 naming every missing condition when a 终本 is premature."""
-    case = case_for_action(
-        session,
-        case_id=case_id,
-        user=user,
-        policy_action="case.close",
-        command="close",
-        expected_version=expected_version,
-    )
+    case = case_for_action(session, user, case_id, "close", expected_version)
     closed_on = closed_on or court_today()
     check_legal_date("closed_on", closed_on, not_before=case.filed_on, not_before_what="the filing date")
     evidence: dict[str, list[int]] | None = None

@@ -94,9 +94,7 @@ def propose_listing(
     proposed_on: date | None,
 ) -> DishonestListing:
     """The handling judge proposes a respondent for the list (state ``proposed``)."""
-    case = case_for_action(
-        session, case_id=case_id, user=user, policy_action="dishonest.propose", command="propose_dishonest"
-    )
+    case = case_for_action(session, user, case_id, "propose_dishonest")
     proposed_on = proposed_on or court_today()
     check_legal_date("proposed_on", proposed_on, not_before=case.filed_on, not_before_what="the filing date")
     party = session.get(Party, respondent_id)
@@ -176,9 +174,7 @@ def decide_listing(
 ) -> DishonestListing:
     """The director approves (the listing runs for its term) or refuses with a reason."""
     case_id = get_listing(session, listing_id=listing_id, user=user).case_id
-    case = case_for_action(
-        session, case_id=case_id, user=user, policy_action="dishonest.decide", command="decide_dishonest"
-    )
+    case = case_for_action(session, user, case_id, "decide_dishonest")
     listing = _locked(session, listing_id=listing_id, expected_version=expected_version, action="decide")
     if listing.proposed_by_id == user.id:
         # Plan §4: the director approves what the judge proposes; nobody approves their own proposal.

@@ -69,19 +69,16 @@ def get_transfer(session: Session, *, transfer_id: int, user: User) -> DisposalT
     return TRANSFERS.get(session, user=user, record_id=transfer_id)
 
 
+# The case command (app.services.case_access) each transfer action is, whose grant and case state it needs.
+_CASE_COMMANDS = {"decide": "approve_disposal", "record_task": "disposal_task", "return": "disposal_return"}
+
+
 def _transfer_for_action(
-    session: Session,
-    *,
-    transfer_id: int,
-    user: User,
-    policy_action: str,
-    command: str,
-    action: str,
-    expected_version: int | None,
+    session: Session, user: User, transfer_id: int, action: str, expected_version: int | None
 ) -> tuple[DisposalTransfer, Case]:
     """Load the transfer, lock its case (case first, always), then check version and state."""
     case_id = get_transfer(session, transfer_id=transfer_id, user=user).case_id
-    case = case_for_action(session, case_id=case_id, user=user, policy_action=policy_action, command=command)
+    case = case_for_action(session, user, case_id, _CASE_COMMANDS[action])
     transfer = get_transfer(session, transfer_id=transfer_id, user=user)  # re-read under the case lock
     TRANSFERS.check_action(transfer, action=action, expected_version=expected_version)
     return transfer, case
@@ -119,14 +116,7 @@ def request_transfer(
     expected_version: int | None = None,
 ) -> DisposalTransfer:
     """The handling judge asks for the case to go to the disposal group (state ``requested``)."""
-    case = case_for_action(
-        session,
-        case_id=case_id,
-        user=user,
-        policy_action="disposal.request",
-        command="request_disposal",
-        expected_version=expected_version,
-    )
+    case = case_for_action(session, user, case_id, "request_disposal", expected_version)
     requested_on = requested_on or court_today()
     check_legal_date(
         "requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing date"
@@ -190,15 +180,7 @@ def decide_transfer(
     expected_version: int | None = None,
 ) -> DisposalTransfer:
     """A deputy director approves (the case goes ``at_disposal``, D13 starts) or refuses with a reason."""
-    transfer, case = _transfer_for_action(
-        session,
-        transfer_id=transfer_id,
-        user=user,
-        policy_action="disposal.approve",
-        command="approve_disposal",
-        action="decide",
-        expected_version=expected_version,
-    )
+    transfer, case = _transfer_for_action(session, user, transfer_id, "decide", expected_version)
     decided_on = decided_on or court_today()
     check_legal_date(
         "decided_on", decided_on, not_before=transfer.requested_on, not_before_what="the request"
@@ -247,15 +229,7 @@ def record_task(
     asset_id: int | None,
 ) -> DisposalTask:
     """The disposal group records one act on the transferred case."""
-    transfer, case = _transfer_for_action(
-        session,
-        transfer_id=transfer_id,
-        user=user,
-        policy_action="disposal.work",
-        command="disposal_task",
-        action="record_task",
-        expected_version=None,
-    )
+    transfer, case = _transfer_for_action(session, user, transfer_id, "record_task", None)
     check_legal_date("on", on, not_before=transfer.decided_on, not_before_what="the approval")
     if asset_id is not None:
         asset = session.get(Asset, asset_id)
@@ -303,15 +277,7 @@ def return_transfer(
     expected_version: int | None = None,
 ) -> DisposalTransfer:
     """Send the case back to the team and judge it came from, with the amount realised (meets D13)."""
-    transfer, case = _transfer_for_action(
-        session,
-        transfer_id=transfer_id,
-        user=user,
-        policy_action="disposal.work",
-        command="disposal_return",
-        action="return",
-        expected_version=expected_version,
-    )
+    transfer, case = _transfer_for_action(session, user, transfer_id, "return", expected_version)
     returned_on = returned_on or court_today()
     check_legal_date(
         "returned_on", returned_on, not_before=transfer.decided_on, not_before_what="the approval"

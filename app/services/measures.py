@@ -128,14 +128,7 @@ def record_measure(
     session: Session, *, case_id: int, user: User, measure: NewMeasure, expected_version: int | None = None
 ) -> Measure:
     """Record one measure on the case; the first one starts the team's work (triaged → in_progress)."""
-    case = case_for_action(
-        session,
-        case_id=case_id,
-        user=user,
-        policy_action="measure.record",
-        command="record_measure",
-        expected_version=expected_version,
-    )
+    case = case_for_action(session, user, case_id, "record_measure", expected_version)
     kind = measure.kind
     if measure.on < case.filed_on:
         raise InvalidInput("on", f"{measure.on.isoformat()} is before the case was filed ({case.filed_on})")

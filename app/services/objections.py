@@ -205,9 +205,7 @@ def docket_objection(
     expected_version: int | None = None,
 ) -> Objection:
     """Docket (立案) the objection with the next 执异 number of the year, without gaps or duplicates."""
-    objection = OBJECTIONS.for_action(
-        session, user=user, record_id=objection_id, action="docket", expected_version=expected_version
-    )
+    objection = OBJECTIONS.for_action(session, user, objection_id, "docket", expected_version)
     docketed_on = docketed_on or court_today()
     check_legal_date(
         "docketed_on",
@@ -243,9 +241,7 @@ def record_hearing(
     """Schedule a hearing (听证), or record that it was held, with notes."""
     if scheduled_for is None and held_on is None:
         raise InvalidInput("scheduled_for", "give scheduled_for to schedule a hearing, held_on to record one")
-    objection = OBJECTIONS.for_action(
-        session, user=user, record_id=objection_id, action="hearing", expected_version=expected_version
-    )
+    objection = OBJECTIONS.for_action(session, user, objection_id, "hearing", expected_version)
     if held_on is not None:
         check_legal_date(
             "held_on",
@@ -294,9 +290,7 @@ def record_ruling(
     expected_version: int | None = None,
 ) -> Objection:
     """Rule on the objection: upheld (异议成立) or rejected (驳回), with reasons; meets D5/D6."""
-    objection = OBJECTIONS.for_action(
-        session, user=user, record_id=objection_id, action="ruling", expected_version=expected_version
-    )
+    objection = OBJECTIONS.for_action(session, user, objection_id, "ruling", expected_version)
     check_legal_date(
         "ruled_on",
         ruled_on,
@@ -318,9 +312,7 @@ def record_service(
     session: Session, *, user: User, objection_id: int, served_on: date, expected_version: int | None = None
 ) -> Objection:
     """Record service of the ruling (送达); the reconsideration period (D7) runs from it."""
-    objection = OBJECTIONS.for_action(
-        session, user=user, record_id=objection_id, action="service", expected_version=expected_version
-    )
+    objection = OBJECTIONS.for_action(session, user, objection_id, "service", expected_version)
     check_legal_date("served_on", served_on, not_before=objection.ruled_on, not_before_what="the ruling")
     before = _snapshot(objection)
     objection.served_on = served_on
@@ -352,13 +344,7 @@ def apply_for_reconsideration(
     expected_version: int | None = None,
 ) -> Objection:
     """Record an application for reconsideration (复议) of the ruling; starts D8 (file to higher court)."""
-    objection = OBJECTIONS.for_action(
-        session,
-        user=user,
-        record_id=objection_id,
-        action="reconsideration",
-        expected_version=expected_version,
-    )
+    objection = OBJECTIONS.for_action(session, user, objection_id, "reconsideration", expected_version)
     check_legal_date(
         "applied_on", applied_on, not_before=objection.served_on, not_before_what="service of the ruling"
     )
@@ -401,9 +387,7 @@ def record_transfer(
     expected_version: int | None = None,
 ) -> Objection:
     """Record that the file went to the higher court for the reconsideration (复议移转); meets D8."""
-    objection = OBJECTIONS.for_action(
-        session, user=user, record_id=objection_id, action="transfer", expected_version=expected_version
-    )
+    objection = OBJECTIONS.for_action(session, user, objection_id, "transfer", expected_version)
     check_legal_date(
         "transferred_on",
         transferred_on,

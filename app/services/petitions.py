@@ -147,9 +147,7 @@ def register_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Register the petition (登记); meets D9 and starts D10, closing within 30 days."""
-    petition = PETITIONS.for_action(
-        session, user=user, record_id=petition_id, action="register", expected_version=expected_version
-    )
+    petition = PETITIONS.for_action(session, user, petition_id, "register", expected_version)
     registered_on = registered_on or court_today()
     check_legal_date(
         "registered_on", registered_on, not_before=petition.received_on, not_before_what="its receipt"
@@ -183,9 +181,7 @@ def route_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Send the petition to the team handling its case (转交), or to the team named when there is none."""
-    petition = PETITIONS.for_action(
-        session, user=user, record_id=petition_id, action="route", expected_version=expected_version
-    )
+    petition = PETITIONS.for_action(session, user, petition_id, "route", expected_version)
     case = session.get(Case, petition.case_id) if petition.case_id is not None else None
     if case is not None and case.unit_code is not None:
         # Plan §5(8) with §3(1): the team handling the case answers petitions about it.
@@ -230,9 +226,7 @@ def urge_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Urge the handling team to answer (催办); may be repeated."""
-    petition = PETITIONS.for_action(
-        session, user=user, record_id=petition_id, action="urge", expected_version=expected_version
-    )
+    petition = PETITIONS.for_action(session, user, petition_id, "urge", expected_version)
     urged_on = urged_on or court_today()
     check_legal_date("urged_on", urged_on, not_before=petition.routed_on, not_before_what="the routing")
     before = _snapshot(petition)
@@ -252,9 +246,7 @@ def supervise_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Escalate the petition to the bureau's leadership (督办): it shows on their board."""
-    petition = PETITIONS.for_action(
-        session, user=user, record_id=petition_id, action="supervise", expected_version=expected_version
-    )
+    petition = PETITIONS.for_action(session, user, petition_id, "supervise", expected_version)
     supervised_on = supervised_on or court_today()
     check_legal_date(
         "supervised_on", supervised_on, not_before=petition.registered_on, not_before_what="its registration"
@@ -283,9 +275,7 @@ def reply_to_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """The handling team's answer to the petition (回复)."""
-    petition = PETITIONS.for_action(
-        session, user=user, record_id=petition_id, action="reply", expected_version=expected_version
-    )
+    petition = PETITIONS.for_action(session, user, petition_id, "reply", expected_version)
     team = SimpleNamespace(unit_code=petition.unit_code, handler_id=None)
     if not actor_may_on_case(user, "petition.reply", team):
         raise Forbidden(f"petition {petition.id} was routed to {petition.unit_code}; only that team replies")
@@ -309,9 +299,7 @@ def resolve_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Record that the dispute behind the petition was resolved (化解矛盾)."""
-    petition = PETITIONS.for_action(
-        session, user=user, record_id=petition_id, action="resolve", expected_version=expected_version
-    )
+    petition = PETITIONS.for_action(session, user, petition_id, "resolve", expected_version)
     resolved_on = resolved_on or court_today()
     check_legal_date("resolved_on", resolved_on, not_before=petition.replied_on, not_before_what="the reply")
     before = _snapshot(petition)
@@ -338,9 +326,7 @@ def close_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Close the petition (报结); meets D10."""
-    petition = PETITIONS.for_action(
-        session, user=user, record_id=petition_id, action="close", expected_version=expected_version
-    )
+    petition = PETITIONS.for_action(session, user, petition_id, "close", expected_version)
     closed_on = closed_on or court_today()
     check_legal_date(
         "closed_on",

@@ -119,9 +119,7 @@ def submit_referral(
     submitted_on: date | None,
 ) -> RefusalReferral:
     """The handling team hands over a suspected refusal to execute with its materials (plan §5(3), §5(6))."""
-    case = case_for_action(
-        session, case_id=case_id, user=user, policy_action="referral.submit", command="refer_refusal"
-    )
+    case = case_for_action(session, user, case_id, "refer_refusal")
     _check_items([m.item for m in materials], field="materials", suffix=".item")
     submitted_on = submitted_on or court_today()
     check_legal_date(
@@ -184,10 +182,10 @@ def supplement_referral(
     """The handling team adds the materials it was asked for; the referral goes back for review."""
     referral = REFERRALS.for_action(
         session,
-        user=user,
-        record_id=referral_id,
-        action="supplement",
-        expected_version=expected_version,
+        user,
+        referral_id,
+        "supplement",
+        expected_version,
         authorize=lambda referral: _require_handling_team(session, user, referral, "supplement"),
     )
     _check_items([m.item for m in materials], field="materials", suffix=".item")
@@ -229,9 +227,7 @@ def review_referral(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Check the materials against the checklist: complete, or returned naming what is missing."""
-    referral = REFERRALS.for_action(
-        session, user=user, record_id=referral_id, action="review", expected_version=expected_version
-    )
+    referral = REFERRALS.for_action(session, user, referral_id, "review", expected_version)
     referral = REFERRALS.reload(session, referral.id)
     reviewed_on = reviewed_on or court_today()
     check_legal_date(
@@ -279,9 +275,7 @@ def record_liaison(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record the hand-over to the court's criminal division (与刑庭对接)."""
-    referral = REFERRALS.for_action(
-        session, user=user, record_id=referral_id, action="liaison", expected_version=expected_version
-    )
+    referral = REFERRALS.for_action(session, user, referral_id, "liaison", expected_version)
     liaised_on = liaised_on or court_today()
     check_legal_date("liaised_on", liaised_on, not_before=referral.reviewed_on, not_before_what="the review")
     before = _snapshot(referral)
@@ -310,13 +304,7 @@ def record_police_transfer(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record the transfer documents sent to the public-security organ (移送公安机关)."""
-    referral = REFERRALS.for_action(
-        session,
-        user=user,
-        record_id=referral_id,
-        action="police_transfer",
-        expected_version=expected_version,
-    )
+    referral = REFERRALS.for_action(session, user, referral_id, "police_transfer", expected_version)
     check_legal_date(
         "transferred_on",
         transferred_on,
@@ -359,9 +347,7 @@ def record_outcome(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record where the referral stands: accepted, declined, prosecuted or judged (跟进)."""
-    referral = REFERRALS.for_action(
-        session, user=user, record_id=referral_id, action="outcome", expected_version=expected_version
-    )
+    referral = REFERRALS.for_action(session, user, referral_id, "outcome", expected_version)
     current = referral.outcome
     possible = _next_outcomes(current)
     if outcome not in possible:

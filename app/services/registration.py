@@ -43,14 +43,7 @@ def register_case(
     expected_version: int | None = None,
 ) -> Registration:
     """filed → registered, with the investigation outcome; meets deadline D1."""
-    case = case_for_action(
-        session,
-        case_id=case_id,
-        user=user,
-        policy_action="case.register",
-        command="register",
-        expected_version=expected_version,
-    )
+    case = case_for_action(session, user, case_id, "register", expected_version)
     today = court_today()
     on = registered_on or today
     if on > today:
@@ -94,14 +87,7 @@ def record_investigation(
     expected_version: int | None = None,
 ) -> Case:
     """Update the investigation outcome of a registered case before it is triaged."""
-    case = case_for_action(
-        session,
-        case_id=case_id,
-        user=user,
-        policy_action="case.investigate",
-        command="record_investigation",
-        expected_version=expected_version,
-    )
+    case = case_for_action(session, user, case_id, "record_investigation", expected_version)
     before = _snapshot(case)
     given = {
         "investigation_completed": investigation_completed,

@@ -41,9 +41,7 @@ def restore_case(
     session: Session, *, case_id: int, user: User, restored_on: date | None, reason: str | None
 ) -> Case:
     """Open the restored case (``filed``, linked by ``origin_case_id``); the old one leaves the pool."""
-    origin = case_for_action(
-        session, case_id=case_id, user=user, policy_action="case.restore", command="restore"
-    )
+    origin = case_for_action(session, user, case_id, "restore")
     if origin.closure_mode != ClosureMode.terminated_current:
         # SPC 终本 rules 2016 art. 9: restoration follows a 终本; other closings are final.
         raise TransitionNotAllowed(

@@ -142,14 +142,7 @@ def triage_case(
     expected_version: int | None = None,
 ) -> Decision:
     """registered → triaged: evaluate the rules, apply any override, allocate, record the decision."""
-    case = case_for_action(
-        session,
-        case_id=case_id,
-        user=user,
-        policy_action="case.triage",
-        command="triage",
-        expected_version=expected_version,
-    )
+    case = case_for_action(session, user, case_id, "triage", expected_version)
     reason = _clean(reason)
     # Plan §5(2)6 and DOMAIN.md §2: a manual decision is recorded with its written reason.
     if override_track is not None and reason is None:
@@ -179,14 +172,7 @@ def hand_back_case(
     session: Session, *, case_id: int, user: User, reason: str, expected_version: int | None = None
 ) -> Decision:
     """The fast group returns a case that proved complex; it is re-allocated to a brigade at once."""
-    case = case_for_action(
-        session,
-        case_id=case_id,
-        user=user,
-        policy_action="case.handback",
-        command="handback",
-        expected_version=expected_version,
-    )
+    case = case_for_action(session, user, case_id, "handback", expected_version)
     cleaned = _clean(reason)
     if cleaned is None:
         raise InvalidInput("reason", "a written reason is required to hand a case back")

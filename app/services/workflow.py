@@ -134,11 +134,11 @@ class Workflow(Generic[R]):
     def for_action(
         self,
         session: Session,
-        *,
         user: User,
         record_id: int,
         action: str,
         expected_version: int | None,
+        *,
         authorize: Callable[[R], None] | None = None,
     ) -> R:
         """Load and lock the record for ``action``: 404 unseen, ``authorize``'s 403, 412 stale, 409 state —

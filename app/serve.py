@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import sys
 
 import uvicorn
 
 from app.seed import DEMO_USERS
-from app.settings import get_settings
+from app.settings import PLACEHOLDER_SECRET, Settings, get_settings
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def refuse_published_secret(settings: Settings) -> None:
+    """Exit rather than serve the network with the placeholder key: it is in the published source, so
+    anyone who can reach the server could sign an administrator's token with it."""
+    if settings.jwt_secret == PLACEHOLDER_SECRET and not is_loopback(settings.host):
+        raise SystemExit(
+            f"refusing to serve on {settings.host} with the published placeholder signing key: set "
+            "ENFORCEMENT_JWT_SECRET (at least 32 random characters), or unset it in development to "
+            "sign with a random key kept in var/jwt-secret"
+        )
 
 
 def port_taken(host: str, port: int) -> bool:
@@ -36,8 +57,10 @@ def exit_if_port_taken(host: str, port: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``--check-port``: only check that the port is free (``make run``, before it migrates and seeds)."""
+    """``--check-port``: only check that the port is free and the signing key may serve there (``make
+    run``, before it migrates and seeds)."""
     settings = get_settings()
+    refuse_published_secret(settings)
     exit_if_port_taken(settings.host, settings.port)
     if "--check-port" in (sys.argv[1:] if argv is None else argv):
         return

@@ -5,16 +5,24 @@ Every legal number of DOMAIN.md is a default a court may change here; code never
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The signing key earlier releases fell back to: it is in the published source, so anyone could sign an
+# administrator's token with it. Refused outside development, and by app.serve beyond loopback.
 PLACEHOLDER_SECRET = "change-me-development-only-secret-000000"
+# Where a development checkout keeps the random key it signs with when ENFORCEMENT_JWT_SECRET is unset
+# (relative to the working directory, like the default SQLite database; var/ is git-ignored).
+DEVELOPMENT_SECRET_FILE = Path("var/jwt-secret")
 
 
 class Settings(BaseSettings):
@@ -26,7 +34,7 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(10, ge=0)
     sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
 
-    jwt_secret: str = PLACEHOLDER_SECRET
+    jwt_secret: str = Field("", description="unset in development: a random key kept in var/jwt-secret")
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     token_lifetime_minutes: int = Field(480, ge=1, description="one working day")
     login_max_failures: int = Field(5, ge=1, description="failed logins before the account is throttled")
@@ -102,9 +110,11 @@ class Settings(BaseSettings):
     detention_max_days: int = 15  # CPL (2023) art. 118: detention ≤ 15 days
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.jwt_secret == PLACEHOLDER_SECRET and self.environment != "development":
+    def _signing_key(self) -> Settings:
+        if self.environment != "development" and self.jwt_secret in ("", PLACEHOLDER_SECRET):
             raise ValueError("ENFORCEMENT_JWT_SECRET must be set outside development")
+        if not self.jwt_secret:
+            self.jwt_secret = development_secret(DEVELOPMENT_SECRET_FILE)
         if len(self.jwt_secret) < 32:
             raise ValueError("ENFORCEMENT_JWT_SECRET must be at least 32 characters")
         return self
@@ -112,6 +122,24 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def development_secret(path: Path) -> str:
+    """This checkout's signing key: random, made on first use, readable by its owner only. Several
+    processes starting at once agree on one key: the first file linked into place wins."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 @lru_cache

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Protocol, TypeVar
 
 import anyio
-import jwt
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
@@ -18,7 +17,7 @@ from app.database import abort_session, finish_session, open_session
 from app.errors import Forbidden, Unauthorized
 from app.models.user import User
 from app.policy import actor_may
-from app.security import decode_access_token
+from app.security import bearer_user_id
 from app.services import idempotency
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -48,14 +47,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_current_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
-    if not token:
-        raise Unauthorized("a bearer token is required")
-    try:
-        claims = decode_access_token(token)
-        user_id = int(claims["sub"])
-    except (jwt.InvalidTokenError, ValueError, KeyError):
-        raise Unauthorized("the token is invalid or expired") from None
-    user = session.get(User, user_id)
+    user = session.get(User, bearer_user_id(token))
     if user is None or not user.is_active:
         raise Unauthorized("the token's user is unknown or disabled")
     return user

@@ -171,6 +171,15 @@ class InvalidInput(DomainError):
         )
 
 
+class ContentTooLarge(DomainError):
+    """The request body is larger than the service accepts on this path; it was not read.
+
+    The limit is ``ENFORCEMENT_MAX_BODY_BYTES`` (1 MiB by default), and the detail says it.
+    """
+
+    status, slug, title = 413, "content-too-large", "Request body too large"
+
+
 class TooManyRequests(DomainError):
     """Too many failed logins for this account; try again after ``retry_after`` seconds."""
 
@@ -190,6 +199,18 @@ def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = N
         media_type=PROBLEM_JSON,
         headers=headers,
     )
+
+
+def domain_error_response(
+    exc: DomainError, instance: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A domain error as problem+json, with the headers its status calls for."""
+    headers = dict(headers or {})
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if "retry_after" in exc.extra:
+        headers["Retry-After"] = str(exc.extra["retry_after"])
+    return problem_response(exc.problem() | {"instance": instance}, headers or None)
 
 
 def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
@@ -260,10 +281,7 @@ def _internal_error(request: Request) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
-        if "retry_after" in exc.extra:
-            headers["Retry-After"] = str(exc.extra["retry_after"])
-        return problem_response(exc.problem() | {"instance": request.url.path}, headers or None)
+        return domain_error_response(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from app.api_docs import install_api_docs
-from app.errors import install_error_handlers
+from app.errors import ContentTooLarge, install_error_handlers, problem_responses
 from app.logging import configure_logging
-from app.middleware import RequestContextMiddleware
+from app.middleware import RequestBodyGuard, RequestContextMiddleware
 from app.permission_table import document_permissions
 from app.routers import ROUTERS, health, problems
 from app.services.session_listeners import install_session_listeners
@@ -16,6 +18,7 @@ from app.settings import get_settings
 from app.text_input import reject_control_characters
 
 API_PREFIX = "/api/v1"
+TOKEN_PATH = f"{API_PREFIX}/auth/token"  # the one route under the prefix that takes a body without a token
 
 
 def create_app() -> FastAPI:
@@ -33,13 +36,24 @@ def create_app() -> FastAPI:
     )
     install_api_docs(app)
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        RequestBodyGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_body_bytes_by_path=settings.max_body_bytes_by_path,
+        protected_prefix=f"{API_PREFIX}/",
+        public_paths={TOKEN_PATH},
+    )
+    app.add_middleware(RequestContextMiddleware)  # outermost: refusals get a request id and a log line too
     for router in (health.router, *ROUTERS):
         _summaries_from_docstrings(router)
     app.include_router(health.router)
     app.include_router(problems.router)
+    # Any request may be refused for its body's size (RequestBodyGuard), whatever its method.
+    too_large: dict[int | str, dict[str, Any]] = {
+        ContentTooLarge.status: problem_responses(ContentTooLarge)[ContentTooLarge.status]
+    }
     for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=too_large)
     document_permissions(app, ROUTERS)
     return app
 

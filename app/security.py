@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 from pwdlib import PasswordHash
 
+from app.errors import Unauthorized
 from app.settings import get_settings
 
 
@@ -56,3 +57,13 @@ def decode_access_token(token: str) -> dict[str, Any]:
         algorithms=[settings.jwt_algorithm],
         options={"require": ["sub", "exp", "iat"]},
     )
+
+
+def bearer_user_id(token: str | None) -> int:
+    """The id of the user a bearer token was issued to; Unauthorized when it is missing, forged or expired."""
+    if not token:
+        raise Unauthorized("a bearer token is required")
+    try:
+        return int(decode_access_token(token)["sub"])
+    except (jwt.InvalidTokenError, ValueError, KeyError):
+        raise Unauthorized("the token is invalid or expired") from None

@@ -76,6 +76,10 @@ def main(argv: list[str] | None = None) -> None:
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,
+        # h11 rather than httptools: httptools reads a request line and headers of any size into
+        # memory; h11 refuses more than this with 400 and closes the connection.
+        http="h11",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
     )
 
 

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, description="failed logins before the account is throttled")
     login_lockout_seconds: int = Field(300, ge=1)
 
+    max_body_bytes: int = Field(
+        1_048_576, ge=1, description="largest request body; larger is refused with 413"
+    )
+    # A route that takes more (a batch import, say) names its path: {"/api/v1/…": bytes}, as JSON.
+    max_body_bytes_by_path: dict[str, int] = Field(default={}, description="larger limits for named paths")
+    max_header_bytes: int = Field(16_384, ge=1024, description="request line and headers, together")
+
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(1, ge=1)

@@ -29,11 +29,13 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """One ``uvicorn app.main:app`` process; ``start`` again after ``kill`` restarts it on its port."""
+    """One ``uvicorn app.main:app`` process, or with ``serve`` one ``python -m app.serve`` (uvicorn as
+    production configures it); ``start`` again after ``kill`` restarts it on its port."""
 
     database_url: str
     log_level: str = "WARNING"
     extra_env: dict[str, str] = field(default_factory=dict)
+    serve: bool = False
     port: int = field(default_factory=free_port)
     log: Path = field(default_factory=lambda: Path(tempfile.mkstemp(prefix="api-server-", suffix=".log")[1]))
     proc: subprocess.Popen | None = None
@@ -49,20 +51,15 @@ class Server:
             "ENFORCEMENT_LOG_LEVEL": self.log_level,
             **self.extra_env,
         }
+        if self.serve:
+            command = ["app.serve"]
+            env |= {"ENFORCEMENT_HOST": "127.0.0.1", "ENFORCEMENT_PORT": str(self.port)}
+        else:
+            command = ["uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port)]
+            command += ["--log-level", "warning"]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "app.main:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--log-level",
-                    "warning",
-                ],
+                [sys.executable, "-m", *command],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

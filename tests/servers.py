@@ -8,8 +8,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,3 +115,15 @@ def running(database_url: str, count: int = 1, **options: object) -> Iterator[li
     finally:
         for server in servers:
             server.stop()
+
+
+def together(count: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:
+    """``send(i)`` for i in range(count), released at the same instant from ``count`` threads."""
+    barrier = threading.Barrier(count)
+
+    def go(index: int) -> httpx.Response:
+        barrier.wait()
+        return send(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(go, range(count)))

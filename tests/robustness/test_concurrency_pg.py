@@ -7,10 +7,8 @@ tests/test_concurrent_docketing.py.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
@@ -24,7 +22,7 @@ from app.models.deadline import Deadline
 from app.models.triage_decision import TriageDecision
 from tests.conftest import IS_POSTGRES
 from tests.factories import case_body, make_triage_case
-from tests.servers import Server, running
+from tests.servers import Server, running, together
 
 # Skipped only on SQLite (one writer at a time there); on PostgreSQL, CI included, it always runs.
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: set TEST_DATABASE_URL")
@@ -38,18 +36,6 @@ def servers(database: str) -> Iterator[list[Server]]:
         yield started
 
 
-def _together(count: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:
-    """``send(i)`` for i in range(count), released at the same instant from ``count`` threads."""
-    barrier = threading.Barrier(count)
-
-    def go(index: int) -> httpx.Response:
-        barrier.wait()
-        return send(index)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(go, range(count)))
-
-
 def _cases_numbered(case_number: str) -> list[int]:
     with session_scope(read_only=True) as session:
         return list(session.scalars(select(Case.id).where(Case.case_number == case_number)))
@@ -59,7 +45,7 @@ def test_one_intake_sent_ten_times_at_once_with_one_key_files_one_case(servers, 
     body = case_body(4242)
     headers = auth("filing-bot", **{"Idempotency-Key": "export-2026-03-02-row-17"})
 
-    responses = _together(
+    responses = together(
         REQUESTS,
         lambda i: httpx.post(f"{servers[i % 2].url}/api/v1/cases", json=body, headers=headers, timeout=60),
     )
@@ -79,7 +65,7 @@ def test_one_intake_sent_ten_times_at_once_with_one_key_files_one_case(servers, 
 
 def test_one_case_number_filed_ten_times_at_once_without_a_key_files_it_once(servers, auth):
     body = case_body(4343)
-    responses = _together(
+    responses = together(
         REQUESTS,
         lambda i: httpx.post(
             f"{servers[i % 2].url}/api/v1/cases", json=body, headers=auth("registrar"), timeout=60
@@ -107,7 +93,7 @@ def _race_to_triage(
     extra: dict[str, str],
 ) -> list[httpx.Response]:
     clerks = ("comprehensive", "comprehensive-lead")
-    return _together(
+    return together(
         2,
         lambda i: httpx.post(
             f"{servers[i].url}/api/v1/cases/{case_id}/triage",

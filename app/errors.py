@@ -181,7 +181,8 @@ class ContentTooLarge(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """Too many failed logins for this account; try again after ``retry_after`` seconds."""
+    """Too many failed logins for this account from this address, for this account, or from this
+    address; try again after ``retry_after`` seconds (docs/operations.md, login throttling)."""
 
     status, slug, title = 429, "too-many-requests", "Too many attempts"
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
+import anyio
 import jwt
+from anyio.lowlevel import RunVar
 from pwdlib import PasswordHash
 
 from app.errors import Unauthorized
@@ -26,14 +29,59 @@ def verify_password(password: str, password_hash: str) -> bool:
     return _hasher().verify(password, password_hash)
 
 
-# A hash to verify against when the username is unknown, so both paths cost the same.
-_DUMMY_HASH: list[str] = []
+@lru_cache
+def _stand_in_hash() -> str:
+    """Checked in place of an unknown user's hash: an unknown username costs what a known one does."""
+    return hash_password("not-a-real-password")
 
 
-def burn_password_check(password: str) -> None:
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(hash_password("not-a-real-password"))
-    verify_password(password, _DUMMY_HASH[0])
+class _CheckTime:
+    """How long a password check takes in this process: a moving average over the checks made."""
+
+    seconds: float | None = None
+
+    def record(self, elapsed: float) -> None:
+        self.seconds = elapsed if self.seconds is None else 0.8 * self.seconds + 0.2 * elapsed
+
+
+_check_time = _CheckTime()
+
+
+def check_password(password: str, password_hash: str | None) -> bool:
+    """``password`` against ``password_hash``, or against a stand-in when there is none (an unknown user)."""
+    candidate = password_hash or _stand_in_hash()
+    started = time.perf_counter()
+    try:
+        return verify_password(password, candidate)
+    finally:
+        _check_time.record(time.perf_counter() - started)
+
+
+# Password checks under way at once in this process: each takes a core for ~0.3 s and 64 MiB (argon2),
+# so a burst of logins queues here instead of taking every worker thread and the memory with it.
+_CHECKS: RunVar[anyio.CapacityLimiter] = RunVar("password_checks")
+
+
+def _checks() -> anyio.CapacityLimiter:
+    try:
+        return _CHECKS.get()
+    except LookupError:
+        _CHECKS.set(anyio.CapacityLimiter(get_settings().login_concurrent_password_checks))
+        return _CHECKS.get()
+
+
+async def check_password_in_turn(password: str, password_hash: str | None) -> bool:
+    """:func:`check_password` in a worker thread, at most ``login_concurrent_password_checks`` at once."""
+    return await anyio.to_thread.run_sync(partial(check_password, password, password_hash), limiter=_checks())
+
+
+async def take_as_long_as_a_password_check() -> None:
+    """Wait as long as a password check takes, without making one: a refusal that answered at once
+    would tell a caller the account is blocked, and hashing for it would spend a core on nothing."""
+    if _check_time.seconds is None:
+        await check_password_in_turn("", None)
+    else:
+        await anyio.sleep(_check_time.seconds)
 
 
 def create_access_token(*, user_id: int, username: str) -> str:

@@ -37,8 +37,19 @@ class Settings(BaseSettings):
     jwt_secret: str = Field("", description="unset in development: a random key kept in var/jwt-secret")
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     token_lifetime_minutes: int = Field(480, ge=1, description="one working day")
-    login_max_failures: int = Field(5, ge=1, description="failed logins before the account is throttled")
+    # Login throttling (app.services.login_throttle, docs/operations.md): failed logins counted for one
+    # account from one address, for one account from the addresses it is not known at, and for one
+    # address over the accounts not known there; the first wait doubles with each further failure.
+    login_max_failures: int = Field(5, ge=1)
+    login_account_max_failures: int = Field(50, ge=1)
+    login_address_max_failures: int = Field(20, ge=1)
     login_lockout_seconds: int = Field(300, ge=1)
+    login_lockout_max_seconds: int = Field(3600, ge=1)
+    login_failure_window_seconds: int = Field(86_400, ge=1, description="older failures are forgotten")
+    login_known_address_days: int = Field(90, ge=1, description="an address is known this long after a login")
+    login_concurrent_password_checks: int = Field(
+        2, ge=1, description="per process: ~0.3 s of a core, 64 MiB each"
+    )
 
     max_body_bytes: int = Field(
         1_048_576, ge=1, description="largest request body; larger is refused with 413"

@@ -7,7 +7,8 @@ A duty still open the day after its due date becomes ``breached``; a waiting per
 party's window (D7) that has run out becomes ``met``. Safe to run repeatedly and from several
 processes at once: each batch is one conditional UPDATE (``WHERE status = 'open'``) of rows
 claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a clock is marked, and audited, once.
-It also forgets Idempotency-Keys older than their retention window (API.md: kept at least 24 h).
+It also forgets Idempotency-Keys older than their retention window (API.md: kept at least 24 h) and
+login throttles with nothing left to remember (app.services.login_throttle).
 Scheduling: docs/operations.md.
 """
 
@@ -26,7 +27,7 @@ from app.enums import DeadlineStatus
 from app.models.base import utcnow
 from app.models.deadline import Deadline
 from app.rules.deadline_rules import BOARD_RULES, WINDOW_RULES
-from app.services import audit, idempotency
+from app.services import audit, idempotency, login_throttle
 from app.services.deadline_clocks import recompute_provisional
 from app.services.session_listeners import install_session_listeners
 from app.services.working_calendar import working_calendar
@@ -40,6 +41,7 @@ class SweepReport:
     elapsed: int
     recomputed: int = 0
     idempotency_keys_purged: int = 0
+    login_throttles_purged: int = 0
 
 
 def _mark_batch(
@@ -109,8 +111,14 @@ def run_sweep(*, today: date | None = None, batch: int | None = None, recompute:
     elapsed = _mark_all(today=today, rules=WINDOW_RULES, to_status=DeadlineStatus.met, batch=batch)
     with session_scope() as session:
         purged = idempotency.purge_expired(session)
+        throttles = login_throttle.purge_stale(session)
     return SweepReport(
-        today=today, breached=breached, elapsed=elapsed, recomputed=recomputed, idempotency_keys_purged=purged
+        today=today,
+        breached=breached,
+        elapsed=elapsed,
+        recomputed=recomputed,
+        idempotency_keys_purged=purged,
+        login_throttles_purged=throttles,
     )
 
 
@@ -134,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         f"sweep {report.today.isoformat()}: {report.breached} breached, {report.elapsed} elapsed"
         + (f", {report.recomputed} provisional recomputed" if args.recompute_provisional else "")
         + f"; {report.idempotency_keys_purged} expired idempotency keys purged"
+        + f", {report.login_throttles_purged} stale login throttles"
     )
     return 0
 

@@ -122,7 +122,7 @@ def _empty_tables() -> None:
             calls = ", ".join(f"setval('{seq}', 1, false)" for seq in _SEQUENCES)
             conn.execute(text(f"SELECT {calls}"))
         conn.execute(text("UPDATE unit SET last_allocated_seq = 0"))
-        conn.execute(User.__table__.update().values(failed_logins=0, locked_until=None, is_active=True))
+        conn.execute(User.__table__.update().values(is_active=True))
 
 
 @pytest.fixture(autouse=True)

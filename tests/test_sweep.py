@@ -147,7 +147,7 @@ def test_command_line_reports_what_it_did(capsys):
     make_filed_case(D("2026-03-02"))
     assert main(["--today", "2026-06-03"]) == 0
     assert capsys.readouterr().out.strip() == (
-        "sweep 2026-06-03: 2 breached, 1 elapsed; 0 expired idempotency keys purged"
+        "sweep 2026-06-03: 2 breached, 1 elapsed; 0 expired idempotency keys purged, 0 stale login throttles"
     )
 
 

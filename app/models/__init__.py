@@ -11,6 +11,7 @@ from app.models.dishonest_listing import DishonestListing
 from app.models.disposal_task import DisposalTask
 from app.models.disposal_transfer import DisposalTransfer
 from app.models.idempotency_key import IdempotencyKey
+from app.models.login_throttle import LoginThrottle
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
 from app.models.petition import Petition, PetitionUrge
@@ -28,6 +29,7 @@ __all__ = [
     "Base",
     "Case",
     "IdempotencyKey",
+    "LoginThrottle",
     "Party",
     "PropertyClue",
     "TriageDecision",

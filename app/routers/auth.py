@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.deps import Authorized
@@ -19,9 +19,10 @@ router = APIRouter(tags=["auth"])
 @router.post(
     "/auth/token", operation_id="login", response_model=Token, responses=problem_responses(TooManyRequests)
 )
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request) -> Token:
     """Log in with username and password (OAuth2 password flow); returns a bearer token."""
-    token = issue_token(username=form.username, password=form.password)
+    address = request.client.host if request.client else ""  # behind a proxy: FORWARDED_ALLOW_IPS
+    token = await issue_token(username=form.username, password=form.password, address=address)
     return Token(access_token=token, expires_in=get_settings().token_lifetime_minutes * 60)
 
 

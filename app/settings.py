@@ -47,9 +47,8 @@ class Settings(BaseSettings):
     login_lockout_max_seconds: int = Field(3600, ge=1)
     login_failure_window_seconds: int = Field(86_400, ge=1, description="older failures are forgotten")
     login_known_address_days: int = Field(90, ge=1, description="an address is known this long after a login")
-    login_concurrent_password_checks: int = Field(
-        2, ge=1, description="per process: ~0.3 s of a core, 64 MiB each"
-    )
+    # One at a time per process leaves the other cores to the rest of the work (bench/login_pressure.py).
+    login_concurrent_password_checks: int = Field(1, ge=1, description="per process; ~0.3 s of a core each")
 
     max_body_bytes: int = Field(
         1_048_576, ge=1, description="largest request body; larger is refused with 413"

@@ -10,6 +10,7 @@ import platform
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -348,7 +349,8 @@ class CpuWindow:
 # --- the report ---------------------------------------------------------------------------------------
 
 
-def machine_description(database_url: str) -> dict[str, str]:
+def machine_description(database_url: str | None) -> dict[str, str]:
+    """The machine, and the PostgreSQL server at ``database_url`` (None: SQLite, in the process)."""
     meminfo = Path("/proc/meminfo").read_text().splitlines()
     ram_kb = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:")), 0)
     cpu_model = next(
@@ -364,7 +366,11 @@ def machine_description(database_url: str) -> dict[str, str]:
         "nproc": str(os.cpu_count()),
         "RAM": f"{ram_kb / 2**20:.1f} GiB",
         "CPU": cpu_model,
-        "PostgreSQL": postgres_version(database_url),
+        **(
+            {"PostgreSQL": postgres_version(database_url)}
+            if database_url
+            else {"SQLite": sqlite3.sqlite_version}
+        ),
         "Python": platform.python_version(),
         "kernel": platform.release(),
         "load average at start (1 min, 5 min)": f"{load1:.2f}, {load5:.2f}",

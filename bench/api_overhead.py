@@ -438,13 +438,7 @@ def report(
     ]
     return "\n".join(
         [
-            f"## API overhead against the bare stack — {harness.now_stamp()}",
-            "",
-            f"Command: `{harness.command_line()}`",
-            "",
-            "Machine:",
-            harness.machine_markdown(machine),
-            "",
+            *harness.section_head("API overhead against the bare stack", machine),
             "Setup: each server alone on the machine's 2 cores with PostgreSQL (uvicorn, 1 worker, log level "
             "WARNING, `ENFORCEMENT_ENVIRONMENT=production`, the service's pool settings with pre-ping); "
             "the load "

@@ -381,6 +381,19 @@ def machine_markdown(machine: dict[str, str]) -> str:
     return "\n".join(f"- {name}: {value}" for name, value in machine.items())
 
 
+def section_head(title: str, machine: dict[str, str]) -> list[str]:
+    """The opening lines of a results section: its dated title, the command and the machine."""
+    return [
+        f"## {title} — {now_stamp()}",
+        "",
+        f"Command: `{command_line()}`",
+        "",
+        "Machine:",
+        machine_markdown(machine),
+        "",
+    ]
+
+
 def command_line() -> str:
     return " ".join(["python", "-m", *_module_and_args()])
 

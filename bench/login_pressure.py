@@ -96,13 +96,7 @@ def main(argv: list[str] | None = None) -> None:
 
     section = "\n".join(
         [
-            f"## Intake while failed logins are checked (SQLite) — {harness.now_stamp()}",
-            "",
-            f"Command: `{harness.command_line()}`",
-            "",
-            "Machine:",
-            harness.machine_markdown(machine),
-            "",
+            *harness.section_head("Intake while failed logins are checked (SQLite)", machine),
             f"One `app.serve` process (1 worker) on a fresh SQLite database; {args.logins} failed logins "
             f"sent at once from {args.logins} addresses took {logins_took:.1f} s to be answered, while "
             "intakes were sent one after another.",

@@ -408,13 +408,7 @@ def report(
     generated = ", ".join(f"{size:,}: {seconds:.0f} s" for size, seconds in generation.items())
     return "\n".join(
         [
-            f"## List and filter pages at scale — {harness.now_stamp()}",
-            "",
-            f"Command: `{harness.command_line()}`",
-            "",
-            "Machine:",
-            harness.machine_markdown(machine),
-            "",
+            *harness.section_head("List and filter pages at scale", machine),
             "Setup: the service alone (uvicorn, 1 worker, log level WARNING, production settings) on the "
             f"same PostgreSQL; each page requested {args.samples} times one after another over loopback "
             f"after {WARMUP} warm-up requests; pages of 50 (the default). Schema: {schema_note}. "

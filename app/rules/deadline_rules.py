@@ -55,6 +55,8 @@ class ClockRule:
     duration_setting: str
     starts_on: frozenset[str]
     met_by: frozenset[str] = frozenset()
+    # Every one of these events is needed; the clock is met on the date of the latest of them.
+    met_by_all: frozenset[str] = frozenset()
     # Only start events whose params["kind"] is one of these start the clock (None: any).
     start_kinds: frozenset[str] | None = None
     # Another setting for the duration, chosen by the case category or the asset kind.
@@ -105,10 +107,11 @@ RULES: tuple[ClockRule, ...] = (
         unit=ClockUnit.days,
         duration_setting="d2_notice_days",
         starts_on=frozenset({"case.filed"}),
-        met_by=frozenset({"measure.execution_notice"}),
+        # SPC interpretation of the CPL art. 482 and SPC rules on property reports art. 1: both documents.
+        met_by_all=frozenset({"measure.execution_notice", "measure.property_report_order"}),
         paused_by=ENFORCEMENT_STOPPED,
         ends_with_case=True,
-        source="SPC interpretation of the CPL: execution notice within 10 days of filing",
+        source="SPC interpretation of the CPL: execution notice and report order within 10 days of filing",
     ),
     ClockRule(
         # SPC time-limit rules: periods of public-notice service, deferral, suspension and appraisal/auction
@@ -241,7 +244,7 @@ DEFAULT_KIND: Mapping[str, str] = {
     "objection.ruling_served": ObjectionKind.enforcement_act,
 }
 KNOWN_EVENTS: frozenset[str] = frozenset().union(
-    *(rule.starts_on | rule.met_by for rule in RULES),
+    *(rule.starts_on | rule.met_by | rule.met_by_all for rule in RULES),
     {SUSPENSION_STARTED, SUSPENSION_ENDED, EXTENSION_APPROVED, CASE_CLOSED},
 )
 
@@ -436,6 +439,24 @@ def _assign_meets(clocks: Sequence[_Clock], ordered: Sequence[ClockEvent]) -> No
                 ):
                     clock.met = event
                     break
+    for clock in clocks:
+        if clock.rule.met_by_all:
+            clock.met = _latest_of_all(clock, ordered)
+
+
+def _latest_of_all(clock: _Clock, ordered: Sequence[ClockEvent]) -> ClockEvent | None:
+    """The event that completes a clock needing several events: the latest of the first of each."""
+    firsts: dict[str, ClockEvent] = {}
+    for event in ordered:
+        if (
+            event.name in clock.rule.met_by_all
+            and event.subject == clock.start.subject
+            and event.on >= clock.start.on
+        ):
+            firsts.setdefault(event.name, event)
+    if set(firsts) != clock.rule.met_by_all:
+        return None
+    return max(firsts.values(), key=lambda e: (e.on, e.id))
 
 
 def _compute(

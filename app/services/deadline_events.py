@@ -9,7 +9,8 @@ the right due dates without manual fixing.
 Event names (``on`` is the legal date of the event):
     case.filed                       starts D1, D2, D3, D4
     case.registered                  meets D1
-    measure.execution_notice         meets D2 (execution notice + property-report order sent)
+    measure.execution_notice         with measure.property_report_order meets D2 (on the later one)
+    measure.property_report_order    see above
     case.closed                      meets D3; ends D1, D2 and D4 if still running
     suspension.started / .ended      pause / resume the case's pausable clocks (D2, D3, D13)
                                      (params: kind = deferral | suspension | public_notice |

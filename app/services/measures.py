@@ -197,10 +197,10 @@ def record_measure(
 
 
 def _emit_events(session: Session, *, case: Case, measure: Measure, ended: Measure | None) -> None:
-    if measure.kind == MeasureKind.execution_notice:
-        # SPC interpretation of the CPL: the execution notice within 10 days of filing (D2).
+    if measure.kind in (MeasureKind.execution_notice, MeasureKind.property_report_order):
+        # SPC interpretation of the CPL: notice and report order within 10 days of filing (D2).
         deadline_events.record_event(
-            session, event="measure.execution_notice", on=measure.taken_on, case_id=case.id
+            session, event=f"measure.{measure.kind}", on=measure.taken_on, case_id=case.id
         )
     elif measure.kind == MeasureKind.suspension:
         # DOMAIN.md §4: clocks pause during deferral, suspension, public notice, appraisal/auction.

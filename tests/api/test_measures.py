@@ -72,16 +72,22 @@ def test_only_the_handling_team_records_measures(client, auth, user_ids, usernam
     assert response.status_code == (404 if username in OTHER_BRIGADES else 403), response.text
 
 
-def test_execution_notice_meets_the_d2_clock(client, auth, user_ids):
-    filed = court_today() - timedelta(days=5)
+def test_d2_needs_the_execution_notice_and_the_property_report_order(client, auth, user_ids):
+    filed = date(2026, 1, 20)
     case_id = make_filed_case(
         filed, state="in_progress", unit_code="brigade-1", handler="brigade1-judge", track="ordinary"
     )
-    response = post(client, auth, case_id, **notice(user_ids, on=(filed + timedelta(days=2)).isoformat()))
+
+    def d2() -> dict:
+        deadlines = client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["deadlines"]
+        return next(d for d in deadlines if d["rule"] == "D2")
+
+    response = post(client, auth, case_id, **notice(user_ids, on="2026-01-22"))
     assert response.status_code == 201, response.text
-    deadlines = client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["deadlines"]
-    d2 = next(d for d in deadlines if d["rule"] == "D2")
-    assert d2["status"] == "met" and d2["met_on"] == (filed + timedelta(days=2)).isoformat()
+    assert d2()["status"] == "open" and d2()["met_on"] is None
+    response = post(client, auth, case_id, **notice(user_ids, kind="property_report_order", on="2026-01-26"))
+    assert response.status_code == 201, response.text
+    assert d2()["status"] == "met" and d2()["met_on"] == "2026-01-26" and d2()["met_late"] is False
 
 
 @pytest.mark.parametrize(

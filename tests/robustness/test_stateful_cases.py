@@ -9,8 +9,8 @@ the case —, 409 in the wrong state). After every step:
 - a successful command raises the version and adds to the case's audit trail; a refused one
   changes neither (so closed cases never change);
 - the audit hash chain verifies;
-- the deadlines agree with what happened: D1 met once registered, D2 met once an execution notice
-  is recorded, D3 met once closed and running until then.
+- the deadlines agree with what happened: D1 met once registered, D2 never met by an execution notice
+  alone (it needs the property-report order too), D3 met once closed and running until then.
 Steps whose route the app does not have (yet) are skipped.
 """
 
@@ -169,7 +169,8 @@ class CaseLifecycle(RuleBasedStateMachine):
         if "D1" in clocks:
             assert (clocks["D1"] == "met") == (case.state != "filed"), (clocks, case.history)
         if "D2" in clocks and case.state != "closed":
-            assert (clocks["D2"] == "met") == case.execution_notice, (clocks, case.history)
+            # D2 needs the property-report order too, which this model never records.
+            assert clocks["D2"] != "met", (clocks, case.history)
         if "D3" in clocks:
             assert (clocks["D3"] == "met") == (case.state == "closed"), (clocks, case.history)
 

@@ -216,6 +216,15 @@ def test_events_are_applied_in_legal_date_order_whatever_order_they_were_recorde
     assert outcomes[1] == outcomes[0] == outcomes[2]
 
 
+def test_d2_is_met_on_the_later_of_the_notice_and_the_report_order() -> None:
+    filed, notice = ev(1, "case.filed", "2026-01-20"), ev(2, "measure.execution_notice", "2026-01-22")
+    assert clocks(filed, notice)["D2"].status == DeadlineStatus.open
+    report = ev(3, "measure.property_report_order", "2026-01-26")
+    d2 = clocks(filed, notice, report)["D2"]
+    assert (d2.status, d2.met_on, d2.met_late) == (DeadlineStatus.met, D("2026-01-26"), False)
+    assert clocks(filed, report)["D2"].status == DeadlineStatus.open
+
+
 @pytest.mark.parametrize(
     ("closed_on", "rule", "status", "met_on"),
     [

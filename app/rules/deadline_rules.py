@@ -307,8 +307,11 @@ class ClockComputation:
         return DeadlineStatus.open
 
 
-def suspensions(events: Iterable[ClockEvent]) -> list[Pause]:
-    """Pair each ``suspension.ended`` with the earliest running suspension of its kind (or its subject)."""
+def suspensions(events: Iterable[ClockEvent], *, deferral_max_months: int | None = None) -> list[Pause]:
+    """Pair each ``suspension.ended`` with the earliest running suspension of its kind (or its subject).
+
+    A deferral (暂缓执行) ends by itself the day after its last day, resumption recorded or not.
+    """
     running: list[ClockEvent] = []
     pauses: list[Pause] = []
     for event in sorted(events, key=lambda e: (e.on, e.id)):
@@ -318,9 +321,25 @@ def suspensions(events: Iterable[ClockEvent]) -> list[Pause]:
             started = matching_suspension(running, event)
             if started is not None:
                 running.remove(started)
-                pauses.append(Pause(SuspensionKind(started.kind or ""), started.on, event.on))
-    pauses.extend(Pause(SuspensionKind(e.kind or ""), e.on, None) for e in running)
+                pauses.append(_pause(started, event.on, deferral_max_months))
+    pauses.extend(_pause(e, None, deferral_max_months) for e in running)
     return sorted(pauses, key=lambda p: p.start)
+
+
+def _pause(started: ClockEvent, ended_on: date | None, deferral_max_months: int | None) -> Pause:
+    kind = SuspensionKind(started.kind or "")
+    if kind != SuspensionKind.deferral:
+        # CPL (2023) art. 267: a suspension (中止) lasts until enforcement is resumed (恢复执行).
+        return Pause(kind, started.on, ended_on)
+    # SPC deferral rules 2002: a deferral lasts until its last day, and at most three months;
+    # enforcement resumes the next day without a further decision.
+    last_days = [date.fromisoformat(str(started.params["ends_on"]))] if started.params.get("ends_on") else []
+    if deferral_max_months is not None:
+        last_days.append(same_date_months_later(started.on, deferral_max_months))
+    if not last_days:
+        return Pause(kind, started.on, ended_on)
+    resumes_on = min(last_days) + timedelta(days=1)
+    return Pause(kind, started.on, resumes_on if ended_on is None else min(ended_on, resumes_on))
 
 
 def matching_suspension(running: Sequence[ClockEvent], ended: ClockEvent) -> ClockEvent | None:
@@ -395,7 +414,7 @@ def derive_clocks(
                     and (clock.met is None or clock.met.on >= event.on)
                 ):
                     clock.extension_months += months
-    pauses = suspensions(ordered)
+    pauses = suspensions(ordered, deferral_max_months=settings.deferral_max_months)
     closed_on = next((e.on for e in ordered if e.name == CASE_CLOSED), None)
     return [
         _compute(clock, pauses=pauses, closed_on=closed_on, cal=cal, settings=settings) for clock in clocks

@@ -248,6 +248,31 @@ def test_deferral_lasts_at_most_three_months(client, auth, user_ids):
     assert response.json()["starts_on"] == ON and response.json()["ends_on"] == "2026-07-01"
 
 
+def test_a_deferral_resumes_the_clocks_the_day_after_its_last_day(client, auth, user_ids):
+    case_id = make_filed_case(
+        date(2026, 3, 2),
+        state="in_progress",
+        unit_code="brigade-1",
+        handler="brigade1-judge",
+        track="ordinary",
+    )
+    deferral = {
+        "kind": "suspension",
+        "subtype": "deferral",
+        "on": "2026-03-05",
+        "starts_on": "2026-03-05",
+        "ends_on": "2026-04-04",
+        "document_number": "暂缓执行决定书2",
+        "signed_by": user_ids["brigade1-judge"],
+    }
+    assert post(client, auth, case_id, **deferral).status_code == 201
+    deadlines = client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["deadlines"]
+    by_rule = {d["rule"]: d for d in deadlines}
+    # 31 days paused (5 March to 4 April), no resumption recorded: D2 and D3 run again from 5 April.
+    assert (by_rule["D2"]["status"], by_rule["D2"]["due_on"]) == ("open", "2026-04-13")
+    assert (by_rule["D3"]["status"], by_rule["D3"]["due_on"]) == ("open", "2026-10-08")
+
+
 def test_suspension_pauses_and_its_end_resumes(client, auth, user_ids):
     case_id = make_team_case(1)
     response = post(client, auth, case_id, kind="suspension", suspension_kind="appraisal_auction", on=ON)

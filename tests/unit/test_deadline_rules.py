@@ -161,6 +161,46 @@ def test_a_running_suspension_pauses_d2_and_d3_but_not_d1_or_d4() -> None:
     assert result["D3"].due_on == D("2026-09-02")  # as if it resumed the day it paused
 
 
+def test_a_deferral_ends_by_itself_the_day_after_its_last_day() -> None:
+    result = clocks(
+        ev(1, "case.filed", "2026-03-02"),
+        ev(2, "disposal.approved", "2026-03-03", subject=("transfer", 5)),
+        ev(3, "suspension.started", "2026-03-05", kind="deferral", ends_on="2026-04-04"),
+    )
+    # Paused 5 March through 4 April (31 days) with no resumption recorded.
+    assert {rule: (c.status, c.paused_days, c.due_on) for rule, c in result.items() if rule != "D1"} == {
+        "D2": (DeadlineStatus.open, 31, D("2026-04-13")),  # 12 Apr is a Sunday
+        "D3": (DeadlineStatus.open, 31, D("2026-10-08")),  # 3 Oct falls in the National Day holiday
+        "D4": (DeadlineStatus.open, 0, D("2026-06-02")),
+        "D13": (DeadlineStatus.open, 31, D("2026-07-02")),
+    }
+
+
+def test_a_deferral_resumed_early_ends_on_the_resumption() -> None:
+    result = clocks(
+        ev(1, "case.filed", "2026-03-02"),
+        ev(2, "suspension.started", "2026-03-05", kind="deferral", ends_on="2026-04-04"),
+        ev(3, "suspension.ended", "2026-03-15", kind="deferral"),
+    )
+    assert (result["D2"].paused_days, result["D2"].due_on) == (10, D("2026-03-23"))
+
+
+def test_a_deferral_without_a_last_day_lasts_at_most_three_months() -> None:
+    result = clocks(
+        ev(1, "case.filed", "2026-03-02"), ev(2, "suspension.started", "2026-03-05", kind="deferral")
+    )
+    assert (result["D3"].status, result["D3"].paused_days) == (DeadlineStatus.open, 93)  # through 5 June
+
+
+def test_a_suspension_without_an_end_date_stays_paused_until_resumed() -> None:
+    result = clocks(
+        ev(1, "case.filed", "2026-03-02"),
+        ev(2, "disposal.approved", "2026-03-03", subject=("transfer", 5)),
+        ev(3, "suspension.started", "2026-03-05", kind="suspension", ends_on="2026-04-04"),
+    )
+    assert {result[r].status for r in ("D2", "D3", "D13")} == {DeadlineStatus.paused}
+
+
 def test_public_notice_and_appraisal_pause_d3_only() -> None:
     result = clocks(
         ev(1, "case.filed", "2026-03-02"),

@@ -77,6 +77,13 @@ class AssetStatus(StrEnum):
     seized = "seized"  # 扣押
 
 
+class AssetControlAction(StrEnum):
+    """A step on a frozen, sealed or seized asset after the first measure."""
+
+    renewal = "renewal"  # 续冻/续封
+    release = "release"  # 解除冻结/解除查封
+
+
 class Track(StrEnum):
     """Triage outcome (繁简分流): simple (简) goes to the fast group, ordinary to a brigade."""
 

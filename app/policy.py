@@ -83,6 +83,8 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "case.register": (_g("comprehensive", CENTER_STAFF),),
     "case.investigate": (_g("comprehensive", CENTER_STAFF),),
     "asset.record": (_g("comprehensive", CENTER_STAFF), _g(TEAM_UNITS, TEAM_STAFF, "handling_team")),
+    # renewing or releasing a freeze or seal, also in the 终本 pool (plan §5(3), SPC 终本 rules 2016)
+    "asset.control": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
     "triage.evaluate": (_g("comprehensive", CENTER_STAFF),),
     "case.triage": (_g("comprehensive", CENTER_STAFF),),
     "case.handback": (_g("fast", TEAM_STAFF, "handling_team"),),

@@ -106,6 +106,10 @@ class Settings(BaseSettings):
         description="material items a refusal-to-execute referral must contain",
     )
     deferral_max_months: int = 3  # 暂缓执行 ≤ 3 months
+    # Closing modes that end the court's hold on the property: refused while an asset is still frozen,
+    # sealed or seized (SPC provisions on seizure, sealing and freezing 2020 art. 28: released on
+    # performance, settlement or withdrawal). 终本 keeps them (the pool still holds the property).
+    closure_modes_needing_release: list[str] = ["performed", "settled", "withdrawn"]
     dishonest_term_years: int = 2  # SPC dishonest-list rules: 2 years by default
     termination_recheck_months: int = 6  # 终本 pool: re-check every 6 months
     termination_pool_years: int = 5  # for 5 years

@@ -4,7 +4,7 @@ from app.models.audit_entry import AuditEntry
 from app.models.audit_head import AuditHead
 from app.models.base import Base
 from app.models.calendar_year import CalendarYear
-from app.models.case import Asset, Case, Party, PropertyClue
+from app.models.case import Asset, AssetControlStep, Case, Party, PropertyClue
 from app.models.case_closure import CaseClosure
 from app.models.deadline import Deadline, DeadlineEvent
 from app.models.dishonest_listing import DishonestListing
@@ -24,6 +24,7 @@ from app.models.user import User
 
 __all__ = [
     "Asset",
+    "AssetControlStep",
     "AuditEntry",
     "AuditHead",
     "Base",

@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import (
+    AssetControlAction,
     AssetKind,
     AssetStatus,
     Behaviour,
@@ -114,5 +115,23 @@ class Asset(Base):
     disposable: Mapped[bool]
     description: Mapped[str | None] = mapped_column(Text)
     controlled_on: Mapped[date | None]  # date frozen/sealed/seized: starts the D12 renewal clock
+    expires_on: Mapped[date | None]  # the day the freeze or seal lapses unless renewed (D12)
+    released_on: Mapped[date | None]  # the day it was released (解除): D12 ends
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssetControlStep(Base):
+    """A renewal (续冻/续封) or release (解除) of a frozen, sealed or seized asset, with its document."""
+
+    __tablename__ = "asset_control_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    action: Mapped[AssetControlAction] = mapped_column(StringEnum(AssetControlAction, 20))
+    taken_on: Mapped[date]
+    document_number: Mapped[str] = mapped_column(String(100))
+    expires_on: Mapped[date | None]  # a renewal's new expiry
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

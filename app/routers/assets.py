@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
-from app.errors import Forbidden, NotFound, TransitionNotAllowed, problem_responses
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionNotAllowed, problem_responses
 from app.models.user import User
-from app.schemas.asset import AssetCreate, AssetList, AssetRead
+from app.schemas.asset import AssetCreate, AssetList, AssetRead, AssetRelease, AssetRenewal
 from app.schemas.common import Limit, RowId
 from app.services import assets
 from app.services.idempotency import IdempotencyKeyReused
@@ -50,6 +50,81 @@ def record_asset(
                 disposable=body.disposable,
                 description=body.description,
                 controlled_on=body.controlled_on,
+            )
+        ),
+    )
+
+
+@router.post(
+    "/cases/{case_id}/assets/{asset_id}/renewals",
+    operation_id="renew_asset_control",
+    status_code=201,
+    response_model=AssetRead,
+    responses=problem_responses(
+        Forbidden, NotFound, TransitionNotAllowed, Conflict, InvalidInput, IdempotencyKeyReused
+    ),
+)
+def renew_asset_control(
+    case_id: RowId,
+    asset_id: RowId,
+    body: AssetRenewal,
+    session: SessionDep,
+    user: Annotated[User, Authorized("asset.control")],
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Renew a freeze or seal (续冻/续封) before it lapses; its renewal clock (D12) restarts."""
+    return create_once(
+        session,
+        user,
+        key=idempotency_key,
+        operation=f"renew_asset_control:{case_id}:{asset_id}",
+        payload=body,
+        create=lambda: AssetRead.model_validate(
+            assets.renew_control(
+                session,
+                case_id=case_id,
+                asset_id=asset_id,
+                user=user,
+                renewed_on=body.renewed_on,
+                document_number=body.document_number,
+                expires_on=body.expires_on,
+            )
+        ),
+    )
+
+
+@router.post(
+    "/cases/{case_id}/assets/{asset_id}/release",
+    operation_id="release_asset_control",
+    status_code=201,
+    response_model=AssetRead,
+    responses=problem_responses(
+        Forbidden, NotFound, TransitionNotAllowed, Conflict, InvalidInput, IdempotencyKeyReused
+    ),
+)
+def release_asset_control(
+    case_id: RowId,
+    asset_id: RowId,
+    body: AssetRelease,
+    session: SessionDep,
+    user: Annotated[User, Authorized("asset.control")],
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Release a freeze or seal (解除); its renewal clock (D12) ends."""
+    return create_once(
+        session,
+        user,
+        key=idempotency_key,
+        operation=f"release_asset_control:{case_id}:{asset_id}",
+        payload=body,
+        create=lambda: AssetRead.model_validate(
+            assets.release_control(
+                session,
+                case_id=case_id,
+                asset_id=asset_id,
+                user=user,
+                released_on=body.released_on,
+                document_number=body.document_number,
             )
         ),
     )

@@ -23,7 +23,13 @@ from enum import StrEnum
 from typing import Any
 
 from app.enums import AssetKind, Category, DeadlineStatus, ObjectionKind, SuspensionKind
-from app.rules.periods import WorkingCalendar, add_working_days, end_on_working_day, same_date_months_later
+from app.rules.periods import (
+    WorkingCalendar,
+    add_working_days,
+    end_before_rest_day,
+    end_on_working_day,
+    same_date_months_later,
+)
 from app.settings import Settings
 
 
@@ -66,6 +72,8 @@ class ClockRule:
     warning_setting: str = "deadline_warning_days"
     repeats: bool = False  # a subject may have several in a row (D12: each renewal starts a new term)
     ends_with_case: bool = False  # closing the case ends it (nothing is left to do)
+    # The period is a term that lapses on its last day: due on the last working day on or before it.
+    lapses: bool = False
     source: str
 
     def duration(self, settings: Settings, variant: str | None = None) -> int:
@@ -88,6 +96,14 @@ D12_TERM_SETTINGS: Mapping[str, str] = {
     AssetKind.securities: "d12_other_property_years",
     AssetKind.equity: "d12_other_property_years",
 }
+
+
+def asset_expiry(kind: str, start: date, settings: Settings) -> date:
+    """The day a freeze or seal made (or renewed from) ``start`` lapses: its kind's term later."""
+    # SPC interpretation of the CPL (2022) art. 485: the term runs to the same date of the final year.
+    years = int(getattr(settings, D12_TERM_SETTINGS.get(kind, "d12_bank_deposit_freeze_years")))
+    return same_date_months_later(start, 12 * years)
+
 
 RULES: tuple[ClockRule, ...] = (
     ClockRule(
@@ -206,7 +222,8 @@ RULES: tuple[ClockRule, ...] = (
         source="SPC dishonest-list rules: deleted within 3 working days",
     ),
     ClockRule(
-        # The term of a freeze or seal runs whatever happens to the case; the reminder comes 30 days ahead.
+        # The term of a freeze or seal runs whatever happens to the case (seals survive 终本); the reminder
+        # comes 30 days ahead. A renewal's new expiry (params expires_on) ends the next term.
         id="D12",
         title="Freeze or seal expires: renew or release",
         unit=ClockUnit.years,
@@ -216,6 +233,7 @@ RULES: tuple[ClockRule, ...] = (
         met_by=frozenset({"asset.released", "asset.renewed"}),
         warning_setting="d12_reminder_days_before",
         repeats=True,
+        lapses=True,
         source="SPC interpretation of the CPL: deposits 1 year, movables 2, real estate 3",
     ),
     ClockRule(
@@ -492,10 +510,15 @@ def _compute(
         closed_on = None
     # The clock stops running when it is met or, for clocks that end with the case, when the case closes.
     stopped_on = min((d for d in (met_on, closed_on) if d is not None), default=None)
-    last_day = _nominal_last_day(
-        rule, started_on, rule.duration(settings, clock.variant), clock.extension_months, cal
-    )
-    due = end_on_working_day(started_on, last_day, cal)
+    expires_on = clock.start.params.get("expires_on")
+    if expires_on:
+        last_day = date.fromisoformat(str(expires_on))
+    else:
+        last_day = _nominal_last_day(
+            rule, started_on, rule.duration(settings, clock.variant), clock.extension_months, cal
+        )
+    period_end = end_before_rest_day if rule.lapses else end_on_working_day
+    due = period_end(started_on, last_day, cal)
     paused_days, paused_since = 0, None
     relevant = [p for p in pauses if p.kind in rule.paused_by]
     for start, end in _merged(relevant, not_before=started_on):
@@ -509,7 +532,7 @@ def _compute(
         # SPC time-limit rules: the suspended calendar days are added, then the rest-day rule applies.
         paused_days += (end - start).days
         last_day += timedelta(days=(end - start).days)
-        due = end_on_working_day(started_on, last_day, cal)
+        due = period_end(started_on, last_day, cal)
     met_by_event = met_on is not None
     if met_on is None and closed_on is not None:
         if rule.kind != ClockKind.duty:

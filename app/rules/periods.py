@@ -129,6 +129,16 @@ def end_on_working_day(start: date, last_day: date, cal: WorkingCalendar) -> Per
     return _period_end(start + _ONE_DAY, _roll_to_working_day(last_day, cal), cal)
 
 
+def end_before_rest_day(start: date, last_day: date, cal: WorkingCalendar) -> PeriodEnd:
+    """A term that lapses on `last_day` (a freeze or seal): the last working day on or before it."""
+    # SPC interpretation of the CPL (2022) art. 485: a freeze or seal not renewed lapses when its term
+    # ends, so what must be done before it cannot wait for the next working day.
+    d = last_day
+    while not cal.is_working_day(d):
+        d -= _ONE_DAY
+    return _period_end(start + _ONE_DAY, max(d, start), cal)
+
+
 def _require_positive(amount: int, unit: str) -> None:
     if amount < 1:
         raise ValueError(f"a period must be at least 1 {unit}, got {amount}")

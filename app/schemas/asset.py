@@ -35,8 +35,27 @@ class AssetRead(ORMModel):
     disposable: bool
     description: str | None
     controlled_on: date | None
+    expires_on: date | None = Field(description="the day the freeze or seal lapses unless renewed (D12)")
+    released_on: date | None = Field(description="the day the freeze or seal was released")
     recorded_by_id: int
     recorded_at: datetime
+
+
+class AssetRenewal(InputModel):
+    """A renewal of a freeze or seal (续冻/续封)."""
+
+    renewed_on: ISODate = Field(description="the date of the renewal ruling or notice")
+    document_number: str = Field(min_length=1, max_length=100, description="the renewal document's number")
+    expires_on: ISODate | None = Field(
+        None, description="the new expiry; by default the previous expiry plus the asset kind's term"
+    )
+
+
+class AssetRelease(InputModel):
+    """A release of a freeze or seal (解除冻结/解除查封)."""
+
+    released_on: ISODate = Field(description="the date of the release ruling or notice")
+    document_number: str = Field(min_length=1, max_length=100, description="the release document's number")
 
 
 AssetList = Page[AssetRead]

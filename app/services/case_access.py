@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.enums import CaseState
+from app.enums import CaseState, ClosureMode
 from app.errors import Forbidden, NotFound, TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
@@ -21,6 +21,7 @@ from app.services.workflow import check_version
 # What the team handling an allocated case may do (plan §5(2)–(3)).
 _TEAM_WORK = (
     "record_asset",
+    "control_asset",
     "record_measure",
     "handback",
     "request_disposal",
@@ -38,6 +39,7 @@ STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
     CaseState.in_progress: _TEAM_WORK,
     CaseState.at_disposal: (
         "record_asset",
+        "control_asset",
         "record_measure",
         "disposal_task",
         "disposal_return",
@@ -47,12 +49,22 @@ STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
     ),
     CaseState.closed: ("restore",),
 }
+# Seals and freezes survive 终本 (the pool keeps them), so their renewal and release go on.
+POOL_ACTIONS = ("restore", "control_asset")
+
+
+def state_actions(case: Case) -> tuple[str, ...]:
+    """The case commands the case's state admits (a case in the 终本 pool admits a few more)."""
+    if case.state == CaseState.closed and case.closure_mode == ClosureMode.terminated_current:
+        return POOL_ACTIONS
+    return STATE_ACTIONS[case.state]
 
 
 # The policy action (app.policy) that authorises each case command.
 COMMAND_POLICY: dict[str, str] = {
     "register": "case.register",
     "record_asset": "asset.record",
+    "control_asset": "asset.control",
     "record_investigation": "case.investigate",
     "triage": "case.triage",
     "record_measure": "measure.record",
@@ -73,7 +85,7 @@ def allowed_actions(user: User, case: Case) -> list[str]:
     """The commands the state admits and the policy grants this caller on this case."""
     return [
         command
-        for command in STATE_ACTIONS[case.state]
+        for command in state_actions(case)
         if actor_may_on_case(user, COMMAND_POLICY.get(command, ""), case)
     ]  # unmapped: default deny
 
@@ -110,7 +122,7 @@ def case_for_action(
     if not actor_may_on_case(user, COMMAND_POLICY[command], case):
         raise Forbidden(f"you may not {command.replace('_', ' ')} on case {case.case_number}")
     check_version(case, expected_version, label=f"case {case.case_number}")
-    allowed = STATE_ACTIONS[case.state]
+    allowed = state_actions(case)
     if command not in allowed:
         raise TransitionNotAllowed(
             f"case {case.case_number} is {case.state}; {command} is not allowed",

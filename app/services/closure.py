@@ -28,7 +28,7 @@ from app.rules.termination_gate import (
     evidence_for_termination,
     missing_for_termination,
 )
-from app.services import audit, deadline_events, dishonest, disposal, termination_pool
+from app.services import assets, audit, deadline_events, dishonest, disposal, termination_pool
 from app.services.case_access import case_for_action, load_case
 from app.services.measures import measures_of
 from app.services.workflow import check_legal_date
@@ -119,6 +119,15 @@ def close_case(
             "settlement_agreement measure first",
             missing=["settlement_agreement"],
         )
+    if mode in get_settings().closure_modes_needing_release:
+        held = assets.assets_still_controlled(session, case.id)
+        if held:
+            # SPC provisions on seizure, sealing and freezing (2020) art. 28: released before closing.
+            raise GateNotMet(
+                f"case {case.case_number} cannot be closed as {mode} while assets "
+                f"{', '.join(map(str, held))} are still frozen, sealed or seized; release them first",
+                missing=[f"asset_released:{asset_id}" for asset_id in held],
+            )
     if mode in RULING_MODES and document_number is None:
         # SPC case-number rules 2015: a ruling in an enforcement case bears the case's number.
         document_number = case.case_number

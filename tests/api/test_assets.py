@@ -53,7 +53,7 @@ def test_a_frozen_deposit_is_recorded_and_starts_its_renewal_clock(client, auth,
             "case_id": case_id,
             "subject_type": "asset",
             "subject_id": asset["id"],
-            "params": {"kind": "bank_deposit"},
+            "params": {"kind": "bank_deposit", "expires_on": date(2027, 3, 3)},
         }
     ]
     with session_scope(read_only=True) as session:
@@ -81,7 +81,9 @@ def test_sealed_and_seized_assets_start_the_clock_with_their_kind(client, auth, 
         "controlled_on": "2026-03-04",
     }
     assert client.post(url(case_id), json=body, headers=auth("comprehensive")).status_code == 201
-    assert [(e["event"], e["params"]) for e in events] == [("asset.controlled", {"kind": "real_estate"})]
+    assert [(e["event"], e["params"]) for e in events] == [
+        ("asset.controlled", {"kind": "real_estate", "expires_on": date(2029, 3, 4)})
+    ]
 
 
 def test_the_handling_team_records_assets_on_its_own_case(client, auth):

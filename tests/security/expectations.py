@@ -100,6 +100,9 @@ EXPECTATIONS: dict[str, Expectation] = {
     "POST /api/v1/cases/{case_id}/investigation": _(COMPREHENSIVE, "registered_case", owner=None),
     "POST /api/v1/cases/{case_id}/assets": _(COMPREHENSIVE | HANDLING_TEAM, "team_case"),  # API.md
     "GET /api/v1/cases/{case_id}/assets": _(CASE_READERS, "team_case"),
+    # renewal and release of a freeze or seal: the handling team's own documents (issue 18)
+    "POST /api/v1/cases/{case_id}/assets/{asset_id}/renewals": _(HANDLING_TEAM, "frozen_asset"),
+    "POST /api/v1/cases/{case_id}/assets/{asset_id}/release": _(HANDLING_TEAM, "frozen_asset"),
     "POST /api/v1/triage/evaluate": _(COMPREHENSIVE),
     "POST /api/v1/cases/{case_id}/triage": _(COMPREHENSIVE, "registered_case", owner=None),
     "POST /api/v1/cases/{case_id}/handback": _(FAST, "fast_case", owner="fast"),  # the fast group (API.md)

@@ -103,6 +103,21 @@ def _terminated_case(client, auth) -> Subject:  # noqa: ANN001
     return {"case_id": case_id}
 
 
+def _frozen_asset(client, auth) -> Subject:  # noqa: ANN001
+    case = _team_case(client, auth)
+    asset = {
+        "kind": "bank_deposit",
+        "value": "1000.00",
+        "status": "frozen",
+        "disposable": True,
+        "controlled_on": (FILED + timedelta(days=1)).isoformat(),
+    }
+    created = ok(
+        client.post(f"/api/v1/cases/{case['case_id']}/assets", json=asset, headers=auth("comprehensive")), 201
+    )
+    return case | {"asset_id": created["id"]}
+
+
 def _proposed_listing(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
     add_measure(
@@ -209,6 +224,7 @@ SUBJECTS: dict[str, Callable[..., Subject]] = {
     "pending_transfer": _pending_transfer,
     "approved_transfer": _approved_transfer,
     "terminated_case": _terminated_case,
+    "frozen_asset": _frozen_asset,
     "proposed_listing": _proposed_listing,
     "active_listing": _active_listing,
     "triggered_listing": _triggered_listing,
@@ -261,6 +277,14 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
         "investigation_completed": True,
     },
     "POST /api/v1/cases/{case_id}/investigation": lambda s: {"investigation_completed": True},
+    "POST /api/v1/cases/{case_id}/assets/{asset_id}/renewals": lambda s: {
+        "renewed_on": ON,
+        "document_number": "续冻通知书1",
+    },
+    "POST /api/v1/cases/{case_id}/assets/{asset_id}/release": lambda s: {
+        "released_on": ON,
+        "document_number": "解冻通知书1",
+    },
     "POST /api/v1/cases/{case_id}/assets": lambda s: {
         "kind": "bank_deposit",
         "value": "1000.00",
@@ -389,6 +413,7 @@ def _sample_path(template: str) -> str:
             name: 1
             for name in (
                 "case_id",
+                "asset_id",
                 "measure_id",
                 "transfer_id",
                 "listing_id",

@@ -298,7 +298,9 @@ def test_closing_a_suspended_case_ends_the_pause_of_its_clocks() -> None:
         pytest.param("bank_deposit", "2025-03-03", "2026-03-03", id="deposit 1 year"),
         pytest.param("online_payment", "2025-03-03", "2026-03-03", id="payment balance like a deposit"),
         pytest.param("vehicle", "2024-10-08", "2026-10-08", id="movable 2 years"),
-        pytest.param("equipment", "2024-10-01", "2026-10-08", id="movable, 1 Oct 2026 holiday -> 8 Oct"),
+        pytest.param("equipment", "2024-10-01", "2026-09-30", id="movable, 1 Oct 2026 holiday -> 30 Sep"),
+        pytest.param("bank_deposit", "2025-10-04", "2026-09-30", id="lapses 4 Oct in the holiday -> 30 Sep"),
+        pytest.param("real_estate", "2023-03-01", "2026-02-28", id="Sun 1 Mar 2026 -> make-up Sat 28 Feb"),
         pytest.param("real_estate", "2023-06-01", "2026-06-01", id="real estate 3 years"),
         pytest.param("equity", "2023-06-01", "2026-06-01", id="other property right 3 years"),
         pytest.param("unheard_of", "2025-03-03", "2026-03-03", id="unknown kind: shortest term"),
@@ -318,10 +320,22 @@ def test_d12_warns_thirty_days_ahead_and_other_duties_seven() -> None:
 def test_a_renewal_meets_the_term_and_starts_the_next() -> None:
     result = clocks(
         ev(1, "asset.controlled", "2025-03-03", subject=("asset", 3), kind="bank_deposit"),
-        ev(2, "asset.renewed", "2026-02-20", subject=("asset", 3)),
+        ev(2, "asset.renewed", "2026-02-20", subject=("asset", 3), expires_on="2027-03-03"),
+        ev(3, "asset.renewed", "2027-02-10", subject=("asset", 3), expires_on="2028-03-04"),
     )
     assert (result["D12"].status, result["D12"].met_on) == (DeadlineStatus.met, D("2026-02-20"))
-    assert (result["D12#1"].started_on, result["D12#1"].due_on) == (D("2026-02-20"), D("2027-02-22"))
+    assert (result["D12#1"].started_on, result["D12#1"].due_on) == (D("2026-02-20"), D("2027-03-03"))
+    assert result["D12#1"].met_on == D("2027-02-10")
+    assert (result["D12#2"].due_on, result["D12#2"].status) == (D("2028-03-03"), DeadlineStatus.open)
+
+
+def test_a_release_ends_the_term() -> None:
+    result = clocks(
+        ev(1, "asset.controlled", "2025-10-04", subject=("asset", 3), kind="bank_deposit"),
+        ev(2, "asset.released", "2026-05-06", subject=("asset", 3)),
+        ev(3, "case.closed", "2026-03-02"),
+    )
+    assert (result["D12"].status, result["D12"].met_on) == (DeadlineStatus.met, D("2026-05-06"))
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from app.database import session_scope
 from app.enums import DeadlineStatus
 from app.models.base import utcnow
 from app.models.deadline import Deadline
-from app.rules.deadline_rules import BOARD_RULES, WINDOW_RULES
+from app.rules.deadline_rules import BOARD_RULES, REACHED_ON_DUE_DAY, WINDOW_RULES
 from app.services import audit, idempotency, login_throttle
 from app.services.deadline_clocks import recompute_provisional
 from app.services.session_listeners import install_session_listeners
@@ -45,13 +45,22 @@ class SweepReport:
 
 
 def _mark_batch(
-    session: Session, *, today: date, rules: frozenset[str], to_status: DeadlineStatus, batch: int
+    session: Session,
+    *,
+    today: date,
+    rules: frozenset[str],
+    to_status: DeadlineStatus,
+    batch: int,
+    due_before: date | None = None,
 ) -> int:
     """Mark one batch of past-due open clocks of ``rules``; returns how many this transaction marked."""
+    due_before = due_before or today
     claimed = (
         select(Deadline.id)
         .where(
-            Deadline.status == DeadlineStatus.open, Deadline.due_on < today, Deadline.rule.in_(sorted(rules))
+            Deadline.status == DeadlineStatus.open,
+            Deadline.due_on < due_before,
+            Deadline.rule.in_(sorted(rules)),
         )
         .order_by(Deadline.due_on, Deadline.id)
         .limit(batch)
@@ -67,7 +76,7 @@ def _mark_batch(
         .where(
             Deadline.id.in_(claimed.scalar_subquery()),
             Deadline.status == DeadlineStatus.open,
-            Deadline.due_on < today,
+            Deadline.due_on < due_before,
         )
         .values(**values)
         .returning(Deadline.id, Deadline.case_id, Deadline.rule, Deadline.due_on)
@@ -89,11 +98,20 @@ def _mark_batch(
     return len(marked)
 
 
-def _mark_all(*, today: date, rules: frozenset[str], to_status: DeadlineStatus, batch: int) -> int:
+def _mark_all(
+    *,
+    today: date,
+    rules: frozenset[str],
+    to_status: DeadlineStatus,
+    batch: int,
+    due_before: date | None = None,
+) -> int:
     total = 0
     while True:
         with session_scope() as session:
-            marked = _mark_batch(session, today=today, rules=rules, to_status=to_status, batch=batch)
+            marked = _mark_batch(
+                session, today=today, rules=rules, to_status=to_status, batch=batch, due_before=due_before
+            )
         total += marked
         if marked < batch:
             return total
@@ -108,7 +126,17 @@ def run_sweep(*, today: date | None = None, batch: int | None = None, recompute:
         with session_scope() as session:
             recomputed = recompute_provisional(session, calendar=working_calendar(session))
     breached = _mark_all(today=today, rules=BOARD_RULES, to_status=DeadlineStatus.breached, batch=batch)
-    elapsed = _mark_all(today=today, rules=WINDOW_RULES, to_status=DeadlineStatus.met, batch=batch)
+    elapsed = _mark_all(
+        today=today, rules=WINDOW_RULES - REACHED_ON_DUE_DAY, to_status=DeadlineStatus.met, batch=batch
+    )
+    # D4's due date is the earliest 终本 day itself (SPC 终本 rules 2016 art. 1(4)): reached on that day.
+    elapsed += _mark_all(
+        today=today,
+        rules=REACHED_ON_DUE_DAY,
+        to_status=DeadlineStatus.met,
+        batch=batch,
+        due_before=today + timedelta(days=1),
+    )
     with session_scope() as session:
         purged = idempotency.purge_expired(session)
         throttles = login_throttle.purge_stale(session)

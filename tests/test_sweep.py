@@ -76,12 +76,13 @@ def test_met_and_paused_clocks_are_never_breached():
 
 
 def test_a_waiting_period_runs_out_as_met_not_breached():
-    case_id = make_filed_case(D("2026-03-02"))  # D4: earliest 终本 after Tue 2 Jun
+    case_id = make_filed_case(D("2026-03-02"))  # D4: earliest 终本 Wed 3 Jun
+    assert run_sweep(today=D("2026-06-02")).elapsed == 0
     report = run_sweep(today=D("2026-06-03"))
     assert report.elapsed == 1 and statuses()[(case_id, "D4")] == "met"
     with session_scope(read_only=True) as session:
         d4 = session.scalars(select(Deadline).where(Deadline.rule == "D4")).one()
-    assert (d4.met_on, d4.met_late) == (D("2026-06-02"), False)
+    assert (d4.met_on, d4.met_late) == (D("2026-06-03"), False)
     assert audit_count("deadline.elapse") == 1
 
 

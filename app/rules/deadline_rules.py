@@ -24,10 +24,12 @@ from typing import Any
 
 from app.enums import AssetKind, Category, DeadlineStatus, ObjectionKind, SuspensionKind
 from app.rules.periods import (
+    PeriodEnd,
     WorkingCalendar,
     add_working_days,
     end_before_rest_day,
     end_on_working_day,
+    first_day_after_months,
     same_date_months_later,
 )
 from app.settings import Settings
@@ -74,6 +76,8 @@ class ClockRule:
     ends_with_case: bool = False  # closing the case ends it (nothing is left to do)
     # The period is a term that lapses on its last day: due on the last working day on or before it.
     lapses: bool = False
+    # A waiting period whose due date is the first day after it has run, with no rest-day roll.
+    due_day_after: bool = False
     source: str
 
     def duration(self, settings: Settings, variant: str | None = None) -> int:
@@ -143,13 +147,15 @@ RULES: tuple[ClockRule, ...] = (
         source="SPC time-limit rules: 6 months, non-litigation administrative 3",
     ),
     ClockRule(
-        # Calendar time since filing: a suspension does not shorten the wait before 终本.
+        # Calendar time since filing: a suspension does not shorten the wait before 终本. Its due date is
+        # the earliest 终本 day, the day the 终本 gate first allows (app.rules.termination_gate).
         id="D4",
         title="Earliest termination of the current procedure (终本)",
         unit=ClockUnit.months,
         duration_setting="d4_termination_min_months",
         starts_on=frozenset({"case.filed"}),
         kind=ClockKind.waiting_period,
+        due_day_after=True,
         ends_with_case=True,
         source="SPC 终本 rules 2016: more than 3 months after filing",
     ),
@@ -252,6 +258,8 @@ RULES: tuple[ClockRule, ...] = (
 RULES_BY_ID: Mapping[str, ClockRule] = {rule.id: rule for rule in RULES}
 BOARD_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind == ClockKind.duty)
 WINDOW_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind != ClockKind.duty)
+# Windows whose due date is the first day after the wait (D4): reached on that day, not the next.
+REACHED_ON_DUE_DAY: frozenset[str] = frozenset(rule.id for rule in RULES if rule.due_day_after)
 
 SUSPENSION_STARTED, SUSPENSION_ENDED = "suspension.started", "suspension.ended"
 EXTENSION_APPROVED = "extension.approved"
@@ -519,6 +527,9 @@ def _compute(
         )
     period_end = end_before_rest_day if rule.lapses else end_on_working_day
     due = period_end(started_on, last_day, cal)
+    if rule.due_day_after:
+        amount = rule.duration(settings, clock.variant) + clock.extension_months
+        due = PeriodEnd(due_on=first_day_after_months(started_on, amount), provisional=False)
     paused_days, paused_since = 0, None
     relevant = [p for p in pauses if p.kind in rule.paused_by]
     for start, end in _merged(relevant, not_before=started_on):
@@ -567,9 +578,10 @@ def settled_status(
     lifts it when a calendar change or a back-dated event has moved the due date to today or later.
     """
     status = computed.status
-    if status != DeadlineStatus.open or computed.due_on >= today:
-        return status, computed.met_on
     rule = RULES_BY_ID[computed.rule]
+    past_due = computed.due_on <= today if rule.due_day_after else computed.due_on < today
+    if status != DeadlineStatus.open or not past_due:
+        return status, computed.met_on
     if previous == DeadlineStatus.breached and rule.kind == ClockKind.duty:
         return DeadlineStatus.breached, None
     if previous == DeadlineStatus.met and rule.kind != ClockKind.duty:

@@ -123,6 +123,13 @@ def same_date_months_later(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def first_day_after_months(start: date, months: int) -> date:
+    """The first day after a period of `months` months from `start` has fully run."""
+    # SPC 终本 rules 2016 art. 1(4): "more than three months" is a permission, not a duty, so the day
+    # after the period's last day (Civil Code art. 202) counts as it is, rest day or not.
+    return same_date_months_later(start, months) + _ONE_DAY
+
+
 def end_on_working_day(start: date, last_day: date, cal: WorkingCalendar) -> PeriodEnd:
     """A period counted from `start` whose nominal last day is `last_day`, moved off a rest day."""
     # CPL periods rule (2023 text art. 85): a last day that is a rest day moves to the next working day.

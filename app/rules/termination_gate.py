@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.enums import MeasureKind, OnsiteCheckSubject
+from app.rules.periods import first_day_after_months
 
 # The items in the order the judge works through them; these names are part of the API.
 MISSING_ITEMS: tuple[str, ...] = (
@@ -108,8 +109,8 @@ def missing_for_termination(facts: TerminationFacts, *, min_months: int) -> list
     met["dishonest_listing"] = not facts.dishonest_pending and (
         last_obstruction is None or facts.dishonest_decided
     )
-    # SPC 终本 rules 2016 art. 1(4): more than three months since filing (D4), so the day itself is too early.
-    met["three_months_since_filing"] = facts.closed_on > months_after(facts.filed_on, min_months)
+    # SPC 终本 rules 2016 art. 1(4): more than three months since filing; the same day as D4's due date.
+    met["three_months_since_filing"] = facts.closed_on >= first_day_after_months(facts.filed_on, min_months)
     # SPC 终本 rules 2016 art. 1(5): obstruction punished by fine or detention, or referred for prosecution;
     # required only where an obstruction was recorded (a punishment no earlier than the latest one), or
     # where the respondent was listed for obstructing.

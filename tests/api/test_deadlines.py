@@ -72,7 +72,7 @@ def test_filing_starts_d1_to_d4_listed_by_due_date():
     assert [(d.rule, d.due_on.isoformat(), d.status, d.provisional) for d in listed] == [
         ("D1", "2026-02-14", "open", False),  # Fri + 1 working day = make-up Saturday
         ("D2", "2026-02-24", "open", False),  # day 10 = 23 Feb, Spring Festival -> Tue 24 Feb
-        ("D4", "2026-05-13", "open", False),
+        ("D4", "2026-05-14", "open", False),  # earliest 终本: the day after 13 May
         ("D3", "2026-08-13", "open", False),
     ]
     assert listed[0].title and listed[0].started_on == D("2026-02-13")
@@ -111,8 +111,8 @@ def test_a_back_dated_suspension_lifts_a_breach_the_sweep_had_marked():
     )
     run_sweep(today=TODAY)
     assert clocks_of(case_id)["D2"].status == "breached"
-    record_deadline_event(case_id, "suspension.started", D("2026-03-05"), params={"kind": "deferral"})
-    record_deadline_event(case_id, "suspension.ended", D("2026-06-10"), params={"kind": "deferral"})
+    record_deadline_event(case_id, "suspension.started", D("2026-03-05"), params={"kind": "suspension"})
+    record_deadline_event(case_id, "suspension.ended", D("2026-06-10"), params={"kind": "suspension"})
     d2 = clocks_of(case_id)["D2"]
     assert (d2.status, d2.due_on, d2.overdue) == ("open", D("2026-06-17"), False)  # 12 Jun + 97 days pause
 

@@ -71,7 +71,11 @@ def test_every_rule_d1_to_d13_is_configured_with_a_source_and_a_setting() -> Non
         pytest.param("2026-09-24", "D2", "2026-10-08", False, id="day 10 inside National Day -> Thu 8 Oct"),
         pytest.param("2026-01-31", "D3", "2026-07-31", False, id="6 months, same date"),
         pytest.param("2026-08-31", "D3", "2027-03-01", True, id="Sun 28 Feb 2027 -> Mon 1 Mar, provisional"),
-        pytest.param("2026-01-31", "D4", "2026-04-30", False, id="3 months, clamped to 30 Apr"),
+        pytest.param("2026-01-31", "D4", "2026-05-01", False, id="day after 30 Apr, a holiday: no roll"),
+        pytest.param("2026-01-15", "D4", "2026-04-16", False, id="earliest 终本 the day after 15 Apr"),
+        pytest.param(
+            "2026-02-04", "D4", "2026-05-05", False, id="earliest 终本 5 May, in the May Day holiday"
+        ),
     ],
 )
 def test_filing_starts_d1_to_d4(filed_on: str, rule: str, due_on: str, provisional: bool) -> None:
@@ -171,7 +175,7 @@ def test_a_deferral_ends_by_itself_the_day_after_its_last_day() -> None:
     assert {rule: (c.status, c.paused_days, c.due_on) for rule, c in result.items() if rule != "D1"} == {
         "D2": (DeadlineStatus.open, 31, D("2026-04-13")),  # 12 Apr is a Sunday
         "D3": (DeadlineStatus.open, 31, D("2026-10-08")),  # 3 Oct falls in the National Day holiday
-        "D4": (DeadlineStatus.open, 0, D("2026-06-02")),
+        "D4": (DeadlineStatus.open, 0, D("2026-06-03")),
         "D13": (DeadlineStatus.open, 31, D("2026-07-02")),
     }
 
@@ -274,7 +278,7 @@ def test_d2_is_met_on_the_later_of_the_notice_and_the_report_order() -> None:
         ),
         pytest.param("2026-03-05", "D3", DeadlineStatus.met, "2026-03-05", id="closing meets D3"),
         pytest.param("2026-03-05", "D4", DeadlineStatus.met, "2026-03-05", id="closing ends the wait"),
-        pytest.param("2026-07-01", "D4", DeadlineStatus.met, "2026-06-02", id="D4 ran out before closing"),
+        pytest.param("2026-07-01", "D4", DeadlineStatus.met, "2026-06-03", id="D4 ran out before closing"),
     ],
 )
 def test_closing_the_case(closed_on: str, rule: str, status: DeadlineStatus, met_on: str | None) -> None:

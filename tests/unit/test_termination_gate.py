@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from app.rules.deadline_rules import ClockEvent, derive_clocks
+from app.rules.periods import WorkingCalendar
 from app.rules.termination_gate import (
     MISSING_ITEMS,
     RecordedStep,
@@ -14,6 +16,7 @@ from app.rules.termination_gate import (
     missing_for_termination,
     months_after,
 )
+from app.settings import Settings
 
 FILED = date(2026, 3, 2)
 CLOSE = date(2026, 6, 3)  # three months and a day after filing
@@ -121,6 +124,33 @@ def test_minimum_period_is_a_parameter() -> None:
         "three_months_since_filing"
     ]
     assert missing_for_termination(facts(closed_on=date(2026, 4, 3)), min_months=1) == []
+
+
+@pytest.mark.parametrize(
+    ("filed_on", "refused_on", "earliest"),
+    [
+        pytest.param(date(2026, 1, 15), date(2026, 4, 15), date(2026, 4, 16), id="filed 15 Jan"),
+        pytest.param(
+            date(2026, 2, 4), date(2026, 5, 4), date(2026, 5, 5), id="filed 4 Feb, holiday not rolled"
+        ),
+    ],
+)
+def test_the_gate_and_d4_agree_on_the_earliest_termination_day(
+    filed_on: date, refused_on: date, earliest: date
+) -> None:
+    def missing(closed_on: date) -> list[str]:
+        case_file = TerminationFacts(filed_on=filed_on, closed_on=closed_on, steps=FULL)
+        return missing_for_termination(case_file, min_months=3)
+
+    assert missing(refused_on) == ["three_months_since_filing"]
+    assert missing(earliest) == []
+    d4 = derive_clocks(
+        [ClockEvent(id=1, name="case.filed", on=filed_on)],
+        category=None,
+        cal=WorkingCalendar.from_sources({}),
+        settings=Settings(environment="test", jwt_secret="unit-test-secret-" + "x" * 32),
+    )
+    assert next(c.due_on for c in d4 if c.rule == "D4") == earliest
 
 
 @pytest.mark.parametrize(

@@ -204,6 +204,7 @@ class MeasureKind(StrEnum):
     summons = "summons"  # 传唤
     mediation = "mediation"  # 调解
     settlement_agreement = "settlement_agreement"  # 执行和解协议
+    settlement_performed = "settlement_performed"  # 执行和解协议履行完毕
     fine = "fine"  # 罚款决定书
     judicial_detention = "judicial_detention"  # 司法拘留决定书
     consumption_ban = "consumption_ban"  # 限制消费令

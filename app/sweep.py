@@ -1,4 +1,5 @@
-"""The deadline sweep: marks clocks whose due date has passed, with one audit entry each.
+"""The deadline sweep: marks clocks whose due date has passed, with one audit entry each, and
+triggers the deletion of dishonest-list entries whose fixed term has ended (D11).
 
     python -m app.sweep                       # today at the court (Asia/Shanghai)
     python -m app.sweep --today 2026-03-31    # as of another day (tests, catching up)
@@ -27,7 +28,7 @@ from app.enums import DeadlineStatus
 from app.models.base import utcnow
 from app.models.deadline import Deadline
 from app.rules.deadline_rules import BOARD_RULES, REACHED_ON_DUE_DAY, WINDOW_RULES
-from app.services import audit, idempotency, login_throttle
+from app.services import audit, dishonest, idempotency, login_throttle
 from app.services.deadline_clocks import recompute_provisional
 from app.services.session_listeners import install_session_listeners
 from app.services.working_calendar import working_calendar
@@ -42,6 +43,7 @@ class SweepReport:
     recomputed: int = 0
     idempotency_keys_purged: int = 0
     login_throttles_purged: int = 0
+    dishonest_terms_ended: int = 0
 
 
 def _mark_batch(
@@ -125,6 +127,8 @@ def run_sweep(*, today: date | None = None, batch: int | None = None, recompute:
     if recompute:
         with session_scope() as session:
             recomputed = recompute_provisional(session, calendar=working_calendar(session))
+    with session_scope() as session:
+        terms_ended = len(dishonest.trigger_ended_terms(session, today=today))
     breached = _mark_all(today=today, rules=BOARD_RULES, to_status=DeadlineStatus.breached, batch=batch)
     elapsed = _mark_all(
         today=today, rules=WINDOW_RULES - REACHED_ON_DUE_DAY, to_status=DeadlineStatus.met, batch=batch
@@ -147,6 +151,7 @@ def run_sweep(*, today: date | None = None, batch: int | None = None, recompute:
         recomputed=recomputed,
         idempotency_keys_purged=purged,
         login_throttles_purged=throttles,
+        dishonest_terms_ended=terms_ended,
     )
 
 
@@ -169,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"sweep {report.today.isoformat()}: {report.breached} breached, {report.elapsed} elapsed"
         + (f", {report.recomputed} provisional recomputed" if args.recompute_provisional else "")
+        + (
+            f", {report.dishonest_terms_ended} dishonest-list terms ended"
+            if report.dishonest_terms_ended
+            else ""
+        )
         + f"; {report.idempotency_keys_purged} expired idempotency keys purged"
         + f", {report.login_throttles_purged} stale login throttles"
     )

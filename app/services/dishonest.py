@@ -46,11 +46,14 @@ LISTING_ACTIONS: dict[DishonestListingState, tuple[str, ...]] = {
 }
 OPEN_STATES = (L.proposed, L.active, L.deletion_pending)
 # SPC dishonest-list rules art. 10: closing the case this way is itself a ground for deletion.
+# A settled closing triggers deletion only once the settlement is recorded as performed (art. 10(2)); a
+# withdrawal ends enforcement like a ruling terminating it (art. 10(5), CPL (2023) art. 268(1)).
 CLOSURE_TRIGGERS: dict[ClosureMode, DeletionTrigger] = {
     ClosureMode.performed: DeletionTrigger.paid,
     ClosureMode.settled: DeletionTrigger.settled,
     ClosureMode.terminated: DeletionTrigger.enforcement_ended,
     ClosureMode.not_enforced: DeletionTrigger.enforcement_ended,
+    ClosureMode.withdrawn: DeletionTrigger.enforcement_ended,
 }
 
 
@@ -270,8 +273,78 @@ def trigger_deletion(
             )
         if triggered_on < listing.term_ends_on:
             raise InvalidInput("triggered_on", f"the term runs until {listing.term_ends_on.isoformat()}")
+    if (
+        trigger == DeletionTrigger.settled
+        and settlement_performed_on(session, case.id, by=triggered_on) is None
+    ):
+        # SPC dishonest-list rules art. 10(2): a settlement performed, not merely signed.
+        raise GateNotMet(
+            f"case {case.case_number} has no settlement recorded as performed by {triggered_on.isoformat()}",
+            missing=["settlement_performed"],
+        )
     _trigger(session, listing=listing, case=case, user=user, trigger=trigger, on=triggered_on, reason=reason)
     return listing
+
+
+def settlement_performed_on(session: Session, case_id: int, *, by: date) -> date | None:
+    """The date the case's settlement was recorded as performed, on or before ``by``."""
+    return session.scalar(
+        select(Measure.taken_on)
+        .where(
+            Measure.case_id == case_id,
+            Measure.kind == MeasureKind.settlement_performed,
+            Measure.taken_on <= by,
+        )
+        .order_by(Measure.taken_on)
+        .limit(1)
+    )
+
+
+def trigger_active_listings(
+    session: Session, *, case: Case, user: User | None, trigger: DeletionTrigger, on: date, reason: str
+) -> list[int]:
+    """Every active listing of the case triggered for deletion (D11); their ids."""
+    listings = session.scalars(
+        select(DishonestListing)
+        .where(DishonestListing.case_id == case.id, DishonestListing.state == L.active)
+        .order_by(DishonestListing.id)
+        .with_for_update()
+    )
+    triggered = []
+    for listing in listings:
+        _trigger(session, listing=listing, case=case, user=user, trigger=trigger, on=on, reason=reason)
+        triggered.append(listing.id)
+    return triggered
+
+
+def trigger_ended_terms(session: Session, *, today: date) -> list[int]:
+    """Listings whose fixed term has ended, triggered for deletion on the term's end (by the sweep)."""
+    # SPC dishonest-list rules art. 10: the listing's term ended, so it is deleted within 3 working days.
+    listings = session.scalars(
+        select(DishonestListing)
+        .where(
+            DishonestListing.state == L.active,
+            DishonestListing.term_ends_on.is_not(None),
+            DishonestListing.term_ends_on <= today,
+        )
+        .order_by(DishonestListing.id)
+        .with_for_update(skip_locked=True)
+    )
+    triggered = []
+    for listing in listings:
+        case = session.get(Case, listing.case_id)
+        assert case is not None and listing.term_ends_on is not None
+        _trigger(
+            session,
+            listing=listing,
+            case=case,
+            user=None,
+            trigger=DeletionTrigger.term_ended,
+            on=listing.term_ends_on,
+            reason="term ended",
+        )
+        triggered.append(listing.id)
+    return triggered
 
 
 def _trigger(
@@ -279,14 +352,14 @@ def _trigger(
     *,
     listing: DishonestListing,
     case: Case,
-    user: User,
+    user: User | None,
     trigger: DeletionTrigger,
     on: date,
     reason: str | None,
 ) -> None:
     listing.state = L.deletion_pending
     listing.deletion_trigger, listing.deletion_triggered_on = trigger, on
-    listing.deletion_triggered_by_id = user.id
+    listing.deletion_triggered_by_id = None if user is None else user.id
     session.flush()
     # SPC dishonest-list rules art. 10: deleted within 3 working days (D11).
     deadlines.record_event(
@@ -369,6 +442,8 @@ def on_case_closed(
     )
     triggered: list[int] = []
     trigger = CLOSURE_TRIGGERS.get(mode)
+    if trigger == DeletionTrigger.settled and settlement_performed_on(session, case.id, by=closed_on) is None:
+        trigger = None  # SPC dishonest-list rules art. 10(2): deleted once the settlement is performed
     for listing in listings:
         if listing.state == L.proposed:
             listing.state = L.withdrawn

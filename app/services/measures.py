@@ -15,12 +15,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import CaseState, MeasureKind, PartyRole, PartyType
+from app.enums import CaseState, DeletionTrigger, MeasureKind, PartyRole, PartyType
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.case import Case, Party
 from app.models.measure import Measure
 from app.models.user import User
-from app.services import audit, deadline_events
+from app.services import audit, deadline_events, dishonest
 from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
 from app.settings import get_settings
@@ -136,6 +136,14 @@ def record_measure(
     respondent = _respondent(session, case=case, respondent_id=measure.respondent_id)
     if kind == MeasureKind.fine:
         _check_fine(measure.amount or Decimal(0), respondent)
+    if kind == MeasureKind.settlement_performed and not any(
+        m.kind == MeasureKind.settlement_agreement and m.taken_on <= measure.on
+        for m in measures_of(session, case.id)
+    ):
+        # SPC enforcement-settlement rules 2018: only a recorded settlement agreement can be performed.
+        raise Conflict(
+            f"case {case.case_number} has no settlement agreement recorded by {measure.on.isoformat()}"
+        )
     ended: Measure | None = None
     if kind == MeasureKind.suspension_end:
         ended = _open_suspension(session, case=case, suspension_id=measure.suspension_id)
@@ -170,7 +178,7 @@ def record_measure(
     if ended is not None:
         ended.ended_on = measure.on
     session.flush()
-    _emit_events(session, case=case, measure=row, ended=ended)
+    _emit_events(session, case=case, measure=row, ended=ended, user=user)
     after = {
         "kind": kind,
         "on": measure.on,
@@ -196,11 +204,23 @@ def record_measure(
     return row
 
 
-def _emit_events(session: Session, *, case: Case, measure: Measure, ended: Measure | None) -> None:
+def _emit_events(
+    session: Session, *, case: Case, measure: Measure, ended: Measure | None, user: User
+) -> None:
     if measure.kind in (MeasureKind.execution_notice, MeasureKind.property_report_order):
         # SPC interpretation of the CPL: notice and report order within 10 days of filing (D2).
         deadline_events.record_event(
             session, event=f"measure.{measure.kind}", on=measure.taken_on, case_id=case.id
+        )
+    elif measure.kind == MeasureKind.settlement_performed:
+        # SPC dishonest-list rules art. 10(2): a performed settlement is a ground for deletion (D11).
+        dishonest.trigger_active_listings(
+            session,
+            case=case,
+            user=user,
+            trigger=DeletionTrigger.settled,
+            on=measure.taken_on,
+            reason="settlement performed",
         )
     elif measure.kind == MeasureKind.suspension:
         # DOMAIN.md §4: clocks pause during deferral, suspension, public notice, appraisal/auction.

@@ -84,6 +84,21 @@ class AssetControlAction(StrEnum):
     release = "release"  # 解除冻结/解除查封
 
 
+class RecheckMethod(StrEnum):
+    """How a 终本 pool case was re-checked."""
+
+    network_inquiry = "network_inquiry"  # 网络执行查控系统查询
+    onsite = "onsite"  # 实地调查
+    other = "other"
+
+
+class RecheckResult(StrEnum):
+    """What a 终本 pool re-check found."""
+
+    nothing_found = "nothing_found"  # 未发现可供执行的财产
+    property_found = "property_found"  # 发现可供执行的财产
+
+
 class Track(StrEnum):
     """Triage outcome (繁简分流): simple (简) goes to the fast group, ordinary to a brigade."""
 
@@ -286,6 +301,7 @@ class DeletionTrigger(StrEnum):
     term_ended = "term_ended"  # 纳入期限届满
     applicant_request = "applicant_request"  # 申请执行人书面申请删除, 经审查同意
     enforcement_ended = "enforcement_ended"  # 裁定终结执行或不予执行
+    pool_rechecks_empty = "pool_rechecks_empty"  # 终本后连续两次查询均无财产
 
 
 class TerminationPoolStatus(StrEnum):

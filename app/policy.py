@@ -103,6 +103,8 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "dishonest.trigger_deletion": (_g(TEAM_UNITS, "judge", "handling_judge"),),
     "dishonest.delete": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
     "termination_pool.read": (_g(SUPERVISORS), _g(BRIGADES)),
+    # SPC 终本 rules 2016 art. 9: the team re-checks its pool cases
+    "termination_pool.recheck": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
     # desks (plan §5(6)–(8))
     "objection.file": (_g({"objection", "comprehensive"}, CENTER_STAFF),),
     "objection.handle": (_g("objection", CENTER_STAFF),),

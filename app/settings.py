@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     dishonest_term_years: int = 2  # SPC dishonest-list rules: 2 years by default
     termination_recheck_months: int = 6  # 终本 pool: re-check every 6 months
     termination_pool_years: int = 5  # for 5 years
+    # SPC dishonest-list rules art. 10(4): re-checks in a row that found nothing before deletion is offered.
+    termination_empty_rechecks_for_deletion: int = Field(2, ge=1)
     calendar_first_year: int = Field(1990, description="earliest year a working calendar may be loaded for")
     calendar_last_year: int = Field(2100, description="latest year a working calendar may be loaded for")
     sweep_batch_size: int = Field(500, ge=1, description="deadlines the sweep marks per transaction")

@@ -17,7 +17,7 @@ from app.models.objection import Objection, ObjectionHearing
 from app.models.petition import Petition, PetitionUrge
 from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.serial_counter import SerialCounter
-from app.models.termination_pool_entry import TerminationPoolEntry
+from app.models.termination_pool_entry import TerminationPoolEntry, TerminationPoolRecheck
 from app.models.triage_decision import TriageDecision
 from app.models.unit import Unit
 from app.models.user import User
@@ -33,6 +33,7 @@ __all__ = [
     "LoginThrottle",
     "Party",
     "PropertyClue",
+    "TerminationPoolRecheck",
     "TriageDecision",
     "Unit",
     "User",

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.enums import RecheckMethod, RecheckResult
+from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class TerminationPoolEntry(Base):
@@ -24,3 +25,20 @@ class TerminationPoolEntry(Base):
     restored_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     left_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TerminationPoolRecheck(Base):
+    """One re-check of a 终本 pool case (定期查询): its date, method and result."""
+
+    __tablename__ = "termination_pool_recheck"
+    __table_args__ = (Index("ix_termination_pool_recheck_case_id_checked_on", "case_id", "checked_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    checked_on: Mapped[date]
+    method: Mapped[RecheckMethod] = mapped_column(StringEnum(RecheckMethod, 20))
+    result: Mapped[RecheckResult] = mapped_column(StringEnum(RecheckResult, 20))
+    clue_pending: Mapped[bool]  # a property clue is still being verified
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -37,7 +37,7 @@ def list_deadline_board(
     unit: Annotated[
         str | None, Query(max_length=32, description="unit code; a brigade sees its own only")
     ] = None,
-    rule: Annotated[str | None, Query(max_length=8, description="D1 … D13")] = None,
+    rule: Annotated[str | None, Query(max_length=8, description="D1 … D14")] = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> DeadlineBoardPage:

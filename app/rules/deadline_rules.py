@@ -254,6 +254,17 @@ RULES: tuple[ClockRule, ...] = (
         paused_by=ENFORCEMENT_STOPPED,
         source="local practice: court setting, default 90 days",
     ),
+    ClockRule(
+        # Each re-check meets the one due and starts the next; restoring the case ends them.
+        id="D14",
+        title="终本 pool case re-checked",
+        unit=ClockUnit.months,
+        duration_setting="termination_recheck_months",
+        starts_on=frozenset({"termination_pool.entered", "termination_pool.rechecked"}),
+        met_by=frozenset({"termination_pool.rechecked", "termination_pool.left"}),
+        repeats=True,
+        source="SPC 终本 rules 2016 art. 9: network property inquiry at least every 6 months",
+    ),
 )
 RULES_BY_ID: Mapping[str, ClockRule] = {rule.id: rule for rule in RULES}
 BOARD_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind == ClockKind.duty)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from app.enums import CaseState, ClosureMode, TerminationPoolStatus
+from app.enums import CaseState, ClosureMode, RecheckMethod, RecheckResult, TerminationPoolStatus
 from app.schemas.common import DocumentNumber, InputModel, ISODate, LegalDate, LongText, MoneyOut, ORMModel
 
 
@@ -70,3 +70,29 @@ class RestorationRead(BaseModel):
     filed_on: ISODate
     claim_amount: MoneyOut | None = Field(description="what remained unpaid on the original case")
     version: int
+
+
+class RecheckCreate(InputModel):
+    """A re-check of a 终本 pool case (定期查询)."""
+
+    checked_on: LegalDate = Field(description="the date of the inquiry")
+    method: RecheckMethod = Field(description="network_inquiry (网络查控), onsite or other")
+    result: RecheckResult = Field(description="nothing_found or property_found")
+    clue_pending: bool = Field(False, description="a property clue is still being verified")
+    notes: LongText | None = None
+
+
+class RecheckRead(ORMModel):
+    id: int
+    case_id: int
+    checked_on: ISODate
+    method: RecheckMethod
+    result: RecheckResult
+    clue_pending: bool
+    notes: str | None
+    recorded_by_id: int
+    dishonest_deletion_offered: list[int] = Field(
+        default_factory=list,
+        description="active listings that may now be deleted (trigger pool_rechecks_empty): the last "
+        "re-checks in a row found nothing and no clue is pending",
+    )

@@ -50,7 +50,7 @@ STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
     CaseState.closed: ("restore",),
 }
 # Seals and freezes survive 终本 (the pool keeps them), so their renewal and release go on.
-POOL_ACTIONS = ("restore", "control_asset")
+POOL_ACTIONS = ("restore", "control_asset", "recheck_pool")
 
 
 def state_actions(case: Case) -> tuple[str, ...]:
@@ -65,6 +65,7 @@ COMMAND_POLICY: dict[str, str] = {
     "register": "case.register",
     "record_asset": "asset.record",
     "control_asset": "asset.control",
+    "recheck_pool": "termination_pool.recheck",
     "record_investigation": "case.investigate",
     "triage": "case.triage",
     "record_measure": "measure.record",

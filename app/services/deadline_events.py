@@ -32,6 +32,9 @@ Event names (``on`` is the legal date of the event):
     asset.released                   meets D12
     disposal.approved                starts D13 (subject: the transfer)
     disposal.returned                meets D13
+    termination_pool.entered         starts D14 (the case closed as 终本 enters the pool)
+    termination_pool.rechecked       meets the running D14 and starts the next
+    termination_pool.left            meets D14 (the case is restored)
 """
 
 from __future__ import annotations

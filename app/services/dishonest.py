@@ -28,7 +28,7 @@ from app.models.measure import Measure
 from app.models.user import User
 from app.policy import actor_may_on_case
 from app.rules.termination_gate import months_after
-from app.services import audit
+from app.services import audit, termination_pool
 from app.services import deadline_events as deadlines
 from app.services.case_access import case_for_action, load_case, visible_cases
 from app.services.workflow import Workflow, check_legal_date
@@ -281,6 +281,13 @@ def trigger_deletion(
         raise GateNotMet(
             f"case {case.case_number} has no settlement recorded as performed by {triggered_on.isoformat()}",
             missing=["settlement_performed"],
+        )
+    if trigger == DeletionTrigger.pool_rechecks_empty and not termination_pool.rechecks_found_nothing(
+        session, case.id
+    ):
+        # SPC dishonest-list rules art. 10(4): only after the pool's re-checks in a row found nothing.
+        raise GateNotMet(
+            f"case {case.case_number} has no run of empty 终本 re-checks", missing=["pool_rechecks_empty"]
         )
     _trigger(session, listing=listing, case=case, user=user, trigger=trigger, on=triggered_on, reason=reason)
     return listing

@@ -104,6 +104,11 @@ def restore_case(
         entry.restored_case_id, entry.left_on = restored.id, restored_on
     session.flush()
     deadline_events.record_event(session, event="case.filed", on=restored_on, case_id=restored.id)
+    if entry is not None:
+        # Restored: the origin case leaves the 终本 pool and its re-checks (D14) end.
+        deadline_events.record_event(
+            session, event="termination_pool.left", on=restored_on, case_id=origin.id
+        )
     audit.record(
         session,
         actor=user,

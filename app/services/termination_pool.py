@@ -11,13 +11,18 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import TerminationPoolStatus
+from app.enums import DishonestListingState, RecheckMethod, RecheckResult, TerminationPoolStatus
+from app.errors import Conflict
 from app.models.case import Case
-from app.models.termination_pool_entry import TerminationPoolEntry
+from app.models.dishonest_listing import DishonestListing
+from app.models.termination_pool_entry import TerminationPoolEntry, TerminationPoolRecheck
 from app.models.user import User
 from app.policy import sees_all_cases
 from app.rules.termination_gate import months_after
+from app.services import audit, deadline_events
+from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
+from app.services.workflow import check_legal_date
 from app.settings import court_today, get_settings
 
 
@@ -57,7 +62,117 @@ def enter(session: Session, *, case: Case, entered_on: date) -> TerminationPoolE
     )
     session.add(entry)
     session.flush()
+    # SPC 终本 rules 2016 art. 9: re-checked every 6 months from entry (D14).
+    deadline_events.record_event(session, event="termination_pool.entered", on=entered_on, case_id=case.id)
     return entry
+
+
+@dataclass(frozen=True, slots=True)
+class RecheckOutcome:
+    """A recorded re-check, and the listings whose deletion it now allows (art. 10(4))."""
+
+    recheck: TerminationPoolRecheck
+    deletion_offered: list[int]
+
+
+def record_recheck(
+    session: Session,
+    *,
+    case_id: int,
+    user: User,
+    checked_on: date,
+    method: RecheckMethod,
+    result: RecheckResult,
+    clue_pending: bool,
+    notes: str | None,
+) -> RecheckOutcome:
+    """Record a re-check of a pool case; it meets the re-check due and starts the next (D14)."""
+    case = case_for_action(session, user, case_id, "recheck_pool")
+    entry = entry_for_case(session, case.id)
+    if entry is None or entry.restored_case_id is not None:
+        raise Conflict(f"case {case.case_number} is not in the 终本 pool")
+    check_legal_date("checked_on", checked_on, not_before=entry.entered_on, not_before_what="the 终本 ruling")
+    recheck = TerminationPoolRecheck(
+        case_id=case.id,
+        checked_on=checked_on,
+        method=method,
+        result=result,
+        clue_pending=clue_pending,
+        notes=notes,
+        recorded_by_id=user.id,
+    )
+    session.add(recheck)
+    session.flush()
+    deadline_events.record_event(
+        session,
+        event="termination_pool.rechecked",
+        on=checked_on,
+        case_id=case.id,
+        params={"recheck": recheck.id, "result": result.value},
+    )
+    offered = deletion_offered(session, case.id)
+    audit.record(
+        session,
+        actor=user,
+        action="termination_pool.recheck",
+        entity_type="termination_pool_recheck",
+        entity_id=recheck.id,
+        case_id=case.id,
+        after={
+            "checked_on": checked_on,
+            "method": method,
+            "result": result,
+            "clue_pending": clue_pending,
+            "dishonest_deletion_offered": offered,
+        },
+        reason=notes,
+    )
+    return RecheckOutcome(recheck=recheck, deletion_offered=offered)
+
+
+def rechecks_found_nothing(session: Session, case_id: int) -> bool:
+    """The last re-checks in a row found nothing, and no clue is pending (SPC dishonest-list rules
+    art. 10(4): deletion once the 终本 pool's checks come up empty; how many in a row is a setting)."""
+    needed = get_settings().termination_empty_rechecks_for_deletion
+    latest = list(
+        session.scalars(
+            select(TerminationPoolRecheck)
+            .where(TerminationPoolRecheck.case_id == case_id)
+            .order_by(TerminationPoolRecheck.checked_on.desc(), TerminationPoolRecheck.id.desc())
+            .limit(needed)
+        )
+    )
+    return (
+        len(latest) == needed
+        and all(r.result == RecheckResult.nothing_found for r in latest)
+        and not latest[0].clue_pending
+    )
+
+
+def deletion_offered(session: Session, case_id: int) -> list[int]:
+    """The case's active listings that may now be deleted because the re-checks found nothing."""
+    if not rechecks_found_nothing(session, case_id):
+        return []
+    return list(
+        session.scalars(
+            select(DishonestListing.id)
+            .where(
+                DishonestListing.case_id == case_id, DishonestListing.state == DishonestListingState.active
+            )
+            .order_by(DishonestListing.id)
+        )
+    )
+
+
+def list_rechecks(
+    session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
+) -> tuple[list[TerminationPoolRecheck], str | None]:
+    """The re-checks of a pool case, oldest first."""
+    load_case(session, case_id, user)
+    stmt = select(TerminationPoolRecheck).where(TerminationPoolRecheck.case_id == case_id)
+    return keyset_page(
+        session, stmt, TerminationPoolRecheck.id, cursor=cursor, limit=limit, newest_first=False
+    )
 
 
 def item_of(entry: TerminationPoolEntry, case_number: str, today: date | None = None) -> PoolItem:

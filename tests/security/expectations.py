@@ -132,6 +132,9 @@ EXPECTATIONS: dict[str, Expectation] = {
     "GET /api/v1/dishonest-listings": _(EVERYONE),
     "GET /api/v1/dishonest-listings/{listing_id}": _(CASE_READERS, "proposed_listing"),
     "GET /api/v1/termination-pool": _(SUPERVISORS_AND_TEAMS),  # a brigade sees its own (issue 5)
+    # SPC 终本 rules 2016 art. 9: the handling team re-checks its pool cases (issue 18)
+    "POST /api/v1/cases/{case_id}/termination-pool/rechecks": _(HANDLING_TEAM, "terminated_case"),
+    "GET /api/v1/cases/{case_id}/termination-pool/rechecks": _(CASE_READERS, "terminated_case"),
     # objections (plan §5(7): 异议组 receives and decides; the comprehensive group's front desk,
     # 执行统一事务集约办理 of plan §3(1), may receive one too)
     "POST /api/v1/objections": _(OBJECTION | COMPREHENSIVE, "team_case"),

@@ -285,6 +285,11 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
         "released_on": ON,
         "document_number": "解冻通知书1",
     },
+    "POST /api/v1/cases/{case_id}/termination-pool/rechecks": lambda s: {
+        "checked_on": ON,
+        "method": "network_inquiry",
+        "result": "nothing_found",
+    },
     "POST /api/v1/cases/{case_id}/assets": lambda s: {
         "kind": "bank_deposit",
         "value": "1000.00",

@@ -53,7 +53,7 @@ def clocks(
 
 
 def test_every_rule_d1_to_d13_is_configured_with_a_source_and_a_setting() -> None:
-    assert [rule.id for rule in RULES] == [f"D{n}" for n in range(1, 14)]
+    assert [rule.id for rule in RULES] == [f"D{n}" for n in range(1, 15)]
     for rule in RULES:
         assert rule.source
         assert rule.duration(SETTINGS) >= 1

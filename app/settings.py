@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     d12_other_property_years: int = 3  # other property rights (securities, equity) 3 years
     d13_disposal_return_days: int = 90  # local practice (court setting)
     jurisdiction_objection_days: int = 10  # CPL: within 10 days of the execution notice
+    objection_docketing_days: int = 3  # D15, SPC objection rules 2015 art. 2
+    party_change_ruling_days: int = 60  # D16, SPC rules on adding and changing parties 2016 art. 28
+    outsider_upheld_suit_window_days: int = 15  # D17, CPL (2023) art. 238: the applicant's suit
     # Plan §5(6): the materials the comprehensive group checks before a 拒执 case goes to the criminal
     # division; a court adds its own items (JSON list in ENFORCEMENT_REFUSAL_REFERRAL_CHECKLIST).
     refusal_referral_checklist: list[str] = Field(

@@ -265,6 +265,35 @@ RULES: tuple[ClockRule, ...] = (
         repeats=True,
         source="SPC 终本 rules 2016 art. 9: network property inquiry at least every 6 months",
     ),
+    ClockRule(
+        id="D15",
+        title="Objection docketed",
+        unit=ClockUnit.days,
+        duration_setting="objection_docketing_days",
+        starts_on=frozenset({"objection.received"}),
+        met_by=frozenset({"objection.docketed"}),
+        source="SPC objection rules 2015 art. 2: docketed within 3 days of receipt",
+    ),
+    ClockRule(
+        id="D16",
+        title="Ruling on adding or changing a party",
+        unit=ClockUnit.days,
+        duration_setting="party_change_ruling_days",
+        starts_on=frozenset({"objection.received"}),
+        start_kinds=frozenset({ObjectionKind.add_change_parties}),
+        met_by=frozenset({"objection.ruled"}),
+        source="SPC rules on adding and changing parties 2016 art. 28: ruling within 60 days",
+    ),
+    ClockRule(
+        # The asset named by an upheld outsider objection may not be disposed of while the window runs.
+        id="D17",
+        title="Applicant may sue after an outsider's objection is upheld (执行异议之诉)",
+        unit=ClockUnit.days,
+        duration_setting="outsider_upheld_suit_window_days",
+        starts_on=frozenset({"objection.outsider_upheld_served"}),
+        kind=ClockKind.party_window,
+        source="CPL (2023) art. 238; SPC interpretation of the CPL: suit within 15 days of service",
+    ),
 )
 RULES_BY_ID: Mapping[str, ClockRule] = {rule.id: rule for rule in RULES}
 BOARD_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind == ClockKind.duty)

@@ -18,7 +18,9 @@ Event names (``on`` is the legal date of the event):
     extension.approved               moves D3 (params: months, rule)
     objection.received               starts D5 (kind enforcement_act) or D6 (kind outsider)
                                      (subject: the objection; params: kind)
-    objection.ruled                  meets D5/D6
+    objection.docketed               meets D15 (started by objection.received, any kind)
+    objection.ruled                  meets D5/D6/D16 (D16: kind add_change_parties)
+    objection.outsider_upheld_served starts D17, the applicant's window to sue
     objection.ruling_served          starts D7 (rulings on an enforcement act)
     objection.reconsideration_applied  meets D7, starts D8
     objection.transferred            meets D8

@@ -223,9 +223,12 @@ def docket_objection(
     objection.docket_year, objection.docket_serial = docketed_on.year, serial
     objection.docketed_on = docketed_on
     objection.state = ObjectionState.docketed
-    return OBJECTIONS.changed(
+    result = OBJECTIONS.changed(
         session, user=user, record=objection, action="docketed", before=before, docketed_on=docketed_on
     )
+    # SPC objection rules 2015 art. 2: docketed within 3 days of receipt (D15).
+    _clock_event(session, objection, "objection.docketed", on=docketed_on)
+    return result
 
 
 def record_hearing(
@@ -320,6 +323,9 @@ def record_service(
     result = OBJECTIONS.changed(session, user=user, record=objection, action="ruling_served", before=before)
     # CPL (2023) art. 236: reconsideration may be sought within 10 days of service of the ruling.
     _clock_event(session, objection, "objection.ruling_served", on=served_on)
+    if objection.kind == ObjectionKind.outsider and objection.outcome == ObjectionOutcome.upheld:
+        # CPL (2023) art. 238: the applicant may sue within 15 days of service (D17).
+        _clock_event(session, objection, "objection.outsider_upheld_served", on=served_on)
     return result
 
 

@@ -152,7 +152,9 @@ def test_an_objection_walks_from_receipt_to_the_higher_court(client, auth, event
     assert transferred["state"] == "transferred" and transferred["allowed_actions"] == []
     assert transferred["higher_court"] == "郑州市中级人民法院"
     assert events[-1]["event"] == "objection.transferred" and events[-1]["on"] == date(2026, 6, 10)
-    assert [e["subject_id"] for e in events] == [oid] * 5
+    assert [e["subject_id"] for e in events] == [
+        oid
+    ] * 6  # received, docketed, ruled, served, reconsideration, transfer
 
     # The case shows its objections; enforcement went on (no change to the case).
     listed = client.get(f"/api/v1/cases/{case_id}/objections", headers=auth("brigade1-judge")).json()
@@ -255,8 +257,11 @@ def test_the_ruling_clocks_show_on_the_board(client, auth):
             if d["subject_type"] == "objection"
         }
 
-    assert board("overdue") == {("D5", unruled, "2026-05-26")}
+    # Never docketed either: docketing was due 3 days after receipt (D15).
+    assert board("overdue") == {("D5", unruled, "2026-05-26"), ("D15", unruled, "2026-05-14")}
     assert {(rule, oid) for rule, oid, _ in board("met")} == {
+        ("D15", ruled),
+        ("D15", outsider),
         ("D5", ruled),
         ("D7", ruled),
         ("D8", ruled),

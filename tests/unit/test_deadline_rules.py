@@ -53,12 +53,12 @@ def clocks(
 
 
 def test_every_rule_d1_to_d13_is_configured_with_a_source_and_a_setting() -> None:
-    assert [rule.id for rule in RULES] == [f"D{n}" for n in range(1, 15)]
+    assert [rule.id for rule in RULES] == [f"D{n}" for n in range(1, 18)]
     for rule in RULES:
         assert rule.source
         assert rule.duration(SETTINGS) >= 1
         assert rule.warning_days(SETTINGS) >= 0
-    assert WINDOW_RULES == {"D4", "D7"}
+    assert WINDOW_RULES == {"D4", "D7", "D17"}
     assert BOARD_RULES.isdisjoint(WINDOW_RULES)
 
 
@@ -345,16 +345,38 @@ def test_a_release_ends_the_term() -> None:
 @pytest.mark.parametrize(
     ("kind", "rules"),
     [
-        ("enforcement_act", {"D5"}),
-        ("outsider", {"D6"}),
-        ("jurisdiction", set()),
-        ("add_change_parties", set()),
+        ("enforcement_act", {"D5", "D15"}),
+        ("outsider", {"D6", "D15"}),
+        ("jurisdiction", {"D15"}),
+        ("add_change_parties", {"D15", "D16"}),
     ],
 )
 def test_objection_kind_decides_d5_or_d6(kind: str, rules: set[str]) -> None:
     assert (
         set(clocks(ev(1, "objection.received", "2026-03-02", subject=("objection", 9), kind=kind))) == rules
     )
+
+
+def test_objection_desk_clocks_docketing_party_changes_and_the_outsiders_window() -> None:
+    result = clocks(
+        ev(1, "objection.received", "2026-09-29", subject=("objection", 9), kind="add_change_parties"),
+        ev(2, "objection.docketed", "2026-10-08", subject=("objection", 9), kind="add_change_parties"),
+        ev(3, "objection.received", "2026-03-02", subject=("objection", 10), kind="outsider"),
+        ev(4, "objection.outsider_upheld_served", "2026-03-20", subject=("objection", 10), kind="outsider"),
+    )
+    # 3 days from 29 Sep end 2 Oct, in the National Day holiday: docketed on 8 Oct, the first working day.
+    assert (result["D15"].due_on, result["D15"].met_on, result["D15"].met_late) == (
+        D("2026-10-08"),
+        D("2026-10-08"),
+        False,
+    )
+    assert result["D16"].due_on == D("2026-11-30")  # 60 days: Sat 28 Nov -> Mon 30 Nov
+    window = result["D17"]
+    assert (window.started_on, window.due_on) == (
+        D("2026-03-20"),
+        D("2026-04-07"),
+    )  # 4 Apr -> Qingming -> 7 Apr
+    assert RULES_BY_ID["D17"].kind == ClockKind.party_window
 
 
 def test_objection_flow_d5_d7_d8() -> None:
@@ -456,5 +478,5 @@ def test_settled_status_leaves_met_and_paused_clocks_alone() -> None:
 
 
 def test_window_rules_never_count_against_the_court() -> None:
-    assert {r.id for r in RULES if r.kind != ClockKind.duty} == {"D4", "D7"}
+    assert {r.id for r in RULES if r.kind != ClockKind.duty} == {"D4", "D7", "D17"}
     assert RULES_BY_ID["D7"].kind == ClockKind.party_window

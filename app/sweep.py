@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -100,20 +101,12 @@ def _mark_batch(
     return len(marked)
 
 
-def _mark_all(
-    *,
-    today: date,
-    rules: frozenset[str],
-    to_status: DeadlineStatus,
-    batch: int,
-    due_before: date | None = None,
-) -> int:
+def _mark_all(mark: Callable[[Session], int], batch: int) -> int:
+    """Run ``mark`` (one batch) in its own transaction until a batch comes back short."""
     total = 0
     while True:
         with session_scope() as session:
-            marked = _mark_batch(
-                session, today=today, rules=rules, to_status=to_status, batch=batch, due_before=due_before
-            )
+            marked = mark(session)
         total += marked
         if marked < batch:
             return total
@@ -129,17 +122,28 @@ def run_sweep(*, today: date | None = None, batch: int | None = None, recompute:
             recomputed = recompute_provisional(session, calendar=working_calendar(session))
     with session_scope() as session:
         terms_ended = len(dishonest.trigger_ended_terms(session, today=today))
-    breached = _mark_all(today=today, rules=BOARD_RULES, to_status=DeadlineStatus.breached, batch=batch)
+    breached = _mark_all(
+        lambda s: _mark_batch(
+            s, today=today, rules=BOARD_RULES, to_status=DeadlineStatus.breached, batch=batch
+        ),
+        batch,
+    )
+    windows = WINDOW_RULES - REACHED_ON_DUE_DAY
     elapsed = _mark_all(
-        today=today, rules=WINDOW_RULES - REACHED_ON_DUE_DAY, to_status=DeadlineStatus.met, batch=batch
+        lambda s: _mark_batch(s, today=today, rules=windows, to_status=DeadlineStatus.met, batch=batch), batch
     )
     # D4's due date is the earliest 终本 day itself (SPC 终本 rules 2016 art. 1(4)): reached on that day.
+    tomorrow = today + timedelta(days=1)
     elapsed += _mark_all(
-        today=today,
-        rules=REACHED_ON_DUE_DAY,
-        to_status=DeadlineStatus.met,
-        batch=batch,
-        due_before=today + timedelta(days=1),
+        lambda s: _mark_batch(
+            s,
+            today=today,
+            rules=REACHED_ON_DUE_DAY,
+            to_status=DeadlineStatus.met,
+            batch=batch,
+            due_before=tomorrow,
+        ),
+        batch,
     )
     with session_scope() as session:
         purged = idempotency.purge_expired(session)

@@ -276,3 +276,41 @@ def add_termination_measures(case_id: int, on: date, *, skip: tuple[str, ...] = 
     for kind, subtype in TERMINATION_MEASURES:
         if kind not in skip:
             add_measure(case_id, kind, on, subtype=subtype)
+
+
+def approved_listing(client, auth, case_id: int, *, ground: str, proposed_on: date, decided_on: date) -> int:  # noqa: ANN001
+    """A dishonest listing proposed by the handling judge and approved by the director (the case needs
+    its consumption ban first); its id."""
+    proposal = client.post(
+        f"/api/v1/cases/{case_id}/dishonest-listings",
+        json={
+            "respondent_id": respondent_of(case_id),
+            "ground": ground,
+            "facts": "拒不履行生效法律文书确定的义务",
+            "proposed_on": proposed_on.isoformat(),
+        },
+        headers=auth("brigade1-judge"),
+    )
+    assert proposal.status_code == 201, proposal.text
+    listing_id: int = proposal.json()["id"]
+    decided = client.post(
+        f"/api/v1/dishonest-listings/{listing_id}/decision",
+        json={"decision": "approve", "decided_on": decided_on.isoformat()},
+        headers=auth("director"),
+    )
+    assert decided.status_code == 200, decided.text
+    return listing_id
+
+
+def close_as_terminated_current(client, auth, case_id: int, closed_on: date) -> None:  # noqa: ANN001
+    """Close a checked case as 终本 by its handling judge; it enters the pool."""
+    closed = client.post(
+        f"/api/v1/cases/{case_id}/closure",
+        json={
+            "mode": "terminated_current",
+            "closed_on": closed_on.isoformat(),
+            "document_number": f"（{closed_on.year}）豫0104执{case_id}号之二",
+        },
+        headers=auth("brigade1-judge"),
+    )
+    assert closed.status_code == 200, closed.text

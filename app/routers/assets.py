@@ -6,13 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
+from app.enums import AssetControlAction
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionNotAllowed, problem_responses
 from app.models.user import User
 from app.schemas.asset import AssetCreate, AssetList, AssetRead, AssetRelease, AssetRenewal
 from app.schemas.common import Limit, RowId
 from app.services import assets
+from app.services.assets import ControlStep
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["assets"])
@@ -55,14 +58,17 @@ def record_asset(
     )
 
 
+CONTROL_PROBLEMS = problem_responses(
+    Forbidden, NotFound, TransitionNotAllowed, Conflict, InvalidInput, IdempotencyKeyReused
+)
+
+
 @router.post(
     "/cases/{case_id}/assets/{asset_id}/renewals",
     operation_id="renew_asset_control",
     status_code=201,
     response_model=AssetRead,
-    responses=problem_responses(
-        Forbidden, NotFound, TransitionNotAllowed, Conflict, InvalidInput, IdempotencyKeyReused
-    ),
+    responses=CONTROL_PROBLEMS,
 )
 def renew_asset_control(
     case_id: RowId,
@@ -73,24 +79,8 @@ def renew_asset_control(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Renew a freeze or seal (续冻/续封) before it lapses; its renewal clock (D12) restarts."""
-    return create_once(
-        session,
-        user,
-        key=idempotency_key,
-        operation=f"renew_asset_control:{case_id}:{asset_id}",
-        payload=body,
-        create=lambda: AssetRead.model_validate(
-            assets.renew_control(
-                session,
-                case_id=case_id,
-                asset_id=asset_id,
-                user=user,
-                renewed_on=body.renewed_on,
-                document_number=body.document_number,
-                expires_on=body.expires_on,
-            )
-        ),
-    )
+    step = ControlStep(AssetControlAction.renewal, body.renewed_on, body.document_number, body.expires_on)
+    return _control_once(session, user, case_id, asset_id, idempotency_key, body, step)
 
 
 @router.post(
@@ -98,9 +88,7 @@ def renew_asset_control(
     operation_id="release_asset_control",
     status_code=201,
     response_model=AssetRead,
-    responses=problem_responses(
-        Forbidden, NotFound, TransitionNotAllowed, Conflict, InvalidInput, IdempotencyKeyReused
-    ),
+    responses=CONTROL_PROBLEMS,
 )
 def release_asset_control(
     case_id: RowId,
@@ -111,21 +99,27 @@ def release_asset_control(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Release a freeze or seal (解除); its renewal clock (D12) ends."""
+    step = ControlStep(AssetControlAction.release, body.released_on, body.document_number)
+    return _control_once(session, user, case_id, asset_id, idempotency_key, body, step)
+
+
+def _control_once(
+    session: Session,
+    user: User,
+    case_id: int,
+    asset_id: int,
+    key: str | None,
+    body: AssetRenewal | AssetRelease,
+    step: ControlStep,
+) -> JSONResponse:
     return create_once(
         session,
         user,
-        key=idempotency_key,
-        operation=f"release_asset_control:{case_id}:{asset_id}",
+        key=key,
+        operation=f"{step.action}_asset_control:{case_id}:{asset_id}",
         payload=body,
         create=lambda: AssetRead.model_validate(
-            assets.release_control(
-                session,
-                case_id=case_id,
-                asset_id=asset_id,
-                user=user,
-                released_on=body.released_on,
-                document_number=body.document_number,
-            )
+            assets.control_asset(session, case_id=case_id, asset_id=asset_id, user=user, step=step)
         ),
     )
 

@@ -7,6 +7,7 @@ once the case is allocated.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -16,12 +17,13 @@ from sqlalchemy.orm import Session
 from app.enums import AssetControlAction, AssetKind, AssetStatus
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.base import utcnow
-from app.models.case import Asset, AssetControlStep, Case
+from app.models.case import Asset, AssetControlStep
 from app.models.user import User
 from app.rules.deadline_rules import asset_expiry
 from app.services import audit, deadline_events
 from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
+from app.services.workflow import check_legal_date
 from app.settings import court_today, get_settings
 
 CONTROLLED = frozenset({AssetStatus.frozen, AssetStatus.sealed, AssetStatus.seized})
@@ -108,143 +110,93 @@ def list_assets(
     )
 
 
-def _controlled_asset(session: Session, *, case_id: int, asset_id: int, user: User) -> tuple[Case, Asset]:
+@dataclass(frozen=True, slots=True)
+class ControlStep:
+    """A renewal (续冻/续封) or release (解除) as the team reports it, with its document."""
+
+    action: AssetControlAction
+    on: date
+    document_number: str
+    expires_on: date | None = None  # a renewal's new expiry; by default the previous one plus the term
+
+
+# What each step tells the clocks: a renewal meets D12 and starts the next term, a release ends it.
+STEP_EVENTS = {AssetControlAction.renewal: "asset.renewed", AssetControlAction.release: "asset.released"}
+
+
+def control_asset(session: Session, *, case_id: int, asset_id: int, user: User, step: ControlStep) -> Asset:
+    """Renew or release a freeze or seal: recorded with its document, audited, and reported to D12."""
     case = case_for_action(session, user, case_id, "control_asset")
     asset = session.get(Asset, asset_id, with_for_update=True)
     if asset is None or asset.case_id != case.id:
         raise NotFound(f"asset {asset_id} not found on case {case.case_number}")
     if asset.status not in CONTROLLED or asset.released_on is not None or asset.controlled_on is None:
         raise Conflict(f"asset {asset_id} is not frozen, sealed or seized")
-    if asset.expires_on is None:  # recorded before expiries were kept
-        asset.expires_on = asset_expiry(asset.kind, asset.controlled_on, get_settings())
-    return case, asset
-
-
-def _check_step_date(asset: Asset, on: date, field: str) -> None:
-    if asset.controlled_on is not None and on < asset.controlled_on:
-        raise InvalidInput(field, f"{on.isoformat()} is before the asset was {asset.status}")
-    if on > court_today():
-        raise InvalidInput(field, f"{on.isoformat()} is after today")
-
-
-def renew_control(
-    session: Session,
-    *,
-    case_id: int,
-    asset_id: int,
-    user: User,
-    renewed_on: date,
-    document_number: str,
-    expires_on: date | None,
-) -> Asset:
-    """Renew a freeze or seal (续冻/续封): a new expiry restarts its renewal clock (D12)."""
-    case, asset = _controlled_asset(session, case_id=case_id, asset_id=asset_id, user=user)
-    _check_step_date(asset, renewed_on, "renewed_on")
-    previous = asset.expires_on or renewed_on
-    # SPC interpretation of the CPL (2022) art. 485: a renewal must be made before the term lapses.
-    if renewed_on > previous:
-        raise Conflict(f"the {asset.status} of asset {asset.id} lapsed on {previous.isoformat()}")
-    # By default a renewal runs another full term of the asset's kind from the previous expiry.
-    new_expiry = expires_on or asset_expiry(asset.kind, previous, get_settings())
-    if new_expiry <= previous:
-        raise InvalidInput("expires_on", f"the new expiry must be after {previous.isoformat()}")
-    # Art. 485: a renewal runs at most the term of its kind, counted from where the last term ends.
-    longest = asset_expiry(asset.kind, previous, get_settings())
-    if new_expiry > longest:
-        raise InvalidInput(
-            "expires_on", f"a renewal lasts at most the term of a {asset.kind} (until {longest.isoformat()})"
-        )
-    asset.expires_on = new_expiry
-    step = _record_step(
-        session,
-        case=case,
-        asset=asset,
-        user=user,
-        action=AssetControlAction.renewal,
-        on=renewed_on,
-        document_number=document_number,
-        before={"expires_on": previous},
+    field = "renewed_on" if step.action == AssetControlAction.renewal else "released_on"
+    check_legal_date(
+        field, step.on, not_before=asset.controlled_on, not_before_what=f"the asset was {asset.status}"
     )
-    deadline_events.record_event(
-        session,
-        event="asset.renewed",
-        on=renewed_on,
-        case_id=case.id,
-        subject_type="asset",
-        subject_id=asset.id,
-        params={"kind": str(asset.kind), "expires_on": new_expiry, "step": step.id},
-    )
-    return asset
-
-
-def release_control(
-    session: Session, *, case_id: int, asset_id: int, user: User, released_on: date, document_number: str
-) -> Asset:
-    """Release a freeze or seal (解除): its renewal clock (D12) ends."""
-    case, asset = _controlled_asset(session, case_id=case_id, asset_id=asset_id, user=user)
-    _check_step_date(asset, released_on, "released_on")
-    asset.released_on = released_on
-    step = _record_step(
-        session,
-        case=case,
-        asset=asset,
-        user=user,
-        action=AssetControlAction.release,
-        on=released_on,
-        document_number=document_number,
-        before={"released_on": None},
-    )
-    deadline_events.record_event(
-        session,
-        event="asset.released",
-        on=released_on,
-        case_id=case.id,
-        subject_type="asset",
-        subject_id=asset.id,
-        params={"step": step.id},
-    )
-    return asset
-
-
-def _record_step(
-    session: Session,
-    *,
-    case: Case,
-    asset: Asset,
-    user: User,
-    action: AssetControlAction,
-    on: date,
-    document_number: str,
-    before: dict[str, object],
-) -> AssetControlStep:
-    step = AssetControlStep(
+    # Recorded before expiries were kept: the term of its kind from the day it was controlled.
+    previous = asset.expires_on or asset_expiry(asset.kind, asset.controlled_on, get_settings())
+    before = {"expires_on": previous, "released_on": None}
+    if step.action == AssetControlAction.renewal:
+        asset.expires_on = _renewed_expiry(asset, previous=previous, step=step)
+    else:
+        asset.expires_on, asset.released_on = previous, step.on
+    row = AssetControlStep(
         asset_id=asset.id,
         case_id=case.id,
-        action=action,
-        taken_on=on,
-        document_number=document_number,
-        expires_on=asset.expires_on if action == AssetControlAction.renewal else None,
+        action=step.action,
+        taken_on=step.on,
+        document_number=step.document_number,
+        expires_on=asset.expires_on if step.action == AssetControlAction.renewal else None,
         recorded_by_id=user.id,
     )
-    session.add(step)
+    session.add(row)
     case.updated_at = utcnow()
     session.flush()
     audit.record(
         session,
         actor=user,
-        action=f"asset.{action}",
+        action=f"asset.{step.action}",
         entity_type="asset",
         entity_id=asset.id,
         case_id=case.id,
         before=before,
         after={
-            "on": on,
-            "document_number": document_number,
+            "on": step.on,
+            "document_number": step.document_number,
             "expires_on": asset.expires_on,
             "released_on": asset.released_on,
         },
     )
-    return step
+    deadline_events.record_event(
+        session,
+        event=STEP_EVENTS[step.action],
+        on=step.on,
+        case_id=case.id,
+        subject_type="asset",
+        subject_id=asset.id,
+        params={"kind": str(asset.kind), "expires_on": asset.expires_on, "step": row.id},
+    )
+    return asset
+
+
+def _renewed_expiry(asset: Asset, *, previous: date, step: ControlStep) -> date:
+    # SPC interpretation of the CPL (2022) art. 485: a renewal must be made before the term lapses.
+    if step.on > previous:
+        raise Conflict(f"the {asset.status} of asset {asset.id} lapsed on {previous.isoformat()}")
+    # Art. 485: a renewal runs at most the term of its kind, counted from where the last term ends;
+    # by default it runs that whole term.
+    longest = asset_expiry(asset.kind, previous, get_settings())
+    new_expiry = step.expires_on or longest
+    if new_expiry <= previous:
+        raise InvalidInput("expires_on", f"the new expiry must be after {previous.isoformat()}")
+    if new_expiry > longest:
+        raise InvalidInput(
+            "expires_on", f"a renewal lasts at most the term of a {asset.kind} (until {longest.isoformat()})"
+        )
+    return new_expiry
 
 
 def assets_still_controlled(session: Session, case_id: int) -> list[int]:

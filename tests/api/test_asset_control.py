@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.settings import court_today
-from tests.factories import add_termination_measures, make_team_case
+from tests.factories import add_termination_measures, close_as_terminated_current, make_team_case
 
 TODAY = court_today()
 FILED = TODAY - timedelta(days=150)
@@ -144,16 +144,7 @@ def test_closing_as_performed_waits_for_the_release_but_d12_runs_on_in_the_pool(
         status="sealed",
         controlled_on=(FILED + timedelta(days=3)).isoformat(),
     )
-    closed = client.post(
-        f"/api/v1/cases/{pooled}/closure",
-        json={
-            "mode": "terminated_current",
-            "closed_on": TODAY.isoformat(),
-            "document_number": "（2026）豫0104执1号之二",
-        },
-        headers=auth("brigade1-judge"),
-    )
-    assert closed.status_code == 200, closed.text
+    close_as_terminated_current(client, auth, pooled, TODAY)
     assert [d["status"] for d in d12(client, auth, pooled, sealed["id"])] == ["open"]
     renewed = step(
         client, auth, pooled, sealed["id"], "renewals", renewed_on=TODAY.isoformat(), document_number="续封1"

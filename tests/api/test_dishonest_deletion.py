@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.sweep import run_sweep
-from tests.factories import add_measure, make_team_case, respondent_of
+from tests.factories import add_measure, approved_listing, make_team_case
 
 BANNED = date(2024, 4, 1)
 
@@ -13,24 +13,14 @@ BANNED = date(2024, 4, 1)
 def listed_case(client, auth, *, decided_on: str = "2024-05-06") -> tuple[int, int]:
     case_id = make_team_case(1, filed_on=date(2024, 3, 1))
     add_measure(case_id, "consumption_ban", BANNED, signed_by="director", document_number="限制消费令1")
-    proposal = client.post(
-        f"/api/v1/cases/{case_id}/dishonest-listings",
-        json={
-            "respondent_id": respondent_of(case_id),
-            "ground": "obstructs",
-            "facts": "以暴力方法阻碍查封",
-            "proposed_on": "2024-04-02",
-        },
-        headers=auth("brigade1-judge"),
+    listing_id = approved_listing(
+        client,
+        auth,
+        case_id,
+        ground="obstructs",
+        proposed_on=date(2024, 4, 2),
+        decided_on=date.fromisoformat(decided_on),
     )
-    assert proposal.status_code == 201, proposal.text
-    listing_id = proposal.json()["id"]
-    decided = client.post(
-        f"/api/v1/dishonest-listings/{listing_id}/decision",
-        json={"decision": "approve", "decided_on": decided_on},
-        headers=auth("director"),
-    )
-    assert decided.status_code == 200, decided.text
     return case_id, listing_id
 
 

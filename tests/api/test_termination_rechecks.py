@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from app.sweep import run_sweep
-from tests.factories import add_measure, add_termination_measures, make_team_case, respondent_of
+from tests.factories import (
+    add_measure,
+    add_termination_measures,
+    approved_listing,
+    close_as_terminated_current,
+    make_team_case,
+)
 
 FILED = date(2025, 3, 3)
 POOLED_ON = date(2025, 9, 1)
@@ -19,32 +25,15 @@ def pooled_case(client, auth, *, listed: bool = False) -> tuple[int, int | None]
         add_measure(
             case_id, "consumption_ban", date(2025, 4, 1), signed_by="director", document_number="限消1"
         )
-        listing_id = client.post(
-            f"/api/v1/cases/{case_id}/dishonest-listings",
-            json={
-                "respondent_id": respondent_of(case_id),
-                "ground": "able_but_refuses",
-                "facts": "有履行能力而拒不履行",
-                "proposed_on": "2025-04-02",
-            },
-            headers=auth("brigade1-judge"),
-        ).json()["id"]
-        decided = client.post(
-            f"/api/v1/dishonest-listings/{listing_id}/decision",
-            json={"decision": "approve", "decided_on": "2025-04-10"},
-            headers=auth("director"),
+        listing_id = approved_listing(
+            client,
+            auth,
+            case_id,
+            ground="able_but_refuses",
+            proposed_on=date(2025, 4, 2),
+            decided_on=date(2025, 4, 10),
         )
-        assert decided.status_code == 200, decided.text
-    closed = client.post(
-        f"/api/v1/cases/{case_id}/closure",
-        json={
-            "mode": "terminated_current",
-            "closed_on": POOLED_ON.isoformat(),
-            "document_number": "（2025）豫0104执1号之二",
-        },
-        headers=auth("brigade1-judge"),
-    )
-    assert closed.status_code == 200, closed.text
+    close_as_terminated_current(client, auth, case_id, POOLED_ON)
     return case_id, listing_id
 
 

@@ -187,3 +187,19 @@ def test_a_party_name_is_stored_composed_and_trimmed(client, auth):
     response = _post_json(client, auth, body)
     assert response.status_code == 201, response.text
     assert [p["name"] for p in response.json()["parties"] if p["role"] == "respondent"] == ["Müller GmbH"]
+
+
+def test_a_request_that_finds_no_free_connection_is_503_with_retry_after(client, auth, monkeypatch):
+    import sqlalchemy.exc
+
+    from app.services import case_queries
+
+    def exhausted(*_args: object, **_kwargs: object) -> None:
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 40 overflow 0 reached")
+
+    monkeypatch.setattr(case_queries, "list_cases", exhausted)
+    response = client.get(CASES, headers=auth("director"))
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["Retry-After"] == "5"
+    assert response.json()["type"] == "/problems/service-unavailable"

@@ -49,20 +49,3 @@ def test_the_office_reads_no_case(client, auth):
     assert client.get(f"{CASES}/{case_id}", headers=auth("finance")).status_code == 403
     for part in HISTORY:
         assert client.get(f"{CASES}/{case_id}/{part}", headers=auth("finance")).status_code == 403
-
-
-@pytest.mark.parametrize(
-    ("username", "full"),
-    [
-        ("brigade1-judge", True),
-        ("comprehensive", True),
-        ("objection-judge", True),
-        ("registrar", False),
-        ("director", False),
-        ("admin", False),
-    ],
-)
-def test_a_full_id_number_only_for_the_handling_team_and_the_command_center(client, auth, username, full):
-    case_id = make_team_case(1)
-    applicant = client.get(f"{CASES}/{case_id}", headers=auth(username)).json()["applicants"][0]
-    assert applicant["id_number_masked"] is not full

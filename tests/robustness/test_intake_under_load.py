@@ -5,9 +5,7 @@ and the audit chain still verifies. SQLite: one process, as ``make run`` serves 
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import select
@@ -16,7 +14,7 @@ from app.database import session_scope
 from app.models.case import Case
 from tests.conftest import IS_POSTGRES
 from tests.factories import case_body
-from tests.servers import running
+from tests.servers import running, together
 
 DISTINCT, RETRIES, RIVALS = 140, 30, 30
 TIMEOUT_S = 120.0
@@ -31,16 +29,13 @@ def test_two_hundred_concurrent_intakes_end_without_a_server_error(database, aut
     requests += [(rival, headers)] * RIVALS
 
     with running(database, count=2 if IS_POSTGRES else 1) as servers:
-        barrier = threading.Barrier(len(requests))
 
         def send(index: int) -> httpx.Response:
             body, request_headers = requests[index]
             url = f"{servers[index % len(servers)].url}/api/v1/cases"
-            barrier.wait()
             return httpx.post(url, json=body, headers=request_headers, timeout=TIMEOUT_S)
 
-        with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-            responses = list(pool.map(send, range(len(requests))))
+        responses = together(len(requests), send)
         verified = httpx.get(
             f"{servers[0].url}/api/v1/audit/verify", headers=auth("admin"), timeout=TIMEOUT_S
         )

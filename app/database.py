@@ -2,8 +2,9 @@
 
 SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy timeout; every
 writing transaction starts with ``BEGIN IMMEDIATE`` so writers queue instead of failing with
-"database is locked". PostgreSQL gets a sized pool with pre-ping so a restarted server is
-picked up again without a restart of the API.
+"database is locked" (within a process the requests queue before that, see app.deps). Its pool holds
+as many connections as the server has worker threads. PostgreSQL gets a sized pool with pre-ping so a
+restarted server is picked up again without a restart of the API.
 """
 
 from __future__ import annotations
@@ -48,17 +49,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.settings import get_settings
 
 READ_ONLY = "enforcement_read_only"
+# anyio's default limit of worker threads, where every request's statements run.
+WORKER_THREADS = 40
 
 
 def build_engine(url: str) -> Engine:
     settings = get_settings()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        pool: dict[str, Any] = {}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            pool = {"pool_size": WORKER_THREADS, "max_overflow": 0}
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            **pool,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
@@ -87,6 +93,18 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # Readers take a snapshot; writers take the write lock up front so they queue on the
         # busy timeout rather than fail when upgrading a read lock.
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def pool_capacity(engine: Engine) -> int:
+    """Connections the engine's pool lends at once (its size plus overflow)."""
+    pool = engine.pool
+    size = getattr(pool, "size", None)
+    overflow = getattr(pool, "_max_overflow", 0)
+    return WORKER_THREADS if size is None else int(size()) + max(int(overflow), 0)
 
 
 @lru_cache

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -64,7 +65,9 @@ class Problem(BaseModel):
     )
     idempotency_key: str | None = _member("the reused key", "idempotency-key-reused")
     retry_after: int | None = _member(
-        "seconds to wait before trying again (also the Retry-After header)", "too-many-requests"
+        "seconds to wait before trying again (also the Retry-After header)",
+        "too-many-requests",
+        "service-unavailable",
     )
     transfer_id: int | None = _member("the open disposal transfer of the case", "conflict")
     listing_id: int | None = _member("the open dishonest listing of the party", "conflict")
@@ -188,7 +191,8 @@ class TooManyRequests(DomainError):
 
 
 class ServiceUnavailable(DomainError):
-    """The database did not answer; retry after the ``Retry-After`` delay."""
+    """The database did not answer, or the service is too busy to take the request now; retry after
+    the ``Retry-After`` delay."""
 
     status, slug, title = 503, "service-unavailable", "The database is unavailable"
 
@@ -361,6 +365,15 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("database_unavailable", error=type(exc.orig).__name__)
         return problem_response(
             ServiceUnavailable("the database did not answer; retry shortly").problem()
+            | {"instance": request.url.path},
+            {"Retry-After": "5"},
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("database_pool_exhausted")
+        return problem_response(
+            ServiceUnavailable("the service is busy; retry shortly").problem()
             | {"instance": request.url.path},
             {"Retry-After": "5"},
         )

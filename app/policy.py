@@ -73,11 +73,25 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "audit.verify": (_g("admin", "admin"),),
     # cases (plan §5(1)–(3))
     "case.create": (_g("filing", {"registrar", "service"}),),
-    "case.list": (_g("*"),),
-    "case.read": (_g(SUPERVISORS | {"filing", "office", "admin"}), _g(BRIGADES, relation="handling_team")),
-    # full identity numbers of parties (PIPL art. 28: sensitive personal information, need to know)
+    # Least privilege: the office (finance) has no task on cases yet; a service account sees only the
+    # cases it filed (sees_only_filed), as filed, and not their later life (case.read_history).
+    "case.list": (_g(ALL_UNITS - {"office"}),),
+    "case.read": (
+        _g(SUPERVISORS | {"admin"}),
+        _g("filing", {"registrar", "service"}),
+        _g(BRIGADES, relation="handling_team"),
+    ),
+    # timeline, measures, assets, triage decisions, closure, listings of a case
+    "case.read_history": (
+        _g(SUPERVISORS | {"admin"}),
+        _g("filing", "registrar"),
+        _g(BRIGADES, relation="handling_team"),
+    ),
+    # full identity numbers of parties (PIPL art. 28: sensitive personal information, need to know):
+    # the command center's desks that deal with the parties and the handling team; masked for everyone
+    # else, the filing division included once a case is filed
     "case.read_id_numbers": (
-        _g({"comprehensive", "objection", "filing"}),
+        _g({"comprehensive", "objection"}),
         _g(TEAM_UNITS, relation="handling_team"),
     ),
     "case.register": (_g("comprehensive", CENTER_STAFF),),
@@ -142,6 +156,12 @@ def actor_may_on_case(actor: Actor, action: str, case: CaseLike) -> bool:
     return False
 
 
+def sees_only_filed(actor: Actor) -> bool:
+    """A service (machine) account sees the cases it filed, and no other."""
+    return Role.service in actor.roles
+
+
 def sees_all_cases(actor: Actor) -> bool:
-    """Brigade members see their own brigade's cases only (DOMAIN.md §1)."""
-    return actor.unit_code not in BRIGADES
+    """Brigade members see their own brigade's cases only (DOMAIN.md §1); service accounts the cases
+    they filed."""
+    return actor.unit_code not in BRIGADES and not sees_only_filed(actor)

@@ -23,6 +23,7 @@ PLACEHOLDER_SECRET = "change-me-development-only-secret-000000"
 # Where a development checkout keeps the random key it signs with when ENFORCEMENT_JWT_SECRET is unset
 # (relative to the working directory, like the default SQLite database; var/ is git-ignored).
 DEVELOPMENT_SECRET_FILE = Path("var/jwt-secret")
+PLACEHOLDER_AUDIT_KEY = "change-me-development-only-audit-anchor-key-00"
 
 
 class Settings(BaseSettings):
@@ -56,6 +57,12 @@ class Settings(BaseSettings):
     # A route that takes more (a batch import, say) names its path: {"/api/v1/…": bytes}, as JSON.
     max_body_bytes_by_path: dict[str, int] = Field(default={}, description="larger limits for named paths")
     max_header_bytes: int = Field(16_384, ge=1024, description="request line and headers, together")
+    audit_anchor_key: str = Field(
+        PLACEHOLDER_AUDIT_KEY, description="signs the audit chain's head and checkpoints; not the JWT secret"
+    )
+    audit_checkpoint_dir: Path = Field(
+        Path("var/audit-checkpoints"), description="where app.sweep writes the audit chain's checkpoints"
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -143,6 +150,12 @@ class Settings(BaseSettings):
             self.jwt_secret = development_secret(DEVELOPMENT_SECRET_FILE)
         if len(self.jwt_secret) < 32:
             raise ValueError("ENFORCEMENT_JWT_SECRET must be at least 32 characters")
+        if self.audit_anchor_key == PLACEHOLDER_AUDIT_KEY and self.environment != "development":
+            raise ValueError("ENFORCEMENT_AUDIT_ANCHOR_KEY must be set outside development")
+        if len(self.audit_anchor_key) < 32:
+            raise ValueError("ENFORCEMENT_AUDIT_ANCHOR_KEY must be at least 32 characters")
+        if self.audit_anchor_key == self.jwt_secret:
+            raise ValueError("ENFORCEMENT_AUDIT_ANCHOR_KEY must differ from ENFORCEMENT_JWT_SECRET")
         return self
 
     @property

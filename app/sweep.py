@@ -9,7 +9,9 @@ party's window (D7) that has run out becomes ``met``. Safe to run repeatedly and
 processes at once: each batch is one conditional UPDATE (``WHERE status = 'open'``) of rows
 claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a clock is marked, and audited, once.
 It also forgets Idempotency-Keys older than their retention window (API.md: kept at least 24 h) and
-login throttles with nothing left to remember (app.services.login_throttle).
+login throttles with nothing left to remember (app.services.login_throttle), and writes a signed
+checkpoint of the audit chain under ``ENFORCEMENT_AUDIT_CHECKPOINT_DIR`` when the chain has grown
+(app.services.audit_anchor).
 Scheduling: docs/operations.md.
 """
 
@@ -20,6 +22,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -30,6 +33,7 @@ from app.models.base import utcnow
 from app.models.deadline import Deadline
 from app.rules.deadline_rules import BOARD_RULES, REACHED_ON_DUE_DAY, WINDOW_RULES
 from app.services import audit, dishonest, idempotency, login_throttle
+from app.services.audit_anchor import write_checkpoint
 from app.services.deadline_clocks import recompute_provisional
 from app.services.session_listeners import install_session_listeners
 from app.services.working_calendar import working_calendar
@@ -45,6 +49,7 @@ class SweepReport:
     idempotency_keys_purged: int = 0
     login_throttles_purged: int = 0
     dishonest_terms_ended: int = 0
+    audit_checkpoint: Path | None = None
 
 
 def _mark_batch(
@@ -148,6 +153,9 @@ def run_sweep(*, today: date | None = None, batch: int | None = None, recompute:
     with session_scope() as session:
         purged = idempotency.purge_expired(session)
         throttles = login_throttle.purge_stale(session)
+    settings = get_settings()
+    with session_scope(read_only=True) as session:
+        checkpoint = write_checkpoint(session, settings.audit_checkpoint_dir, settings.audit_anchor_key)
     return SweepReport(
         today=today,
         breached=breached,
@@ -156,6 +164,7 @@ def run_sweep(*, today: date | None = None, batch: int | None = None, recompute:
         idempotency_keys_purged=purged,
         login_throttles_purged=throttles,
         dishonest_terms_ended=terms_ended,
+        audit_checkpoint=checkpoint,
     )
 
 
@@ -185,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         + f"; {report.idempotency_keys_purged} expired idempotency keys purged"
         + f", {report.login_throttles_purged} stale login throttles"
+        + (f"; audit checkpoint {report.audit_checkpoint}" if report.audit_checkpoint else "")
     )
     return 0
 

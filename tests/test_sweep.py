@@ -147,9 +147,13 @@ def test_sweeps_in_separate_processes_write_one_breach_each():
 def test_command_line_reports_what_it_did(capsys):
     make_filed_case(D("2026-03-02"))
     assert main(["--today", "2026-06-03"]) == 0
+    checkpoint = get_settings().audit_checkpoint_dir / "audit-checkpoint-000000000000007.json"
     assert capsys.readouterr().out.strip() == (
         "sweep 2026-06-03: 2 breached, 1 elapsed; 0 expired idempotency keys purged, 0 stale login throttles"
+        f"; audit checkpoint {checkpoint}"
     )
+    assert main(["--today", "2026-06-03"]) == 0
+    assert capsys.readouterr().out.strip().endswith("0 stale login throttles")
 
 
 def test_the_sweep_forgets_expired_idempotency_keys(client, auth):

@@ -15,3 +15,5 @@ class AuditHead(Base):
     last_entry_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
     entry_count: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+    # HMAC of (last_entry_id, entry_count, last_hash) with the audit key, which the database does not hold
+    head_mac: Mapped[str | None] = mapped_column(String(64))

@@ -133,7 +133,7 @@ def _control_once(
 def list_assets(
     case_id: RowId,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.read")],
+    user: Annotated[User, Authorized("case.read_history")],
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> AssetList:

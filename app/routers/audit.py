@@ -9,6 +9,8 @@ from app.errors import Forbidden, problem_responses
 from app.models.user import User
 from app.schemas.audit import ChainVerification
 from app.services.audit import verify_chain
+from app.services.audit_anchor import load_anchors
+from app.settings import get_settings
 
 router = APIRouter(tags=["audit"])
 
@@ -20,8 +22,11 @@ router = APIRouter(tags=["audit"])
     responses=problem_responses(Forbidden),
 )
 def verify_audit(session: SessionDep, user: Annotated[User, Authorized("audit.verify")]) -> ChainVerification:
-    """Re-check the whole audit hash chain and say where it breaks (admin)."""
-    report = verify_chain(session)
+    """Re-check the audit hash chain, its signed head and its checkpoints; say where it breaks (admin)."""
+    settings = get_settings()
+    report = verify_chain(
+        session, anchors=load_anchors(settings.audit_checkpoint_dir, settings.audit_anchor_key)
+    )
     return ChainVerification(
         ok=report.ok,
         entries_checked=report.entries_checked,

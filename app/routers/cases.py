@@ -186,7 +186,7 @@ def read_case(
 def read_case_timeline(
     case_id: RowId,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.read")],
+    user: Annotated[User, Authorized("case.read_history")],
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[AuditEntryRead]:

@@ -95,7 +95,7 @@ def close_case(
     responses=problem_responses(Forbidden, NotFound),
 )
 def get_closure(
-    case_id: RowId, session: SessionDep, user: Annotated[User, Authorized("case.read")]
+    case_id: RowId, session: SessionDep, user: Annotated[User, Authorized("case.read_history")]
 ) -> ClosureRead:
     """How and when a closed case was closed."""
     return _closure_read(closure.get_closure(session, case_id=case_id, user=user))

@@ -72,7 +72,7 @@ def record_measure(
 def list_measures(
     case_id: RowId,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.read")],
+    user: Annotated[User, Authorized("case.read_history")],
     kind: MeasureKind | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -91,7 +91,10 @@ def list_measures(
     responses=problem_responses(Forbidden, NotFound),
 )
 def get_measure(
-    case_id: RowId, measure_id: RowId, session: SessionDep, user: Annotated[User, Authorized("case.read")]
+    case_id: RowId,
+    measure_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("case.read_history")],
 ) -> MeasureRead:
     """One measure recorded on a case."""
     return MeasureRead.model_validate(

@@ -120,7 +120,7 @@ def hand_back_case(
 def list_triage_decisions(
     case_id: RowId,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.read")],
+    user: Annotated[User, Authorized("case.read_history")],
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> TriageDecisionList:

@@ -28,7 +28,7 @@ from app.enums import (
     Track,
 )
 from app.rules.identifiers import normalise_case_number, validate_resident_id, validate_uscc
-from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, ORMModel
+from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, Name, ORMModel
 from app.schemas.deadline import DeadlineRead
 from app.settings import court_today
 
@@ -52,7 +52,7 @@ _CLASSES_BY_PARTY_TYPE: dict[PartyType, frozenset[RespondentClass]] = {
 
 
 class PartyIn(InputModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     party_type: PartyType
     id_number: str | None = Field(
         None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
@@ -132,6 +133,37 @@ def _not_in_future(value: date) -> date:
 LegalDate = Annotated[date, AfterValidator(_not_in_future)]
 DocumentNumber = Annotated[str, Field(min_length=1, max_length=100, examples=["（2026）豫0104执123号"])]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+
+# Embedding and override characters reorder the text around them (U+202A–U+202E), isolates too
+# (U+2066–U+2069): "张三\u202e司公限有" prints as another name than the one stored.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Letters that print as nothing: the Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _invisible(char: str) -> bool:
+    return char in _BLANK_LETTERS or unicodedata.category(char) in {"Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
+
+
+def _clean_name(value: str) -> str:
+    name = unicodedata.normalize("NFC", value).strip()
+    bidi = _BIDI_CONTROL.search(name)
+    if bidi:
+        raise PydanticCustomError(
+            "name_bidi_control",
+            "contains the bidirectional control U+{code}, which makes a name print as another; "
+            "names may hold no embedding, override or isolate characters (U+202A–U+202E, U+2066–U+2069)",
+            {"code": f"{ord(bidi.group()):04X}"},
+        )
+    if all(_invisible(char) for char in name):
+        raise PydanticCustomError("name_invisible", "a name needs at least one visible character")
+    return name
+
+
+# The name of a person or an organisation (parties, filers, petitioners, applicants, contacts,
+# courts and police organs): kept in Unicode NFC without surrounding blanks; a name holding a
+# bidirectional control, or made only of invisible characters, is a 422 naming the field.
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean_name)]
 
 
 def error_detail(field: str, kind: str, message: str, value: object) -> InitErrorDetails:

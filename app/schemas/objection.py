@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, Field, field_validator
 
 from app.enums import FilerKind, ObjectionKind, ObjectionOutcome
-from app.schemas.common import InputModel, ISODate, ORMModel, RowId
+from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId
 from app.settings import get_settings
 
 _NOTE = Field(None, max_length=4000)
@@ -23,7 +24,7 @@ class ObjectionCreate(InputModel):
         "add_change_parties 追加变更当事人, jurisdiction 管辖权异议, "
         "reconsideration 复议"
     )
-    filer_name: str = Field(min_length=1, max_length=200)
+    filer_name: Name
     filer_kind: FilerKind = Field(description="a party to the case, or a case outsider (案外人、利害关系人)")
     received_on: ISODate = Field(description="date the written objection was received; not in the future")
     grounds: str = Field(min_length=1, max_length=20000)
@@ -66,13 +67,13 @@ class ServiceCreate(InputModel):
 
 class ReconsiderationCreate(InputModel):
     applied_on: ISODate = Field(description="date the application for reconsideration (复议) was received")
-    applicant: str | None = Field(None, max_length=200)
+    applicant: Name | None = None
     grounds: str | None = Field(None, max_length=20000)
 
 
 class TransferCreate(InputModel):
     transferred_on: ISODate = Field(description="date the file went to the higher court")
-    higher_court: str | None = Field(None, max_length=100, examples=["郑州市中级人民法院"])
+    higher_court: Annotated[Name, Field(max_length=100)] | None = Field(None, examples=["郑州市中级人民法院"])
     note: str | None = _NOTE
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import AliasChoices, Field
 
 from app.enums import PetitionChannel, PetitionState
-from app.schemas.common import InputModel, ISODate, ORMModel, RowId
+from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId
 
 _NOTE = Field(None, max_length=4000)
 _TODAY = "today (court time) when absent"
@@ -19,7 +19,7 @@ class PetitionCreate(InputModel):
 
     received_on: ISODate = Field(description="date received; not in the future")
     channel: PetitionChannel = Field(description="visit 来访, letter 来信, phone 来电, online 网上信访")
-    petitioner_name: str = Field(min_length=1, max_length=200)
+    petitioner_name: Name
     contact: str | None = Field(None, max_length=200)
     case_id: RowId | None = Field(None, description="the case it is about, when there is one")
     content: str = Field(min_length=1, max_length=20000)

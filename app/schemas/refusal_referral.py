@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, Field, field_validator
 
 from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.schemas.common import InputModel, ISODate, ORMModel, RowId
+from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId
 
 _NOTE = Field(None, max_length=4000)
 
@@ -66,14 +66,14 @@ class ReviewCreate(InputModel):
 
 class LiaisonCreate(InputModel):
     liaised_on: ISODate | None = Field(None, description="date of the hand-over to the criminal division")
-    contact: str | None = Field(None, max_length=200, description="the criminal division's contact")
+    contact: Name | None = Field(None, description="the criminal division's contact")
     note: str | None = _NOTE
 
 
 class PoliceTransferCreate(InputModel):
     document_number: str = Field(min_length=1, max_length=100, description="number of the transfer letter")
     transferred_on: ISODate
-    police_organ: str | None = Field(None, max_length=200, examples=["郑州市公安局管城回族区分局"])
+    police_organ: Name | None = Field(None, examples=["郑州市公安局管城回族区分局"])
 
 
 class OutcomeCreate(InputModel):

@@ -26,6 +26,8 @@ from app.models.audit_entry import AuditEntry
 from app.models.audit_head import AuditHead
 from app.models.base import utcnow
 from app.policy import Actor
+from app.services.audit_anchor import Anchors, head_is_signed, head_mac
+from app.settings import get_settings
 
 GENESIS = "0" * 64
 _PENDING = "audit_pending"
@@ -107,7 +109,7 @@ _HASHED_FIELDS = (
 
 
 _HEAD = cast(Table, AuditHead.__table__)
-_LOCK_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+_LOCK_HEAD = select(_HEAD.c.last_hash, _HEAD.c.entry_count).where(_HEAD.c.id == 1).with_for_update()
 _ENTRIES = cast(Table, AuditEntry.__table__)
 _INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
 _MOVE_HEAD = (
@@ -116,12 +118,13 @@ _MOVE_HEAD = (
     .values(
         last_entry_id=bindparam("last_id"),
         last_hash=bindparam("last"),
-        entry_count=_HEAD.c.entry_count + bindparam("added"),
+        entry_count=bindparam("count"),
+        head_mac=bindparam("mac"),
     )
 )
 
 
-def _locked_head(session: Session) -> Row[tuple[str]]:
+def _locked_head(session: Session) -> Row[str, int]:
     """The chain's head (last hash), locked until the transaction ends: appends are ordered across
     processes. Created with the genesis hash on first use; a concurrent creator wins, we wait."""
     head = session.execute(_LOCK_HEAD).first()
@@ -135,19 +138,22 @@ def _locked_head(session: Session) -> Row[tuple[str]]:
 
 
 def write_pending_entries(session: Session) -> None:
-    """Chain and insert the queued entries (one INSERT), then move the head (one UPDATE)."""
+    """Chain and insert the queued entries (one INSERT), then move and sign the head (one UPDATE)."""
     pending: list[dict[str, Any]] = session.info.pop(_PENDING, [])
     if not pending:
         return
     session.flush()
-    prev = _locked_head(session).last_hash
+    head = _locked_head(session)
+    prev = head.last_hash
     rows = []
     for fields in pending:
         digest = entry_hash(fields, prev)
         rows.append({**fields, "prev_hash": prev, "hash": digest})
         prev = digest
     ids = list(session.execute(_INSERT_ENTRIES, rows).scalars())
-    session.execute(_MOVE_HEAD, {"last_id": ids[-1], "last": prev, "added": len(rows)})
+    count = head.entry_count + len(rows)
+    mac = head_mac(get_settings().audit_anchor_key, last_entry_id=ids[-1], entry_count=count, last_hash=prev)
+    session.execute(_MOVE_HEAD, {"last_id": ids[-1], "last": prev, "count": count, "mac": mac})
 
 
 def chain_before_commit(session: Session) -> None:
@@ -164,8 +170,16 @@ class ChainReport:
     problem: str | None = None
 
 
-def verify_chain(session: Session, *, batch: int = 2000) -> ChainReport:
-    """Recompute every hash in order; report the first entry that was edited, removed or reordered."""
+def verify_chain(session: Session, *, anchors: Anchors | None = None, batch: int = 2000) -> ChainReport:
+    """Recompute every hash in order; report the first entry that was edited, removed or reordered,
+    or that differs from the checkpoints (``anchors``); then check the head's signature."""
+    anchors = anchors or Anchors()
+    if anchors.unsigned:
+        return ChainReport(
+            False, 0, None, f"checkpoint {anchors.unsigned[0]} is not signed with the audit key"
+        )
+    anchored = iter(sorted(anchors.hashes))
+    next_anchored = next(anchored, None)
     prev, checked, last_id = GENESIS, 0, 0
     while True:
         rows = (
@@ -181,10 +195,22 @@ def verify_chain(session: Session, *, batch: int = 2000) -> ChainReport:
                 return ChainReport(False, checked, row.id, "an entry before this one was removed or changed")
             if entry_hash(fields, prev) != row.hash:
                 return ChainReport(False, checked, row.id, "this entry was edited after it was written")
+            if next_anchored is not None and next_anchored < row.id:
+                return ChainReport(False, checked, next_anchored, "this checkpointed entry was removed")
+            if next_anchored == row.id:
+                if anchors.hashes[row.id] != row.hash:
+                    return ChainReport(False, checked, row.id, "this entry differs from its checkpoint")
+                next_anchored = next(anchored, None)
             prev, checked, last_id = row.hash, checked + 1, row.id
         if len(rows) < batch:
             break
+    if next_anchored is not None:
+        return ChainReport(False, checked, next_anchored, "this checkpointed entry was removed")
     head = session.get(AuditHead, 1)
     if head is not None and (head.last_hash != prev or head.entry_count != checked):
         return ChainReport(False, checked, last_id or None, "entries at the end of the chain were removed")
+    if head is not None and not head_is_signed(get_settings().audit_anchor_key, head):
+        return ChainReport(
+            False, checked, last_id or None, "the chain's head is not signed with the audit key: rewritten"
+        )
     return ChainReport(True, checked)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from app.enums import CaseState, ClosureMode
 from app.errors import Forbidden, NotFound, TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
-from app.policy import actor_may_on_case, sees_all_cases
+from app.policy import actor_may_on_case, sees_all_cases, sees_only_filed
 from app.services.workflow import check_version
 
 # What the team handling an allocated case may do (plan §5(2)–(3)).
@@ -91,15 +91,25 @@ def allowed_actions(user: User, case: Case) -> list[str]:
     ]  # unmapped: default deny
 
 
+def seen_cases(user: User) -> ColumnElement[bool]:
+    """The condition on ``Case`` of the cases the caller may see when not all (as :func:`can_see`)."""
+    if sees_only_filed(user):
+        return Case.created_by_id == user.id
+    return Case.unit_code == user.unit_code
+
+
 def visible_cases(stmt: Select[Any], user: User, case_id: Any) -> Select[Any]:
     """``stmt`` limited to records whose case (``case_id``) the caller may see (as :func:`can_see`)."""
     if sees_all_cases(user):
         return stmt
-    return stmt.where(case_id.in_(select(Case.id).where(Case.unit_code == user.unit_code)))
+    return stmt.where(case_id.in_(select(Case.id).where(seen_cases(user))))
 
 
 def can_see(user: User, case: Case) -> bool:
-    """Brigades see their own cases only; command-center units and leadership see all (DOMAIN.md §1)."""
+    """Brigades see their own cases only; command-center units and leadership see all (DOMAIN.md §1);
+    a service account sees the cases it filed."""
+    if sees_only_filed(user):
+        return case.created_by_id == user.id
     return sees_all_cases(user) or case.unit_code == user.unit_code
 
 

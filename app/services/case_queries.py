@@ -27,8 +27,8 @@ from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.deadline import Deadline
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
-from app.policy import actor_may_on_case, sees_all_cases
-from app.services.case_access import allowed_actions, can_see, load_case
+from app.policy import actor_may, actor_may_on_case, sees_all_cases
+from app.services.case_access import allowed_actions, can_see, load_case, seen_cases
 from app.services.deadline_clocks import VIEW_COLUMNS, DeadlineView, deadline_view
 from app.services.paging import keyset_page
 from app.settings import court_today
@@ -175,6 +175,8 @@ def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
     }
     triage = decoded["triage"]
     today = court_today()
+    if not actor_may(user, "case.read_history"):  # the case as filed, without its later life
+        decoded["assets"], decoded["deadlines"], triage = [], [], []
     return _detail(
         case=case,
         user=user,
@@ -256,7 +258,7 @@ def _search_clause(q: str) -> Any:
 
 def _filtered(stmt: Select[Any], *, user: User, filters: CaseFilters) -> Select[Any]:
     if not sees_all_cases(user):
-        stmt = stmt.where(Case.unit_code == user.unit_code)  # DOMAIN.md §1: brigades see their own
+        stmt = stmt.where(seen_cases(user))  # DOMAIN.md §1: brigades see their own
     if filters.states:
         stmt = stmt.where(Case.state.in_(filters.states))
     if filters.track is not None:

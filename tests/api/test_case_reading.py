@@ -86,14 +86,13 @@ def test_a_brigade_sees_its_own_cases_only(client, auth):
 @pytest.mark.parametrize(
     ("username", "full"),
     [
-        ("registrar", True),
+        ("registrar", False),
         ("comprehensive", True),
         ("objection-judge", True),
         ("brigade1-judge", True),
         ("brigade1-judge2", True),
         ("director", False),
         ("disposal", False),
-        ("finance", False),
         ("admin", False),
         ("fast-judge", False),
     ],

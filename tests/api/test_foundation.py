@@ -14,6 +14,7 @@ from app.models.unit import Unit
 from app.seed import DEMO_USERS
 from app.services import audit
 from tests.conftest import DEMO_PASSWORD
+from tests.factories import as_database_owner
 
 
 def test_health_and_readiness_need_no_token(client):
@@ -122,7 +123,7 @@ def test_tampering_with_an_audit_row_is_reported(client, auth):
     _write_entries(3)
     ok = client.get("/api/v1/audit/verify", headers=auth("admin")).json()
     assert ok == {"ok": True, "entries_checked": 3, "first_broken_id": None, "problem": None}
-    with get_engine().begin() as conn:
+    with as_database_owner() as conn:
         second = conn.execute(text("SELECT id FROM audit_entry ORDER BY id LIMIT 1 OFFSET 1")).scalar()
         conn.execute(text("UPDATE audit_entry SET reason = 'rewritten' WHERE id = :id"), {"id": second})
     report = client.get("/api/v1/audit/verify", headers=auth("admin")).json()
@@ -132,7 +133,7 @@ def test_tampering_with_an_audit_row_is_reported(client, auth):
 
 def test_deleting_an_audit_row_is_reported(client, auth):
     _write_entries(3)
-    with get_engine().begin() as conn:
+    with as_database_owner() as conn:
         first = conn.execute(text("SELECT min(id) FROM audit_entry")).scalar()
         conn.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": first})
     report = client.get("/api/v1/audit/verify", headers=auth("admin")).json()
@@ -141,7 +142,7 @@ def test_deleting_an_audit_row_is_reported(client, auth):
 
 def test_deleting_the_last_audit_row_is_reported(client, auth):
     _write_entries(2)
-    with get_engine().begin() as conn:
+    with as_database_owner() as conn:
         conn.execute(text("DELETE FROM audit_entry WHERE id = (SELECT max(id) FROM audit_entry)"))
     assert client.get("/api/v1/audit/verify", headers=auth("admin")).json()["ok"] is False
 

@@ -33,12 +33,14 @@ def test_filing_a_case_returns_it_with_location_and_etag(client, auth):
     assert [p["name"] for p in case["applicants"]] == ["张三"]
     assert case["respondents"][0]["respondent_class"] == "enterprise"
     assert case["respondents"][0]["id_number"] == uscc(123)
-    assert case["applicants"][0]["id_number"] == resident_id(123)  # the filing division sees it in full
+    # a resident ID is shown in full only to who needs it for the case: not the filing division
+    assert case["applicants"][0]["id_number"] == f"{resident_id(123)[:6]}********{resident_id(123)[-4:]}"
     assert [c["kind"] for c in case["property_clues"]] == ["bank_deposit"]
     assert case["assets"] == [] and case["triage"] is None
-    assert client.get(response.headers["location"], headers=auth("comprehensive")).json() == case | {
-        "allowed_actions": ["register", "record_asset"]
-    }
+    assert client.get(response.headers["location"], headers=auth("registrar")).json() == case
+    read = client.get(response.headers["location"], headers=auth("comprehensive")).json()
+    assert read["applicants"][0]["id_number"] == resident_id(123)
+    assert read["allowed_actions"] == ["register", "record_asset"]
 
 
 def test_service_account_may_file(client, auth):
@@ -145,7 +147,8 @@ def test_identity_numbers_are_optional_and_normalised(client, auth):
     assert response.status_code == 201, response.text
     case = response.json()
     assert resident_id(2).endswith("X")
-    assert [p["id_number"] for p in case["applicants"]] == [resident_id(2), None, None, uscc(9)]
+    read = client.get(response.headers["location"], headers=auth("comprehensive")).json()
+    assert [p["id_number"] for p in read["applicants"]] == [resident_id(2), None, None, uscc(9)]
     assert case["respondents"][1]["respondent_class"] == "state_functionary"
     assert all(p["respondent_class"] is None for p in case["applicants"])
 

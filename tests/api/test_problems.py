@@ -160,3 +160,46 @@ def test_a_status_with_several_reasons_lists_each(app):
     transfer = paths["/api/v1/cases/{case_id}/disposal-transfers"]["post"]["responses"]["409"]["description"]
     for slug in ("transition-not-allowed", "gate-not-met", "conflict", "idempotency-key-reused"):
         assert f"`/problems/{slug}`" in transfer
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("郑州\u202e司公限有易贸", "name_bidi_control"),
+        ("郑州\u2067贸易\u2069有限公司", "name_bidi_control"),
+        ("\u200b\u200c\u200d", "name_invisible"),
+        ("\x1b[31m郑州贸易有限公司\x1b[0m", None),
+    ],
+)
+def test_a_name_that_deceives_is_422_naming_the_field(client, auth, name, kind):
+    body = case_body()
+    body["respondents"][0]["name"] = name
+    [error] = _errors(_post_json(client, auth, body))
+    assert error["field"] == "respondents.0.name"
+    if kind is not None:
+        assert error["type"] == kind
+    assert client.get(CASES, headers=auth("director")).json()["items"] == []
+
+
+def test_a_party_name_is_stored_composed_and_trimmed(client, auth):
+    body = case_body()
+    body["respondents"][0]["name"] = " Mu\u0308ller GmbH\u3000"
+    response = _post_json(client, auth, body)
+    assert response.status_code == 201, response.text
+    assert [p["name"] for p in response.json()["parties"] if p["role"] == "respondent"] == ["Müller GmbH"]
+
+
+def test_a_request_that_finds_no_free_connection_is_503_with_retry_after(client, auth, monkeypatch):
+    import sqlalchemy.exc
+
+    from app.services import case_queries
+
+    def exhausted(*_args: object, **_kwargs: object) -> None:
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 40 overflow 0 reached")
+
+    monkeypatch.setattr(case_queries, "list_cases", exhausted)
+    response = client.get(CASES, headers=auth("director"))
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["Retry-After"] == "5"
+    assert response.json()["type"] == "/problems/service-unavailable"

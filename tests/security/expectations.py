@@ -33,9 +33,13 @@ HANDLING_TEAM = BRIGADE[1]
 HANDLING_JUDGE = frozenset({"brigade1-judge"})
 # Whoever supervises (command center, leadership) or works cases (every brigade, own cases only).
 SUPERVISORS_AND_TEAMS = COMMAND_CENTER | LEADERSHIP | ALL_BRIGADES
-# A brigade-1 case is read by everyone but the other brigades: the filing division that filed it,
-# the office that keeps its money (plan §6(5)) and the administrator too.
-CASE_READERS = EVERYONE - (ALL_BRIGADES - HANDLING_TEAM)
+# A brigade-1 case is read by everyone but the other brigades, the office (no task of finance needs a
+# case yet) and the filing division's machine account, which reads only the cases it filed, as filed:
+# the registrar that filed it and the administrator read it.
+SERVICE_ACCOUNTS = frozenset({"filing-bot"})
+CASE_READERS = EVERYONE - (ALL_BRIGADES - HANDLING_TEAM) - OFFICE - SERVICE_ACCOUNTS
+# The dishonest list is published: the office reads its listings too.
+LISTING_READERS = CASE_READERS | OFFICE
 # The records of the desks (objections, referrals, petitions) on a brigade-1 case.
 DESK_READERS = COMMAND_CENTER | LEADERSHIP | HANDLING_TEAM
 # Disposal transfers: the disposal group, the leadership that approves them and the team a transfer
@@ -53,12 +57,13 @@ class Expectation:
 
     @property
     def hidden(self) -> frozenset[str]:
-        """Users who cannot see the subject: brigades other than the owner (DOMAIN.md §1)."""
+        """Users who cannot see the subject: brigades other than the owner (DOMAIN.md §1), and the
+        service accounts, which filed none of the subjects."""
         if self.subject is None:
             return frozenset()
         owner = self.owner or ""
         own = BRIGADE[int(owner.removeprefix("brigade-"))] if owner.startswith("brigade-") else frozenset()
-        return (ALL_BRIGADES - own) | self.unseen
+        return (ALL_BRIGADES - own) | SERVICE_ACCOUNTS | self.unseen
 
 
 def _(
@@ -92,7 +97,7 @@ EXPECTATIONS: dict[str, Expectation] = {
     "GET /api/v1/audit/verify": _(ADMIN),
     # intake: the filing division, its registrar and its machine account (API.md; plan §5(1))
     "POST /api/v1/cases": _(FILING),
-    "GET /api/v1/cases": _(EVERYONE),  # each sees what its unit may (brigades: own cases)
+    "GET /api/v1/cases": _(EVERYONE - OFFICE),  # each sees what it may (brigades: own cases)
     "GET /api/v1/cases/{case_id}": _(CASE_READERS, "team_case"),
     "GET /api/v1/cases/{case_id}/timeline": _(CASE_READERS, "team_case"),
     # registration, investigation and triage: the comprehensive group (plan §3(1) 综合组: 登记分流, 财产查控)
@@ -127,10 +132,10 @@ EXPECTATIONS: dict[str, Expectation] = {
     "POST /api/v1/dishonest-listings/{listing_id}/decision": _(frozenset({"director"}), "proposed_listing"),
     "POST /api/v1/dishonest-listings/{listing_id}/deletion-trigger": _(HANDLING_JUDGE, "active_listing"),
     "POST /api/v1/dishonest-listings/{listing_id}/deletion": _(HANDLING_TEAM, "triggered_listing"),
-    "GET /api/v1/cases/{case_id}/dishonest-listings": _(CASE_READERS, "team_case"),
+    "GET /api/v1/cases/{case_id}/dishonest-listings": _(LISTING_READERS, "team_case"),
     # the list itself is published (SPC dishonest-list rules); brigades still see their own cases only
     "GET /api/v1/dishonest-listings": _(EVERYONE),
-    "GET /api/v1/dishonest-listings/{listing_id}": _(CASE_READERS, "proposed_listing"),
+    "GET /api/v1/dishonest-listings/{listing_id}": _(LISTING_READERS, "proposed_listing"),
     "GET /api/v1/termination-pool": _(SUPERVISORS_AND_TEAMS),  # a brigade sees its own (issue 5)
     # SPC 终本 rules 2016 art. 9: the handling team re-checks its pool cases (issue 18)
     "POST /api/v1/cases/{case_id}/termination-pool/rechecks": _(HANDLING_TEAM, "terminated_case"),

@@ -85,7 +85,7 @@ def _file_case(client, auth) -> int:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(
-    "username", ["director", "deputy", "finance", "admin", "comprehensive", "brigade1-judge"]
+    "username", ["director", "deputy", "registrar", "admin", "comprehensive", "brigade1-judge"]
 )
 def test_lists_carry_no_id_numbers(client, auth, username):
     _file_case(client, auth)
@@ -101,10 +101,10 @@ def test_lists_carry_no_id_numbers(client, auth, username):
     [
         ("director", True),
         ("deputy", True),
-        ("finance", True),
         ("admin", True),
+        ("registrar", True),
         ("comprehensive", False),
-        ("registrar", False),
+        ("objection-judge", False),
     ],
 )
 def test_a_case_shows_full_id_numbers_only_to_who_needs_them(client, auth, username, masked):

@@ -20,6 +20,8 @@ class TriageDecision(Base):
     kind: Mapped[str] = mapped_column(String(20))  # "triage" | "handback"
     track: Mapped[Track] = mapped_column(StringEnum(Track, 20))
     rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"id": "T6", "explanation": ...}]
+    # The rules that did not fire, each with why; None on decisions recorded before they were kept.
+    rules_not_fired: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     rule_set_version: Mapped[str] = mapped_column(String(40))
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     override_track: Mapped[Track | None] = mapped_column(StringEnum(Track, 20))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from app.deps import Authorized, ExpectedVersion, SessionDep
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.models.user import User
-from app.rules.triage_rules import AssetFact
+from app.rules.triage_rules import AssetFact, RuleOutcome
 from app.schemas.common import Limit, RowId
 from app.schemas.triage import (
     HandbackCommand,
@@ -26,6 +27,10 @@ from app.services import triage
 router = APIRouter(tags=["triage"])
 
 _COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
+
+
+def _rule_reads(outcomes: Iterable[RuleOutcome]) -> list[TriageRuleRead]:
+    return [TriageRuleRead(id=outcome.id, explanation=outcome.explanation) for outcome in outcomes]
 
 
 @router.post(
@@ -58,7 +63,8 @@ def evaluate_triage(
     return TriageEvaluation(
         track=result.track,
         rule_set_version=result.rule_set_version,
-        rules=[TriageRuleRead(id=r.id, explanation=r.explanation) for r in result.rules],
+        rules=_rule_reads(result.rules),
+        rules_not_fired=_rule_reads(result.not_fired),
     )
 
 

@@ -1,7 +1,8 @@
 """Triage rules (繁简分流规则): is an enforcement case simple (简, fast group) or ordinary (a brigade)?
 
 Pure: `evaluate` takes the facts and a versioned `RuleSet` and returns the decision with every rule
-that fired, so it doubles as a dry run that explains a decision. Rules and sources: DOMAIN.md §3;
+that fired and, for every other rule, why it did not, so it doubles as a dry run that explains a
+decision, an ordinary one included. Rules and sources: DOMAIN.md §3;
 the "plan" is the court's implementation plan (seed), §3(1) and §5(2).
 """
 
@@ -28,7 +29,7 @@ __all__ = [
     "LIQUID_ASSET_KINDS",
     "RULE_IDS",
     "AssetFact",
-    "FiredRule",
+    "RuleOutcome",
     "RuleSet",
     "TriageFacts",
     "TriageResult",
@@ -156,20 +157,26 @@ class TriageFacts:
 
 
 @dataclass(frozen=True)
-class FiredRule:
+class RuleOutcome:
     id: str
-    explanation: str  # one line, with the concrete numbers
+    fired: bool
+    explanation: str  # one line, with the concrete numbers: why the rule fired, or why it did not
 
 
 @dataclass(frozen=True)
 class TriageResult:
     track: Track
-    rules: tuple[FiredRule, ...]  # every rule that fired, in id order
+    rules: tuple[RuleOutcome, ...]  # every rule that fired, in id order
+    not_fired: tuple[RuleOutcome, ...]  # every rule that did not fire, with why, in id order
     rule_set_version: str
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(rule.id for rule in self.rules)
+
+
+def _outcome(rule_id: str, fired: bool, reason: str, source: str) -> RuleOutcome:
+    return RuleOutcome(rule_id, fired, f"{rule_id}: {reason} ({source})")
 
 
 def _outstanding_text(facts: TriageFacts, outstanding: Decimal) -> str:
@@ -183,116 +190,144 @@ def _liquid_assets(facts: TriageFacts, rule_set: RuleSet) -> list[AssetFact]:
     return [asset for asset in facts.assets if asset.kind in rule_set.liquid_asset_kinds]
 
 
+def _listed(values: frozenset[Category] | frozenset[RespondentClass]) -> str:
+    return ", ".join(sorted(str(v) for v in values))
+
+
+_NO_CLAIM = "no monetary claim (behavioural case)"
+
+
 # §3(1) and §5(2)1 of the plan: deposits, stocks, Alipay balances can pay the claim in full (可足额清偿).
-def _t1_liquid_assets_cover_claim(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
+def _t1_liquid_assets_cover_claim(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
+    source = "plan §3(1), §5(2)1"
     outstanding = facts.outstanding_claim
     if outstanding is None:
-        return None
+        return _outcome("T1", False, "no monetary claim for liquid assets to pay (behavioural case)", source)
     liquid = _liquid_assets(facts, rule_set)
     total = sum((asset.value for asset in liquid), Decimal("0.00"))
-    if total < outstanding:
-        return None
-    return FiredRule(
+    covered = total >= outstanding
+    return _outcome(
         "T1",
-        f"T1: liquid assets {_yuan(total)} ({len(liquid)} deposit/securities/online-payment record(s)) "
-        f"≥ {_outstanding_text(facts, outstanding)} (plan §3(1), §5(2)1)",
+        covered,
+        f"liquid assets {_yuan(total)} ({len(liquid)} deposit/securities/online-payment record(s)) "
+        f"{'≥' if covered else '<'} {_outstanding_text(facts, outstanding)}",
+        source,
     )
 
 
 # §5(2)2 of the plan: willing to perform voluntarily, or settlement is possible (和解可能).
-def _t2_voluntary_or_settlement(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
+def _t2_voluntary_or_settlement(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
     reasons = []
     if facts.willing_to_perform:
         reasons.append("respondent willing to perform voluntarily")
     if facts.settlement_likely:
         reasons.append("settlement likely")
     if not reasons:
-        return None
-    return FiredRule("T2", f"T2: {' and '.join(reasons)} (plan §5(2)2)")
+        reason = "respondent not recorded as willing to perform voluntarily, and settlement not likely"
+        return _outcome("T2", False, reason, "plan §5(2)2")
+    return _outcome("T2", True, " and ".join(reasons), "plan §5(2)2")
 
 
 # §5(2)3 of the plan: preservation, litigation-fee, credit-card and non-litigation administrative cases.
-def _t3_simple_category(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
+def _t3_simple_category(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
     if facts.category not in rule_set.simple_categories:
-        return None
-    return FiredRule("T3", f"T3: category {facts.category} is handled simply (plan §5(2)3)")
+        reason = (
+            f"category {facts.category} is not one handled simply ({_listed(rule_set.simple_categories)})"
+        )
+        return _outcome("T3", False, reason, "plan §5(2)3")
+    return _outcome("T3", True, f"category {facts.category} is handled simply", "plan §5(2)3")
 
 
 # §5(2)4 of the plan: no enforceable property found, or only property not disposable for now.
-def _t4_nothing_disposable(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
-    if not facts.investigation_completed or any(asset.disposable for asset in facts.assets):
-        return None
+def _t4_nothing_disposable(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
+    source = "plan §5(2)4"
+    if not facts.investigation_completed:
+        return _outcome("T4", False, "the property investigation is not completed", source)
+    disposable = sum(1 for asset in facts.assets if asset.disposable)
+    if disposable:
+        reason = f"{disposable} of {len(facts.assets)} recorded asset(s) can be disposed of"
+        return _outcome("T4", False, f"investigation completed, {reason}", source)
     found = (
         "no assets found"
         if not facts.assets
         else f"none of the {len(facts.assets)} recorded asset(s) is disposable for now"
     )
-    return FiredRule("T4", f"T4: investigation completed, {found} (plan §5(2)4)")
+    return _outcome("T4", True, f"investigation completed, {found}", source)
 
 
 # §5(2)5 of the plan: public respondent and a money claim of 5万元以下 (≤ limit).
-def _t5_public_respondent_small_claim(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
+def _t5_public_respondent_small_claim(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
+    source = "plan §5(2)5"
     outstanding = facts.outstanding_claim
-    if outstanding is None or outstanding > rule_set.small_claim_limit:
-        return None
+    if outstanding is None:
+        return _outcome("T5", False, _NO_CLAIM, source)
+    limit = _yuan(rule_set.small_claim_limit)
+    if outstanding > rule_set.small_claim_limit:
+        return _outcome("T5", False, f"{_outstanding_text(facts, outstanding)} > limit {limit}", source)
     public = [c for c in facts.respondent_classes if c in rule_set.public_respondent_classes]
     if not public:
-        return None
+        given = ", ".join(dict.fromkeys(str(c) for c in facts.respondent_classes)) or "none recorded"
+        public_classes = _listed(rule_set.public_respondent_classes)
+        reason = f"no respondent is of a public class ({public_classes}); respondents: {given}"
+        return _outcome("T5", False, reason, source)
     classes = ", ".join(dict.fromkeys(str(c) for c in public))
-    return FiredRule(
+    return _outcome(
         "T5",
-        f"T5: respondent is {classes} and {_outstanding_text(facts, outstanding)} "
-        f"≤ limit {_yuan(rule_set.small_claim_limit)} (plan §5(2)5)",
+        True,
+        f"respondent is {classes} and {_outstanding_text(facts, outstanding)} ≤ limit {limit}",
+        source,
     )
 
 
 # §3(1) of the plan: small-claim cases, 执行标的在5万元以下 (≤ limit), any respondent.
-def _t6_small_claim(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
+def _t6_small_claim(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
     outstanding = facts.outstanding_claim
-    if outstanding is None or outstanding > rule_set.small_claim_limit:
-        return None
-    return FiredRule(
+    if outstanding is None:
+        return _outcome("T6", False, _NO_CLAIM, "plan §3(1)")
+    small = outstanding <= rule_set.small_claim_limit
+    return _outcome(
         "T6",
-        f"T6: {_outstanding_text(facts, outstanding)} ≤ small-claim limit "
-        f"{_yuan(rule_set.small_claim_limit)} (plan §3(1))",
+        small,
+        f"{_outstanding_text(facts, outstanding)} {'≤' if small else '>'} small-claim limit "
+        f"{_yuan(rule_set.small_claim_limit)}",
+        "plan §3(1)",
     )
 
 
 # §3(1) of the plan: behavioural enforcement — title transfer, removal of obstruction, visitation 等.
-def _t7_behavioural(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
+def _t7_behavioural(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
     if facts.behaviour is None:
-        return None
-    return FiredRule("T7", f"T7: behavioural enforcement ({facts.behaviour}) (plan §3(1))")
+        return _outcome("T7", False, "no act to enforce (the claim is for money)", "plan §3(1)")
+    return _outcome("T7", True, f"behavioural enforcement ({facts.behaviour})", "plan §3(1)")
 
 
 # §3(1) of the plan: child support (抚养费) and elderly support (赡养费).
-def _t8_support(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
+def _t8_support(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
     if facts.category not in rule_set.support_categories:
-        return None
-    return FiredRule("T8", f"T8: category {facts.category} is a support case (plan §3(1))")
+        reason = f"category {facts.category} is not a support case ({_listed(rule_set.support_categories)})"
+        return _outcome("T8", False, reason, "plan §3(1)")
+    return _outcome("T8", True, f"category {facts.category} is a support case", "plan §3(1)")
 
 
 # §3(1) of the plan: property clues at filing, and the investigation found easily liquidated assets.
-def _t9_clues_and_liquid_assets(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
+def _t9_clues_and_liquid_assets(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
     liquid = _liquid_assets(facts, rule_set)
-    if facts.property_clue_count < 1 or not liquid:
-        return None
-    return FiredRule(
-        "T9",
-        f"T9: {facts.property_clue_count} property clue(s) at filing and {len(liquid)} liquid asset(s) "
-        f"recorded (plan §3(1))",
-    )
+    clues = facts.property_clue_count
+    fired = clues >= 1 and bool(liquid)
+    clues_text = f"{clues} property clue(s) at filing" if clues else "no property clue at filing"
+    liquid_text = f"{len(liquid)} liquid asset(s) recorded" if liquid else "no liquid asset recorded"
+    return _outcome("T9", fired, f"{clues_text} and {liquid_text}", "plan §3(1)")
 
 
 # §5(2)6 of the plan: "other simple cases", marked by the comprehensive group with a written reason.
-def _t10_manual(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
+def _t10_manual(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
     reason = " ".join((facts.manual_simple_reason or "").split())
     if not reason:
-        return None
-    return FiredRule("T10", f"T10: marked simple by the comprehensive group: {reason} (plan §5(2)6)")
+        return _outcome("T10", False, "not marked simple by the comprehensive group", "plan §5(2)6")
+    return _outcome("T10", True, f"marked simple by the comprehensive group: {reason}", "plan §5(2)6")
 
 
-_RULES: tuple[Callable[[TriageFacts, RuleSet], FiredRule | None], ...] = (
+_RULES: tuple[Callable[[TriageFacts, RuleSet], RuleOutcome], ...] = (
     _t1_liquid_assets_cover_claim,
     _t2_voluntary_or_settlement,
     _t3_simple_category,
@@ -307,10 +342,13 @@ _RULES: tuple[Callable[[TriageFacts, RuleSet], FiredRule | None], ...] = (
 
 
 def evaluate(facts: TriageFacts, rule_set: RuleSet = DEFAULT_RULE_SET) -> TriageResult:
-    """Triage a case: simple when any rule fires; every fired rule is returned, T1 first."""
-    fired = tuple(rule for rule in (check(facts, rule_set) for check in _RULES) if rule is not None)
+    """Triage a case: simple when any rule fires. Every rule is returned, T1 first: those that fired,
+    and those that did not with why, so that an ordinary decision explains itself too."""
+    outcomes = [check(facts, rule_set) for check in _RULES]
+    fired = tuple(outcome for outcome in outcomes if outcome.fired)
     return TriageResult(
         track=Track.simple if fired else Track.ordinary,
         rules=fired,
+        not_fired=tuple(outcome for outcome in outcomes if not outcome.fired),
         rule_set_version=rule_set.version,
     )

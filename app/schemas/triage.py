@@ -80,6 +80,10 @@ class TriageEvaluation(BaseModel):
 
     track: Track
     rules: list[TriageRuleRead] = Field(description="every rule that fired, in id order; empty when ordinary")
+    rules_not_fired: list[TriageRuleRead] = Field(
+        description="every rule that did not fire, in id order, each with why: when the track is "
+        "ordinary, the reasons no simplifying rule applies"
+    )
     rule_set_version: str
 
 
@@ -105,7 +109,11 @@ class TriageDecisionRead(ORMModel):
     case_id: int
     kind: str = Field(description="triage or handback")
     track: Track
-    rules: list[TriageRuleRead]
+    rules: list[TriageRuleRead] = Field(description="every rule that fired, in id order")
+    rules_not_fired: list[TriageRuleRead] | None = Field(
+        description="every rule that did not fire, in id order, each with why (null on decisions "
+        "recorded before these reasons were kept)"
+    )
     rule_set_version: str
     override_track: Track | None
     reason: str | None

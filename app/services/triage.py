@@ -20,7 +20,7 @@ from app.errors import InvalidInput
 from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
-from app.rules.triage_rules import AssetFact, RuleSet, TriageFacts, TriageResult, evaluate
+from app.rules.triage_rules import AssetFact, RuleOutcome, RuleSet, TriageFacts, TriageResult, evaluate
 from app.services import audit
 from app.services.allocation import Allocation, allocate, allocate_brigade
 from app.services.case_access import case_for_action, load_case
@@ -227,7 +227,8 @@ def _decide(
         case_id=case.id,
         kind=kind,
         track=track,
-        rules=[{"id": rule.id, "explanation": rule.explanation} for rule in result.rules],
+        rules=_rules_as_json(result.rules),
+        rules_not_fired=_rules_as_json(result.not_fired),
         rule_set_version=result.rule_set_version,
         inputs=facts_as_json(facts),
         override_track=override_track,
@@ -283,6 +284,10 @@ def facts_as_json(facts: TriageFacts) -> dict[str, Any]:
         "settlement_likely": facts.settlement_likely,
         "manual_simple_reason": facts.manual_simple_reason,
     }
+
+
+def _rules_as_json(rules: tuple[RuleOutcome, ...]) -> list[dict[str, Any]]:
+    return [{"id": rule.id, "explanation": rule.explanation} for rule in rules]
 
 
 def _money(amount: Decimal | None) -> str | None:

@@ -498,10 +498,43 @@ def test_dry_run_on_a_payload_changes_nothing(client, auth):
     assert [r["id"] for r in response.json()["rules"]] == ["T5", "T6"]
     assert response.json()["rule_set_version"] == get_settings().triage_rule_set_version
     over = client.post(EVALUATE, json=body | {"claim_amount": "50000.01"}, headers=auth("comprehensive"))
-    version = get_settings().triage_rule_set_version
-    assert over.json() == {"track": "ordinary", "rules": [], "rule_set_version": version}
+    assert (over.json()["track"], over.json()["rules"]) == ("ordinary", [])
+    assert over.json()["rule_set_version"] == get_settings().triage_rule_set_version
     with session_scope(read_only=True) as session:
         assert session.scalars(select(AuditEntry)).all() == []
+
+
+def test_an_ordinary_dry_run_gives_each_rule_with_why_it_did_not_fire(client, auth):
+    body = {
+        "category": "civil_commercial",
+        "claim_amount": "250000.00",
+        "respondent_classes": ["enterprise"],
+        "investigation_completed": True,
+        "assets": [{"kind": "real_estate", "value": "2000000.00", "status": "found", "disposable": True}],
+    }
+    got = client.post(EVALUATE, json=body, headers=auth("comprehensive")).json()
+    assert (got["track"], got["rules"]) == ("ordinary", [])
+    reasons = {r["id"]: r["explanation"] for r in got["rules_not_fired"]}
+    assert list(reasons) == [f"T{n}" for n in range(1, 11)]
+    assert "0.00" in reasons["T1"] and "250000.00" in reasons["T1"]
+    assert "1 of 1 recorded asset(s) can be disposed of" in reasons["T4"]
+    assert "250000.00 > limit 50000.00" in reasons["T5"]
+    assert "250000.00 > small-claim limit 50000.00" in reasons["T6"]
+    assert "civil_commercial" in reasons["T3"] and "civil_commercial" in reasons["T8"]
+    assert "no property clue" in reasons["T9"]
+    simple = client.post(EVALUATE, json=body | {"claim_amount": "35000.00"}, headers=auth("comprehensive"))
+    assert [r["id"] for r in simple.json()["rules"]] == ["T6"]
+    assert "T6" not in {r["id"] for r in simple.json()["rules_not_fired"]}
+    assert "enterprise" in {r["id"]: r["explanation"] for r in simple.json()["rules_not_fired"]}["T5"]
+
+
+def test_an_ordinary_decision_is_recorded_with_why_no_rule_fired(client, auth):
+    case_id = new_case(client, auth, claim="250000.00", respondent_classes=ENT, assets=(HOUSE,))
+    got = triage(client, auth, case_id).json()
+    assert (got["track"], got["rules"]) == ("ordinary", [])
+    assert [r["id"] for r in got["rules_not_fired"]] == [f"T{n}" for n in range(1, 11)]
+    listed = client.get(f"/api/v1/cases/{case_id}/triage-decisions", headers=auth("comprehensive"))
+    assert listed.json()["items"][0]["rules_not_fired"] == got["rules_not_fired"]
 
 
 def test_dry_run_accepts_an_intake_body(client, auth):

@@ -372,6 +372,80 @@ def test_every_rule_explains_itself_on_one_line() -> None:
         assert "\n" not in rule.explanation and len(rule.explanation) > len(rule.id) + 10
 
 
+@pytest.mark.parametrize(
+    ("case", "reasons"),
+    [
+        pytest.param(
+            facts("250000.00", ENT, assets=(thing(AssetKind.real_estate, "2000000"),)),
+            {
+                "T1": "liquid assets 0.00 (0 deposit/securities/online-payment record(s)) < outstanding "
+                "claim 250000.00",
+                "T2": "not recorded as willing",
+                "T3": "category civil_commercial is not one handled simply",
+                "T4": "1 of 1 recorded asset(s) can be disposed of",
+                "T5": "outstanding claim 250000.00 > limit 50000.00",
+                "T6": "outstanding claim 250000.00 > small-claim limit 50000.00",
+                "T7": "no act to enforce",
+                "T8": "category civil_commercial is not a support case",
+                "T9": "no property clue at filing and no liquid asset recorded",
+                "T10": "not marked simple",
+            },
+            id="7-house-ordinary",
+        ),
+        pytest.param(
+            facts(
+                "60000.00",
+                ENT,
+                IND,
+                paid_amount=D("5000.00"),
+                property_clue_count=2,
+                investigation_completed=False,
+                assets=(deposit("1000"),),
+            ),
+            {
+                "T1": "liquid assets 1000.00 (1 deposit/securities/online-payment record(s)) < outstanding "
+                "claim 55000.00 (claim 60000.00 − paid 5000.00)",
+                "T4": "the property investigation is not completed",
+                "T5": "outstanding claim 55000.00 (claim 60000.00 − paid 5000.00) > limit 50000.00",
+            },
+            id="partly-paid-investigation-open",
+        ),
+        pytest.param(
+            facts("40000.00", ENT, IND, assets=(thing(AssetKind.vehicle, "1"),)),
+            {"T5": "no respondent is of a public class", "T9": "no property clue"},
+            id="T5-no-public-respondent",
+        ),
+        pytest.param(
+            facts("40000.00", ENT, property_clue_count=1, assets=(thing(AssetKind.vehicle, "1"),)),
+            {
+                "T5": "respondents: enterprise",
+                "T9": "1 property clue(s) at filing and no liquid asset recorded",
+            },
+            id="T9-clue-without-liquid-asset",
+        ),
+        pytest.param(
+            facts(None, IND, behaviour=Behaviour.title_transfer, assets=(thing(AssetKind.vehicle, "1"),)),
+            {
+                "T1": "no monetary claim",
+                "T5": "no monetary claim",
+                "T6": "no monetary claim",
+            },
+            id="behavioural",
+        ),
+    ],
+)
+def test_rules_that_do_not_fire_say_why(case: TriageFacts, reasons: dict[str, str]) -> None:
+    result = evaluate(case)
+    outcomes = {rule.id: rule for rule in result.not_fired}
+    assert tuple(sorted((*result.rule_ids, *outcomes), key=RULE_IDS.index)) == RULE_IDS
+    for rule_id, reason in reasons.items():
+        assert outcomes[rule_id].fired is False
+        assert reason in outcomes[rule_id].explanation, outcomes[rule_id].explanation
+    for rule in result.not_fired:
+        assert rule.explanation.startswith(f"{rule.id}: ") and rule.explanation.endswith(")")
+        assert "\n" not in rule.explanation
+
+
 def test_evaluate_is_pure() -> None:
     case = facts("35000.00", STAFF, assets=(deposit("1.00"),))
     assert evaluate(case) == evaluate(case)

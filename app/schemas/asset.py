@@ -7,11 +7,20 @@ from datetime import date, datetime
 from pydantic import Field, StrictBool
 
 from app.enums import AssetKind, AssetStatus
-from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, ORMModel, Page
+from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, ORMModel, Page, example
 
 
 class AssetCreate(InputModel):
     """An asset the investigation found, and the measure now on it."""
+
+    model_config = example(
+        kind="bank_deposit",
+        value="30000.00",
+        status="frozen",
+        disposable=True,
+        description="中国工商银行郑州分行账户",
+        controlled_on="2026-03-05",
+    )
 
     kind: AssetKind
     value: MoneyIn = Field(description="estimated value in yuan")
@@ -44,6 +53,8 @@ class AssetRead(ORMModel):
 class AssetRenewal(InputModel):
     """A renewal of a freeze or seal (续冻/续封)."""
 
+    model_config = example(renewed_on="2026-06-01", document_number="（2026）豫0104执123号之三")
+
     renewed_on: ISODate = Field(description="the date of the renewal ruling or notice")
     document_number: str = Field(min_length=1, max_length=100, description="the renewal document's number")
     expires_on: ISODate | None = Field(
@@ -53,6 +64,8 @@ class AssetRenewal(InputModel):
 
 class AssetRelease(InputModel):
     """A release of a freeze or seal (解除冻结/解除查封)."""
+
+    model_config = example(released_on="2026-07-10", document_number="（2026）豫0104执123号之四")
 
     released_on: ISODate = Field(description="the date of the release ruling or notice")
     document_number: str = Field(min_length=1, max_length=100, description="the release document's number")

@@ -5,11 +5,25 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field
 
-from app.schemas.common import InputModel, ISODate
+from app.schemas.common import InputModel, ISODate, example
 
 
 class CalendarYearUpdate(InputModel):
     """The year's arrangement from the State Council notice (国务院办公厅关于…部分节假日安排的通知)."""
+
+    model_config = example(
+        holidays=[
+            *("2026-01-01", "2026-01-02", "2026-01-03"),
+            *(f"2026-02-{day}" for day in range(15, 24)),
+            *("2026-04-04", "2026-04-05", "2026-04-06"),
+            *(f"2026-05-0{day}" for day in range(1, 6)),
+            *("2026-06-19", "2026-06-20", "2026-06-21"),
+            *("2026-09-25", "2026-09-26", "2026-09-27"),
+            *(f"2026-10-0{day}" for day in range(1, 8)),
+        ],
+        makeup_workdays=["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"],
+        source_note="国务院办公厅关于2026年部分节假日安排的通知",
+    )
 
     year: int | None = Field(None, description="optional; when given it must be the year in the path")
     holidays: list[ISODate] = Field(

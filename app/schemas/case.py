@@ -28,7 +28,7 @@ from app.enums import (
     Track,
 )
 from app.rules.identifiers import normalise_case_number, validate_resident_id, validate_uscc
-from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, Name, ORMModel
+from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, Name, ORMModel, example
 from app.schemas.deadline import DeadlineRead
 from app.settings import court_today
 
@@ -115,6 +115,23 @@ class PropertyClueIn(InputModel):
 
 class CaseCreate(InputModel):
     """A case as filed by the filing division (立案, plan §5(1))."""
+
+    model_config = example(
+        case_number="（2026）豫0104执123号",
+        filed_on="2026-03-02",
+        category="civil_commercial",
+        claim_amount="45000.00",
+        applicants=[{"name": "张三", "party_type": "natural_person", "id_number": "410102198506121231"}],
+        respondents=[
+            {
+                "name": "郑州某某贸易有限公司",
+                "party_type": "legal_person",
+                "id_number": "91410104MA9K3R7T22",
+                "respondent_class": "enterprise",
+            }
+        ],
+        property_clues=[{"kind": "bank_deposit", "description": "中国工商银行郑州分行账户"}],
+    )
 
     case_number: str = Field(
         min_length=1,

@@ -5,11 +5,22 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from app.enums import CaseState, ClosureMode, RecheckMethod, RecheckResult, TerminationPoolStatus
-from app.schemas.common import DocumentNumber, InputModel, ISODate, LegalDate, LongText, MoneyOut, ORMModel
+from app.schemas.common import (
+    DocumentNumber,
+    InputModel,
+    ISODate,
+    LegalDate,
+    LongText,
+    MoneyOut,
+    ORMModel,
+    example,
+)
 
 
 class ClosureCreate(InputModel):
     """Close the case (the handling judge). 终本 passes the gate of DOMAIN.md §5 or names what is missing."""
+
+    model_config = example(mode="performed", closed_on="2026-07-15", reason="执行款已全部发还申请执行人")
 
     mode: ClosureMode
     closed_on: LegalDate | None = Field(None, description="date of the closing document; defaults to today")
@@ -58,6 +69,8 @@ class ClosureRead(BaseModel):
 class RestorationCreate(InputModel):
     """Restore a 终本 case (恢复执行) when property is found: a new linked case, filed again."""
 
+    model_config = example(reason="申请执行人提供被执行人新的财产线索：小型轿车一辆")
+
     restored_on: LegalDate | None = Field(None, description="date of restoration (filing of the new case)")
     reason: LongText | None = Field(None, description="why: e.g. the property found and where")
 
@@ -74,6 +87,13 @@ class RestorationRead(BaseModel):
 
 class RecheckCreate(InputModel):
     """A re-check of a 终本 pool case (定期查询)."""
+
+    model_config = example(
+        checked_on="2026-08-03",
+        method="network_inquiry",
+        result="nothing_found",
+        notes="网络查控未发现可供执行的财产",
+    )
 
     checked_on: LegalDate = Field(description="the date of the inquiry")
     method: RecheckMethod = Field(description="network_inquiry (网络查控), onsite or other")

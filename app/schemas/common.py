@@ -35,6 +35,13 @@ class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def example(**body: Any) -> ConfigDict:
+    """A request body's ``model_config`` giving an example a client can send unchanged (OpenAPI
+    ``examples``; the docs' "try it out" starts from it). Examples of one workflow are dated in the
+    order of its steps, so that each applies after the one before."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
 def _money_str(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01'))}"
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.enums import DeadlineStatus
-from app.schemas.common import InputModel, ISODate, ORMModel
+from app.schemas.common import InputModel, ISODate, ORMModel, example
 
 
 class BoardStatus(StrEnum):
@@ -75,7 +75,9 @@ class DeadlineBoardPage(BaseModel):
 class DeadlineExtensionCreate(InputModel):
     """A director's approval of a request to extend the enforcement period (D3)."""
 
-    model_config = ConfigDict(str_strip_whitespace=False)
+    model_config = ConfigDict(str_strip_whitespace=False) | example(
+        rule="D3", requested_on="2026-08-20", reason="被执行人名下房产正在拍卖，需延长执行期限"
+    )
 
     rule: str = Field(description="the clock to extend; only D3 can be extended")
     requested_on: ISODate = Field(description="the day the handling judge asked for the extension")

@@ -7,11 +7,18 @@ from datetime import datetime
 from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DeletionTrigger, DishonestGround, DishonestListingState
-from app.schemas.common import InputModel, ISODate, LegalDate, LongText, ORMModel, RowId, field_error
+from app.schemas.common import InputModel, ISODate, LegalDate, LongText, ORMModel, RowId, example, field_error
 
 
 class DishonestListingCreate(InputModel):
     """The handling judge proposes a respondent for the list."""
+
+    model_config = example(
+        respondent_id=2,
+        ground="breaks_reporting_duty",
+        facts="被执行人收到报告财产令后逾期未报告财产",
+        proposed_on="2026-05-06",
+    )
 
     respondent_id: RowId = Field(
         validation_alias=AliasChoices("respondent_id", "respondent"),
@@ -24,6 +31,8 @@ class DishonestListingCreate(InputModel):
 
 class DishonestDecisionCreate(InputModel):
     """The director approves or refuses (plan §4: 失信被执行人录入审批)."""
+
+    model_config = example(decision="approve", decided_on="2026-05-08")
 
     decision: Decision
     decided_on: LegalDate | None = Field(None, description="defaults to today; the listing starts that day")
@@ -50,6 +59,8 @@ class DishonestDecisionCreate(InputModel):
 class DeletionTriggerCreate(InputModel):
     """Why the listing must now be deleted (starts the 3-working-day clock D11)."""
 
+    model_config = example(trigger="paid", triggered_on="2026-07-01", reason="被执行人已全部履行")
+
     trigger: DeletionTrigger
     triggered_on: LegalDate | None = Field(None, description="the day it happened; defaults to today")
     reason: LongText | None = None
@@ -57,6 +68,8 @@ class DeletionTriggerCreate(InputModel):
 
 class DeletionCreate(InputModel):
     """The listing was deleted from the list."""
+
+    model_config = example(deleted_on="2026-07-03", note="已在失信被执行人名单中删除")
 
     deleted_on: LegalDate | None = Field(None, description="defaults to today")
     note: LongText | None = None

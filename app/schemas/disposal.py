@@ -16,12 +16,17 @@ from app.schemas.common import (
     MoneyOut,
     ORMModel,
     RowId,
+    example,
     field_error,
 )
 
 
 class DisposalTransferCreate(InputModel):
     """The handling judge asks to send the case to the property-disposal group."""
+
+    model_config = example(
+        requested_on="2026-04-02", notes="被执行人名下房产一套（郑州市管城回族区），已查封，请评估拍卖"
+    )
 
     requested_on: LegalDate | None = Field(None, description="defaults to today")
     notes: LongText | None = Field(
@@ -31,6 +36,8 @@ class DisposalTransferCreate(InputModel):
 
 class DisposalDecisionCreate(InputModel):
     """The deputy director's decision (主管副局长批准, plan §5(3))."""
+
+    model_config = example(decision="approve", decided_on="2026-04-03")
 
     decision: Decision
     decided_on: LegalDate | None = Field(None, description="defaults to today")
@@ -46,6 +53,8 @@ class DisposalDecisionCreate(InputModel):
 class DisposalTaskCreate(InputModel):
     """One act of the disposal group: seal, seize, search, evict, clear land, appraise, auction, announce."""
 
+    model_config = example(kind="appraise", on="2026-04-10", result="评估价1200000.00元", amount="1200000.00")
+
     kind: DisposalTaskKind
     on: LegalDate = Field(description="the day it was done; not before the transfer was approved")
     result: LongText = Field(description="what came of it (e.g. sold at the first auction)")
@@ -57,6 +66,8 @@ class DisposalTaskCreate(InputModel):
 
 class DisposalReturnCreate(InputModel):
     """The case goes back to the team it came from (plan §5(4)) with what disposal realised."""
+
+    model_config = example(returned_on="2026-06-30", amount_realised="1150000.00", result="第一次拍卖成交")
 
     returned_on: LegalDate | None = Field(None, description="defaults to today")
     amount_realised: MoneyIn = Field(

@@ -20,6 +20,7 @@ from app.schemas.common import (
     ORMModel,
     RowId,
     error_detail,
+    example,
 )
 from app.settings import get_settings
 
@@ -46,6 +47,12 @@ SUBTYPES: dict[MeasureKind, type[OnsiteCheckSubject] | type[SuspensionKind]] = {
 
 class MeasureCreate(InputModel):
     """A measure taken on the case (plan §5(3)); which fields apply depends on ``kind``."""
+
+    model_config = example(
+        kind="online_property_check",
+        on="2026-03-10",
+        result="网络查控：中国工商银行存款30000.00元已冻结，未发现其他存款",
+    )
 
     kind: MeasureKind
     on: LegalDate = Field(description="legal date: served, issued, checked, heard or paid; not before filing")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AliasChoices, Field, field_validator
 
 from app.enums import FilerKind, ObjectionKind, ObjectionOutcome
-from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId
+from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId, example
 from app.settings import get_settings
 
 _NOTE = Field(None, max_length=4000)
@@ -17,6 +17,15 @@ _NOTE = Field(None, max_length=4000)
 
 class ObjectionCreate(InputModel):
     """An objection received against a case (plan §5(7))."""
+
+    model_config = example(
+        case_id=1,
+        kind="enforcement_act",
+        filer_name="郑州某某贸易有限公司",
+        filer_kind="party",
+        received_on="2026-03-20",
+        grounds="被冻结的账户为工资专户，请求解除冻结",
+    )
 
     case_id: RowId
     kind: ObjectionKind = Field(
@@ -31,6 +40,8 @@ class ObjectionCreate(InputModel):
 
 
 class DocketCreate(InputModel):
+    model_config = example(docketed_on="2026-03-23")
+
     docketed_on: ISODate | None = Field(
         None, description="date of docketing (立案); today (court time) when absent"
     )
@@ -38,6 +49,8 @@ class DocketCreate(InputModel):
 
 class HearingCreate(InputModel):
     """Schedule a hearing (``scheduled_for``) or record that it was held (``held_on``, ``notes``)."""
+
+    model_config = example(held_on="2026-03-30", notes="双方到庭陈述意见")
 
     scheduled_for: datetime | None = Field(
         None, description="when the hearing is to take place; without an offset it is court local time"
@@ -54,6 +67,10 @@ class HearingCreate(InputModel):
 
 
 class RulingCreate(InputModel):
+    model_config = example(
+        outcome="rejected", reasons="该账户并非工资专户，冻结并无不当", ruled_on="2026-04-03"
+    )
+
     outcome: ObjectionOutcome = Field(
         description="upheld 异议成立 or rejected 驳回异议", validation_alias=AliasChoices("outcome", "result")
     )
@@ -62,16 +79,22 @@ class RulingCreate(InputModel):
 
 
 class ServiceCreate(InputModel):
+    model_config = example(served_on="2026-04-07")
+
     served_on: ISODate = Field(description="date the ruling was served (送达)")
 
 
 class ReconsiderationCreate(InputModel):
+    model_config = example(applied_on="2026-04-14", applicant="郑州某某贸易有限公司", grounds="不服异议裁定")
+
     applied_on: ISODate = Field(description="date the application for reconsideration (复议) was received")
     applicant: Name | None = None
     grounds: str | None = Field(None, max_length=20000)
 
 
 class TransferCreate(InputModel):
+    model_config = example(transferred_on="2026-04-17", higher_court="郑州市中级人民法院", note="卷宗已移送")
+
     transferred_on: ISODate = Field(description="date the file went to the higher court")
     higher_court: Annotated[Name, Field(max_length=100)] | None = Field(None, examples=["郑州市中级人民法院"])
     note: str | None = _NOTE

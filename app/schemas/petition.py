@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import AliasChoices, Field
 
 from app.enums import PetitionChannel, PetitionState
-from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId
+from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId, example
 
 _NOTE = Field(None, max_length=4000)
 _TODAY = "today (court time) when absent"
@@ -16,6 +16,15 @@ _TODAY = "today (court time) when absent"
 
 class PetitionCreate(InputModel):
     """A petition received by the comprehensive group (plan §5(8))."""
+
+    model_config = example(
+        received_on="2026-04-20",
+        channel="visit",
+        petitioner_name="张三",
+        contact="13800138000",
+        case_id=1,
+        content="申请执行人反映案件执行进展缓慢",
+    )
 
     received_on: ISODate = Field(description="date received; not in the future")
     channel: PetitionChannel = Field(description="visit 来访, letter 来信, phone 来电, online 网上信访")
@@ -26,10 +35,14 @@ class PetitionCreate(InputModel):
 
 
 class RegisterCreate(InputModel):
+    model_config = example(registered_on="2026-04-21")
+
     registered_on: ISODate | None = Field(None, description=_TODAY)
 
 
 class RouteCreate(InputModel):
+    model_config = example(routed_on="2026-04-22", note="请承办团队十日内答复")
+
     unit_code: str | None = Field(
         None,
         max_length=32,
@@ -41,16 +54,22 @@ class RouteCreate(InputModel):
 
 
 class UrgeCreate(InputModel):
+    model_config = example(note="请尽快答复信访人", urged_on="2026-05-06")
+
     note: str = Field(min_length=1, max_length=4000)
     urged_on: ISODate | None = Field(None, description=_TODAY)
 
 
 class SuperviseCreate(InputModel):
+    model_config = example(note="列入局领导督办", supervised_on="2026-05-07")
+
     note: str | None = _NOTE
     supervised_on: ISODate | None = Field(None, description=_TODAY)
 
 
 class ReplyCreate(InputModel):
+    model_config = example(reply_text="已冻结被执行人存款，房产正在评估拍卖", replied_on="2026-05-12")
+
     reply_text: str = Field(
         min_length=1, max_length=20000, validation_alias=AliasChoices("reply_text", "reply")
     )
@@ -58,11 +77,15 @@ class ReplyCreate(InputModel):
 
 
 class ResolveCreate(InputModel):
+    model_config = example(resolved_on="2026-05-20", note="信访人表示满意")
+
     resolved_on: ISODate | None = Field(None, description=_TODAY)
     note: str | None = _NOTE
 
 
 class CloseCreate(InputModel):
+    model_config = example(closed_on="2026-05-21", note="已答复信访人，报结")
+
     closed_on: ISODate | None = Field(None, description=_TODAY)
     note: str | None = _NOTE
 

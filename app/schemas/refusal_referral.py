@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, Field, field_validator
 
 from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId
+from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId, example
 
 _NOTE = Field(None, max_length=4000)
 
@@ -36,6 +36,18 @@ def _item_codes_as_objects(value: Any) -> Any:
 class RefusalReferralCreate(InputModel):
     """The handling team's referral of a suspected refusal to execute (plan §5(3), §5(6))."""
 
+    model_config = example(
+        case_id=1,
+        summary="被执行人有能力履行而转移财产，拒不履行",
+        materials=[
+            {"item": "evidence_of_ability_to_perform"},
+            {"item": "evidence_of_refusal"},
+            {"item": "documents_served"},
+            {"item": "warnings_given"},
+        ],
+        submitted_on="2026-05-11",
+    )
+
     case_id: RowId
     summary: str = Field(min_length=1, max_length=20000, description="the conduct amounting to refusal")
     materials: list[MaterialIn] = Field(min_length=1, max_length=100)
@@ -45,6 +57,8 @@ class RefusalReferralCreate(InputModel):
 
 
 class SupplementCreate(InputModel):
+    model_config = example(materials=[{"item": "warnings_given", "note": "训诫笔录"}], note="按要求补充")
+
     materials: list[MaterialIn] = Field(min_length=1, max_length=100)
     note: str | None = _NOTE
 
@@ -53,6 +67,8 @@ class SupplementCreate(InputModel):
 
 class ReviewCreate(InputModel):
     """The comprehensive group's check: ``complete``, or ``returned`` naming the missing items."""
+
+    model_config = example(result="complete", reviewed_on="2026-05-13", note="材料齐全")
 
     result: ReferralReviewResult = Field(validation_alias=AliasChoices("result", "outcome", "decision"))
     missing_items: list[str] = Field(
@@ -65,18 +81,30 @@ class ReviewCreate(InputModel):
 
 
 class LiaisonCreate(InputModel):
+    model_config = example(liaised_on="2026-05-15", contact="刑事审判庭", note="已移交刑事审判庭")
+
     liaised_on: ISODate | None = Field(None, description="date of the hand-over to the criminal division")
     contact: Name | None = Field(None, description="the criminal division's contact")
     note: str | None = _NOTE
 
 
 class PoliceTransferCreate(InputModel):
+    model_config = example(
+        document_number="（2026）豫0104执123号之一",
+        transferred_on="2026-05-20",
+        police_organ="郑州市公安局管城回族区分局",
+    )
+
     document_number: str = Field(min_length=1, max_length=100, description="number of the transfer letter")
     transferred_on: ISODate
     police_organ: Name | None = Field(None, examples=["郑州市公安局管城回族区分局"])
 
 
 class OutcomeCreate(InputModel):
+    model_config = example(
+        outcome="accepted", decided_on="2026-06-01", reference="管公（刑）立字〔2026〕15号"
+    )
+
     outcome: ReferralOutcome = Field(
         description="accepted 立案, declined 不予立案, prosecuted 起诉, judged 判决"
     )

@@ -7,13 +7,21 @@ from datetime import date, datetime
 from pydantic import Field, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.schemas.common import InputModel, ISODate, ORMModel
+from app.schemas.common import InputModel, ISODate, ORMModel, example
 
 _NOTE = Field(None, max_length=2000, description="free text kept in the case's audit trail")
 
 
 class RegistrationCreate(InputModel):
     """Register a filed case and record what the property investigation found so far."""
+
+    model_config = example(
+        registered_on="2026-03-03",
+        investigation_completed=False,
+        willing_to_perform=False,
+        settlement_likely=False,
+        note="网络查控已发起",
+    )
 
     registered_on: ISODate | None = Field(
         None, description="date of registration; today (court time) when absent; not before filed_on"
@@ -26,6 +34,8 @@ class RegistrationCreate(InputModel):
 
 class InvestigationUpdate(InputModel):
     """A later investigation outcome; fields left out keep their recorded value."""
+
+    model_config = example(investigation_completed=True, note="网络查控完毕：冻结中国工商银行存款30000.00元")
 
     investigation_completed: StrictBool | None = None
     willing_to_perform: StrictBool | None = None

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool
 
 from app.enums import AssetKind, AssetStatus, Behaviour, Category, RespondentClass, Track
-from app.schemas.common import InputModel, ISODate, MoneyIn, ORMModel, Page, RowId
+from app.schemas.common import InputModel, ISODate, MoneyIn, ORMModel, Page, RowId, example
 
 _REASON_MAX = 2000
 
@@ -39,6 +39,15 @@ class TriageAssetIn(InputModel):
 
 class TriageEvaluateRequest(InputModel):
     """Facts to evaluate, shaped like a ``POST /cases`` body plus the investigation; or a ``case_id``."""
+
+    model_config = example(
+        category="civil_commercial",
+        claim_amount="80000.00",
+        respondent_classes=["enterprise"],
+        property_clue_count=0,
+        assets=[{"kind": "real_estate", "value": "2000000.00", "status": "sealed", "disposable": True}],
+        investigation_completed=True,
+    )
 
     case_id: RowId | None = Field(
         None,
@@ -90,6 +99,8 @@ class TriageEvaluation(BaseModel):
 class TriageCommand(InputModel):
     """Decide the track and allocate; ``override_track`` needs a written ``reason``."""
 
+    model_config = example(override_track="ordinary", reason="被执行人名下房产需评估拍卖，按普通案件办理")
+
     override_track: Track | None = Field(
         None, description="simple records rule T10 with the reason; ordinary overrides the rules that fired"
     )
@@ -98,6 +109,8 @@ class TriageCommand(InputModel):
 
 class HandbackCommand(InputModel):
     """Why the fast group cannot handle the case simply."""
+
+    model_config = example(reason="被执行人下落不明，财产需评估拍卖，不宜简易执行")
 
     reason: str = Field(min_length=1, max_length=_REASON_MAX)
 

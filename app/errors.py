@@ -55,7 +55,8 @@ class Problem(BaseModel):
     instance: str | None = None
     errors: list[FieldError] | None = _member("each field at fault", "validation-error")
     allowed_actions: list[str] | None = _member(
-        "the actions allowed in the current state", "transition-not-allowed"
+        "what the caller may do instead: the actions the current state admits that the caller may perform",
+        "transition-not-allowed",
     )
     state: str | None = _member("the current state", "transition-not-allowed")
     missing: list[str] | None = _member("the legal conditions still missing", "gate-not-met")
@@ -134,7 +135,8 @@ class Conflict(DomainError):
 
 
 class TransitionNotAllowed(Conflict):
-    """The action is not allowed in the record's current state; ``allowed_actions`` lists those that are."""
+    """The action is not allowed in the record's current state; ``allowed_actions`` lists what the caller
+    may do instead."""
 
     slug, title = "transition-not-allowed", "Action not allowed in the current state"
 

@@ -38,8 +38,20 @@ class Actor(Protocol):
 
 
 class CaseLike(Protocol):
+    @property
+    def unit_code(self) -> str | None: ...
+
+    @property
+    def handler_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The team (and judge) a record other than a case is assigned to, such as a petition routed to a
+    team: the relations ``handling_team`` and ``handling_judge`` are checked on it as on a case."""
+
     unit_code: str | None
-    handler_id: int | None
+    handler_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 A command route (``POST /objections/{objection_id}/ruling``) takes the record's id, an optional
 ``If-Match`` and a body whose fields are the service function's keyword arguments; it answers the
 record as the caller now sees it, with its ``ETag``. The table row names what differs: the path, the
-operation id, who may call it (app.policy), the body schema, the service function and the summary.
+operation id, the workflow action it performs, the body schema, the service function and the
+summary. Who may call it is the permission of that action's step in the workflow, the same table the
+records' ``allowed_actions`` are computed from.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from app.deps import Authorized, ExpectedVersion, SessionDep, with_etag
 from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
 from app.models.user import User
 from app.schemas.common import RowId
+from app.services.workflow import Workflow
 
 COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 
@@ -31,7 +34,7 @@ class Command:
 
     path: str
     operation_id: str
-    permission: str
+    action: str  # the workflow's action; its step's permission is required of the caller
     body: type[BaseModel]
     service: Callable[..., Any]
     summary: str
@@ -42,6 +45,7 @@ class Command:
 def add_commands(
     router: APIRouter,
     *,
+    workflow: Workflow[Any],
     id_name: str,
     response_model: type[BaseModel],
     read: Callable[[Any, User], Any],
@@ -49,9 +53,12 @@ def add_commands(
 ) -> None:
     """Mount each command on ``router``; ``read`` shapes the changed record for its caller."""
     for command in commands:
+        permission = workflow.permission(command.action)
         router.add_api_route(
             command.path,
-            _command_endpoint(command, id_name=id_name, response_model=response_model, read=read),
+            _command_endpoint(
+                command, permission=permission, id_name=id_name, response_model=response_model, read=read
+            ),
             methods=["POST"],
             operation_id=command.operation_id,
             name=command.operation_id,
@@ -61,7 +68,12 @@ def add_commands(
 
 
 def _command_endpoint(
-    command: Command, *, id_name: str, response_model: type[BaseModel], read: Callable[[Any, User], Any]
+    command: Command,
+    *,
+    permission: str,
+    id_name: str,
+    response_model: type[BaseModel],
+    read: Callable[[Any, User], Any],
 ) -> Callable[..., Any]:
     def endpoint(**arguments: Any) -> Any:
         body = arguments["body"] or command.body()
@@ -84,7 +96,7 @@ def _command_endpoint(
         [
             inspect.Parameter(id_name, keyword, annotation=RowId),
             inspect.Parameter("session", keyword, annotation=SessionDep),
-            inspect.Parameter("user", keyword, annotation=Annotated[User, Authorized(command.permission)]),
+            inspect.Parameter("user", keyword, annotation=Annotated[User, Authorized(permission)]),
             inspect.Parameter("response", keyword, annotation=Response),
             inspect.Parameter("expected_version", keyword, annotation=ExpectedVersion),
             inspect.Parameter("body", keyword, annotation=body_annotation, default=body_default),

@@ -39,6 +39,7 @@ def make_case(
     behaviour: str | None = None,
     type_code: str = "执",
     created_by: str = "registrar",
+    closure_mode: str | None = None,
 ) -> int:
     """Insert a case in any state (with one applicant and one respondent) and return its id."""
     with session_scope() as session:
@@ -59,6 +60,7 @@ def make_case(
             unit_code=unit_code,
             handler_id=users[handler] if handler else None,
             created_by_id=users[created_by],
+            closure_mode=closure_mode,
         )
         case.parties = [
             Party(role="applicant", name="张三", party_type="natural_person", id_number="11010519491231002X"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import DeletionTrigger, DishonestGround, DishonestListingState
 from app.models.base import Base, StringEnum, UTCDateTime, utcnow
+from app.models.case import Case
 
 
 class DishonestListing(Base):
@@ -49,5 +50,8 @@ class DishonestListing(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+
+    # The case, read with the record where its rules look at it (the policy's relations, its state).
+    case: Mapped[Case] = relationship(lazy="raise_on_sql")
 
     __mapper_args__ = {"version_id_col": version}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import DisposalTransferState
 from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
+from app.models.case import Case
 from app.models.disposal_task import DisposalTask
 
 
@@ -51,5 +52,8 @@ class DisposalTransfer(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     tasks: Mapped[list[DisposalTask]] = relationship(lazy="raise", order_by="DisposalTask.id")
+
+    # The case, read with the record where its rules look at it (the policy's relations, its state).
+    case: Mapped[Case] = relationship(lazy="raise_on_sql")
 
     __mapper_args__ = {"version_id_col": version}

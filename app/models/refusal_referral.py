@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import ReferralOutcome, ReferralStage
 from app.models.base import Base, StringEnum, UTCDateTime, utcnow
+from app.models.case import Case
 
 
 class RefusalReferral(Base):
@@ -58,6 +59,9 @@ class RefusalReferral(Base):
     materials: Mapped[list[RefusalReferralMaterial]] = relationship(
         lazy="raise", order_by="RefusalReferralMaterial.id", cascade="all, delete-orphan"
     )
+
+    # The case, read with the record where its rules look at it (the policy's relations, its state).
+    case: Mapped[Case] = relationship(lazy="raise_on_sql")
 
     __mapper_args__ = {"version_id_col": version}
 

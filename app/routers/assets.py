@@ -16,6 +16,7 @@ from app.schemas.asset import AssetCreate, AssetList, AssetRead, AssetRelease, A
 from app.schemas.common import Limit, RowId
 from app.services import assets
 from app.services.assets import ControlStep
+from app.services.case_access import COMMAND_POLICY
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["assets"])
@@ -32,7 +33,7 @@ def record_asset(
     case_id: RowId,
     body: AssetCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("asset.record")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["record_asset"])],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record an asset the investigation found (comprehensive group, or the handling team)."""
@@ -75,7 +76,7 @@ def renew_asset_control(
     asset_id: RowId,
     body: AssetRenewal,
     session: SessionDep,
-    user: Annotated[User, Authorized("asset.control")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["control_asset"])],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Renew a freeze or seal (续冻/续封) before it lapses; its renewal clock (D12) restarts."""
@@ -95,7 +96,7 @@ def release_asset_control(
     asset_id: RowId,
     body: AssetRelease,
     session: SessionDep,
-    user: Annotated[User, Authorized("asset.control")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["control_asset"])],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Release a freeze or seal (解除); its renewal clock (D12) ends."""

@@ -28,6 +28,7 @@ from app.schemas.closure import (
 )
 from app.schemas.common import RowId
 from app.services import closure, restoration, termination_pool
+from app.services.case_access import COMMAND_POLICY
 from app.services.closure import ClosureOutcome
 from app.services.idempotency import IdempotencyKeyReused
 
@@ -69,7 +70,7 @@ def close_case(
     case_id: RowId,
     body: ClosureCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.close")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["close"])],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> ClosureRead:
@@ -125,7 +126,7 @@ def restore_case(
     case_id: RowId,
     body: RestorationCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.restore")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["restore"])],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Restore a 终本 case (恢复执行): a new linked case with a 执恢 number, to be registered and triaged."""

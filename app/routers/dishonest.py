@@ -37,6 +37,7 @@ from app.schemas.dishonest import (
     DishonestListingRead,
 )
 from app.services import dishonest
+from app.services.case_access import COMMAND_POLICY
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["dishonest list"])
@@ -44,7 +45,7 @@ router = APIRouter(tags=["dishonest list"])
 
 def _read(listing: DishonestListing, user: User) -> DishonestListingRead:
     return DishonestListingRead.model_validate(listing).model_copy(
-        update={"allowed_actions": dishonest.allowed_actions(listing)}
+        update={"allowed_actions": dishonest.LISTINGS.allowed_actions(user, listing)}
     )
 
 
@@ -59,7 +60,7 @@ def propose_listing(
     case_id: RowId,
     body: DishonestListingCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("dishonest.propose")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["propose_dishonest"])],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Propose a respondent for the dishonest list (the handling judge)."""
@@ -144,6 +145,7 @@ def get_listing(
 
 add_commands(
     router,
+    workflow=dishonest.LISTINGS,
     id_name="listing_id",
     response_model=DishonestListingRead,
     read=_read,
@@ -151,7 +153,7 @@ add_commands(
         Command(
             "/dishonest-listings/{listing_id}/decision",
             "decide_dishonest_listing",
-            "dishonest.decide",
+            "decide",
             DishonestDecisionCreate,
             dishonest.decide_listing,
             "Approve (needs a consumption ban on the case) or refuse a proposed listing (the director).",
@@ -162,7 +164,7 @@ add_commands(
         Command(
             "/dishonest-listings/{listing_id}/deletion-trigger",
             "trigger_dishonest_deletion",
-            "dishonest.trigger_deletion",
+            "trigger_deletion",
             DeletionTriggerCreate,
             dishonest.trigger_deletion,
             "Record that the respondent paid, settled or the term ended: the deletion clock (D11) starts.",
@@ -170,7 +172,7 @@ add_commands(
         Command(
             "/dishonest-listings/{listing_id}/deletion",
             "delete_dishonest_listing",
-            "dishonest.delete",
+            "delete",
             DeletionCreate,
             dishonest.delete_listing,
             "Record the deletion of a listing from the dishonest list (the handling team).",

@@ -39,6 +39,7 @@ from app.schemas.disposal import (
     DisposalTransferRead,
 )
 from app.services import disposal
+from app.services.case_access import COMMAND_POLICY
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["disposal"])
@@ -46,7 +47,7 @@ router = APIRouter(tags=["disposal"])
 
 def _read(transfer: DisposalTransfer, user: User) -> DisposalTransferRead:
     return DisposalTransferRead.model_validate(transfer).model_copy(
-        update={"allowed_actions": disposal.allowed_actions(transfer)}
+        update={"allowed_actions": disposal.TRANSFERS.allowed_actions(user, transfer)}
     )
 
 
@@ -69,7 +70,7 @@ def request_transfer(
     case_id: RowId,
     body: DisposalTransferCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("disposal.request")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["request_disposal"])],
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -106,7 +107,7 @@ def record_task(
     transfer_id: RowId,
     body: DisposalTaskCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("disposal.work")],
+    user: Annotated[User, Authorized(disposal.TRANSFERS.permission("record_task"))],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record a task done on a transferred case (the property-disposal group)."""
@@ -173,6 +174,7 @@ def get_transfer(
 
 add_commands(
     router,
+    workflow=disposal.TRANSFERS,
     id_name="transfer_id",
     response_model=DisposalTransferRead,
     read=_read,
@@ -180,7 +182,7 @@ add_commands(
         Command(
             "/disposal-transfers/{transfer_id}/approval",
             "decide_disposal_transfer",
-            "disposal.approve",
+            "decide",
             DisposalDecisionCreate,
             disposal.decide_transfer,
             "Approve (the case goes to disposal) or refuse a transfer with a reason (deputy director).",
@@ -188,7 +190,7 @@ add_commands(
         Command(
             "/disposal-transfers/{transfer_id}/return",
             "return_disposal_transfer",
-            "disposal.work",
+            "return",
             DisposalReturnCreate,
             disposal.return_transfer,
             "Return the case to the team it came from with the amount realised "

@@ -21,6 +21,7 @@ from app.models.user import User
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.measure import MeasureCreate, MeasureRead
 from app.services import measures
+from app.services.case_access import COMMAND_POLICY
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["measures"])
@@ -39,7 +40,7 @@ def record_measure(
     case_id: RowId,
     body: MeasureCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("measure.record")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["record_measure"])],
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:

@@ -39,7 +39,7 @@ router = APIRouter(tags=["objections"])
 
 def _read(objection: Objection, user: User) -> ObjectionRead:
     return ObjectionRead.model_validate(objection).model_copy(
-        update={"allowed_actions": objections.allowed_actions(objection)}
+        update={"allowed_actions": objections.OBJECTIONS.allowed_actions(user, objection)}
     )
 
 
@@ -130,6 +130,7 @@ def read_objection(
 
 add_commands(
     router,
+    workflow=objections.OBJECTIONS,
     id_name="objection_id",
     response_model=ObjectionRead,
     read=_read,
@@ -137,7 +138,7 @@ add_commands(
         Command(
             "/objections/{objection_id}/docket",
             "docket_objection",
-            "objection.handle",
+            "docket",
             DocketCreate,
             objections.docket_objection,
             "Docket the objection with its own 执异 case number.",
@@ -146,7 +147,7 @@ add_commands(
         Command(
             "/objections/{objection_id}/hearing",
             "record_objection_hearing",
-            "objection.handle",
+            "hearing",
             HearingCreate,
             objections.record_hearing,
             "Schedule a hearing, or record that it was held.",
@@ -154,7 +155,7 @@ add_commands(
         Command(
             "/objections/{objection_id}/ruling",
             "rule_on_objection",
-            "objection.handle",
+            "ruling",
             RulingCreate,
             objections.record_ruling,
             "Rule on the objection: upheld or rejected, with reasons (meets D5/D6).",
@@ -162,7 +163,7 @@ add_commands(
         Command(
             "/objections/{objection_id}/service",
             "record_objection_ruling_service",
-            "objection.handle",
+            "service",
             ServiceCreate,
             objections.record_service,
             "Record service of the ruling (starts D7, the reconsideration period).",
@@ -170,7 +171,7 @@ add_commands(
         Command(
             "/objections/{objection_id}/reconsideration",
             "apply_for_objection_reconsideration",
-            "objection.handle",
+            "reconsideration",
             ReconsiderationCreate,
             objections.apply_for_reconsideration,
             "Record an application for reconsideration of the ruling (starts D8).",
@@ -178,7 +179,7 @@ add_commands(
         Command(
             "/objections/{objection_id}/transfer",
             "transfer_objection_file",
-            "objection.handle",
+            "transfer",
             TransferCreate,
             objections.record_transfer,
             "Record the transfer of the file to the higher court (meets D8).",

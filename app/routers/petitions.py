@@ -39,7 +39,7 @@ router = APIRouter(tags=["petitions"])
 
 def _read(petition: Petition, user: User) -> PetitionRead:
     return PetitionRead.model_validate(petition).model_copy(
-        update={"allowed_actions": petitions.allowed_actions(petition)}
+        update={"allowed_actions": petitions.PETITIONS.allowed_actions(user, petition)}
     )
 
 
@@ -118,6 +118,7 @@ def read_petition(
 
 add_commands(
     router,
+    workflow=petitions.PETITIONS,
     id_name="petition_id",
     response_model=PetitionRead,
     read=_read,
@@ -125,7 +126,7 @@ add_commands(
         Command(
             "/petitions/{petition_id}/register",
             "register_petition",
-            "petition.handle",
+            "register",
             RegisterCreate,
             petitions.register_petition,
             "Register the petition (meets D9, starts D10).",
@@ -134,7 +135,7 @@ add_commands(
         Command(
             "/petitions/{petition_id}/route",
             "route_petition",
-            "petition.handle",
+            "route",
             RouteCreate,
             petitions.route_petition,
             "Send the petition to the handling team.",
@@ -143,7 +144,7 @@ add_commands(
         Command(
             "/petitions/{petition_id}/urge",
             "urge_petition",
-            "petition.handle",
+            "urge",
             UrgeCreate,
             petitions.urge_petition,
             "Urge the handling team to answer (催办); may be repeated.",
@@ -151,7 +152,7 @@ add_commands(
         Command(
             "/petitions/{petition_id}/supervise",
             "supervise_petition",
-            "petition.handle",
+            "supervise",
             SuperviseCreate,
             petitions.supervise_petition,
             "Escalate the petition to the leadership (督办).",
@@ -160,7 +161,7 @@ add_commands(
         Command(
             "/petitions/{petition_id}/reply",
             "reply_to_petition",
-            "petition.reply",
+            "reply",
             ReplyCreate,
             petitions.reply_to_petition,
             "The handling team's reply to the petition.",
@@ -168,7 +169,7 @@ add_commands(
         Command(
             "/petitions/{petition_id}/resolve",
             "resolve_petition",
-            "petition.handle",
+            "resolve",
             ResolveCreate,
             petitions.resolve_petition,
             "Record that the dispute was resolved (化解).",
@@ -177,7 +178,7 @@ add_commands(
         Command(
             "/petitions/{petition_id}/close",
             "close_petition",
-            "petition.handle",
+            "close",
             CloseCreate,
             petitions.close_petition,
             "Close the petition (报结; meets D10).",

@@ -40,6 +40,7 @@ from app.schemas.refusal_referral import (
     SupplementCreate,
 )
 from app.services import refusal_referrals
+from app.services.case_access import COMMAND_POLICY
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["refusal referrals"])
@@ -54,7 +55,10 @@ def _read(referral: RefusalReferral, user: User) -> RefusalReferralRead:
         for item, provided in refusal_referrals.checklist_status(referral)
     ]
     return RefusalReferralRead.model_validate(referral).model_copy(
-        update={"checklist": checklist, "allowed_actions": refusal_referrals.allowed_actions(referral)}
+        update={
+            "checklist": checklist,
+            "allowed_actions": refusal_referrals.REFERRALS.allowed_actions(user, referral),
+        }
     )
 
 
@@ -68,7 +72,7 @@ def _read(referral: RefusalReferral, user: User) -> RefusalReferralRead:
 def submit_referral(
     body: RefusalReferralCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("referral.submit")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["refer_refusal"])],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Hand a suspected refusal to execute, with its materials, to the comprehensive group."""
@@ -147,6 +151,7 @@ def read_referral(
 
 add_commands(
     router,
+    workflow=refusal_referrals.REFERRALS,
     id_name="referral_id",
     response_model=RefusalReferralRead,
     read=_read,
@@ -154,7 +159,7 @@ add_commands(
         Command(
             "/refusal-referrals/{referral_id}/review",
             "review_refusal_referral",
-            "referral.handle",
+            "review",
             ReviewCreate,
             refusal_referrals.review_referral,
             "Check the materials: complete, or returned with the missing items named.",
@@ -165,7 +170,7 @@ add_commands(
         Command(
             "/refusal-referrals/{referral_id}/supplement",
             "supplement_refusal_referral",
-            "referral.submit",
+            "supplement",
             SupplementCreate,
             refusal_referrals.supplement_referral,
             "Add the materials asked for; the referral goes back for review.",
@@ -173,7 +178,7 @@ add_commands(
         Command(
             "/refusal-referrals/{referral_id}/liaison",
             "record_refusal_referral_liaison",
-            "referral.handle",
+            "liaison",
             LiaisonCreate,
             refusal_referrals.record_liaison,
             "Record the hand-over of a complete referral to the criminal division.",
@@ -181,7 +186,7 @@ add_commands(
         Command(
             "/refusal-referrals/{referral_id}/police-transfer",
             "record_refusal_referral_police_transfer",
-            "referral.handle",
+            "police_transfer",
             PoliceTransferCreate,
             refusal_referrals.record_police_transfer,
             "Record the transfer documents sent to the public-security organ.",
@@ -189,7 +194,7 @@ add_commands(
         Command(
             "/refusal-referrals/{referral_id}/outcome",
             "record_refusal_referral_outcome",
-            "referral.handle",
+            "outcome",
             OutcomeCreate,
             refusal_referrals.record_outcome,
             "Record the outcome: accepted, declined, prosecuted or judged.",

@@ -17,6 +17,7 @@ from app.schemas.registration import (
     RegistrationRead,
 )
 from app.services import registration
+from app.services.case_access import COMMAND_POLICY
 
 router = APIRouter(tags=["registration"])
 
@@ -33,7 +34,7 @@ def register_case(
     case_id: RowId,
     body: RegistrationCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.register")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["register"])],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> RegistrationRead:
@@ -75,7 +76,7 @@ def record_investigation(
     case_id: RowId,
     body: InvestigationUpdate,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.investigate")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["record_investigation"])],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> InvestigationRead:

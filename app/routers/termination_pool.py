@@ -14,6 +14,7 @@ from app.models.user import User
 from app.schemas.closure import RecheckCreate, RecheckRead, TerminationPoolEntryRead
 from app.schemas.common import Limit, Page, RowId
 from app.services import termination_pool
+from app.services.case_access import COMMAND_POLICY
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["termination pool"])
@@ -55,7 +56,7 @@ def record_recheck(
     case_id: RowId,
     body: RecheckCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("termination_pool.recheck")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["recheck_pool"])],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Record a re-check of a 终本 pool case; it meets the re-check due and starts the next (D14)."""

@@ -23,6 +23,7 @@ from app.schemas.triage import (
     TriageRuleRead,
 )
 from app.services import triage
+from app.services.case_access import COMMAND_POLICY
 
 router = APIRouter(tags=["triage"])
 
@@ -78,7 +79,7 @@ def triage_case(
     case_id: RowId,
     body: TriageCommand,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.triage")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["triage"])],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> TriageOutcome:
@@ -105,7 +106,7 @@ def hand_back_case(
     case_id: RowId,
     body: HandbackCommand,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.handback")],
+    user: Annotated[User, Authorized(COMMAND_POLICY["handback"])],
     response: Response,
     expected_version: ExpectedVersion = None,
 ) -> TriageOutcome:

@@ -28,7 +28,7 @@ from app.enums import (
     Track,
 )
 from app.rules.identifiers import normalise_case_number, validate_resident_id, validate_uscc
-from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, Name, ORMModel, example
+from app.schemas.common import AllowedActions, InputModel, ISODate, MoneyIn, MoneyOut, Name, ORMModel, example
 from app.schemas.deadline import DeadlineRead
 from app.settings import court_today
 
@@ -285,7 +285,7 @@ class CaseRead(ORMModel):
     assets: list[CaseAssetRead]
     triage: CaseTriageRead | None
     deadlines: list[DeadlineRead] = Field(description="the case's legal deadline clocks, by due date")
-    allowed_actions: list[str] = Field(description="case commands the caller may perform in this state")
+    allowed_actions: AllowedActions
 
 
 class CaseListItem(ORMModel):

@@ -140,6 +140,14 @@ def _not_in_future(value: date) -> date:
 LegalDate = Annotated[date, AfterValidator(_not_in_future)]
 DocumentNumber = Annotated[str, Field(min_length=1, max_length=100, examples=["（2026）豫0104执123号"])]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+# What a record's reader may do next (and what a 409 names instead): the caller's, not the state's.
+AllowedActions = Annotated[
+    list[str],
+    Field(
+        description="the commands the caller may perform now: those the state admits that the caller's "
+        "unit, role and relation to the record permit"
+    ),
+]
 
 # Embedding and override characters reorder the text around them (U+202A–U+202E), isolates too
 # (U+2066–U+2069): "张三\u202e司公限有" prints as another name than the one stored.

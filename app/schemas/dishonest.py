@@ -7,7 +7,17 @@ from datetime import datetime
 from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DeletionTrigger, DishonestGround, DishonestListingState
-from app.schemas.common import InputModel, ISODate, LegalDate, LongText, ORMModel, RowId, example, field_error
+from app.schemas.common import (
+    AllowedActions,
+    InputModel,
+    ISODate,
+    LegalDate,
+    LongText,
+    ORMModel,
+    RowId,
+    example,
+    field_error,
+)
 
 
 class DishonestListingCreate(InputModel):
@@ -94,8 +104,6 @@ class DishonestListingRead(ORMModel):
     deletion_triggered_on: ISODate | None
     deleted_on: ISODate | None
     note: str | None
-    allowed_actions: list[str] = Field(
-        default_factory=list, description="commands the listing's state admits"
-    )
+    allowed_actions: AllowedActions = []
     version: int
     created_at: datetime

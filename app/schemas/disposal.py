@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, model_validator
 
 from app.enums import Decision, DisposalTaskKind, DisposalTransferState
 from app.schemas.common import (
+    AllowedActions,
     InputModel,
     ISODate,
     LegalDate,
@@ -108,8 +109,6 @@ class DisposalTransferRead(ORMModel):
     amount_realised: MoneyOut | None
     result: str | None
     tasks: list[DisposalTaskRead]
-    allowed_actions: list[str] = Field(
-        default_factory=list, description="commands the transfer's state admits"
-    )
+    allowed_actions: AllowedActions = []
     version: int
     created_at: datetime

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AliasChoices, Field, field_validator
 
 from app.enums import FilerKind, ObjectionKind, ObjectionOutcome
-from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId, example
+from app.schemas.common import AllowedActions, InputModel, ISODate, Name, ORMModel, RowId, example
 from app.settings import get_settings
 
 _NOTE = Field(None, max_length=4000)
@@ -130,7 +130,7 @@ class ObjectionRead(ORMModel):
     transferred_on: ISODate | None
     higher_court: str | None
     transfer_note: str | None
-    allowed_actions: list[str] = Field(default_factory=list, description="commands the state admits now")
+    allowed_actions: AllowedActions = []
     created_at: datetime
     updated_at: datetime
     version: int

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import AliasChoices, Field
 
 from app.enums import PetitionChannel, PetitionState
-from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId, example
+from app.schemas.common import AllowedActions, InputModel, ISODate, Name, ORMModel, RowId, example
 
 _NOTE = Field(None, max_length=4000)
 _TODAY = "today (court time) when absent"
@@ -123,7 +123,7 @@ class PetitionRead(ORMModel):
     resolution_note: str | None
     closed_on: ISODate | None
     close_note: str | None
-    allowed_actions: list[str] = Field(default_factory=list)
+    allowed_actions: AllowedActions = []
     created_at: datetime
     updated_at: datetime
     version: int

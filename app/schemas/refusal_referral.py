@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, Field, field_validator
 
 from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.schemas.common import InputModel, ISODate, Name, ORMModel, RowId, example
+from app.schemas.common import AllowedActions, InputModel, ISODate, Name, ORMModel, RowId, example
 
 _NOTE = Field(None, max_length=4000)
 
@@ -153,7 +153,7 @@ class RefusalReferralRead(ORMModel):
     outcome_on: ISODate | None
     outcome_reference: str | None
     outcome_note: str | None
-    allowed_actions: list[str] = Field(default_factory=list)
+    allowed_actions: AllowedActions = []
     created_at: datetime
     updated_at: datetime
     version: int

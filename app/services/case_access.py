@@ -1,7 +1,9 @@
 """Loading a case for an action: visibility, the policy's case relations, and the state machine.
 
 Every case command goes through :func:`case_for_action`, so that who may act and in which state
-is decided in one place (DOMAIN.md §1–§2).
+is decided in one place (DOMAIN.md §1–§2); :data:`COMMAND_POLICY` is the permission its route
+requires too. A desk's action that is also a command on the record's case (a disposal transfer's
+approval, a listing's decision) is a :func:`case_step` of the desk's workflow.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from app.errors import Forbidden, NotFound, TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases, sees_only_filed
-from app.services.workflow import check_version
+from app.services.workflow import Step, check_version
 
 # What the team handling an allocated case may do (plan §5(2)–(3)).
 _TEAM_WORK = (
@@ -47,9 +49,10 @@ STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
         "decide_dishonest",
         "refer_refusal",
     ),
-    CaseState.closed: ("restore",),
+    CaseState.closed: (),  # other closings are final; see state_actions for the 终本 pool
 }
-# Seals and freezes survive 终本 (the pool keeps them), so their renewal and release go on.
+# SPC 终本 rules 2016 art. 9: a 终本 case is restored when property is found; its seals and freezes
+# survive (the pool keeps them), so their renewal and release go on, and the pool's re-checks.
 POOL_ACTIONS = ("restore", "control_asset", "recheck_pool")
 
 
@@ -60,7 +63,11 @@ def state_actions(case: Case) -> tuple[str, ...]:
     return STATE_ACTIONS[case.state]
 
 
-# The policy action (app.policy) that authorises each case command.
+# Commands performed on a case's disposal transfer or dishonest listing: the case's state must admit
+# them too, but the transfer or listing lists them, not the case.
+ON_RECORDS = frozenset({"approve_disposal", "disposal_task", "disposal_return", "decide_dishonest"})
+
+# The policy action (app.policy) that authorises each case command; its route requires it too.
 COMMAND_POLICY: dict[str, str] = {
     "register": "case.register",
     "record_asset": "asset.record",
@@ -83,12 +90,29 @@ COMMAND_POLICY: dict[str, str] = {
 
 
 def allowed_actions(user: User, case: Case) -> list[str]:
-    """The commands the state admits and the policy grants this caller on this case."""
+    """The commands on the case that its state admits and the policy grants this caller on it."""
     return [
         command
         for command in state_actions(case)
-        if actor_may_on_case(user, COMMAND_POLICY.get(command, ""), case)
+        if command not in ON_RECORDS and actor_may_on_case(user, COMMAND_POLICY.get(command, ""), case)
     ]  # unmapped: default deny
+
+
+def _state_text(case: Case) -> str:
+    return f"closed as {case.closure_mode}" if case.state == CaseState.closed else str(case.state)
+
+
+def case_step(command: str, **more: Any) -> Step[Any]:
+    """The step of a desk action that is also ``command`` on the record's case (``record.case``):
+    the command's policy action, its relations checked on the case, and a case state admitting it."""
+
+    def blocked(record: Any) -> str | None:
+        case = record.case
+        if command in state_actions(case):
+            return None
+        return f"case {case.case_number} is {_state_text(case)}"
+
+    return Step(permission=COMMAND_POLICY[command], on=lambda record: record.case, blocked=blocked, **more)
 
 
 def seen_cases(user: User) -> ColumnElement[bool]:
@@ -128,16 +152,15 @@ def case_for_action(
     session: Session, user: User, case_id: int, command: str, expected_version: int | None = None
 ) -> Case:
     """Load and lock a case for ``command``: 404 unseen, 403 not allowed (its grant in
-    :data:`COMMAND_POLICY`), 412 stale, 409 wrong state."""
+    :data:`COMMAND_POLICY`), 412 stale, 409 wrong state (naming what this caller may do instead)."""
     case = load_case(session, case_id, user, for_update=True)
     if not actor_may_on_case(user, COMMAND_POLICY[command], case):
         raise Forbidden(f"you may not {command.replace('_', ' ')} on case {case.case_number}")
     check_version(case, expected_version, label=f"case {case.case_number}")
-    allowed = state_actions(case)
-    if command not in allowed:
+    if command not in state_actions(case):
         raise TransitionNotAllowed(
-            f"case {case.case_number} is {case.state}; {command} is not allowed",
-            allowed_actions=list(allowed),
+            f"case {case.case_number} is {_state_text(case)}; {command} is not allowed",
+            allowed_actions=allowed_actions(user, case),
             state=case.state,
         )
     return case

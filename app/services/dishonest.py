@@ -21,17 +21,16 @@ from app.enums import (
     MeasureKind,
     PartyRole,
 )
-from app.errors import Conflict, Forbidden, GateNotMet, InvalidInput
+from app.errors import Conflict, GateNotMet, InvalidInput
 from app.models.case import Case, Party
 from app.models.dishonest_listing import DishonestListing
 from app.models.measure import Measure
 from app.models.user import User
-from app.policy import actor_may_on_case
 from app.rules.termination_gate import months_after
 from app.services import audit, termination_pool
 from app.services import deadline_events as deadlines
-from app.services.case_access import case_for_action, load_case, visible_cases
-from app.services.workflow import Workflow, check_legal_date
+from app.services.case_access import case_for_action, case_step, load_case, visible_cases
+from app.services.workflow import Step, Workflow, check_legal_date
 from app.settings import court_today, get_settings
 
 L = DishonestListingState
@@ -57,33 +56,39 @@ CLOSURE_TRIGGERS: dict[ClosureMode, DeletionTrigger] = {
 }
 
 
-def allowed_actions(listing: DishonestListing) -> list[str]:
-    return list(LISTING_ACTIONS[listing.state])
+def _own_proposal(user: User, listing: DishonestListing) -> str | None:
+    # Plan §4: the director approves what the judge proposes; nobody decides their own proposal.
+    if listing.proposed_by_id == user.id:
+        return "you proposed this listing; another person must decide it"
+    return None
 
+
+# The director decides (plan §4) while the case's state admits it. Deletion follows the listing, not
+# the case: it must still happen after the case has closed (SPC dishonest-list rules art. 10), so the
+# case's state does not gate it; the handling judge records the ground, the team the deletion.
+STEPS: dict[str, Step[DishonestListing]] = {
+    "decide": case_step("decide_dishonest", refused=_own_proposal),
+    "trigger_deletion": Step(permission="dishonest.trigger_deletion", on=lambda listing: listing.case),
+    "delete": Step(permission="dishonest.delete", on=lambda listing: listing.case),
+}
 
 LISTINGS = Workflow(
     model=DishonestListing,
     entity="dishonest_listing",
     noun="dishonest listing",
     state_of=lambda listing: listing.state,
-    actions_of=allowed_actions,
+    actions_of=lambda listing: LISTING_ACTIONS[listing.state],
+    steps=STEPS,
     snapshot=lambda listing: {"state": listing.state, "version": listing.version},
     visible=lambda stmt, user: visible_cases(stmt, user, DishonestListing.case_id),
+    case=DishonestListing.case,
+    locks_case=True,
 )
 
 
 def get_listing(session: Session, *, listing_id: int, user: User) -> DishonestListing:
     """One listing, or 404 when it does not exist or its case is hidden from the caller."""
     return LISTINGS.get(session, user=user, record_id=listing_id)
-
-
-def _locked(
-    session: Session, *, listing_id: int, expected_version: int | None, action: str
-) -> DishonestListing:
-    """The listing read again under the case lock the caller holds: 412 stale, 409 wrong state."""
-    listing = LISTINGS.reload(session, listing_id)
-    LISTINGS.check_action(listing, action=action, expected_version=expected_version)
-    return listing
 
 
 def propose_listing(
@@ -122,7 +127,7 @@ def propose_listing(
             listing_id=open_listing.id,
         )
     listing = DishonestListing(
-        case_id=case.id,
+        case=case,
         respondent_id=respondent_id,
         ground=ground,
         facts=facts,
@@ -176,12 +181,8 @@ def decide_listing(
     expected_version: int | None = None,
 ) -> DishonestListing:
     """The director approves (the listing runs for its term) or refuses with a reason."""
-    case_id = get_listing(session, listing_id=listing_id, user=user).case_id
-    case = case_for_action(session, user, case_id, "decide_dishonest")
-    listing = _locked(session, listing_id=listing_id, expected_version=expected_version, action="decide")
-    if listing.proposed_by_id == user.id:
-        # Plan §4: the director approves what the judge proposes; nobody approves their own proposal.
-        raise Forbidden("you proposed this listing; another person must decide it")
+    listing = LISTINGS.for_action(session, user, listing_id, "decide", expected_version)
+    case = listing.case
     decided_on = decided_on or court_today()
     check_legal_date("decided_on", decided_on, not_before=listing.proposed_on, not_before_what="the proposal")
     before = {"state": listing.state}
@@ -234,17 +235,6 @@ def _set_term(listing: DishonestListing, *, decided_on: date, extra_years: int) 
     listing.term_ends_on = months_after(decided_on, 12 * listing.term_years)
 
 
-def _for_listing_command(session: Session, *, listing_id: int, user: User, policy_action: str) -> Case:
-    # Deletion follows the listing, not the case: it must still happen after the case has closed
-    # (SPC dishonest-list rules art. 10), so the case's state does not gate it.
-    case_id = get_listing(session, listing_id=listing_id, user=user).case_id
-    case = load_case(session, case_id, user, for_update=True)
-    if not actor_may_on_case(user, policy_action, case):
-        verb = policy_action.split(".")[-1].replace("_", " ")
-        raise Forbidden(f"you may not {verb} on case {case.case_number}")
-    return case
-
-
 def trigger_deletion(
     session: Session,
     *,
@@ -256,12 +246,8 @@ def trigger_deletion(
     expected_version: int | None = None,
 ) -> DishonestListing:
     """A ground for deletion occurred; the listing must be deleted within 3 working days (D11)."""
-    case = _for_listing_command(
-        session, listing_id=listing_id, user=user, policy_action="dishonest.trigger_deletion"
-    )
-    listing = _locked(
-        session, listing_id=listing_id, expected_version=expected_version, action="trigger_deletion"
-    )
+    listing = LISTINGS.for_action(session, user, listing_id, "trigger_deletion", expected_version)
+    case = listing.case
     triggered_on = triggered_on or court_today()
     check_legal_date(
         "triggered_on", triggered_on, not_before=listing.decided_on, not_before_what="the listing"
@@ -401,8 +387,7 @@ def delete_listing(
     expected_version: int | None = None,
 ) -> DishonestListing:
     """Record that the listing was deleted from the list (meets D11)."""
-    case = _for_listing_command(session, listing_id=listing_id, user=user, policy_action="dishonest.delete")
-    listing = _locked(session, listing_id=listing_id, expected_version=expected_version, action="delete")
+    listing = LISTINGS.for_action(session, user, listing_id, "delete", expected_version)
     deleted_on = deleted_on or court_today()
     check_legal_date(
         "deleted_on",
@@ -417,7 +402,7 @@ def delete_listing(
         session,
         event="dishonest.deleted",
         on=deleted_on,
-        case_id=case.id,
+        case_id=listing.case_id,
         subject_type="dishonest_listing",
         subject_id=listing.id,
     )
@@ -427,7 +412,7 @@ def delete_listing(
         action="dishonest.delete",
         entity_type="dishonest_listing",
         entity_id=listing.id,
-        case_id=case.id,
+        case_id=listing.case_id,
         before={"state": L.deletion_pending},
         after={"state": listing.state, "deleted_on": deleted_on},
         reason=note,

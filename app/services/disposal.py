@@ -25,8 +25,8 @@ from app.models.user import User
 from app.policy import TEAM_UNITS
 from app.services import audit
 from app.services import deadline_events as deadlines
-from app.services.case_access import case_for_action
-from app.services.workflow import Workflow, check_legal_date
+from app.services.case_access import case_for_action, case_step
+from app.services.workflow import Step, Workflow, check_legal_date
 from app.settings import court_today
 
 S = DisposalTransferState
@@ -41,8 +41,13 @@ TRANSFER_ACTIONS: dict[DisposalTransferState, tuple[str, ...]] = {
 OPEN_STATES = (S.requested, S.approved)
 
 
-def allowed_actions(transfer: DisposalTransfer) -> list[str]:
-    return list(TRANSFER_ACTIONS[transfer.state])
+# Each action is also a command on the case: a deputy director approves (plan §5(3)), the disposal
+# group works and returns the case (plan §5(4)), and the case's state must admit it.
+STEPS: dict[str, Step[DisposalTransfer]] = {
+    "decide": case_step("approve_disposal"),
+    "record_task": case_step("disposal_task"),
+    "return": case_step("disposal_return"),
+}
 
 
 def _visible(stmt: Select[Any], user: User) -> Select[Any]:
@@ -57,10 +62,13 @@ TRANSFERS = Workflow(
     entity="disposal_transfer",
     noun="disposal transfer",
     state_of=lambda transfer: transfer.state,
-    actions_of=allowed_actions,
+    actions_of=lambda transfer: TRANSFER_ACTIONS[transfer.state],
+    steps=STEPS,
     snapshot=lambda transfer: {"state": transfer.state, "version": transfer.version},
     visible=_visible,
     children=(DisposalTransfer.tasks,),
+    case=DisposalTransfer.case,
+    locks_case=True,
 )
 
 
@@ -69,19 +77,12 @@ def get_transfer(session: Session, *, transfer_id: int, user: User) -> DisposalT
     return TRANSFERS.get(session, user=user, record_id=transfer_id)
 
 
-# The case command (app.services.case_access) each transfer action is, whose grant and case state it needs.
-_CASE_COMMANDS = {"decide": "approve_disposal", "record_task": "disposal_task", "return": "disposal_return"}
-
-
 def _transfer_for_action(
     session: Session, user: User, transfer_id: int, action: str, expected_version: int | None
 ) -> tuple[DisposalTransfer, Case]:
-    """Load the transfer, lock its case (case first, always), then check version and state."""
-    case_id = get_transfer(session, transfer_id=transfer_id, user=user).case_id
-    case = case_for_action(session, user, case_id, _CASE_COMMANDS[action])
-    transfer = get_transfer(session, transfer_id=transfer_id, user=user)  # re-read under the case lock
-    TRANSFERS.check_action(transfer, action=action, expected_version=expected_version)
-    return transfer, case
+    """The transfer and its case, both locked (case first, always) and checked for ``action``."""
+    transfer = TRANSFERS.for_action(session, user, transfer_id, action, expected_version)
+    return transfer, transfer.case
 
 
 def _usable_disposal_document(

@@ -23,7 +23,7 @@ from app.rules.periods import add_days
 from app.services import deadline_events as deadlines
 from app.services.case_access import load_case, visible_cases
 from app.services.numbering import next_serial
-from app.services.workflow import Workflow, check_legal_date
+from app.services.workflow import Step, Workflow, check_legal_date
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
 
@@ -65,7 +65,7 @@ FILERS_BY_KIND: dict[ObjectionKind, frozenset[FilerKind]] = {
 NOT_RECONSIDERED = frozenset({ObjectionKind.outsider})
 
 
-def allowed_actions(objection: Objection) -> list[str]:
+def _state_actions(objection: Objection) -> list[str]:
     table = RECONSIDERATION_KIND_ACTIONS if objection.kind == ObjectionKind.reconsideration else STATE_ACTIONS
     actions = table.get(objection.state, ())
     if objection.kind in NOT_RECONSIDERED:
@@ -91,7 +91,12 @@ OBJECTIONS = Workflow(
     entity="objection",
     noun="objection",
     state_of=lambda objection: objection.state,
-    actions_of=allowed_actions,
+    actions_of=_state_actions,
+    # The objection group handles every step (plan §5(7)).
+    steps={
+        action: Step(permission="objection.handle")
+        for action in ("docket", "hearing", "ruling", "service", "reconsideration", "transfer")
+    },
     snapshot=_snapshot,
     visible=lambda stmt, user: visible_cases(stmt, user, Objection.case_id),
     children=(Objection.hearings,),

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.enums import PetitionChannel, PetitionState
-from app.errors import Forbidden, InvalidInput
+from app.errors import InvalidInput
 from app.models.case import Case
 from app.models.petition import Petition, PetitionUrge
 from app.models.user import User
-from app.policy import TEAM_UNITS, actor_may_on_case, sees_all_cases
+from app.policy import TEAM_UNITS, Assignment, sees_all_cases
 from app.services import deadline_events as deadlines
 from app.services.case_access import can_see
-from app.services.workflow import Workflow, check_legal_date
+from app.services.workflow import Step, Workflow, check_legal_date
 from app.settings import court_today
 
 # DOMAIN.md §9: received → registered → routed (urged, supervised) → replied → resolved → closed.
@@ -36,9 +35,22 @@ STATE_ACTIONS: dict[PetitionState, tuple[str, ...]] = {
 }
 
 
-def allowed_actions(petition: Petition) -> list[str]:
+def _state_actions(petition: Petition) -> list[str]:
     actions = STATE_ACTIONS[petition.state]
     return [a for a in actions if not (a == "supervise" and petition.supervised)]  # escalated once
+
+
+# The comprehensive group handles a petition; the team it was routed to replies (plan §5(8) with §3(1)).
+_HANDLE = Step[Petition](permission="petition.handle")
+STEPS: dict[str, Step[Petition]] = {
+    "register": _HANDLE,
+    "route": _HANDLE,
+    "urge": _HANDLE,
+    "supervise": _HANDLE,
+    "reply": Step(permission="petition.reply", on=lambda petition: Assignment(petition.unit_code)),
+    "resolve": _HANDLE,
+    "close": _HANDLE,
+}
 
 
 def petitioner_key(name: str) -> str:
@@ -68,7 +80,8 @@ PETITIONS = Workflow(
     entity="petition",
     noun="petition",
     state_of=lambda petition: petition.state,
-    actions_of=allowed_actions,
+    actions_of=_state_actions,
+    steps=STEPS,
     snapshot=_snapshot,
     visible=_visible,
     children=(Petition.urges,),
@@ -276,9 +289,6 @@ def reply_to_petition(
 ) -> Petition:
     """The handling team's answer to the petition (回复)."""
     petition = PETITIONS.for_action(session, user, petition_id, "reply", expected_version)
-    team = SimpleNamespace(unit_code=petition.unit_code, handler_id=None)
-    if not actor_may_on_case(user, "petition.reply", team):
-        raise Forbidden(f"petition {petition.id} was routed to {petition.unit_code}; only that team replies")
     replied_on = replied_on or court_today()
     check_legal_date("replied_on", replied_on, not_before=petition.routed_on, not_before_what="the routing")
     before = _snapshot(petition)

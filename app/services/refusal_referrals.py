@@ -16,13 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.errors import Conflict, Forbidden, GateNotMet, InvalidInput
-from app.models.case import Case
+from app.errors import Conflict, GateNotMet, InvalidInput
 from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.user import User
-from app.policy import actor_may_on_case, sees_all_cases
+from app.policy import sees_all_cases
 from app.services.case_access import case_for_action
-from app.services.workflow import SelectT, Workflow, check_legal_date, where_given
+from app.services.workflow import SelectT, Step, Workflow, check_legal_date, where_given
 from app.settings import court_today, get_settings
 
 # Plan §5(6): submitted → reviewed (returned ⇄ supplemented, or complete) → criminal division →
@@ -54,8 +53,16 @@ class MaterialItem(Protocol):
     def note(self) -> str | None: ...
 
 
-def allowed_actions(referral: RefusalReferral) -> list[str]:
-    return list(STAGE_ACTIONS[referral.stage])
+# The comprehensive group reviews and follows a referral; only the team handling the case hands over
+# materials for it (plan §5(3), §5(6)).
+_HANDLE = Step[RefusalReferral](permission="referral.handle")
+STEPS: dict[str, Step[RefusalReferral]] = {
+    "review": _HANDLE,
+    "supplement": Step(permission="referral.submit", on=lambda referral: referral.case),
+    "liaison": _HANDLE,
+    "police_transfer": _HANDLE,
+    "outcome": _HANDLE,
+}
 
 
 def checklist() -> list[str]:
@@ -99,10 +106,12 @@ REFERRALS = Workflow(
     entity="refusal_referral",
     noun="refusal-to-execute referral",
     state_of=lambda referral: referral.stage,
-    actions_of=allowed_actions,
+    actions_of=lambda referral: STAGE_ACTIONS[referral.stage],
+    steps=STEPS,
     snapshot=_snapshot,
     visible=_visible,
     children=(RefusalReferral.materials,),
+    case=RefusalReferral.case,
 )
 
 
@@ -163,13 +172,6 @@ def submit_referral(
     )
 
 
-def _require_handling_team(session: Session, user: User, referral: RefusalReferral, action: str) -> None:
-    """Plan §5(3): only the team handling the case hands over materials for its referral."""
-    case = session.get_one(Case, referral.case_id)
-    if not actor_may_on_case(user, "referral.submit", case):
-        raise Forbidden(f"only the team handling case {case.case_number} may {action} its referral")
-
-
 def supplement_referral(
     session: Session,
     *,
@@ -180,14 +182,7 @@ def supplement_referral(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """The handling team adds the materials it was asked for; the referral goes back for review."""
-    referral = REFERRALS.for_action(
-        session,
-        user,
-        referral_id,
-        "supplement",
-        expected_version,
-        authorize=lambda referral: _require_handling_team(session, user, referral, "supplement"),
-    )
+    referral = REFERRALS.for_action(session, user, referral_id, "supplement", expected_version)
     _check_items([m.item for m in materials], field="materials", suffix=".item")
     before = _snapshot(referral)
     for m in materials:

@@ -10,8 +10,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.enums import CaseState, ClosureMode
-from app.errors import Conflict, TransitionNotAllowed
+from app.enums import CaseState
+from app.errors import Conflict
 from app.models.case import Case, Party
 from app.models.user import User
 from app.rules.identifiers import format_case_number
@@ -42,13 +42,6 @@ def restore_case(
 ) -> Case:
     """Open the restored case (``filed``, linked by ``origin_case_id``); the old one leaves the pool."""
     origin = case_for_action(session, user, case_id, "restore")
-    if origin.closure_mode != ClosureMode.terminated_current:
-        # SPC 终本 rules 2016 art. 9: restoration follows a 终本; other closings are final.
-        raise TransitionNotAllowed(
-            f"case {origin.case_number} was closed as {origin.closure_mode}; only a "
-            "终本 case can be restored",
-            allowed_actions=[],
-        )
     entry = termination_pool.entry_for_case(session, origin.id)
     if entry is not None and entry.restored_case_id is not None:
         raise Conflict(

@@ -2,8 +2,10 @@
 dishonest listings; plan §5(3)–(8)): reading what the caller may see, locking a record for an
 action, recording a change with its audit entry, and paging a list.
 
-A desk declares one :class:`Workflow` with its model, its table of allowed actions and its
-visibility rule; its service keeps only its own rules.
+A desk declares one :class:`Workflow` with its model, what each state admits, one :class:`Step`
+per action (the policy action it needs, and on what relation) and its visibility rule; its service
+keeps only its own rules. The routes require each step's permission and the records' reads list the
+actions whose steps the caller passes, from the same table, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.errors import InvalidInput, NotFound, PreconditionFailed, TransitionNotAllowed
+from app.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed, TransitionNotAllowed
 from app.models.base import utcnow
+from app.models.case import Case
 from app.models.user import User
+from app.policy import POLICY, CaseLike, actor_may, actor_may_on_case
 from app.services import audit
 from app.services.paging import keyset_page
 from app.settings import court_today
@@ -30,14 +34,6 @@ class VersionedRecord(Protocol):
 
 SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")  # any SELECT, its columns kept
 R = TypeVar("R")  # a mapped class with ``id``, ``version``, ``case_id`` and ``updated_at``
-
-
-def require_action(*, label: str, state: str, action: str, allowed: Sequence[str]) -> None:
-    """409 naming the allowed actions when ``action`` is not one of them (API.md command endpoints)."""
-    if action not in allowed:
-        raise TransitionNotAllowed(
-            f"{label} is {state}; {action} is not allowed", allowed_actions=list(allowed), state=state
-        )
 
 
 def check_version(record: VersionedRecord, expected_version: int | None, *, label: str) -> None:
@@ -79,6 +75,24 @@ def _everything(stmt: Select[Any], user: User) -> Select[Any]:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Step(Generic[R]):
+    """What one action asks of its caller besides a state that admits it.
+
+    ``permission`` is the policy action (app.policy): the action's route requires it of the caller's
+    unit and role, and its grants' relations (the handling team or judge) are checked on what ``on``
+    gives, the record's case or the team a petition went to. ``blocked`` says why something besides
+    the record's state refuses the action now (409), such as its case's state; ``refused`` says why
+    the caller may not although the policy lets them (403). Both give ``None`` when nothing stands
+    in the way.
+    """
+
+    permission: str
+    on: Callable[[R], CaseLike] | None = None
+    blocked: Callable[[R], str | None] | None = None
+    refused: Callable[[User, R], str | None] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Workflow(Generic[R]):
     """One kind of record that moves through states by named actions."""
 
@@ -87,10 +101,21 @@ class Workflow(Generic[R]):
     noun: str  # how messages name it, e.g. "refusal-to-execute referral"
     state_of: Callable[[R], str]
     actions_of: Callable[[R], Sequence[str]]  # what the record's state admits
+    steps: Mapping[str, Step[R]]  # what each action asks of its caller
     snapshot: Callable[[R], dict[str, Any]]  # the audited fields
     visible: Callable[[Select[Any], User], Select[Any]] = _everything  # who may see which records
     children: tuple[Any, ...] = field(default=())  # relationships read with the record
     label_of: Callable[[R], str] | None = None
+    case: Any = None  # the relationship to the record's case, read with it, when a step looks at the case
+    locks_case: bool = False  # actions change the case too: lock it first, as every case command does
+
+    def __post_init__(self) -> None:
+        for action, step in self.steps.items():
+            grants = POLICY.get(step.permission)
+            if grants is None:
+                raise ValueError(f"{self.entity} {action}: no policy action {step.permission!r}")
+            if step.on is None and any(grant.relation for grant in grants):
+                raise ValueError(f"{self.entity} {action}: {step.permission} has relations; give `on`")
 
     @property
     def _key(self) -> Any:
@@ -100,7 +125,11 @@ class Workflow(Generic[R]):
         return self.label_of(record) if self.label_of else f"{self.noun} {_fields(record).id}"
 
     def _with_children(self, stmt: Select[Any]) -> Select[Any]:
-        return stmt.options(*(selectinload(child) for child in self.children))
+        return stmt.options(*(selectinload(child) for child in self._read_with))
+
+    @property
+    def _read_with(self) -> tuple[Any, ...]:
+        return (*self.children, self.case) if self.case is not None else self.children
 
     def reload(self, session: Session, record_id: int) -> R:
         """The record as stored now, with its children."""
@@ -109,10 +138,13 @@ class Workflow(Generic[R]):
         return record
 
     def find(self, session: Session, *, user: User, record_id: int, for_update: bool = False) -> R:
-        """The record, or 404 when it does not exist or the caller may not see it."""
+        """The record (with its case, when its steps look at it), or 404 when it does not exist or the
+        caller may not see it. Locked, it is read afresh."""
         stmt = self.visible(select(self.model).where(self._key == record_id), user)
+        if self.case is not None:
+            stmt = stmt.options(selectinload(self.case))
         if for_update:
-            stmt = stmt.with_for_update(of=self.model)
+            stmt = stmt.with_for_update(of=self.model).execution_options(populate_existing=True)
         record: R | None = session.execute(stmt).scalar_one_or_none()
         if record is None:
             raise NotFound(f"{self.noun} {record_id} not found")
@@ -123,30 +155,63 @@ class Workflow(Generic[R]):
         self.find(session, user=user, record_id=record_id)
         return self.reload(session, record_id)
 
-    def check_action(self, record: R, *, action: str, expected_version: int | None) -> None:
-        """412 on a stale version, then 409 naming the allowed actions when the state refuses ``action``."""
+    def permission(self, action: str) -> str:
+        """The policy action (app.policy) that ``action``'s route requires."""
+        return self.steps[action].permission
+
+    def _refusal(self, user: User, record: R, action: str) -> str | None:
+        """Why the caller may not perform ``action`` on the record (403), or None."""
+        step = self.steps[action]
+        if not actor_may(user, step.permission):
+            return f"your unit and role may not perform {action} on {self.label(record)}"
+        if step.on is not None and not actor_may_on_case(user, step.permission, step.on(record)):
+            return f"you may not perform {action} on {self.label(record)}: you do not handle it"
+        return step.refused(user, record) if step.refused is not None else None
+
+    def _obstacle(self, record: R, action: str) -> str | None:
+        """Why the state does not admit ``action`` now (409), or None."""
+        if action not in self.actions_of(record):
+            return f"{self.label(record)} is {self.state_of(record)}"
+        step = self.steps[action]
+        return step.blocked(record) if step.blocked is not None else None
+
+    def allowed_actions(self, user: User, record: R) -> list[str]:
+        """What this caller may do to the record now: the actions its state admits, nothing else
+        blocks, and the policy, its relations and the desk's own rules let the caller perform."""
+        return [
+            action
+            for action in self.actions_of(record)
+            if self._obstacle(record, action) is None and self._refusal(user, record, action) is None
+        ]
+
+    def check_action(self, record: R, *, user: User, action: str, expected_version: int | None) -> None:
+        """403 when the caller may not, 412 on a stale version, then 409 naming what the caller may do
+        when the state refuses ``action``: a refusal reveals nothing of the state."""
+        refusal = self._refusal(user, record, action)
+        if refusal is not None:
+            raise Forbidden(refusal)
         label = self.label(record)
         check_version(_fields(record), expected_version, label=label)
-        require_action(
-            label=label, state=self.state_of(record), action=action, allowed=self.actions_of(record)
-        )
+        obstacle = self._obstacle(record, action)
+        if obstacle is not None:
+            raise TransitionNotAllowed(
+                f"{obstacle}; {action} is not allowed",
+                allowed_actions=self.allowed_actions(user, record),
+                state=self.state_of(record),
+            )
 
     def for_action(
-        self,
-        session: Session,
-        user: User,
-        record_id: int,
-        action: str,
-        expected_version: int | None,
-        *,
-        authorize: Callable[[R], None] | None = None,
+        self, session: Session, user: User, record_id: int, action: str, expected_version: int | None
     ) -> R:
-        """Load and lock the record for ``action``: 404 unseen, ``authorize``'s 403, 412 stale, 409 state —
-        in that order, so a refusal reveals nothing of the state."""
+        """Load and lock the record for ``action``: 404 unseen, then :meth:`check_action`'s 403, 412
+        and 409. When its actions change its case too, the case is locked first (case before record,
+        always, as every case command locks it) and both are read afresh under the lock."""
+        if self.locks_case:
+            case_id = _fields(self.find(session, user=user, record_id=record_id)).case_id
+            lock = select(Case).where(Case.id == case_id).with_for_update()
+            session.execute(lock.execution_options(populate_existing=True))
         record = self.find(session, user=user, record_id=record_id, for_update=True)
-        if authorize is not None:
-            authorize(record)
-        self.check_action(record, action=action, expected_version=expected_version)
+        self.check_action(record, user=user, action=action, expected_version=expected_version)
         return record
 
     def created(

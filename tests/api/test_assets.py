@@ -135,7 +135,7 @@ def test_no_assets_on_a_closed_case(client, auth):
     case_id = make_team_case(1, state="closed")
     response = client.post(url(case_id), json=CAR, headers=auth("comprehensive"))
     assert response.status_code == 409
-    assert response.json()["allowed_actions"] == ["restore"]
+    assert response.json()["allowed_actions"] == []
 
 
 @pytest.mark.parametrize(

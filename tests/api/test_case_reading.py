@@ -135,11 +135,15 @@ def test_resident_id_numbers_are_masked_for_roles_that_do_not_need_them(client, 
             {"close", "request_disposal", "propose_dishonest"},
         ),
         ("comprehensive", "closed", {"restore"}, {"close", "record_measure"}),
+        ("brigade1-judge", "closed", set(), {"restore"}),
+        ("comprehensive", "closed_performed", set(), {"restore"}),
     ],
 )
 def test_allowed_actions_follow_state_and_policy(client, auth, username, state, included, excluded):
-    on_team = username.startswith("brigade") or state == "closed"
-    case_id = make_team_case(1, state=state) if on_team else make_case(state=state)
+    on_team = username.startswith("brigade") or state.startswith("closed")
+    mode = {"closed": "terminated_current", "closed_performed": "performed"}.get(state)
+    state = "closed" if mode else state
+    case_id = make_team_case(1, state=state, closure_mode=mode) if on_team else make_case(state=state)
     allowed = set(client.get(f"{URL}/{case_id}", headers=auth(username)).json()["allowed_actions"])
     assert included <= allowed
     assert not excluded & allowed

@@ -64,13 +64,13 @@ def test_closing_as_performed_makes_the_case_read_only(client, auth, user_ids):
     case = client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()
     assert case["state"] == "closed" and case["closure_mode"] == "performed"
     again = close(client, auth, case_id)
-    assert again.status_code == 409 and again.json()["allowed_actions"] == ["restore"]
+    assert again.status_code == 409 and again.json()["allowed_actions"] == []  # performed is final
     measure = client.post(
         f"/api/v1/cases/{case_id}/measures",
         json={"kind": "mediation", "on": "2026-06-01"},
         headers=auth("brigade1-judge"),
     )
-    assert measure.status_code == 409 and measure.json()["allowed_actions"] == ["restore"]
+    assert measure.status_code == 409 and measure.json()["allowed_actions"] == []
     shown = client.get(f"/api/v1/cases/{case_id}/closure", headers=auth("director")).json()
     assert shown["mode"] == "performed" and shown["reason"] == "执行完毕"
 

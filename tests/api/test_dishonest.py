@@ -54,7 +54,9 @@ def test_handling_judge_proposes(client, auth, user_ids):
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["state"] == "proposed" and body["ground"] == "obstructs"
-    assert body["allowed_actions"] == ["decide"]
+    assert body["allowed_actions"] == []  # the director decides, not the judge who proposed
+    got = client.get(f"/api/v1/dishonest-listings/{body['id']}", headers=auth("director")).json()
+    assert got["allowed_actions"] == ["decide"]
     assert body["proposed_by"] == user_ids["brigade1-judge"] and body["proposed_on"] == "2026-04-02"
     assert body["respondent_id"] == respondent_of(case_id)
     assert response.headers["location"] == f"/api/v1/dishonest-listings/{body['id']}"

@@ -304,11 +304,11 @@ def test_payment_received_raises_the_paid_amount(client, auth):
 def test_measures_are_refused_before_allocation_and_after_closing(client, auth, user_ids):
     registered = make_case(state="registered", unit_code="brigade-1", handler="brigade1-judge")
     response = post(client, auth, registered, **notice(user_ids))
-    assert response.status_code == 409 and "triage" in response.json()["allowed_actions"]
+    assert response.status_code == 409 and response.json()["allowed_actions"] == ["record_asset"]
     closed = make_team_case(1, state="closed")
     response = post(client, auth, closed, **notice(user_ids))
     assert response.status_code == 409
-    assert response.json()["allowed_actions"] == ["restore"]
+    assert response.json()["allowed_actions"] == []
 
 
 def test_stale_if_match_is_412(client, auth, user_ids):

@@ -85,7 +85,9 @@ def test_an_objection_walks_from_receipt_to_the_higher_court(client, auth, event
     case_id = make_team_case(1)
     objection = file(client, auth, case_id, user="comprehensive")
     assert objection["state"] == "received" and objection["docket_number"] is None
-    assert objection["allowed_actions"] == ["docket"]
+    assert objection["allowed_actions"] == []  # the comprehensive group receives; the objection group dockets
+    got = client.get(f"{BASE}/{objection['id']}", headers=auth("objection-judge")).json()
+    assert got["allowed_actions"] == ["docket"]
     assert events[-1] == {
         "event": "objection.received",
         "on": date(2026, 5, 11),

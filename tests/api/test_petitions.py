@@ -260,9 +260,8 @@ def test_closing_a_petition_in_time_meets_d10(client, auth):
         ("received", "close", {}, "comprehensive", ["register"]),
         ("received", "supervise", {}, "comprehensive", ["register"]),
         ("registered", "urge", {"note": "催"}, "comprehensive", ["route", "supervise"]),
-        ("registered", "reply", {"reply_text": "x"}, "brigade1-judge", ["route", "supervise"]),
-        ("routed", "close", {}, "comprehensive", ["route", "urge", "supervise", "reply"]),
-        ("routed", "register", {}, "comprehensive", ["route", "urge", "supervise", "reply"]),
+        ("routed", "close", {}, "comprehensive", ["route", "urge", "supervise"]),
+        ("routed", "register", {}, "comprehensive", ["route", "urge", "supervise"]),
         ("replied", "urge", {"note": "催"}, "comprehensive", ["resolve", "close", "supervise"]),
         ("closed", "reply", {"reply_text": "x"}, "brigade1-judge", []),
         ("closed", "supervise", {}, "comprehensive", []),
@@ -284,7 +283,18 @@ def test_a_petition_is_supervised_once(client, auth):
     walk_to(client, auth, pid, "routed")
     ok(step(client, auth, pid, "supervise"))
     again = step(client, auth, pid, "supervise")
-    assert again.status_code == 409 and again.json()["allowed_actions"] == ["route", "urge", "reply"]
+    assert again.status_code == 409 and again.json()["allowed_actions"] == ["route", "urge"]
+
+
+def test_a_petition_not_yet_routed_is_no_team_s_to_reply(client, auth):
+    pid = receive(client, auth, make_team_case(1))["id"]
+    walk_to(client, auth, pid, "registered")
+    team = client.get(f"/api/v1/petitions/{pid}", headers=auth("brigade1-judge")).json()
+    assert team["allowed_actions"] == []
+    assert step(client, auth, pid, "reply", {"reply_text": "x"}, user="brigade1-judge").status_code == 403
+    ok(step(client, auth, pid, "route", {"routed_on": "2026-06-02"}))
+    team = client.get(f"/api/v1/petitions/{pid}", headers=auth("brigade1-judge")).json()
+    assert team["allowed_actions"] == ["reply"]
 
 
 # Bad input ----------------------------------------------------------------------------------------

@@ -110,7 +110,9 @@ def test_a_referral_returned_for_two_missing_items_is_supplemented_then_transfer
     )
     assert returned["stage"] == "returned" and returned["return_count"] == 1
     assert returned["missing_items"] == ["documents_served", "warnings_given"]
-    assert returned["allowed_actions"] == ["supplement"]
+    assert returned["allowed_actions"] == []  # the comprehensive group waits for the team
+    team = client.get(f"{BASE}/{returned['id']}", headers=auth("brigade1-judge")).json()
+    assert team["allowed_actions"] == ["supplement"]
 
     supplemented = ok(
         step(
@@ -230,7 +232,7 @@ def test_the_court_can_add_checklist_items(client, auth, monkeypatch):
     [
         ("submitted", "liaison", LIAISON, "comprehensive", ["review"]),
         ("submitted", "police-transfer", POLICE, "comprehensive", ["review"]),
-        ("submitted", "supplement", {"materials": ["warnings_given"]}, "brigade1-judge", ["review"]),
+        ("submitted", "supplement", {"materials": ["warnings_given"]}, "brigade1-judge", []),
         ("submitted", "outcome", {"outcome": "accepted"}, "comprehensive", ["review"]),
         ("complete", "review", COMPLETE, "comprehensive", ["liaison"]),
         ("complete", "police-transfer", POLICE, "comprehensive", ["liaison"]),
@@ -252,7 +254,14 @@ def test_a_returned_referral_waits_for_the_team(client, auth):
     rid = submit(client, auth, make_team_case(1), items=["evidence_of_refusal"])["id"]
     ok(step(client, auth, rid, "review", {"result": "returned", "missing_items": ["warnings_given"]}))
     response = step(client, auth, rid, "liaison", LIAISON)
-    assert response.status_code == 409 and response.json()["allowed_actions"] == ["supplement"]
+    assert response.status_code == 409 and response.json()["allowed_actions"] == []
+    response = step(client, auth, rid, "review", COMPLETE, user="brigade1-judge")
+    assert response.status_code == 403  # the team may not review its own referral
+    supplement = {"materials": ["warnings_given"]}
+    assert step(client, auth, rid, "supplement", supplement, user="brigade2-judge").status_code == 404
+    assert step(client, auth, rid, "supplement", supplement, user="fast-judge").status_code == 403
+    team = client.get(f"{BASE}/{rid}", headers=auth("brigade1-judge")).json()
+    assert team["allowed_actions"] == ["supplement"]
 
 
 @pytest.mark.parametrize("state", ["filed", "registered", "closed"])

@@ -427,7 +427,7 @@ def test_bad_triage_input_names_the_field(client, auth, body, field):
     [
         ("filed", ["register", "record_asset"]),
         ("triaged", None),
-        ("closed", ["restore"]),
+        ("closed", []),
     ],
 )
 def test_triage_outside_registered_is_409_with_the_allowed_actions(client, auth, state, allowed):

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # Triage (DOMAIN.md §3)
     triage_rule_set_version: str = "2021-03-plan-v1"
     small_claim_limit: Decimal = Field(Decimal("50000.00"), description="§3(1), §5(2)5: 5万元以下, inclusive")
+    # Plan §5(1): the filing division sends the bureau first enforcement (执) and preservation (执保)
+    # cases; 执恢 is numbered on restoration and 执异 at the objection desk.
+    intake_type_codes: list[str] = Field(default=["执", "执保"], min_length=1)
 
     # Deadlines (DOMAIN.md §4)
     deadline_warning_days: int = Field(7, ge=0, description="'due soon' window on the early-warning board")

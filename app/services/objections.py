@@ -22,7 +22,7 @@ from app.rules.identifiers import format_case_number
 from app.rules.periods import add_days
 from app.services import deadline_events as deadlines
 from app.services.case_access import load_case, visible_cases
-from app.services.numbering import next_serial
+from app.services.numbering import highest_case_serial, next_serial
 from app.services.workflow import Workflow, check_legal_date
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
@@ -196,6 +196,17 @@ def file_objection(
 # Commands -----------------------------------------------------------------------------------------
 
 
+def _highest_docket_serial(session: Session, *, year: int, court_code: str) -> int:
+    return (
+        session.scalar(
+            select(func.max(Objection.docket_serial))
+            .join(Case, Case.id == Objection.case_id)
+            .where(Objection.docket_year == year, Case.court_code == court_code)
+        )
+        or 0
+    )
+
+
 def docket_objection(
     session: Session,
     *,
@@ -216,8 +227,14 @@ def docket_objection(
     before = _snapshot(objection)
     case = session.get_one(Case, objection.case_id)
     # SPC case-number rules 2015: (year) court code, type code, serial; serials run per year from 1.
+    year = docketed_on.year
+    # A 执异 number already on a case or an objection of that year is never issued again.
+    used = max(
+        highest_case_serial(session, year=year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE),
+        _highest_docket_serial(session, year=year, court_code=case.court_code),
+    )
     serial = next_serial(
-        session, year=docketed_on.year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE
+        session, year=year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE, at_least=used
     )
     objection.docket_number = format_case_number(docketed_on.year, case.court_code, DOCKET_TYPE_CODE, serial)
     objection.docket_year, objection.docket_serial = docketed_on.year, serial

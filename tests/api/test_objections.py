@@ -225,6 +225,15 @@ def test_docket_numbers_run_per_year_without_gaps(client, auth):
     assert numbers == ["（2026）豫0104执异1号", "（2026）豫0104执异2号", "（2026）豫0104执异3号"]
 
 
+def test_docketing_skips_执异_numbers_already_on_a_case(client, auth):
+    make_case(type_code="执异", filed_on=date(2026, 3, 2))  # filed at intake before 执异 was refused there
+    with session_scope() as session:
+        used = session.scalar(select(Case.serial).where(Case.type_code == "执异"))
+    oid = file(client, auth, make_team_case(1))["id"]
+    docketed = ok(step(client, auth, oid, "docket", {"docketed_on": "2026-05-12"}))
+    assert docketed["docket_number"] == f"（2026）豫0104执异{used + 1}号"
+
+
 def test_a_reconsideration_application_goes_straight_to_the_higher_court(client, auth, events):
     oid = file(client, auth, make_team_case(1), kind="reconsideration", received_on="2026-07-01")["id"]
     assert events[-1]["event"] == "objection.reconsideration_applied"

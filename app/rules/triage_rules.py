@@ -186,11 +186,13 @@ def _liquid_assets(facts: TriageFacts, rule_set: RuleSet) -> list[AssetFact]:
 # §3(1) and §5(2)1 of the plan: deposits, stocks, Alipay balances can pay the claim in full (可足额清偿).
 def _t1_liquid_assets_cover_claim(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
     outstanding = facts.outstanding_claim
-    if outstanding is None:
+    # Nothing outstanding is nothing to pay in full: a fully paid case is closed as performed, and
+    # a nil liquid balance pays nothing (plan §3(1): 可足额清偿 needs a claim and assets to pay it).
+    if outstanding is None or outstanding <= 0:
         return None
     liquid = _liquid_assets(facts, rule_set)
     total = sum((asset.value for asset in liquid), Decimal("0.00"))
-    if total < outstanding:
+    if total <= 0 or total < outstanding:
         return None
     return FiredRule(
         "T1",
@@ -232,8 +234,9 @@ def _t4_nothing_disposable(facts: TriageFacts, rule_set: RuleSet) -> FiredRule |
 
 # §5(2)5 of the plan: public respondent and a money claim of 5万元以下 (≤ limit).
 def _t5_public_respondent_small_claim(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
-    outstanding = facts.outstanding_claim
-    if outstanding is None or outstanding > rule_set.small_claim_limit:
+    # 标的额 is the claim as filed, not what remains after payments.
+    claim = facts.claim_amount
+    if claim is None or claim > rule_set.small_claim_limit:
         return None
     public = [c for c in facts.respondent_classes if c in rule_set.public_respondent_classes]
     if not public:
@@ -241,20 +244,20 @@ def _t5_public_respondent_small_claim(facts: TriageFacts, rule_set: RuleSet) -> 
     classes = ", ".join(dict.fromkeys(str(c) for c in public))
     return FiredRule(
         "T5",
-        f"T5: respondent is {classes} and {_outstanding_text(facts, outstanding)} "
+        f"T5: respondent is {classes} and claim at filing {_yuan(claim)} "
         f"≤ limit {_yuan(rule_set.small_claim_limit)} (plan §5(2)5)",
     )
 
 
 # §3(1) of the plan: small-claim cases, 执行标的在5万元以下 (≤ limit), any respondent.
 def _t6_small_claim(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
-    outstanding = facts.outstanding_claim
-    if outstanding is None or outstanding > rule_set.small_claim_limit:
+    # 执行标的 is the claim as filed, not what remains after payments.
+    claim = facts.claim_amount
+    if claim is None or claim > rule_set.small_claim_limit:
         return None
     return FiredRule(
         "T6",
-        f"T6: {_outstanding_text(facts, outstanding)} ≤ small-claim limit "
-        f"{_yuan(rule_set.small_claim_limit)} (plan §3(1))",
+        f"T6: claim at filing {_yuan(claim)} ≤ small-claim limit {_yuan(rule_set.small_claim_limit)} (plan §3(1))",
     )
 
 
@@ -274,7 +277,8 @@ def _t8_support(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
 
 # §3(1) of the plan: property clues at filing, and the investigation found easily liquidated assets.
 def _t9_clues_and_liquid_assets(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
-    liquid = _liquid_assets(facts, rule_set)
+    # A zero-balance account is no easily liquidated asset (易于变现的财产 needs a value above nil).
+    liquid = [asset for asset in _liquid_assets(facts, rule_set) if asset.value > 0]
     if facts.property_clue_count < 1 or not liquid:
         return None
     return FiredRule(

@@ -224,6 +224,8 @@ class MeasureKind(StrEnum):
     judicial_detention = "judicial_detention"  # 司法拘留决定书
     consumption_ban = "consumption_ban"  # 限制消费令
     missing_respondent_search = "missing_respondent_search"  # 查找被执行人
+    whereabouts_unknown = "whereabouts_unknown"  # 被执行人下落不明
+    property_report_failed = "property_report_failed"  # 拒绝报告、虚假报告或逾期报告财产
     online_property_check = "online_property_check"  # 网络执行查控系统查询
     onsite_property_check = "onsite_property_check"  # 实地调查 (subtype: OnsiteCheckSubject)
     applicant_heard = "applicant_heard"  # 告知申请执行人并听取意见

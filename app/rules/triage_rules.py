@@ -257,7 +257,8 @@ def _t6_small_claim(facts: TriageFacts, rule_set: RuleSet) -> FiredRule | None:
         return None
     return FiredRule(
         "T6",
-        f"T6: claim at filing {_yuan(claim)} ≤ small-claim limit {_yuan(rule_set.small_claim_limit)} (plan §3(1))",
+        f"T6: claim at filing {_yuan(claim)} ≤ small-claim limit "
+        f"{_yuan(rule_set.small_claim_limit)} (plan §3(1))",
     )
 
 

@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.database import session_scope
+from app.models.case import PropertyClue
 from app.policy import BRIGADES, actor_may
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
@@ -200,6 +202,10 @@ def test_termination_refused_at_two_months_then_accepted_after_three_with_every_
     filed = months_after(TODAY, -4)
     case_id = make_team_case(1, state="triaged", filed_on=filed)
     closure = {"mode": "terminated_current", "document_number": f"（{filed.year}）豫0104执50001号之三"}
+    # the applicant gave a clue and the respondent cannot be found: both are checked (终本 rules art. 1(3))
+    with session_scope() as session:
+        session.add(PropertyClue(case_id=case_id, kind="bank_deposit", description="工商银行账户"))
+    add_measure(case_id, "whereabouts_unknown", filed + timedelta(days=1))
 
     early = months_after(filed, 2)
     refused = api(

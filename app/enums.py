@@ -160,11 +160,15 @@ class ObjectionState(StrEnum):
     served = "served"  # 裁定已送达
     reconsideration_applied = "reconsideration_applied"  # 申请复议
     transferred = "transferred"  # 卷宗已移送上一级法院
+    not_accepted = (
+        "not_accepted"  # 不予受理: received and kept, not heard (e.g. a late jurisdiction objection)
+    )
 
 
 class ObjectionOutcome(StrEnum):
     upheld = "upheld"  # 异议成立
     rejected = "rejected"  # 驳回异议
+    not_accepted = "not_accepted"  # 不予受理
 
 
 class ReferralStage(StrEnum):

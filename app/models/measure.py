@@ -27,6 +27,7 @@ class Measure(Base):
     kind: Mapped[MeasureKind] = mapped_column(StringEnum(MeasureKind, 40))
     subtype: Mapped[str | None] = mapped_column(String(40))  # OnsiteCheckSubject | SuspensionKind
     taken_on: Mapped[date]  # the legal date: served, issued, checked, heard, paid
+    served_on: Mapped[date | None]  # documents: the day the party received it (送达回证)
     document_number: Mapped[str | None] = mapped_column(String(100))
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     respondent_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))

@@ -62,6 +62,11 @@ class MeasureCreate(InputModel):
     respondent_id: RowId | None = Field(None, description="the respondent (party id) the measure is aimed at")
     amount: MoneyIn | None = Field(None, description="yuan: the fine, or the payment received")
     detention_days: int | None = Field(None, ge=1, description="judicial detention only")
+    served_on: LegalDate | None = Field(
+        None,
+        description="documents: the day the party received it (送达回证); the jurisdiction-objection "
+        "window runs from the execution notice's",
+    )
     subtype: str | None = Field(
         None,
         validation_alias=AliasChoices("subtype", "suspension_kind"),
@@ -118,6 +123,19 @@ class MeasureCreate(InputModel):
                         "signed_by", "missing", f"a {self.subtype or kind} document needs its signer", None
                     )
                 )
+        if self.served_on is not None and not needs_document:
+            errors.append(
+                error_detail("served_on", "not_for_kind", f"a {kind} measure is not served", self.served_on)
+            )
+        elif self.served_on is not None and self.served_on < self.on:
+            errors.append(
+                error_detail(
+                    "served_on",
+                    "served_before_issued",
+                    "a document is received after it is issued",
+                    self.served_on,
+                )
+            )
         if kind in AMOUNT_KINDS:
             if self.amount is None or self.amount <= 0:
                 errors.append(
@@ -203,6 +221,7 @@ class MeasureRead(ORMModel):
     respondent_id: int | None
     amount: MoneyOut | None
     detention_days: int | None
+    served_on: ISODate | None
     starts_on: ISODate | None
     ends_on: ISODate | None
     ended_on: ISODate | None = Field(description="suspension: the day its suspension_end recorded")

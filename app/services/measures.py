@@ -37,6 +37,7 @@ class NewMeasure:
     respondent_id: int | None = None
     amount: Decimal | None = None
     detention_days: int | None = None
+    served_on: date | None = None
     subtype: str | None = None
     starts_on: date | None = None
     ends_on: date | None = None
@@ -157,6 +158,7 @@ def record_measure(
         kind=kind,
         subtype=measure.subtype,
         taken_on=measure.on,
+        served_on=measure.served_on,
         document_number=measure.document_number,
         signed_by_id=measure.signed_by,
         respondent_id=measure.respondent_id,

@@ -40,6 +40,7 @@ STATE_ACTIONS: dict[ObjectionState, tuple[str, ...]] = {
     ObjectionState.served: ("reconsideration",),
     ObjectionState.reconsideration_applied: ("transfer",),
     ObjectionState.transferred: (),
+    ObjectionState.not_accepted: (),
 }
 # Plan §5(7): an application for reconsideration received here is not ruled on here; its file goes
 # to the higher court (对复议案件按规定移送卷宗).
@@ -115,29 +116,30 @@ def _clock_event(session: Session, objection: Objection, event: str, *, on: date
 
 
 def execution_notice_served_on(session: Session, case_id: int) -> date | None:
-    """When the execution notice (执行通知书) was first served in the case, if it was."""
+    """When the party first received an execution notice (执行通知书) of the case, if that is recorded."""
     return session.scalar(
-        select(func.min(Measure.taken_on)).where(
+        select(func.min(Measure.served_on)).where(
             Measure.case_id == case_id, Measure.kind == MeasureKind.execution_notice
         )
     )
 
 
-def _check_jurisdiction_window(session: Session, *, case: Case, received_on: date) -> None:
+def _late_jurisdiction_objection(session: Session, *, case: Case, received_on: date) -> str | None:
+    """Why a jurisdiction objection came too late (the window stated), or None when in time."""
     served_on = execution_notice_served_on(session, case.id)
     if served_on is None:
-        return  # the period runs from service of the execution notice; it has not started
+        return None  # the period runs from the party's receipt of the notice; it has not started
     days = get_settings().jurisdiction_objection_days
     # SPC interpretation on CPL enforcement procedure (2020) art. 3: a jurisdiction objection within
     # 10 days of receiving the execution notice (cf. CPL (2023) art. 130); counted per CPL art. 85.
     last_day = add_days(served_on, days, working_calendar(session)).due_on
-    if received_on > last_day:
-        raise InvalidInput(
-            "received_on",
-            f"a jurisdiction objection must be raised within {days} days of service of the execution notice "
-            f"(served {served_on.isoformat()}); the period ended on {last_day.isoformat()} "
-            "(SPC interpretation on CPL enforcement procedure, art. 3)",
-        )
+    if received_on <= last_day:
+        return None
+    return (
+        f"不予受理: a jurisdiction objection is raised within {days} days of receiving the execution notice "
+        f"(received {served_on.isoformat()}); the period ended on {last_day.isoformat()}, the objection "
+        f"was received on {received_on.isoformat()} (SPC interpretation on CPL enforcement procedure, art. 3)"
+    )
 
 
 def file_objection(
@@ -162,8 +164,11 @@ def file_objection(
         not_before=case.filed_on,
         not_before_what=f"the filing of case {case.case_number}",
     )
-    if kind == ObjectionKind.jurisdiction:
-        _check_jurisdiction_window(session, case=case, received_on=received_on)
+    late = (
+        _late_jurisdiction_objection(session, case=case, received_on=received_on)
+        if kind == ObjectionKind.jurisdiction
+        else None
+    )
     objection = Objection(
         case_id=case.id,
         kind=kind,
@@ -184,6 +189,15 @@ def file_objection(
         filer_kind=filer_kind,
         received_on=received_on,
     )
+    if late is not None:
+        # The court keeps every filing it receives; a late one is recorded and closed as not accepted.
+        before = _snapshot(objection)
+        objection.state = ObjectionState.not_accepted
+        objection.outcome = ObjectionOutcome.not_accepted
+        objection.ruling_reasons, objection.ruled_on = late, received_on
+        return OBJECTIONS.changed(
+            session, user=user, record=objection, action="not_accepted", before=before, ruled_on=received_on
+        )
     # SPC objection rules 2015: an application for reconsideration received here starts D8 (file to the
     # higher court within 5 days); any other objection starts its ruling clock.
     event = (

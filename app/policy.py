@@ -19,6 +19,7 @@ class Role(StrEnum):
     group_lead = "group_lead"
     deputy_director = "deputy_director"
     director = "director"
+    president = "president"  # 院长, or the vice-president in charge of enforcement
     commissioner = "commissioner"
     finance = "finance"
     admin = "admin"
@@ -106,6 +107,9 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "measure.record": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
     "disposal.request": (_g(TEAM_UNITS, "judge", "handling_judge"),),
     "disposal.approve": (_g("leadership", "deputy_director"),),
+    # Plan §4: the director reviews (审核把关) what the law reserves to the president, who approves it.
+    "measure.review": (_g("leadership", "director"),),
+    "measure.approve": (_g("leadership", "president"),),
     "disposal.work": (_g("disposal", CENTER_STAFF),),
     # the disposal group, leadership, and the team a transfer came from (filtered by origin)
     "disposal.read": (_g({"disposal", "leadership"}), _g(TEAM_UNITS, TEAM_STAFF)),

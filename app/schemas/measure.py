@@ -56,8 +56,9 @@ class MeasureCreate(InputModel):
     )
     signed_by: RowId | None = Field(
         None,
-        description="user id of the signer: the handling judge, or the director for the documents "
-        "the law reserves for the president (fine, detention, consumption ban)",
+        description="the handling judge's own user id, when he records a document he signs; omitted for "
+        "the documents the president approves (fine, detention, consumption ban): the director reviews "
+        "them and the president approves them, each under their own login",
     )
     respondent_id: RowId | None = Field(None, description="the respondent (party id) the measure is aimed at")
     amount: MoneyIn | None = Field(None, description="yuan: the fine, or the payment received")
@@ -117,7 +118,7 @@ class MeasureCreate(InputModel):
                         None,
                     )
                 )
-            if self.signed_by is None:
+            if self.signed_by is None and kind not in settings.president_approved_measures:
                 errors.append(
                     error_detail(
                         "signed_by", "missing", f"a {self.subtype or kind} document needs its signer", None
@@ -218,6 +219,14 @@ class MeasureRead(ORMModel):
     on: ISODate = Field(validation_alias="taken_on")
     document_number: str | None
     signed_by: RowId | None = Field(validation_alias="signed_by_id")
+    reviewed_by: RowId | None = Field(
+        validation_alias="reviewed_by_id", description="the director who reviewed it"
+    )
+    reviewed_on: ISODate | None
+    approved_by: RowId | None = Field(
+        validation_alias="approved_by_id", description="the president who approved it"
+    )
+    approved_on: ISODate | None = Field(description="a president's document counts from this day")
     respondent_id: int | None
     amount: MoneyOut | None
     detention_days: int | None

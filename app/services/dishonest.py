@@ -158,6 +158,8 @@ def _consumption_ban(session: Session, *, listing: DishonestListing, by: date) -
             Measure.case_id == listing.case_id,
             Measure.kind == MeasureKind.consumption_ban,
             Measure.taken_on <= by,
+            # SPC consumption-restriction rules art. 5: in force once the president has approved it.
+            Measure.approved_on.is_not(None),
             Measure.respondent_id.is_(None) | (Measure.respondent_id == listing.respondent_id),
         )
         .limit(1)

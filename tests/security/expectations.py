@@ -20,7 +20,7 @@ FAST = frozenset({"fast-judge"})
 DISPOSAL = frozenset({"disposal"})
 OBJECTION = frozenset({"objection-judge"})
 BRIGADE = {n: frozenset({f"brigade{n}-judge", f"brigade{n}-judge2"}) for n in range(1, 5)}
-LEADERSHIP = frozenset({"deputy", "director"})
+LEADERSHIP = frozenset({"deputy", "director", "president"})
 OFFICE = frozenset({"finance"})
 ADMIN = frozenset({"admin"})
 
@@ -116,6 +116,13 @@ EXPECTATIONS: dict[str, Expectation] = {
     "POST /api/v1/cases/{case_id}/measures": _(HANDLING_TEAM, "team_case"),
     "GET /api/v1/cases/{case_id}/measures": _(CASE_READERS, "team_case"),
     "GET /api/v1/cases/{case_id}/measures/{measure_id}": _(CASE_READERS, "measure"),
+    # plan §4: the director reviews; CPL art. 119: the president approves fines and detention
+    "POST /api/v1/cases/{case_id}/measures/{measure_id}/review": _(
+        frozenset({"director"}), "unreviewed_fine"
+    ),
+    "POST /api/v1/cases/{case_id}/measures/{measure_id}/approval": _(
+        frozenset({"president"}), "reviewed_fine"
+    ),
     "POST /api/v1/cases/{case_id}/disposal-transfers": _(HANDLING_JUDGE, "disposal_ready_case"),
     # plan §5(3): 经主管副局长批准
     "POST /api/v1/disposal-transfers/{transfer_id}/approval": _(frozenset({"deputy"}), "pending_transfer"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -50,6 +51,23 @@ def _team_case(client, auth) -> Subject:  # noqa: ANN001
 def _measure(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
     return case | {"measure_id": add_measure(case["case_id"], "mediation", FILED + timedelta(days=3))}
+
+
+def _fine(*, reviewed: bool) -> Callable[..., Subject]:
+    def subject(client, auth) -> Subject:  # noqa: ANN001
+        case = _team_case(client, auth)
+        fine = add_measure(
+            case["case_id"],
+            "fine",
+            FILED + timedelta(days=3),
+            document_number="罚款决定书1",
+            amount=Decimal("60000.00"),
+            reviewed=reviewed,
+            approved=False,
+        )
+        return case | {"measure_id": fine}
+
+    return subject
 
 
 def _disposal_ready_case(client, auth) -> Subject:  # noqa: ANN001
@@ -220,6 +238,8 @@ SUBJECTS: dict[str, Callable[..., Subject]] = {
     "registered_case": lambda client, auth: {"case_id": make_triage_case(filed_on=FILED)},
     "fast_case": lambda client, auth: {"case_id": make_fast_case(filed_on=FILED)},
     "measure": _measure,
+    "unreviewed_fine": _fine(reviewed=False),
+    "reviewed_fine": _fine(reviewed=True),
     "disposal_ready_case": _disposal_ready_case,
     "pending_transfer": _pending_transfer,
     "approved_transfer": _approved_transfer,

@@ -334,3 +334,12 @@ class SuspensionKind(StrEnum):
     suspension = "suspension"  # 中止执行
     public_notice = "public_notice"  # 公告送达
     appraisal_auction = "appraisal_auction"  # 鉴定、评估、拍卖
+
+
+class ExtensionState(StrEnum):
+    """A request to extend the enforcement period (D3): the team asks, the director reviews, the
+    president approves (SPC time-limit rules; plan §4)."""
+
+    requested = "requested"  # 承办法官申请
+    reviewed = "reviewed"  # 局长审核
+    approved = "approved"  # 院长批准

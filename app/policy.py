@@ -135,7 +135,10 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "petition.read": (_g(SUPERVISORS | BRIGADES),),
     # supervision (plan §3(1), DOMAIN.md §11)
     "deadline.board": (_g(SUPERVISORS), _g(BRIGADES)),
-    "deadline.extend": (_g("leadership", "director"),),
+    # SPC time-limit rules: the team asks, the director reviews (plan §4), the president approves.
+    "deadline.request_extension": (_g(TEAM_UNITS, "judge", "handling_judge"),),
+    "deadline.review_extension": (_g("leadership", "director"),),
+    "deadline.extend": (_g("leadership", "president"),),
     "stats.read": (_g(SUPERVISORS),),
     "calendar.read": (_g("*"),),
     "calendar.write": (_g("admin", "admin"),),

@@ -180,9 +180,13 @@ EXPECTATIONS: dict[str, Expectation] = {
     "POST /api/v1/petitions/{petition_id}/reply": _(HANDLING_TEAM, "routed_petition"),
     "POST /api/v1/petitions/{petition_id}/resolve": _(COMPREHENSIVE, "petition"),
     "POST /api/v1/petitions/{petition_id}/close": _(COMPREHENSIVE, "petition"),
-    # supervision (API.md; issue 4: the president extends D3, the director approves)
+    # supervision (API.md; issue 18: the handling judge asks, the director reviews, the president extends D3)
     "GET /api/v1/deadlines": _(SUPERVISORS_AND_TEAMS),  # command center, leadership, own unit
-    "POST /api/v1/cases/{case_id}/deadline-extensions": _(frozenset({"director"}), "team_case"),
+    "POST /api/v1/cases/{case_id}/deadline-extensions": _(HANDLING_JUDGE, "team_case"),
+    "POST /api/v1/deadline-extensions/{extension_id}/review": _(frozenset({"director"}), "extension_request"),
+    "POST /api/v1/deadline-extensions/{extension_id}/approval": _(
+        frozenset({"president"}), "reviewed_extension_request"
+    ),
     "GET /api/v1/stats/overview": _(COMMAND_CENTER | LEADERSHIP),
     "GET /api/v1/calendar/{year}": _(EVERYONE),
     "PUT /api/v1/calendar/{year}": _(ADMIN),

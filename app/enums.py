@@ -160,11 +160,15 @@ class ObjectionState(StrEnum):
     served = "served"  # 裁定已送达
     reconsideration_applied = "reconsideration_applied"  # 申请复议
     transferred = "transferred"  # 卷宗已移送上一级法院
+    not_accepted = (
+        "not_accepted"  # 不予受理: received and kept, not heard (e.g. a late jurisdiction objection)
+    )
 
 
 class ObjectionOutcome(StrEnum):
     upheld = "upheld"  # 异议成立
     rejected = "rejected"  # 驳回异议
+    not_accepted = "not_accepted"  # 不予受理
 
 
 class ReferralStage(StrEnum):
@@ -224,6 +228,8 @@ class MeasureKind(StrEnum):
     judicial_detention = "judicial_detention"  # 司法拘留决定书
     consumption_ban = "consumption_ban"  # 限制消费令
     missing_respondent_search = "missing_respondent_search"  # 查找被执行人
+    whereabouts_unknown = "whereabouts_unknown"  # 被执行人下落不明
+    property_report_failed = "property_report_failed"  # 拒绝报告、虚假报告或逾期报告财产
     online_property_check = "online_property_check"  # 网络执行查控系统查询
     onsite_property_check = "onsite_property_check"  # 实地调查 (subtype: OnsiteCheckSubject)
     applicant_heard = "applicant_heard"  # 告知申请执行人并听取意见
@@ -328,3 +334,12 @@ class SuspensionKind(StrEnum):
     suspension = "suspension"  # 中止执行
     public_notice = "public_notice"  # 公告送达
     appraisal_auction = "appraisal_auction"  # 鉴定、评估、拍卖
+
+
+class ExtensionState(StrEnum):
+    """A request to extend the enforcement period (D3): the team asks, the director reviews, the
+    president approves (SPC time-limit rules; plan §4)."""
+
+    requested = "requested"  # 承办法官申请
+    reviewed = "reviewed"  # 局长审核
+    approved = "approved"  # 院长批准

@@ -19,6 +19,7 @@ class Role(StrEnum):
     group_lead = "group_lead"
     deputy_director = "deputy_director"
     director = "director"
+    president = "president"  # 院长, or the vice-president in charge of enforcement
     commissioner = "commissioner"
     finance = "finance"
     admin = "admin"
@@ -118,6 +119,9 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "measure.record": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
     "disposal.request": (_g(TEAM_UNITS, "judge", "handling_judge"),),
     "disposal.approve": (_g("leadership", "deputy_director"),),
+    # Plan §4: the director reviews (审核把关) what the law reserves to the president, who approves it.
+    "measure.review": (_g("leadership", "director"),),
+    "measure.approve": (_g("leadership", "president"),),
     "disposal.work": (_g("disposal", CENTER_STAFF),),
     # the disposal group, leadership, and the team a transfer came from (filtered by origin)
     "disposal.read": (_g({"disposal", "leadership"}), _g(TEAM_UNITS, TEAM_STAFF)),
@@ -143,7 +147,10 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "petition.read": (_g(SUPERVISORS | BRIGADES),),
     # supervision (plan §3(1), DOMAIN.md §11)
     "deadline.board": (_g(SUPERVISORS), _g(BRIGADES)),
-    "deadline.extend": (_g("leadership", "director"),),
+    # SPC time-limit rules: the team asks, the director reviews (plan §4), the president approves.
+    "deadline.request_extension": (_g(TEAM_UNITS, "judge", "handling_judge"),),
+    "deadline.review_extension": (_g("leadership", "director"),),
+    "deadline.extend": (_g("leadership", "president"),),
     "stats.read": (_g(SUPERVISORS),),
     "calendar.read": (_g("*"),),
     "calendar.write": (_g("admin", "admin"),),

@@ -46,6 +46,7 @@ DEMO_USERS: list[tuple[str, str, list[str], str, bool]] = [
     *[(f"brigade{n}-judge2", f"brigade-{n}", ["judge"], f"执行{n}大队法官乙", False) for n in range(1, 5)],
     ("deputy", "leadership", ["deputy_director"], "副局长", False),
     ("director", "leadership", ["director"], "局长", False),
+    ("president", "leadership", ["president"], "院长", False),
     ("finance", "office", ["finance"], "财务", False),
     ("admin", "admin", ["admin"], "系统管理员", False),
 ]

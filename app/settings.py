@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # Triage (DOMAIN.md §3)
     triage_rule_set_version: str = "2021-03-plan-v1"
     small_claim_limit: Decimal = Field(Decimal("50000.00"), description="§3(1), §5(2)5: 5万元以下, inclusive")
+    # Plan §5(1): the filing division sends the bureau first enforcement (执) and preservation (执保)
+    # cases; 执恢 is numbered on restoration and 执异 at the objection desk.
+    intake_type_codes: list[str] = Field(default=["执", "执保"], min_length=1)
 
     # Deadlines (DOMAIN.md §4)
     deadline_warning_days: int = Field(7, ge=0, description="'due soon' window on the early-warning board")
@@ -133,10 +136,9 @@ class Settings(BaseSettings):
     # SPC dishonest-list rules art. 2: a fixed term applies to grounds (2)–(6) of art. 1 only; a
     # respondent able to pay who refuses stays listed until deleted for another reason.
     dishonest_untermed_grounds: list[str] = ["able_but_refuses"]
-    # Plan §4: documents the law reserves for the president are signed by the director. CPL (2023)
-    # art. 119: fines and detention need the president's approval; SPC consumption-restriction rules
-    # (2015) art. 5: the 限制消费令 is signed by the president.
-    director_signed_measures: list[str] = ["fine", "judicial_detention", "consumption_ban"]
+    # CPL (2023) art. 119: fines and detention need the president's approval; SPC consumption-restriction
+    # rules (2015) art. 5: the 限制消费令 is signed by the president. Plan §4: the director reviews first.
+    president_approved_measures: list[str] = ["fine", "judicial_detention", "consumption_ban"]
     fine_max_individual: Decimal = Decimal("100000.00")  # CPL (2023) art. 118: individuals ≤ 100,000
     fine_min_organisation: Decimal = Decimal("50000.00")  # units: 50,000 …
     fine_max_organisation: Decimal = Decimal("1000000.00")  # … to 1,000,000

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select, text
 from app.database import get_engine, session_scope
 from app.models.case import Case, Party
 from app.models.user import User
+from app.settings import get_settings
 
 _serial = itertools.count(1)
 
@@ -263,19 +264,32 @@ def add_measure(
     document_number: str | None = None,
     amount: Decimal | None = None,
     recorded_by: str = "brigade1-judge",
+    reviewed: bool = True,
+    approved: bool = True,
 ) -> int:
-    """Insert a measure row as if the handling team had recorded it; returns its id."""
+    """Insert a measure row as if the handling team had recorded it; returns its id. The president's
+    documents are reviewed and approved unless ``reviewed``/``approved`` say otherwise."""
     from app.models.measure import Measure
 
     with session_scope() as session:
         users = {u.username: u.id for u in session.scalars(select(User))}
+        # the president's documents as in force: reviewed by the director, approved by the president
+        presidents = kind in get_settings().president_approved_measures
         measure = Measure(
             case_id=case_id,
             kind=kind,
             subtype=subtype,
             taken_on=on,
             document_number=document_number,
-            signed_by_id=users[signed_by] if signed_by else None,
+            signed_by_id=users["president"]
+            if presidents and approved
+            else users[signed_by]
+            if signed_by
+            else None,
+            reviewed_by_id=users["director"] if presidents and reviewed else None,
+            reviewed_on=on if presidents and reviewed else None,
+            approved_by_id=users["president"] if presidents and approved else None,
+            approved_on=on if presidents and approved else None,
             amount=amount,
             starts_on=on if kind == "suspension" else None,
             recorded_by_id=users[recorded_by],

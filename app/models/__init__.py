@@ -7,6 +7,7 @@ from app.models.calendar_year import CalendarYear
 from app.models.case import Asset, AssetControlStep, Case, Party, PropertyClue
 from app.models.case_closure import CaseClosure
 from app.models.deadline import Deadline, DeadlineEvent
+from app.models.deadline_extension import DeadlineExtension
 from app.models.dishonest_listing import DishonestListing
 from app.models.disposal_task import DisposalTask
 from app.models.disposal_transfer import DisposalTransfer
@@ -29,6 +30,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "Case",
+    "DeadlineExtension",
     "IdempotencyKey",
     "LoginThrottle",
     "Party",

@@ -27,8 +27,14 @@ class Measure(Base):
     kind: Mapped[MeasureKind] = mapped_column(StringEnum(MeasureKind, 40))
     subtype: Mapped[str | None] = mapped_column(String(40))  # OnsiteCheckSubject | SuspensionKind
     taken_on: Mapped[date]  # the legal date: served, issued, checked, heard, paid
+    served_on: Mapped[date | None]  # documents: the day the party received it (送达回证)
     document_number: Mapped[str | None] = mapped_column(String(100))
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Documents reserved to the president: the director's review, then the president's approval.
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_on: Mapped[date | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approved_on: Mapped[date | None]
     respondent_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
     amount: Mapped[Decimal | None] = mapped_column(Money)  # fines and payments
     detention_days: Mapped[int | None]

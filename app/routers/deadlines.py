@@ -15,6 +15,7 @@ from app.schemas.deadline import (
     DeadlineBoardPage,
     DeadlineExtensionCreate,
     DeadlineExtensionRead,
+    DeadlineExtensionRequestRead,
 )
 from app.services import deadline_board, deadline_extensions
 from app.services.idempotency import IdempotencyKeyReused
@@ -52,34 +53,62 @@ def list_deadline_board(
 
 @router.post(
     "/cases/{case_id}/deadline-extensions",
-    operation_id="approve_deadline_extension",
+    operation_id="request_deadline_extension",
     status_code=201,
-    response_model=DeadlineExtensionRead,
+    response_model=DeadlineExtensionRequestRead,
     responses=problem_responses(Forbidden, NotFound, Conflict, IdempotencyKeyReused),
 )
-def approve_deadline_extension(
+def request_deadline_extension(
     case_id: RowId,
     body: DeadlineExtensionCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("deadline.extend")],
+    user: Annotated[User, Authorized("deadline.request_extension")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    """Approve an extension of the enforcement period (D3, director); 409 when asked for too late."""
+    """Ask to extend the enforcement period (D3, the handling judge); dated today; 409 when too late."""
     return create_once(
         session,
         user,
         key=idempotency_key,
-        operation=f"approve_deadline_extension:{case_id}",
+        operation=f"request_deadline_extension:{case_id}",
         payload=body,
-        create=lambda: DeadlineExtensionRead.model_validate(
-            deadline_extensions.approve_extension(
-                session,
-                case_id=case_id,
-                user=user,
-                rule=body.rule,
-                requested_on=body.requested_on,
-                reason=body.reason,
-                months=body.months,
+        create=lambda: DeadlineExtensionRequestRead.model_validate(
+            deadline_extensions.request_extension(
+                session, case_id=case_id, user=user, rule=body.rule, reason=body.reason, months=body.months
             )
         ),
+    )
+
+
+@router.post(
+    "/deadline-extensions/{extension_id}/review",
+    operation_id="review_deadline_extension",
+    response_model=DeadlineExtensionRequestRead,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def review_deadline_extension(
+    extension_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("deadline.review_extension")],
+) -> DeadlineExtensionRequestRead:
+    """The director reviews a request to extend D3 (plan §4: 审核把关)."""
+    return DeadlineExtensionRequestRead.model_validate(
+        deadline_extensions.review_extension(session, extension_id=extension_id, user=user)
+    )
+
+
+@router.post(
+    "/deadline-extensions/{extension_id}/approval",
+    operation_id="approve_deadline_extension",
+    response_model=DeadlineExtensionRead,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def approve_deadline_extension(
+    extension_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("deadline.extend")],
+) -> DeadlineExtensionRead:
+    """The president approves a reviewed request; the D3 clock moves by the extension."""
+    return DeadlineExtensionRead.model_validate(
+        deadline_extensions.approve_extension(session, extension_id=extension_id, user=user)
     )

@@ -101,3 +101,39 @@ def get_measure(
     return MeasureRead.model_validate(
         measures.get_measure(session, case_id=case_id, measure_id=measure_id, user=user)
     )
+
+
+@router.post(
+    "/cases/{case_id}/measures/{measure_id}/review",
+    operation_id="review_measure",
+    response_model=MeasureRead,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def review_measure(
+    case_id: RowId,
+    measure_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("measure.review")],
+) -> MeasureRead:
+    """The director reviews a fine, detention or consumption-restriction order (plan §4: 审核把关)."""
+    return MeasureRead.model_validate(
+        measures.review_measure(session, case_id=case_id, measure_id=measure_id, user=user)
+    )
+
+
+@router.post(
+    "/cases/{case_id}/measures/{measure_id}/approval",
+    operation_id="approve_measure",
+    response_model=MeasureRead,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def approve_measure(
+    case_id: RowId,
+    measure_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized("measure.approve")],
+) -> MeasureRead:
+    """The president approves and signs a reviewed fine, detention or consumption-restriction order."""
+    return MeasureRead.model_validate(
+        measures.approve_measure(session, case_id=case_id, measure_id=measure_id, user=user)
+    )

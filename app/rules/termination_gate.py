@@ -75,6 +75,7 @@ class TerminationFacts:
     closed_on: date
     steps: tuple[RecordedStep, ...] = ()
     referrals_on: tuple[date, ...] = ()  # refusal-to-execute referrals submitted (拒执移送)
+    applicant_gave_clues: bool = True  # the applicant gave property clues at filing
     obstruction_listed: bool = False  # a listing was approved on the ground "obstructs"
     dishonest_pending: bool = False  # a listing proposal awaits the director's decision
     dishonest_decided: bool = False  # a listing proposal was approved or refused
@@ -102,13 +103,24 @@ def missing_for_termination(facts: TerminationFacts, *, min_months: int) -> list
     )
 
     met = {item: bool(kinds & done) for item, kinds in ITEM_KINDS.items()}
+    # SPC 终本 rules 2016 art. 1(3): clues the applicant gave are verified; without clues nothing to verify.
+    met["applicant_clues_verified"] = met["applicant_clues_verified"] or not facts.applicant_gave_clues
+    # SPC 终本 rules 2016 art. 1(3): the respondent is searched for only when his whereabouts are unknown.
+    met["missing_respondent_search"] = (
+        met["missing_respondent_search"] or MeasureKind.whereabouts_unknown not in done
+    )
     # DOMAIN.md §5 "four checks": on-site checks of real estate, vehicles and business registration.
     met["onsite_property_check"] = facts.onsite_subjects <= onsite_covered
     # SPC 终本 rules 2016 art. 1(2): a respondent who meets the list's conditions is listed. A proposal
-    # awaiting decision, or a recorded obstruction (a listing ground) never put to the director, is missing.
-    met["dishonest_listing"] = not facts.dishonest_pending and (
-        last_obstruction is None or facts.dishonest_decided
+    # awaiting decision, or a listing ground never put to the director, is missing: a recorded
+    # obstruction, or a failure to report property after a report order (dishonest-list rules art. 1(5)).
+    report_failed = any(
+        s.kind == MeasureKind.property_report_failed
+        and any(o.kind == MeasureKind.property_report_order and o.on <= s.on for o in steps)
+        for s in steps
     )
+    listing_ground = last_obstruction is not None or report_failed
+    met["dishonest_listing"] = not facts.dishonest_pending and (not listing_ground or facts.dishonest_decided)
     # SPC 终本 rules 2016 art. 1(4): more than three months since filing; the same day as D4's due date.
     met["three_months_since_filing"] = facts.closed_on >= first_day_after_months(facts.filed_on, min_months)
     # SPC 终本 rules 2016 art. 1(5): obstruction punished by fine or detention, or referred for prosecution;

@@ -203,9 +203,13 @@ def _t1_liquid_assets_cover_claim(facts: TriageFacts, rule_set: RuleSet) -> Rule
     outstanding = facts.outstanding_claim
     if outstanding is None:
         return _outcome("T1", False, "no monetary claim for liquid assets to pay (behavioural case)", source)
+    # Nothing outstanding is nothing to pay in full: a fully paid case is closed as performed, and
+    # a nil liquid balance pays nothing (plan §3(1): 可足额清偿 needs a claim and assets to pay it).
+    if outstanding <= 0:
+        return _outcome("T1", False, "nothing outstanding: a fully paid case is closed as performed", source)
     liquid = _liquid_assets(facts, rule_set)
     total = sum((asset.value for asset in liquid), Decimal("0.00"))
-    covered = total >= outstanding
+    covered = total > 0 and total >= outstanding
     return _outcome(
         "T1",
         covered,
@@ -258,12 +262,13 @@ def _t4_nothing_disposable(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome
 # §5(2)5 of the plan: public respondent and a money claim of 5万元以下 (≤ limit).
 def _t5_public_respondent_small_claim(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
     source = "plan §5(2)5"
-    outstanding = facts.outstanding_claim
-    if outstanding is None:
+    # 标的额 is the claim as filed, not what remains after payments.
+    claim = facts.claim_amount
+    if claim is None:
         return _outcome("T5", False, _NO_CLAIM, source)
     limit = _yuan(rule_set.small_claim_limit)
-    if outstanding > rule_set.small_claim_limit:
-        return _outcome("T5", False, f"{_outstanding_text(facts, outstanding)} > limit {limit}", source)
+    if claim > rule_set.small_claim_limit:
+        return _outcome("T5", False, f"claim at filing {_yuan(claim)} > limit {limit}", source)
     public = [c for c in facts.respondent_classes if c in rule_set.public_respondent_classes]
     if not public:
         given = ", ".join(dict.fromkeys(str(c) for c in facts.respondent_classes)) or "none recorded"
@@ -274,21 +279,22 @@ def _t5_public_respondent_small_claim(facts: TriageFacts, rule_set: RuleSet) -> 
     return _outcome(
         "T5",
         True,
-        f"respondent is {classes} and {_outstanding_text(facts, outstanding)} ≤ limit {limit}",
+        f"respondent is {classes} and claim at filing {_yuan(claim)} ≤ limit {limit}",
         source,
     )
 
 
 # §3(1) of the plan: small-claim cases, 执行标的在5万元以下 (≤ limit), any respondent.
 def _t6_small_claim(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
-    outstanding = facts.outstanding_claim
-    if outstanding is None:
+    # 执行标的 is the claim as filed, not what remains after payments.
+    claim = facts.claim_amount
+    if claim is None:
         return _outcome("T6", False, _NO_CLAIM, "plan §3(1)")
-    small = outstanding <= rule_set.small_claim_limit
+    small = claim <= rule_set.small_claim_limit
     return _outcome(
         "T6",
         small,
-        f"{_outstanding_text(facts, outstanding)} {'≤' if small else '>'} small-claim limit "
+        f"claim at filing {_yuan(claim)} {'≤' if small else '>'} small-claim limit "
         f"{_yuan(rule_set.small_claim_limit)}",
         "plan §3(1)",
     )
@@ -311,11 +317,16 @@ def _t8_support(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
 
 # §3(1) of the plan: property clues at filing, and the investigation found easily liquidated assets.
 def _t9_clues_and_liquid_assets(facts: TriageFacts, rule_set: RuleSet) -> RuleOutcome:
-    liquid = _liquid_assets(facts, rule_set)
+    # A zero-balance account is no easily liquidated asset (易于变现的财产 needs a value above nil).
+    liquid = [asset for asset in _liquid_assets(facts, rule_set) if asset.value > 0]
     clues = facts.property_clue_count
     fired = clues >= 1 and bool(liquid)
     clues_text = f"{clues} property clue(s) at filing" if clues else "no property clue at filing"
-    liquid_text = f"{len(liquid)} liquid asset(s) recorded" if liquid else "no liquid asset recorded"
+    liquid_text = (
+        f"{len(liquid)} liquid asset(s) worth more than nil"
+        if liquid
+        else "no liquid asset worth more than nil"
+    )
     return _outcome("T9", fired, f"{clues_text} and {liquid_text}", "plan §3(1)")
 
 

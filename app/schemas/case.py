@@ -30,7 +30,7 @@ from app.enums import (
 from app.rules.identifiers import normalise_case_number, validate_resident_id, validate_uscc
 from app.schemas.common import AllowedActions, InputModel, ISODate, MoneyIn, MoneyOut, Name, ORMModel, example
 from app.schemas.deadline import DeadlineRead
-from app.settings import court_today
+from app.settings import court_today, get_settings
 
 # Civil Code arts. 2, 57, 102: a natural person, a legal person or an unincorporated organisation;
 # each kind of respondent belongs to one of them.
@@ -152,9 +152,18 @@ class CaseCreate(InputModel):
     def _normalise_case_number(cls, value: str) -> str:
         # SPC case-number rules 2015: （year）court code, type code, serial 号; enforcement type codes only.
         try:
-            return normalise_case_number(value).text
+            number = normalise_case_number(value)
         except ValueError as exc:
             raise PydanticCustomError("case_number", str(exc)) from None
+        accepted = get_settings().intake_type_codes
+        if number.type_code not in accepted:
+            # Plan §5(1): only the codes the filing division sends; 执恢 and 执异 are numbered here.
+            raise PydanticCustomError(
+                "case_type_code",
+                "type code {type_code} is not filed at intake; accepted: {accepted}",
+                {"type_code": number.type_code, "accepted": "、".join(accepted)},
+            )
+        return number.text
 
     @field_validator("filed_on")
     @classmethod

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.enums import DeadlineStatus
+from app.enums import DeadlineStatus, ExtensionState
 from app.schemas.common import InputModel, ISODate, ORMModel, example
 
 
@@ -73,16 +73,32 @@ class DeadlineBoardPage(BaseModel):
 
 
 class DeadlineExtensionCreate(InputModel):
-    """A director's approval of a request to extend the enforcement period (D3)."""
+    """The handling judge's request to extend the enforcement period (D3); dated today by the service."""
 
     model_config = ConfigDict(str_strip_whitespace=False) | example(
-        rule="D3", requested_on="2026-08-20", reason="被执行人名下房产正在拍卖，需延长执行期限"
+        rule="D3", reason="被执行人名下房产正在拍卖，需延长执行期限"
     )
 
     rule: str = Field(description="the clock to extend; only D3 can be extended")
-    requested_on: ISODate = Field(description="the day the handling judge asked for the extension")
     reason: str = Field(min_length=1, max_length=2000)
     months: int | None = Field(None, description="optional; the extension is the court's setting (3 months)")
+
+
+class DeadlineExtensionRequestRead(ORMModel):
+    """A request to extend D3: asked by the handling judge, reviewed by the director, approved by the
+    president, each step dated on the day it was taken."""
+
+    id: int
+    case_id: int
+    rule: str
+    state: ExtensionState
+    reason: str
+    requested_by_id: int
+    requested_on: ISODate
+    reviewed_by_id: int | None
+    reviewed_on: ISODate | None
+    approved_by_id: int | None
+    approved_on: ISODate | None
 
 
 class DeadlineExtensionRead(ORMModel):

@@ -63,12 +63,18 @@ class MeasureCreate(InputModel):
     )
     signed_by: RowId | None = Field(
         None,
-        description="user id of the signer: the handling judge, or the director for the documents "
-        "the law reserves for the president (fine, detention, consumption ban)",
+        description="the handling judge's own user id, when he records a document he signs; omitted for "
+        "the documents the president approves (fine, detention, consumption ban): the director reviews "
+        "them and the president approves them, each under their own login",
     )
     respondent_id: RowId | None = Field(None, description="the respondent (party id) the measure is aimed at")
     amount: MoneyIn | None = Field(None, description="yuan: the fine, or the payment received")
     detention_days: int | None = Field(None, ge=1, description="judicial detention only")
+    served_on: LegalDate | None = Field(
+        None,
+        description="documents: the day the party received it (送达回证); the jurisdiction-objection "
+        "window runs from the execution notice's",
+    )
     subtype: str | None = Field(
         None,
         validation_alias=AliasChoices("subtype", "suspension_kind"),
@@ -119,12 +125,25 @@ class MeasureCreate(InputModel):
                         None,
                     )
                 )
-            if self.signed_by is None:
+            if self.signed_by is None and kind not in settings.president_approved_measures:
                 errors.append(
                     error_detail(
                         "signed_by", "missing", f"a {self.subtype or kind} document needs its signer", None
                     )
                 )
+        if self.served_on is not None and not needs_document:
+            errors.append(
+                error_detail("served_on", "not_for_kind", f"a {kind} measure is not served", self.served_on)
+            )
+        elif self.served_on is not None and self.served_on < self.on:
+            errors.append(
+                error_detail(
+                    "served_on",
+                    "served_before_issued",
+                    "a document is received after it is issued",
+                    self.served_on,
+                )
+            )
         if kind in AMOUNT_KINDS:
             if self.amount is None or self.amount <= 0:
                 errors.append(
@@ -207,9 +226,18 @@ class MeasureRead(ORMModel):
     on: ISODate = Field(validation_alias="taken_on")
     document_number: str | None
     signed_by: RowId | None = Field(validation_alias="signed_by_id")
+    reviewed_by: RowId | None = Field(
+        validation_alias="reviewed_by_id", description="the director who reviewed it"
+    )
+    reviewed_on: ISODate | None
+    approved_by: RowId | None = Field(
+        validation_alias="approved_by_id", description="the president who approved it"
+    )
+    approved_on: ISODate | None = Field(description="a president's document counts from this day")
     respondent_id: int | None
     amount: MoneyOut | None
     detention_days: int | None
+    served_on: ISODate | None
     starts_on: ISODate | None
     ends_on: ISODate | None
     ended_on: ISODate | None = Field(description="suspension: the day its suspension_end recorded")

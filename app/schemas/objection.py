@@ -77,6 +77,14 @@ class RulingCreate(InputModel):
     reasons: str = Field(min_length=1, max_length=20000, validation_alias=AliasChoices("reasons", "reason"))
     ruled_on: ISODate
 
+    @field_validator("outcome")
+    @classmethod
+    def _ruled_outcome(cls, value: ObjectionOutcome) -> ObjectionOutcome:
+        # 不予受理 is decided on receipt (a late jurisdiction objection), not after a docketed hearing.
+        if value == ObjectionOutcome.not_accepted:
+            raise ValueError("a ruling is upheld or rejected; not_accepted is decided on receipt")
+        return value
+
 
 class ServiceCreate(InputModel):
     model_config = example(served_on="2026-04-07")

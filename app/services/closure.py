@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.enums import CaseState, ClosureMode, DishonestGround, DishonestListingState, MeasureKind
 from app.errors import GateNotMet, NotFound
-from app.models.case import Case
+from app.models.case import Case, PropertyClue
 from app.models.case_closure import CaseClosure
 from app.models.refusal_referral import RefusalReferral
 from app.models.termination_pool_entry import TerminationPoolEntry
@@ -70,6 +70,10 @@ def termination_facts(session: Session, *, case: Case, closed_on: date) -> Termi
         closed_on=closed_on,
         steps=steps,
         referrals_on=referrals_on,
+        applicant_gave_clues=session.scalar(
+            select(PropertyClue.id).where(PropertyClue.case_id == case.id).limit(1)
+        )
+        is not None,
         obstruction_listed=any(
             x.ground == DishonestGround.obstructs and x.state in _LISTED for x in listings
         ),

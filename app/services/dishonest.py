@@ -163,6 +163,8 @@ def _consumption_ban(session: Session, *, listing: DishonestListing, by: date) -
             Measure.case_id == listing.case_id,
             Measure.kind == MeasureKind.consumption_ban,
             Measure.taken_on <= by,
+            # SPC consumption-restriction rules art. 5: in force once the president has approved it.
+            Measure.approved_on.is_not(None),
             Measure.respondent_id.is_(None) | (Measure.respondent_id == listing.respondent_id),
         )
         .limit(1)
@@ -438,18 +440,7 @@ def on_case_closed(
         trigger = None  # SPC dishonest-list rules art. 10(2): deleted once the settlement is performed
     for listing in listings:
         if listing.state == L.proposed:
-            listing.state = L.withdrawn
-            audit.record(
-                session,
-                actor=user,
-                action="dishonest.withdraw",
-                entity_type="dishonest_listing",
-                entity_id=listing.id,
-                case_id=case.id,
-                before={"state": L.proposed},
-                after={"state": L.withdrawn},
-                reason=f"case closed ({mode})",
-            )
+            _withdraw(session, listing=listing, case=case, user=user, reason=f"case closed ({mode})")
         elif trigger is not None:
             _trigger(
                 session,
@@ -463,6 +454,36 @@ def on_case_closed(
             triggered.append(listing.id)
     session.flush()
     return triggered
+
+
+def withdraw_proposed(session: Session, *, case: Case, user: User, reason: str) -> list[int]:
+    """Proposals still awaiting the director's decision lapse (the case closed or changed hands)."""
+    proposed = list(
+        session.scalars(
+            select(DishonestListing)
+            .where(DishonestListing.case_id == case.id, DishonestListing.state == L.proposed)
+            .order_by(DishonestListing.id)
+        )
+    )
+    for listing in proposed:
+        _withdraw(session, listing=listing, case=case, user=user, reason=reason)
+    session.flush()
+    return [listing.id for listing in proposed]
+
+
+def _withdraw(session: Session, *, listing: DishonestListing, case: Case, user: User, reason: str) -> None:
+    listing.state = L.withdrawn
+    audit.record(
+        session,
+        actor=user,
+        action="dishonest.withdraw",
+        entity_type="dishonest_listing",
+        entity_id=listing.id,
+        case_id=case.id,
+        before={"state": L.proposed},
+        after={"state": L.withdrawn},
+        reason=reason,
+    )
 
 
 def listings_of(session: Session, case_id: int) -> list[DishonestListing]:

@@ -326,7 +326,7 @@ def return_transfer(
 
 
 def withdraw_pending(session: Session, *, case: Case, user: User, reason: str) -> list[int]:
-    """Requests still awaiting a decision lapse when the case closes."""
+    """Requests still awaiting a decision lapse when the case closes or changes hands."""
     pending = list(
         session.scalars(
             select(DisposalTransfer).where(

@@ -23,7 +23,7 @@ from app.models.user import User
 from app.services import audit, deadline_events, dishonest
 from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
-from app.settings import get_settings
+from app.settings import court_today, get_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,7 @@ class NewMeasure:
     respondent_id: int | None = None
     amount: Decimal | None = None
     detention_days: int | None = None
+    served_on: date | None = None
     subtype: str | None = None
     starts_on: date | None = None
     ends_on: date | None = None
@@ -45,36 +46,33 @@ class NewMeasure:
     notes: str | None = None
 
 
-DIRECTOR_UNIT = "leadership"
-DIRECTOR_ROLE = "director"
+def needs_president(kind: str) -> bool:
+    """Whether the document is the president's: reviewed by the director, approved by the president."""
+    return kind in get_settings().president_approved_measures
 
 
-def is_director(user: User | None) -> bool:
-    return (
-        user is not None
-        and user.is_active
-        and user.unit_code == DIRECTOR_UNIT
-        and DIRECTOR_ROLE in user.roles
-    )
+def in_force(measure: Measure) -> bool:
+    """A measure counts once it exists, or for the president's documents once he has approved it."""
+    return not needs_president(measure.kind) or measure.approved_on is not None
 
 
-def _check_signer(session: Session, *, case: Case, kind: MeasureKind, signed_by: int | None) -> None:
+def _check_signer(*, case: Case, kind: MeasureKind, signed_by: int | None, user: User) -> None:
     if signed_by is None:
         return
-    signer = session.get(User, signed_by)
-    if kind in get_settings().director_signed_measures:
-        # CPL (2023) art. 119 and SPC consumption-restriction rules art. 5: reserved for the president,
-        # signed in the bureau by the director (plan §4).
-        if not is_director(signer):
-            raise InvalidInput(
-                "signed_by", f"a {kind} document is signed by the director, not user {signed_by}"
-            )
-    elif signer is None or signer.id != case.handler_id:
-        # Plan §4 "谁办案谁负责": the handling judge signs the case's documents.
+    if needs_president(kind):
+        # CPL (2023) art. 119, SPC consumption-restriction rules art. 5: the president approves under his
+        # own login (POST …/approval); nobody names him here.
         raise InvalidInput(
             "signed_by",
-            f"a {kind} document is signed by the case's handling judge "
-            f"(user {case.handler_id}), not user {signed_by}",
+            f"a {kind} is reviewed by the director and approved by the president, each under their own "
+            "login; it is recorded without a signer",
+        )
+    if signed_by != user.id or user.id != case.handler_id:
+        # Plan §4 "谁办案谁负责": the handling judge signs the case's documents, as himself.
+        raise InvalidInput(
+            "signed_by",
+            f"a {kind} document is signed by the case's handling judge (user {case.handler_id}) under "
+            f"his own login; user {user.id} cannot sign as user {signed_by}",
         )
 
 
@@ -132,7 +130,7 @@ def record_measure(
     kind = measure.kind
     if measure.on < case.filed_on:
         raise InvalidInput("on", f"{measure.on.isoformat()} is before the case was filed ({case.filed_on})")
-    _check_signer(session, case=case, kind=kind, signed_by=measure.signed_by)
+    _check_signer(case=case, kind=kind, signed_by=measure.signed_by, user=user)
     respondent = _respondent(session, case=case, respondent_id=measure.respondent_id)
     if kind == MeasureKind.fine:
         _check_fine(measure.amount or Decimal(0), respondent)
@@ -157,6 +155,7 @@ def record_measure(
         kind=kind,
         subtype=measure.subtype,
         taken_on=measure.on,
+        served_on=measure.served_on,
         document_number=measure.document_number,
         signed_by_id=measure.signed_by,
         respondent_id=measure.respondent_id,
@@ -268,5 +267,57 @@ def get_measure(session: Session, *, case_id: int, measure_id: int, user: User) 
 
 
 def measures_of(session: Session, case_id: int) -> list[Measure]:
-    """Every measure on the case, oldest first (for the gates that read the case file)."""
-    return list(session.scalars(select(Measure).where(Measure.case_id == case_id).order_by(Measure.id)))
+    """Every measure in force on the case, oldest first (for the gates that read the case file)."""
+    rows = session.scalars(select(Measure).where(Measure.case_id == case_id).order_by(Measure.id))
+    return [row for row in rows if in_force(row)]
+
+
+def review_measure(session: Session, *, case_id: int, measure_id: int, user: User) -> Measure:
+    """The director's review (审核把关, plan §4) of a document the president approves; dated today."""
+    row = _presidents_document(session, case_id=case_id, measure_id=measure_id, user=user)
+    if row.reviewed_on is not None:
+        raise Conflict(f"measure {row.id} was already reviewed on {row.reviewed_on}")
+    row.reviewed_by_id, row.reviewed_on = user.id, court_today()
+    return _decided(session, row=row, user=user, action="measure.review")
+
+
+def approve_measure(session: Session, *, case_id: int, measure_id: int, user: User) -> Measure:
+    """The president's approval and signature (CPL (2023) art. 119; SPC consumption-restriction rules
+    art. 5), after the director's review; dated today. Only then does the measure count."""
+    row = _presidents_document(session, case_id=case_id, measure_id=measure_id, user=user)
+    if row.reviewed_on is None:
+        raise Conflict(f"measure {row.id} awaits the director's review before the president approves it")
+    if row.approved_on is not None:
+        raise Conflict(f"measure {row.id} was already approved on {row.approved_on}")
+    row.approved_by_id = row.signed_by_id = user.id
+    row.approved_on = court_today()
+    return _decided(session, row=row, user=user, action="measure.approve")
+
+
+def _presidents_document(session: Session, *, case_id: int, measure_id: int, user: User) -> Measure:
+    load_case(session, case_id, user, for_update=True)
+    row = session.get(Measure, measure_id, with_for_update=True)
+    if row is None or row.case_id != case_id:
+        raise NotFound(f"measure {measure_id} not found on case {case_id}")
+    if not needs_president(row.kind):
+        raise Conflict(f"a {row.kind} is not reviewed or approved by the leadership")
+    return row
+
+
+def _decided(session: Session, *, row: Measure, user: User, action: str) -> Measure:
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action=action,
+        entity_type="measure",
+        entity_id=row.id,
+        case_id=row.case_id,
+        after={
+            "reviewed_by": row.reviewed_by_id,
+            "reviewed_on": row.reviewed_on,
+            "approved_by": row.approved_by_id,
+            "approved_on": row.approved_on,
+        },
+    )
+    return row

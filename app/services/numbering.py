@@ -5,11 +5,24 @@ processes number at once.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
+from app.models.case import Case
 from app.models.serial_counter import SerialCounter
+
+
+def highest_case_serial(session: Session, *, year: int, court_code: str, type_code: str) -> int:
+    """The highest serial of ``type_code`` already on a case of ``year`` and court (0 when none)."""
+    return (
+        session.scalar(
+            select(func.max(Case.serial)).where(
+                Case.case_year == year, Case.court_code == court_code, Case.type_code == type_code
+            )
+        )
+        or 0
+    )
 
 
 def next_serial(session: Session, *, year: int, court_code: str, type_code: str, at_least: int = 0) -> int:

@@ -22,7 +22,7 @@ from app.rules.identifiers import format_case_number
 from app.rules.periods import add_days
 from app.services import deadline_events as deadlines
 from app.services.case_access import load_case, visible_cases
-from app.services.numbering import next_serial
+from app.services.numbering import highest_case_serial, next_serial
 from app.services.workflow import Step, Workflow, check_legal_date
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
@@ -40,6 +40,7 @@ STATE_ACTIONS: dict[ObjectionState, tuple[str, ...]] = {
     ObjectionState.served: ("reconsideration",),
     ObjectionState.reconsideration_applied: ("transfer",),
     ObjectionState.transferred: (),
+    ObjectionState.not_accepted: (),
 }
 # Plan §5(7): an application for reconsideration received here is not ruled on here; its file goes
 # to the higher court (对复议案件按规定移送卷宗).
@@ -120,29 +121,30 @@ def _clock_event(session: Session, objection: Objection, event: str, *, on: date
 
 
 def execution_notice_served_on(session: Session, case_id: int) -> date | None:
-    """When the execution notice (执行通知书) was first served in the case, if it was."""
+    """When the party first received an execution notice (执行通知书) of the case, if that is recorded."""
     return session.scalar(
-        select(func.min(Measure.taken_on)).where(
+        select(func.min(Measure.served_on)).where(
             Measure.case_id == case_id, Measure.kind == MeasureKind.execution_notice
         )
     )
 
 
-def _check_jurisdiction_window(session: Session, *, case: Case, received_on: date) -> None:
+def _late_jurisdiction_objection(session: Session, *, case: Case, received_on: date) -> str | None:
+    """Why a jurisdiction objection came too late (the window stated), or None when in time."""
     served_on = execution_notice_served_on(session, case.id)
     if served_on is None:
-        return  # the period runs from service of the execution notice; it has not started
+        return None  # the period runs from the party's receipt of the notice; it has not started
     days = get_settings().jurisdiction_objection_days
     # SPC interpretation on CPL enforcement procedure (2020) art. 3: a jurisdiction objection within
     # 10 days of receiving the execution notice (cf. CPL (2023) art. 130); counted per CPL art. 85.
     last_day = add_days(served_on, days, working_calendar(session)).due_on
-    if received_on > last_day:
-        raise InvalidInput(
-            "received_on",
-            f"a jurisdiction objection must be raised within {days} days of service of the execution notice "
-            f"(served {served_on.isoformat()}); the period ended on {last_day.isoformat()} "
-            "(SPC interpretation on CPL enforcement procedure, art. 3)",
-        )
+    if received_on <= last_day:
+        return None
+    return (
+        f"不予受理: a jurisdiction objection is raised within {days} days of receiving the execution notice "
+        f"(received {served_on.isoformat()}); the period ended on {last_day.isoformat()}, the objection "
+        f"was received on {received_on.isoformat()} (SPC interpretation on CPL enforcement procedure, art. 3)"
+    )
 
 
 def file_objection(
@@ -167,8 +169,11 @@ def file_objection(
         not_before=case.filed_on,
         not_before_what=f"the filing of case {case.case_number}",
     )
-    if kind == ObjectionKind.jurisdiction:
-        _check_jurisdiction_window(session, case=case, received_on=received_on)
+    late = (
+        _late_jurisdiction_objection(session, case=case, received_on=received_on)
+        if kind == ObjectionKind.jurisdiction
+        else None
+    )
     objection = Objection(
         case_id=case.id,
         kind=kind,
@@ -189,6 +194,15 @@ def file_objection(
         filer_kind=filer_kind,
         received_on=received_on,
     )
+    if late is not None:
+        # The court keeps every filing it receives; a late one is recorded and closed as not accepted.
+        before = _snapshot(objection)
+        objection.state = ObjectionState.not_accepted
+        objection.outcome = ObjectionOutcome.not_accepted
+        objection.ruling_reasons, objection.ruled_on = late, received_on
+        return OBJECTIONS.changed(
+            session, user=user, record=objection, action="not_accepted", before=before, ruled_on=received_on
+        )
     # SPC objection rules 2015: an application for reconsideration received here starts D8 (file to the
     # higher court within 5 days); any other objection starts its ruling clock.
     event = (
@@ -199,6 +213,17 @@ def file_objection(
 
 
 # Commands -----------------------------------------------------------------------------------------
+
+
+def _highest_docket_serial(session: Session, *, year: int, court_code: str) -> int:
+    return (
+        session.scalar(
+            select(func.max(Objection.docket_serial))
+            .join(Case, Case.id == Objection.case_id)
+            .where(Objection.docket_year == year, Case.court_code == court_code)
+        )
+        or 0
+    )
 
 
 def docket_objection(
@@ -221,8 +246,14 @@ def docket_objection(
     before = _snapshot(objection)
     case = session.get_one(Case, objection.case_id)
     # SPC case-number rules 2015: (year) court code, type code, serial; serials run per year from 1.
+    year = docketed_on.year
+    # A 执异 number already on a case or an objection of that year is never issued again.
+    used = max(
+        highest_case_serial(session, year=year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE),
+        _highest_docket_serial(session, year=year, court_code=case.court_code),
+    )
     serial = next_serial(
-        session, year=docketed_on.year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE
+        session, year=year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE, at_least=used
     )
     objection.docket_number = format_case_number(docketed_on.year, case.court_code, DOCKET_TYPE_CODE, serial)
     objection.docket_year, objection.docket_serial = docketed_on.year, serial

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.enums import CaseState
@@ -17,24 +17,12 @@ from app.models.user import User
 from app.rules.identifiers import format_case_number
 from app.services import audit, deadline_events, termination_pool
 from app.services.case_access import case_for_action
-from app.services.numbering import next_serial
+from app.services.numbering import highest_case_serial, next_serial
 from app.services.workflow import check_legal_date
 from app.settings import court_today
 
 # SPC case-number rules 2015: restored enforcement cases are numbered 执恢.
 RESTORED_TYPE_CODE = "执恢"
-
-
-def _highest_serial(session: Session, *, year: int, court_code: str) -> int:
-    # Numbers the filing division issued itself must not be issued again.
-    return (
-        session.scalar(
-            select(func.max(Case.serial)).where(
-                Case.case_year == year, Case.court_code == court_code, Case.type_code == RESTORED_TYPE_CODE
-            )
-        )
-        or 0
-    )
 
 
 def restore_case(
@@ -59,7 +47,10 @@ def restore_case(
         year=year,
         court_code=origin.court_code,
         type_code=RESTORED_TYPE_CODE,
-        at_least=_highest_serial(session, year=year, court_code=origin.court_code),
+        # Numbers already on a case (filed before intake refused 执恢) are not issued again.
+        at_least=highest_case_serial(
+            session, year=year, court_code=origin.court_code, type_code=RESTORED_TYPE_CODE
+        ),
     )
     parties = session.scalars(select(Party).where(Party.case_id == origin.id).order_by(Party.id)).all()
     outstanding = (

@@ -21,7 +21,7 @@ from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.rules.triage_rules import AssetFact, RuleOutcome, RuleSet, TriageFacts, TriageResult, evaluate
-from app.services import audit
+from app.services import audit, dishonest, disposal
 from app.services.allocation import Allocation, allocate, allocate_brigade
 from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
@@ -219,6 +219,15 @@ def _decide(
     action: str,
 ) -> Decision:
     before = _placement(case)
+    if case.unit_code is not None and (case.unit_code, case.handler_id) != (
+        allocation.unit_code,
+        allocation.handler_id,
+    ):
+        # Plan §5(4): a request speaks for the team that made it; when the case changes hands its
+        # pending requests lapse and the new team decides afresh.
+        lapse = f"case reallocated from {case.unit_code} to {allocation.unit_code}"
+        disposal.withdraw_pending(session, case=case, user=user, reason=lapse)
+        dishonest.withdraw_proposed(session, case=case, user=user, reason=lapse)
     case.state = CaseState.triaged
     case.track = track
     case.unit_code = allocation.unit_code

@@ -1,7 +1,7 @@
 """triage decisions keep the rules that did not fire, each with why
 
 Revision ID: 3f6d2b8c41a7
-Revises: 5d2b9e41c7a8
+Revises: 8d4f6a2b1c07
 Create Date: 2026-11-30 17:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3f6d2b8c41a7"
-down_revision: str | None = "5d2b9e41c7a8"
+down_revision: str | None = "8d4f6a2b1c07"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.database import session_scope
+from app.models.case import PropertyClue
 from app.policy import BRIGADES, actor_may
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
@@ -26,6 +28,12 @@ def api(client, auth, user: str, path: str, body: dict | None = None, expect: in
     response = client.post(f"/api/v1{path}", json=body or {}, headers=auth(user))
     assert response.status_code == expect, response.text
     return response.json()
+
+
+def approve_presidents_document(client, auth, case_id: int, measure_id: int) -> None:  # noqa: ANN001
+    """The director reviews, then the president approves, each under his own login (plan §4, CPL art. 119)."""
+    api(client, auth, "director", f"/cases/{case_id}/measures/{measure_id}/review")
+    api(client, auth, "president", f"/cases/{case_id}/measures/{measure_id}/approval")
 
 
 def get(client, auth, user: str, path: str) -> dict:
@@ -116,7 +124,7 @@ def test_ordinary_case_through_centralised_disposal_and_back_to_its_team(client,
     api(
         client,
         auth,
-        "brigade1-judge2",
+        judge,
         f"/cases/{case_id}/measures",
         {
             "kind": "disposal_document",
@@ -196,10 +204,14 @@ def test_ordinary_case_through_centralised_disposal_and_back_to_its_team(client,
 
 
 def test_termination_refused_at_two_months_then_accepted_after_three_with_every_check(client, auth, user_ids):
-    judge, director = "brigade1-judge", user_ids["director"]
+    judge = "brigade1-judge"
     filed = months_after(TODAY, -4)
     case_id = make_team_case(1, state="triaged", filed_on=filed)
     closure = {"mode": "terminated_current", "document_number": f"（{filed.year}）豫0104执50001号之三"}
+    # the applicant gave a clue and the respondent cannot be found: both are checked (终本 rules art. 1(3))
+    with session_scope() as session:
+        session.add(PropertyClue(case_id=case_id, kind="bank_deposit", description="工商银行账户"))
+    add_measure(case_id, "whereabouts_unknown", filed + timedelta(days=1))
 
     early = months_after(filed, 2)
     refused = api(
@@ -228,12 +240,7 @@ def test_termination_refused_at_two_months_then_accepted_after_three_with_every_
     for measure in (
         {"kind": "execution_notice", "document_number": "执行通知书1", "signed_by": me},
         {"kind": "property_report_order", "document_number": "报告财产令1", "signed_by": me},
-        {
-            "kind": "consumption_ban",
-            "document_number": "限制消费令1",
-            "signed_by": director,
-            "respondent_id": respondent,
-        },
+        {"kind": "consumption_ban", "document_number": "限制消费令1", "respondent_id": respondent},
         {"kind": "online_property_check", "result": "网络查控: 无存款、车辆、不动产"},
         {"kind": "onsite_property_check", "subtype": "real_estate", "result": "不动产登记中心: 无"},
         {"kind": "onsite_property_check", "subtype": "vehicles", "result": "车管所: 无"},
@@ -242,7 +249,9 @@ def test_termination_refused_at_two_months_then_accepted_after_three_with_every_
         {"kind": "missing_respondent_search", "respondent_id": respondent, "result": "法定代表人已找到"},
         {"kind": "applicant_heard", "result": "申请人同意终结本次执行程序"},
     ):
-        api(client, auth, judge, f"/cases/{case_id}/measures", {"on": on, **measure}, expect=201)
+        recorded = api(client, auth, judge, f"/cases/{case_id}/measures", {"on": on, **measure}, expect=201)
+        if measure["kind"] == "consumption_ban":
+            approve_presidents_document(client, auth, case_id, recorded["id"])
 
     still_early = api(
         client,
@@ -299,7 +308,7 @@ def test_dishonest_listing_refused_to_the_judges_own_approval_and_approved_by_th
     api(
         client, auth, "director", f"{url}/decision", {"decision": "approve"}, expect=409
     )  # no consumption ban yet
-    api(
+    ban = api(
         client,
         auth,
         judge,
@@ -308,11 +317,12 @@ def test_dishonest_listing_refused_to_the_judges_own_approval_and_approved_by_th
             "kind": "consumption_ban",
             "on": "2026-04-12",
             "document_number": "限制消费令2",
-            "signed_by": user_ids["director"],
             "respondent_id": respondent,
         },
         expect=201,
     )
+    api(client, auth, "director", f"{url}/decision", {"decision": "approve"}, expect=409)  # not approved yet
+    approve_presidents_document(client, auth, case_id, ban["id"])
     approved = api(
         client, auth, "director", f"{url}/decision", {"decision": "approve", "decided_on": "2026-04-15"}
     )

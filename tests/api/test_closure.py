@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.database import session_scope
-from app.models.case import Case
+from app.models.case import Case, PropertyClue
 from app.rules.termination_gate import MISSING_ITEMS, months_after
 from app.seed import DEMO_USERS
 from app.services.numbering import next_serial
@@ -116,8 +116,10 @@ def test_termination_refused_naming_every_missing_item(client, auth):
     assert response.status_code == 409
     body = response.json()
     assert body["type"] == "/problems/gate-not-met"
+    # no clues at filing and the respondent's whereabouts known: no verification, no search
+    not_due = ("dishonest_listing", "applicant_clues_verified", "missing_respondent_search")
     assert body["missing"] == [
-        i for i in MISSING_ITEMS if i not in ("dishonest_listing", "obstruction_punished_or_referred")
+        i for i in MISSING_ITEMS if i not in (*not_due, "obstruction_punished_or_referred")
     ]
     assert (
         client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["state"]
@@ -135,7 +137,6 @@ def test_termination_exactly_three_months_after_filing_is_too_early(client, auth
     ("skip", "item"),
     [
         (("consumption_ban",), "consumption_ban"),
-        (("applicant_clues",), "applicant_clues_verified"),
         (("onsite_property_check",), "onsite_property_check"),
         (("applicant_heard",), "applicant_heard"),
     ],
@@ -144,6 +145,35 @@ def test_each_check_is_required(client, auth, skip, item):
     case_id = make_team_case(1, filed_on=FILED)
     add_termination_measures(case_id, CHECKED, skip=skip)
     assert terminate(client, auth, case_id).json()["missing"] == [item]
+
+
+def test_clues_are_verified_only_when_the_applicant_gave_them(client, auth):
+    # SPC 终本 rules 2016 art. 1(3)
+    case_id = make_team_case(1, filed_on=FILED)
+    add_termination_measures(case_id, CHECKED, skip=("applicant_clues",))
+    assert terminate(client, auth, case_id).status_code == 200
+    other = make_team_case(1, filed_on=FILED)
+    add_termination_measures(other, CHECKED, skip=("applicant_clues",))
+    with session_scope() as session:
+        session.add(PropertyClue(case_id=other, kind="bank_deposit", description="工商银行账户"))
+    assert terminate(client, auth, other).json()["missing"] == ["applicant_clues_verified"]
+
+
+def test_a_search_is_required_only_when_the_respondent_cannot_be_found(client, auth):
+    # SPC 终本 rules 2016 art. 1(3)
+    case_id = make_team_case(1, filed_on=FILED)
+    add_termination_measures(case_id, CHECKED, skip=("missing_respondent_search",))
+    add_measure(case_id, "whereabouts_unknown", CHECKED)
+    assert terminate(client, auth, case_id).json()["missing"] == ["missing_respondent_search"]
+    add_measure(case_id, "missing_respondent_search", CHECKED + timedelta(days=1))
+    assert terminate(client, auth, case_id).status_code == 200
+
+
+def test_a_failure_to_report_property_calls_for_a_listing_decision(client, auth):
+    # SPC 终本 rules 2016 art. 1(2); dishonest-list rules art. 1(5): 违反财产报告制度
+    case_id = checked_case()
+    add_measure(case_id, "property_report_failed", CHECKED + timedelta(days=10))
+    assert terminate(client, auth, case_id).json()["missing"] == ["dishonest_listing"]
 
 
 def test_recorded_obstruction_must_be_punished_and_put_to_the_director(client, auth):

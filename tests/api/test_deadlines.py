@@ -324,34 +324,50 @@ def _user_id(session, username: str) -> int:  # noqa: ANN001
 # Extensions of the enforcement period (D3) --------------------------------------------------------
 
 EXTEND = "/api/v1/cases/{}/deadline-extensions"
+EXTENSIONS = "/api/v1/deadline-extensions/{}/{}"
 
 
-def extend(client, auth, case_id: int, username: str = "director", **body: object):  # noqa: ANN001, ANN201
-    payload = {
-        "rule": "D3",
-        "requested_on": "2026-06-10",
-        "reason": "auction of the flat still running",
-    } | body
+def extend(client, auth, case_id: int, username: str = "brigade1-judge", **body: object):  # noqa: ANN001, ANN201
+    payload = {"rule": "D3", "reason": "auction of the flat still running"} | body
     return client.post(EXTEND.format(case_id), json=payload, headers=auth(username))
 
 
-def test_director_extends_d3_by_three_months(client, auth):
-    case_id = make_filed_case(
-        D("2026-03-02"),
-        unit_code="brigade-1",
-        handler="brigade1-judge",
-        state="in_progress",
-        track="ordinary",
+def decide(client, auth, extension_id: int, step: str, username: str):  # noqa: ANN001, ANN201
+    return client.post(EXTENSIONS.format(extension_id, step), headers=auth(username))
+
+
+def team_case(filed_on: date) -> int:
+    return make_filed_case(
+        filed_on, unit_code="brigade-1", handler="brigade1-judge", state="in_progress", track="ordinary"
     )
+
+
+def test_the_judge_asks_the_director_reviews_and_the_president_extends_d3(client, auth, user_ids):
+    # SPC time-limit rules: the president approves; plan §4: the director reviews first.
+    case_id = team_case(D("2026-03-02"))
     response = extend(client, auth, case_id)
     assert response.status_code == 201, response.text
+    request = response.json()
+    assert (request["state"], request["requested_on"], request["requested_by_id"]) == (
+        "requested",
+        "2026-06-15",
+        user_ids["brigade1-judge"],
+    )
+    assert decide(client, auth, request["id"], "approval", "president").status_code == 409  # not reviewed
+    assert decide(client, auth, request["id"], "approval", "director").status_code == 403
+    reviewed = decide(client, auth, request["id"], "review", "director")
+    assert reviewed.status_code == 200 and reviewed.json()["reviewed_by_id"] == user_ids["director"]
+    assert clocks_of(case_id)["D3"].due_on == D("2026-09-02")
+    response = decide(client, auth, request["id"], "approval", "president")
+    assert response.status_code == 200, response.text
     body = response.json()
     assert (body["rule"], body["months"], body["requested_on"], body["approved_on"]) == (
         "D3",
         3,
-        "2026-06-10",
+        "2026-06-15",
         "2026-06-15",
     )
+    assert body["approved_by_id"] == user_ids["president"]
     assert (body["deadline"]["due_on"], body["deadline"]["extension_months"]) == ("2026-12-02", 3)
     assert clocks_of(case_id)["D3"].due_on == D("2026-12-02")
     with session_scope(read_only=True) as session:
@@ -359,49 +375,60 @@ def test_director_extends_d3_by_three_months(client, auth):
     assert (entry.before["due_on"], entry.after["due_on"], entry.actor_username) == (
         "2026-09-02",
         "2026-12-02",
-        "director",
+        "president",
     )
+    assert decide(client, auth, request["id"], "approval", "president").status_code == 409
 
 
 @pytest.mark.parametrize(
-    ("requested_on", "status"),
-    [("2026-06-13", 201), ("2026-06-14", 409)],
-    ids=["5 days before expiry", "4 days before expiry"],
+    ("filed_on", "status"),
+    [("2025-12-22", 201), ("2025-12-18", 409), ("2025-01-02", 409)],
+    ids=["due Mon 22 June: 7 days left", "due Thu 18 June: 3 days left", "expired in July 2025"],
 )
-def test_an_extension_must_be_requested_five_days_before_expiry(client, auth, requested_on, status):
-    case_id = make_filed_case(D("2025-12-18"))  # D3 due Thu 18 Jun 2026
-    response = extend(client, auth, case_id, requested_on=requested_on)
+def test_an_extension_is_asked_for_five_days_before_expiry_dated_today(client, auth, filed_on, status):
+    # SPC time-limit rules: asked for at least 5 days before the period ends; the service dates it.
+    case_id = team_case(D(filed_on))
+    response = extend(client, auth, case_id)
     assert response.status_code == status, response.text
     if status == 409:
-        assert "2026-06-13" in response.json()["detail"]
-        assert clocks_of(case_id)["D3"].due_on == D("2026-06-18")
+        assert "asked on 2026-06-15" in response.json()["detail"]
+
+
+def test_a_backdated_request_is_refused(client, auth):
+    case_id = team_case(D("2025-01-02"))  # D3 expired on 2 July 2025
+    response = extend(client, auth, case_id, requested_on="2025-03-01")
+    assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == ["requested_on"]
+    assert clocks_of(case_id)["D3"].due_on == D("2025-07-02")
 
 
 def test_a_second_extension_is_refused(client, auth):
-    case_id = make_filed_case(D("2026-03-02"))
-    assert extend(client, auth, case_id).status_code == 201
-    assert extend(client, auth, case_id, requested_on="2026-06-12").status_code == 409
+    case_id = team_case(D("2026-03-02"))
+    first = extend(client, auth, case_id)
+    assert first.status_code == 201
+    assert extend(client, auth, case_id).status_code == 409  # one awaits a decision
+    assert decide(client, auth, first.json()["id"], "review", "director").status_code == 200
+    assert decide(client, auth, first.json()["id"], "approval", "president").status_code == 200
+    assert extend(client, auth, case_id).status_code == 409
 
 
 def test_a_closed_case_cannot_be_extended(client, auth):
-    case_id = make_filed_case(D("2026-03-02"))
+    case_id = team_case(D("2026-03-02"))
     record_deadline_event(case_id, "case.closed", D("2026-06-01"))
     assert extend(client, auth, case_id).status_code == 409
 
 
 def test_a_case_without_a_recorded_filing_has_no_d3_to_extend(client, auth):
-    assert extend(client, auth, make_case(filed_on=D("2026-03-02"))).status_code == 409
-
-
-@pytest.mark.parametrize("username", ["deputy", "brigade1-judge", "comprehensive", "admin"])
-def test_only_the_director_extends(client, auth, username):
-    case_id = make_filed_case(
-        D("2026-03-02"),
-        unit_code="brigade-1",
-        handler="brigade1-judge",
-        state="in_progress",
-        track="ordinary",
+    case_id = make_case(
+        filed_on=D("2026-03-02"), unit_code="brigade-1", handler="brigade1-judge", state="in_progress"
     )
+    assert extend(client, auth, case_id).status_code == 409
+
+
+@pytest.mark.parametrize(
+    "username", ["deputy", "director", "president", "brigade1-judge2", "comprehensive", "admin"]
+)
+def test_only_the_handling_judge_asks(client, auth, username):
+    case_id = team_case(D("2026-03-02"))
     assert extend(client, auth, case_id, username).status_code == 403
 
 
@@ -413,33 +440,30 @@ def test_extension_of_an_unknown_case_is_404(client, auth):
     ("body", "field"),
     [
         ({"rule": "D2"}, "rule"),
-        ({"requested_on": "2026-06-16"}, "requested_on"),
-        ({"requested_on": "2026-02-27"}, "requested_on"),
         ({"reason": "   "}, "reason"),
         ({"reason": ""}, "reason"),
-        ({"requested_on": "16/06/2026"}, "requested_on"),
+        ({"requested_on": "2026-06-10"}, "requested_on"),
     ],
 )
 def test_bad_extension_requests_are_422_naming_the_field(client, auth, body, field):
-    case_id = make_filed_case(D("2026-03-02"))
+    case_id = team_case(D("2026-03-02"))
     response = extend(client, auth, case_id, **body)
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == [field]
 
 
-def test_an_extension_retried_with_the_same_key_is_applied_once(client, auth):
-    case_id = make_filed_case(D("2026-03-02"))
-    headers = auth("director", **{"Idempotency-Key": "ext-1"})
-    body = {"rule": "D3", "requested_on": "2026-06-10", "reason": "auction running"}
+def test_an_extension_request_retried_with_the_same_key_is_made_once(client, auth):
+    case_id = team_case(D("2026-03-02"))
+    headers = auth("brigade1-judge", **{"Idempotency-Key": "ext-1"})
+    body = {"rule": "D3", "reason": "auction running"}
     first = client.post(EXTEND.format(case_id), json=body, headers=headers)
     again = client.post(EXTEND.format(case_id), json=body, headers=headers)
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
-    assert clocks_of(case_id)["D3"].extension_months == 3
 
 
 def test_an_extension_of_another_length_is_refused(client, auth):
-    case_id = make_filed_case(D("2026-03-02"))
+    case_id = team_case(D("2026-03-02"))
     response = extend(client, auth, case_id, months=6)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "months"
     assert extend(client, auth, case_id, months=3).status_code == 201

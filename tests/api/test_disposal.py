@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from app.database import session_scope
+from app.models.audit_entry import AuditEntry
 from app.seed import DEMO_USERS
 from app.settings import court_today
-from tests.factories import add_measure, make_filed_case, make_team_case
+from tests.factories import add_measure, make_fast_case, make_filed_case, make_team_case
 
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 OTHER_BRIGADES = {u[0] for u in DEMO_USERS if u[1].startswith("brigade-") and u[1] != "brigade-1"}
@@ -260,3 +263,45 @@ def test_list_and_read_transfers_by_who_may_see_them(client, auth):
         == 200
     )
     assert client.get("/api/v1/disposal-transfers?state=lost", headers=auth("disposal")).status_code == 422
+
+
+def test_a_hand_back_withdraws_the_pending_request_and_the_new_team_requests_again(client, auth, user_ids):
+    for brigade in (2, 3, 4):
+        make_team_case(brigade)  # brigade-1 has the fewest open cases: the hand-back goes there
+    case_id = make_fast_case()
+    add_measure(case_id, "disposal_document", SERVED, signed_by="fast-judge", document_number="拍卖裁定1")
+    old = request(client, auth, case_id, "fast-judge", requested_on="2026-04-02").json()["id"]
+    handback = client.post(
+        f"/api/v1/cases/{case_id}/handback", json={"reason": "多处房产需评估拍卖"}, headers=auth("fast-judge")
+    )
+    assert handback.status_code == 200 and handback.json()["unit"] == "brigade-1"
+    # Plan §5(4): the old request speaks for a team that no longer has the case.
+    refused = decide(client, auth, old)
+    assert refused.status_code == 409
+    got = client.get(f"/api/v1/disposal-transfers/{old}", headers=auth("deputy")).json()
+    assert got["state"] == "withdrawn"
+    with session_scope(read_only=True) as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "disposal.withdraw", AuditEntry.entity_id == old)
+        ).one()
+        assert entry.actor_id == user_ids["fast-judge"]
+        assert entry.reason == "case reallocated from fast to brigade-1"
+    case = case_of(client, auth, case_id)
+    assert case["unit"] == "brigade-1" and case["track"] == "ordinary"
+    add_measure(case_id, "disposal_document", SERVED, signed_by="brigade1-judge", document_number="拍卖裁定2")
+    new = request(client, auth, case_id, requested_on="2026-04-03")
+    assert new.status_code == 201, new.text
+    assert new.json()["origin_unit_code"] == "brigade-1"
+    assert decide(client, auth, new.json()["id"]).status_code == 200
+    returned = client.post(
+        f"/api/v1/disposal-transfers/{new.json()['id']}/return",
+        json={"amount_realised": "480000.00", "result": "房产拍卖成交"},
+        headers=auth("disposal"),
+    )
+    assert returned.status_code == 200, returned.text
+    case = case_of(client, auth, case_id)
+    assert (case["unit"], case["handler_id"], case["track"]) == (
+        "brigade-1",
+        user_ids["brigade1-judge"],
+        "ordinary",
+    )

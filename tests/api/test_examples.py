@@ -19,7 +19,10 @@ from app.models.user import User
 from tests.factories import add_measure, add_termination_measures, make_fast_case, make_team_case
 
 JSON = "application/json"
-EXCEPT = {"login"}  # an OAuth2 form, not a JSON body
+# login: an OAuth2 form, not a JSON body. request_deadline_extension: it applies only while D3 has
+# more than 5 days left, which a fixed example case cannot promise on every date the suite runs
+# (tests/api/test_deadlines.py sends the request on a case filed for it).
+EXCEPT = {"login", "request_deadline_extension"}
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +149,6 @@ def test_each_example_is_accepted_where_it_applies(client, auth, spec):
     story.send("return_disposal_transfer", "disposal", transfer_id=transfer)
     story.send("trigger_dishonest_deletion", judge, listing_id=listing)
     story.send("delete_dishonest_listing", judge, listing_id=listing)
-    story.send("approve_deadline_extension", "director", case_id=1)
     story.send("release_asset_control", judge, case_id=1, asset_id=asset)
     story.send("close_case", judge, case_id=1)
 

@@ -92,7 +92,7 @@ def test_filing_is_audited_and_starts_the_clocks(client, auth):
     [
         ("(2026)豫0104执123号", "（2026）豫0104执123号"),
         ("（２０２６）豫０１０４执１２３号", "（2026）豫0104执123号"),
-        (" （2026）豫0104执恢7号 ", "（2026）豫0104执恢7号"),
+        (" （2026）豫0104执7号 ", "（2026）豫0104执7号"),
         ("（2026）豫0104执保8号", "（2026）豫0104执保8号"),
     ],
 )
@@ -151,6 +151,19 @@ def test_identity_numbers_are_optional_and_normalised(client, auth):
     assert [p["id_number"] for p in read["applicants"]] == [resident_id(2), None, None, uscc(9)]
     assert case["respondents"][1]["respondent_class"] == "state_functionary"
     assert all(p["respondent_class"] is None for p in case["applicants"])
+
+
+@pytest.mark.parametrize("type_code", ["执恢", "执异", "执复", "执监", "执他"])
+def test_intake_refuses_type_codes_the_filing_division_does_not_send(client, auth, type_code):
+    # Plan §5(1): intake files 执 and 执保; 执恢 comes from restoration, 执异 from the objection desk.
+    response = client.post(
+        URL, json=case_body(case_number=f"（2026）豫0104{type_code}7号"), headers=auth("registrar")
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "case_number" and error["type"] == "case_type_code"
+    assert "accepted: 执、执保" in error["message"]
+    assert client.get(URL, headers=auth("director")).json()["items"] == []
 
 
 def test_filed_today_is_accepted(client, auth):

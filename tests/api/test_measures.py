@@ -10,6 +10,7 @@ from app.seed import DEMO_USERS
 from app.settings import court_today
 from tests.factories import (
     add_measure,
+    add_termination_measures,
     make_case,
     make_fast_case,
     make_filed_case,
@@ -52,11 +53,12 @@ def test_first_measure_starts_the_work_and_records_signer_and_date(client, auth,
     assert "measure.record" in [e["action"] for e in timeline["items"]]
 
 
-def test_another_judge_of_the_team_records_what_the_handling_judge_signed(client, auth, user_ids):
+def test_nobody_signs_for_the_handling_judge(client, auth, user_ids):
+    # Plan §4 "谁办案谁负责": a signature is the signer's own act, under his own login.
     case_id = make_team_case(1)
     response = post(client, auth, case_id, "brigade1-judge2", **notice(user_ids))
-    assert response.status_code == 201, response.text
-    assert response.json()["recorded_by"] == user_ids["brigade1-judge2"]
+    assert response.status_code == 422 and fields(response) == {"signed_by"}
+    assert "his own login" in response.json()["errors"][0]["message"]
 
 
 def test_fast_group_records_on_its_own_cases(client, auth, user_ids):
@@ -117,16 +119,50 @@ def test_the_handling_judge_signs_ordinary_documents(client, auth, user_ids):
         ("consumption_ban", {}),
     ],
 )
-def test_documents_reserved_for_the_president_are_signed_by_the_director(client, auth, user_ids, kind, extra):
+def test_documents_reserved_for_the_president_are_reviewed_by_the_director_and_approved_by_him(
+    client, auth, user_ids, kind, extra
+):
+    # CPL (2023) art. 119; SPC consumption-restriction rules art. 5; plan §4 (审核把关 by the director)
     case_id = make_team_case(1)
     body = {"kind": kind, "on": ON, "document_number": "（2026）豫0104执50001号之一", **extra}
-    for signer in ("brigade1-judge", "deputy"):
+    for signer in ("brigade1-judge", "director", "president"):
         response = post(client, auth, case_id, **body, signed_by=user_ids[signer])
         assert response.status_code == 422, signer
         assert fields(response) == {"signed_by"}
-    response = post(client, auth, case_id, **body, signed_by=user_ids["director"])
+    response = post(client, auth, case_id, **body)
     assert response.status_code == 201, response.text
-    assert response.json()["signed_by"] == user_ids["director"]
+    measure = response.json()
+    assert measure["signed_by"] is None and measure["approved_on"] is None
+    url = f"/api/v1/cases/{case_id}/measures/{measure['id']}"
+    # the director alone cannot approve; the president cannot approve before the director's review
+    assert client.post(f"{url}/approval", headers=auth("director")).status_code == 403
+    assert client.post(f"{url}/approval", headers=auth("president")).status_code == 409
+    assert client.post(f"{url}/review", headers=auth("president")).status_code == 403
+    reviewed = client.post(f"{url}/review", headers=auth("director"))
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["reviewed_by"] == user_ids["director"]
+    approved = client.post(f"{url}/approval", headers=auth("president")).json()
+    assert approved["approved_by"] == approved["signed_by"] == user_ids["president"]
+    assert approved["approved_on"] == court_today().isoformat()
+    assert client.post(f"{url}/approval", headers=auth("president")).status_code == 409
+
+
+def test_a_consumption_ban_counts_for_the_gate_only_once_the_president_approved_it(client, auth, user_ids):
+    case_id = make_team_case(1, filed_on=date(2026, 3, 2))
+    add_termination_measures(case_id, date(2026, 4, 1), skip=("consumption_ban",))
+    ban = post(client, auth, case_id, kind="consumption_ban", on=ON, document_number="限消令1").json()
+    close = {
+        "mode": "terminated_current",
+        "closed_on": "2026-07-01",
+        "document_number": "（2026）豫0104执1号之二",
+    }
+    refused = client.post(f"/api/v1/cases/{case_id}/closure", json=close, headers=auth("brigade1-judge"))
+    assert refused.status_code == 409 and refused.json()["missing"] == ["consumption_ban"]
+    url = f"/api/v1/cases/{case_id}/measures/{ban['id']}"
+    assert client.post(f"{url}/review", headers=auth("director")).status_code == 200
+    assert client.post(f"{url}/approval", headers=auth("president")).status_code == 200
+    closed = client.post(f"/api/v1/cases/{case_id}/closure", json=close, headers=auth("brigade1-judge"))
+    assert closed.status_code == 200, closed.text
 
 
 @pytest.mark.parametrize(
@@ -153,7 +189,6 @@ def test_fine_amount_is_exact_and_within_the_law_for_an_organisation(client, aut
         on=ON,
         document_number="罚款决定书1",
         amount=amount,
-        signed_by=user_ids["director"],
         respondent_id=respondent_of(case_id),
     )
     assert response.status_code == status, response.text
@@ -179,7 +214,6 @@ def test_detention_needs_at_most_fifteen_days(client, auth, user_ids, days):
         kind="judicial_detention",
         on=ON,
         document_number="拘留决定书1",
-        signed_by=user_ids["director"],
         detention_days=days,
     )
     assert response.status_code == 422 and fields(response) == {"detention_days"}

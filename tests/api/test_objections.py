@@ -25,7 +25,7 @@ FILERS = {"objection-judge", "comprehensive", "comprehensive-lead"}
 READERS_DENIED = {"registrar", "filing-bot", "finance", "admin"}
 
 
-def serve_execution_notice(case_id: int, served_on: date) -> None:
+def serve_execution_notice(case_id: int, served_on: date, received_on: date | None = None) -> None:
     with session_scope() as session:
         judge = session.scalar(select(User.id).where(User.username == "brigade1-judge"))
         session.add(
@@ -33,6 +33,7 @@ def serve_execution_notice(case_id: int, served_on: date) -> None:
                 case_id=case_id,
                 kind="execution_notice",
                 taken_on=served_on,
+                served_on=received_on or served_on,
                 signed_by_id=judge,
                 recorded_by_id=judge,
             )
@@ -227,6 +228,15 @@ def test_docket_numbers_run_per_year_without_gaps(client, auth):
     assert numbers == ["（2026）豫0104执异1号", "（2026）豫0104执异2号", "（2026）豫0104执异3号"]
 
 
+def test_docketing_skips_执异_numbers_already_on_a_case(client, auth):
+    make_case(type_code="执异", filed_on=date(2026, 3, 2))  # filed at intake before 执异 was refused there
+    with session_scope() as session:
+        used = session.scalar(select(Case.serial).where(Case.type_code == "执异"))
+    oid = file(client, auth, make_team_case(1))["id"]
+    docketed = ok(step(client, auth, oid, "docket", {"docketed_on": "2026-05-12"}))
+    assert docketed["docket_number"] == f"（2026）豫0104执异{used + 1}号"
+
+
 def test_a_reconsideration_application_goes_straight_to_the_higher_court(client, auth, events):
     oid = file(client, auth, make_team_case(1), kind="reconsideration", received_on="2026-07-01")["id"]
     assert events[-1]["event"] == "objection.reconsideration_applied"
@@ -281,29 +291,45 @@ def test_a_jurisdiction_objection_is_accepted_on_day_10_after_the_execution_noti
     assert objection["kind"] == "jurisdiction" and objection["state"] == "received"
 
 
-def test_a_jurisdiction_objection_on_day_11_is_refused(client, auth):
+def test_a_jurisdiction_objection_on_day_11_is_kept_and_not_accepted(client, auth):
     case_id = make_team_case(1)
     serve_execution_notice(case_id, date(2026, 3, 10))
-    response = client.post(
-        BASE,
-        json=body(case_id, kind="jurisdiction", received_on="2026-03-21"),
-        headers=auth("objection-judge"),
+    objection = file(client, auth, case_id, kind="jurisdiction", received_on="2026-03-21")
+    assert objection["state"] == "not_accepted" and objection["outcome"] == "not_accepted"
+    assert objection["allowed_actions"] == [] and objection["ruled_on"] == "2026-03-21"
+    assert "2026-03-20" in objection["ruling_reasons"] and "10 days" in objection["ruling_reasons"]
+    assert [o["id"] for o in client.get(BASE, headers=auth("objection-judge")).json()["items"]] == [
+        objection["id"]
+    ]
+
+
+def test_the_jurisdiction_window_runs_from_the_partys_receipt_of_the_notice(client, auth):
+    # SPC interpretation on CPL enforcement procedure art. 3: 10 days from receipt (收到执行通知书之日)
+    case_id = make_team_case(1)
+    serve_execution_notice(case_id, date(2026, 3, 2), received_on=date(2026, 3, 5))
+    assert file(client, auth, case_id, kind="jurisdiction", received_on="2026-03-14")["state"] == "received"
+    # day 10 is Sunday 15 March; the period runs to Monday 16 March
+    assert file(client, auth, case_id, kind="jurisdiction", received_on="2026-03-16")["state"] == "received"
+    late = file(client, auth, case_id, kind="jurisdiction", received_on="2026-03-17")
+    assert late["state"] == "not_accepted"
+    assert "received 2026-03-05" in late["ruling_reasons"] and "ended on 2026-03-16" in late["ruling_reasons"]
+
+
+def test_a_ruling_cannot_be_not_accepted(client, auth):
+    oid = file(client, auth, make_team_case(1))["id"]
+    ok(step(client, auth, oid, "docket", {"docketed_on": "2026-05-12"}))
+    response = step(
+        client, auth, oid, "ruling", {"outcome": "not_accepted", "reasons": "x", "ruled_on": "2026-05-25"}
     )
-    assert fields(response) == {"received_on"}
-    assert "2026-03-20" in response.json()["detail"] and "10 days" in response.json()["detail"]
-    assert client.get(BASE, headers=auth("objection-judge")).json()["items"] == []
+    assert fields(response) == {"outcome"}
 
 
 def test_the_jurisdiction_window_ending_on_a_holiday_runs_to_the_next_working_day(client, auth):
     case_id = make_team_case(1)
     serve_execution_notice(case_id, date(2026, 9, 25))  # day 10 is 5 October, in the National Day holiday
     assert file(client, auth, case_id, kind="jurisdiction", received_on="2026-10-08")["state"] == "received"
-    late = client.post(
-        BASE,
-        json=body(case_id, kind="jurisdiction", received_on="2026-10-09"),
-        headers=auth("objection-judge"),
-    )
-    assert fields(late) == {"received_on"}
+    late = file(client, auth, case_id, kind="jurisdiction", received_on="2026-10-09")
+    assert late["state"] == "not_accepted"
 
 
 def test_a_jurisdiction_objection_before_any_execution_notice_is_accepted(client, auth):

@@ -179,14 +179,8 @@ BOUNDARIES = [
     pytest.param(
         dict(claim="250000.00", paid_amount=Decimal("200000.00")),
         (HOUSE,),
-        ["T6"],
-        id="T6-outstanding-at-limit-after-payment",
-    ),
-    pytest.param(
-        dict(claim="250000.00", paid_amount=Decimal("199999.99")),
-        (HOUSE,),
         [],
-        id="T6-outstanding-one-fen-over",
+        id="T6-claim-at-filing-not-what-is-left",
     ),
     # T5: public respondents with a claim ≤ 50,000.00
     pytest.param(

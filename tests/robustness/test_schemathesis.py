@@ -90,6 +90,7 @@ PREFERENCE = [
     "disposal",
     "deputy",
     "director",
+    "president",
     "registrar",
     "admin",
 ]

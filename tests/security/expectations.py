@@ -20,7 +20,7 @@ FAST = frozenset({"fast-judge"})
 DISPOSAL = frozenset({"disposal"})
 OBJECTION = frozenset({"objection-judge"})
 BRIGADE = {n: frozenset({f"brigade{n}-judge", f"brigade{n}-judge2"}) for n in range(1, 5)}
-LEADERSHIP = frozenset({"deputy", "director"})
+LEADERSHIP = frozenset({"deputy", "director", "president"})
 OFFICE = frozenset({"finance"})
 ADMIN = frozenset({"admin"})
 
@@ -116,6 +116,13 @@ EXPECTATIONS: dict[str, Expectation] = {
     "POST /api/v1/cases/{case_id}/measures": _(HANDLING_TEAM, "team_case"),
     "GET /api/v1/cases/{case_id}/measures": _(CASE_READERS, "team_case"),
     "GET /api/v1/cases/{case_id}/measures/{measure_id}": _(CASE_READERS, "measure"),
+    # plan §4: the director reviews; CPL art. 119: the president approves fines and detention
+    "POST /api/v1/cases/{case_id}/measures/{measure_id}/review": _(
+        frozenset({"director"}), "unreviewed_fine"
+    ),
+    "POST /api/v1/cases/{case_id}/measures/{measure_id}/approval": _(
+        frozenset({"president"}), "reviewed_fine"
+    ),
     "POST /api/v1/cases/{case_id}/disposal-transfers": _(HANDLING_JUDGE, "disposal_ready_case"),
     # plan §5(3): 经主管副局长批准
     "POST /api/v1/disposal-transfers/{transfer_id}/approval": _(frozenset({"deputy"}), "pending_transfer"),
@@ -173,9 +180,13 @@ EXPECTATIONS: dict[str, Expectation] = {
     "POST /api/v1/petitions/{petition_id}/reply": _(HANDLING_TEAM, "routed_petition"),
     "POST /api/v1/petitions/{petition_id}/resolve": _(COMPREHENSIVE, "petition"),
     "POST /api/v1/petitions/{petition_id}/close": _(COMPREHENSIVE, "petition"),
-    # supervision (API.md; issue 4: the president extends D3, the director approves)
+    # supervision (API.md; issue 18: the handling judge asks, the director reviews, the president extends D3)
     "GET /api/v1/deadlines": _(SUPERVISORS_AND_TEAMS),  # command center, leadership, own unit
-    "POST /api/v1/cases/{case_id}/deadline-extensions": _(frozenset({"director"}), "team_case"),
+    "POST /api/v1/cases/{case_id}/deadline-extensions": _(HANDLING_JUDGE, "team_case"),
+    "POST /api/v1/deadline-extensions/{extension_id}/review": _(frozenset({"director"}), "extension_request"),
+    "POST /api/v1/deadline-extensions/{extension_id}/approval": _(
+        frozenset({"president"}), "reviewed_extension_request"
+    ),
     "GET /api/v1/stats/overview": _(COMMAND_CENTER | LEADERSHIP),
     "GET /api/v1/calendar/{year}": _(EVERYONE),
     "PUT /api/v1/calendar/{year}": _(ADMIN),

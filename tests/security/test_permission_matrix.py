@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.routing import iter_route_contexts
+from sqlalchemy import select
 
+from app.database import session_scope
+from app.models.deadline_extension import DeadlineExtension
+from app.models.user import User
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
 from app.settings import court_today
@@ -50,6 +55,45 @@ def _team_case(client, auth) -> Subject:  # noqa: ANN001
 def _measure(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
     return case | {"measure_id": add_measure(case["case_id"], "mediation", FILED + timedelta(days=3))}
+
+
+def _fine(*, reviewed: bool) -> Callable[..., Subject]:
+    def subject(client, auth) -> Subject:  # noqa: ANN001
+        case = _team_case(client, auth)
+        fine = add_measure(
+            case["case_id"],
+            "fine",
+            FILED + timedelta(days=3),
+            document_number="罚款决定书1",
+            amount=Decimal("60000.00"),
+            reviewed=reviewed,
+            approved=False,
+        )
+        return case | {"measure_id": fine}
+
+    return subject
+
+
+def _extension_request(*, reviewed: bool) -> Callable[..., Subject]:
+    def subject(client, auth) -> Subject:  # noqa: ANN001
+        case = _team_case(client, auth)
+        with session_scope() as session:
+            users = {u.username: u.id for u in session.scalars(select(User))}
+            request = DeadlineExtension(
+                case_id=case["case_id"],
+                rule="D3",
+                state="reviewed" if reviewed else "requested",
+                reason="案情复杂",
+                requested_by_id=users["brigade1-judge"],
+                requested_on=FILED + timedelta(days=30),
+                reviewed_by_id=users["director"] if reviewed else None,
+                reviewed_on=FILED + timedelta(days=31) if reviewed else None,
+            )
+            session.add(request)
+            session.flush()
+            return case | {"extension_id": request.id}
+
+    return subject
 
 
 def _disposal_ready_case(client, auth) -> Subject:  # noqa: ANN001
@@ -220,6 +264,10 @@ SUBJECTS: dict[str, Callable[..., Subject]] = {
     "registered_case": lambda client, auth: {"case_id": make_triage_case(filed_on=FILED)},
     "fast_case": lambda client, auth: {"case_id": make_fast_case(filed_on=FILED)},
     "measure": _measure,
+    "unreviewed_fine": _fine(reviewed=False),
+    "extension_request": _extension_request(reviewed=False),
+    "reviewed_extension_request": _extension_request(reviewed=True),
+    "reviewed_fine": _fine(reviewed=True),
     "disposal_ready_case": _disposal_ready_case,
     "pending_transfer": _pending_transfer,
     "approved_transfer": _approved_transfer,
@@ -352,11 +400,7 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
     "POST /api/v1/petitions/{petition_id}/reply": lambda s: {"reply_text": "已冻结被执行人账户"},
     "POST /api/v1/petitions/{petition_id}/resolve": lambda s: {},
     "POST /api/v1/petitions/{petition_id}/close": lambda s: {},
-    "POST /api/v1/cases/{case_id}/deadline-extensions": lambda s: {
-        "rule": "D3",
-        "requested_on": ON,
-        "reason": "案情复杂",
-    },
+    "POST /api/v1/cases/{case_id}/deadline-extensions": lambda s: {"rule": "D3", "reason": "案情复杂"},
     "PUT /api/v1/calendar/{year}": lambda s: {"holidays": [f"{TODAY.year + 1}-01-01"], "makeup_workdays": []},
 }
 
@@ -425,6 +469,7 @@ def _sample_path(template: str) -> str:
                 "objection_id",
                 "referral_id",
                 "petition_id",
+                "extension_id",
             )
         },
         year=TODAY.year,

@@ -57,7 +57,12 @@ OBSTRUCTION = RecordedStep("obstruction_found", date(2026, 5, 1))
                 i
                 for i in MISSING_ITEMS
                 if i
-                not in ("dishonest_listing", "three_months_since_filing", "obstruction_punished_or_referred")
+                not in (
+                    "dishonest_listing",
+                    "missing_respondent_search",
+                    "three_months_since_filing",
+                    "obstruction_punished_or_referred",
+                )
             ],
         ),
         (facts(without("execution_notice")), ["execution_notice"]),
@@ -67,7 +72,25 @@ OBSTRUCTION = RecordedStep("obstruction_found", date(2026, 5, 1))
         (facts(without("onsite_property_check", "vehicles")), ["onsite_property_check"]),
         (facts(without("onsite_property_check", "business_registration")), ["onsite_property_check"]),
         (facts(without("applicant_clues")), ["applicant_clues_verified"]),
-        (facts(without("missing_respondent_search")), ["missing_respondent_search"]),
+        # SPC 终本 rules 2016 art. 1(3): a search only when the respondent's whereabouts are unknown,
+        # clues verified only when the applicant gave clues
+        (facts(without("missing_respondent_search")), []),
+        (
+            facts((*without("missing_respondent_search"), RecordedStep("whereabouts_unknown", DAY))),
+            ["missing_respondent_search"],
+        ),
+        (facts((*FULL, RecordedStep("whereabouts_unknown", DAY))), []),
+        (facts(without("applicant_clues"), applicant_gave_clues=False), []),
+        # failing to report property after a report order is a listing ground (dishonest-list rules art. 1(5))
+        (facts((*FULL, RecordedStep("property_report_failed", date(2026, 4, 20)))), ["dishonest_listing"]),
+        (
+            facts((*FULL, RecordedStep("property_report_failed", date(2026, 4, 20))), dishonest_decided=True),
+            [],
+        ),
+        (
+            facts((*FULL, RecordedStep("property_report_failed", date(2026, 4, 20))), dishonest_pending=True),
+            ["dishonest_listing"],
+        ),
         (facts(without("applicant_heard")), ["applicant_heard"]),
         # D4: strictly more than three months (SPC 终本 rules 2016 art. 1(4))
         (facts(closed_on=date(2026, 6, 2)), ["three_months_since_filing"]),

@@ -179,11 +179,53 @@ BOUNDARIES = [
         [],
         id="T1-illiquid-assets-not-counted",
     ),
-    # Outstanding claim = claim − paid.
+    # T1 compares the outstanding claim (claim − paid); T5 and T6 the claim at filing (标的额).
     pytest.param(
         facts("80000.00", ENT, paid_amount=D("30000.00"), assets=(deposit("50000.00"),)),
-        ["T1", "T6"],
-        id="paid-reduces-outstanding-T1-T6",
+        ["T1"],
+        id="paid-reduces-outstanding-for-T1-not-T6",
+    ),
+    pytest.param(
+        facts("80000.00", STAFF, paid_amount=D("60000.00"), assets=(thing(AssetKind.vehicle, "1"),)),
+        [],
+        id="T5-T6-claim-at-filing-not-what-is-left",
+    ),
+    # T1 needs something outstanding and liquid assets above zero.
+    pytest.param(
+        facts(
+            "80000.00",
+            ENT,
+            paid_amount=D("80000.00"),
+            assets=(deposit("0.00"), thing(AssetKind.vehicle, "1")),
+        ),
+        [],
+        id="T1-fully-paid-nothing-to-triage",
+    ),
+    pytest.param(
+        facts("0.00", ENT, paid_amount=D("0.00"), assets=(thing(AssetKind.vehicle, "1"),)),
+        ["T6"],
+        id="T1-zero-claim-zero-liquid",
+    ),
+    # T9 needs a liquid asset worth more than zero.
+    pytest.param(
+        facts(
+            "250000.00",
+            ENT,
+            property_clue_count=2,
+            assets=(deposit("0.00", AssetStatus.found), thing(AssetKind.vehicle, "1")),
+        ),
+        [],
+        id="T9-zero-balance-account",
+    ),
+    pytest.param(
+        facts(
+            "250000.00",
+            ENT,
+            property_clue_count=2,
+            assets=(deposit("0.01", AssetStatus.found), thing(AssetKind.vehicle, "1")),
+        ),
+        ["T9"],
+        id="T9-one-fen",
     ),
     pytest.param(
         facts("80000.00", ENT, paid_amount=D("29999.99"), assets=(deposit("50000.00"),)),
@@ -324,7 +366,7 @@ def test_custom_categories() -> None:
         pytest.param(
             facts("50000.00", ENT, paid_amount=D("15000.00"), assets=(thing(AssetKind.vehicle, "1"),)),
             "T6",
-            ["35000.00", "50000.00", "15000.00"],
+            ["claim at filing 50000.00", "50000.00"],
             id="T6-paid",
         ),
         pytest.param(
@@ -383,11 +425,11 @@ def test_every_rule_explains_itself_on_one_line() -> None:
                 "T2": "not recorded as willing",
                 "T3": "category civil_commercial is not one handled simply",
                 "T4": "1 of 1 recorded asset(s) can be disposed of",
-                "T5": "outstanding claim 250000.00 > limit 50000.00",
-                "T6": "outstanding claim 250000.00 > small-claim limit 50000.00",
+                "T5": "claim at filing 250000.00 > limit 50000.00",
+                "T6": "claim at filing 250000.00 > small-claim limit 50000.00",
                 "T7": "no act to enforce",
                 "T8": "category civil_commercial is not a support case",
-                "T9": "no property clue at filing and no liquid asset recorded",
+                "T9": "no property clue at filing and no liquid asset worth more than nil",
                 "T10": "not marked simple",
             },
             id="7-house-ordinary",
@@ -406,7 +448,7 @@ def test_every_rule_explains_itself_on_one_line() -> None:
                 "T1": "liquid assets 1000.00 (1 deposit/securities/online-payment record(s)) < outstanding "
                 "claim 55000.00 (claim 60000.00 − paid 5000.00)",
                 "T4": "the property investigation is not completed",
-                "T5": "outstanding claim 55000.00 (claim 60000.00 − paid 5000.00) > limit 50000.00",
+                "T5": "claim at filing 60000.00 > limit 50000.00",
             },
             id="partly-paid-investigation-open",
         ),
@@ -419,7 +461,7 @@ def test_every_rule_explains_itself_on_one_line() -> None:
             facts("40000.00", ENT, property_clue_count=1, assets=(thing(AssetKind.vehicle, "1"),)),
             {
                 "T5": "respondents: enterprise",
-                "T9": "1 property clue(s) at filing and no liquid asset recorded",
+                "T9": "1 property clue(s) at filing and no liquid asset worth more than nil",
             },
             id="T9-clue-without-liquid-asset",
         ),

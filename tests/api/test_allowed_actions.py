@@ -235,13 +235,12 @@ class World:
 
     def listing(self, *, to: str | None = None) -> Subject:
         case = self.in_progress()
-        ban = {
-            "kind": "consumption_ban",
-            "on": TODAY.isoformat(),
-            "document_number": f"限消令{case.id}",
-            "signed_by": self.user_ids["director"],
-        }
-        self.post(case.handler, f"/cases/{case.id}/measures", ban)
+        # A consumption-restriction order: recorded by the team, reviewed by the director, approved
+        # by the president, each under their own login.
+        ban = {"kind": "consumption_ban", "on": TODAY.isoformat(), "document_number": f"限消令{case.id}"}
+        measure = self.post(case.handler, f"/cases/{case.id}/measures", ban)
+        self.post("director", f"/cases/{case.id}/measures/{measure['id']}/review", None)
+        self.post("president", f"/cases/{case.id}/measures/{measure['id']}/approval", None)
         body = {"respondent_id": case.respondent_id, "ground": "obstructs", "facts": "妨碍执行"}
         listing = self._on(
             "listing", self.post(case.handler, f"/cases/{case.id}/dishonest-listings", body), case

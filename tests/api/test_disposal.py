@@ -131,6 +131,7 @@ def test_team_cannot_close_a_case_at_disposal(client, auth):
     assert response.status_code == 409
     assert response.json()["allowed_actions"] == [
         "record_asset",
+        "control_asset",
         "record_measure",
         "propose_dishonest",
         "refer_refusal",

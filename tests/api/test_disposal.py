@@ -283,7 +283,9 @@ def test_a_hand_back_withdraws_the_pending_request_and_the_new_team_requests_aga
     assert got["state"] == "withdrawn"
     with session_scope(read_only=True) as session:
         entry = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "disposal.withdraw", AuditEntry.entity_id == old)
+            select(AuditEntry).where(
+                AuditEntry.action == "disposal.withdraw", AuditEntry.entity_id == str(old)
+            )
         ).one()
         assert entry.actor_id == user_ids["fast-judge"]
         assert entry.reason == "case reallocated from fast to brigade-1"

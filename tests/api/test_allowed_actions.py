@@ -32,8 +32,7 @@ from app.services.case_access import COMMAND_POLICY, ON_RECORDS
 from app.settings import court_today
 from tests.factories import add_termination_measures, resident_id, uscc
 
-TODAY = court_today()
-FILED = TODAY - timedelta(days=150)  # 终本 needs more than 3 months of enforcement (D4)
+FILED = court_today() - timedelta(days=150)  # 终本 needs more than 3 months of enforcement (D4)
 CENTER = ("comprehensive", "registrar", "fast-judge", "objection-judge", "disposal", "deputy", "director")
 _serial = itertools.count(1)
 
@@ -143,7 +142,7 @@ class World:
         case = self.triaged()
         measure = {
             "kind": "disposal_document",
-            "on": TODAY.isoformat(),
+            "on": court_today().isoformat(),
             "document_number": f"拍卖裁定{case.id}",
             "signed_by": self.user_ids[case.handler],
         }
@@ -155,7 +154,7 @@ class World:
 
     def performed(self) -> Subject:
         case = self.in_progress()
-        release = {"released_on": TODAY.isoformat(), "document_number": f"解冻{case.id}"}
+        release = {"released_on": court_today().isoformat(), "document_number": f"解冻{case.id}"}
         self.post(case.handler, f"/cases/{case.id}/assets/{case.asset_id}/release", release)
         self.post(case.handler, f"/cases/{case.id}/closure", {"mode": "performed"})
         return case
@@ -178,7 +177,7 @@ class World:
             "kind": "enforcement_act",
             "filer_name": "郑州某某贸易有限公司",
             "filer_kind": "party",
-            "received_on": TODAY.isoformat(),
+            "received_on": court_today().isoformat(),
             "grounds": "冻结不当",
         }
         objection = self._on("objection", self.post("objection-judge", "/objections", body), case)
@@ -190,7 +189,7 @@ class World:
 
     def petition(self, *, to: str | None = None) -> Subject:
         case = self.in_progress()
-        body = {"received_on": TODAY.isoformat(), "channel": "visit", "petitioner_name": "张三"}
+        body = {"received_on": court_today().isoformat(), "channel": "visit", "petitioner_name": "张三"}
         petition = self._on(
             "petition",
             self.post("comprehensive", "/petitions", body | {"case_id": case.id, "content": "催促执行"}),
@@ -237,7 +236,11 @@ class World:
         case = self.in_progress()
         # A consumption-restriction order: recorded by the team, reviewed by the director, approved
         # by the president, each under their own login.
-        ban = {"kind": "consumption_ban", "on": TODAY.isoformat(), "document_number": f"限消令{case.id}"}
+        ban = {
+            "kind": "consumption_ban",
+            "on": court_today().isoformat(),
+            "document_number": f"限消令{case.id}",
+        }
         measure = self.post(case.handler, f"/cases/{case.id}/measures", ban)
         self.post("director", f"/cases/{case.id}/measures/{measure['id']}/review", None)
         self.post("president", f"/cases/{case.id}/measures/{measure['id']}/approval", None)
@@ -273,7 +276,7 @@ class World:
         assert 200 <= response.status_code < 300, f"{subject.kind} {action} by {user}: {response.text}"
 
 
-ON = TODAY.isoformat()
+ON = court_today().isoformat()
 CHECKLIST = refusal_referrals.checklist()
 RETURNED = {"result": "returned", "missing_items": ["warnings_given"]}
 READ = {

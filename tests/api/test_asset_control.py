@@ -11,8 +11,7 @@ from app.models.audit_entry import AuditEntry
 from app.settings import court_today
 from tests.factories import add_termination_measures, close_as_terminated_current, make_team_case
 
-TODAY = court_today()
-FILED = TODAY - timedelta(days=150)
+FILED = court_today() - timedelta(days=150)
 
 
 def record(client, auth, case_id: int, **overrides: object) -> dict:
@@ -117,7 +116,7 @@ def test_a_release_ends_d12_and_the_same_request_replays(client, auth):
 def test_closing_as_performed_waits_for_the_release_but_d12_runs_on_in_the_pool(client, auth):
     performed = make_team_case(1, filed_on=FILED)
     frozen = record(client, auth, performed, controlled_on=(FILED + timedelta(days=3)).isoformat())
-    closure = {"mode": "performed", "closed_on": TODAY.isoformat()}
+    closure = {"mode": "performed", "closed_on": court_today().isoformat()}
     url = f"/api/v1/cases/{performed}/closure"
     refused = client.post(url, json=closure, headers=auth("brigade1-judge"))
     assert refused.status_code == 409, refused.text
@@ -128,7 +127,7 @@ def test_closing_as_performed_waits_for_the_release_but_d12_runs_on_in_the_pool(
         performed,
         frozen["id"],
         "release",
-        released_on=TODAY.isoformat(),
+        released_on=court_today().isoformat(),
         document_number="解冻1",
     )
     assert released.status_code == 201, released.text
@@ -144,10 +143,16 @@ def test_closing_as_performed_waits_for_the_release_but_d12_runs_on_in_the_pool(
         status="sealed",
         controlled_on=(FILED + timedelta(days=3)).isoformat(),
     )
-    close_as_terminated_current(client, auth, pooled, TODAY)
+    close_as_terminated_current(client, auth, pooled, court_today())
     assert [d["status"] for d in d12(client, auth, pooled, sealed["id"])] == ["open"]
     renewed = step(
-        client, auth, pooled, sealed["id"], "renewals", renewed_on=TODAY.isoformat(), document_number="续封1"
+        client,
+        auth,
+        pooled,
+        sealed["id"],
+        "renewals",
+        renewed_on=court_today().isoformat(),
+        document_number="续封1",
     )
     assert renewed.status_code == 201, renewed.text
     assert [d["status"] for d in d12(client, auth, pooled, sealed["id"])] == ["met", "open"]

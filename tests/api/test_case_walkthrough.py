@@ -21,7 +21,6 @@ from tests.factories import add_measure, add_termination_measures, case_body, ma
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 UNIT_OF = {u[0]: u[1] for u in DEMO_USERS}
 ROLES_OF = {u[0]: u[2] for u in DEMO_USERS}
-TODAY = court_today()
 
 
 def api(client, auth, user: str, path: str, body: dict | None = None, expect: int = 200) -> dict:
@@ -43,7 +42,7 @@ def get(client, auth, user: str, path: str) -> dict:
 
 
 def test_fast_track_case_paid_in_full_and_closed_as_performed(client, auth, user_ids):
-    filed = TODAY - timedelta(days=20)
+    filed = court_today() - timedelta(days=20)
     body = case_body(700, year=filed.year, filed_on=filed.isoformat(), claim_amount="45000.00")
     case_id = api(client, auth, "filing-bot", "/cases", body, expect=201)["id"]
     api(
@@ -97,7 +96,7 @@ def test_fast_track_case_paid_in_full_and_closed_as_performed(client, auth, user
     refused = client.post(
         f"/api/v1/cases/{case_id}/measures",
         headers=auth(judge),
-        json={"kind": "mediation", "on": TODAY.isoformat()},
+        json={"kind": "mediation", "on": court_today().isoformat()},
     )
     assert refused.status_code == 409 and refused.json()["allowed_actions"] == []
     actions = [e["action"] for e in get(client, auth, "director", f"/cases/{case_id}/timeline")["items"]]
@@ -205,7 +204,7 @@ def test_ordinary_case_through_centralised_disposal_and_back_to_its_team(client,
 
 def test_termination_refused_at_two_months_then_accepted_after_three_with_every_check(client, auth, user_ids):
     judge = "brigade1-judge"
-    filed = months_after(TODAY, -4)
+    filed = months_after(court_today(), -4)
     case_id = make_team_case(1, state="triaged", filed_on=filed)
     closure = {"mode": "terminated_current", "document_number": f"（{filed.year}）豫0104执50001号之三"}
     # the applicant gave a clue and the respondent cannot be found: both are checked (终本 rules art. 1(3))
@@ -263,14 +262,17 @@ def test_termination_refused_at_two_months_then_accepted_after_three_with_every_
     )
     assert still_early["missing"] == ["three_months_since_filing"]
     closed = api(
-        client, auth, judge, f"/cases/{case_id}/closure", {**closure, "closed_on": TODAY.isoformat()}
+        client, auth, judge, f"/cases/{case_id}/closure", {**closure, "closed_on": court_today().isoformat()}
     )
     assert closed["mode"] == "terminated_current"
 
     pool = get(client, auth, "brigade1-judge2", "/termination-pool")["items"]
     assert [p["case_id"] for p in pool] == [case_id]
-    assert pool[0]["next_recheck_on"] == months_after(TODAY, 6).isoformat()
-    assert pool[0]["rechecks"][0] == months_after(TODAY, 6).isoformat() and len(pool[0]["rechecks"]) == 10
+    assert pool[0]["next_recheck_on"] == months_after(court_today(), 6).isoformat()
+    assert (
+        pool[0]["rechecks"][0] == months_after(court_today(), 6).isoformat()
+        and len(pool[0]["rechecks"]) == 10
+    )
     assert get(client, auth, "brigade2-judge", "/termination-pool")["items"] == []
 
     restored = api(
@@ -281,7 +283,9 @@ def test_termination_refused_at_two_months_then_accepted_after_three_with_every_
         {"reason": "发现被执行人新登记房产"},
         expect=201,
     )
-    assert restored["case_number"] == f"（{TODAY.year}）豫0104执恢1号" and restored["state"] == "filed"
+    assert (
+        restored["case_number"] == f"（{court_today().year}）豫0104执恢1号" and restored["state"] == "filed"
+    )
 
 
 def test_dishonest_listing_refused_to_the_judges_own_approval_and_approved_by_the_director(
@@ -394,8 +398,8 @@ def _listing(client, auth, approve: bool) -> str:
 
 
 def _terminated(client, auth) -> int:
-    case_id = make_team_case(1, filed_on=months_after(TODAY, -5))
-    add_termination_measures(case_id, months_after(TODAY, -4))
+    case_id = make_team_case(1, filed_on=months_after(court_today(), -5))
+    add_termination_measures(case_id, months_after(court_today(), -4))
     api(
         client,
         auth,

@@ -25,8 +25,7 @@ from tests.factories import (
 
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 OTHER_BRIGADES = {u[0] for u in DEMO_USERS if u[1].startswith("brigade-") and u[1] != "brigade-1"}
-TODAY = court_today()
-FILED = TODAY - timedelta(days=150)
+FILED = court_today() - timedelta(days=150)
 CHECKED = FILED + timedelta(days=20)
 
 
@@ -35,13 +34,13 @@ def close(client, auth, case_id: int, user: str = "brigade1-judge", **body: obje
     return client.post(f"/api/v1/cases/{case_id}/closure", json=body, headers=auth(user))
 
 
-def terminate(client, auth, case_id: int, closed_on: date = TODAY, **body: object):
+def terminate(client, auth, case_id: int, closed_on: date | None = None, **body: object):
     return close(
         client,
         auth,
         case_id,
         mode="terminated_current",
-        closed_on=closed_on.isoformat(),
+        closed_on=(closed_on or court_today()).isoformat(),
         document_number="（2026）豫0104执50001号之二",
         **body,
     )
@@ -79,7 +78,7 @@ def test_closing_meets_the_d3_clock(client, auth):
     case_id = make_filed_case(
         FILED, state="in_progress", unit_code="brigade-1", handler="brigade1-judge", track="ordinary"
     )
-    assert close(client, auth, case_id, closed_on=TODAY.isoformat()).status_code == 200
+    assert close(client, auth, case_id, closed_on=court_today().isoformat()).status_code == 200
     deadlines = client.get(f"/api/v1/cases/{case_id}", headers=auth("brigade1-judge")).json()["deadlines"]
     assert next(d for d in deadlines if d["rule"] == "D3")["status"] == "met"
 
@@ -94,7 +93,7 @@ def test_only_the_handling_judge_closes(client, auth, username):
 def test_closing_date_and_mode_are_checked(client, auth):
     case_id = make_team_case(1, filed_on=date(2026, 3, 2))
     assert close(client, auth, case_id, closed_on="2026-03-01").json()["errors"][0]["field"] == "closed_on"
-    future = (TODAY + timedelta(days=1)).isoformat()
+    future = (court_today() + timedelta(days=1)).isoformat()
     assert close(client, auth, case_id, closed_on=future).json()["errors"][0]["field"] == "closed_on"
     assert close(client, auth, case_id, mode="abandoned").json()["errors"][0]["field"] == "mode"
     ruling = close(client, auth, case_id, mode="terminated", closed_on="2026-06-01")
@@ -209,10 +208,10 @@ def test_termination_enters_the_pool_with_rechecks_every_six_months_for_five_yea
     assert set(body["gate_evidence"]) >= {"execution_notice", "onsite_property_check"}
     assert len(body["gate_evidence"]["onsite_property_check"]) == 3
     pool = body["termination_pool"]
-    assert pool["entered_on"] == TODAY.isoformat() and pool["status"] == "in_pool"
-    assert pool["rechecks"] == [months_after(TODAY, 6 * k).isoformat() for k in range(1, 11)]
-    assert pool["next_recheck_on"] == months_after(TODAY, 6).isoformat()
-    assert pool["ends_on"] == months_after(TODAY, 60).isoformat()
+    assert pool["entered_on"] == court_today().isoformat() and pool["status"] == "in_pool"
+    assert pool["rechecks"] == [months_after(court_today(), 6 * k).isoformat() for k in range(1, 11)]
+    assert pool["next_recheck_on"] == months_after(court_today(), 6).isoformat()
+    assert pool["ends_on"] == months_after(court_today(), 60).isoformat()
     listed = client.get("/api/v1/termination-pool", headers=auth("brigade1-judge")).json()
     assert [(e["case_id"], e["handler_id"]) for e in listed["items"]] == [
         (case_id, user_ids["brigade1-judge"])
@@ -291,10 +290,10 @@ def restore(client, auth, case_id: int, user: str = "comprehensive", **body: obj
 def test_restoration_opens_a_linked_case_numbered_执恢_for_triage_again(client, auth, user_ids):
     case_id = checked_case()
     assert terminate(client, auth, case_id).status_code == 200
-    response = restore(client, auth, case_id, restored_on=TODAY.isoformat())
+    response = restore(client, auth, case_id, restored_on=court_today().isoformat())
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["case_number"] == f"（{TODAY.year}）豫0104执恢1号"
+    assert body["case_number"] == f"（{court_today().year}）豫0104执恢1号"
     assert body["origin_case_id"] == case_id and body["state"] == "filed"
     assert body["claim_amount"] == "80000.00"
     assert response.headers["location"] == f"/api/v1/cases/{body['case_id']}"
@@ -314,17 +313,17 @@ def test_restoration_opens_a_linked_case_numbered_执恢_for_triage_again(client
     assert [(e["case_id"], e["restored_case_id"]) for e in pool] == [(case_id, body["case_id"])]
     second = checked_case()
     assert terminate(client, auth, second).status_code == 200
-    assert restore(client, auth, second).json()["case_number"] == f"（{TODAY.year}）豫0104执恢2号"
+    assert restore(client, auth, second).json()["case_number"] == f"（{court_today().year}）豫0104执恢2号"
 
 
 def test_restoration_numbers_after_those_already_filed(client, auth):
-    make_case(type_code="执恢", filed_on=TODAY)  # serial 50000+ from the filing division
+    make_case(type_code="执恢", filed_on=court_today())  # serial 50000+ from the filing division
     with session_scope(read_only=True) as session:
         highest = session.scalar(select(Case.serial).where(Case.type_code == "执恢"))
     case_id = checked_case()
     assert terminate(client, auth, case_id).status_code == 200
     number = restore(client, auth, case_id).json()["case_number"]
-    assert number == f"（{TODAY.year}）豫0104执恢{highest + 1}号"
+    assert number == f"（{court_today().year}）豫0104执恢{highest + 1}号"
 
 
 def test_only_a_terminated_current_case_is_restored(client, auth):

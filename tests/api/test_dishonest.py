@@ -14,7 +14,6 @@ from tests.helpers import fields
 
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 OTHER_BRIGADES = {u[0] for u in DEMO_USERS if u[1].startswith("brigade-") and u[1] != "brigade-1"}
-TODAY = court_today()
 BANNED = date(2026, 4, 1)
 
 
@@ -111,11 +110,11 @@ def test_approval_needs_a_consumption_ban(client, auth):
 
 
 def test_approved_listing_runs_two_years(client, auth, user_ids):
-    _, listing_id = active_listing(client, auth, decided_on=TODAY.isoformat())
+    _, listing_id = active_listing(client, auth, decided_on=court_today().isoformat())
     shown = client.get(f"/api/v1/dishonest-listings/{listing_id}", headers=auth("brigade1-judge"))
     body = shown.json()
     assert body["state"] == "active" and body["decided_by"] == user_ids["director"]
-    assert body["term_years"] == 2 and body["term_ends_on"] == months_after(TODAY, 24).isoformat()
+    assert body["term_years"] == 2 and body["term_ends_on"] == months_after(court_today(), 24).isoformat()
     assert body["allowed_actions"] == ["trigger_deletion"]
     assert shown.headers["etag"] == f'"{body["version"]}"'
 
@@ -208,7 +207,9 @@ def test_term_ended_trigger_only_at_the_end_of_a_term(client, auth):
     _, listing_id = active_listing(client, auth, decided_on="2026-05-04")
     url = f"/api/v1/dishonest-listings/{listing_id}/deletion-trigger"
     response = client.post(
-        url, json={"trigger": "term_ended", "triggered_on": TODAY.isoformat()}, headers=auth("brigade1-judge")
+        url,
+        json={"trigger": "term_ended", "triggered_on": court_today().isoformat()},
+        headers=auth("brigade1-judge"),
     )
     assert fields(response) == {"triggered_on"}
     case_id = banned_case()

@@ -189,7 +189,11 @@ def _set(path: str, value):  # noqa: ANN001, ANN202
 
 
 _DELETE = object()
-_TOMORROW = court_today() + timedelta(days=1)
+
+
+def _tomorrow() -> date:
+    return court_today() + timedelta(days=1)
+
 
 BAD_BODIES = [
     ("no parentheses", _set("case_number", "2026豫0104执123号"), "case_number"),
@@ -201,7 +205,9 @@ BAD_BODIES = [
     ("year differs from filing", _set("case_number", "（2025）豫0104执123号"), "case_number"),
     (
         "filed in the future",
-        lambda b: b | {"filed_on": _TOMORROW.isoformat(), "case_number": f"（{_TOMORROW.year}）豫0104执1号"},
+        lambda b: (
+            b | {"filed_on": _tomorrow().isoformat(), "case_number": f"（{_tomorrow().year}）豫0104执1号"}
+        ),
         "filed_on",
     ),
     ("not a date", _set("filed_on", "2026-02-30"), "filed_on"),

@@ -45,7 +45,6 @@ from tests.security.test_permission_matrix import app_operations
 
 app = create_app()
 AVAILABLE = app_operations(app)
-TODAY = court_today()
 USERS = sorted(EVERYONE)
 UNIT_JUDGES = {"fast": FAST, **{f"brigade-{n}": users for n, users in BRIGADE.items()}}
 OPEN_STATES = ("triaged", "in_progress", "at_disposal")
@@ -186,7 +185,7 @@ class CaseLifecycle(RuleBasedStateMachine):
     def file_case(self, data, claim, days_ago):  # noqa: ANN001, ANN201
         username = self._draw_user(data, FILING)
         self.serial += 1
-        filed_on = TODAY - timedelta(days=days_ago)
+        filed_on = court_today() - timedelta(days=days_ago)
         body = case_body(self.serial, year=filed_on.year, filed_on=filed_on.isoformat(), claim_amount=claim)
         if claim == "250000.00":
             body["property_clues"] = []
@@ -208,7 +207,7 @@ class CaseLifecycle(RuleBasedStateMachine):
             case,
             username,
             "/registration",
-            {"registered_on": TODAY.isoformat(), "investigation_completed": completed},
+            {"registered_on": court_today().isoformat(), "investigation_completed": completed},
             allowed=username in COMPREHENSIVE,
             state_ok=case.state == "filed",
         )
@@ -295,7 +294,7 @@ class CaseLifecycle(RuleBasedStateMachine):
         username = self._draw_user(data, team)
         if case.handler is None:
             kind = "mediation"  # a signed document needs the handling judge, whom only triage names
-        body: dict = {"kind": kind, "on": TODAY.isoformat()}
+        body: dict = {"kind": kind, "on": court_today().isoformat()}
         if kind != "mediation":
             body |= {"document_number": f"文书{case.version}", "signed_by": case.handler}
         response = self._command(
@@ -321,7 +320,7 @@ class CaseLifecycle(RuleBasedStateMachine):
             case,
             username,
             "/closure",
-            {"mode": mode, "closed_on": TODAY.isoformat(), "reason": "结案"},
+            {"mode": mode, "closed_on": court_today().isoformat(), "reason": "结案"},
             allowed=username in judge,
             state_ok=case.state in ("triaged", "in_progress"),
             refused_by_rule=mode == "settled" and not case.settlement_agreement,
@@ -354,7 +353,7 @@ class CaseLifecycle(RuleBasedStateMachine):
         elif case.state == "triaged":
             notice = {
                 "kind": "execution_notice",
-                "on": TODAY.isoformat(),
+                "on": court_today().isoformat(),
                 "document_number": "执行通知书",
                 "signed_by": case.handler,
             }
@@ -373,7 +372,7 @@ class CaseLifecycle(RuleBasedStateMachine):
                 case,
                 self.username_of[case.handler],
                 "/closure",
-                {"mode": "performed", "closed_on": TODAY.isoformat()},
+                {"mode": "performed", "closed_on": court_today().isoformat()},
                 allowed=True,
                 state_ok=True,
             )

@@ -39,9 +39,8 @@ from tests.factories import (
 from tests.helpers import ok
 from tests.security.expectations import EVERYONE, EXPECTATIONS, PUBLIC
 
-TODAY = court_today()
-ON = TODAY.isoformat()
-FILED = TODAY - timedelta(days=40)
+ON = court_today().isoformat()
+FILED = court_today() - timedelta(days=40)
 
 Subject = dict[str, Any]  # path parameters, plus "case_id" of the case the subject belongs to
 
@@ -134,9 +133,9 @@ def _approved_transfer(client, auth) -> Subject:  # noqa: ANN001
 
 
 def _terminated_case(client, auth) -> Subject:  # noqa: ANN001
-    filed = months_after(TODAY, -5)
+    filed = months_after(court_today(), -5)
     case_id = make_team_case(1, filed_on=filed)
-    add_termination_measures(case_id, months_after(TODAY, -4))
+    add_termination_measures(case_id, months_after(court_today(), -4))
     ok(
         client.post(
             f"/api/v1/cases/{case_id}/closure",
@@ -319,7 +318,7 @@ def _petition_body(subject: Subject) -> dict:
 APPROVE = {"decision": "approve", "decided_on": ON}
 # A valid body for each command, so that a request gets past validation to the permission checks.
 BODIES: dict[str, Callable[[Subject], Any]] = {
-    "POST /api/v1/cases": lambda s: case_body(9001, year=TODAY.year, filed_on=ON),
+    "POST /api/v1/cases": lambda s: case_body(9001, year=court_today().year, filed_on=ON),
     "POST /api/v1/cases/{case_id}/registration": lambda s: {
         "registered_on": ON,
         "investigation_completed": True,
@@ -401,10 +400,13 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
     "POST /api/v1/petitions/{petition_id}/resolve": lambda s: {},
     "POST /api/v1/petitions/{petition_id}/close": lambda s: {},
     "POST /api/v1/cases/{case_id}/deadline-extensions": lambda s: {"rule": "D3", "reason": "案情复杂"},
-    "PUT /api/v1/calendar/{year}": lambda s: {"holidays": [f"{TODAY.year + 1}-01-01"], "makeup_workdays": []},
+    "PUT /api/v1/calendar/{year}": lambda s: {
+        "holidays": [f"{court_today().year + 1}-01-01"],
+        "makeup_workdays": [],
+    },
 }
 
-NO_SUBJECT_PARAMS = {"year": TODAY.year + 1}
+NO_SUBJECT_PARAMS = {"year": court_today().year + 1}
 
 
 def app_operations(app) -> set[str]:  # noqa: ANN001
@@ -472,7 +474,7 @@ def _sample_path(template: str) -> str:
                 "extension_id",
             )
         },
-        year=TODAY.year,
+        year=court_today().year,
     )
 
 

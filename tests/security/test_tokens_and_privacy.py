@@ -22,7 +22,11 @@ from tests.factories import case_body, make_team_case, resident_id
 from tests.servers import running
 
 SECRET = os.environ["ENFORCEMENT_JWT_SECRET"]
-NOW = int(time.time())
+
+
+def _now() -> int:
+    """Read when a token is signed: a suite longer than a token's life must not expire it early."""
+    return int(time.time())
 
 
 def _token(claims: dict, key: str = SECRET, algorithm: str = "HS256") -> str:
@@ -30,14 +34,15 @@ def _token(claims: dict, key: str = SECRET, algorithm: str = "HS256") -> str:
 
 
 def _valid_claims(user_id: int) -> dict:
-    return {"sub": str(user_id), "iat": NOW, "exp": NOW + 600}
+    now = _now()
+    return {"sub": str(user_id), "iat": now, "exp": now + 600}
 
 
 BAD_TOKENS = {
-    "no-expiry": lambda ids: _token({"sub": str(ids["admin"]), "iat": NOW}),
-    "no-subject": lambda ids: _token({"iat": NOW, "exp": NOW + 600}),
-    "subject-not-a-number": lambda ids: _token({"sub": "admin", "iat": NOW, "exp": NOW + 600}),
-    "not-yet-valid": lambda ids: _token(_valid_claims(ids["admin"]) | {"nbf": NOW + 3600}),
+    "no-expiry": lambda ids: _token({"sub": str(ids["admin"]), "iat": _now()}),
+    "no-subject": lambda ids: _token({"iat": _now(), "exp": _now() + 600}),
+    "subject-not-a-number": lambda ids: _token({"sub": "admin", "iat": _now(), "exp": _now() + 600}),
+    "not-yet-valid": lambda ids: _token(_valid_claims(ids["admin"]) | {"nbf": _now() + 3600}),
     # the right secret with another HMAC algorithm: the algorithm is pinned, not read from the token
     "other-algorithm": lambda ids: _token(_valid_claims(ids["admin"]), algorithm="HS512"),
 }

@@ -9,9 +9,12 @@ restarted server is picked up again without a restart of the API.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import weakref
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -19,6 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import anyio
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -46,6 +50,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.errors import ServiceUnavailable
 from app.settings import get_settings
 
 READ_ONLY = "enforcement_read_only"
@@ -196,6 +201,56 @@ def session_scope(*, read_only: bool = False) -> Iterator[Session]:
         abort_session(session)
         raise
     finish_session(session)
+
+
+# Waiting for the database on the event loop --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Gates:
+    """What a request waits for on the event loop, holding no thread and no connection meanwhile.
+
+    ``admission``: work with a session, at most as much as the pool has connections, so work that
+    has a connection never waits for another one's thread or connection. ``writer`` (SQLite): one
+    writing transaction of the process at a time holds the database's write lock; the others queue
+    here, in order, instead of in SQLite's busy handler.
+    """
+
+    admission: anyio.Semaphore
+    writer: anyio.Lock | None
+
+
+RETRY_AFTER_BUSY_S = 5
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Gates] = weakref.WeakKeyDictionary()
+
+
+def _gates() -> _Gates:
+    loop = asyncio.get_running_loop()
+    gates = _GATES.get(loop)
+    if gates is None:
+        engine = get_engine()
+        gates = _Gates(anyio.Semaphore(pool_capacity(engine)), anyio.Lock() if is_sqlite(engine) else None)
+        _GATES[loop] = gates
+    return gates
+
+
+@asynccontextmanager
+async def database_turn(*, read_only: bool) -> AsyncIterator[None]:
+    """Wait on the event loop for a connection (and, on SQLite, for the write lock when writing).
+
+    A wait that outlasts the busy timeout is a 503 with Retry-After, not a queue of worker threads.
+    Every path that opens sessions from a request waits here: the request's session (app.deps) and
+    the login's own short transactions (app.services.auth).
+    """
+    gates = _gates()
+    async with AsyncExitStack() as held:
+        with anyio.move_on_after(get_settings().sqlite_busy_timeout_ms / 1000) as waiting:
+            if gates.writer is not None and not read_only:
+                await held.enter_async_context(gates.writer)
+            await held.enter_async_context(gates.admission)
+        if waiting.cancelled_caught:
+            raise ServiceUnavailable("the service is busy; retry shortly", retry_after=RETRY_AFTER_BUSY_S)
+        yield
 
 
 # A child list in the parent's row -----------------------------------------------------------------

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar
 
 import anyio
@@ -17,43 +13,14 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.database import abort_session, finish_session, get_engine, is_sqlite, open_session, pool_capacity
-from app.errors import Forbidden, ServiceUnavailable, Unauthorized
+from app.database import abort_session, database_turn, finish_session, open_session
+from app.errors import Forbidden, Unauthorized
 from app.models.user import User
 from app.policy import actor_may
 from app.security import bearer_user_id
 from app.services import idempotency
-from app.settings import get_settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
-
-
-@dataclass(frozen=True)
-class _Gates:
-    """What a request waits for on the event loop, holding no thread and no connection meanwhile.
-
-    ``admission``: requests with a session, at most as many as the pool has connections, so a
-    request that has a connection never waits for another one's thread or connection. ``writer``
-    (SQLite): one writing request of the process at a time holds the database's write lock; the
-    others queue here, in order, instead of in SQLite's busy handler.
-    """
-
-    admission: anyio.Semaphore
-    writer: anyio.Lock | None
-
-
-_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Gates] = weakref.WeakKeyDictionary()
-RETRY_AFTER_BUSY_S = 5
-
-
-def _gates() -> _Gates:
-    loop = asyncio.get_running_loop()
-    gates = _GATES.get(loop)
-    if gates is None:
-        engine = get_engine()
-        gates = _Gates(anyio.Semaphore(pool_capacity(engine)), anyio.Lock() if is_sqlite(engine) else None)
-        _GATES[loop] = gates
-    return gates
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -64,14 +31,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     request still ends its transaction.
     """
     read_only = request.method in ("GET", "HEAD")
-    gates = _gates()
-    async with AsyncExitStack() as held:
-        with anyio.move_on_after(get_settings().sqlite_busy_timeout_ms / 1000) as waiting:
-            if gates.writer is not None and not read_only:
-                await held.enter_async_context(gates.writer)
-            await held.enter_async_context(gates.admission)
-        if waiting.cancelled_caught:
-            raise ServiceUnavailable("the service is busy; retry shortly", retry_after=RETRY_AFTER_BUSY_S)
+    async with database_turn(read_only=read_only):
         session = open_session(read_only=read_only)
         try:
             yield session

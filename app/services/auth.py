@@ -5,6 +5,7 @@ transaction: on SQLite an open writing transaction holds the one write lock, and
 checked inside theirs stalled every other writer for seconds. Around it are two short steps: a read
 (the user and where the attempt stands) and a write that counts the attempt before the check, so that
 parallel guesses cannot get past the limit; a successful login writes once more to clear its count.
+Each step waits its turn for the database like a request does (app.database.database_turn).
 
 Unknown usernames take the same path as known ones (counted, a stand-in hash checked), and a refused
 attempt waits as long as a check takes, so neither the answer nor its timing tells which names exist.
@@ -12,13 +13,15 @@ attempt waits as long as a check takes, so neither the answer nor its timing tel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from anyio import to_thread
 from sqlalchemy import select
 
-from app.database import session_scope
+from app.database import database_turn, session_scope
 from app.errors import TooManyRequests, Unauthorized
 from app.models.user import User
 from app.security import check_password_in_turn, create_access_token, take_as_long_as_a_password_check
@@ -37,11 +40,11 @@ class _Attempt:
 
 async def issue_token(*, username: str, password: str, address: str) -> str:
     """Check the password of ``username`` logging in from ``address`` and return a bearer token."""
-    attempt = await to_thread.run_sync(partial(_look_up, username=username, address=address))
+    attempt = await _in_turn(partial(_look_up, username=username, address=address), read_only=True)
     try:
         if attempt.standing.wait is not None:
             raise _refusal(attempt.standing.wait)
-        claim = await to_thread.run_sync(partial(_count, attempt))
+        claim = await _in_turn(partial(_count, attempt), read_only=False)
     except TooManyRequests:
         await take_as_long_as_a_password_check()
         raise
@@ -49,8 +52,16 @@ async def issue_token(*, username: str, password: str, address: str) -> str:
         raise Unauthorized("unknown username or wrong password")
     if not attempt.is_active:
         raise Unauthorized("this account is disabled")
-    await to_thread.run_sync(partial(_record_success, claim))
+    await _in_turn(partial(_record_success, claim), read_only=False)
     return create_access_token(user_id=attempt.user_id, username=username)
+
+
+_T = TypeVar("_T")
+
+
+async def _in_turn(step: Callable[[], _T], *, read_only: bool) -> _T:
+    async with database_turn(read_only=read_only):
+        return await to_thread.run_sync(step)
 
 
 def _look_up(*, username: str, address: str) -> _Attempt:

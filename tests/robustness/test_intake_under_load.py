@@ -51,3 +51,34 @@ def test_two_hundred_concurrent_intakes_end_without_a_server_error(database, aut
     assert all(count == 1 for count in stored.values())
     assert verified.status_code == 200, verified.text
     assert verified.json()["ok"] is True, verified.json()
+
+
+INTAKES, LOGINS = (
+    60,
+    18,
+)  # three logins per account: under every failed-login count (app.services.login_throttle)
+
+
+def test_logins_and_intakes_at_once_end_without_a_server_error(database, auth):
+    """A login's short transactions queue for the database like requests do: during a burst of
+    intakes every login is answered, none with a 5xx, and every intake is filed."""
+    headers = auth("registrar")
+    users = ["registrar", "disposal", "director", "admin", "deputy", "comprehensive"]
+    logins = [{"username": users[i % len(users)], "password": "demo-password"} for i in range(LOGINS)]
+
+    with running(database, count=1) as servers:
+        url = servers[0].url
+
+        def send(index: int) -> httpx.Response:
+            if index < INTAKES:
+                return httpx.post(
+                    f"{url}/api/v1/cases", json=case_body(2000 + index), headers=headers, timeout=TIMEOUT_S
+                )
+            return httpx.post(f"{url}/api/v1/auth/token", data=logins[index - INTAKES], timeout=TIMEOUT_S)
+
+        responses = together(INTAKES + LOGINS, send)
+
+    filed = Counter(r.status_code for r in responses[:INTAKES])
+    logged_in = Counter(r.status_code for r in responses[INTAKES:])
+    assert filed == {201: INTAKES}, filed
+    assert logged_in == {200: LOGINS}, logged_in

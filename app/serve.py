@@ -9,7 +9,13 @@ import sys
 import uvicorn
 
 from app.seed import DEMO_USERS
-from app.settings import PLACEHOLDER_SECRET, Settings, get_settings
+from app.settings import (
+    PLACEHOLDER_AUDIT_KEY,
+    PLACEHOLDER_SECRET,
+    PUBLISHED_DEMO_PASSWORD,
+    Settings,
+    get_settings,
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -22,14 +28,27 @@ def is_loopback(host: str) -> bool:
 
 
 def refuse_published_secret(settings: Settings) -> None:
-    """Exit rather than serve the network with the placeholder key: it is in the published source, so
-    anyone who can reach the server could sign an administrator's token with it."""
-    if settings.jwt_secret == PLACEHOLDER_SECRET and not is_loopback(settings.host):
-        raise SystemExit(
-            f"refusing to serve on {settings.host} with the published placeholder signing key: set "
-            "ENFORCEMENT_JWT_SECRET (at least 32 random characters), or unset it in development to "
-            "sign with a random key kept in var/jwt-secret"
+    """Exit rather than serve the network with what the published source holds: with the placeholder
+    signing key anyone could sign an administrator's token, with the placeholder anchor key forge the
+    audit chain's head, and with the printed demo password log in as any demo user."""
+    if is_loopback(settings.host):
+        return
+    if settings.jwt_secret == PLACEHOLDER_SECRET:
+        _refuse(settings.host, "signing key: set ENFORCEMENT_JWT_SECRET (at least 32 random characters)")
+    if settings.audit_anchor_key == PLACEHOLDER_AUDIT_KEY:
+        _refuse(
+            settings.host,
+            "audit anchor key: set ENFORCEMENT_AUDIT_ANCHOR_KEY (at least 32 random characters)",
         )
+    if settings.environment == "development" and settings.demo_password == PUBLISHED_DEMO_PASSWORD:
+        _refuse(settings.host, "demo password: set ENFORCEMENT_DEMO_PASSWORD before seeding demo users")
+
+
+def _refuse(host: str, what: str) -> None:
+    raise SystemExit(
+        f"refusing to serve on {host} with the published placeholder {what}; or unset the keys in "
+        "development to use random ones kept under var/, and serve on 127.0.0.1"
+    )
 
 
 def port_taken(host: str, port: int) -> bool:

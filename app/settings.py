@@ -23,7 +23,10 @@ PLACEHOLDER_SECRET = "change-me-development-only-secret-000000"
 # Where a development checkout keeps the random key it signs with when ENFORCEMENT_JWT_SECRET is unset
 # (relative to the working directory, like the default SQLite database; var/ is git-ignored).
 DEVELOPMENT_SECRET_FILE = Path("var/jwt-secret")
+# The audit anchor key earlier releases fell back to, and where a development checkout keeps its own.
 PLACEHOLDER_AUDIT_KEY = "change-me-development-only-audit-anchor-key-00"
+DEVELOPMENT_AUDIT_KEY_FILE = Path("var/audit-anchor-key")
+PUBLISHED_DEMO_PASSWORD = "demo-password"  # printed by `make run` and in README.md
 
 
 class Settings(BaseSettings):
@@ -58,7 +61,7 @@ class Settings(BaseSettings):
     max_body_bytes_by_path: dict[str, int] = Field(default={}, description="larger limits for named paths")
     max_header_bytes: int = Field(16_384, ge=1024, description="request line and headers, together")
     audit_anchor_key: str = Field(
-        PLACEHOLDER_AUDIT_KEY, description="signs the audit chain's head and checkpoints; not the JWT secret"
+        "", description="signs the audit chain's head and checkpoints; not the JWT secret"
     )
     audit_checkpoint_dir: Path = Field(
         Path("var/audit-checkpoints"), description="where app.sweep writes the audit chain's checkpoints"
@@ -68,7 +71,7 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = Field(1, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    demo_password: str = "demo-password"
+    demo_password: str = PUBLISHED_DEMO_PASSWORD
     idempotency_retention_hours: int = Field(48, ge=24, description="keys kept at least 24 h (API.md)")
     court_timezone: str = Field("Asia/Shanghai", description="the court's local time: what 'today' means")
 
@@ -152,8 +155,10 @@ class Settings(BaseSettings):
             self.jwt_secret = development_secret(DEVELOPMENT_SECRET_FILE)
         if len(self.jwt_secret) < 32:
             raise ValueError("ENFORCEMENT_JWT_SECRET must be at least 32 characters")
-        if self.audit_anchor_key == PLACEHOLDER_AUDIT_KEY and self.environment != "development":
+        if self.environment != "development" and self.audit_anchor_key in ("", PLACEHOLDER_AUDIT_KEY):
             raise ValueError("ENFORCEMENT_AUDIT_ANCHOR_KEY must be set outside development")
+        if not self.audit_anchor_key:
+            self.audit_anchor_key = development_secret(DEVELOPMENT_AUDIT_KEY_FILE)
         if len(self.audit_anchor_key) < 32:
             raise ValueError("ENFORCEMENT_AUDIT_ANCHOR_KEY must be at least 32 characters")
         if self.audit_anchor_key == self.jwt_secret:

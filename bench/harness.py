@@ -151,6 +151,7 @@ def server_environment(database_url: str, port: int, jwt_secret: str) -> dict[st
             "ENFORCEMENT_DATABASE_URL": database_url,
             "ENFORCEMENT_ENVIRONMENT": "production",
             "ENFORCEMENT_JWT_SECRET": jwt_secret,
+            "ENFORCEMENT_AUDIT_ANCHOR_KEY": secrets.token_urlsafe(48),
             "ENFORCEMENT_HOST": "127.0.0.1",
             "ENFORCEMENT_PORT": str(port),
             "ENFORCEMENT_WORKERS": "1",

@@ -1,8 +1,10 @@
-"""The token signing key: never a published one on the network, a private one for local development.
+"""The token signing key and the audit anchor key: never a published one on the network, private ones
+for local development; and no demo account with the printed password on the network.
 
-Anyone holding the signing key can sign a token for the administrator, so the placeholder that earlier
-releases carried in their source is refused beyond loopback, and a development server without
-``ENFORCEMENT_JWT_SECRET`` signs with a random key made on its first run and kept under ``var/``.
+Anyone holding the signing key can sign a token for the administrator, and anyone holding the anchor
+key can sign a rewritten audit chain's head, so the placeholders that earlier releases carried in
+their source are refused beyond loopback, and a development server without the keys signs with
+random ones made on its first run and kept under ``var/``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from app.serve import refuse_published_secret
-from app.settings import PLACEHOLDER_SECRET, Settings
+from app.settings import PLACEHOLDER_AUDIT_KEY, PLACEHOLDER_SECRET, Settings
 from tests.conftest import ROOT
 from tests.servers import free_port
 
@@ -26,6 +28,8 @@ def development_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     """A working directory like a fresh checkout's: development settings, no secret, no .env."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ENFORCEMENT_JWT_SECRET", raising=False)
+    monkeypatch.delenv("ENFORCEMENT_AUDIT_ANCHOR_KEY", raising=False)
+    monkeypatch.delenv("ENFORCEMENT_DEMO_PASSWORD", raising=False)
     monkeypatch.setenv("ENFORCEMENT_ENVIRONMENT", "development")
     return tmp_path
 
@@ -39,6 +43,16 @@ def test_development_without_a_secret_signs_with_a_private_random_one(developmen
     assert Settings().jwt_secret == first  # the next run signs with the same key: tokens stay valid
 
 
+def test_development_without_an_anchor_key_uses_a_private_random_one(development_checkout):
+    settings = Settings()
+    assert settings.audit_anchor_key != PLACEHOLDER_AUDIT_KEY and len(settings.audit_anchor_key) >= 32
+    assert settings.audit_anchor_key != settings.jwt_secret
+    kept = development_checkout / "var" / "audit-anchor-key"
+    assert kept.read_text().strip() == settings.audit_anchor_key
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert Settings().audit_anchor_key == settings.audit_anchor_key  # checkpoints stay verifiable
+
+
 def test_each_checkout_gets_its_own_development_secret(development_checkout, tmp_path_factory):
     here = Settings().jwt_secret
     os.chdir(tmp_path_factory.mktemp("other-checkout"))
@@ -47,7 +61,9 @@ def test_each_checkout_gets_its_own_development_secret(development_checkout, tmp
 
 def test_a_set_secret_is_used_and_nothing_is_written(development_checkout, monkeypatch):
     monkeypatch.setenv("ENFORCEMENT_JWT_SECRET", "s" * 40)
+    monkeypatch.setenv("ENFORCEMENT_AUDIT_ANCHOR_KEY", "a" * 40)
     assert Settings().jwt_secret == "s" * 40
+    assert Settings().audit_anchor_key == "a" * 40
     assert not (development_checkout / "var").exists()
 
 
@@ -59,6 +75,11 @@ def test_outside_development_a_secret_must_be_set(development_checkout, monkeypa
     monkeypatch.setenv("ENFORCEMENT_JWT_SECRET", PLACEHOLDER_SECRET)
     with pytest.raises(ValueError, match="ENFORCEMENT_JWT_SECRET must be set"):
         Settings()
+    monkeypatch.setenv("ENFORCEMENT_JWT_SECRET", "s" * 40)
+    for anchor_key in ("", PLACEHOLDER_AUDIT_KEY):
+        monkeypatch.setenv("ENFORCEMENT_AUDIT_ANCHOR_KEY", anchor_key)
+        with pytest.raises(ValueError, match="ENFORCEMENT_AUDIT_ANCHOR_KEY must be set"):
+            Settings()
 
 
 @pytest.mark.parametrize(
@@ -74,14 +95,21 @@ def test_outside_development_a_secret_must_be_set(development_checkout, monkeypa
         ("court-server.local", True),
     ],
 )
-def test_the_published_placeholder_is_refused_beyond_loopback(host, refused):
-    settings = Settings(environment="development", jwt_secret=PLACEHOLDER_SECRET, host=host)
-    if refused:
-        with pytest.raises(SystemExit, match="ENFORCEMENT_JWT_SECRET"):
+def test_the_published_placeholders_are_refused_beyond_loopback(host, refused):
+    private = {"jwt_secret": "k" * 40, "audit_anchor_key": "a" * 40, "demo_password": "p" * 12}
+    published = {
+        "ENFORCEMENT_JWT_SECRET": {"jwt_secret": PLACEHOLDER_SECRET},
+        "ENFORCEMENT_AUDIT_ANCHOR_KEY": {"audit_anchor_key": PLACEHOLDER_AUDIT_KEY},
+        "ENFORCEMENT_DEMO_PASSWORD": {"demo_password": "demo-password"},
+    }
+    for variable, placeholder in published.items():
+        settings = Settings(environment="development", host=host, **(private | placeholder))
+        if refused:
+            with pytest.raises(SystemExit, match=variable):
+                refuse_published_secret(settings)
+        else:
             refuse_published_secret(settings)
-    else:
-        refuse_published_secret(settings)
-    refuse_published_secret(Settings(environment="development", jwt_secret="k" * 40, host=host))
+    refuse_published_secret(Settings(environment="development", host=host, **private))
 
 
 def test_the_server_does_not_start_on_the_network_with_the_placeholder(development_checkout):

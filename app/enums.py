@@ -38,6 +38,18 @@ class PartyType(StrEnum):
     unincorporated_org = "unincorporated_org"  # 非法人组织
 
 
+class IdDocumentKind(StrEnum):
+    """The identity document a party's ``id_number`` is taken from (身份证件类型)."""
+
+    resident_id = "resident_id"  # 居民身份证, 18 characters (GB 11643-1999)
+    legacy_resident_id = "legacy_resident_id"  # first-generation 居民身份证, 15 digits (no check character)
+    hmt_residence_permit = "hmt_residence_permit"  # 港澳台居民居住证 (GB 11643 layout, 810000/820000/830000)
+    foreign_permanent_residence = "foreign_permanent_residence"  # 外国人永久居留身份证
+    passport = "passport"  # 护照, number as printed, with the issuing country
+    uscc = "uscc"  # 统一社会信用代码 (GB 32100-2015)
+    organisation_code = "organisation_code"  # 组织机构代码, issued before 2015 (GB 11714-1997)
+
+
 class RespondentClass(StrEnum):
     """What kind of respondent (被执行人) a party is; rule T5 looks for the public ones."""
 

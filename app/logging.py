@@ -11,12 +11,14 @@ import structlog
 
 from app.context import request_id_var
 
-# GB 11643 resident ID numbers (18 characters) and unified social credit codes (GB 32100).
+# GB 11643 resident ID numbers (18 characters, also residence permits) and the 15-digit first generation.
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_LEGACY_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{6}(\d{3})(?![0-9A-Za-z])")
 
 
 def mask_id_numbers(text: str) -> str:
-    return _ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)[-1]}", text)
+    text = _ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)[-1]}", text)
+    return _LEGACY_ID_NUMBER.sub(lambda m: f"{m.group(1)}******{m.group(2)[-1]}", text)
 
 
 def _mask(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from app.enums import (
     CaseState,
     Category,
     ClosureMode,
+    IdDocumentKind,
     PartyRole,
     PartyType,
     RespondentClass,
@@ -85,7 +86,9 @@ class Party(Base):
     role: Mapped[PartyRole] = mapped_column(StringEnum(PartyRole, 20))
     name: Mapped[str] = mapped_column(String(200))
     party_type: Mapped[PartyType] = mapped_column(StringEnum(PartyType, 30))
+    id_kind: Mapped[IdDocumentKind | None] = mapped_column(StringEnum(IdDocumentKind, 40))
     id_number: Mapped[str | None] = mapped_column(String(32))
+    id_issuing_country: Mapped[str | None] = mapped_column(String(3))  # passports: ISO 3166-1 alpha-3
     respondent_class: Mapped[RespondentClass | None] = mapped_column(StringEnum(RespondentClass, 40))
 
     case: Mapped[Case] = relationship(back_populates="parties", lazy="raise")

@@ -51,6 +51,8 @@ def _new_party(party: ApplicantIn | RespondentIn) -> intake.NewParty:
         party_type=party.party_type,
         id_number=party.id_number,
         respondent_class=party.respondent_class,
+        id_kind=party.id_kind,
+        id_issuing_country=party.id_issuing_country,
     )
 
 

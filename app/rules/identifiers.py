@@ -1,6 +1,8 @@
-"""Validators for the identifiers that arrive with a filed case: case numbers (案号), resident
-identity numbers (公民身份号码, GB 11643-1999) and unified social credit codes (统一社会信用代码,
-GB 32100-2015). Pure functions: each returns the normalised form or raises ``ValueError``.
+"""Validators for the identifiers that arrive with a filed case: case numbers (案号) and the identity
+documents parties carry: resident identity numbers (公民身份号码, GB 11643-1999) and the documents laid
+out like them, unified social credit codes (统一社会信用代码, GB 32100-2015), organisation codes
+(组织机构代码, GB 11714-1997) and passports. Pure functions: each returns the normalised form or raises
+``ValueError``.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from app.enums import IdDocumentKind, PartyType
+
 __all__ = [
     "ENFORCEMENT_TYPE_CODES",
     "PROVINCE_ABBREVIATIONS",
     "CaseNumber",
     "format_case_number",
     "normalise_case_number",
+    "DOCUMENTS_BY_PARTY_TYPE",
+    "validate_id_document",
     "validate_resident_id",
     "validate_uscc",
 ]
@@ -115,27 +121,136 @@ _RESIDENT_ID_CHECK = "10X98765432"
 
 def validate_resident_id(value: str) -> str:
     """Check an 18-character resident identity number; returns it with an upper-case X."""
+    return _gb11643(value, "resident ID")
+
+
+def _gb11643(value: str, what: str) -> str:
+    """The 18-character layout of GB 11643-1999: 6 region digits, the birth date, 3 sequence digits and
+    a check character; residence permits and the 2023 permanent residence card share it."""
     if not isinstance(value, str):
-        raise TypeError(f"resident ID must be a string, got {type(value).__name__}")
+        raise TypeError(f"{what} must be a string, got {type(value).__name__}")
     number = value.strip().upper()
     if len(number) != 18:
-        raise ValueError(f"resident ID must have 18 characters, got {len(number)}")
+        raise ValueError(f"{what} must have 18 characters, got {len(number)}")
     body, check = number[:17], number[17]
     if not (body.isascii() and body.isdigit()):
-        raise ValueError("resident ID: the first 17 characters must be digits")
+        raise ValueError(f"{what}: the first 17 characters must be digits")
     if not (check.isascii() and (check.isdigit() or check == "X")):
-        raise ValueError("resident ID: the last character must be a digit or X")
-    birth = body[6:14]
-    try:
-        datetime.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
-    except ValueError:
-        raise ValueError(f"resident ID: birth date {birth} is not a real date") from None
+        raise ValueError(f"{what}: the last character must be a digit or X")
+    _birth_date(body[6:14], what)
     expected = _RESIDENT_ID_CHECK[
         sum(int(d) * w for d, w in zip(body, _RESIDENT_ID_WEIGHTS, strict=True)) % 11
     ]
     if check != expected:
-        raise ValueError(f"resident ID: check character is {check}, expected {expected}")
+        raise ValueError(f"{what}: check character is {check}, expected {expected}")
     return number
+
+
+def _birth_date(digits: str, what: str) -> None:
+    try:
+        datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        raise ValueError(f"{what}: birth date {digits} is not a real date") from None
+
+
+def validate_legacy_resident_id(value: str) -> str:
+    """A first-generation resident ID (15 digits: region, birth date as YYMMDD in the 1900s, sequence).
+    It has no check character (GB 11643-1989)."""
+    number = value.strip()
+    if len(number) != 15 or not (number.isascii() and number.isdigit()):
+        raise ValueError(f"15-digit resident ID must have 15 digits, got {number!r}")
+    _birth_date("19" + number[6:12], "15-digit resident ID")
+    return number
+
+
+# Residence permits for Hong Kong, Macao and Taiwan residents (State Council, 2018): GB 11643 layout
+# with these region codes.
+_HMT_REGIONS = {"810000": "Hong Kong", "820000": "Macao", "830000": "Taiwan"}
+
+
+def validate_hmt_residence_permit(value: str) -> str:
+    number = _gb11643(value, "residence permit number")
+    if number[:6] not in _HMT_REGIONS:
+        raise ValueError(
+            "residence permit number must start with 810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan), "
+            f"got {number[:6]}"
+        )
+    return number
+
+
+_OLD_PERMANENT_RESIDENCE = re.compile(r"[A-Z]{3}[0-9]{12}")
+
+
+def validate_foreign_permanent_residence(value: str) -> str:
+    """The foreigner's permanent residence ID card: since 2023, 18 characters beginning with 9 in the
+    GB 11643 layout, with its check character; cards issued before, 15 characters (the nationality's
+    three letters, then 12 digits with the birth date as YYMMDD at the sixth), checked for their form."""
+    number = value.strip().upper()
+    if len(number) == 18:
+        number = _gb11643(number, "permanent residence card number")
+        if not number.startswith("9"):
+            raise ValueError(f"an 18-character permanent residence card number begins with 9: {number!r}")
+        return number
+    if _OLD_PERMANENT_RESIDENCE.fullmatch(number) is None:
+        raise ValueError(
+            "permanent residence card number must have 18 characters beginning with 9, or 15: three "
+            f"letters and 12 digits; got {number!r}"
+        )
+    birth = number[5:11]
+    try:
+        datetime.datetime.strptime(birth, "%y%m%d")
+    except ValueError:
+        raise ValueError(f"permanent residence card number: birth date {birth} is not a real date") from None
+    return number
+
+
+_PASSPORT = re.compile(r"[A-Z0-9]{5,17}")
+
+
+def validate_passport(value: str) -> str:
+    """A passport number as printed (ICAO 9303: letters and digits); the issuing country is separate."""
+    number = value.strip().upper()
+    if _PASSPORT.fullmatch(number) is None:
+        raise ValueError(f"passport number must be 5 to 17 letters and digits as printed, got {value!r}")
+    return number
+
+
+# GB 11714-1997: 8 characters (digits, upper-case letters A=10 … Z=35), weights below, check character
+# 11 − sum mod 11, written X for 10 and 0 for 11; printed as XXXXXXXX-C.
+_ORGANISATION_CODE = re.compile(r"([0-9A-Z]{8})-?([0-9X])")
+_ORGANISATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def validate_organisation_code(value: str) -> str:
+    code = value.strip().upper()
+    match = _ORGANISATION_CODE.fullmatch(code)
+    if match is None:
+        raise ValueError(f"organisation code must be 8 letters or digits and a check character: {value!r}")
+    body, check = match.groups()
+    total = sum(int(char, 36) * w for char, w in zip(body, _ORGANISATION_CODE_WEIGHTS, strict=True))
+    expected = {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+    if check != expected:
+        raise ValueError(f"organisation code: check character is {check}, expected {expected}")
+    return f"{body}-{check}"
+
+
+# Which documents identify which kind of party; the first is assumed when a request names none.
+DOCUMENTS_BY_PARTY_TYPE: dict[PartyType, tuple[IdDocumentKind, ...]] = {
+    PartyType.natural_person: (
+        IdDocumentKind.resident_id,
+        IdDocumentKind.legacy_resident_id,
+        IdDocumentKind.hmt_residence_permit,
+        IdDocumentKind.foreign_permanent_residence,
+        IdDocumentKind.passport,
+    ),
+    PartyType.legal_person: (IdDocumentKind.uscc, IdDocumentKind.organisation_code),
+    PartyType.unincorporated_org: (IdDocumentKind.uscc, IdDocumentKind.organisation_code),
+}
+
+
+def validate_id_document(kind: IdDocumentKind, value: str) -> str:
+    """The normalised number of a document of ``kind``; ``ValueError`` names what is wrong."""
+    return _VALIDATORS[kind](value)
 
 
 # GB 32100-2015: 31-character alphabet (no I, O, Z, S, V); weights 3^i mod 31; check = 31 − sum mod 31.
@@ -160,3 +275,14 @@ def validate_uscc(value: str) -> str:
     if code[17] != expected:
         raise ValueError(f"unified social credit code: check character is {code[17]}, expected {expected}")
     return code
+
+
+_VALIDATORS = {
+    IdDocumentKind.resident_id: validate_resident_id,
+    IdDocumentKind.legacy_resident_id: validate_legacy_resident_id,
+    IdDocumentKind.hmt_residence_permit: validate_hmt_residence_permit,
+    IdDocumentKind.foreign_permanent_residence: validate_foreign_permanent_residence,
+    IdDocumentKind.passport: validate_passport,
+    IdDocumentKind.uscc: validate_uscc,
+    IdDocumentKind.organisation_code: validate_organisation_code,
+}

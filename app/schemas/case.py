@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
 from pydantic import (
     BaseModel,
@@ -22,12 +22,13 @@ from app.enums import (
     CaseState,
     Category,
     ClosureMode,
+    IdDocumentKind,
     PartyRole,
     PartyType,
     RespondentClass,
     Track,
 )
-from app.rules.identifiers import normalise_case_number, validate_resident_id, validate_uscc
+from app.rules.identifiers import DOCUMENTS_BY_PARTY_TYPE, normalise_case_number, validate_id_document
 from app.schemas.common import AllowedActions, InputModel, ISODate, MoneyIn, MoneyOut, Name, ORMModel, example
 from app.schemas.deadline import DeadlineRead
 from app.settings import court_today, get_settings
@@ -54,12 +55,38 @@ _CLASSES_BY_PARTY_TYPE: dict[PartyType, frozenset[RespondentClass]] = {
 class PartyIn(InputModel):
     name: Name
     party_type: PartyType
+    id_kind: IdDocumentKind | None = Field(
+        None,
+        description="the document the number is taken from; when omitted, resident_id for natural persons "
+        "and uscc for legal persons and unincorporated organisations",
+    )
     id_number: str | None = Field(
         None,
         max_length=32,
-        description="natural persons: resident ID number (GB 11643); legal persons and unincorporated "
-        "organisations: unified social credit code (GB 32100); null when not known",
+        description="the number of the id_kind document, checked by its standard (resident IDs, residence "
+        "permits and the 2023 permanent residence card: GB 11643; unified social credit codes: GB 32100; "
+        "organisation codes: GB 11714; passports: as printed); null when not known",
     )
+    id_issuing_country: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        validate_default=True,
+        description="passports only: the issuing country (ISO 3166-1 alpha-3, e.g. KOR)",
+        examples=["KOR"],
+    )
+
+    @field_validator("id_kind")
+    @classmethod
+    def _kind_fits(cls, value: IdDocumentKind | None, info: ValidationInfo) -> IdDocumentKind | None:
+        party_type = info.data.get("party_type")
+        if value is not None and party_type is not None and value not in DOCUMENTS_BY_PARTY_TYPE[party_type]:
+            fitting = ", ".join(DOCUMENTS_BY_PARTY_TYPE[party_type])
+            raise PydanticCustomError(
+                "id_kind",
+                "a {party_type} is identified by one of: {fitting}",
+                {"party_type": party_type.value, "fitting": fitting},
+            )
+        return value
 
     @field_validator("id_number", mode="before")
     @classmethod
@@ -69,16 +96,36 @@ class PartyIn(InputModel):
     @field_validator("id_number")
     @classmethod
     def _check_id_number(cls, value: str | None, info: ValidationInfo) -> str | None:
-        party_type = info.data.get("party_type")
-        if value is None or party_type is None:
+        kind = _document_kind(info.data)
+        if value is None or kind is None:
             return value
         try:
-            if party_type == PartyType.natural_person:
-                return validate_resident_id(value)  # GB 11643-1999 check character
-            return validate_uscc(value)  # GB 32100-2015 check character
+            return validate_id_document(kind, value)  # the document's own standard and check character
         except ValueError as exc:
-            kind = "resident_id" if party_type == PartyType.natural_person else "uscc"
-            raise PydanticCustomError(kind, str(exc)) from None
+            raise PydanticCustomError(kind.value, str(exc)) from None
+
+    @field_validator("id_issuing_country")
+    @classmethod
+    def _country_only_for_passports(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = _document_kind(info.data)
+        if kind == IdDocumentKind.passport and value is None and info.data.get("id_number"):
+            raise PydanticCustomError("id_issuing_country", "a passport needs its issuing country")
+        if kind != IdDocumentKind.passport and value is not None:
+            raise PydanticCustomError("id_issuing_country", "only a passport has an issuing country")
+        return value
+
+    @model_validator(mode="after")
+    def _named_kind(self) -> Self:
+        if self.id_number is not None and self.id_kind is None:
+            self.id_kind = DOCUMENTS_BY_PARTY_TYPE[self.party_type][0]
+        return self
+
+
+def _document_kind(data: dict[str, Any]) -> IdDocumentKind | None:
+    party_type = data.get("party_type")
+    if party_type is None or "id_kind" not in data:
+        return None  # the party type or the named kind was itself invalid: reported there
+    return data["id_kind"] or DOCUMENTS_BY_PARTY_TYPE[party_type][0]
 
 
 class ApplicantIn(PartyIn):
@@ -219,8 +266,10 @@ class PartyRead(ORMModel):
     role: PartyRole
     name: str
     party_type: PartyType
+    id_kind: IdDocumentKind | None
     id_number: str | None = Field(description="masked (110105********002X) for roles that do not need it")
     id_number_masked: bool
+    id_issuing_country: str | None
     respondent_class: RespondentClass | None
 
 

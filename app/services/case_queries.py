@@ -53,8 +53,10 @@ class PartyView:
     role: str
     name: str
     party_type: str
+    id_kind: str | None
     id_number: str | None
     id_number_masked: bool
+    id_issuing_country: str | None
     respondent_class: str | None
 
 
@@ -96,8 +98,10 @@ def _party_view(party: RowLike, *, full_ids: bool) -> PartyView:
         role=party.role,
         name=party.name,
         party_type=party.party_type,
+        id_kind=party.id_kind,
         id_number=mask_id_number(party.id_number) if masked else party.id_number,
         id_number_masked=masked,
+        id_issuing_country=party.id_issuing_country,
         respondent_class=party.respondent_class,
     )
 

@@ -15,7 +15,16 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app.database import insert_returning, insert_skipping_conflicts
-from app.enums import AssetKind, Behaviour, CaseState, Category, PartyRole, PartyType, RespondentClass
+from app.enums import (
+    AssetKind,
+    Behaviour,
+    CaseState,
+    Category,
+    IdDocumentKind,
+    PartyRole,
+    PartyType,
+    RespondentClass,
+)
 from app.errors import Conflict
 from app.models.case import Case, Party, PropertyClue
 from app.models.user import User
@@ -32,6 +41,8 @@ class NewParty:
     party_type: PartyType
     id_number: str | None
     respondent_class: RespondentClass | None = None  # respondents only (triage rule T5)
+    id_kind: IdDocumentKind | None = None
+    id_issuing_country: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +72,9 @@ def _party(case_id: int, role: PartyRole, party: NewParty) -> dict[str, object]:
         "role": role,
         "name": party.name,
         "party_type": party.party_type,
+        "id_kind": party.id_kind,
         "id_number": party.id_number,
+        "id_issuing_country": party.id_issuing_country,
         "respondent_class": respondent_class,
     }
 

@@ -76,7 +76,9 @@ def restore_case(
                 role=p.role,
                 name=p.name,
                 party_type=p.party_type,
+                id_kind=p.id_kind,
                 id_number=p.id_number,
+                id_issuing_country=p.id_issuing_country,
                 respondent_class=p.respondent_class,
             )
             for p in parties

@@ -330,3 +330,97 @@ def test_concurrent_filings_of_one_number_create_one_case(app, auth):
     with ThreadPoolExecutor(6) as pool:
         statuses = sorted(pool.map(post, range(6)))
     assert statuses == [201, 409, 409, 409, 409, 409]
+
+
+def _party(name: str, party_type: str, **document: str) -> dict:
+    kind = "individual" if party_type == "natural_person" else "enterprise"
+    return {"name": name, "party_type": party_type, "respondent_class": kind, **document}
+
+
+def test_parties_may_carry_the_documents_they_have(client, auth):
+    body = case_body()
+    body["applicants"] = [
+        _party("陈大文", "natural_person", id_kind="hmt_residence_permit", id_number="810000199001011230"),
+        _party(
+            "John Smith", "natural_person", id_kind="passport", id_number="e1234567", id_issuing_country="GBR"
+        ),
+        _party("某某厂", "legal_person", id_kind="organisation_code", id_number="d2143569x"),
+    ]
+    body["respondents"] = [
+        _party("张老三", "natural_person", id_kind="legacy_resident_id", id_number="410102850612123"),
+        _party(
+            "Kim", "natural_person", id_kind="foreign_permanent_residence", id_number="931156198005120013"
+        ),
+        _party("李四", "natural_person", id_number=resident_id(4)),  # no kind named: a resident ID
+    ]
+    response = client.post(URL, json=body, headers=auth("registrar"))
+    assert response.status_code == 201, response.text
+    read = client.get(response.headers["location"], headers=auth("comprehensive")).json()
+    documents = [
+        (p["id_kind"], p["id_number"], p["id_issuing_country"])
+        for p in read["applicants"] + read["respondents"]
+    ]
+    assert documents == [
+        ("hmt_residence_permit", "810000199001011230", None),
+        ("passport", "E1234567", "GBR"),
+        ("organisation_code", "D2143569-X", None),
+        ("legacy_resident_id", "410102850612123", None),
+        ("foreign_permanent_residence", "931156198005120013", None),
+        ("resident_id", resident_id(4), None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("party", "field", "says"),
+    [
+        (
+            _party("陈", "natural_person", id_kind="hmt_residence_permit", id_number="810000199001011231"),
+            "id_number",
+            "expected 0",
+        ),
+        (
+            _party("某厂", "legal_person", id_kind="organisation_code", id_number="D2143569-1"),
+            "id_number",
+            "expected X",
+        ),
+        (
+            _party(
+                "Kim", "natural_person", id_kind="foreign_permanent_residence", id_number="931156198005120010"
+            ),
+            "id_number",
+            "expected 3",
+        ),
+        (
+            _party("Smith", "natural_person", id_kind="passport", id_number="E1234567"),
+            "id_issuing_country",
+            "issuing country",
+        ),
+        (
+            _party(
+                "Smith", "natural_person", id_kind="passport", id_number="E1234567", id_issuing_country="gb"
+            ),
+            "id_issuing_country",
+            "",
+        ),
+        (
+            _party("李四", "natural_person", id_number=resident_id(4), id_issuing_country="CHN"),
+            "id_issuing_country",
+            "only a passport",
+        ),
+        (
+            _party("某厂", "legal_person", id_kind="passport", id_number="E1234567"),
+            "id_kind",
+            "uscc, organisation_code",
+        ),
+        (_party("李四", "natural_person", id_kind="uscc", id_number=uscc(3)), "id_kind", "resident_id"),
+        (_party("李四", "natural_person", id_kind="driving_licence", id_number="123"), "id_kind", ""),
+    ],
+)
+def test_a_document_that_fails_its_check_names_the_field_and_what_was_expected(
+    client, auth, party, field, says
+):
+    body = case_body()
+    body["respondents"] = [party]
+    response = client.post(URL, json=body, headers=auth("registrar"))
+    assert fields(response) == {f"respondents.0.{field}"}
+    assert says in response.json()["errors"][0]["message"]

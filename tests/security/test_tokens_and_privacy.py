@@ -178,6 +178,13 @@ def test_logged_errors_and_tracebacks_are_masked(app):  # noqa: ANN001
     assert APPLICANT_ID not in event and f"{APPLICANT_ID[:6]}********{APPLICANT_ID[-1]}" in event
 
 
+def test_logged_first_generation_id_numbers_are_masked(app):  # noqa: ANN001
+    event: object = {"event": "intake", "note": "被执行人 410102850612123 未到庭"}
+    for processor in structlog.get_config()["processors"]:
+        event = processor(None, "info", event)
+    assert isinstance(event, str) and "410102850612123" not in event and "410102******3" in event
+
+
 # SQL is built by the ORM or with bound parameters
 
 # Constant SQL that interpolates nothing a caller controls.

@@ -1,14 +1,19 @@
-"""Identifier validators: case numbers (案号), resident IDs (GB 11643-1999), USCC (GB 32100-2015)."""
+"""Identifier validators: case numbers (案号), resident IDs (GB 11643-1999), USCC (GB 32100-2015), and the
+other identity documents parties carry (residence permits, permanent residence cards, passports,
+organisation codes under GB 11714-1997)."""
 
 from __future__ import annotations
 
 import pytest
 
+from app.enums import IdDocumentKind, PartyType
 from app.rules.identifiers import (
+    DOCUMENTS_BY_PARTY_TYPE,
     ENFORCEMENT_TYPE_CODES,
     CaseNumber,
     format_case_number,
     normalise_case_number,
+    validate_id_document,
     validate_resident_id,
     validate_uscc,
 )
@@ -206,3 +211,60 @@ def test_uscc_check_value_31_is_written_as_zero() -> None:
 def test_invalid_usccs(raw: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         validate_uscc(raw)
+
+
+# --- the other identity documents parties carry ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "stored"),
+    [
+        (IdDocumentKind.legacy_resident_id, " 410102850612123 ", "410102850612123"),
+        (IdDocumentKind.hmt_residence_permit, "810000199001011230", "810000199001011230"),  # Hong Kong
+        (IdDocumentKind.hmt_residence_permit, "830000198512310020", "830000198512310020"),  # Taiwan
+        (IdDocumentKind.foreign_permanent_residence, "931156198005120013", "931156198005120013"),  # 2023
+        (IdDocumentKind.foreign_permanent_residence, "usa318005120017", "USA318005120017"),  # before 2023
+        (IdDocumentKind.passport, "e12345678", "E12345678"),
+        (IdDocumentKind.passport, "M12345678", "M12345678"),
+        (IdDocumentKind.organisation_code, "D2143569-X", "D2143569-X"),  # the example of GB 11714-1997
+        (IdDocumentKind.organisation_code, "d2143569x", "D2143569-X"),
+        (IdDocumentKind.organisation_code, "00000000-0", "00000000-0"),  # 11 − 0 = 11 is written 0
+        (IdDocumentKind.organisation_code, "70000000-1", "70000000-1"),
+        (IdDocumentKind.resident_id, "11010519491231002x", "11010519491231002X"),
+        (IdDocumentKind.uscc, "91410104MA9K3R7T22", "91410104MA9K3R7T22"),
+    ],
+)
+def test_each_document_kind_is_accepted_and_normalised(kind, raw, stored):
+    assert validate_id_document(kind, raw) == stored
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "message"),
+    [
+        (IdDocumentKind.legacy_resident_id, "41010285061212", "15 digits"),
+        (IdDocumentKind.legacy_resident_id, "410102851312123", "birth date 19851312"),
+        (IdDocumentKind.hmt_residence_permit, "810000199001011231", "check character is 1, expected 0"),
+        (IdDocumentKind.hmt_residence_permit, "410102198506121231", "must start with 810000"),
+        (IdDocumentKind.foreign_permanent_residence, "931156198005120010", "expected 3"),
+        (IdDocumentKind.foreign_permanent_residence, "410102198506121231", "begins with 9"),
+        (IdDocumentKind.foreign_permanent_residence, "US1318005120017", "three letters and 12 digits"),
+        (IdDocumentKind.foreign_permanent_residence, "USA318013320017", "birth date 801332"),
+        (IdDocumentKind.passport, "E123", "5 to 17 letters and digits"),
+        (IdDocumentKind.passport, "E-1234567", "letters and digits"),
+        (IdDocumentKind.organisation_code, "D2143569-1", "check character is 1, expected X"),
+        (IdDocumentKind.organisation_code, "D214356-X", "8 letters or digits"),
+    ],
+)
+def test_each_document_kind_names_what_is_wrong(kind, raw, message):
+    with pytest.raises(ValueError, match=message):
+        validate_id_document(kind, raw)
+
+
+def test_every_party_type_is_identified_by_its_own_documents():
+    natural = DOCUMENTS_BY_PARTY_TYPE[PartyType.natural_person]
+    assert natural[0] == IdDocumentKind.resident_id  # assumed when a request names no kind
+    assert DOCUMENTS_BY_PARTY_TYPE[PartyType.legal_person][0] == IdDocumentKind.uscc
+    organisations = {*DOCUMENTS_BY_PARTY_TYPE[PartyType.legal_person]}
+    assert organisations == {*DOCUMENTS_BY_PARTY_TYPE[PartyType.unincorporated_org]}
+    assert not organisations & {*natural}
+    assert organisations | {*natural} == set(IdDocumentKind)

@@ -37,6 +37,7 @@ class DisposalTransfer(Base):
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     requested_on: Mapped[date]
     notes: Mapped[str | None] = mapped_column(Text)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"))  # the asset to dispose of, if named
 
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_on: Mapped[date | None]

@@ -29,6 +29,7 @@ class Objection(Base):
     filer_kind: Mapped[FilerKind] = mapped_column(StringEnum(FilerKind, 20))
     received_on: Mapped[date]
     grounds: Mapped[str] = mapped_column(Text)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"))  # outsider: the asset claimed
     state: Mapped[ObjectionState] = mapped_column(
         StringEnum(ObjectionState, 30), default=ObjectionState.received
     )

@@ -88,6 +88,7 @@ def request_transfer(
                 user=user,
                 requested_on=body.requested_on,
                 notes=body.notes,
+                asset_id=body.asset_id,
                 expected_version=expected_version,
             ),
             user,

@@ -33,6 +33,9 @@ class DisposalTransferCreate(InputModel):
     notes: LongText | None = Field(
         None, description="the property to dispose of and anything the group needs"
     )
+    asset_id: RowId | None = Field(
+        None, description="the asset of the case to dispose of, where one is meant"
+    )
 
 
 class DisposalDecisionCreate(InputModel):
@@ -101,6 +104,7 @@ class DisposalTransferRead(ORMModel):
     requested_by: int = Field(validation_alias="requested_by_id")
     requested_on: ISODate
     notes: str | None
+    asset_id: int | None
     decided_by: int | None = Field(validation_alias="decided_by_id")
     decided_on: ISODate | None
     decision_reason: str | None

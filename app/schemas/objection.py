@@ -37,6 +37,11 @@ class ObjectionCreate(InputModel):
     filer_kind: FilerKind = Field(description="a party to the case, or a case outsider (案外人、利害关系人)")
     received_on: ISODate = Field(description="date the written objection was received; not in the future")
     grounds: str = Field(min_length=1, max_length=20000)
+    asset_id: RowId | None = Field(
+        None,
+        description="outsider objections: the asset of the case the outsider claims (执行标的); while the "
+        "applicant may sue after the objection is upheld, that asset may not be disposed of",
+    )
 
 
 class DocketCreate(InputModel):
@@ -124,6 +129,7 @@ class ObjectionRead(ORMModel):
     filer_kind: FilerKind
     received_on: ISODate
     grounds: str
+    asset_id: int | None
     state: str
     docket_number: str | None = Field(description="its own case number, e.g. （2026）豫0104执异1号")
     docketed_on: ISODate | None

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.enums import AssetControlAction, AssetKind, AssetStatus
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.base import utcnow
-from app.models.case import Asset, AssetControlStep
+from app.models.case import Asset, AssetControlStep, Case
 from app.models.user import User
 from app.rules.deadline_rules import asset_expiry
 from app.services import audit, deadline_events
@@ -197,6 +197,14 @@ def _renewed_expiry(asset: Asset, *, previous: date, step: ControlStep) -> date:
             "expires_on", f"a renewal lasts at most the term of a {asset.kind} (until {longest.isoformat()})"
         )
     return new_expiry
+
+
+def check_asset_of_case(session: Session, case: Case, asset_id: int, *, field: str = "asset_id") -> Asset:
+    """The asset ``asset_id`` named in a request about ``case``; 422 on ``field`` when it is another's."""
+    asset = session.get(Asset, asset_id)
+    if asset is None or asset.case_id != case.id:
+        raise InvalidInput(field, f"asset {asset_id} is not an asset of case {case.case_number}")
+    return asset
 
 
 def assets_still_controlled(session: Session, case_id: int) -> list[int]:

@@ -16,8 +16,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.enums import CaseState, Decision, DisposalTaskKind, DisposalTransferState, MeasureKind
-from app.errors import Conflict, GateNotMet, InvalidInput
-from app.models.case import Asset, Case
+from app.errors import Conflict, GateNotMet
+from app.models.case import Case
 from app.models.disposal_task import DisposalTask
 from app.models.disposal_transfer import DisposalTransfer
 from app.models.measure import Measure
@@ -25,7 +25,9 @@ from app.models.user import User
 from app.policy import TEAM_UNITS
 from app.services import audit
 from app.services import deadline_events as deadlines
+from app.services.assets import check_asset_of_case
 from app.services.case_access import case_for_action, case_step
+from app.services.objections import suit_window_holding
 from app.services.workflow import Step, Workflow, check_legal_date
 from app.settings import court_today
 
@@ -107,6 +109,19 @@ def _usable_disposal_document(
     ).scalar_one_or_none()
 
 
+def _check_asset_may_be_disposed_of(session: Session, case: Case, asset_id: int) -> None:
+    check_asset_of_case(session, case, asset_id)
+    held = suit_window_holding(session, case_id=case.id, asset_id=asset_id)
+    if held is not None:
+        # CPL (2023) art. 238: after an outsider's objection is upheld the applicant may sue (D17).
+        raise GateNotMet(
+            f"asset {asset_id} is claimed by outsider objection {held.objection_id}, which was upheld; the "
+            f"applicant may sue until {held.due_on}, and the asset may not be disposed of before then",
+            missing=["outsider_suit_window_over"],
+            objection_id=held.objection_id,
+        )
+
+
 def request_transfer(
     session: Session,
     *,
@@ -114,6 +129,7 @@ def request_transfer(
     user: User,
     requested_on: date | None,
     notes: str | None,
+    asset_id: int | None = None,
     expected_version: int | None = None,
 ) -> DisposalTransfer:
     """The handling judge asks for the case to go to the disposal group (state ``requested``)."""
@@ -122,6 +138,8 @@ def request_transfer(
     check_legal_date(
         "requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing date"
     )
+    if asset_id is not None:
+        _check_asset_may_be_disposed_of(session, case, asset_id)
     pending = session.execute(
         select(DisposalTransfer).where(
             DisposalTransfer.case_id == case.id, DisposalTransfer.state.in_(OPEN_STATES)
@@ -148,6 +166,7 @@ def request_transfer(
         requested_by_id=user.id,
         requested_on=requested_on,
         notes=notes,
+        asset_id=asset_id,
     )
     session.add(transfer)
     session.flush()
@@ -162,6 +181,7 @@ def request_transfer(
             "state": transfer.state,
             "requested_on": requested_on,
             "disposal_document_id": document.id,
+            "asset_id": asset_id,
             "origin_unit_code": case.unit_code,
             "origin_handler_id": case.handler_id,
         },
@@ -233,9 +253,7 @@ def record_task(
     transfer, case = _transfer_for_action(session, user, transfer_id, "record_task", None)
     check_legal_date("on", on, not_before=transfer.decided_on, not_before_what="the approval")
     if asset_id is not None:
-        asset = session.get(Asset, asset_id)
-        if asset is None or asset.case_id != case.id:
-            raise InvalidInput("asset_id", f"asset {asset_id} is not an asset of case {case.case_number}")
+        _check_asset_may_be_disposed_of(session, case, asset_id)
     task = DisposalTask(
         transfer_id=transfer.id,
         case_id=case.id,

@@ -6,21 +6,24 @@ Enforcement of the case goes on meanwhile: nothing here changes the case's state
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.enums import FilerKind, MeasureKind, ObjectionKind, ObjectionOutcome, ObjectionState
+from app.enums import DeadlineStatus, FilerKind, MeasureKind, ObjectionKind, ObjectionOutcome, ObjectionState
 from app.errors import InvalidInput
 from app.models.case import Case
+from app.models.deadline import Deadline
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
 from app.models.user import User
 from app.rules.identifiers import format_case_number
 from app.rules.periods import add_days
 from app.services import deadline_events as deadlines
+from app.services.assets import check_asset_of_case
 from app.services.case_access import load_case, visible_cases
 from app.services.numbering import highest_case_serial, next_serial
 from app.services.workflow import Step, Workflow, check_legal_date
@@ -157,12 +160,18 @@ def file_objection(
     filer_kind: FilerKind,
     received_on: date,
     grounds: str,
+    asset_id: int | None = None,
 ) -> Objection:
     """Receive an objection against a case; starts the ruling clock (D5 act, D6 outsider)."""
     case = load_case(session, case_id, user)
     if filer_kind not in FILERS_BY_KIND[kind]:
         allowed = " or ".join(sorted(FILERS_BY_KIND[kind]))
         raise InvalidInput("filer_kind", f"a {kind.value} objection is filed by a {allowed}")
+    if asset_id is not None:
+        # CPL (2023) art. 238: an outsider objects to the enforcement against a particular asset.
+        if kind != ObjectionKind.outsider:
+            raise InvalidInput("asset_id", "only an outsider's objection names an asset it claims")
+        check_asset_of_case(session, case, asset_id)
     check_legal_date(
         "received_on",
         received_on,
@@ -181,6 +190,7 @@ def file_objection(
         filer_kind=filer_kind,
         received_on=received_on,
         grounds=grounds,
+        asset_id=asset_id,
         state=ObjectionState.received,
         filed_by_id=user.id,
     )
@@ -193,6 +203,7 @@ def file_objection(
         filer_name=filer_name,
         filer_kind=filer_kind,
         received_on=received_on,
+        asset_id=asset_id,
     )
     if late is not None:
         # The court keeps every filing it receives; a late one is recorded and closed as not accepted.
@@ -210,6 +221,38 @@ def file_objection(
     )
     _clock_event(session, objection, event, on=received_on)
     return objection
+
+
+@dataclass(frozen=True)
+class SuitWindow:
+    """An upheld outsider objection whose applicant may still sue (D17), and the asset it holds."""
+
+    objection_id: int
+    asset_id: int
+    due_on: date
+
+
+def suit_window_holding(session: Session, *, case_id: int, asset_id: int) -> SuitWindow | None:
+    """The open D17 window that holds ``asset_id`` back from disposal, if any.
+
+    CPL (2023) art. 238 and the SPC interpretation of the CPL art. 313: once an outsider's objection
+    to an asset is upheld, the applicant may sue within 15 days of service, and the asset is not
+    disposed of meanwhile.
+    """
+    row = session.execute(
+        select(Objection.id, Objection.asset_id, Deadline.due_on)
+        .join(Deadline, (Deadline.subject_type == "objection") & (Deadline.subject_id == Objection.id))
+        .where(
+            Objection.case_id == case_id,
+            Objection.asset_id == asset_id,
+            Deadline.rule == "D17",
+            Deadline.status.in_((DeadlineStatus.open, DeadlineStatus.paused)),
+            Deadline.due_on >= court_today(),
+        )
+        .order_by(Deadline.due_on.desc())
+        .limit(1)
+    ).one_or_none()
+    return None if row is None else SuitWindow(row.id, row.asset_id, row.due_on)
 
 
 # Commands -----------------------------------------------------------------------------------------

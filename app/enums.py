@@ -119,7 +119,7 @@ class Track(StrEnum):
 
 
 class CaseState(StrEnum):
-    """Case lifecycle of DOMAIN.md §2 (plan §5)."""
+    """Case lifecycle of plan §5."""
 
     filed = "filed"  # 立案, not yet registered at the command center
     registered = "registered"  # 登记 by the comprehensive group
@@ -135,7 +135,7 @@ class PartyRole(StrEnum):
 
 
 class ClosureMode(StrEnum):
-    """结案方式 (DOMAIN.md §2)."""
+    """结案方式 (plan §5)."""
 
     performed = "performed"  # 执行完毕
     settled = "settled"  # 和解结案
@@ -147,7 +147,7 @@ class ClosureMode(StrEnum):
 
 
 class ObjectionKind(StrEnum):
-    """What an objection (执行异议) is about (DOMAIN.md §7, plan §5(7))."""
+    """What an objection (执行异议) is about (docs/rules.md#objections, plan §5(7))."""
 
     enforcement_act = "enforcement_act"  # 执行行为异议
     outsider = "outsider"  # 案外人异议
@@ -184,7 +184,7 @@ class ObjectionOutcome(StrEnum):
 
 
 class ReferralStage(StrEnum):
-    """Stages of a refusal-to-execute referral (拒执移送, DOMAIN.md §8)."""
+    """Stages of a refusal-to-execute referral (拒执移送, plan §5(6))."""
 
     submitted = "submitted"  # 执行团队移交材料
     returned = "returned"  # 材料不齐, 退回补充
@@ -215,7 +215,7 @@ class PetitionChannel(StrEnum):
 
 
 class PetitionState(StrEnum):
-    """Enforcement petition (涉执信访) lifecycle (DOMAIN.md §9)."""
+    """Enforcement petition (涉执信访) lifecycle (plan §5(8))."""
 
     received = "received"  # 接访
     registered = "registered"  # 登记
@@ -226,7 +226,7 @@ class PetitionState(StrEnum):
 
 
 class MeasureKind(StrEnum):
-    """An enforcement measure the handling team records (执行措施, plan §5(3), DOMAIN.md §2)."""
+    """An enforcement measure the handling team records (执行措施, plan §5(3))."""
 
     execution_notice = "execution_notice"  # 执行通知书
     property_report_order = "property_report_order"  # 报告财产令
@@ -254,7 +254,7 @@ class MeasureKind(StrEnum):
 
 
 class OnsiteCheckSubject(StrEnum):
-    """What an on-site property check (实地调查) covered (DOMAIN.md §5, the "four checks")."""
+    """What an on-site property check (实地调查) covered (docs/rules.md#gate, the "four checks")."""
 
     real_estate = "real_estate"  # 不动产
     vehicles = "vehicles"  # 车辆
@@ -323,7 +323,7 @@ class DeletionTrigger(StrEnum):
 
 
 class TerminationPoolStatus(StrEnum):
-    """A 终本 case in the pool (DOMAIN.md §5)."""
+    """A 终本 case in the pool (docs/rules.md#gate)."""
 
     in_pool = "in_pool"  # re-checked every 6 months
     restored = "restored"  # 恢复执行 as a new case
@@ -331,7 +331,7 @@ class TerminationPoolStatus(StrEnum):
 
 
 class DeadlineStatus(StrEnum):
-    """State of a deadline clock (节点期限, DOMAIN.md §4)."""
+    """State of a deadline clock (节点期限, docs/rules.md#deadlines)."""
 
     open = "open"  # running
     met = "met"  # done (on time or late: see ``met_late``), or a period that has run its course

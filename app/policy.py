@@ -1,4 +1,4 @@
-"""Who may do what: one table, default deny (DOMAIN.md §1, plan §3–§5).
+"""Who may do what: one table, default deny (docs/permissions.md, plan §3–§5).
 
 A grant names units and roles; ``relation`` narrows it to the case at hand: ``handling_team``
 (the unit the case is allocated to) or ``handling_judge`` (the judge who handles it, "谁办案谁负责",
@@ -145,7 +145,7 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "petition.handle": (_g("comprehensive", CENTER_STAFF),),
     "petition.reply": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
     "petition.read": (_g(SUPERVISORS | BRIGADES),),
-    # supervision (plan §3(1), DOMAIN.md §11)
+    # supervision (plan §3(1))
     "deadline.board": (_g(SUPERVISORS), _g(BRIGADES)),
     # SPC time-limit rules: the team asks, the director reviews (plan §4), the president approves.
     "deadline.request_extension": (_g(TEAM_UNITS, "judge", "handling_judge"),),
@@ -181,6 +181,6 @@ def sees_only_filed(actor: Actor) -> bool:
 
 
 def sees_all_cases(actor: Actor) -> bool:
-    """Brigade members see their own brigade's cases only (DOMAIN.md §1); service accounts the cases
+    """Brigade members see their own brigade's cases only (docs/permissions.md); service accounts the cases
     they filed."""
     return actor.unit_code not in BRIGADES and not sees_only_filed(actor)

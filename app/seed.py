@@ -1,4 +1,4 @@
-"""Seed the organisation (DOMAIN.md §1) and, with ``--demo``, the demo users.
+"""Seed the organisation (docs/permissions.md) and, with ``--demo``, the demo users.
 
 python -m app.seed            # units only, when missing
 python -m app.seed --demo     # units and demo users, when the database has no users

@@ -1,6 +1,6 @@
 """Service settings, read from the environment (prefix ``ENFORCEMENT_``).
 
-Every legal number of DOMAIN.md is a default a court may change here; code never buries them.
+Every legal number (docs/rules.md) is a default a court may change here; code never buries them.
 """
 
 from __future__ import annotations
@@ -75,14 +75,14 @@ class Settings(BaseSettings):
     idempotency_retention_hours: int = Field(48, ge=24, description="keys kept at least 24 h (API.md)")
     court_timezone: str = Field("Asia/Shanghai", description="the court's local time: what 'today' means")
 
-    # Triage (DOMAIN.md §3)
+    # Triage (docs/rules.md#triage)
     triage_rule_set_version: str = "2021-03-plan-v1"
     small_claim_limit: Decimal = Field(Decimal("50000.00"), description="§3(1), §5(2)5: 5万元以下, inclusive")
     # Plan §5(1): the filing division sends the bureau first enforcement (执) and preservation (执保)
     # cases; 执恢 is numbered on restoration and 执异 at the objection desk.
     intake_type_codes: list[str] = Field(default=["执", "执保"], min_length=1)
 
-    # Deadlines (DOMAIN.md §4)
+    # Deadlines (docs/rules.md#deadlines)
     deadline_warning_days: int = Field(7, ge=0, description="'due soon' window on the early-warning board")
     d1_registration_working_days: int = 1  # §5(1): 至迟在1个工作日内
     d2_notice_days: int = 10  # SPC interpretation of the CPL: execution notice within 10 days

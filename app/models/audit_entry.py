@@ -10,7 +10,7 @@ from app.models.base import Base, UTCDateTime
 
 
 class AuditEntry(Base):
-    """One append-only, hash-chained record of a change (DOMAIN.md §11)."""
+    """One append-only, hash-chained record of a change (plan §2(4), §3(1))."""
 
     __tablename__ = "audit_entry"
 

@@ -11,7 +11,7 @@ from app.models.base import Base, UTCDateTime, utcnow
 class CalendarYear(Base):
     """The court's working-day arrangement for one year, as loaded from the State Council notice.
 
-    It replaces the library's data for that year entirely (DOMAIN.md §4); dates are ISO strings.
+    It replaces the library's data for that year entirely (docs/rules.md#deadlines); dates are ISO strings.
     """
 
     __tablename__ = "calendar_year"

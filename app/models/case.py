@@ -24,7 +24,7 @@ from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
 
 
 class Case(Base):
-    """An enforcement case (执行案件) from filing to closing (DOMAIN.md §2)."""
+    """An enforcement case (执行案件) from filing to closing (plan §5)."""
 
     __tablename__ = "case"
     __table_args__ = (

@@ -11,7 +11,7 @@ from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class CaseClosure(Base):
-    """How and when a case was closed (结案, DOMAIN.md §2), with its ruling or decision."""
+    """How and when a case was closed (结案, plan §5), with its ruling or decision."""
 
     __tablename__ = "case_closure"
 

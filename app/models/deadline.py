@@ -32,7 +32,7 @@ class DeadlineEvent(Base):
 
 
 class Deadline(Base):
-    """One legal deadline clock (节点期限, D1–D13 of DOMAIN.md §4) of a case or a desk matter.
+    """One legal deadline clock (节点期限, D1–D17 of docs/rules.md#deadlines) of a case or a desk matter.
 
     ``due_on``, ``status`` and the rest are derived from the recorded events and the working calendar;
     ``unit_code``, ``handler_id`` and ``case_number`` are copies of the case's, kept for the board's

@@ -1,4 +1,4 @@
-"""The dishonest-respondent list (失信被执行人名单, DOMAIN.md §6, plan §4)."""
+"""The dishonest-respondent list (失信被执行人名单, SPC dishonest-list rules, plan §4)."""
 
 from __future__ import annotations
 

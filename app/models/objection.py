@@ -1,4 +1,4 @@
-"""Enforcement objections (执行异议) and their hearings (DOMAIN.md §7, plan §5(7))."""
+"""Enforcement objections (执行异议) and their hearings (docs/rules.md#objections, plan §5(7))."""
 
 from __future__ import annotations
 

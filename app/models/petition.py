@@ -1,4 +1,4 @@
-"""Enforcement petitions (涉执信访) and the urging notes on them (DOMAIN.md §9, plan §5(8))."""
+"""Enforcement petitions (涉执信访) and the urging notes on them (plan §5(8), plan §5(8))."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class TerminationPoolEntry(Base):
-    """A case closed as 终本, re-checked every 6 months for 5 years (DOMAIN.md §5); the dates are
+    """A case closed as 终本, re-checked every 6 months for 5 years (docs/rules.md#gate); the dates are
     computed from ``entered_on`` and the settings."""
 
     __tablename__ = "termination_pool_entry"

@@ -11,7 +11,7 @@ from app.models.base import Base, StringEnum, UTCDateTime, utcnow
 
 
 class TriageDecision(Base):
-    """A recorded 繁简分流 decision and allocation, or a hand-back re-allocation (DOMAIN.md §2–§3)."""
+    """A recorded 繁简分流 decision and allocation, or a hand-back re-allocation (plan §5–§3)."""
 
     __tablename__ = "triage_decision"
 

@@ -7,7 +7,7 @@ from app.models.base import Base
 
 
 class Unit(Base):
-    """An organisational unit of DOMAIN.md §1 (e.g. ``comprehensive``, ``brigade-2``)."""
+    """An organisational unit of docs/permissions.md (e.g. ``comprehensive``, ``brigade-2``)."""
 
     __tablename__ = "unit"
 
@@ -15,6 +15,6 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(100))
     name_zh: Mapped[str] = mapped_column(String(100))
     is_brigade: Mapped[bool] = mapped_column(default=False)
-    # Rotation position for tie-breaking brigade allocation (DOMAIN.md §2); kept in the database
+    # Rotation position for tie-breaking brigade allocation (plan §5); kept in the database
     # so that every API process shares it.
     last_allocated_seq: Mapped[int] = mapped_column(default=0)

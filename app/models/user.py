@@ -9,7 +9,7 @@ from app.models.base import Base, UTCDateTime, utcnow
 
 
 class User(Base):
-    """A person or a service account; one unit, one or more roles (DOMAIN.md §1)."""
+    """A person or a service account; one unit, one or more roles (docs/permissions.md)."""
 
     __tablename__ = "user"
 

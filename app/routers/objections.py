@@ -1,4 +1,4 @@
-"""Objections (执行异议) at the objection group (DOMAIN.md §7, plan §5(7))."""
+"""Objections (执行异议) at the objection group (docs/rules.md#objections, plan §5(7))."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Enforcement petitions (涉执信访) at the comprehensive group (DOMAIN.md §9, plan §5(8))."""
+"""Enforcement petitions (涉执信访) at the comprehensive group (plan §5(8), plan §5(8))."""
 
 from __future__ import annotations
 

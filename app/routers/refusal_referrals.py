@@ -1,4 +1,4 @@
-"""Refusal-to-execute referrals (拒执) coordinated by the comprehensive group (DOMAIN.md §8, plan §5(6))."""
+"""Refusal-to-execute referrals (拒执) coordinated by the comprehensive group (plan §5(6), plan §5(6))."""
 
 from __future__ import annotations
 

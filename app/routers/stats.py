@@ -32,7 +32,7 @@ def stats_overview(
     unit: str | None = Query(None, max_length=32),
     format: Literal["json", "csv"] = "json",
 ) -> StatsOverview | Response:
-    """The command center's statistics (DOMAIN.md §11), by filing period and unit; JSON or CSV."""
+    """The command center's statistics (plan §2(4), §3(1)), by filing period and unit; JSON or CSV."""
     if filed_from and filed_to and filed_from > filed_to:
         raise InvalidInput("filed_to", "must not be before filed_from")
     figures = stats.overview(session, filed_from=filed_from, filed_to=filed_to, unit=unit)

@@ -1,4 +1,4 @@
-"""The 终本 pool: cases closed as 终本 and their re-check dates (DOMAIN.md §5)."""
+"""The 终本 pool: cases closed as 终本 and their re-check dates (docs/rules.md#gate)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""Deadline clocks D1–D13 (节点控制) as data, and the pure computation of a clock from its events.
+"""Deadline clocks D1–D17 (节点控制) as data, and the pure computation of a clock from its events.
 
 Values in, values out: the recorded events of one case (or one case-less subject), the case's
 category, the working calendar and the settings give every clock's start, due date, pauses and
 outcome. Nothing here reads the database or the clock on the wall, so a calendar change or a
-back-dated event is handled by computing again. Sources: DOMAIN.md §4 and the rules cited per clock.
+back-dated event is handled by computing again. Sources: docs/rules.md#deadlines and the rules
+cited per clock.
 
 Three kinds of clock:
 - ``duty``: the court must act by the due date; the sweep marks it ``breached`` once the date passes.
@@ -55,7 +56,7 @@ ENFORCEMENT_STOPPED = frozenset({SuspensionKind.deferral, SuspensionKind.suspens
 
 @dataclass(frozen=True, kw_only=True)
 class ClockRule:
-    """One clock of DOMAIN.md §4: what starts, meets and pauses it, and how long it runs."""
+    """One clock of docs/rules.md#deadlines: what starts, meets and pauses it, and how long it runs."""
 
     id: str
     title: str

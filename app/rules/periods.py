@@ -1,7 +1,7 @@
 """Working-day calendar and legal period arithmetic (期间计算).
 
 Pure values in, values out: no database, no clock. Legal durations are parameters; the
-clock-specific durations (D1–D13) are the deadline rules' (app.rules.deadline_rules).
+clock-specific durations (D1–D17) are the deadline rules' (app.rules.deadline_rules).
 """
 
 from __future__ import annotations

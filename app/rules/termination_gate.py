@@ -1,4 +1,4 @@
-"""The 终本 gate (终结本次执行程序, DOMAIN.md §5) as a pure function: recorded facts in, the list of
+"""The 终本 gate (终结本次执行程序, docs/rules.md#gate) as a pure function: recorded facts in, the list of
 missing conditions out, each named by a stable item so that the judge sees what is still to do.
 
 No database and no clock: the closure service gathers the facts, the tests use a table.
@@ -109,7 +109,7 @@ def missing_for_termination(facts: TerminationFacts, *, min_months: int) -> list
     met["missing_respondent_search"] = (
         met["missing_respondent_search"] or MeasureKind.whereabouts_unknown not in done
     )
-    # DOMAIN.md §5 "four checks": on-site checks of real estate, vehicles and business registration.
+    # docs/rules.md#gate "four checks": on-site checks of real estate, vehicles and business registration.
     met["onsite_property_check"] = facts.onsite_subjects <= onsite_covered
     # SPC 终本 rules 2016 art. 1(2): a respondent who meets the list's conditions is listed. A proposal
     # awaiting decision, or a listing ground never put to the director, is missing: a recorded

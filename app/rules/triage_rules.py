@@ -2,7 +2,7 @@
 
 Pure: `evaluate` takes the facts and a versioned `RuleSet` and returns the decision with every rule
 that fired and, for every other rule, why it did not, so it doubles as a dry run that explains a
-decision, an ordinary one included. Rules and sources: DOMAIN.md §3;
+decision, an ordinary one included. Rules and sources: docs/rules.md#triage;
 the "plan" is the court's implementation plan (seed), §3(1) and §5(2).
 """
 

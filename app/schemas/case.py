@@ -242,7 +242,7 @@ class CaseCreate(InputModel):
                 )
             )
         if self.claim_amount is None and self.behaviour is None:
-            # DOMAIN.md §3: only a purely behavioural case has no monetary claim.
+            # docs/rules.md#triage: only a purely behavioural case has no monetary claim.
             errors.append(
                 InitErrorDetails(
                     type=PydanticCustomError(

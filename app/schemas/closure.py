@@ -1,4 +1,4 @@
-"""Closing a case (结案), the 终本 pool and restoration (恢复执行), DOMAIN.md §2 and §5."""
+"""Closing a case (结案), the 终本 pool and restoration (恢复执行), plan §5 and §5."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from app.schemas.common import (
 
 
 class ClosureCreate(InputModel):
-    """Close the case (the handling judge). 终本 passes the gate of DOMAIN.md §5 or names what is missing."""
+    """Close the case (the handling judge). 终本 passes the gate (docs/rules.md#gate) or names what is
+    missing."""
 
     model_config = example(mode="performed", closed_on="2026-07-15", reason="执行款已全部发还申请执行人")
 

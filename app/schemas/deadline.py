@@ -21,7 +21,7 @@ class BoardStatus(StrEnum):
 
 
 class DeadlineRead(ORMModel):
-    """One deadline clock of a case (D1–D13, DOMAIN.md §4)."""
+    """One deadline clock of a case (D1–D17, docs/rules.md#deadlines)."""
 
     id: int
     rule: str = Field(description="D1 … D13")

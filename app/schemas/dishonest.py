@@ -1,4 +1,5 @@
-"""The dishonest-respondent list (失信被执行人名单, DOMAIN.md §6): proposal, decision, deletion."""
+"""The dishonest-respondent list (失信被执行人名单, SPC dishonest-list rules): proposal, decision and
+deletion."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ class DeadlineCounts(BaseModel):
 
 
 class StatsOverview(BaseModel):
-    """DOMAIN.md §11 figures for the cases filed in the period (and unit, when given)."""
+    """plan §2(4), §3(1) figures for the cases filed in the period (and unit, when given)."""
 
     filed_from: date | None
     filed_to: date | None

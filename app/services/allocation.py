@@ -1,4 +1,4 @@
-"""Allocation (分案): the unit and handling judge (承办法官) that get a triaged case (DOMAIN.md §2).
+"""Allocation (分案): the unit and handling judge (承办法官) that get a triaged case (plan §5).
 
 Simple cases go to the fast group; ordinary cases to the brigade with the fewest open cases (ties
 broken by rotation), then to that brigade's judge with the fewest open cases. Loads are counted
@@ -62,7 +62,7 @@ def allocate_brigade(session: Session) -> Allocation:
     loads = _open_cases(session, Case.unit_code, [b.code for b in staffed])
     fewest = min(loads.get(b.code, 0) for b in staffed)
     tied = [b for b in staffed if loads.get(b.code, 0) == fewest]
-    # DOMAIN.md §2: fewest open cases, ties broken by rotation (the least recently allocated first).
+    # plan §5: fewest open cases, ties broken by rotation (the least recently allocated first).
     chosen = min(tied, key=lambda b: (b.last_allocated_seq, b.code))
     chosen.last_allocated_seq = max(b.last_allocated_seq for b in brigades) + 1
     judge, judge_load = _least_loaded_judge(session, judges[chosen.code])

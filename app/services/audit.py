@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit trail (DOMAIN.md §11; plan §2(4) 全程监督).
+"""The append-only, hash-chained audit trail (plan §2(4) 全程监督).
 
 Services call :func:`record` next to the change; the entries are chained and inserted by
 :func:`write_pending_entries` in the same transaction, just before it commits, holding the

@@ -1,7 +1,7 @@
 """Loading a case for an action: visibility, the policy's case relations, and the state machine.
 
 Every case command goes through :func:`case_for_action`, so that who may act and in which state
-is decided in one place (DOMAIN.md §1–§2); :data:`COMMAND_POLICY` is the permission its route
+is decided in one place (docs/permissions.md–§2); :data:`COMMAND_POLICY` is the permission its route
 requires too. A desk's action that is also a command on the record's case (a disposal transfer's
 approval, a listing's decision) is a :func:`case_step` of the desk's workflow.
 """
@@ -33,7 +33,7 @@ _TEAM_WORK = (
     "decide_dishonest",
     "refer_refusal",
 )
-# Which case commands each state admits (DOMAIN.md §2). Read-only commands are not listed.
+# Which case commands each state admits (plan §5). Read-only commands are not listed.
 STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
     CaseState.filed: ("register", "record_asset"),
     CaseState.registered: ("record_asset", "record_investigation", "triage"),
@@ -130,7 +130,7 @@ def visible_cases(stmt: Select[Any], user: User, case_id: Any) -> Select[Any]:
 
 
 def can_see(user: User, case: Case) -> bool:
-    """Brigades see their own cases only; command-center units and leadership see all (DOMAIN.md §1);
+    """Brigades see their own cases only; command-center units and leadership see all (docs/permissions.md);
     a service account sees the cases it filed."""
     if sees_only_filed(user):
         return case.created_by_id == user.id

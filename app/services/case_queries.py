@@ -1,7 +1,7 @@
 """Reading cases: one case with everything a desk needs, the case list, and a case's timeline.
 
 Visibility is the policy's: brigade members see their own brigade's cases only; everyone else
-sees all (DOMAIN.md §1). Full identity numbers go only to those who need them (app.policy
+sees all (docs/permissions.md). Full identity numbers go only to those who need them (app.policy
 ``case.read_id_numbers``); others get them masked.
 """
 
@@ -237,7 +237,8 @@ class CaseListRow:
 
 
 def _overdue_clause(today: date) -> Any:
-    """Cases with a breached deadline, or an open one past its due date (DOMAIN.md §4 early warning)."""
+    """Cases with a breached deadline, or an open one past its due date (the early warning of
+    docs/rules.md#deadlines)."""
     return exists().where(
         Deadline.case_id == Case.id,
         or_(
@@ -262,7 +263,7 @@ def _search_clause(q: str) -> Any:
 
 def _filtered(stmt: Select[Any], *, user: User, filters: CaseFilters) -> Select[Any]:
     if not sees_all_cases(user):
-        stmt = stmt.where(seen_cases(user))  # DOMAIN.md §1: brigades see their own
+        stmt = stmt.where(seen_cases(user))  # docs/permissions.md: brigades see their own
     if filters.states:
         stmt = stmt.where(Case.state.in_(filters.states))
     if filters.track is not None:
@@ -316,7 +317,7 @@ def list_cases(
 def case_timeline(
     session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
 ) -> tuple[list[AuditEntry], str | None]:
-    """The case's audit entries, oldest first (DOMAIN.md §11), for a caller who may see the case."""
+    """The case's audit entries, oldest first (plan §2(4), §3(1)), for a caller who may see the case."""
     load_case(session, case_id, user)
     stmt = select(AuditEntry).where(AuditEntry.case_id == case_id)
     return keyset_page(session, stmt, AuditEntry.id, cursor=cursor, limit=limit, newest_first=False)

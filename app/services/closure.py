@@ -1,7 +1,7 @@
-"""Closing a case (结案, DOMAIN.md §2; plan §5(3), §5(5)).
+"""Closing a case (结案, plan §5; plan §5(3), §5(5)).
 
 The handling judge closes with a mode. 终本 (terminating the current procedure) must pass the gate
-of DOMAIN.md §5 and puts the case in the 终本 pool; a settled closing rests on a settlement
+of docs/rules.md#gate and puts the case in the 终本 pool; a settled closing rests on a settlement
 agreement. Closing lapses undecided disposal requests and listing proposals and, where the mode is
 a ground for it, starts the deletion of the respondent's dishonest listings. A closed case is
 read-only: only restoration (恢复执行) acts on it.

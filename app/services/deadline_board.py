@@ -109,7 +109,7 @@ def deadline_board(
         raise InvalidInput("unit", f"unknown unit {unit!r}")
     if rule is not None and rule not in RULES_BY_ID:
         raise InvalidInput("rule", f"unknown rule {rule!r}; one of D1 … D{len(RULES_BY_ID)}")
-    # DOMAIN.md §1: a brigade sees its own cases' clocks only.
+    # docs/permissions.md: a brigade sees its own cases' clocks only.
     if not sees_all_cases(user):
         if unit is not None and unit != user.unit_code:
             raise Forbidden(f"{user.unit_code} may see its own deadlines only")

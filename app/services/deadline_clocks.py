@@ -1,4 +1,4 @@
-"""The legal deadline clocks D1–D13 of a case or matter (DOMAIN.md §4): recomputed from its events.
+"""The legal deadline clocks D1–D17 of a case or matter (docs/rules.md#deadlines): recomputed from its events.
 
 A case's clocks are derived from all of its recorded events (app.services.deadline_events) and the
 working calendar by the clock configuration (app.rules.deadline_rules); deadline rows hold the

@@ -1,4 +1,4 @@
-"""Domain events that drive the legal deadline clocks D1–D13 (DOMAIN.md §4).
+"""Domain events that drive the legal deadline clocks D1–D17 (docs/rules.md#deadlines).
 
 Other services never touch deadline rows; they report what happened with :func:`record_event`
 and the clock configuration (app.rules.deadline_rules) decides which clocks start, are met,

@@ -1,4 +1,5 @@
-"""The dishonest-respondent list (失信被执行人名单) and its link to the consumption ban (DOMAIN.md §6).
+"""The dishonest-respondent list (失信被执行人名单) and its link to the consumption ban (SPC
+dishonest-list rules).
 
 The handling judge proposes, the director decides (plan §4); a listing needs a consumption ban on
 the case, runs for its term, and is deleted within 3 working days of payment, settlement or the end
@@ -190,7 +191,7 @@ def decide_listing(
     before = {"state": listing.state}
     listing.decided_by_id, listing.decided_on, listing.decision_reason = user.id, decided_on, reason
     if decision == Decision.approve:
-        # DOMAIN.md §6 and SPC dishonest-list rules: a consumption ban accompanies every listing.
+        # SPC dishonest-list rules and SPC dishonest-list rules: a consumption ban accompanies every listing.
         if _consumption_ban(session, listing=listing, by=decided_on) is None:
             raise GateNotMet(
                 f"case {case.case_number} has no consumption ban on this respondent; record a "

@@ -1,4 +1,4 @@
-"""Centralised disposal (财产集约处置, plan §5(3)–(4), DOMAIN.md §2).
+"""Centralised disposal (财产集约处置, plan §5(3)–(4), plan §5).
 
 The handling judge signs and serves the disposal (auction) document, then asks for the transfer; a
 deputy director approves it and the case is ``at_disposal``; the property-disposal group seals,

@@ -1,4 +1,4 @@
-"""Enforcement measures recorded by the handling team (plan §5(3), DOMAIN.md §2).
+"""Enforcement measures recorded by the handling team (plan §5(3)).
 
 Each measure carries its legal date, its document number and its signer: the handling judge signs
 ("谁办案谁负责", plan §4) except the documents the law reserves for the president, which the
@@ -171,7 +171,7 @@ def record_measure(
     session.add(row)
     before = {"state": case.state, "paid_amount": case.paid_amount}
     if case.state == CaseState.triaged:
-        case.state = CaseState.in_progress  # DOMAIN.md §2: the team has started work
+        case.state = CaseState.in_progress  # plan §5: the team has started work
     if kind == MeasureKind.payment_received:
         case.paid_amount = (case.paid_amount or Decimal("0.00")) + (measure.amount or Decimal(0))
     if ended is not None:
@@ -222,7 +222,7 @@ def _emit_events(
             reason="settlement performed",
         )
     elif measure.kind == MeasureKind.suspension:
-        # DOMAIN.md §4: clocks pause during deferral, suspension, public notice, appraisal/auction.
+        # docs/rules.md#deadlines: clocks pause during deferral, suspension, public notice, appraisal/auction.
         deadline_events.record_event(
             session,
             event="suspension.started",

@@ -1,4 +1,4 @@
-"""Enforcement objections (执行异议, DOMAIN.md §7, plan §5(7)): received, docketed with their own
+"""Enforcement objections (执行异议, docs/rules.md#objections, plan §5(7)): received, docketed with their own
 执异 number, heard, ruled, served; a ruling may be taken to the higher court on reconsideration (复议).
 
 Enforcement of the case goes on meanwhile: nothing here changes the case's state.
@@ -32,7 +32,7 @@ from app.settings import court_today, get_settings
 
 DOCKET_TYPE_CODE = "执异"  # SPC case-number rules 2015: enforcement objection cases
 
-# The actions each state admits (DOMAIN.md §7: received → docketed → hearing → ruled → served →
+# The actions each state admits (docs/rules.md#objections: received → docketed → hearing → ruled → served →
 # reconsideration → transferred).
 STATE_ACTIONS: dict[ObjectionState, tuple[str, ...]] = {
     ObjectionState.received: ("docket",),

@@ -1,4 +1,4 @@
-"""Enforcement petitions (涉执信访, DOMAIN.md §9, plan §3(1), §5(8)): the comprehensive group receives
+"""Enforcement petitions (涉执信访, plan §5(8), plan §3(1), §5(8)): the comprehensive group receives
 and registers them (D9), routes each to the handling team, urges (催办) and supervises (督办) it;
 the team replies; the comprehensive group closes it (报结, D10). A petitioner who comes back on
 the same case is linked to the first petition.
@@ -24,7 +24,7 @@ from app.services.case_access import can_see
 from app.services.workflow import Step, Workflow, check_legal_date
 from app.settings import court_today
 
-# DOMAIN.md §9: received → registered → routed (urged, supervised) → replied → resolved → closed.
+# plan §5(8): received → registered → routed (urged, supervised) → replied → resolved → closed.
 STATE_ACTIONS: dict[PetitionState, tuple[str, ...]] = {
     PetitionState.received: ("register",),
     PetitionState.registered: ("route", "supervise"),
@@ -68,7 +68,7 @@ def _snapshot(petition: Petition) -> dict[str, Any]:
 
 
 def _visible(stmt: Select[Any], user: User) -> Select[Any]:
-    """Brigades see petitions routed to them or about their own cases (DOMAIN.md §1)."""
+    """Brigades see petitions routed to them or about their own cases (docs/permissions.md)."""
     if sees_all_cases(user):
         return stmt
     own_cases = select(Case.id).where(Case.unit_code == user.unit_code)

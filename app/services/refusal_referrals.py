@@ -1,4 +1,4 @@
-"""Refusal-to-execute referrals (拒执, DOMAIN.md §8, plan §5(6)): the handling team hands over its
+"""Refusal-to-execute referrals (拒执, plan §5(6), plan §5(6)): the handling team hands over its
 materials; the comprehensive group checks them against the court's checklist, returns incomplete
 ones naming what is missing, hands complete ones to the criminal division and, where needed, the
 police, and follows each to its outcome. A central register counts them by stage, team and outcome.
@@ -97,7 +97,7 @@ def _snapshot(referral: RefusalReferral) -> dict[str, Any]:
 
 
 def _visible(stmt: SelectT, user: User) -> SelectT:
-    """Brigades see their own team's referrals only (DOMAIN.md §1)."""
+    """Brigades see their own team's referrals only (docs/permissions.md)."""
     return stmt if sees_all_cases(user) else stmt.where(RefusalReferral.unit_code == user.unit_code)
 
 

@@ -1,4 +1,4 @@
-"""Restoration of enforcement (恢复执行, DOMAIN.md §2): property turns up on a 终本 case, and the
+"""Restoration of enforcement (恢复执行, plan §5): property turns up on a 终本 case, and the
 comprehensive group opens a new linked case with a 执恢 number; it is registered and triaged again.
 """
 

@@ -1,4 +1,4 @@
-"""Statistics of the command center (DOMAIN.md §11; plan §3(1) 数据提取、统计工作).
+"""Statistics of the command center (plan §3(1) 数据提取、统计工作).
 
 Every figure is an aggregate query; nothing loads case rows into the process, so the overview
 stays fast as the court's history grows.
@@ -40,7 +40,7 @@ _COUNTED_STATUSES = frozenset(f.name for f in fields(DeadlineCounts))
 
 @dataclass(frozen=True, slots=True)
 class Overview:
-    """DOMAIN.md §11 figures for the cases filed in the period (and unit, when given)."""
+    """plan §2(4), §3(1) figures for the cases filed in the period (and unit, when given)."""
 
     cases_total: int
     by_state: dict[str, int]

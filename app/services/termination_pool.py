@@ -1,4 +1,4 @@
-"""The 终本 pool (DOMAIN.md §5): cases closed as 终本 are re-checked every 6 months for 5 years.
+"""The 终本 pool (docs/rules.md#gate): cases closed as 终本 are re-checked every 6 months for 5 years.
 
 The schedule is computed from the entry date and the settings, so changing the settings changes it.
 """
@@ -44,7 +44,7 @@ class PoolItem:
 
 
 def recheck_dates(entered_on: date) -> list[date]:
-    """Every re-check date: each 6 months after entry until 5 years have passed (DOMAIN.md §5)."""
+    """Every re-check date: each 6 months after entry until 5 years have passed (docs/rules.md#gate)."""
     settings = get_settings()
     every = settings.termination_recheck_months
     count = settings.termination_pool_years * 12 // every

@@ -1,4 +1,4 @@
-"""Triage (繁简分流) of registered cases, allocation, and the fast group's hand-back (DOMAIN.md §2–§3).
+"""Triage (繁简分流) of registered cases, allocation, and the fast group's hand-back (plan §5–§3).
 
 The rules themselves are the pure evaluator of :mod:`app.rules.triage_rules`; this module builds
 its facts from a recorded case (or a payload, for the dry run), records the decision with its
@@ -58,7 +58,7 @@ class Decision:
 
 
 def current_rule_set() -> RuleSet:
-    """The rule set in force, with the court's configured version and thresholds (DOMAIN.md §3)."""
+    """The rule set in force, with the court's configured version and thresholds (docs/rules.md#triage)."""
     settings = get_settings()
     return RuleSet(version=settings.triage_rule_set_version, small_claim_limit=settings.small_claim_limit)
 
@@ -109,7 +109,7 @@ def evaluate_request(session: Session, *, user: User, request: DryRun) -> Triage
 def _facts_of_request(request: DryRun) -> TriageFacts:
     if request.category is None:
         raise InvalidInput("category", "required unless case_id is given")
-    # DOMAIN.md §3: only a purely behavioural case has no monetary claim.
+    # docs/rules.md#triage: only a purely behavioural case has no monetary claim.
     if request.claim_amount is None and request.behaviour is None:
         raise InvalidInput("claim_amount", "required unless the case is behavioural (set behaviour)")
     if request.property_clue_count is not None and request.property_clues_listed:
@@ -144,7 +144,7 @@ def triage_case(
     """registered → triaged: evaluate the rules, apply any override, allocate, record the decision."""
     case = case_for_action(session, user, case_id, "triage", expected_version)
     reason = _clean(reason)
-    # Plan §5(2)6 and DOMAIN.md §2: a manual decision is recorded with its written reason.
+    # Plan §5(2)6 and plan §5: a manual decision is recorded with its written reason.
     if override_track is not None and reason is None:
         raise InvalidInput("reason", f"a written reason is required to set the track to {override_track}")
     facts = facts_of_case(session, case)
@@ -178,7 +178,7 @@ def hand_back_case(
         raise InvalidInput("reason", "a written reason is required to hand a case back")
     facts = facts_of_case(session, case)
     result = evaluate(facts, current_rule_set())
-    # DOMAIN.md §2: a fast-track case that turns out complex is re-allocated to a brigade.
+    # plan §5: a fast-track case that turns out complex is re-allocated to a brigade.
     allocation = allocate_brigade(session)
     return _decide(
         session,

@@ -31,7 +31,7 @@ def _entry_read(entry: LedgerEntry, *, balance_after: Decimal, reversed_by: int 
         reversed_by_entry_id=reversed_by,
         balance_after=balance_after,
         reason=entry.reason,
-        recorded_by=entry.recorded_by_id,
+        recorded_by_id=entry.recorded_by_id,
         recorded_at=entry.recorded_at,
     )
 
@@ -95,4 +95,6 @@ def reverse_entry(
     entry = ledger.reverse_entry(
         session, entry_id=entry_id, user=user, reason=body.reason, reversed_on=body.reversed_on
     )
-    return _entry_read(entry, balance_after=ledger.balance_of(session, case_id=entry.case_id), reversed_by=None)
+    return _entry_read(
+        entry, balance_after=ledger.balance_of(session, case_id=entry.case_id), reversed_by=None
+    )

@@ -41,7 +41,7 @@ def record_receipt(
     user: Annotated[User, Authorized("money.receive")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    """Record money received: into the case whose account it quotes, else onto the unclaimed list (the office)."""
+    """Record money received: into the case whose account it quotes, else unclaimed (the office)."""
     return create_once(
         session,
         user,

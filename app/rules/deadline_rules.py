@@ -522,7 +522,9 @@ def derive_clocks(
                     and (clock.met is None or clock.met.on >= event.on)
                 ):
                     clock.extension_months += months
-    pauses = suspensions(ordered, deferral_max_months=settings.deferral_max_months) + payout_deferrals(ordered)
+    pauses = suspensions(ordered, deferral_max_months=settings.deferral_max_months) + payout_deferrals(
+        ordered
+    )
     closed_on = next((e.on for e in ordered if e.name == CASE_CLOSED), None)
     return [
         _compute(clock, pauses=pauses, closed_on=closed_on, cal=cal, settings=settings) for clock in clocks

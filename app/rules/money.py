@@ -57,7 +57,9 @@ def case_id_of_reference(text: str) -> int:
     """The case id a well-formed reference names; :class:`ReferenceError` says why it is not one."""
     value = text.strip().upper()
     if len(value) != REFERENCE_LENGTH or not value[:-1].isdigit():
-        raise ReferenceError(f"a case account reference is {REFERENCE_LENGTH - 1} digits and a check character")
+        raise ReferenceError(
+            f"a case account reference is {REFERENCE_LENGTH - 1} digits and a check character"
+        )
     if check_character(value[:-1]) != value[-1]:
         raise ReferenceError("the check character does not match: a digit is mistyped or transposed")
     return int(value[COURT_DIGITS:-1])

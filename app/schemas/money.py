@@ -78,12 +78,18 @@ class ReceiptCreate(InputModel):
     @model_validator(mode="after")
     def _channel_needs(self) -> ReceiptCreate:
         if self.amount <= 0:
-            raise field_error(type(self), "amount", "money_not_positive", "must be more than 0.00", self.amount)
+            raise field_error(
+                type(self), "amount", "money_not_positive", "must be more than 0.00", self.amount
+            )
         # SPC provisions on enforcement money (2017) art. 6: cash is taken by two officers together.
         if self.channel == ReceiptChannel.cash:
             if self.officers is None or len(set(self.officers)) != 2:  # noqa: PLR2004 - two officers
                 raise field_error(
-                    type(self), "officers", "two_officers", "cash is taken over by two officers", self.officers
+                    type(self),
+                    "officers",
+                    "two_officers",
+                    "cash is taken over by two officers",
+                    self.officers,
                 )
         elif self.bank_reference is None:
             raise field_error(
@@ -145,7 +151,9 @@ class PayoutCreate(InputModel):
     @model_validator(mode="after")
     def _applicant_has_account(self) -> PayoutCreate:
         if self.kind == PayoutKind.applicant and self.payee_account is None:
-            raise field_error(type(self), "payee_account", "missing", "the applicant's account is needed", None)
+            raise field_error(
+                type(self), "payee_account", "missing", "the applicant's account is needed", None
+            )
         if self.kind == PayoutKind.applicant and self.payee_party_id is None:
             raise field_error(type(self), "payee_party_id", "missing", "the applicant paid is needed", None)
         return self

@@ -210,7 +210,9 @@ def figures(session: Session, *, case: Case, balance: Decimal) -> Figures:
     }
     reversed_by_kind = _reversed(session, case_id=case.id)
     received -= reversed_by_kind.get(LedgerEntryKind.receipt, ZERO)
-    paid_to_applicants = paid.get(PayoutKind.applicant, ZERO) - reversed_by_kind.get(PayoutKind.applicant, ZERO)
+    paid_to_applicants = paid.get(PayoutKind.applicant, ZERO) - reversed_by_kind.get(
+        PayoutKind.applicant, ZERO
+    )
     fee_paid = paid.get(PayoutKind.fee, ZERO) - reversed_by_kind.get(PayoutKind.fee, ZERO)
     open_sums = dict(
         session.execute(
@@ -309,7 +311,9 @@ def reverse_entry(
 ) -> LedgerEntry:
     """Correct a booked entry by a counter-entry that names it; an entry is reversed once, and a
     reversal is not itself reversed (book the entry again instead)."""
-    case_id = session.execute(select(LedgerEntry.case_id).where(LedgerEntry.id == entry_id)).scalar_one_or_none()
+    case_id = session.execute(
+        select(LedgerEntry.case_id).where(LedgerEntry.id == entry_id)
+    ).scalar_one_or_none()
     if case_id is None:
         raise NotFound(f"ledger entry {entry_id} not found")
     case = locked_case(session, case_id)

@@ -31,7 +31,7 @@ from app.models.payout import Payout, PayoutDeferral
 from app.models.user import User
 from app.policy import actor_may_on_case
 from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED, PAYOUT_DEFERRED
-from app.rules.money import approval_role
+from app.rules.money import ZERO, approval_role
 from app.services import deadline_events as deadlines
 from app.services import ledger
 from app.services.case_access import load_case, visible_cases
@@ -147,7 +147,7 @@ def request_payout(
     if kind == PayoutKind.fee:
         fee_left = money.fee_due - money.fee_paid - money.fee_reserved
         if amount > fee_left:
-            raise InvalidInput("amount", f"the fee still to be asked for is {max(fee_left, ledger.ZERO)}")
+            raise InvalidInput("amount", f"the fee still to be asked for is {max(fee_left, ZERO)}")
     # SPC provisions on enforcement money (2017) art. 3; Measures on Litigation Costs art. 38: the fee
     # borne by the respondent is taken from the money enforced before the applicant is paid.
     available = money.available_for_fee if kind == PayoutKind.fee else money.available_for_applicants
@@ -203,7 +203,13 @@ def decide_payout(
     payout.state = P.approved if decision == Decision.approve else P.refused
     payout.decided_by_id, payout.decided_on, payout.decision_reason = user.id, decided_on, reason
     return PAYOUTS.changed(
-        session, user=user, record=payout, action=str(decision), before=before, reason=reason, decided_on=decided_on
+        session,
+        user=user,
+        record=payout,
+        action=str(decision),
+        before=before,
+        reason=reason,
+        decided_on=decided_on,
     )
 
 
@@ -320,7 +326,9 @@ def decide_deferral(
     """The director approves the deferral (the payout clock D19 waits from that day) or refuses it."""
     deferral = DEFERRALS.for_action(session, user, deferral_id, "decide", expected_version)
     decided_on = decided_on or court_today()
-    check_legal_date("decided_on", decided_on, not_before=deferral.requested_on, not_before_what="the request")
+    check_legal_date(
+        "decided_on", decided_on, not_before=deferral.requested_on, not_before_what="the request"
+    )
     before = {"state": deferral.state}
     deferral.state = D.approved if decision == Decision.approve else D.refused
     deferral.decided_by_id, deferral.decided_on, deferral.decision_reason = user.id, decided_on, reason

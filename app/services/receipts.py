@@ -23,9 +23,8 @@ from app.models.case import Case
 from app.models.receipt import Receipt
 from app.models.user import User
 from app.rules.money import ReferenceError, case_id_of_reference
-from app.services import audit
+from app.services import audit, ledger
 from app.services import deadline_events as deadlines
-from app.services import ledger
 from app.services.workflow import Step, Workflow, check_legal_date
 from app.settings import court_today
 
@@ -207,7 +206,9 @@ def record_auction_proceeds(
         },
     )
     if receipt is None:  # booked meanwhile by a retry of the same return
-        return session.execute(select(Receipt).where(Receipt.disposal_transfer_id == transfer_id)).scalar_one()
+        return session.execute(
+            select(Receipt).where(Receipt.disposal_transfer_id == transfer_id)
+        ).scalar_one()
     audit.record(
         session,
         actor=user,

@@ -128,7 +128,11 @@ def test_money_is_paid_out_oldest_first():
 
 def test_the_fee_is_set_aside_before_the_applicant_is_paid():
     available = applicant_available(
-        balance=M("10000.00"), reserved=M("0.00"), fee_due=M("1100.00"), fee_paid=M("0.00"), fee_reserved=M("0.00")
+        balance=M("10000.00"),
+        reserved=M("0.00"),
+        fee_due=M("1100.00"),
+        fee_paid=M("0.00"),
+        fee_reserved=M("0.00"),
     )
     assert available == M("8900.00")
     after_fee_asked = applicant_available(

@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
+from app.models.deadline import Deadline
 from app.models.receipt import Receipt
 from app.rules.money import account_reference
+from app.services import deadline_board, deadline_clocks, deadline_events
 from tests.factories import add_measure, make_case, make_team_case
 from tests.helpers import fields, ok
 
@@ -415,3 +418,106 @@ def test_a_retried_disposal_return_books_its_proceeds_once(client, auth):
     assert ledger(client, auth, case_id)["balance"] == "1150000.00"
     with session_scope(read_only=True) as session:
         assert session.scalar(select(func.count()).select_from(Receipt)) == 1
+
+
+# Clocks on the board ------------------------------------------------------------------------------
+
+BOARD_DAY = date(2026, 11, 20)  # a Friday: the board is read as of this day
+
+
+@pytest.fixture
+def board_day(monkeypatch: pytest.MonkeyPatch) -> date:
+    for module in (deadline_events, deadline_clocks, deadline_board):
+        monkeypatch.setattr(module, "court_today", lambda: BOARD_DAY)
+    return BOARD_DAY
+
+
+def on_board(client, auth, rule: str, status: str = "overdue") -> list[dict]:  # noqa: ANN001
+    page = ok(
+        client.get("/api/v1/deadlines", params={"status": status, "rule": rule}, headers=auth("director"))
+    )
+    return [
+        {k: line[k] for k in ("case_id", "subject_type", "subject_id", "due_on", "status")}
+        for line in page["items"]
+    ]
+
+
+def test_unclaimed_money_must_be_claimed_within_three_working_days(client, auth, board_day):
+    case_id = make_team_case(1)
+    receipt = ok(receive(client, auth, "3000.00", quoting=None, received_on="2026-11-02"), 201)
+    # received Monday 2 November: claimed by Thursday 5 November (D18, a court setting)
+    assert on_board(client, auth, "D18") == [
+        {
+            "case_id": None,
+            "subject_type": "receipt",
+            "subject_id": receipt["id"],
+            "due_on": "2026-11-05",
+            "status": "open",
+        }
+    ]
+    claim = {"account_reference": reference(case_id), "claimed_on": "2026-11-06"}
+    ok(client.post(f"{RECEIPTS}/{receipt['id']}/claim", json=claim, headers=auth("finance")))
+    assert on_board(client, auth, "D18") == []
+    [d18] = [d for d in clocks_of(None) if d.rule == "D18"]
+    assert (d18.status, d18.met_on, d18.met_late) == ("met", date(2026, 11, 6), True)
+    # the payout clock runs from the day the money was received, not from the claim
+    [d19] = [d for d in clocks_of(case_id) if d.rule == "D19"]
+    assert (d19.started_on, d19.due_on, d19.status) == (date(2026, 11, 2), date(2026, 12, 2), "open")
+
+
+def test_money_received_must_be_paid_out_within_thirty_days_unless_deferred(client, auth, board_day):
+    case_id = make_team_case(1)
+    ok(receive(client, auth, "10000.00", quoting=reference(case_id), received_on="2026-10-09"), 201)
+    # 30 days end on Sunday 8 November: due Monday 9 November, overdue on the board by the 20th
+    [line] = on_board(client, auth, "D19")
+    assert (line["case_id"], line["due_on"], line["status"]) == (case_id, "2026-11-09", "open")
+
+    body = {"reason_kind": "disputed", "reason": "案外人对该款项提出异议", "requested_on": "2026-11-04"}
+    deferral = ok(
+        client.post(f"/api/v1/cases/{case_id}/payout-deferrals", json=body, headers=auth("brigade1-judge")),
+        201,
+    )
+    again = client.post(
+        f"/api/v1/cases/{case_id}/payout-deferrals", json=body, headers=auth("brigade1-judge")
+    )
+    assert again.status_code == 409
+    url = f"/api/v1/payout-deferrals/{deferral['id']}"
+    assert (
+        client.post(f"{url}/approval", json={"decision": "approve"}, headers=auth("deputy")).status_code
+        == 403
+    )
+    ok(
+        client.post(
+            f"{url}/approval",
+            json={"decision": "approve", "decided_on": "2026-11-05"},
+            headers=auth("director"),
+        )
+    )
+    # approved on 5 November, before the clock ran out: it waits, and is off the overdue board
+    assert on_board(client, auth, "D19") == []
+    assert [(d["case_id"], d["status"]) for d in on_board(client, auth, "D19", status="paused")] == [
+        (case_id, "paused")
+    ]
+
+    lifted = ok(client.post(f"{url}/lift", json={"lifted_on": "2026-11-19"}, headers=auth("brigade1-judge")))
+    assert lifted["state"] == "lifted"
+    # 14 days deferred: the last day moves to Sunday 22 November, due Monday 23 November
+    [d19] = [d for d in clocks_of(case_id) if d.rule == "D19"]
+    assert (d19.status, d19.paused_days, d19.due_on) == ("open", 14, date(2026, 11, 23))
+    assert on_board(client, auth, "D19") == []
+
+    paid_out(client, auth, case_id, "8900.00")  # the fee is kept back: not all of the receipt is out
+    assert [d.status for d in clocks_of(case_id) if d.rule == "D19"] == ["open"]
+    fee = ok(ask(client, auth, case_id, "1100.00", kind="fee"), 201)
+    ok(decide(client, auth, fee["id"]))
+    ok(execute(client, auth, fee["id"]))
+    [d19] = [d for d in clocks_of(case_id) if d.rule == "D19"]
+    assert d19.status == "met"
+
+
+def clocks_of(case_id: int | None) -> list[deadline_clocks.DeadlineView]:
+    with session_scope(read_only=True) as session:
+        if case_id is not None:
+            return deadline_clocks.list_for_case(session, case_id)
+        rows = session.execute(select(*Deadline.__table__.c).where(Deadline.case_id.is_(None))).all()
+        return [deadline_clocks.deadline_view(row, BOARD_DAY) for row in rows]

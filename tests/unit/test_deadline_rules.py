@@ -52,8 +52,8 @@ def clocks(
     return {f"{c.rule}#{c.seq}" if c.seq else c.rule: c for c in computed}
 
 
-def test_every_rule_d1_to_d13_is_configured_with_a_source_and_a_setting() -> None:
-    assert [rule.id for rule in RULES] == [f"D{n}" for n in range(1, 18)]
+def test_every_rule_d1_to_d19_is_configured_with_a_source_and_a_setting() -> None:
+    assert [rule.id for rule in RULES] == [f"D{n}" for n in range(1, 20)]
     for rule in RULES:
         assert rule.source
         assert rule.duration(SETTINGS) >= 1

@@ -147,6 +147,29 @@ def test_each_example_is_accepted_where_it_applies(client, auth, spec):
 
     # The property comes back realised; the respondent has paid; the case closes.
     story.send("return_disposal_transfer", "disposal", transfer_id=transfer)
+
+    # Case money: the respondent pays quoting case 1's account, a sum quoting none is claimed to it,
+    # the judge asks for a payout, the deputy approves, the office pays; a deferral comes and goes,
+    # and the office reverses the receipt booked by mistake.
+    story.send("record_receipt", "finance")
+    unclaimed = {
+        "amount": "800.00",
+        "received_on": "2026-07-01",
+        "payer": "郑州某某贸易有限公司",
+        "channel": "bank_transfer",
+        "bank_reference": "BOC20260701-000124",
+    }
+    receipt = client.post("/api/v1/receipts", json=unclaimed, headers=auth("finance")).json()["id"]
+    story.send("claim_receipt", "finance", receipt_id=receipt)
+    payout = story.send("request_payout", judge, case_id=1)["id"]
+    story.send("decide_payout", "deputy", payout_id=payout)
+    story.send("execute_payout", "finance", payout_id=payout)
+    deferral = story.send("request_payout_deferral", judge, case_id=1)["id"]
+    story.send("decide_payout_deferral", "director", deferral_id=deferral)
+    story.send("lift_payout_deferral", judge, deferral_id=deferral)
+    entries = client.get("/api/v1/cases/1/ledger", headers=auth("finance")).json()["entries"]
+    [booked] = [e["id"] for e in entries if e["kind"] == "receipt" and e["amount"] == "5000.00"]
+    story.send("reverse_ledger_entry", "finance", entry_id=booked)
     story.send("trigger_dishonest_deletion", judge, listing_id=listing)
     story.send("delete_dishonest_listing", judge, listing_id=listing)
     story.send("release_asset_control", judge, case_id=1, asset_id=asset)

@@ -521,3 +521,33 @@ def clocks_of(case_id: int | None) -> list[deadline_clocks.DeadlineView]:
             return deadline_clocks.list_for_case(session, case_id)
         rows = session.execute(select(*Deadline.__table__.c).where(Deadline.case_id.is_(None))).all()
         return [deadline_clocks.deadline_view(row, BOARD_DAY) for row in rows]
+
+
+# Statistics -----------------------------------------------------------------------------------------
+
+
+def test_statistics_show_money_received_paid_out_held_and_waiting_by_unit(client, auth):
+    first = funded_case(client, auth, "10000.00")
+    second = make_team_case(2)
+    ok(receive(client, auth, "2500.00", quoting=reference(second), received_on="2026-11-10"), 201)
+    paid_out(client, auth, first, "4000.00")
+    ok(receive(client, auth, "700.00", quoting=None, received_on="2026-11-20"), 201)
+    reversed_entry = ledger(client, auth, second, "brigade2-judge")["entries"][0]["id"]
+    body = {"reason": "错账"}
+    ok(
+        client.post(f"/api/v1/ledger-entries/{reversed_entry}/reversal", json=body, headers=auth("finance")),
+        201,
+    )
+
+    report = ok(client.get("/api/v1/stats/overview", headers=auth("director")))
+    money = report["money"]
+    assert (money["received"], money["paid_out"], money["held"]) == ("10000.00", "4000.00", "6000.00")
+    assert (money["unclaimed"], money["unclaimed_receipts"]) == ("700.00", 1)
+    assert (
+        money["receipts_waiting"] == 1
+    )  # the first case's receipt is not all paid out; the second was reversed
+    assert money["oldest_waiting_days"] >= 28 and money["oldest_unclaimed_days"] >= 10
+    by_unit = report["money_by_unit"]
+    assert (by_unit["brigade-1"]["held"], by_unit["brigade-2"]["received"]) == ("6000.00", "0.00")
+    csv = client.get("/api/v1/stats/overview", params={"format": "csv"}, headers=auth("director")).text
+    assert "money_held,brigade-1,6000.00" in csv

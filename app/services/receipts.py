@@ -69,10 +69,22 @@ def _snapshot(receipt: Receipt) -> dict[str, Any]:
     }
 
 
-def _insert(session: Session, values: dict[str, Any]) -> Receipt | None:
-    """The new receipt, or None when its bank reference (or its disposal transfer) is already booked."""
+def _insert(session: Session, values: dict[str, Any], *, user: User) -> Receipt | None:
+    """The new receipt with its audit entry, or None when its bank reference (or its disposal
+    transfer) is already booked."""
     statement = insert_skipping_conflicts(session, Receipt, returning=(Receipt,))
     receipt: Receipt | None = session.scalars(statement, [values]).one_or_none()
+    if receipt is not None:
+        audit.record(
+            session,
+            actor=user,
+            action="receipt.record",
+            entity_type="receipt",
+            entity_id=receipt.id,
+            case_id=receipt.case_id,
+            after=_snapshot(receipt),
+            reason=receipt.notes,
+        )
     return receipt
 
 
@@ -109,19 +121,10 @@ def record_receipt(
             "notes": notes,
             "recorded_by_id": user.id,
         },
+        user=user,
     )
     if receipt is None:
         raise Conflict(f"a receipt with bank reference {bank_reference} is already recorded")
-    audit.record(
-        session,
-        actor=user,
-        action="receipt.record",
-        entity_type="receipt",
-        entity_id=receipt.id,
-        case_id=receipt.case_id,
-        after=_snapshot(receipt),
-        reason=notes,
-    )
     if case is not None:
         ledger.credit_receipt(session, case=case, receipt=receipt, user=user)
     else:
@@ -204,20 +207,12 @@ def record_auction_proceeds(
             "disposal_transfer_id": transfer_id,
             "recorded_by_id": user.id,
         },
+        user=user,
     )
     if receipt is None:  # booked meanwhile by a retry of the same return
         return session.execute(
             select(Receipt).where(Receipt.disposal_transfer_id == transfer_id)
         ).scalar_one()
-    audit.record(
-        session,
-        actor=user,
-        action="receipt.record",
-        entity_type="receipt",
-        entity_id=receipt.id,
-        case_id=case.id,
-        after=_snapshot(receipt),
-    )
     ledger.credit_receipt(session, case=case, receipt=receipt, user=user)
     return receipt
 

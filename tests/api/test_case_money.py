@@ -7,14 +7,17 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
+from app.models.case_account import LedgerEntry
 from app.models.deadline import Deadline
 from app.models.receipt import Receipt
 from app.rules.money import account_reference
 from app.services import deadline_board, deadline_clocks, deadline_events
+from tests.conftest import IS_POSTGRES
 from tests.factories import add_measure, make_case, make_team_case
 from tests.helpers import fields, ok
 
@@ -551,3 +554,15 @@ def test_statistics_show_money_received_paid_out_held_and_waiting_by_unit(client
     assert (by_unit["brigade-1"]["held"], by_unit["brigade-2"]["received"]) == ("6000.00", "0.00")
     csv = client.get("/api/v1/stats/overview", params={"format": "csv"}, headers=auth("director")).text
     assert "money_held,brigade-1,6000.00" in csv
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the trigger is PostgreSQL's")
+def test_a_booked_entry_cannot_be_changed_or_removed_in_the_database(client, auth):
+    case_id = funded_case(client, auth, "10000.00")
+    with pytest.raises(DBAPIError, match="immutable"), session_scope() as session:
+        session.execute(
+            update(LedgerEntry).where(LedgerEntry.case_id == case_id).values(amount=Decimal("1.00"))
+        )
+    with pytest.raises(DBAPIError, match="immutable"), session_scope() as session:
+        session.execute(delete(LedgerEntry).where(LedgerEntry.case_id == case_id))
+    assert ledger(client, auth, case_id)["entries"][0]["amount"] == "10000.00"

@@ -96,9 +96,10 @@ def test_a_filed_case_has_its_account_reference(client, auth):
         "applicants": [{"name": "张三", "party_type": "natural_person"}],
         "respondents": [{"name": "李四", "party_type": "natural_person", "respondent_class": "individual"}],
     }
-    case_id = ok(client.post("/api/v1/cases", json=body, headers=auth("registrar")), 201)["id"]
+    filed = ok(client.post("/api/v1/cases", json=body, headers=auth("registrar")), 201)
+    case_id = filed["id"]
     account = ledger(client, auth, case_id)
-    assert account["account_reference"] == reference(case_id)
+    assert account["account_reference"] == reference(case_id) == filed["account_reference"]
     assert account["account_reference"].startswith("410104")  # 豫 = 41, court 0104
     assert (account["balance"], account["fee_due"], account["entries"]) == ("0.00", "4400.00", [])
 

@@ -370,7 +370,8 @@ class PayoutKind(StrEnum):
 
 
 class PayoutState(StrEnum):
-    """The handling judge asks, a leader approves by amount tier, the office pays (SPC 2017 art. 15)."""
+    """The handling judge asks, a leader approves by amount tier, the office pays (SPC provisions on
+    enforcement money, 2017)."""
 
     requested = "requested"
     approved = "approved"
@@ -387,7 +388,7 @@ class LedgerEntryKind(StrEnum):
 
 
 class DeferralReason(StrEnum):
-    """Why a payout waits (SPC provisions on enforcement money 2017 art. 14)."""
+    """Why a payout waits (SPC provisions on enforcement money, 2017)."""
 
     disputed = "disputed"  # the money is in dispute (异议)
     distribution = "distribution"  # a distribution among several creditors (参与分配)

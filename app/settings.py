@@ -169,8 +169,8 @@ class Settings(BaseSettings):
     preservation_type_codes: list[str] = ["执保"]
     # Local approval rule: below this a deputy director approves a payout, from it the director.
     payout_director_from: Decimal = Decimal("100000.00")
-    # SPC provisions on enforcement money (2017) art. 10 and art. 14: unclaimed money is claimed to its
-    # case within 3 working days, and money received is paid out within 30 days.
+    # DOMAIN.md §10 and the SPC provisions on enforcement money (2017): unclaimed money is claimed to
+    # its case within 3 working days (a court setting), and money received is paid out within 30 days.
     unclaimed_receipt_working_days: int = Field(3, ge=1)  # D18
     payout_days: int = Field(30, ge=1)  # D19
 

@@ -20,7 +20,7 @@ class CaseAccount(Base):
     """
 
     __tablename__ = "case_account"
-    # SPC provisions on enforcement money (2017) art. 3: case money is never overdrawn.
+    # SPC provisions on enforcement money (2017): money paid out of a case is money it holds.
     __table_args__ = (CheckConstraint("balance >= 0", name="balance_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

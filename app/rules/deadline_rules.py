@@ -109,7 +109,7 @@ def asset_expiry(kind: str, start: date, settings: Settings) -> date:
     return same_date_months_later(start, 12 * years)
 
 
-# A payout deferral approved by the director (SPC provisions on enforcement money 2017 art. 14) pauses
+# A payout deferral approved by the director (SPC provisions on enforcement money, 2017) pauses
 # the payout clock only; it is no suspension of enforcement.
 PAYOUT_DEFERRAL = "payout_deferral"
 PAYOUT_DEFERRED, PAYOUT_DEFERRAL_LIFTED = "money.payout_deferred", "money.payout_deferral_lifted"
@@ -308,7 +308,7 @@ RULES: tuple[ClockRule, ...] = (
         duration_setting="unclaimed_receipt_working_days",
         starts_on=frozenset({"money.unclaimed_received"}),
         met_by=frozenset({"money.claimed"}),
-        source="SPC provisions on enforcement money 2017 art. 10: claimed within 3 working days",
+        source="DOMAIN.md §10 (court setting): unclaimed money claimed within 3 working days",
     ),
     ClockRule(
         # Each receipt credited to a case runs from the day it was received, and is met once the
@@ -320,7 +320,7 @@ RULES: tuple[ClockRule, ...] = (
         starts_on=frozenset({"money.received"}),
         met_by=frozenset({"money.paid_out", "money.receipt_reversed"}),
         paused_by=frozenset({PAYOUT_DEFERRAL}),
-        source="SPC provisions on enforcement money 2017 art. 14: paid out within 30 days of receipt",
+        source="SPC provisions on enforcement money 2017: paid out within 30 days of receipt",
     ),
 )
 RULES_BY_ID: Mapping[str, ClockRule] = {rule.id: rule for rule in RULES}

@@ -81,7 +81,7 @@ class ReceiptCreate(InputModel):
             raise field_error(
                 type(self), "amount", "money_not_positive", "must be more than 0.00", self.amount
             )
-        # SPC provisions on enforcement money (2017) art. 6: cash is taken by two officers together.
+        # SPC provisions on enforcement money (2017): cash is taken by no fewer than two officers.
         if self.channel == ReceiptChannel.cash:
             if self.officers is None or len(set(self.officers)) != 2:  # noqa: PLR2004 - two officers
                 raise field_error(

@@ -305,7 +305,7 @@ def return_transfer(
         subject_id=transfer.id,
     )
     if amount_realised > 0:
-        # SPC provisions on enforcement money (2017) art. 4: proceeds go into the case's account.
+        # SPC provisions on enforcement money (2017), 一案一账号: proceeds go into the case's account.
         receipts.record_auction_proceeds(
             session,
             case=case,

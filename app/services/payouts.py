@@ -49,7 +49,7 @@ PAYOUT_ACTIONS: dict[PayoutState, tuple[str, ...]] = {
 
 
 def _may_not_decide(user: User, payout: Payout) -> str | None:
-    # SPC provisions on enforcement money (2017) art. 15: payouts are approved by someone other than
+    # SPC provisions on enforcement money (2017): payouts are approved by someone other than
     # the judge who asks; the amount's tier names who (a court setting).
     if payout.requested_by_id == user.id:
         return f"payout {payout.id} is your own request; another leader approves it"
@@ -148,8 +148,8 @@ def request_payout(
         fee_left = money.fee_due - money.fee_paid - money.fee_reserved
         if amount > fee_left:
             raise InvalidInput("amount", f"the fee still to be asked for is {max(fee_left, ZERO)}")
-    # SPC provisions on enforcement money (2017) art. 3; Measures on Litigation Costs art. 38: the fee
-    # borne by the respondent is taken from the money enforced before the applicant is paid.
+    # Measures on the Payment of Litigation Costs art. 38: the respondent bears the fee, so it is
+    # taken from the money enforced before the applicant is paid.
     available = money.available_for_fee if kind == PayoutKind.fee else money.available_for_applicants
     if amount > available:
         raise InsufficientFunds(
@@ -334,7 +334,7 @@ def decide_deferral(
     deferral.decided_by_id, deferral.decided_on, deferral.decision_reason = user.id, decided_on, reason
     session.flush()
     if decision == Decision.approve:
-        # SPC provisions on enforcement money (2017) art. 14: deferred payouts wait with approval.
+        # SPC provisions on enforcement money (2017): a deferred payout waits with the director's approval.
         _deferral_event(session, deferral, PAYOUT_DEFERRED, decided_on, user)
     return DEFERRALS.changed(
         session, user=user, record=deferral, action=str(decision), before=before, reason=reason

@@ -356,6 +356,14 @@ def reverse_entry(
     return reversal
 
 
+def money_held(session: Session, *, case: Case) -> tuple[Decimal, list[int]]:
+    """What the case's account still holds, and the payouts asked for or approved and not yet made."""
+    waiting = session.scalars(
+        select(Payout.id).where(Payout.case_id == case.id, Payout.state.in_(OPEN_PAYOUTS)).order_by(Payout.id)
+    )
+    return balance_of(session, case_id=case.id), list(waiting)
+
+
 def entries(session: Session, *, case_id: int) -> list[LedgerEntry]:
     return list(
         session.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case_id).order_by(LedgerEntry.id))

@@ -567,3 +567,17 @@ def test_a_booked_entry_cannot_be_changed_or_removed_in_the_database(client, aut
     with pytest.raises(DBAPIError, match="immutable"), session_scope() as session:
         session.execute(delete(LedgerEntry).where(LedgerEntry.case_id == case_id))
     assert ledger(client, auth, case_id)["entries"][0]["amount"] == "10000.00"
+
+
+def test_a_case_is_not_closed_while_its_account_holds_money_or_a_payout_waits(client, auth):
+    case_id = funded_case(client, auth, "1100.00")
+    closing = {"mode": "withdrawn", "reason": "申请人撤回申请"}
+    url = f"/api/v1/cases/{case_id}/closure"
+    held = client.post(url, json=closing, headers=auth("brigade1-judge"))
+    assert held.status_code == 409 and held.json()["missing"] == ["case_money_paid_out"]
+    fee = ok(ask(client, auth, case_id, "1100.00", kind="fee"), 201)
+    ok(decide(client, auth, fee["id"]))
+    waiting = client.post(url, json=closing, headers=auth("brigade1-judge"))
+    assert waiting.status_code == 409 and f"payouts {fee['id']}" in waiting.json()["detail"]
+    ok(execute(client, auth, fee["id"]))
+    assert ok(client.post(url, json=closing, headers=auth("brigade1-judge")))["mode"] == "withdrawn"

@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, SessionDep
+from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
 from app.errors import Conflict, Forbidden, InsufficientFunds, NotFound, problem_responses
 from app.models.case_account import LedgerEntry
 from app.models.user import User
@@ -15,6 +16,7 @@ from app.rules.money import ZERO
 from app.schemas.common import RowId
 from app.schemas.money import LedgerEntryRead, LedgerRead, ReversalCreate
 from app.services import ledger
+from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["case money"])
 
@@ -22,6 +24,7 @@ router = APIRouter(tags=["case money"])
 def _entry_read(entry: LedgerEntry, *, balance_after: Decimal, reversed_by: int | None) -> LedgerEntryRead:
     return LedgerEntryRead(
         id=entry.id,
+        case_id=entry.case_id,
         kind=entry.kind,
         amount=entry.amount,
         entry_on=entry.entry_on,
@@ -83,18 +86,30 @@ def get_ledger(
     operation_id="reverse_ledger_entry",
     status_code=201,
     response_model=LedgerEntryRead,
-    responses=problem_responses(Forbidden, NotFound, Conflict, InsufficientFunds),
+    responses=problem_responses(Forbidden, NotFound, Conflict, InsufficientFunds, IdempotencyKeyReused),
 )
 def reverse_entry(
     entry_id: RowId,
     body: ReversalCreate,
     session: SessionDep,
     user: Annotated[User, Authorized("money.reverse")],
-) -> LedgerEntryRead:
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """Correct a booked entry by a reversing entry that names it; each entry is reversed once (the office)."""
-    entry = ledger.reverse_entry(
-        session, entry_id=entry_id, user=user, reason=body.reason, reversed_on=body.reversed_on
-    )
-    return _entry_read(
-        entry, balance_after=ledger.balance_of(session, case_id=entry.case_id), reversed_by=None
+
+    def reverse() -> LedgerEntryRead:
+        entry = ledger.reverse_entry(
+            session, entry_id=entry_id, user=user, reason=body.reason, reversed_on=body.reversed_on
+        )
+        balance = ledger.balance_of(session, case_id=entry.case_id)
+        return _entry_read(entry, balance_after=balance, reversed_by=None)
+
+    return create_once(
+        session,
+        user,
+        key=idempotency_key,
+        operation=f"reverse_ledger_entry:{entry_id}",
+        payload=body,
+        create=reverse,
+        location=lambda created: f"/api/v1/cases/{created['case_id']}/ledger",
     )

@@ -264,6 +264,7 @@ class ReversalCreate(InputModel):
 
 class LedgerEntryRead(ORMModel):
     id: int
+    case_id: int
     kind: LedgerEntryKind
     amount: MoneyOut = Field(description="yuan; money in positive, money out negative")
     entry_on: ISODate

@@ -581,3 +581,16 @@ def test_a_case_is_not_closed_while_its_account_holds_money_or_a_payout_waits(cl
     assert waiting.status_code == 409 and f"payouts {fee['id']}" in waiting.json()["detail"]
     ok(execute(client, auth, fee["id"]))
     assert ok(client.post(url, json=closing, headers=auth("brigade1-judge")))["mode"] == "withdrawn"
+
+
+def test_a_retried_reversal_with_its_key_answers_the_first_reversal_again(client, auth):
+    case_id = funded_case(client, auth, "10000.00")
+    [entry] = ledger(client, auth, case_id)["entries"]
+    url = f"/api/v1/ledger-entries/{entry['id']}/reversal"
+    headers = auth("finance", **{"Idempotency-Key": "reverse-boc-1"})
+    first = client.post(url, json={"reason": "重复入账"}, headers=headers)
+    again = client.post(url, json={"reason": "重复入账"}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert first.headers["location"] == f"/api/v1/cases/{case_id}/ledger"
+    assert [e["kind"] for e in ledger(client, auth, case_id)["entries"]] == ["receipt", "reversal"]

@@ -272,13 +272,9 @@ def mark_paid_out(session: Session, *, case: Case, on: date, user: User) -> list
             ),
         )
     ).all()
-    paid_out = -Decimal(
-        session.execute(
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-                LedgerEntry.case_id == case.id, LedgerEntry.payout_id.is_not(None)
-            )
-        ).scalar_one()
-    )
+    money = figures(session, case=case, balance=balance_of(session, case_id=case.id))
+    # Net of payouts the bank returned: money that came back is paid out again before it counts.
+    paid_out = money.paid_to_applicants + money.fee_paid
     covered = receipts_paid_out(
         [CreditedReceipt(receipt_id=r.id, received_on=r.received_on, amount=r.amount) for r in receipts],
         paid_out,

@@ -363,10 +363,12 @@ class ReceiptState(StrEnum):
 
 
 class PayoutKind(StrEnum):
-    """To whom a payout goes: the applicant (发还申请执行人) or the court, for the application fee."""
+    """To whom a payout goes: the applicant (发还申请执行人), the court for the application fee, or
+    the respondent for what is left once the claim and the fee are covered (余款退还被执行人)."""
 
     applicant = "applicant"
     fee = "fee"
+    respondent = "respondent"
 
 
 class PayoutState(StrEnum):

@@ -131,3 +131,11 @@ def applicant_available(
     made, and less the part of the fee neither paid nor asked for (the fee is taken first)."""
     fee_left = max(fee_due - fee_paid - fee_reserved, ZERO)
     return max(balance - reserved - fee_left, ZERO)
+
+
+def surplus_available(
+    *, balance: Decimal, reserved: Decimal, fee_left: Decimal, claim_left: Decimal
+) -> Decimal:
+    """What may go back to the respondent (余款退还): what the account holds beyond the payouts asked
+    for, the fee still to be asked for and the claim still to be paid or asked for."""
+    return max(balance - reserved - fee_left - claim_left, ZERO)

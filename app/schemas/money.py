@@ -142,20 +142,20 @@ class PayoutCreate(InputModel):
 
     kind: PayoutKind
     amount: MoneyIn = Field(description="yuan; more than 0.00")
-    payee_party_id: RowId | None = Field(None, description="applicant: the party paid; fee: none")
-    payee_account: BankAccount | None = Field(None, description="applicant: the account paid into")
+    payee_party_id: RowId | None = Field(
+        None, description="the applicant (or, for a surplus, the respondent) paid; fee: none"
+    )
+    payee_account: BankAccount | None = Field(None, description="the party's account paid into")
     payee_bank: Name | None = None
     requested_on: LegalDate | None = Field(None, description="defaults to today")
     notes: LongText | None = None
 
     @model_validator(mode="after")
-    def _applicant_has_account(self) -> PayoutCreate:
-        if self.kind == PayoutKind.applicant and self.payee_account is None:
-            raise field_error(
-                type(self), "payee_account", "missing", "the applicant's account is needed", None
-            )
-        if self.kind == PayoutKind.applicant and self.payee_party_id is None:
-            raise field_error(type(self), "payee_party_id", "missing", "the applicant paid is needed", None)
+    def _party_has_account(self) -> PayoutCreate:
+        if self.kind != PayoutKind.fee and self.payee_account is None:
+            raise field_error(type(self), "payee_account", "missing", "the payee's account is needed", None)
+        if self.kind != PayoutKind.fee and self.payee_party_id is None:
+            raise field_error(type(self), "payee_party_id", "missing", "the party paid is needed", None)
         return self
 
 
@@ -287,11 +287,15 @@ class LedgerRead(ORMModel):
     balance: MoneyOut
     received: MoneyOut = Field(description="received into the account, less receipts reversed")
     paid_to_applicants: MoneyOut
+    paid_to_respondents: MoneyOut = Field(description="surplus returned to the respondent (余款退还)")
     fee_due: MoneyOut = Field(description="the execution application (or preservation) fee by law")
     fee_paid: MoneyOut
     reserved: MoneyOut = Field(description="payouts asked for or approved and not yet made")
     available_for_applicants: MoneyOut = Field(
         description="what may still be asked for the applicants: the fee is taken first"
+    )
+    available_for_respondents: MoneyOut = Field(
+        description="the surplus: what is left once the claim and the fee are paid or asked for"
     )
     claim_amount: MoneyOut | None
     paid_amount: MoneyOut = Field(description="performance recorded on the case, payouts included")

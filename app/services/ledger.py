@@ -33,6 +33,7 @@ from app.rules.money import (
     applicant_available,
     fee,
     receipts_paid_out,
+    surplus_available,
 )
 from app.services import audit
 from app.services import deadline_events as deadlines
@@ -187,12 +188,18 @@ class Figures:
     balance: Decimal
     received: Decimal
     paid_to_applicants: Decimal
+    paid_to_respondents: Decimal
     fee_due: Decimal
     fee_paid: Decimal
     reserved: Decimal  # payouts asked for or approved, not yet made
     fee_reserved: Decimal
     available_for_applicants: Decimal
     available_for_fee: Decimal
+    available_for_respondents: Decimal
+
+    @property
+    def paid_out(self) -> Decimal:
+        return self.paid_to_applicants + self.paid_to_respondents + self.fee_paid
 
 
 def figures(session: Session, *, case: Case, balance: Decimal) -> Figures:
@@ -204,30 +211,35 @@ def figures(session: Session, *, case: Case, balance: Decimal) -> Figures:
         .where(LedgerEntry.case_id == case.id)
         .group_by(LedgerEntry.kind, Payout.kind)
     ).all()
-    received = sum((Decimal(total) for kind, _, total in sums if kind == LedgerEntryKind.receipt), ZERO)
-    paid = {
-        payout_kind: -Decimal(total) for kind, payout_kind, total in sums if kind == LedgerEntryKind.payout
-    }
     reversed_by_kind = _reversed(session, case_id=case.id)
+    received = sum((Decimal(total) for kind, _, total in sums if kind == LedgerEntryKind.receipt), ZERO)
     received -= reversed_by_kind.get(LedgerEntryKind.receipt, ZERO)
-    paid_to_applicants = paid.get(PayoutKind.applicant, ZERO) - reversed_by_kind.get(
-        PayoutKind.applicant, ZERO
-    )
-    fee_paid = paid.get(PayoutKind.fee, ZERO) - reversed_by_kind.get(PayoutKind.fee, ZERO)
-    open_sums = dict(
-        session.execute(
+    paid = {
+        payout_kind: -Decimal(total) - reversed_by_kind.get(payout_kind, ZERO)
+        for kind, payout_kind, total in sums
+        if kind == LedgerEntryKind.payout
+    }
+    asked = {
+        kind: Decimal(total)
+        for kind, total in session.execute(
             select(Payout.kind, func.sum(Payout.amount))
             .where(Payout.case_id == case.id, Payout.state.in_(OPEN_PAYOUTS))
             .group_by(Payout.kind)
-        ).all()
+        )
+    }
+    reserved = sum(asked.values(), ZERO)
+    due, fee_paid, fee_reserved = (
+        fee_due(case),
+        paid.get(PayoutKind.fee, ZERO),
+        asked.get(PayoutKind.fee, ZERO),
     )
-    fee_reserved = Decimal(open_sums.get(PayoutKind.fee) or ZERO)
-    reserved = fee_reserved + Decimal(open_sums.get(PayoutKind.applicant) or ZERO)
-    due = fee_due(case)
+    fee_left = max(due - fee_paid - fee_reserved, ZERO)
+    outstanding = ZERO if case.claim_amount is None else max(case.claim_amount - case.paid_amount, ZERO)
     return Figures(
         balance=balance,
         received=received,
-        paid_to_applicants=paid_to_applicants,
+        paid_to_applicants=paid.get(PayoutKind.applicant, ZERO),
+        paid_to_respondents=paid.get(PayoutKind.respondent, ZERO),
         fee_due=due,
         fee_paid=fee_paid,
         reserved=reserved,
@@ -236,6 +248,12 @@ def figures(session: Session, *, case: Case, balance: Decimal) -> Figures:
             balance=balance, reserved=reserved, fee_due=due, fee_paid=fee_paid, fee_reserved=fee_reserved
         ),
         available_for_fee=max(min(balance - reserved, due - fee_paid - fee_reserved), ZERO),
+        available_for_respondents=surplus_available(
+            balance=balance,
+            reserved=reserved,
+            fee_left=fee_left,
+            claim_left=max(outstanding - asked.get(PayoutKind.applicant, ZERO), ZERO),
+        ),
     )
 
 
@@ -274,7 +292,7 @@ def mark_paid_out(session: Session, *, case: Case, on: date, user: User) -> list
     ).all()
     money = figures(session, case=case, balance=balance_of(session, case_id=case.id))
     # Net of payouts the bank returned: money that came back is paid out again before it counts.
-    paid_out = money.paid_to_applicants + money.fee_paid
+    paid_out = money.paid_out
     covered = receipts_paid_out(
         [CreditedReceipt(receipt_id=r.id, received_on=r.received_on, amount=r.amount) for r in receipts],
         paid_out,

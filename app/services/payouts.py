@@ -111,14 +111,18 @@ def _case_for(session: Session, *, case_id: int, user: User, permission: str) ->
     return case
 
 
+PAYEE_ROLES = {PayoutKind.applicant: PartyRole.applicant, PayoutKind.respondent: PartyRole.respondent}
+
+
 def _payee(session: Session, *, case: Case, kind: PayoutKind, payee_party_id: int | None) -> Party | None:
     if kind == PayoutKind.fee:
         if payee_party_id is not None:
             raise InvalidInput("payee_party_id", "the fee is paid to the court, not to a party")
         return None
+    role = PAYEE_ROLES[kind]
     party = session.get(Party, payee_party_id) if payee_party_id is not None else None
-    if party is None or party.case_id != case.id or party.role != PartyRole.applicant:
-        raise InvalidInput("payee_party_id", f"must be an applicant of case {case.case_number}")
+    if party is None or party.case_id != case.id or party.role != role:
+        raise InvalidInput("payee_party_id", f"must be a party of case {case.case_number} as {role}")
     return party
 
 
@@ -149,12 +153,17 @@ def request_payout(
         if amount > fee_left:
             raise InvalidInput("amount", f"the fee still to be asked for is {max(fee_left, ZERO)}")
     # Measures on the Payment of Litigation Costs art. 38: the respondent bears the fee, so it is
-    # taken from the money enforced before the applicant is paid.
-    available = money.available_for_fee if kind == PayoutKind.fee else money.available_for_applicants
+    # taken from the money enforced before the applicant is paid; the respondent gets back only what
+    # is left once the claim and the fee are covered.
+    available = {
+        PayoutKind.fee: money.available_for_fee,
+        PayoutKind.applicant: money.available_for_applicants,
+        PayoutKind.respondent: money.available_for_respondents,
+    }[kind]
     if amount > available:
         raise InsufficientFunds(
             f"case account {account.reference} holds {account.balance}, of which {available} may still be "
-            f"paid out {'as the fee' if kind == PayoutKind.fee else 'to the applicant'}",
+            f"paid out as a payout of kind {kind}",
             balance=str(account.balance),
             available=str(available),
         )

@@ -306,6 +306,29 @@ def test_payee_must_be_an_applicant_of_the_case(client, auth):
     ) == {"payee_party_id"}
 
 
+def test_only_the_surplus_beyond_the_claim_and_the_fee_goes_back_to_the_respondent(client, auth):
+    case_id = funded_case(client, auth, "100000.00")  # claim 80,000.00, fee 1,100.00
+    assert ledger(client, auth, case_id)["available_for_respondents"] == "18900.00"
+    respondent = applicant_of(case_id) + 1
+    body = {"kind": "respondent", "payee_party_id": respondent, "payee_account": "6222020200998877665"}
+    url = f"/api/v1/cases/{case_id}/payouts"
+    too_much = client.post(url, json=body | {"amount": "18900.01"}, headers=auth("brigade1-judge"))
+    assert too_much.status_code == 409 and too_much.json()["available"] == "18900.00"
+    to_applicant = body | {"amount": "100.00", "payee_party_id": applicant_of(case_id)}
+    assert fields(client.post(url, json=to_applicant, headers=auth("brigade1-judge"))) == {"payee_party_id"}
+    surplus = ok(client.post(url, json=body | {"amount": "18900.00"}, headers=auth("brigade1-judge")), 201)
+    assert surplus["payee_name"] == "某某贸易有限公司"
+    ok(decide(client, auth, surplus["id"]))
+    ok(execute(client, auth, surplus["id"]))
+    account = ledger(client, auth, case_id)
+    assert (account["paid_to_respondents"], account["balance"], account["paid_amount"]) == (
+        "18900.00",
+        "81100.00",
+        "0.00",  # a surplus returned is no performance
+    )
+    assert account["available_for_applicants"] == "80000.00"
+
+
 def test_payouts_covering_the_claim_and_the_fee_offer_closing_as_performed(client, auth):
     case_id = funded_case(client, auth, "81100.00")
     paid_out(client, auth, case_id, "50000.00")

@@ -19,6 +19,7 @@ from app.rules.money import (
     court_digits,
     fee,
     receipts_paid_out,
+    surplus_available,
 )
 from app.services.ledger import fee_schedules
 from app.settings import get_settings
@@ -143,3 +144,19 @@ def test_the_fee_is_set_aside_before_the_applicant_is_paid():
         fee_reserved=M("1100.00"),
     )
     assert after_fee_asked == M("8900.00")
+
+
+@pytest.mark.parametrize(
+    ("balance", "reserved", "fee_left", "claim_left", "surplus"),
+    [
+        (M("100000.00"), M("0.00"), M("1100.00"), M("80000.00"), M("18900.00")),
+        (M("100000.00"), M("18900.00"), M("1100.00"), M("80000.00"), M("0.00")),
+        (M("50000.00"), M("0.00"), M("1100.00"), M("80000.00"), M("0.00")),  # never below zero
+        (M("520000.00"), M("0.00"), M("1100.00"), M("0.00"), M("518900.00")),
+    ],
+)
+def test_only_the_surplus_goes_back_to_the_respondent(balance, reserved, fee_left, claim_left, surplus):
+    assert (
+        surplus_available(balance=balance, reserved=reserved, fee_left=fee_left, claim_left=claim_left)
+        == surplus
+    )

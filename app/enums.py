@@ -355,3 +355,65 @@ class ExtensionState(StrEnum):
     requested = "requested"  # 承办法官申请
     reviewed = "reviewed"  # 局长审核
     approved = "approved"  # 院长批准
+
+
+class ReceiptChannel(StrEnum):
+    """How money reached the court's enforcement account (执行款专户)."""
+
+    bank_transfer = "bank_transfer"  # quoting the case account reference
+    online_deduction = "online_deduction"  # 网络查控扣划
+    auction_proceeds = "auction_proceeds"  # from the property-disposal group
+    cash = "cash"  # handed over to two officers
+    other = "other"
+
+
+class ReceiptState(StrEnum):
+    """A receipt is in its case's ledger, or unclaimed until the office claims it (认领)."""
+
+    unclaimed = "unclaimed"
+    credited = "credited"
+
+
+class PayoutKind(StrEnum):
+    """To whom a payout goes: the applicant (发还申请执行人), the court for the application fee, or
+    the respondent for what is left once the claim and the fee are covered (余款退还被执行人)."""
+
+    applicant = "applicant"
+    fee = "fee"
+    respondent = "respondent"
+
+
+class PayoutState(StrEnum):
+    """The handling judge asks, a leader approves by amount tier, the office pays (SPC provisions on
+    enforcement money, 2017)."""
+
+    requested = "requested"
+    approved = "approved"
+    refused = "refused"
+    executed = "executed"
+
+
+class LedgerEntryKind(StrEnum):
+    """An immutable line of a case's ledger; a reversal names the entry it reverses."""
+
+    receipt = "receipt"
+    payout = "payout"
+    reversal = "reversal"
+
+
+class DeferralReason(StrEnum):
+    """Why a payout waits (SPC provisions on enforcement money, 2017)."""
+
+    disputed = "disputed"  # the money is in dispute (异议)
+    distribution = "distribution"  # a distribution among several creditors (参与分配)
+    applicant_unreachable = "applicant_unreachable"  # 申请执行人无法联系
+    other = "other"
+
+
+class DeferralState(StrEnum):
+    """A payout deferral: asked by the handling judge, decided by the director, lifted when it ends."""
+
+    requested = "requested"
+    approved = "approved"
+    refused = "refused"
+    lifted = "lifted"

@@ -77,6 +77,11 @@ class Problem(BaseModel):
     clock_status: str | None = _member("the status of the deadline clock", "conflict")
     due_on: date | None = _member("when the deadline expires", "conflict")
     last_request_day: date | None = _member("the last day an extension could be asked for", "conflict")
+    balance: str | None = _member("the case account's balance, in yuan", "insufficient-funds")
+    available: str | None = _member(
+        "what may still be paid out of it for this kind of payout, in yuan", "insufficient-funds"
+    )
+    entry_id: int | None = _member("the entry that already reverses this one", "conflict")
 
 
 class DomainError(Exception):
@@ -151,6 +156,16 @@ class GateNotMet(Conflict):
 
     def __init__(self, detail: str, *, missing: list[str], **extra: Any) -> None:
         super().__init__(detail, missing=missing, **extra)
+
+
+class InsufficientFunds(Conflict):
+    """The case account cannot bear this: its ``balance`` (and what is ``available`` for the payout,
+    after payouts asked for and the fee not yet paid) would go below zero. Amounts are in yuan."""
+
+    slug, title = "insufficient-funds", "The case account cannot bear this amount"
+
+    def __init__(self, detail: str, *, balance: str, available: str) -> None:
+        super().__init__(detail, balance=balance, available=available)
 
 
 class PreconditionFailed(DomainError):

@@ -86,8 +86,9 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "audit.verify": (_g("admin", "admin"),),
     # cases (plan §5(1)–(3))
     "case.create": (_g("filing", {"registrar", "service"}),),
-    # Least privilege: the office (finance) has no task on cases yet; a service account sees only the
-    # cases it filed (sees_only_filed), as filed, and not their later life (case.read_history).
+    # Least privilege: the office (finance) works on case money only (money.*, payout.*); a service
+    # account sees only the cases it filed (sees_only_filed), as filed, and not their later life
+    # (case.read_history).
     "case.list": (_g(ALL_UNITS - {"office"}),),
     "case.read": (
         _g(SUPERVISORS | {"admin"}),
@@ -145,6 +146,25 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "petition.handle": (_g("comprehensive", CENTER_STAFF),),
     "petition.reply": (_g(TEAM_UNITS, TEAM_STAFF, "handling_team"),),
     "petition.read": (_g(SUPERVISORS | BRIGADES),),
+    # case money (plan §6(5), §5(3); SPC provisions on enforcement money 2017): the office receives,
+    # claims, pays and corrects; the handling judge asks for payouts, a leader approves them by tier.
+    "money.read": (_g("office", "finance"), _g(SUPERVISORS), _g(BRIGADES, relation="handling_team")),
+    "receipt.read": (_g("office", "finance"), _g(SUPERVISORS)),
+    "money.receive": (_g("office", "finance"),),
+    "money.claim": (_g("office", "finance"),),
+    "money.reverse": (_g("office", "finance"),),
+    # A leader who handles a case himself (院庭长办案) asks as its handling judge, and approves no
+    # request of his own.
+    "payout.request": (
+        _g(TEAM_UNITS, "judge", "handling_judge"),
+        _g("leadership", {"deputy_director", "director"}, "handling_judge"),
+    ),
+    "payout.approve": (_g("leadership", {"deputy_director", "director"}),),
+    "payout.execute": (_g("office", "finance"),),
+    "payout.read": (_g("office", "finance"), _g(SUPERVISORS), _g(BRIGADES)),
+    "payout.defer": (_g(TEAM_UNITS, "judge", "handling_judge"),),
+    "payout.decide_deferral": (_g("leadership", "director"),),
+    "payout.lift_deferral": (_g(TEAM_UNITS, "judge", "handling_judge"), _g("leadership", "director")),
     # supervision (plan §3(1))
     "deadline.board": (_g(SUPERVISORS), _g(BRIGADES)),
     # SPC time-limit rules: the team asks, the director reviews (plan §4), the president approves.

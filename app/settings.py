@@ -146,6 +146,36 @@ class Settings(BaseSettings):
     fine_min_organisation: Decimal = Decimal("50000.00")  # units: 50,000 …
     fine_max_organisation: Decimal = Decimal("1000000.00")  # … to 1,000,000
     detention_max_days: int = 15  # CPL (2023) art. 118: detention ≤ 15 days
+    # Case money (plan §6(5)). State Council Measures on the Payment of Litigation Costs art. 14(1):
+    # the execution application fee is 50 yuan up to 10,000, then a share of each part above; a case with
+    # no amount pays a fixed fee between 50 and 500 yuan that the court sets.
+    execution_fee_flat: Decimal = Decimal("50.00")
+    execution_fee_flat_up_to: Decimal = Decimal("10000.00")
+    execution_fee_bands: list[tuple[Decimal | None, Decimal]] = Field(
+        default=[
+            (Decimal("500000.00"), Decimal("0.015")),
+            (Decimal("5000000.00"), Decimal("0.01")),
+            (Decimal("10000000.00"), Decimal("0.005")),
+            (None, Decimal("0.001")),
+        ],
+        description="[up_to, rate] of each part above the flat fee's amount; null: the rest",
+    )
+    execution_fee_without_amount: Decimal = Field(Decimal("50.00"), ge=50, le=500)
+    # Art. 14(2)(1): preservation 30 yuan up to 1,000, 1% of the part to 100,000, 0.5% above, at most 5,000.
+    preservation_fee_flat: Decimal = Decimal("30.00")
+    preservation_fee_flat_up_to: Decimal = Decimal("1000.00")
+    preservation_fee_bands: list[tuple[Decimal | None, Decimal]] = Field(
+        default=[(Decimal("100000.00"), Decimal("0.01")), (None, Decimal("0.005"))]
+    )
+    preservation_fee_cap: Decimal = Decimal("5000.00")
+    # Type codes of preservation cases (执保), which pay the preservation fee instead.
+    preservation_type_codes: list[str] = ["执保"]
+    # Local approval rule: below this a deputy director approves a payout, from it the director.
+    payout_director_from: Decimal = Decimal("100000.00")
+    # plan §6(5) and the SPC provisions on enforcement money (2017): unclaimed money is claimed to
+    # its case within 3 working days (a court setting), and money received is paid out within 30 days.
+    unclaimed_receipt_working_days: int = Field(3, ge=1)  # D18
+    payout_days: int = Field(30, ge=1)  # D19
 
     @model_validator(mode="after")
     def _signing_key(self) -> Settings:

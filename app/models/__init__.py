@@ -5,6 +5,7 @@ from app.models.audit_head import AuditHead
 from app.models.base import Base
 from app.models.calendar_year import CalendarYear
 from app.models.case import Asset, AssetControlStep, Case, Party, PropertyClue
+from app.models.case_account import CaseAccount, LedgerEntry
 from app.models.case_closure import CaseClosure
 from app.models.deadline import Deadline, DeadlineEvent
 from app.models.deadline_extension import DeadlineExtension
@@ -15,7 +16,9 @@ from app.models.idempotency_key import IdempotencyKey
 from app.models.login_throttle import LoginThrottle
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
+from app.models.payout import Payout, PayoutDeferral
 from app.models.petition import Petition, PetitionUrge
+from app.models.receipt import Receipt
 from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.serial_counter import SerialCounter
 from app.models.termination_pool_entry import TerminationPoolEntry, TerminationPoolRecheck
@@ -55,4 +58,9 @@ __all__ = [
     "PetitionUrge",
     "RefusalReferral",
     "RefusalReferralMaterial",
+    "CaseAccount",
+    "LedgerEntry",
+    "Payout",
+    "PayoutDeferral",
+    "Receipt",
 ]

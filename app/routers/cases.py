@@ -11,6 +11,7 @@ from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
 from app.enums import CaseState, PartyRole, Track
 from app.errors import Forbidden, NotFound, problem_responses
 from app.models.user import User
+from app.rules.money import account_reference
 from app.schemas.audit import AuditEntryRead
 from app.schemas.case import ApplicantIn, CaseCreate, CaseListItem, CaseRead, RespondentIn
 from app.schemas.common import ISODate, Limit, Page, RowId
@@ -62,6 +63,7 @@ def _case_read(detail: case_queries.CaseDetail) -> CaseRead:
         {
             **_columns(case, CaseRead),
             "unit": case.unit_code,
+            "account_reference": account_reference(case.court_code, case.id),
             "parties": detail.parties,
             "applicants": [p for p in detail.parties if p.role == PartyRole.applicant],
             "respondents": [p for p in detail.parties if p.role == PartyRole.respondent],

@@ -76,4 +76,9 @@ def _csv_rows(report: StatsOverview) -> list[tuple[str, str, str]]:
                 (f"deadlines_{status}_by_{dim}", key, str(n))
                 for status, n in clock_counts.model_dump().items()
             ]
+    for unit, money in (("", report.money), *report.money_by_unit.items()):
+        rows += [
+            (f"money_{name}", unit, "" if value is None else str(value))
+            for name, value in money.model_dump().items()
+        ]
     return rows

@@ -70,7 +70,7 @@ class ClockRule:
     start_kinds: frozenset[str] | None = None
     # Another setting for the duration, chosen by the case category or the asset kind.
     variant_settings: Mapping[str, str] = field(default_factory=dict)
-    paused_by: frozenset[SuspensionKind] = frozenset()
+    paused_by: frozenset[str] = frozenset()  # SuspensionKind values, or PAYOUT_DEFERRAL
     kind: ClockKind = ClockKind.duty
     warning_setting: str = "deadline_warning_days"
     repeats: bool = False  # a subject may have several in a row (D12: each renewal starts a new term)
@@ -109,6 +109,11 @@ def asset_expiry(kind: str, start: date, settings: Settings) -> date:
     years = int(getattr(settings, D12_TERM_SETTINGS.get(kind, "d12_bank_deposit_freeze_years")))
     return same_date_months_later(start, 12 * years)
 
+
+# A payout deferral approved by the director (SPC provisions on enforcement money, 2017) pauses
+# the payout clock only; it is no suspension of enforcement.
+PAYOUT_DEFERRAL = "payout_deferral"
+PAYOUT_DEFERRED, PAYOUT_DEFERRAL_LIFTED = "money.payout_deferred", "money.payout_deferral_lifted"
 
 RULES: tuple[ClockRule, ...] = (
     ClockRule(
@@ -295,6 +300,29 @@ RULES: tuple[ClockRule, ...] = (
         kind=ClockKind.party_window,
         source="CPL (2023) art. 238; SPC interpretation of the CPL: suit within 15 days of service",
     ),
+    ClockRule(
+        # Money that quotes no case account (or a wrong one) waits on the unclaimed list; the office
+        # claims it to its case (认领). The clock belongs to the receipt, not to a case.
+        id="D18",
+        title="Unclaimed money claimed to its case",
+        unit=ClockUnit.working_days,
+        duration_setting="unclaimed_receipt_working_days",
+        starts_on=frozenset({"money.unclaimed_received"}),
+        met_by=frozenset({"money.claimed"}),
+        source="plan §6(5) (court setting): unclaimed money claimed within 3 working days",
+    ),
+    ClockRule(
+        # Each receipt credited to a case runs from the day it was received, and is met once the
+        # payouts made cover it (oldest money first), or when the receipt is reversed.
+        id="D19",
+        title="Money received paid out",
+        unit=ClockUnit.days,
+        duration_setting="payout_days",
+        starts_on=frozenset({"money.received"}),
+        met_by=frozenset({"money.paid_out", "money.receipt_reversed"}),
+        paused_by=frozenset({PAYOUT_DEFERRAL}),
+        source="SPC provisions on enforcement money 2017: paid out within 30 days of receipt",
+    ),
 )
 RULES_BY_ID: Mapping[str, ClockRule] = {rule.id: rule for rule in RULES}
 BOARD_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind == ClockKind.duty)
@@ -313,6 +341,7 @@ DEFAULT_KIND: Mapping[str, str] = {
 KNOWN_EVENTS: frozenset[str] = frozenset().union(
     *(rule.starts_on | rule.met_by | rule.met_by_all for rule in RULES),
     {SUSPENSION_STARTED, SUSPENSION_ENDED, EXTENSION_APPROVED, CASE_CLOSED},
+    {PAYOUT_DEFERRED, PAYOUT_DEFERRAL_LIFTED},
 )
 
 
@@ -341,7 +370,7 @@ class ClockEvent:
 class Pause:
     """A recorded suspension: from ``start`` (inclusive) to ``end`` (exclusive, None while it runs)."""
 
-    kind: SuspensionKind
+    kind: str  # a SuspensionKind, or PAYOUT_DEFERRAL
     start: date
     end: date | None
 
@@ -407,6 +436,19 @@ def _pause(started: ClockEvent, ended_on: date | None, deferral_max_months: int 
         return Pause(kind, started.on, ended_on)
     resumes_on = min(last_days) + timedelta(days=1)
     return Pause(kind, started.on, resumes_on if ended_on is None else min(ended_on, resumes_on))
+
+
+def payout_deferrals(events: Iterable[ClockEvent]) -> list[Pause]:
+    """Each approved payout deferral, from its approval until it is lifted (still running: no end)."""
+    started: dict[tuple[str, int | None], date] = {}
+    pauses: list[Pause] = []
+    for event in sorted(events, key=lambda e: (e.on, e.id)):
+        if event.name == PAYOUT_DEFERRED:
+            started.setdefault(event.subject, event.on)
+        elif event.name == PAYOUT_DEFERRAL_LIFTED and event.subject in started:
+            pauses.append(Pause(PAYOUT_DEFERRAL, started.pop(event.subject), event.on))
+    pauses.extend(Pause(PAYOUT_DEFERRAL, on, None) for on in started.values())
+    return pauses
 
 
 def matching_suspension(running: Sequence[ClockEvent], ended: ClockEvent) -> ClockEvent | None:
@@ -481,7 +523,9 @@ def derive_clocks(
                     and (clock.met is None or clock.met.on >= event.on)
                 ):
                     clock.extension_months += months
-    pauses = suspensions(ordered, deferral_max_months=settings.deferral_max_months)
+    pauses = suspensions(ordered, deferral_max_months=settings.deferral_max_months) + payout_deferrals(
+        ordered
+    )
     closed_on = next((e.on for e in ordered if e.name == CASE_CLOSED), None)
     return [
         _compute(clock, pauses=pauses, closed_on=closed_on, cal=cal, settings=settings) for clock in clocks

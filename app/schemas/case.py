@@ -333,6 +333,9 @@ class CaseRead(ORMModel):
     closure_mode: ClosureMode | None
     closed_on: date | None
     origin_case_id: int | None
+    account_reference: str = Field(
+        description="the case account reference (一案一账号) a payer quotes; the execution notice gives it"
+    )
     created_at: datetime
     updated_at: datetime
     version: int

@@ -4,6 +4,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from app.schemas.common import MoneyOut
+
 
 class Share(BaseModel):
     numerator: int
@@ -17,6 +19,17 @@ class DeadlineCounts(BaseModel):
     met: int = 0
     met_late: int = 0
     breached: int = 0
+
+
+class MoneyFigures(BaseModel):
+    received: MoneyOut = Field(description="received into the case accounts, less receipts reversed")
+    paid_out: MoneyOut = Field(description="paid out to applicants and as fees, less payouts reversed")
+    held: MoneyOut
+    receipts_waiting: int = Field(description="credited receipts not yet paid out (D19 running)")
+    oldest_waiting_days: int | None = Field(description="days since the oldest of them was received")
+    unclaimed: MoneyOut = Field(description="on the unclaimed list (court-wide figures only)")
+    unclaimed_receipts: int
+    oldest_unclaimed_days: int | None
 
 
 class StatsOverview(BaseModel):
@@ -38,3 +51,5 @@ class StatsOverview(BaseModel):
     disposal_turnaround_days: float | None = Field(description="median days from approval to return (D13)")
     objections_ruled_in_time: Share
     petitions_closed_in_time: Share
+    money: MoneyFigures = Field(description="case money (一案一账号): received, paid out, held, waiting")
+    money_by_unit: dict[str, MoneyFigures] = Field(description="unit → its cases' money")

@@ -28,7 +28,7 @@ from app.rules.termination_gate import (
     evidence_for_termination,
     missing_for_termination,
 )
-from app.services import assets, audit, deadline_events, dishonest, disposal, termination_pool
+from app.services import assets, audit, deadline_events, dishonest, disposal, ledger, termination_pool
 from app.services.case_access import case_for_action, load_case
 from app.services.measures import measures_of
 from app.services.workflow import check_legal_date
@@ -132,6 +132,16 @@ def close_case(
                 f"{', '.join(map(str, held))} are still frozen, sealed or seized; release them first",
                 missing=[f"asset_released:{asset_id}" for asset_id in held],
             )
+    balance, waiting = ledger.money_held(session, case=case)
+    if balance > 0 or waiting:
+        # SPC provisions on enforcement money (2017): the money of a case is paid out (or its payout
+        # decided) before the case is closed; the account does not keep money for a closed case.
+        pending = f" and payouts {', '.join(map(str, waiting))} await approval or payment" if waiting else ""
+        raise GateNotMet(
+            f"case {case.case_number} cannot be closed while its account holds {balance} yuan{pending}; "
+            "pay its money out first",
+            missing=["case_money_paid_out"],
+        )
     if mode in RULING_MODES and document_number is None:
         # SPC case-number rules 2015: a ruling in an enforcement case bears the case's number.
         document_number = case.case_number

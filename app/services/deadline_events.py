@@ -1,4 +1,4 @@
-"""Domain events that drive the legal deadline clocks D1–D17 (docs/rules.md#deadlines).
+"""Domain events that drive the legal deadline clocks D1–D19 (docs/rules.md#deadlines).
 
 Other services never touch deadline rows; they report what happened with :func:`record_event`
 and the clock configuration (app.rules.deadline_rules) decides which clocks start, are met,
@@ -37,6 +37,11 @@ Event names (``on`` is the legal date of the event):
     termination_pool.entered         starts D14 (the case closed as 终本 enters the pool)
     termination_pool.rechecked       meets the running D14 and starts the next
     termination_pool.left            meets D14 (the case is restored)
+    money.unclaimed_received         starts D18 (no case; subject: the receipt)
+    money.claimed                    meets D18
+    money.received                   starts D19 (subject: the receipt credited to the case)
+    money.paid_out / .receipt_reversed  meets D19 (payouts cover the receipt, oldest money first)
+    money.payout_deferred / .payout_deferral_lifted  pause / resume D19 (subject: the deferral)
 """
 
 from __future__ import annotations

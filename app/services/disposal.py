@@ -23,7 +23,7 @@ from app.models.disposal_transfer import DisposalTransfer
 from app.models.measure import Measure
 from app.models.user import User
 from app.policy import TEAM_UNITS
-from app.services import audit
+from app.services import audit, receipts
 from app.services import deadline_events as deadlines
 from app.services.assets import check_asset_of_case
 from app.services.case_access import case_for_action, case_step
@@ -322,6 +322,16 @@ def return_transfer(
         subject_type="disposal_transfer",
         subject_id=transfer.id,
     )
+    if amount_realised > 0:
+        # SPC provisions on enforcement money (2017), 一案一账号: proceeds go into the case's account.
+        receipts.record_auction_proceeds(
+            session,
+            case=case,
+            transfer_id=transfer.id,
+            amount=amount_realised,
+            received_on=returned_on,
+            user=user,
+        )
     audit.record(
         session,
         actor=user,

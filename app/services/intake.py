@@ -29,7 +29,7 @@ from app.errors import Conflict
 from app.models.case import Case, Party, PropertyClue
 from app.models.user import User
 from app.rules.identifiers import normalise_case_number
-from app.services import audit, deadline_clocks
+from app.services import audit, deadline_clocks, ledger
 from app.services.case_queries import CaseDetail, new_case_detail
 
 
@@ -150,6 +150,8 @@ def file_case(
         },
     )
     clocks = deadline_clocks.start_new_case_clocks(session, case=case, actor=user)
+    # plan §6(5) (一案一账号): the case's account is opened when it is filed.
+    ledger.open_account(session, case=case)
     return new_case_detail(case=case, parties=parties, property_clues=clues, deadlines=clocks, user=user)
 
 

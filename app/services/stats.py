@@ -9,14 +9,19 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, fields
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.orm import Session
 
-from app.enums import CaseState, ClosureMode, DeadlineStatus, Track
+from app.enums import CaseState, ClosureMode, DeadlineStatus, LedgerEntryKind, ReceiptState, Track
 from app.models.case import Case
+from app.models.case_account import LedgerEntry
 from app.models.deadline import Deadline
+from app.models.receipt import Receipt
+from app.rules.money import ZERO
+from app.settings import court_today
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,22 @@ class Overview:
     disposal_turnaround_days: float | None  # median days from approval to return (D13)
     objections_ruled_in_time: Share
     petitions_closed_in_time: Share
+    money: MoneyFigures
+    money_by_unit: dict[str, MoneyFigures]  # the handling unit of the cases the money belongs to
+
+
+@dataclass(slots=True)
+class MoneyFigures:
+    """Case money (plan §6(5)): received, paid out and held, and how long money has waited."""
+
+    received: Decimal = ZERO
+    paid_out: Decimal = ZERO
+    held: Decimal = ZERO
+    receipts_waiting: int = 0  # credited receipts not yet paid out (D19 running)
+    oldest_waiting_days: int | None = None
+    unclaimed: Decimal = ZERO  # on the unclaimed list (no case, so in the court-wide figures only)
+    unclaimed_receipts: int = 0
+    oldest_unclaimed_days: int | None = None
 
 
 def _share(numerator: int, denominator: int) -> Share:
@@ -148,7 +169,58 @@ def overview(
         disposal_turnaround_days=turnaround,
         objections_ruled_in_time=_in_time(by_rule, "D5", "D6"),
         petitions_closed_in_time=_in_time(by_rule, "D10"),
+        **_money(session, where=where, clock_where=clock_where, by_case=bool(case_filter)),
     )
+
+
+def _counted_in(
+    total: MoneyFigures, by_unit: dict[str, MoneyFigures], code: str | None
+) -> list[MoneyFigures]:
+    """The figures a row adds to: the court's, and its unit's when the case is allocated."""
+    return [total] if code is None else [total, by_unit.setdefault(code, MoneyFigures())]
+
+
+def _money(session: Session, *, where: Any, clock_where: list[Any], by_case: bool) -> dict[str, Any]:
+    """Money received, paid out and held, court-wide and by unit; the ages of money waiting."""
+    today = court_today()
+    total, by_unit = MoneyFigures(), dict[str, MoneyFigures]()
+    original = LedgerEntry.__table__.alias("original")
+    # A reversal counts against what it reverses: a receipt reversed was not received.
+    origin = func.coalesce(original.c.kind, LedgerEntry.kind)
+    rows = session.execute(
+        select(Case.unit_code, origin, func.sum(LedgerEntry.amount))
+        .select_from(LedgerEntry)
+        .join(Case, Case.id == LedgerEntry.case_id)
+        .outerjoin(original, original.c.id == LedgerEntry.reverses_entry_id)
+        .where(where)
+        .group_by(Case.unit_code, origin)
+    )
+    for code, kind, amount in rows:
+        for figures in _counted_in(total, by_unit, code):
+            if kind == LedgerEntryKind.receipt:
+                figures.received += Decimal(amount)
+            else:
+                figures.paid_out -= Decimal(amount)
+            figures.held = figures.received - figures.paid_out
+    waiting = session.execute(
+        select(Deadline.unit_code, func.count(), func.min(Deadline.started_on))
+        .where(Deadline.rule == "D19", Deadline.status != DeadlineStatus.met, *clock_where)
+        .group_by(Deadline.unit_code)
+    )
+    for code, count, oldest in waiting:
+        for figures in _counted_in(total, by_unit, code):
+            figures.receipts_waiting += count
+            age = (today - oldest).days
+            figures.oldest_waiting_days = max(figures.oldest_waiting_days or 0, age)
+    if not by_case:
+        count, amount, oldest = session.execute(
+            select(func.count(), func.sum(Receipt.amount), func.min(Receipt.received_on)).where(
+                Receipt.state == ReceiptState.unclaimed
+            )
+        ).one()
+        total.unclaimed_receipts, total.unclaimed = count, Decimal(amount or ZERO)
+        total.oldest_unclaimed_days = (today - oldest).days if oldest else None
+    return {"money": total, "money_by_unit": dict(sorted(by_unit.items()))}
 
 
 def _deadline_counts(session: Session, key: Any, where: list[Any]) -> dict[str, DeadlineCounts]:

@@ -196,6 +196,31 @@ def test_ordinary_case_through_centralised_disposal_and_back_to_its_team(client,
         {"kind": "payment_received", "on": "2026-06-15", "amount": "80000.00"},
         expect=201,
     )
+    # The proceeds wait in the case's account: closing waits until the fee is paid to the court and
+    # what is left goes back to the respondent, the claim being paid.
+    api(client, auth, judge, f"/cases/{case_id}/closure", {"mode": "performed"}, expect=409)
+    ledger = get(client, auth, judge, f"/cases/{case_id}/ledger")
+    assert (ledger["balance"], ledger["fee_due"], ledger["available_for_respondents"]) == (
+        "520000.00",
+        "1100.00",
+        "518900.00",
+    )
+    surplus = {
+        "kind": "respondent",
+        "amount": "518900.00",
+        "payee_party_id": respondent_of(case_id),
+        "payee_account": "6222020200998877665",
+    }
+    for body, approver in (({"kind": "fee", "amount": "1100.00"}, "deputy"), (surplus, "director")):
+        payout = api(client, auth, judge, f"/cases/{case_id}/payouts", body, expect=201)
+        api(client, auth, approver, f"/payouts/{payout['id']}/approval", {"decision": "approve"})
+        api(
+            client,
+            auth,
+            "finance",
+            f"/payouts/{payout['id']}/execution",
+            {"bank_reference": f"ICBC-{payout['id']}"},
+        )
     closed = api(
         client, auth, judge, f"/cases/{case_id}/closure", {"mode": "performed", "closed_on": "2026-06-20"}
     )

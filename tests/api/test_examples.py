@@ -9,6 +9,7 @@ party 2; the desks' examples name that case. Where an example needs something no
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -86,6 +87,28 @@ def handling_judge(case_id: int) -> str:
         return session.get_one(User, session.get_one(Case, case_id).handler_id).username
 
 
+def pay_out_the_rest(client, auth, judge: str, *, case_id: int) -> None:  # noqa: ANN001
+    """The fee to the court and the rest to the applicant, so that the case may close."""
+    account = client.get(f"/api/v1/cases/{case_id}/ledger", headers=auth("finance")).json()
+    fee = Decimal(account["fee_due"]) - Decimal(account["fee_paid"])
+    rest = Decimal(account["balance"]) - fee
+    applicant = {"payee_party_id": 1, "payee_account": "6222020200112233445"}
+    for body in (
+        {"kind": "fee", "amount": str(fee)},
+        {"kind": "applicant", "amount": str(rest), **applicant},
+    ):
+        payout = client.post(f"/api/v1/cases/{case_id}/payouts", json=body, headers=auth(judge)).json()
+        client.post(
+            f"/api/v1/payouts/{payout['id']}/approval", json={"decision": "approve"}, headers=auth("director")
+        )
+        done = client.post(
+            f"/api/v1/payouts/{payout['id']}/execution",
+            json={"bank_reference": f"ICBC-{payout['id']}"},
+            headers=auth("finance"),
+        )
+        assert done.status_code == 200, done.text
+
+
 def test_each_example_is_accepted_where_it_applies(client, auth, spec):
     story = Story(client, auth, spec)
 
@@ -147,6 +170,30 @@ def test_each_example_is_accepted_where_it_applies(client, auth, spec):
 
     # The property comes back realised; the respondent has paid; the case closes.
     story.send("return_disposal_transfer", "disposal", transfer_id=transfer)
+
+    # Case money: the respondent pays quoting case 1's account, a sum quoting none is claimed to it,
+    # the judge asks for a payout, the deputy approves, the office pays; a deferral comes and goes,
+    # and the office reverses the receipt booked by mistake.
+    story.send("record_receipt", "finance")
+    unclaimed = {
+        "amount": "800.00",
+        "received_on": "2026-07-01",
+        "payer": "郑州某某贸易有限公司",
+        "channel": "bank_transfer",
+        "bank_reference": "BOC20260701-000124",
+    }
+    receipt = client.post("/api/v1/receipts", json=unclaimed, headers=auth("finance")).json()["id"]
+    story.send("claim_receipt", "finance", receipt_id=receipt)
+    payout = story.send("request_payout", judge, case_id=1)["id"]
+    story.send("decide_payout", "deputy", payout_id=payout)
+    story.send("execute_payout", "finance", payout_id=payout)
+    deferral = story.send("request_payout_deferral", judge, case_id=1)["id"]
+    story.send("decide_payout_deferral", "director", deferral_id=deferral)
+    story.send("lift_payout_deferral", judge, deferral_id=deferral)
+    entries = client.get("/api/v1/cases/1/ledger", headers=auth("finance")).json()["entries"]
+    [booked] = [e["id"] for e in entries if e["kind"] == "receipt" and e["amount"] == "5000.00"]
+    story.send("reverse_ledger_entry", "finance", entry_id=booked)
+    pay_out_the_rest(client, auth, judge, case_id=1)
     story.send("trigger_dishonest_deletion", judge, listing_id=listing)
     story.send("delete_dishonest_listing", judge, listing_id=listing)
     story.send("release_asset_control", judge, case_id=1, asset_id=asset)

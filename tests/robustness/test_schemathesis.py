@@ -93,6 +93,7 @@ PREFERENCE = [
     "president",
     "registrar",
     "admin",
+    "finance",
 ]
 
 
@@ -136,6 +137,11 @@ def world(database: str, bearer) -> Iterator[dict[str, list[dict]]]:  # noqa: AN
             "objection",
             "referral",
             "routed_petition",
+            "funded_case",
+            "unclaimed_receipt",
+            "requested_payout",
+            "approved_payout",
+            "requested_deferral",
         ):
             subjects.append(SUBJECTS[name](client, bearer))
     by_parameter: dict[str, list[dict]] = {"year": [{"year": TODAY.year}, {"year": TODAY.year + 1}]}

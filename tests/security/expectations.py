@@ -46,6 +46,10 @@ DESK_READERS = COMMAND_CENTER | LEADERSHIP | HANDLING_TEAM
 # came from (issue 5); a team (the fast group too) sees only its own. The comprehensive and objection
 # groups read the case itself, not the transfer record: a design choice DOMAIN.md §1 leaves open.
 TRANSFER_READERS = DISPOSAL | LEADERSHIP | HANDLING_TEAM
+# Case money (issue 12, plan §6(5)): the office keeps it; the command center, leadership and the
+# handling team read a case's ledger and payouts; the unclaimed list is the office's and supervisors'.
+MONEY_READERS = OFFICE | COMMAND_CENTER | LEADERSHIP | HANDLING_TEAM
+RECEIPT_READERS = OFFICE | COMMAND_CENTER | LEADERSHIP
 
 
 @dataclass(frozen=True)
@@ -189,5 +193,23 @@ EXPECTATIONS: dict[str, Expectation] = {
     ),
     "GET /api/v1/stats/overview": _(COMMAND_CENTER | LEADERSHIP),
     "GET /api/v1/calendar/{year}": _(EVERYONE),
+    # case money (issue 12): the office receives, claims, pays and reverses; the handling judge asks
+    # for payouts and deferrals; a deputy director or the director approves a payout below the tier,
+    # the director a deferral (SPC provisions on enforcement money 2017)
+    "GET /api/v1/cases/{case_id}/ledger": _(MONEY_READERS, "team_case"),
+    "POST /api/v1/receipts": _(OFFICE),
+    "GET /api/v1/receipts": _(RECEIPT_READERS),
+    "GET /api/v1/receipts/{receipt_id}": _(RECEIPT_READERS, "unclaimed_receipt"),
+    "POST /api/v1/receipts/{receipt_id}/claim": _(OFFICE, "unclaimed_receipt"),
+    "POST /api/v1/ledger-entries/{entry_id}/reversal": _(OFFICE, "funded_case"),
+    "POST /api/v1/cases/{case_id}/payouts": _(HANDLING_JUDGE, "funded_case"),
+    "GET /api/v1/payouts": _(OFFICE | COMMAND_CENTER | LEADERSHIP | ALL_BRIGADES),
+    "GET /api/v1/payouts/{payout_id}": _(MONEY_READERS, "requested_payout"),
+    "POST /api/v1/payouts/{payout_id}/approval": _(frozenset({"deputy", "director"}), "requested_payout"),
+    "POST /api/v1/payouts/{payout_id}/execution": _(OFFICE, "approved_payout"),
+    "POST /api/v1/cases/{case_id}/payout-deferrals": _(HANDLING_JUDGE, "team_case"),
+    "GET /api/v1/payout-deferrals/{deferral_id}": _(MONEY_READERS, "requested_deferral"),
+    "POST /api/v1/payout-deferrals/{deferral_id}/approval": _(frozenset({"director"}), "requested_deferral"),
+    "POST /api/v1/payout-deferrals/{deferral_id}/lift": _(HANDLING_JUDGE | {"director"}, "approved_deferral"),
     "PUT /api/v1/calendar/{year}": _(ADMIN),
 }

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app.database import session_scope
 from app.models.deadline_extension import DeadlineExtension
 from app.models.user import User
+from app.rules.money import account_reference
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
 from app.settings import court_today
@@ -257,6 +258,62 @@ def _routed_petition(client, auth) -> Subject:  # noqa: ANN001
     return petition
 
 
+def _receipt_body(case_id: int | None, amount: str = "10000.00") -> dict:
+    return {
+        "amount": amount,
+        "received_on": ON,
+        "payer": "某某贸易有限公司",
+        "channel": "bank_transfer",
+        "bank_reference": f"BOC-{case_id}-{amount}",
+        "account_reference": account_reference("豫0104", case_id) if case_id else None,
+    }
+
+
+def _funded_case(client, auth) -> Subject:  # noqa: ANN001
+    case = _team_case(client, auth)
+    receipt = ok(
+        client.post("/api/v1/receipts", json=_receipt_body(case["case_id"]), headers=auth("finance")), 201
+    )
+    ledger = ok(client.get(f"/api/v1/cases/{case['case_id']}/ledger", headers=auth("finance")))
+    return case | {"receipt_id": receipt["id"], "entry_id": ledger["entries"][0]["id"]}
+
+
+def _unclaimed_receipt(client, auth) -> Subject:  # noqa: ANN001
+    case = _team_case(client, auth)
+    body = _receipt_body(None) | {"bank_reference": f"BOC-unclaimed-{case['case_id']}"}
+    receipt = ok(client.post("/api/v1/receipts", json=body, headers=auth("finance")), 201)
+    return case | {"receipt_id": receipt["id"]}
+
+
+def _requested_payout(client, auth) -> Subject:  # noqa: ANN001
+    case = _funded_case(client, auth)
+    body = {"kind": "fee", "amount": "100.00", "requested_on": ON}
+    url = f"/api/v1/cases/{case['case_id']}/payouts"
+    payout = ok(client.post(url, json=body, headers=auth("brigade1-judge")), 201)
+    return case | {"payout_id": payout["id"]}
+
+
+def _approved_payout(client, auth) -> Subject:  # noqa: ANN001
+    payout = _requested_payout(client, auth)
+    ok(client.post(f"/api/v1/payouts/{payout['payout_id']}/approval", json=APPROVE, headers=auth("deputy")))
+    return payout
+
+
+def _requested_deferral(client, auth) -> Subject:  # noqa: ANN001
+    case = _team_case(client, auth)
+    body = {"reason_kind": "applicant_unreachable", "reason": "申请人无法联系", "requested_on": ON}
+    url = f"/api/v1/cases/{case['case_id']}/payout-deferrals"
+    deferral = ok(client.post(url, json=body, headers=auth("brigade1-judge")), 201)
+    return case | {"deferral_id": deferral["id"]}
+
+
+def _approved_deferral(client, auth) -> Subject:  # noqa: ANN001
+    deferral = _requested_deferral(client, auth)
+    url = f"/api/v1/payout-deferrals/{deferral['deferral_id']}/approval"
+    ok(client.post(url, json=APPROVE, headers=auth("director")))
+    return deferral
+
+
 SUBJECTS: dict[str, Callable[..., Subject]] = {
     "team_case": _team_case,
     "filed_case": lambda client, auth: {"case_id": make_case(state="filed", filed_on=FILED)},
@@ -280,6 +337,12 @@ SUBJECTS: dict[str, Callable[..., Subject]] = {
     "returned_referral": _returned_referral,
     "petition": _petition,
     "routed_petition": _routed_petition,
+    "funded_case": _funded_case,
+    "unclaimed_receipt": _unclaimed_receipt,
+    "requested_payout": _requested_payout,
+    "approved_payout": _approved_payout,
+    "requested_deferral": _requested_deferral,
+    "approved_deferral": _approved_deferral,
 }
 
 
@@ -400,6 +463,20 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
     "POST /api/v1/petitions/{petition_id}/resolve": lambda s: {},
     "POST /api/v1/petitions/{petition_id}/close": lambda s: {},
     "POST /api/v1/cases/{case_id}/deadline-extensions": lambda s: {"rule": "D3", "reason": "案情复杂"},
+    "POST /api/v1/receipts": lambda s: _receipt_body(None) | {"bank_reference": "BOC-matrix"},
+    "POST /api/v1/receipts/{receipt_id}/claim": lambda s: {
+        "account_reference": account_reference("豫0104", s["case_id"])
+    },
+    "POST /api/v1/ledger-entries/{entry_id}/reversal": lambda s: {"reason": "重复入账"},
+    "POST /api/v1/cases/{case_id}/payouts": lambda s: {"kind": "fee", "amount": "100.00"},
+    "POST /api/v1/payouts/{payout_id}/approval": lambda s: APPROVE,
+    "POST /api/v1/payouts/{payout_id}/execution": lambda s: {"bank_reference": "ICBC-matrix"},
+    "POST /api/v1/cases/{case_id}/payout-deferrals": lambda s: {
+        "reason_kind": "disputed",
+        "reason": "款项有争议",
+    },
+    "POST /api/v1/payout-deferrals/{deferral_id}/approval": lambda s: APPROVE,
+    "POST /api/v1/payout-deferrals/{deferral_id}/lift": lambda s: {},
     "PUT /api/v1/calendar/{year}": lambda s: {
         "holidays": [f"{court_today().year + 1}-01-01"],
         "makeup_workdays": [],
@@ -472,6 +549,10 @@ def _sample_path(template: str) -> str:
                 "referral_id",
                 "petition_id",
                 "extension_id",
+                "receipt_id",
+                "entry_id",
+                "payout_id",
+                "deferral_id",
             )
         },
         year=court_today().year,

@@ -1,4 +1,4 @@
-"""The clocks D1–D13 computed from events, without a database (DOMAIN.md §4).
+"""The clocks D1–D19 computed from events, without a database (DOMAIN.md §4).
 
 Calendar facts used (2026 State Council notice, as carried by `chinese_calendar`): Sat 14 Feb is a
 make-up working day; 1–7 Oct are holidays; 2027 is not in the package (weekends only, provisional).
@@ -52,8 +52,8 @@ def clocks(
     return {f"{c.rule}#{c.seq}" if c.seq else c.rule: c for c in computed}
 
 
-def test_every_rule_d1_to_d13_is_configured_with_a_source_and_a_setting() -> None:
-    assert [rule.id for rule in RULES] == [f"D{n}" for n in range(1, 18)]
+def test_every_rule_d1_to_d19_is_configured_with_a_source_and_a_setting() -> None:
+    assert [rule.id for rule in RULES] == [f"D{n}" for n in range(1, 20)]
     for rule in RULES:
         assert rule.source
         assert rule.duration(SETTINGS) >= 1
@@ -480,3 +480,33 @@ def test_settled_status_leaves_met_and_paused_clocks_alone() -> None:
 def test_window_rules_never_count_against_the_court() -> None:
     assert {r.id for r in RULES if r.kind != ClockKind.duty} == {"D4", "D7", "D17"}
     assert RULES_BY_ID["D7"].kind == ClockKind.party_window
+
+
+# Case money: D18 and D19 ----------------------------------------------------------------------------
+
+RECEIPT = ("receipt", 5)
+
+
+def test_unclaimed_money_is_claimed_within_three_working_days():
+    received = ev(1, "money.unclaimed_received", "2026-10-09", subject=RECEIPT)  # Friday, after National Day
+    d18 = derive_clocks([received], category=None, cal=CAL, settings=SETTINGS)[0]
+    # Saturday 10 October is a make-up working day (调休): it counts, Sunday does not
+    assert (d18.rule, d18.due_on) == ("D18", D("2026-10-13"))
+    claimed = ev(2, "money.claimed", "2026-10-13", subject=RECEIPT)
+    [met] = derive_clocks([received, claimed], category=None, cal=CAL, settings=SETTINGS)
+    assert (met.status, met.met_late) == (DeadlineStatus.met, False)
+
+
+def test_a_payout_deferral_pauses_only_the_payout_clock_until_lifted():
+    filed = ev(1, "case.filed", "2026-03-02")
+    received = ev(2, "money.received", "2026-03-10", subject=RECEIPT)
+    deferred = ev(3, "money.payout_deferred", "2026-03-20", subject=("payout_deferral", 1))
+    running = clocks(filed, received, deferred)
+    assert (running["D19"].status, running["D19"].paused_since) == (DeadlineStatus.paused, D("2026-03-20"))
+    assert running["D3"].status == DeadlineStatus.open  # enforcement goes on meanwhile
+    lifted = ev(4, "money.payout_deferral_lifted", "2026-03-30", subject=("payout_deferral", 1))
+    resumed = clocks(filed, received, deferred, lifted)["D19"]
+    # 30 days from 10 March end 9 April; 10 days deferred: Sunday 19 April, so Monday 20 April
+    assert (resumed.status, resumed.paused_days, resumed.due_on) == (DeadlineStatus.open, 10, D("2026-04-20"))
+    paid = ev(5, "money.paid_out", "2026-04-15", subject=RECEIPT)
+    assert clocks(filed, received, deferred, lifted, paid)["D19"].status == DeadlineStatus.met

@@ -1,0 +1,117 @@
+"""A case's account and ledger (一案一账号), and the reversal of a booked entry."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
+from app.errors import Conflict, Forbidden, InsufficientFunds, NotFound, problem_responses
+from app.models.case_account import LedgerEntry
+from app.models.user import User
+from app.rules.money import ZERO
+from app.schemas.common import RowId
+from app.schemas.money import LedgerEntryRead, LedgerRead, ReversalCreate
+from app.services import ledger
+from app.services.idempotency import IdempotencyKeyReused
+
+router = APIRouter(tags=["case money"])
+
+
+def _entry_read(entry: LedgerEntry, *, balance_after: Decimal, reversed_by: int | None) -> LedgerEntryRead:
+    return LedgerEntryRead(
+        id=entry.id,
+        case_id=entry.case_id,
+        kind=entry.kind,
+        amount=entry.amount,
+        entry_on=entry.entry_on,
+        receipt_id=entry.receipt_id,
+        payout_id=entry.payout_id,
+        reverses_entry_id=entry.reverses_entry_id,
+        reversed_by_entry_id=reversed_by,
+        balance_after=balance_after,
+        reason=entry.reason,
+        recorded_by_id=entry.recorded_by_id,
+        recorded_at=entry.recorded_at,
+    )
+
+
+def _read(view: ledger.Ledger) -> LedgerRead:
+    case, money = view.case, view.figures
+    running = ZERO
+    lines = []
+    for entry in view.entries:
+        running += entry.amount
+        lines.append(_entry_read(entry, balance_after=running, reversed_by=view.reversed_by.get(entry.id)))
+    outstanding = None if case.claim_amount is None else max(case.claim_amount - case.paid_amount, ZERO)
+    # plan §5: realised enough → close as performed; the fee is taken before the applicant is paid.
+    offered = outstanding == ZERO and money.fee_paid >= money.fee_due
+    return LedgerRead(
+        case_id=case.id,
+        case_number=case.case_number,
+        account_reference=view.reference,
+        balance=money.balance,
+        received=money.received,
+        paid_to_applicants=money.paid_to_applicants,
+        paid_to_respondents=money.paid_to_respondents,
+        fee_due=money.fee_due,
+        fee_paid=money.fee_paid,
+        reserved=money.reserved,
+        available_for_applicants=money.available_for_applicants,
+        available_for_respondents=money.available_for_respondents,
+        claim_amount=case.claim_amount,
+        paid_amount=case.paid_amount,
+        outstanding_claim=outstanding,
+        closing_as_performed_offered=offered,
+        entries=lines,
+    )
+
+
+@router.get(
+    "/cases/{case_id}/ledger",
+    operation_id="get_case_ledger",
+    response_model=LedgerRead,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def get_ledger(
+    case_id: RowId, session: SessionDep, user: Annotated[User, Authorized("money.read")]
+) -> LedgerRead:
+    """The case's account reference, every ledger entry, the balance and the figures."""
+    return _read(ledger.read_ledger(session, case_id=case_id, user=user))
+
+
+@router.post(
+    "/ledger-entries/{entry_id}/reversal",
+    operation_id="reverse_ledger_entry",
+    status_code=201,
+    response_model=LedgerEntryRead,
+    responses=problem_responses(Forbidden, NotFound, Conflict, InsufficientFunds, IdempotencyKeyReused),
+)
+def reverse_entry(
+    entry_id: RowId,
+    body: ReversalCreate,
+    session: SessionDep,
+    user: Annotated[User, Authorized("money.reverse")],
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Correct a booked entry by a reversing entry that names it; each entry is reversed once (the office)."""
+
+    def reverse() -> LedgerEntryRead:
+        entry = ledger.reverse_entry(
+            session, entry_id=entry_id, user=user, reason=body.reason, reversed_on=body.reversed_on
+        )
+        balance = ledger.balance_of(session, case_id=entry.case_id)
+        return _entry_read(entry, balance_after=balance, reversed_by=None)
+
+    return create_once(
+        session,
+        user,
+        key=idempotency_key,
+        operation=f"reverse_ledger_entry:{entry_id}",
+        payload=body,
+        create=reverse,
+        location=lambda created: f"/api/v1/cases/{created['case_id']}/ledger",
+    )

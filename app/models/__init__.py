@@ -11,10 +11,12 @@ from app.models.deadline_extension import DeadlineExtension
 from app.models.dishonest_listing import DishonestListing
 from app.models.disposal_task import DisposalTask
 from app.models.disposal_transfer import DisposalTransfer
+from app.models.event_cursor import EventCursor
 from app.models.idempotency_key import IdempotencyKey
 from app.models.login_throttle import LoginThrottle
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
+from app.models.outbox_event import OutboxEvent
 from app.models.petition import Petition, PetitionUrge
 from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.serial_counter import SerialCounter
@@ -22,6 +24,8 @@ from app.models.termination_pool_entry import TerminationPoolEntry, TerminationP
 from app.models.triage_decision import TriageDecision
 from app.models.unit import Unit
 from app.models.user import User
+from app.models.webhook_delivery import WebhookDelivery
+from app.models.webhook_subscription import WebhookSubscription
 
 __all__ = [
     "Asset",
@@ -55,4 +59,8 @@ __all__ = [
     "PetitionUrge",
     "RefusalReferral",
     "RefusalReferralMaterial",
+    "EventCursor",
+    "OutboxEvent",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -10,6 +10,7 @@ from app.routers import (
     deadlines,
     dishonest,
     disposal,
+    events,
     measures,
     objections,
     permissions,
@@ -19,6 +20,7 @@ from app.routers import (
     stats,
     termination_pool,
     triage,
+    webhooks,
 )
 
 ROUTERS = [
@@ -40,4 +42,6 @@ ROUTERS = [
     closure.router,
     dishonest.router,
     termination_pool.router,
+    events.router,
+    webhooks.router,
 ]

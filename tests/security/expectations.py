@@ -46,6 +46,9 @@ DESK_READERS = COMMAND_CENTER | LEADERSHIP | HANDLING_TEAM
 # came from (issue 5); a team (the fast group too) sees only its own. The comprehensive and objection
 # groups read the case itself, not the transfer record: a design choice DOMAIN.md §1 leaves open.
 TRANSFER_READERS = DISPOSAL | LEADERSHIP | HANDLING_TEAM
+# The event feed (issue 16): whoever reads cases, each seeing the events of the cases it may see (a
+# brigade its own, the filing division's machine account the filings of its own cases).
+EVENT_READERS = EVERYONE - OFFICE
 
 
 @dataclass(frozen=True)
@@ -190,4 +193,16 @@ EXPECTATIONS: dict[str, Expectation] = {
     "GET /api/v1/stats/overview": _(COMMAND_CENTER | LEADERSHIP),
     "GET /api/v1/calendar/{year}": _(EVERYONE),
     "PUT /api/v1/calendar/{year}": _(ADMIN),
+    # the event feed and webhooks (issue 16: an administrator registers subscriptions)
+    "GET /api/v1/events": _(EVENT_READERS),
+    "GET /api/v1/events/stream": _(EVENT_READERS),
+    "POST /api/v1/webhook-subscriptions": _(ADMIN),
+    "GET /api/v1/webhook-subscriptions": _(ADMIN),
+    "GET /api/v1/webhook-subscriptions/{subscription_id}": _(ADMIN, "webhook_subscription", None),
+    "POST /api/v1/webhook-subscriptions/{subscription_id}/disable": _(ADMIN, "webhook_subscription", None),
+    "POST /api/v1/webhook-subscriptions/{subscription_id}/enable": _(ADMIN, "webhook_subscription", None),
+    "GET /api/v1/webhook-subscriptions/{subscription_id}/deliveries": _(ADMIN, "webhook_subscription", None),
+    "POST /api/v1/webhook-subscriptions/{subscription_id}/deliveries/{delivery_id}/replay": _(
+        ADMIN, "webhook_delivery", None
+    ),
 }

@@ -22,8 +22,10 @@ from sqlalchemy import select
 from app.database import session_scope
 from app.models.deadline_extension import DeadlineExtension
 from app.models.user import User
+from app.models.webhook_delivery import WebhookDelivery
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
+from app.services import relay
 from app.settings import court_today
 from tests.factories import (
     add_measure,
@@ -258,6 +260,26 @@ def _routed_petition(client, auth) -> Subject:  # noqa: ANN001
     return petition
 
 
+def _webhook_subscription(client, auth) -> Subject:  # noqa: ANN001
+    body = {"url": "https://receiver.example/hooks", "event_types": ["case.*"]}
+    subscription = ok(client.post("/api/v1/webhook-subscriptions", headers=auth("admin"), json=body), 201)
+    return {"subscription_id": subscription["id"]}
+
+
+def _webhook_delivery(client, auth) -> Subject:  # noqa: ANN001
+    subject = _webhook_subscription(client, auth)
+    ok(
+        client.post(
+            "/api/v1/cases", headers=auth("registrar"), json=case_body(9002, year=TODAY.year, filed_on=ON)
+        ),
+        201,
+    )
+    with session_scope() as session:
+        relay.fan_out(session, limit=10)
+        delivery_id = session.scalar(select(WebhookDelivery.id))
+    return subject | {"delivery_id": delivery_id}
+
+
 SUBJECTS: dict[str, Callable[..., Subject]] = {
     "team_case": _team_case,
     "filed_case": lambda client, auth: {"case_id": make_case(state="filed", filed_on=FILED)},
@@ -281,6 +303,8 @@ SUBJECTS: dict[str, Callable[..., Subject]] = {
     "returned_referral": _returned_referral,
     "petition": _petition,
     "routed_petition": _routed_petition,
+    "webhook_subscription": _webhook_subscription,
+    "webhook_delivery": _webhook_delivery,
 }
 
 
@@ -402,6 +426,7 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
     "POST /api/v1/petitions/{petition_id}/close": lambda s: {},
     "POST /api/v1/cases/{case_id}/deadline-extensions": lambda s: {"rule": "D3", "reason": "案情复杂"},
     "PUT /api/v1/calendar/{year}": lambda s: {"holidays": [f"{TODAY.year + 1}-01-01"], "makeup_workdays": []},
+    "POST /api/v1/webhook-subscriptions": lambda s: {"url": "https://receiver.example/hooks"},
 }
 
 NO_SUBJECT_PARAMS = {"year": TODAY.year + 1}
@@ -470,6 +495,8 @@ def _sample_path(template: str) -> str:
                 "referral_id",
                 "petition_id",
                 "extension_id",
+                "subscription_id",
+                "delivery_id",
             )
         },
         year=TODAY.year,

@@ -74,7 +74,7 @@ async def relay_round(
     Returns how much work it found (0: idle)."""
     with session_scope() as session:
         fanned = relay.fan_out(session, limit=settings.relay_batch_size)
-    lease = timedelta(seconds=settings.webhook_timeout_seconds) + relay.CLAIM_MARGIN
+    lease = timedelta(seconds=settings.webhook_timeout_seconds + settings.relay_claim_margin_seconds)
     with session_scope() as session:
         claims = relay.claim_due(session, now=utcnow(), limit=settings.relay_batch_size, lease=lease)
     outcomes = await asyncio.gather(

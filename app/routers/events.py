@@ -79,7 +79,8 @@ async def stream_events(
     """The same feed as Server-Sent Events; a reconnecting client resumes with ``Last-Event-ID``."""
     wanted = _types(types)
     cursor = last_event_id or after
-    events.FEED.decode(cursor)  # a cursor this service did not issue is a 422 before the stream opens
+    # a cursor this service did not issue is a 422 before the stream opens
+    events.feed_position(cursor, field="Last-Event-ID" if last_event_id else "after")
     settings = get_settings()
 
     async def frames() -> AsyncIterator[str]:

@@ -58,6 +58,14 @@ def matches_types(column: Any, types: Sequence[str]) -> Any:
     return or_(column.in_(exact), *(column.startswith(prefix, autoescape=True) for prefix in families))
 
 
+def feed_position(cursor: str | None, *, field: str = "after") -> tuple[Any, ...] | None:
+    """The position a cursor of this feed stands for; another string is a 422 naming ``field``."""
+    try:
+        return FEED.decode(cursor)
+    except InvalidInput:
+        raise InvalidInput(field, "not a cursor of this feed; start without one") from None
+
+
 @dataclass(frozen=True)
 class FeedPage:
     events: list[OutboxEvent]
@@ -75,7 +83,7 @@ def feed(
     limit: int = 100,
 ) -> FeedPage:
     """The events after ``after`` that the caller may see, in commit order."""
-    position = FEED.decode(after)
+    position = feed_position(after)
     stmt = visible_cases(select(OutboxEvent), user, OutboxEvent.case_id)
     if not actor_may(user, "case.read_history"):
         # app.policy: a service account sees the cases it filed as filed, not their later life

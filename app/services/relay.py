@@ -33,7 +33,6 @@ from app.rules.event_types import SIGNATURE_HEADER, retry_delay, signature, want
 from app.services.events import event_body
 from app.settings import Settings
 
-CLAIM_MARGIN = timedelta(seconds=30)  # beyond the receiver's timeout, before a claim lapses
 ERROR_TEXT_MAX = 500
 
 

@@ -10,15 +10,14 @@ is why delivery is at least once and receivers deduplicate by event id.
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import httpx
+import pydantic_core
 from sqlalchemy import Integer, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
@@ -36,17 +35,9 @@ from app.settings import Settings
 ERROR_TEXT_MAX = 500
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
 def event_json(event: OutboxEvent) -> bytes:
-    """The bytes a receiver gets (and the signature covers)."""
-    return json.dumps(
-        event_body(event), default=_json_default, ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    """The bytes a receiver gets (and the signature covers): JSON as the feed serves the event."""
+    return pydantic_core.to_json(event_body(event))
 
 
 def fan_out(session: Session, *, limit: int) -> int:

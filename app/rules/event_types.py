@@ -35,6 +35,8 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "measure.approve": ("measure.approved",),
     "deadline.breach": ("deadline.breached",),
     "deadline.elapse": ("deadline.elapsed",),
+    "deadline.request_extension": ("deadline.extension_requested",),
+    "deadline.review_extension": ("deadline.extension_reviewed",),
     "deadline.extend": ("deadline.extended",),
     "disposal.request": ("transfer.requested",),
     "disposal.approve": ("transfer.approved",),
@@ -68,7 +70,13 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "refusal_referral.submitted": ("referral.submitted",),
     "refusal_referral.supplemented": ("referral.supplemented",),
     "refusal_referral.liaised": ("referral.liaised",),
+    "refusal_referral.reviewed_complete": ("referral.accepted_for_transfer",),
+    "refusal_referral.reviewed_returned": ("referral.returned",),
     "refusal_referral.police_transferred": ("referral.police_transferred",),
+    "refusal_referral.outcome_accepted": ("referral.outcome_recorded",),
+    "refusal_referral.outcome_declined": ("referral.outcome_recorded",),
+    "refusal_referral.outcome_prosecuted": ("referral.outcome_recorded",),
+    "refusal_referral.outcome_judged": ("referral.outcome_recorded",),
 }
 PAYMENT_RECEIVED = "payment.received"
 ALL_EVENT_TYPES: frozenset[str] = frozenset(t for types in EVENT_TYPES.values() for t in types) | {

@@ -12,9 +12,11 @@ from sqlalchemy import event, select
 
 from app.database import session_scope
 from app.models.outbox_event import OutboxEvent
+from app.rules.event_types import ALL_EVENT_TYPES
 from app.services import audit
 from app.settings import court_today
 from app.sweep import run_sweep
+from tests.conftest import ROOT
 from tests.factories import case_body, make_triage_case, resident_id
 from tests.helpers import fields, ok
 
@@ -171,3 +173,8 @@ def test_the_stream_sends_the_feed_as_server_sent_events_and_resumes_after_last_
     assert resumed_frames == frames[1:]
     refused = client.get(f"{FEED}/stream", headers=auth("comprehensive", **{"Last-Event-ID": "x"}))
     assert fields(refused) == {"Last-Event-ID"}
+
+
+def test_every_event_type_is_documented():
+    page = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+    assert [t for t in sorted(ALL_EVENT_TYPES) if f"`{t}`" not in page] == []

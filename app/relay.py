@@ -81,8 +81,7 @@ async def relay_round(
         *(relay.send(client, claim, timeout_s=settings.webhook_timeout_seconds) for claim in claims)
     )
     with session_scope() as session:
-        for outcome in outcomes:
-            relay.record_outcome(session, outcome, now=utcnow(), settings=settings)
+        relay.record_outcomes(session, outcomes, now=utcnow(), settings=settings)
     published = 0
     if bus is not None:
         with session_scope() as session:
@@ -111,7 +110,8 @@ async def run_relay(*, once: bool = False, stop: asyncio.Event | None = None) ->
     bus = await Bus(settings.nats_url).connect() if settings.nats_url else None
     pruned_at = 0.0
     try:
-        async with httpx.AsyncClient(headers={"User-Agent": "enforcement-relay"}) as client:
+        limits = httpx.Limits(max_connections=settings.relay_concurrency)
+        async with httpx.AsyncClient(headers={"User-Agent": "enforcement-relay"}, limits=limits) as client:
             while not stop.is_set():
                 worked = await relay_round(client, bus, settings, totals)
                 if time.monotonic() - pruned_at >= PRUNE_EVERY_S:

@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     webhook_backoff_max_seconds: float = Field(6 * 3600, gt=0, description="the longest delay between tries")
     webhook_failing_after: int = Field(5, ge=1, description="failed attempts in a row that mark it failing")
     relay_batch_size: int = Field(100, ge=1, description="deliveries a relay claims at once")
+    relay_concurrency: int = Field(
+        16, ge=1, description="requests a relay has open at once, to all receivers"
+    )
     relay_claim_margin_seconds: float = Field(
         30, gt=0, description="a claimed delivery is free again this long after the receiver's timeout"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -173,8 +173,10 @@ async def send(client: httpx.AsyncClient, claim: Claim, *, timeout_s: float) -> 
         "Enforcement-Delivery-Id": str(claim.delivery_id),
     }
     try:
+        # waiting for one of the relay's connections (ENFORCEMENT_RELAY_CONCURRENCY) is not the receiver's
+        timeout = httpx.Timeout(timeout_s, pool=None)
         response = await client.post(
-            claim.url, content=claim.body, headers=headers, timeout=timeout_s, follow_redirects=False
+            claim.url, content=claim.body, headers=headers, timeout=timeout, follow_redirects=False
         )
     except httpx.TimeoutException:
         return Outcome(
@@ -194,38 +196,69 @@ _FAILED_ATTEMPT = (
 )
 
 
-def record_outcome(
+def record_outcomes(
     session: Session,
-    outcome: Outcome,
+    outcomes: Sequence[Outcome],
     *,
     now: datetime,
     settings: Settings,
     jitter: Callable[[], float] | None = None,
-) -> DeliveryStatus:
-    """Store how an attempt went: delivered; or due again after a backoff with jitter; or, once the
-    retry period since the first attempt is over, failed. A subscription whose receiver failed
-    ``webhook_failing_after`` attempts in a row is marked failing, and active again on a success."""
+) -> None:
+    """Store how a round's attempts went: delivered; or due again after a backoff with jitter; or,
+    once the retry period since the first attempt is over, failed. A subscription whose receiver
+    failed ``webhook_failing_after`` attempts in a row is marked failing, and active again on a
+    success. A delivery no longer pending (replayed or pruned meanwhile) is left as it is."""
+    delivered = [outcome for outcome in outcomes if outcome.ok]
+    for status_code in {outcome.status_code for outcome in delivered}:
+        session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id.in_([o.delivery_id for o in delivered if o.status_code == status_code]),
+                WebhookDelivery.status == DeliveryStatus.pending,
+            )
+            .values(
+                status=DeliveryStatus.delivered.value,
+                attempts=WebhookDelivery.attempts + 1,
+                first_attempt_at=func.coalesce(WebhookDelivery.first_attempt_at, now),
+                last_attempt_at=now,
+                delivered_at=now,
+                last_status_code=status_code,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    answered = sorted({outcome.subscription_id for outcome in delivered})
+    if answered:
+        session.execute(
+            update(WebhookSubscription)
+            .where(WebhookSubscription.id.in_(answered))
+            .values(consecutive_failures=0)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(WebhookSubscription)
+            .where(
+                WebhookSubscription.id.in_(answered), WebhookSubscription.status == SubscriptionStatus.failing
+            )
+            .values(status=SubscriptionStatus.active.value, version=WebhookSubscription.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    for outcome in outcomes:
+        if not outcome.ok:
+            _failed_attempt(session, outcome, now=now, settings=settings, jitter=jitter or _jitter)
+
+
+def _failed_attempt(
+    session: Session, outcome: Outcome, *, now: datetime, settings: Settings, jitter: Callable[[], float]
+) -> None:
     delivery = session.get(WebhookDelivery, outcome.delivery_id, with_for_update=True)
     if delivery is None or delivery.status != DeliveryStatus.pending:
-        return (
-            DeliveryStatus.delivered if delivery is None else delivery.status
-        )  # pruned or replayed meanwhile
+        return
     delivery.attempts += 1
     delivery.first_attempt_at = delivery.first_attempt_at or now
     delivery.last_attempt_at = now
     delivery.last_status_code = outcome.status_code
-    delivery.last_error = outcome.error[:ERROR_TEXT_MAX] if outcome.error else None
-    subscription = WebhookSubscription.id == outcome.subscription_id
-    if outcome.ok:
-        delivery.status = DeliveryStatus.delivered
-        delivery.delivered_at = now
-        session.execute(update(WebhookSubscription).where(subscription).values(consecutive_failures=0))
-        session.execute(
-            update(WebhookSubscription)
-            .where(subscription, WebhookSubscription.status == SubscriptionStatus.failing)
-            .values(status=SubscriptionStatus.active.value, version=WebhookSubscription.version + 1)
-        )
-        return delivery.status
+    delivery.last_error = (outcome.error or "")[:ERROR_TEXT_MAX]
     if now - delivery.first_attempt_at >= timedelta(hours=settings.webhook_retry_hours):
         delivery.status = DeliveryStatus.failed
     else:
@@ -233,19 +266,18 @@ def record_outcome(
             delivery.attempts,
             base=timedelta(seconds=settings.webhook_backoff_base_seconds),
             cap=timedelta(seconds=settings.webhook_backoff_max_seconds),
-            jitter=(jitter or _jitter)(),
+            jitter=jitter(),
         )
     session.execute(_FAILED_ATTEMPT, {"subscription": outcome.subscription_id})
     session.execute(
         update(WebhookSubscription)
         .where(
-            subscription,
+            WebhookSubscription.id == outcome.subscription_id,
             WebhookSubscription.status == SubscriptionStatus.active,
             WebhookSubscription.consecutive_failures >= settings.webhook_failing_after,
         )
         .values(status=SubscriptionStatus.failing.value, version=WebhookSubscription.version + 1)
     )
-    return delivery.status
 
 
 def _jitter() -> float:

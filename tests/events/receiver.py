@@ -15,6 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # a relay opens many connections at once; the default backlog is 5
+    daemon_threads = True
+
+
 def verify(secret: str, header: str, body: bytes, tolerance_s: int = 300) -> bool:
     """docs/events.md, "Verifying a delivery": t and v1 from the header; HMAC-SHA256 of "t." + body."""
     parts = dict(item.split("=", 1) for item in header.split(","))
@@ -62,7 +67,7 @@ def receiving(secret: str, **options: Any) -> Iterator[Receiver]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/enforcement"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

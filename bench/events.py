@@ -34,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from bench import harness
+from bench.load import percentile
 
 BATCH = 100
 SECRET = secrets.token_urlsafe(32)
@@ -148,11 +149,6 @@ def wait_until(condition: Any, timeout_s: float) -> float:
     return time.monotonic() - started
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.events",
@@ -230,10 +226,10 @@ def main(argv: list[str] | None = None) -> int:
         stop(relays)
     occurred = occurred_at_by_event()
     arrived = dict(receiver.arrived)
-    late = [
+    late = sorted(
         (arrived[e] - o.timestamp()) * 1000
         for e, o in sorted(occurred.items(), key=lambda i: i[1])[latency_from:]
-    ]
+    )
     receiver.server.shutdown()
 
     lines = harness.section_head("Event relay: throughput and commit-to-delivery latency", machine)

@@ -136,12 +136,16 @@ def test_the_filing_divisions_machine_account_sees_only_the_filing_of_its_own_ca
 
 
 def test_a_change_rolled_back_after_its_events_were_written_announces_nothing(client, auth):
+    written = []
+
     def fail_after_the_outbox(session):  # noqa: ANN001, ANN202
+        written.extend(session.scalars(select(OutboxEvent.type)))
         raise RuntimeError("the commit fails")
 
     with pytest.raises(RuntimeError), session_scope() as session:
         event.listen(session, "before_commit", fail_after_the_outbox)  # after the audit chain's listener
         audit.record(session, actor=None, action="case.filed", entity_type="case", entity_id=1, case_id=None)
+    assert written == ["case.filed"]  # the event was in the transaction when it failed
     with session_scope(read_only=True) as session:
         assert session.scalars(select(OutboxEvent)).all() == []
     file_case(client, auth, 350)

@@ -93,7 +93,10 @@ def test_the_retry_delay_doubles_up_to_its_cap_scaled_by_the_jitter(attempts, ji
         ("http://127.0.0.1:9000/hooks", None),  # another service on this machine
         ("ftp://receiver.example/hooks", "must be an http or https URL"),
         ("https:///hooks", "must name a host"),
-        ("https://u:p@receiver.example/", "may not carry credentials; the signature authenticates the sender"),
+        (
+            "https://u:p@receiver.example/",
+            "may not carry credentials; the signature authenticates the sender",
+        ),  # noqa: E501
         ("http://127.0.0.1:8000/x", "points at this service itself"),
         ("http://LOCALHOST:8000/x", "points at this service itself"),
         ("http://127.0.0.2:8000/x", "points at this service itself"),

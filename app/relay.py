@@ -33,6 +33,7 @@ from app.settings import Settings, get_settings
 
 log = structlog.get_logger("app.relay")
 PRUNE_EVERY_S = 600
+BUS_RETRY_S = 30  # a bus that failed is tried again after this; webhooks go on meanwhile
 
 
 @dataclass
@@ -45,25 +46,25 @@ class RelayTotals:
 
 
 class Bus:
-    """A JetStream connection: ``publish`` waits for the stream's acknowledgement."""
+    """A JetStream connection, made on first use and again after it was lost: ``publish`` waits for
+    the stream's acknowledgement."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._connection: Any = None
         self._stream: Any = None
-
-    async def connect(self) -> Bus:
-        import nats
-
-        self._connection = await nats.connect(self.url, connect_timeout=5, max_reconnect_attempts=-1)
-        self._stream = self._connection.jetstream()
-        return self
+        self.down_until = 0.0  # after a failure, the bus is left alone for a while
 
     async def publish(self, subject: str, body: bytes, message_id: str) -> None:
+        if self._connection is None or self._connection.is_closed:
+            import nats
+
+            self._connection = await nats.connect(self.url, connect_timeout=5, allow_reconnect=True)
+            self._stream = self._connection.jetstream()
         await self._stream.publish(subject, body, headers={"Nats-Msg-Id": message_id})
 
     async def close(self) -> None:
-        if self._connection is not None:
+        if self._connection is not None and not self._connection.is_closed:
             await self._connection.drain()
 
 
@@ -82,12 +83,7 @@ async def relay_round(
     )
     with session_scope() as session:
         relay.record_outcomes(session, outcomes, now=utcnow(), settings=settings)
-    published = 0
-    if bus is not None:
-        with session_scope() as session:
-            published = await relay.publish_to_bus(
-                session, bus.publish, court=settings.event_court, limit=settings.relay_batch_size
-            )
+    published = await publish(bus, settings) if bus is not None else 0
     totals.fanned_out += fanned
     totals.attempts += len(outcomes)
     totals.delivered += sum(outcome.ok for outcome in outcomes)
@@ -95,6 +91,22 @@ async def relay_round(
     if fanned or outcomes or published:
         log.info("relay_round", fanned_out=fanned, attempts=len(outcomes), published=published)
     return fanned + len(outcomes) + published
+
+
+async def publish(bus: Bus, settings: Settings) -> int:
+    """Publish the next events to the bus; when it cannot be reached, say so and leave them for the
+    next round (the cursor stays), so that webhooks go on meanwhile."""
+    if time.monotonic() < bus.down_until:
+        return 0
+    try:
+        with session_scope() as session:
+            return await relay.publish_to_bus(
+                session, bus.publish, court=settings.event_court, limit=settings.relay_batch_size
+            )
+    except Exception as exc:  # noqa: BLE001 - any failure of the bus is retried later
+        log.warning("message_bus_unavailable", url=bus.url, error=f"{type(exc).__name__}: {exc}"[:300])
+        bus.down_until = time.monotonic() + BUS_RETRY_S
+        return 0
 
 
 def prune_outbox(settings: Settings) -> int:
@@ -107,7 +119,7 @@ async def run_relay(*, once: bool = False, stop: asyncio.Event | None = None) ->
     settings = get_settings()
     stop = stop or asyncio.Event()
     totals = RelayTotals()
-    bus = await Bus(settings.nats_url).connect() if settings.nats_url else None
+    bus = Bus(settings.nats_url) if settings.nats_url else None
     pruned_at = 0.0
     try:
         limits = httpx.Limits(max_connections=settings.relay_concurrency)

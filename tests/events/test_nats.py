@@ -11,7 +11,7 @@ import socket
 import uuid
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.database import session_scope
 from app.models.event_cursor import EventCursor
@@ -32,7 +32,7 @@ def _reachable() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(
+needs_nats = pytest.mark.skipif(
     not _reachable() and not os.environ.get("CI"), reason=f"no NATS server at {NATS_URL}"
 )
 
@@ -55,6 +55,7 @@ async def _stream(name: str, court: str, action: str) -> list:
         await connection.close()
 
 
+@needs_nats
 def test_jetstream_gets_each_event_once_on_its_subject_with_the_event_id_as_message_id(
     client, auth, monkeypatch
 ):
@@ -82,3 +83,18 @@ def test_jetstream_gets_each_event_once_on_its_subject_with_the_event_id_as_mess
     assert [m.subject for m in messages] == [f"enforcement.{court}.{e['type']}" for e in feed]
     assert [m.headers["Nats-Msg-Id"] for m in messages] == [e["id"] for e in feed]
     assert [json.loads(m.data) for m in messages] == feed
+
+
+def test_an_unreachable_bus_holds_back_neither_the_webhooks_nor_its_own_events(client, auth, monkeypatch):
+    from tests.events.receiver import receiving
+
+    monkeypatch.setattr(get_settings(), "nats_url", "nats://127.0.0.1:1")
+    with receiving("r" * 40) as receiver:
+        body = {"url": receiver.url, "secret": "r" * 40}
+        ok(client.post("/api/v1/webhook-subscriptions", json=body, headers=auth("admin")), 201)
+        ok(client.post("/api/v1/cases", json=case_body(810), headers=auth("registrar")), 201)
+        totals = asyncio.run(run_relay(once=True))
+    assert (totals.delivered, totals.published) == (1, 0)
+    assert len(receiver.event_ids) == 1
+    with session_scope(read_only=True) as session:  # the bus's cursor did not move past the event
+        assert session.scalars(select(EventCursor.position)).all() in ([], [0])

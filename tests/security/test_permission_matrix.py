@@ -10,6 +10,7 @@ Refused users go first, so that they act on the subject in the state the allowed
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -266,17 +267,18 @@ def _webhook_subscription(client, auth) -> Subject:  # noqa: ANN001
     return {"subscription_id": subscription["id"]}
 
 
+_DELIVERY_SERIALS = itertools.count(9100)
+
+
 def _webhook_delivery(client, auth) -> Subject:  # noqa: ANN001
     subject = _webhook_subscription(client, auth)
-    ok(
-        client.post(
-            "/api/v1/cases", headers=auth("registrar"), json=case_body(9002, year=TODAY.year, filed_on=ON)
-        ),
-        201,
-    )
+    body = case_body(next(_DELIVERY_SERIALS), year=TODAY.year, filed_on=ON)
+    ok(client.post("/api/v1/cases", headers=auth("registrar"), json=body), 201)
     with session_scope() as session:
         relay.fan_out(session, limit=10)
-        delivery_id = session.scalar(select(WebhookDelivery.id))
+        delivery_id = session.scalar(
+            select(WebhookDelivery.id).where(WebhookDelivery.subscription_id == subject["subscription_id"])
+        )
     return subject | {"delivery_id": delivery_id}
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 import httpx
 import pydantic_core
-from sqlalchemy import Integer, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
@@ -318,15 +318,3 @@ async def publish_to_bus(session: Session, publish: Publish, *, court: str, limi
     if events:
         cursor.position = events[-1].position
     return len(events)
-
-
-def delivery_backlog(session: Session) -> int:
-    """Deliveries still pending (the relay's backlog, for its log line)."""
-    return int(
-        session.scalar(
-            select(func.count(WebhookDelivery.id).cast(Integer)).where(
-                WebhookDelivery.status == DeliveryStatus.pending
-            )
-        )
-        or 0
-    )

@@ -17,7 +17,7 @@ from app.services import audit
 from app.settings import court_today
 from app.sweep import run_sweep
 from tests.conftest import ROOT
-from tests.factories import case_body, make_triage_case, resident_id
+from tests.factories import case_body, make_team_case, make_triage_case, resident_id
 from tests.helpers import fields, ok
 
 FEED = "/api/v1/events"
@@ -182,3 +182,16 @@ def test_the_stream_sends_the_feed_as_server_sent_events_and_resumes_after_last_
 def test_every_event_type_is_documented():
     page = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
     assert [t for t in sorted(ALL_EVENT_TYPES) if f"`{t}`" not in page] == []
+
+
+def test_money_received_on_a_case_is_announced_with_its_amount(client, auth):
+    case_id = make_team_case(1)
+    body = {"kind": "payment_received", "on": "2026-04-01", "amount": "30000.00"}
+    ok(client.post(f"/api/v1/cases/{case_id}/measures", json=body, headers=auth("brigade1-judge")), 201)
+    (received,) = feed(client, auth, "brigade1-judge", types="payment.received")["items"]
+    assert (received["case_id"], received["data"]["amount"], received["data"]["paid_amount"]) == (
+        case_id,
+        "30000.00",
+        "30000.00",
+    )
+    assert types_of(feed(client, auth, "brigade1-judge")) == ["measure.recorded", "payment.received"]

@@ -24,6 +24,7 @@ from tests.helpers import fields, ok
 
 SUBSCRIPTIONS = "/api/v1/webhook-subscriptions"
 SECRET = "s" * 40
+RETRY_S = 2.0
 
 
 def subscribe(client, auth, url: str, **body) -> dict:  # noqa: ANN001
@@ -50,8 +51,9 @@ def deliveries(client, auth, subscription_id: int, **params) -> list[dict]:  # n
 @pytest.fixture
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = get_settings()
-    monkeypatch.setattr(settings, "webhook_backoff_base_seconds", 0.05)
-    monkeypatch.setattr(settings, "webhook_backoff_max_seconds", 0.1)
+    # 1–2 s with the jitter: longer than a round of the relay, even on a busy machine
+    monkeypatch.setattr(settings, "webhook_backoff_base_seconds", RETRY_S)
+    monkeypatch.setattr(settings, "webhook_backoff_max_seconds", RETRY_S)
     monkeypatch.setattr(settings, "webhook_failing_after", 2)
 
 
@@ -132,13 +134,13 @@ def test_a_failing_receiver_is_retried_with_backoff_marked_failing_given_up_and_
         (pending,) = deliveries(client, auth, subscription["id"])
         assert (pending["status"], pending["attempts"], pending["last_status_code"]) == ("pending", 1, 503)
         assert pending["next_attempt_at"] > pending["last_attempt_at"]  # backing off
-        time.sleep(0.15)
+        time.sleep(RETRY_S + 0.1)
         relay_until_idle()
         shown = ok(client.get(f"{SUBSCRIPTIONS}/{subscription['id']}", headers=auth("admin")))
         assert (shown["status"], shown["consecutive_failures"]) == ("failing", 2)
 
         monkeypatch.setattr(get_settings(), "webhook_retry_hours", 0.2 / 3600)  # the retry period is over
-        time.sleep(0.25)
+        time.sleep(RETRY_S + 0.1)
         relay_until_idle()
         (failed,) = deliveries(client, auth, subscription["id"], status="failed")
         assert failed["attempts"] == 3 and "503" in failed["last_error"]

@@ -417,3 +417,19 @@ class DeferralState(StrEnum):
     approved = "approved"
     refused = "refused"
     lifted = "lifted"
+
+
+class SubscriptionStatus(StrEnum):
+    """A webhook subscription (docs/events.md)."""
+
+    active = "active"
+    failing = "failing"  # its receiver failed several attempts in a row; deliveries go on, backing off
+    disabled = "disabled"  # switched off by an administrator: nothing is owed to it from then on
+
+
+class DeliveryStatus(StrEnum):
+    """One event owed to one webhook subscription."""
+
+    pending = "pending"  # due at next_attempt_at (or held by a relay until then)
+    delivered = "delivered"  # the receiver answered 2xx
+    failed = "failed"  # gave up after retrying for the retry period; an administrator may replay it

@@ -173,6 +173,14 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "deadline.extend": (_g("leadership", "president"),),
     "stats.read": (_g(SUPERVISORS),),
     "calendar.read": (_g("*"),),
+    # the event feed (docs/events.md): each caller sees the events of the cases it may see
+    "event.read": (
+        _g(SUPERVISORS | {"admin"}),
+        _g("filing", {"registrar", "service"}),
+        _g(BRIGADES),
+    ),
+    # webhook subscriptions carry signing secrets and send court data out: administrators only
+    "webhook.manage": (_g("admin", "admin"),),
     "calendar.write": (_g("admin", "admin"),),
 }
 

@@ -177,6 +177,33 @@ class Settings(BaseSettings):
     unclaimed_receipt_working_days: int = Field(3, ge=1)  # D18
     payout_days: int = Field(30, ge=1)  # D19
 
+    # The event feed and its relay (docs/events.md)
+    event_retention_days: int = Field(30, ge=1, description="events kept at least this long, then pruned")
+    events_stream_seconds: float = Field(
+        300, gt=0, description="an SSE stream ends after this; clients resume"
+    )
+    events_poll_seconds: float = Field(1.0, gt=0, description="how often a stream or relay looks for events")
+    event_court: str = Field(
+        "court", pattern=r"^[A-Za-z0-9_-]{1,32}$", description="<court> in NATS subjects"
+    )
+    nats_url: str | None = Field(None, description="NATS with JetStream; unset: the relay publishes nowhere")
+    # The service's own addresses (base URLs): a webhook pointing at one of them is refused.
+    service_urls: list[str] = Field(default=[], description="e.g. https://enforcement.court.example")
+    webhook_timeout_seconds: float = Field(10, gt=0, description="a receiver answering later is cut off")
+    webhook_retry_hours: float = Field(24, gt=0, description="retries stop this long after the first attempt")
+    webhook_backoff_base_seconds: float = Field(
+        30, gt=0, description="the first retry's delay, doubled after"
+    )
+    webhook_backoff_max_seconds: float = Field(6 * 3600, gt=0, description="the longest delay between tries")
+    webhook_failing_after: int = Field(5, ge=1, description="failed attempts in a row that mark it failing")
+    relay_batch_size: int = Field(100, ge=1, description="deliveries a relay claims at once")
+    relay_concurrency: int = Field(
+        16, ge=1, description="requests a relay has open at once, to all receivers"
+    )
+    relay_claim_margin_seconds: float = Field(
+        30, gt=0, description="a claimed delivery is free again this long after the receiver's timeout"
+    )
+
     @model_validator(mode="after")
     def _signing_key(self) -> Settings:
         if self.environment != "development" and self.jwt_secret in ("", PLACEHOLDER_SECRET):

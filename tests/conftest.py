@@ -27,6 +27,8 @@ os.environ["ENFORCEMENT_AUDIT_ANCHOR_KEY"] = "test-audit-key-" + "y" * 40
 os.environ["ENFORCEMENT_AUDIT_CHECKPOINT_DIR"] = f"{_tmp}/audit-checkpoints"
 os.environ.setdefault("ENFORCEMENT_LOG_LEVEL", "WARNING")
 os.environ["ENFORCEMENT_DEMO_PASSWORD"] = "demo-password"
+# An event stream (GET /events/stream) ends soon, so that a test reading one to its end is quick.
+os.environ.setdefault("ENFORCEMENT_EVENTS_STREAM_SECONDS", "0.3")
 
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402

@@ -12,10 +12,12 @@ from app.models.deadline_extension import DeadlineExtension
 from app.models.dishonest_listing import DishonestListing
 from app.models.disposal_task import DisposalTask
 from app.models.disposal_transfer import DisposalTransfer
+from app.models.event_cursor import EventCursor
 from app.models.idempotency_key import IdempotencyKey
 from app.models.login_throttle import LoginThrottle
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
+from app.models.outbox_event import OutboxEvent
 from app.models.payout import Payout, PayoutDeferral
 from app.models.petition import Petition, PetitionUrge
 from app.models.receipt import Receipt
@@ -25,6 +27,8 @@ from app.models.termination_pool_entry import TerminationPoolEntry, TerminationP
 from app.models.triage_decision import TriageDecision
 from app.models.unit import Unit
 from app.models.user import User
+from app.models.webhook_delivery import WebhookDelivery
+from app.models.webhook_subscription import WebhookSubscription
 
 __all__ = [
     "Asset",
@@ -63,4 +67,8 @@ __all__ = [
     "Payout",
     "PayoutDeferral",
     "Receipt",
+    "EventCursor",
+    "OutboxEvent",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -15,5 +15,10 @@ class AuditHead(Base):
     last_entry_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
     entry_count: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+    # The last outbox event's position (app.models.outbox_event): drawn under this row's lock, so event
+    # positions follow commit order with no gap.
+    event_position: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), default=0, server_default="0"
+    )
     # HMAC of (last_entry_id, entry_count, last_hash) with the audit key, which the database does not hold
     head_mac: Mapped[str | None] = mapped_column(String(64))

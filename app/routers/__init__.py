@@ -10,6 +10,7 @@ from app.routers import (
     deadlines,
     dishonest,
     disposal,
+    events,
     ledger,
     measures,
     objections,
@@ -22,6 +23,7 @@ from app.routers import (
     stats,
     termination_pool,
     triage,
+    webhooks,
 )
 
 ROUTERS = [
@@ -46,4 +48,6 @@ ROUTERS = [
     ledger.router,
     receipts.router,
     payouts.router,
+    events.router,
+    webhooks.router,
 ]

@@ -26,6 +26,7 @@ from app.models.audit_entry import AuditEntry
 from app.models.audit_head import AuditHead
 from app.models.base import utcnow
 from app.policy import Actor
+from app.services import outbox
 from app.services.audit_anchor import Anchors, head_is_signed, head_mac
 from app.settings import get_settings
 
@@ -109,7 +110,11 @@ _HASHED_FIELDS = (
 
 
 _HEAD = cast(Table, AuditHead.__table__)
-_LOCK_HEAD = select(_HEAD.c.last_hash, _HEAD.c.entry_count).where(_HEAD.c.id == 1).with_for_update()
+_LOCK_HEAD = (
+    select(_HEAD.c.last_hash, _HEAD.c.entry_count, _HEAD.c.event_position)
+    .where(_HEAD.c.id == 1)
+    .with_for_update()
+)
 _ENTRIES = cast(Table, AuditEntry.__table__)
 _INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
 _MOVE_HEAD = (
@@ -120,25 +125,27 @@ _MOVE_HEAD = (
         last_hash=bindparam("last"),
         entry_count=bindparam("count"),
         head_mac=bindparam("mac"),
+        event_position=bindparam("position"),
     )
 )
 
 
-def _locked_head(session: Session) -> Row[str, int]:
+def _locked_head(session: Session) -> Row[str, int, int]:
     """The chain's head (last hash), locked until the transaction ends: appends are ordered across
     processes. Created with the genesis hash on first use; a concurrent creator wins, we wait."""
     head = session.execute(_LOCK_HEAD).first()
     if head is None:
         session.execute(
             insert_skipping_conflicts(session, AuditHead, "id"),
-            {"id": 1, "last_entry_id": 0, "last_hash": GENESIS, "entry_count": 0},
+            {"id": 1, "last_entry_id": 0, "last_hash": GENESIS, "entry_count": 0, "event_position": 0},
         )
         head = session.execute(_LOCK_HEAD).one()
     return head
 
 
 def write_pending_entries(session: Session) -> None:
-    """Chain and insert the queued entries (one INSERT), then move and sign the head (one UPDATE)."""
+    """Chain and insert the queued entries (one INSERT) and the events they announce (app.services.outbox),
+    then move and sign the head (one UPDATE)."""
     pending: list[dict[str, Any]] = session.info.pop(_PENDING, [])
     if not pending:
         return
@@ -151,9 +158,16 @@ def write_pending_entries(session: Session) -> None:
         rows.append({**fields, "prev_hash": prev, "hash": digest})
         prev = digest
     ids = list(session.execute(_INSERT_ENTRIES, rows).scalars())
+    position = outbox.write_events(
+        session,
+        [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)],
+        last_position=head.event_position,
+    )
     count = head.entry_count + len(rows)
     mac = head_mac(get_settings().audit_anchor_key, last_entry_id=ids[-1], entry_count=count, last_hash=prev)
-    session.execute(_MOVE_HEAD, {"last_id": ids[-1], "last": prev, "count": count, "mac": mac})
+    session.execute(
+        _MOVE_HEAD, {"last_id": ids[-1], "last": prev, "count": count, "mac": mac, "position": position}
+    )
 
 
 def chain_before_commit(session: Session) -> None:

@@ -50,6 +50,9 @@ TRANSFER_READERS = DISPOSAL | LEADERSHIP | HANDLING_TEAM
 # handling team read a case's ledger and payouts; the unclaimed list is the office's and supervisors'.
 MONEY_READERS = OFFICE | COMMAND_CENTER | LEADERSHIP | HANDLING_TEAM
 RECEIPT_READERS = OFFICE | COMMAND_CENTER | LEADERSHIP
+# The event feed (issue 16): whoever reads cases, each seeing the events of the cases it may see (a
+# brigade its own, the filing division's machine account the filings of its own cases).
+EVENT_READERS = EVERYONE - OFFICE
 
 
 @dataclass(frozen=True)
@@ -212,4 +215,16 @@ EXPECTATIONS: dict[str, Expectation] = {
     "POST /api/v1/payout-deferrals/{deferral_id}/approval": _(frozenset({"director"}), "requested_deferral"),
     "POST /api/v1/payout-deferrals/{deferral_id}/lift": _(HANDLING_JUDGE | {"director"}, "approved_deferral"),
     "PUT /api/v1/calendar/{year}": _(ADMIN),
+    # the event feed and webhooks (issue 16: an administrator registers subscriptions)
+    "GET /api/v1/events": _(EVENT_READERS),
+    "GET /api/v1/events/stream": _(EVENT_READERS),
+    "POST /api/v1/webhook-subscriptions": _(ADMIN),
+    "GET /api/v1/webhook-subscriptions": _(ADMIN),
+    "GET /api/v1/webhook-subscriptions/{subscription_id}": _(ADMIN, "webhook_subscription", None),
+    "POST /api/v1/webhook-subscriptions/{subscription_id}/disable": _(ADMIN, "webhook_subscription", None),
+    "POST /api/v1/webhook-subscriptions/{subscription_id}/enable": _(ADMIN, "webhook_subscription", None),
+    "GET /api/v1/webhook-subscriptions/{subscription_id}/deliveries": _(ADMIN, "webhook_subscription", None),
+    "POST /api/v1/webhook-subscriptions/{subscription_id}/deliveries/{delivery_id}/replay": _(
+        ADMIN, "webhook_delivery", None
+    ),
 }

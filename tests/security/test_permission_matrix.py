@@ -10,6 +10,7 @@ Refused users go first, so that they act on the subject in the state the allowed
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -22,9 +23,11 @@ from sqlalchemy import select
 from app.database import session_scope
 from app.models.deadline_extension import DeadlineExtension
 from app.models.user import User
+from app.models.webhook_delivery import WebhookDelivery
 from app.rules.money import account_reference
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
+from app.services import relay
 from app.settings import court_today
 from tests.factories import (
     add_measure,
@@ -314,6 +317,27 @@ def _approved_deferral(client, auth) -> Subject:  # noqa: ANN001
     return deferral
 
 
+def _webhook_subscription(client, auth) -> Subject:  # noqa: ANN001
+    body = {"url": "https://receiver.example/hooks", "event_types": ["case.*"]}
+    subscription = ok(client.post("/api/v1/webhook-subscriptions", headers=auth("admin"), json=body), 201)
+    return {"subscription_id": subscription["id"]}
+
+
+_DELIVERY_SERIALS = itertools.count(9100)
+
+
+def _webhook_delivery(client, auth) -> Subject:  # noqa: ANN001
+    subject = _webhook_subscription(client, auth)
+    body = case_body(next(_DELIVERY_SERIALS), year=court_today().year, filed_on=ON)
+    ok(client.post("/api/v1/cases", headers=auth("registrar"), json=body), 201)
+    with session_scope() as session:
+        relay.fan_out(session, limit=10)
+        delivery_id = session.scalar(
+            select(WebhookDelivery.id).where(WebhookDelivery.subscription_id == subject["subscription_id"])
+        )
+    return subject | {"delivery_id": delivery_id}
+
+
 SUBJECTS: dict[str, Callable[..., Subject]] = {
     "team_case": _team_case,
     "filed_case": lambda client, auth: {"case_id": make_case(state="filed", filed_on=FILED)},
@@ -343,6 +367,8 @@ SUBJECTS: dict[str, Callable[..., Subject]] = {
     "approved_payout": _approved_payout,
     "requested_deferral": _requested_deferral,
     "approved_deferral": _approved_deferral,
+    "webhook_subscription": _webhook_subscription,
+    "webhook_delivery": _webhook_delivery,
 }
 
 
@@ -481,6 +507,7 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
         "holidays": [f"{court_today().year + 1}-01-01"],
         "makeup_workdays": [],
     },
+    "POST /api/v1/webhook-subscriptions": lambda s: {"url": "https://receiver.example/hooks"},
 }
 
 NO_SUBJECT_PARAMS = {"year": court_today().year + 1}
@@ -553,6 +580,8 @@ def _sample_path(template: str) -> str:
                 "entry_id",
                 "payout_id",
                 "deferral_id",
+                "subscription_id",
+                "delivery_id",
             )
         },
         year=court_today().year,

@@ -1,0 +1,177 @@
+"""Webhook subscriptions and their deliveries (administrators; docs/events.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from app.deps import (
+    Authorized,
+    Cursor,
+    ExpectedVersion,
+    IdempotencyKeyHeader,
+    SessionDep,
+    create_once,
+    with_etag,
+)
+from app.enums import DeliveryStatus, SubscriptionStatus
+from app.errors import Forbidden, NotFound, PreconditionFailed, problem_responses
+from app.models.user import User
+from app.schemas.common import Limit, RowId
+from app.schemas.event import (
+    DeliveryPage,
+    DeliveryRead,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPage,
+    SubscriptionRead,
+)
+from app.services import webhooks
+from app.services.idempotency import IdempotencyKeyReused
+
+router = APIRouter(tags=["webhooks"])
+MANAGE = "webhook.manage"
+
+
+@router.post(
+    "/webhook-subscriptions",
+    operation_id="create_webhook_subscription",
+    status_code=201,
+    response_model=SubscriptionCreated,
+    responses=problem_responses(Forbidden, IdempotencyKeyReused),
+)
+def create_webhook_subscription(
+    body: SubscriptionCreate,
+    session: SessionDep,
+    user: Annotated[User, Authorized(MANAGE)],
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Register a receiver of events (URL, types, secret); 422 naming ``url`` for a URL refused."""
+    return create_once(
+        session,
+        user,
+        key=idempotency_key,
+        operation="create_webhook_subscription",
+        payload=body,
+        create=lambda: SubscriptionCreated.model_validate(
+            webhooks.subscribe(
+                session,
+                user=user,
+                url=body.url,
+                event_types=body.event_types,
+                secret=body.secret,
+                description=body.description,
+            )
+        ),
+        location=lambda created: f"/api/v1/webhook-subscriptions/{created['id']}",
+    )
+
+
+@router.get(
+    "/webhook-subscriptions",
+    operation_id="list_webhook_subscriptions",
+    response_model=SubscriptionPage,
+    responses=problem_responses(Forbidden),
+)
+def list_webhook_subscriptions(
+    session: SessionDep, user: Annotated[User, Authorized(MANAGE)], limit: Limit = 50, cursor: Cursor = None
+) -> SubscriptionPage:
+    """The webhook subscriptions, newest first."""
+    rows, next_cursor = webhooks.subscriptions(session, cursor=cursor, limit=limit)
+    return SubscriptionPage(items=[SubscriptionRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/webhook-subscriptions/{subscription_id}",
+    operation_id="get_webhook_subscription",
+    response_model=SubscriptionRead,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def get_webhook_subscription(
+    subscription_id: RowId, session: SessionDep, user: Annotated[User, Authorized(MANAGE)], response: Response
+) -> SubscriptionRead:
+    """One webhook subscription: its status and failures in a row."""
+    return with_etag(
+        response, SubscriptionRead.model_validate(webhooks.load_subscription(session, subscription_id))
+    )
+
+
+def _status_command(status: SubscriptionStatus, verb: str, operation_id: str, summary: str) -> None:
+    def command(
+        subscription_id: RowId,
+        session: SessionDep,
+        user: Annotated[User, Authorized(MANAGE)],
+        response: Response,
+        expected_version: ExpectedVersion,
+    ) -> SubscriptionRead:
+        subscription = webhooks.set_status(
+            session,
+            user=user,
+            subscription_id=subscription_id,
+            status=status,
+            expected_version=expected_version,
+        )
+        return with_etag(response, SubscriptionRead.model_validate(subscription))
+
+    command.__doc__ = summary
+    command.__name__ = operation_id
+    router.add_api_route(
+        f"/webhook-subscriptions/{{subscription_id}}/{verb}",
+        command,
+        methods=["POST"],
+        operation_id=operation_id,
+        response_model=SubscriptionRead,
+        responses=problem_responses(Forbidden, NotFound, PreconditionFailed),
+    )
+
+
+_status_command(
+    SubscriptionStatus.disabled,
+    "disable",
+    "disable_webhook_subscription",
+    "Stop sending to a receiver: nothing more is owed to it.",
+)
+_status_command(
+    SubscriptionStatus.active,
+    "enable",
+    "enable_webhook_subscription",
+    "Send to a receiver again (clears failing); a disabled one is owed the events from now on.",
+)
+
+
+@router.get(
+    "/webhook-subscriptions/{subscription_id}/deliveries",
+    operation_id="list_webhook_deliveries",
+    response_model=DeliveryPage,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def list_webhook_deliveries(
+    subscription_id: RowId,
+    session: SessionDep,
+    user: Annotated[User, Authorized(MANAGE)],
+    status: Annotated[DeliveryStatus | None, Query(description="pending, delivered or failed")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> DeliveryPage:
+    """A subscription's deliveries, newest first: attempts, the receiver's last answer or error."""
+    rows, next_cursor = webhooks.deliveries(
+        session, subscription_id=subscription_id, status=status, cursor=cursor, limit=limit
+    )
+    return DeliveryPage(items=[DeliveryRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "/webhook-subscriptions/{subscription_id}/deliveries/{delivery_id}/replay",
+    operation_id="replay_webhook_delivery",
+    response_model=DeliveryRead,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def replay_webhook_delivery(
+    subscription_id: RowId, delivery_id: RowId, session: SessionDep, user: Annotated[User, Authorized(MANAGE)]
+) -> DeliveryRead:
+    """Send a delivery again now, with a new retry period (receivers deduplicate by event id)."""
+    return DeliveryRead.model_validate(
+        webhooks.replay(session, user=user, subscription_id=subscription_id, delivery_id=delivery_id)
+    )

@@ -38,9 +38,10 @@ from schemathesis.specs.openapi.checks import (
 from app.main import create_app
 from app.schemas.common import MAX_ROW_ID
 from app.security import create_access_token
+from app.settings import court_today
 from tests.conftest import _empty_tables
 from tests.security.expectations import EXPECTATIONS
-from tests.security.test_permission_matrix import BODIES, NO_SUBJECT_PARAMS, SUBJECTS, TODAY
+from tests.security.test_permission_matrix import BODIES, NO_SUBJECT_PARAMS, SUBJECTS
 
 # Bounded and repeatable: the same examples on every run, about two minutes on SQLite in all.
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))
@@ -144,7 +145,8 @@ def world(database: str, bearer) -> Iterator[dict[str, list[dict]]]:  # noqa: AN
             "requested_deferral",
         ):
             subjects.append(SUBJECTS[name](client, bearer))
-    by_parameter: dict[str, list[dict]] = {"year": [{"year": TODAY.year}, {"year": TODAY.year + 1}]}
+    year = court_today().year
+    by_parameter: dict[str, list[dict]] = {"year": [{"year": year}, {"year": year + 1}]}
     for subject in subjects:
         for parameter in subject:
             by_parameter.setdefault(parameter, []).append(subject)

@@ -16,6 +16,7 @@ from app.models.login_throttle import LoginThrottle
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
 from app.models.petition import Petition, PetitionUrge
+from app.models.rollup import CaseTally, ClosingTally, DeadlineTally, DurationTally, JudgeTally
 from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.serial_counter import SerialCounter
 from app.models.termination_pool_entry import TerminationPoolEntry, TerminationPoolRecheck
@@ -30,6 +31,11 @@ __all__ = [
     "AuditHead",
     "Base",
     "Case",
+    "CaseTally",
+    "ClosingTally",
+    "DeadlineTally",
+    "DurationTally",
+    "JudgeTally",
     "DeadlineExtension",
     "IdempotencyKey",
     "LoginThrottle",

@@ -1,0 +1,306 @@
+"""Roll-ups of the command center's statistics (plan §3(1) 数据提取、统计工作): counters kept by the
+database itself, in the transaction of every write to ``case`` and ``deadline``, so that the overview
+and the trends add up a few thousand counters instead of a million cases.
+
+Database triggers keep them, whatever writes the rows (the ORM, a bulk ``INSERT … SELECT``, the
+sweep's ``UPDATE``): on PostgreSQL one statement-level trigger per table and event adds the
+statement's transition tables, grouped by key, with one upsert (``ON CONFLICT … DO UPDATE SET
+n = n + excluded.n``) per roll-up; on SQLite a row trigger does the same for each row. Cases and
+deadlines are never deleted, so there is no delete trigger. A month is ``YYYY-MM`` and a missing
+unit, track or closing mode is ``''``; a deadline of no case (an objection's, a petition's) has the
+filed month ``''``. ``rebuild_statements`` recomputes every roll-up from the rows
+(``python -m app.rollups rebuild``, and the migration's backfill).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Boolean, Integer, PrimaryKeyConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+CASE_CLOSE = "case_close"  # days from filing to closing (DOMAIN.md §11 median days to close)
+DISPOSAL_RETURN = "D13_met"  # days from approval to return of a disposal transfer (D13)
+
+
+class CaseTally(Base):
+    """Cases by filing month, unit, state, track and closing mode."""
+
+    __tablename__ = "case_tally"
+    __table_args__ = (PrimaryKeyConstraint("filed_month", "unit_code", "state", "track", "closure_mode"),)
+
+    filed_month: Mapped[str] = mapped_column(String(7))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(20))
+    track: Mapped[str] = mapped_column(String(20))
+    closure_mode: Mapped[str] = mapped_column(String(30))
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ClosingTally(Base):
+    """Closed cases by closing month, unit and closing mode (the trends' closings and 终本)."""
+
+    __tablename__ = "closing_tally"
+    __table_args__ = (PrimaryKeyConstraint("closed_month", "unit_code", "closure_mode"),)
+
+    closed_month: Mapped[str] = mapped_column(String(7))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    closure_mode: Mapped[str] = mapped_column(String(30))
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class DurationTally(Base):
+    """How many took how many days (a histogram, for exact medians) by filing month and unit."""
+
+    __tablename__ = "duration_tally"
+    __table_args__ = (PrimaryKeyConstraint("measure", "filed_month", "unit_code", "days"),)
+
+    measure: Mapped[str] = mapped_column(String(16))
+    filed_month: Mapped[str] = mapped_column(String(7))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    days: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class DeadlineTally(Base):
+    """Deadline clocks by their case's filing month, unit, rule, status and lateness."""
+
+    __tablename__ = "deadline_tally"
+    __table_args__ = (PrimaryKeyConstraint("filed_month", "unit_code", "rule", "status", "met_late"),)
+
+    filed_month: Mapped[str] = mapped_column(String(7))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(12))
+    met_late: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class JudgeTally(Base):
+    """Open cases per handling judge (workload)."""
+
+    __tablename__ = "judge_tally"
+
+    handler_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+# Key expressions take the dialect name and the alias of the row ("r"), and return SQL.
+Expr = Callable[[str, str], str]
+
+
+def _month(column: str) -> Expr:
+    return lambda d, r: (
+        f"to_char({r}.{column}, 'YYYY-MM')" if d == "postgresql" else f"substr({r}.{column}, 1, 7)"
+    )
+
+
+def _days(later: str, earlier: str) -> Expr:
+    def expr(d: str, r: str) -> str:
+        if d == "postgresql":
+            return f"({r}.{later} - {r}.{earlier})"
+        return f"CAST(julianday({r}.{later}) - julianday({r}.{earlier}) AS INTEGER)"
+
+    return expr
+
+
+def _column(column: str, *, blank_when_null: bool = False) -> Expr:
+    return lambda d, r: f"coalesce({r}.{column}, '')" if blank_when_null else f"{r}.{column}"
+
+
+def _constant(value: str) -> Expr:
+    return lambda d, r: f"'{value}'"
+
+
+def _case_filed_month(d: str, r: str) -> str:
+    month = "to_char(c.filed_on, 'YYYY-MM')" if d == "postgresql" else "substr(c.filed_on, 1, 7)"
+    return f"""coalesce((SELECT {month} FROM "case" c WHERE c.id = {r}.case_id), '')"""
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """One roll-up: the counters of ``table`` kept from the rows of ``source`` that match ``where``."""
+
+    name: str
+    table: str
+    source: str
+    keys: tuple[tuple[str, Expr], ...]
+    where: Callable[[str], str]  # alias → condition
+
+    def key_columns(self) -> str:
+        return ", ".join(column for column, _ in self.keys)
+
+    def key_values(self, dialect: str, alias: str) -> str:
+        return ", ".join(f"{expr(dialect, alias)} AS {column}" for column, expr in self.keys)
+
+
+_UNIT = ("unit_code", _column("unit_code", blank_when_null=True))
+ROLLUPS = (
+    Rollup(
+        "case_tally",
+        "case_tally",
+        "case",
+        (
+            ("filed_month", _month("filed_on")),
+            _UNIT,
+            ("state", _column("state")),
+            ("track", _column("track", blank_when_null=True)),
+            ("closure_mode", _column("closure_mode", blank_when_null=True)),
+        ),
+        lambda r: "1 = 1",
+    ),
+    Rollup(
+        "closing_tally",
+        "closing_tally",
+        "case",
+        (
+            ("closed_month", _month("closed_on")),
+            _UNIT,
+            ("closure_mode", _column("closure_mode", blank_when_null=True)),
+        ),
+        lambda r: f"{r}.closed_on IS NOT NULL",
+    ),
+    Rollup(
+        "close_days",
+        "duration_tally",
+        "case",
+        (
+            ("measure", _constant(CASE_CLOSE)),
+            ("filed_month", _month("filed_on")),
+            _UNIT,
+            ("days", _days("closed_on", "filed_on")),
+        ),
+        lambda r: f"{r}.closed_on IS NOT NULL",
+    ),
+    Rollup(
+        "judge_tally",
+        "judge_tally",
+        "case",
+        (("handler_id", _column("handler_id")),),
+        lambda r: f"{r}.handler_id IS NOT NULL AND {r}.state <> 'closed'",
+    ),
+    Rollup(
+        "deadline_tally",
+        "deadline_tally",
+        "deadline",
+        (
+            ("filed_month", _case_filed_month),
+            _UNIT,
+            ("rule", _column("rule")),
+            ("status", _column("status")),
+            ("met_late", _column("met_late")),
+        ),
+        lambda r: "1 = 1",
+    ),
+    Rollup(
+        "disposal_days",
+        "duration_tally",
+        "deadline",
+        (
+            ("measure", _constant(DISPOSAL_RETURN)),
+            ("filed_month", _case_filed_month),
+            _UNIT,
+            ("days", _days("met_on", "started_on")),
+        ),
+        lambda r: f"{r}.rule = 'D13' AND {r}.met_on IS NOT NULL",
+    ),
+)
+SOURCES = ("case", "deadline")
+
+
+def _upsert(rollup: Rollup, dialect: str, select_sql: str) -> str:
+    keys = rollup.key_columns()
+    return (
+        f"INSERT INTO {rollup.table} ({keys}, n) {select_sql} "
+        f"ON CONFLICT ({keys}) DO UPDATE SET n = {rollup.table}.n + excluded.n"
+    )
+
+
+def _signed_rows(rollup: Rollup, dialect: str, alias: str, table: str, sign: int) -> str:
+    return f"SELECT {rollup.key_values(dialect, alias)}, {sign} AS d FROM {table} {alias} WHERE {rollup.where(alias)}"
+
+
+def _grouped(rollup: Rollup, parts: list[str]) -> str:
+    """The keys and summed signs of the rows in ``parts``, in key order (locks taken in one order)."""
+    keys = rollup.key_columns()
+    return (
+        f"SELECT {keys}, sum(d) FROM ({' UNION ALL '.join(parts)}) x WHERE true "
+        f"GROUP BY {keys} HAVING sum(d) <> 0 ORDER BY {keys}"
+    )
+
+
+def _postgres_triggers() -> list[str]:
+    statements = []
+    for source in SOURCES:
+        for event, parts in (("insert", ((1, "new_rows"),)), ("update", ((-1, "old_rows"), (1, "new_rows")))):
+            body = ";\n".join(
+                _upsert(
+                    rollup,
+                    "postgresql",
+                    _grouped(rollup, [_signed_rows(rollup, "postgresql", "r", t, s) for s, t in parts]),
+                )
+                for rollup in ROLLUPS
+                if rollup.source == source
+            )
+            function = f"rollup_{source}_{event}"
+            transition = "REFERENCING NEW TABLE AS new_rows"
+            if event == "update":
+                transition = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            statements += [
+                f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n{body};\n"
+                "RETURN NULL; END $$",
+                f'CREATE TRIGGER {function} AFTER {event.upper()} ON "{source}" {transition} '
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+            ]
+    return statements
+
+
+def _sqlite_triggers() -> list[str]:
+    statements = []
+    for source in SOURCES:
+        for event, parts in (("insert", ((1, "NEW"),)), ("update", ((-1, "OLD"), (1, "NEW")))):
+            body = "".join(
+                _upsert(
+                    rollup,
+                    "sqlite",
+                    f"SELECT {rollup.key_values('sqlite', alias)}, {sign} WHERE {rollup.where(alias)}",
+                )
+                + ";\n"
+                for rollup in ROLLUPS
+                if rollup.source == source
+                for sign, alias in parts
+            )
+            statements.append(
+                f'CREATE TRIGGER rollup_{source}_{event} AFTER {event.upper()} ON "{source}" BEGIN\n{body}END'
+            )
+    return statements
+
+
+def trigger_statements(dialect: str) -> list[str]:
+    """The DDL creating the triggers that keep the roll-ups."""
+    return _postgres_triggers() if dialect == "postgresql" else _sqlite_triggers()
+
+
+def drop_trigger_statements(dialect: str) -> list[str]:
+    out = []
+    for source in SOURCES:
+        for event in ("insert", "update"):
+            name = f"rollup_{source}_{event}"
+            if dialect == "postgresql":
+                out += [f'DROP TRIGGER IF EXISTS {name} ON "{source}"', f"DROP FUNCTION IF EXISTS {name}()"]
+            else:
+                out.append(f"DROP TRIGGER IF EXISTS {name}")
+    return out
+
+
+def rebuild_statements(dialect: str) -> list[str]:
+    """Empty every roll-up and count it again from the rows."""
+    tables = dict.fromkeys(rollup.table for rollup in ROLLUPS)
+    statements = [f"DELETE FROM {table}" for table in tables]
+    for rollup in ROLLUPS:
+        rows = _signed_rows(rollup, dialect, "r", f'"{rollup.source}"', 1)
+        statements.append(_upsert(rollup, dialect, _grouped(rollup, [rows])))
+    return statements

@@ -16,8 +16,8 @@ from app.models.login_throttle import LoginThrottle
 from app.models.measure import Measure
 from app.models.objection import Objection, ObjectionHearing
 from app.models.petition import Petition, PetitionUrge
-from app.models.rollup import CaseTally, ClosingTally, DeadlineTally, DurationTally, JudgeTally
 from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
+from app.models.rollup import CaseTally, ClosingTally, DeadlineTally, DurationTally, JudgeTally
 from app.models.serial_counter import SerialCounter
 from app.models.termination_pool_entry import TerminationPoolEntry, TerminationPoolRecheck
 from app.models.triage_decision import TriageDecision

@@ -1,22 +1,42 @@
-"""Statistics of the command center (DOMAIN.md §11; plan §3(1) 数据提取、统计工作).
+"""Statistics of the command center (DOMAIN.md §11; plan §3(1) 数据提取、统计工作, §5(9) 节点管控).
 
-Every figure is an aggregate query; nothing loads case rows into the process, so the overview
-stays fast as the court's history grows.
+Every figure comes from the roll-ups the database keeps with each write (app.models.rollup): the
+whole months of a filing period are added up from them; the days of a period's first and last
+month that are not whole months are counted from the rows themselves (through the filing-date
+index), and both give the same ``Tally``, so a period of any days answers exactly. Figures that
+depend on today (deadlines due soon or overdue) read the board's index ranges at request time.
+Money awaiting payout waits for the case-money ledger (DOMAIN.md §10), which this service does not
+have yet.
 """
 
 from __future__ import annotations
 
-import statistics
-from dataclasses import dataclass, fields
-from datetime import date
+import calendar
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy import ColumnElement, Integer, and_, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.enums import CaseState, ClosureMode, DeadlineStatus, Track
 from app.models.case import Case
 from app.models.deadline import Deadline
+from app.models.rollup import (
+    CASE_CLOSE,
+    DISPOSAL_RETURN,
+    CaseTally,
+    ClosingTally,
+    DeadlineTally,
+    DurationTally,
+    JudgeTally,
+)
+from app.models.user import User
+from app.services.deadline_board import status_branches
+
+CaseKey = tuple[str, str, str, str]  # unit, state, track, closing mode ('' when none)
+ClockKey = tuple[str, str, str, bool]  # rule, unit, status, met late
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +77,238 @@ class Overview:
     petitions_closed_in_time: Share
 
 
+@dataclass(slots=True)
+class Tally:
+    """What the overview is computed from: counters that add up across months and day ranges."""
+
+    cases: Counter[CaseKey] = field(default_factory=Counter)
+    close_days: Counter[int] = field(default_factory=Counter)
+    disposal_days: Counter[int] = field(default_factory=Counter)
+    deadlines: Counter[ClockKey] = field(default_factory=Counter)
+
+    def add(self, other: Tally) -> None:
+        self.cases.update(other.cases)
+        self.close_days.update(other.close_days)
+        self.disposal_days.update(other.disposal_days)
+        self.deadlines.update(other.deadlines)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """Cases filed from ``filed_from`` to ``filed_to`` (either open) of ``unit`` (any when None).
+
+    With no filter at all the deadlines of no case (objections', petitions') count too."""
+
+    filed_from: date | None = None
+    filed_to: date | None = None
+    unit: str | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.filed_from or self.filed_to or self.unit)
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _month_after(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def _month_before(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
+
+
+def _first_day(month: str) -> date:
+    return date(int(month[:4]), int(month[5:]), 1)
+
+
+def _last_day(month: str) -> date:
+    year, number = int(month[:4]), int(month[5:])
+    return date(year, number, calendar.monthrange(year, number)[1])
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodSplit:
+    """A filing period as whole months (from the roll-ups) and the days around them (from the rows)."""
+
+    months: tuple[str | None, str | None] | None  # first and last whole month (None: open); None: none
+    day_ranges: tuple[tuple[date | None, date | None], ...]
+
+
+def split_period(filed_from: date | None, filed_to: date | None) -> PeriodSplit:
+    first = None if filed_from is None else _month(filed_from)
+    if filed_from is not None and filed_from.day != 1:
+        first = _month_after(_month(filed_from))
+    last = None if filed_to is None else _month(filed_to)
+    if filed_to is not None and filed_to != _last_day(_month(filed_to)):
+        last = _month_before(_month(filed_to))
+    if first is not None and last is not None and first > last:
+        return PeriodSplit(months=None, day_ranges=((filed_from, filed_to),))
+    ranges: list[tuple[date | None, date | None]] = []
+    if filed_from is not None and first is not None and filed_from != _first_day(first):
+        ranges.append((filed_from, _first_day(first) - timedelta(days=1)))
+    if filed_to is not None and last is not None and filed_to != _last_day(last):
+        ranges.append((_last_day(last) + timedelta(days=1), filed_to))
+    return PeriodSplit(months=(first, last), day_ranges=tuple(ranges))
+
+
+# From the roll-ups ---------------------------------------------------------------------------------
+
+
+def _month_conditions(
+    column: Any, months: tuple[str | None, str | None], *, of_cases_only: bool
+) -> list[Any]:
+    first, last = months
+    conditions = []
+    if first is not None:
+        conditions.append(column >= first)
+    if last is not None:
+        conditions.append(column <= last)
+    if of_cases_only:
+        conditions.append(column != "")  # '' holds the deadlines of no case
+    return conditions
+
+
+def rollup_tally(
+    session: Session, *, months: tuple[str | None, str | None], unit: str | None, of_cases_only: bool
+) -> Tally:
+    """The counters of the cases filed in the whole months ``months`` (first, last; None: open)."""
+    tally = Tally()
+    unit_case = [CaseTally.unit_code == unit] if unit else []
+    case_rows = session.execute(
+        select(
+            CaseTally.unit_code,
+            CaseTally.state,
+            CaseTally.track,
+            CaseTally.closure_mode,
+            func.sum(CaseTally.n),
+        )
+        .where(*_month_conditions(CaseTally.filed_month, months, of_cases_only=False), *unit_case)
+        .group_by(CaseTally.unit_code, CaseTally.state, CaseTally.track, CaseTally.closure_mode)
+    )
+    tally.cases.update({(u, s, t, m): int(n) for u, s, t, m, n in case_rows})
+    for measure, counter in ((CASE_CLOSE, tally.close_days), (DISPOSAL_RETURN, tally.disposal_days)):
+        rows = session.execute(
+            select(DurationTally.days, func.sum(DurationTally.n))
+            .where(
+                DurationTally.measure == measure,
+                *_month_conditions(
+                    DurationTally.filed_month, months, of_cases_only=measure == CASE_CLOSE or of_cases_only
+                ),
+                *([DurationTally.unit_code == unit] if unit else []),
+            )
+            .group_by(DurationTally.days)
+        )
+        counter.update({days: int(n) for days, n in rows})
+    clock_rows = session.execute(
+        select(
+            DeadlineTally.rule,
+            DeadlineTally.unit_code,
+            DeadlineTally.status,
+            DeadlineTally.met_late,
+            func.sum(DeadlineTally.n),
+        )
+        .where(
+            *_month_conditions(DeadlineTally.filed_month, months, of_cases_only=of_cases_only),
+            *([DeadlineTally.unit_code == unit] if unit else []),
+        )
+        .group_by(DeadlineTally.rule, DeadlineTally.unit_code, DeadlineTally.status, DeadlineTally.met_late)
+    )
+    tally.deadlines.update({(r, u, s, bool(late)): int(n) for r, u, s, late, n in clock_rows})
+    return _without_zeros(tally)
+
+
+def _without_zeros(tally: Tally) -> Tally:
+    for counter in (tally.cases, tally.close_days, tally.disposal_days, tally.deadlines):
+        for key in [k for k, n in counter.items() if n == 0]:
+            del counter[key]
+    return tally
+
+
+# From the rows -------------------------------------------------------------------------------------
+
+
+def _days_between(session: Session, later: Any, earlier: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return later - earlier  # date - date is an integer number of days
+    return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
+def direct_tally(session: Session, where: CaseFilter) -> Tally:
+    """The same counters, counted from the case and deadline rows (a period's partial months, and
+    the tests' proof that the roll-ups add up)."""
+    period: list[ColumnElement[bool]] = []
+    if where.filed_from:
+        period.append(Case.filed_on >= where.filed_from)
+    if where.filed_to:
+        period.append(Case.filed_on <= where.filed_to)
+    cases = and_(literal(True), *period, *([Case.unit_code == where.unit] if where.unit else []))
+    tally = Tally()
+    blank = func.coalesce
+    rows = session.execute(
+        select(
+            blank(Case.unit_code, ""),
+            Case.state,
+            blank(Case.track, ""),
+            blank(Case.closure_mode, ""),
+            func.count(),
+        )
+        .where(cases)
+        .group_by(Case.unit_code, Case.state, Case.track, Case.closure_mode)
+    )
+    tally.cases.update({(u, str(s), str(t), str(m)): n for u, s, t, m, n in rows})
+    days = _days_between(session, Case.closed_on, Case.filed_on)
+    tally.close_days.update(
+        dict(
+            session.execute(
+                select(days, func.count()).where(cases, Case.closed_on.is_not(None)).group_by(days)
+            ).all()
+        )
+    )
+    clocks: list[Any] = []
+    if period:
+        clocks.append(Deadline.case_id.in_(select(Case.id).where(*period)))
+    elif where.unit:
+        clocks.append(Deadline.case_id.is_not(None))
+    if where.unit:
+        clocks.append(Deadline.unit_code == where.unit)
+    clock_rows = session.execute(
+        select(Deadline.rule, blank(Deadline.unit_code, ""), Deadline.status, Deadline.met_late, func.count())
+        .where(*clocks)
+        .group_by(Deadline.rule, Deadline.unit_code, Deadline.status, Deadline.met_late)
+    )
+    tally.deadlines.update({(r, u, str(s), bool(late)): n for r, u, s, late, n in clock_rows})
+    turnaround = _days_between(session, Deadline.met_on, Deadline.started_on)
+    tally.disposal_days.update(
+        dict(
+            session.execute(
+                select(turnaround, func.count())
+                .where(Deadline.rule == "D13", Deadline.met_on.is_not(None), *clocks)
+                .group_by(turnaround)
+            ).all()
+        )
+    )
+    return tally
+
+
+def tally_for(session: Session, where: CaseFilter) -> Tally:
+    """Whole months from the roll-ups, the other days from the rows."""
+    split = split_period(where.filed_from, where.filed_to)
+    tally = Tally()
+    if split.months is not None:
+        tally.add(rollup_tally(session, months=split.months, unit=where.unit, of_cases_only=where.any))
+    for start, end in split.day_ranges:
+        tally.add(direct_tally(session, CaseFilter(filed_from=start, filed_to=end, unit=where.unit)))
+    return tally
+
+
+# Figures -------------------------------------------------------------------------------------------
+
+
 def _share(numerator: int, denominator: int) -> Share:
     return Share(
         numerator=numerator,
@@ -65,100 +317,68 @@ def _share(numerator: int, denominator: int) -> Share:
     )
 
 
-def _median(session: Session, values: Select[Any]) -> float | None:
-    """Median of one numeric column: percentile_cont on PostgreSQL, in Python elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
-        sub = values.subquery()
-        col = next(iter(sub.c))
-        result = session.execute(select(func.percentile_cont(0.5).within_group(col))).scalar()
-        return None if result is None else round(float(result), 1)
-    data = [float(v) for v in session.execute(values).scalars() if v is not None]
-    return round(statistics.median(data), 1) if data else None
-
-
-def _days_between(session: Session, later: Any, earlier: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return later - earlier  # date - date is an integer number of days
-    return func.julianday(later) - func.julianday(earlier)
+def median(histogram: Counter[int]) -> float | None:
+    """The median of the values a histogram counts, halfway between the two middle ones when even."""
+    total = sum(histogram.values())
+    if total <= 0:
+        return None
+    wanted = ((total - 1) // 2, total // 2)  # 0-based positions of the middle value(s)
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        found += [value for position in wanted[len(found) :] if position < seen]
+        if len(found) == 2:
+            break
+    return round((found[0] + found[1]) / 2, 1)
 
 
 def overview(
     session: Session, *, filed_from: date | None, filed_to: date | None, unit: str | None
 ) -> Overview:
-    case_filter = []
-    if filed_from:
-        case_filter.append(Case.filed_on >= filed_from)
-    if filed_to:
-        case_filter.append(Case.filed_on <= filed_to)
-    if unit:
-        case_filter.append(Case.unit_code == unit)
-    where = and_(literal(True), *case_filter)
+    return overview_of(tally_for(session, CaseFilter(filed_from=filed_from, filed_to=filed_to, unit=unit)))
 
+
+def overview_of(tally: Tally) -> Overview:
     by_state: dict[str, int] = {s: 0 for s in CaseState}
-    by_state.update(session.execute(select(Case.state, func.count()).where(where).group_by(Case.state)).all())
-    total = sum(by_state.values())
-    by_track: dict[str, int] = {
-        track: count
-        for track, count in session.execute(
-            select(Case.track, func.count()).where(where, Case.track.is_not(None)).group_by(Case.track)
-        )
-        if track is not None
-    }
+    by_track: dict[str, int] = {}
     by_unit: dict[str, dict[str, int]] = {}
-    is_closed = Case.state == CaseState.closed
-    for code, closed, count in session.execute(
-        select(Case.unit_code, is_closed, func.count())
-        .where(where, Case.unit_code.is_not(None))
-        .group_by(Case.unit_code, is_closed)
-    ):
-        by_unit.setdefault(str(code), {"open": 0, "closed": 0})["closed" if closed else "open"] += count
+    terminated = 0
+    for (unit_code, state, track, mode), n in tally.cases.items():
+        by_state[state] = by_state.get(state, 0) + n
+        if track:
+            by_track[track] = by_track.get(track, 0) + n
+        if unit_code:
+            counts = by_unit.setdefault(unit_code, {"open": 0, "closed": 0})
+            counts["closed" if state == CaseState.closed else "open"] += n
+        if mode == ClosureMode.terminated_current:
+            terminated += n
+    total = sum(by_state.values())
     closed_total = by_state[CaseState.closed]
-    terminated = (
-        session.scalar(select(func.count()).where(where, Case.closure_mode == ClosureMode.terminated_current))
-        or 0
-    )
-    triaged = sum(by_track.values())
-    median_close = _median(
-        session,
-        select(_days_between(session, Case.closed_on, Case.filed_on)).where(
-            where, Case.closed_on.is_not(None)
-        ),
-    )
-
-    clock_where = [Deadline.case_id.in_(select(Case.id).where(where))] if case_filter else []
-    by_rule = _deadline_counts(session, Deadline.rule, clock_where)
-    by_clock_unit = _deadline_counts(session, Deadline.unit_code, clock_where)
-    turnaround = _median(
-        session,
-        select(_days_between(session, Deadline.met_on, Deadline.started_on)).where(
-            Deadline.rule == "D13", Deadline.met_on.is_not(None), *clock_where
-        ),
-    )
+    by_rule = _deadline_counts(tally.deadlines, by_unit=False)
     return Overview(
         cases_total=total,
         by_state=by_state,
-        by_track=by_track,
-        by_unit=by_unit,
+        by_track=dict(sorted(by_track.items())),
+        by_unit=dict(sorted(by_unit.items())),
         closure_rate=_share(closed_total, total),
-        median_days_to_close=median_close,
+        median_days_to_close=median(tally.close_days),
         termination_share=_share(terminated, closed_total),
-        fast_track_share=_share(by_track.get(Track.simple, 0), triaged),
+        fast_track_share=_share(by_track.get(Track.simple, 0), sum(by_track.values())),
         deadlines_by_rule=by_rule,
-        deadlines_by_unit=by_clock_unit,
-        disposal_turnaround_days=turnaround,
+        deadlines_by_unit=_deadline_counts(tally.deadlines, by_unit=True),
+        disposal_turnaround_days=median(tally.disposal_days),
         objections_ruled_in_time=_in_time(by_rule, "D5", "D6"),
         petitions_closed_in_time=_in_time(by_rule, "D10"),
     )
 
 
-def _deadline_counts(session: Session, key: Any, where: list[Any]) -> dict[str, DeadlineCounts]:
+def _deadline_counts(clocks: Counter[ClockKey], *, by_unit: bool) -> dict[str, DeadlineCounts]:
     out: dict[str, DeadlineCounts] = {}
-    rows = session.execute(
-        select(key, Deadline.status, Deadline.met_late, func.count())
-        .where(key.is_not(None), *where)
-        .group_by(key, Deadline.status, Deadline.met_late)
-    )
-    for name, status, late, count in rows:
+    for (rule, unit_code, status, late), count in clocks.items():
+        name = unit_code if by_unit else rule
+        if not name:
+            continue
         counts = out.setdefault(name, DeadlineCounts())
         if status == DeadlineStatus.met and late:
             counts.met_late += count
@@ -172,3 +392,178 @@ def _in_time(by_rule: dict[str, DeadlineCounts], *rules: str) -> Share:
     on_time = sum(by_rule[r].met for r in rules if r in by_rule)
     decided = sum(by_rule[r].met + by_rule[r].met_late + by_rule[r].breached for r in rules if r in by_rule)
     return _share(on_time, decided)
+
+
+# Trends --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MonthSeries:
+    filed: list[int]
+    closed: list[int]
+    terminated_current: list[int]  # 终本 closings
+
+
+@dataclass(frozen=True, slots=True)
+class Trends:
+    months: list[str]
+    total: MonthSeries
+    by_unit: dict[str, MonthSeries]
+
+
+def last_months(today: date, count: int) -> list[str]:
+    months = [_month(today)]
+    while len(months) < count:
+        months.append(_month_before(months[-1]))
+    return months[::-1]
+
+
+def trends(session: Session, *, today: date, months: int, unit: str | None) -> Trends:
+    """Cases filed, closed and closed by 终本 per month for the last ``months`` months, by unit."""
+    labels = last_months(today, months)
+    position = {m: i for i, m in enumerate(labels)}
+    series: dict[str, dict[str, list[int]]] = {}
+
+    def add(unit_code: str, kind: str, month: str, n: int) -> None:
+        for key in ("", unit_code):
+            row = series.setdefault(
+                key, {k: [0] * len(labels) for k in ("filed", "closed", "terminated_current")}
+            )
+            row[kind][position[month]] += n
+
+    only_unit = [CaseTally.unit_code == unit] if unit else []
+    for unit_code, month, n in session.execute(
+        select(CaseTally.unit_code, CaseTally.filed_month, func.sum(CaseTally.n))
+        .where(CaseTally.filed_month >= labels[0], CaseTally.filed_month <= labels[-1], *only_unit)
+        .group_by(CaseTally.unit_code, CaseTally.filed_month)
+    ):
+        add(unit_code, "filed", month, int(n))
+    terminated = ClosingTally.closure_mode == ClosureMode.terminated_current
+    for unit_code, month, is_terminated, n in session.execute(
+        select(ClosingTally.unit_code, ClosingTally.closed_month, terminated, func.sum(ClosingTally.n))
+        .where(
+            ClosingTally.closed_month >= labels[0],
+            ClosingTally.closed_month <= labels[-1],
+            *([ClosingTally.unit_code == unit] if unit else []),
+        )
+        .group_by(ClosingTally.unit_code, ClosingTally.closed_month, terminated)
+    ):
+        add(unit_code, "closed", month, int(n))
+        if is_terminated:
+            add(unit_code, "terminated_current", month, int(n))
+    empty = {k: [0] * len(labels) for k in ("filed", "closed", "terminated_current")}
+    total = series.pop("", empty)
+    return Trends(
+        months=labels,
+        total=MonthSeries(**total),
+        by_unit={code: MonthSeries(**row) for code, row in sorted(series.items()) if code},
+    )
+
+
+# Workload ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeLoad:
+    handler_id: int
+    username: str
+    full_name: str
+    unit_code: str | None
+    open_cases: int
+    oldest_case_id: int | None
+    oldest_case_number: str | None
+    oldest_filed_on: date | None
+
+
+def workload(session: Session, *, unit: str | None) -> list[JudgeLoad]:
+    """Open cases per judge, most first, each with the judge's oldest open case."""
+    oldest = (
+        select(Case.id)
+        .where(Case.handler_id == JudgeTally.handler_id, Case.state != CaseState.closed)
+        .order_by(Case.filed_on, Case.id)
+        .limit(1)
+        .correlate(JudgeTally)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(JudgeTally.handler_id, JudgeTally.n, User.username, User.full_name, User.unit_code, oldest)
+        .join(User, User.id == JudgeTally.handler_id)
+        .where(JudgeTally.n > 0, *([User.unit_code == unit] if unit else []))
+        .order_by(JudgeTally.n.desc(), JudgeTally.handler_id)
+    ).all()
+    case_ids = [row[5] for row in rows if row[5] is not None]
+    cases = {
+        case_id: (number, filed_on)
+        for case_id, number, filed_on in session.execute(
+            select(Case.id, Case.case_number, Case.filed_on).where(Case.id.in_(case_ids))
+        )
+    }
+    return [
+        JudgeLoad(
+            handler_id=handler_id,
+            username=username,
+            full_name=full_name,
+            unit_code=unit_code,
+            open_cases=int(n),
+            oldest_case_id=case_id,
+            oldest_case_number=cases[case_id][0] if case_id in cases else None,
+            oldest_filed_on=cases[case_id][1] if case_id in cases else None,
+        )
+        for handler_id, n, username, full_name, unit_code, case_id in rows
+    ]
+
+
+# Deadlines due soon and overdue ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Urgency:
+    due_soon: int = 0
+    overdue: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineUrgency:
+    today: date
+    by_unit: dict[str, Urgency]
+    by_rule: dict[str, Urgency]
+    total: Urgency
+
+
+def deadline_urgency(session: Session, *, today: date, unit: str | None) -> DeadlineUrgency:
+    """The board's due soon and overdue clocks (app.services.deadline_board) counted per unit and
+    rule: breached ones from the roll-ups, open ones past or near their due date from the board's
+    index ranges (the sweep marks the past-due ones breached every 15 minutes, so these are few)."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    breached = session.execute(
+        select(DeadlineTally.unit_code, DeadlineTally.rule, func.sum(DeadlineTally.n))
+        .where(
+            DeadlineTally.status == DeadlineStatus.breached,
+            *([DeadlineTally.unit_code == unit] if unit else []),
+        )
+        .group_by(DeadlineTally.unit_code, DeadlineTally.rule)
+    )
+    counts.update({("overdue", u, r): int(n) for u, r, n in breached})
+    open_overdue = status_branches("overdue", today)[1]
+    for kind, conditions in (
+        ("overdue", open_overdue),
+        *(("due_soon", c) for c in status_branches("due_soon", today)),
+    ):
+        rows = session.execute(
+            select(func.coalesce(Deadline.unit_code, ""), Deadline.rule, func.count())
+            .where(*conditions, *([Deadline.unit_code == unit] if unit else []))
+            .group_by(Deadline.unit_code, Deadline.rule)
+        )
+        counts.update({(kind, u, r): n for u, r, n in rows})
+    by_unit: dict[str, Urgency] = {}
+    by_rule: dict[str, Urgency] = {}
+    total = Urgency()
+    for (kind, unit_code, rule), n in counts.items():
+        for table, key in ((by_unit, unit_code), (by_rule, rule)):
+            if key and n:
+                entry = table.setdefault(key, Urgency())
+                setattr(entry, kind, getattr(entry, kind) + n)
+        setattr(total, kind, getattr(total, kind) + n)
+    return DeadlineUrgency(
+        today=today, by_unit=dict(sorted(by_unit.items())), by_rule=dict(sorted(by_rule.items())), total=total
+    )

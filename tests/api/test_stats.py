@@ -74,7 +74,8 @@ def test_overview_counts_deadlines_per_rule_and_petitions_in_time(client, auth):
 def test_overview_as_csv(client, auth, court):
     response = client.get(URL, params={"format": "csv"}, headers=auth("comprehensive"))
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.text)))
+    assert response.content.startswith("\ufeff".encode())  # spreadsheet programs then read UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["metric", "dimension", "value"]
     assert ["cases_total", "", "5"] in rows
     assert ["cases_closed_by_unit", "fast", "1"] in rows

@@ -151,6 +151,8 @@ def server_environment(database_url: str, port: int, jwt_secret: str) -> dict[st
             "ENFORCEMENT_DATABASE_URL": database_url,
             "ENFORCEMENT_ENVIRONMENT": "production",
             "ENFORCEMENT_JWT_SECRET": jwt_secret,
+            # Production mode requires a key for the audit chain's anchor, distinct from the JWT secret.
+            "ENFORCEMENT_AUDIT_ANCHOR_KEY": "anchor-" + jwt_secret,
             "ENFORCEMENT_HOST": "127.0.0.1",
             "ENFORCEMENT_PORT": str(port),
             "ENFORCEMENT_WORKERS": "1",

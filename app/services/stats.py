@@ -24,6 +24,7 @@ from app.enums import CaseState, ClosureMode, DeadlineStatus, Track
 from app.models.case import Case
 from app.models.deadline import Deadline
 from app.models.rollup import (
+    ALL_MONTHS,
     CASE_CLOSE,
     DISPOSAL_RETURN,
     CaseTally,
@@ -192,13 +193,14 @@ def rollup_tally(
     )
     tally.cases.update({(u, s, t, m): int(n) for u, s, t, m, n in case_rows})
     for measure, counter in ((CASE_CLOSE, tally.close_days), (DISPOSAL_RETURN, tally.disposal_days)):
+        in_months = _month_conditions(DurationTally.filed_month, months, of_cases_only=True)
+        if months == (None, None):
+            measure, in_months = ALL_MONTHS[measure], []
         rows = session.execute(
             select(DurationTally.days, func.sum(DurationTally.n))
             .where(
                 DurationTally.measure == measure,
-                *_month_conditions(
-                    DurationTally.filed_month, months, of_cases_only=measure == CASE_CLOSE or of_cases_only
-                ),
+                *in_months,
                 *([DurationTally.unit_code == unit] if unit else []),
             )
             .group_by(DurationTally.days)
@@ -248,19 +250,12 @@ def direct_tally(session: Session, where: CaseFilter) -> Tally:
         period.append(Case.filed_on <= where.filed_to)
     cases = and_(literal(True), *period, *([Case.unit_code == where.unit] if where.unit else []))
     tally = Tally()
-    blank = func.coalesce
     rows = session.execute(
-        select(
-            blank(Case.unit_code, ""),
-            Case.state,
-            blank(Case.track, ""),
-            blank(Case.closure_mode, ""),
-            func.count(),
-        )
+        select(Case.unit_code, Case.state, Case.track, Case.closure_mode, func.count())
         .where(cases)
         .group_by(Case.unit_code, Case.state, Case.track, Case.closure_mode)
     )
-    tally.cases.update({(u, str(s), str(t), str(m)): n for u, s, t, m, n in rows})
+    tally.cases.update({(u or "", str(s), t or "", m or ""): n for u, s, t, m, n in rows})
     days = _days_between(session, Case.closed_on, Case.filed_on)
     tally.close_days.update(
         dict(
@@ -277,11 +272,11 @@ def direct_tally(session: Session, where: CaseFilter) -> Tally:
     if where.unit:
         clocks.append(Deadline.unit_code == where.unit)
     clock_rows = session.execute(
-        select(Deadline.rule, blank(Deadline.unit_code, ""), Deadline.status, Deadline.met_late, func.count())
+        select(Deadline.rule, Deadline.unit_code, Deadline.status, Deadline.met_late, func.count())
         .where(*clocks)
         .group_by(Deadline.rule, Deadline.unit_code, Deadline.status, Deadline.met_late)
     )
-    tally.deadlines.update({(r, u, str(s), bool(late)): n for r, u, s, late, n in clock_rows})
+    tally.deadlines.update({(r, u or "", str(s), bool(late)): n for r, u, s, late, n in clock_rows})
     turnaround = _days_between(session, Deadline.met_on, Deadline.started_on)
     tally.disposal_days.update(
         dict(

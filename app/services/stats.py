@@ -420,7 +420,7 @@ def trends(session: Session, *, today: date, months: int, unit: str | None) -> T
     series: dict[str, dict[str, list[int]]] = {}
 
     def add(unit_code: str, kind: str, month: str, n: int) -> None:
-        for key in ("", unit_code):
+        for key in dict.fromkeys(("", unit_code)):  # the court's total, then the unit's (if any)
             row = series.setdefault(
                 key, {k: [0] * len(labels) for k in ("filed", "closed", "terminated_current")}
             )

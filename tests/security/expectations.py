@@ -188,6 +188,9 @@ EXPECTATIONS: dict[str, Expectation] = {
         frozenset({"president"}), "reviewed_extension_request"
     ),
     "GET /api/v1/stats/overview": _(COMMAND_CENTER | LEADERSHIP),
+    "GET /api/v1/stats/trends": _(COMMAND_CENTER | LEADERSHIP),
+    "GET /api/v1/stats/workload": _(COMMAND_CENTER | LEADERSHIP),
+    "GET /api/v1/stats/deadlines": _(COMMAND_CENTER | LEADERSHIP),
     "GET /api/v1/calendar/{year}": _(EVERYONE),
     "PUT /api/v1/calendar/{year}": _(ADMIN),
 }

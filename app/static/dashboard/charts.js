@@ -45,14 +45,14 @@ const Charts = (() => {
   /* items: [{label, value, figure}] drawn as labelled horizontal bars, longest first as given. */
   function bars(container, items, options = {}) {
     if (!items.length) return empty(container);
-    const rowHeight = 34, labelWidth = options.labelWidth || 170, width = 640;
+    const rowHeight = 30, labelWidth = options.labelWidth || 120, width = 440;
     const svg = canvas(container, width, items.length * rowHeight + 8);
     const max = Math.max(1, ...items.map((item) => item.value));
     items.forEach((item, i) => {
       const y = i * rowHeight + 4;
-      const length = ((width - labelWidth - 70) * item.value) / max;
+      const length = ((width - labelWidth - 50) * item.value) / max;
       svg.appendChild(el("text", { x: labelWidth - 8, y: y + 21, "text-anchor": "end" }, item.label));
-      svg.appendChild(el("rect", { x: labelWidth, y: y + 4, width: Math.max(length, 1), height: rowHeight - 10, fill: options.colour || COLOURS.bar, rx: 3 }));
+      svg.appendChild(el("rect", { x: labelWidth, y: y + 4, width: Math.max(length, 1), height: rowHeight - 8, fill: options.colour || COLOURS.bar, rx: 3 }));
       svg.appendChild(el("text", { x: labelWidth + length + 8, y: y + 21, "data-figure": item.figure }, String(item.value)));
     });
   }
@@ -60,7 +60,7 @@ const Charts = (() => {
   /* labels along x; series: [{key, name, values}] drawn side by side per label. */
   function columns(container, labels, series, options = {}) {
     if (!labels.length) return empty(container);
-    const width = options.width || 1240, height = options.height || 300, left = 50, bottom = 44, top = 12;
+    const width = options.width || 900, height = options.height || 250, left = 44, bottom = 30, top = 10;
     const svg = canvas(container, width, height);
     const max = Math.max(1, ...series.flatMap((s) => s.values));
     const plot = height - bottom - top, step = (width - left) / labels.length;
@@ -80,7 +80,7 @@ const Charts = (() => {
         svg.appendChild(rect);
       });
       if (labels.length <= 12 || i % Math.ceil(labels.length / 12) === 0) {
-        svg.appendChild(el("text", { x: x0 + (barWidth * series.length) / 2, y: height - bottom + 22, "text-anchor": "middle", class: "muted" }, options.short ? options.short(label) : label));
+        svg.appendChild(el("text", { x: x0 + (barWidth * series.length) / 2, y: height - bottom + 20, "text-anchor": "middle", class: "muted" }, options.short ? options.short(label) : label));
       }
     });
     legend(container, series.map((s) => [`s-${s.legend || s.key}`, s.name]));
@@ -90,8 +90,8 @@ const Charts = (() => {
   function donut(container, parts, figure) {
     const total = parts.reduce((sum, p) => sum + p.value, 0);
     if (!total) return empty(container);
-    const svg = canvas(container, 640, 300);
-    const cx = 160, cy = 150, r = 120, inner = 70;
+    const svg = canvas(container, 440, 240);
+    const cx = 110, cy = 120, r = 105, inner = 62;
     let angle = -Math.PI / 2;
     parts.forEach((part, i) => {
       const sweep = (2 * Math.PI * part.value) / total;
@@ -101,9 +101,9 @@ const Charts = (() => {
       const d = `M ${p(angle, r)} A ${r} ${r} 0 ${large} 1 ${p(end, r)} L ${p(end, inner)} A ${inner} ${inner} 0 ${large} 0 ${p(angle, inner)} Z`;
       svg.appendChild(el("path", { d, fill: COLOURS[part.key] || COLOURS.bar }));
       const share = ((100 * part.value) / total).toFixed(1);
-      svg.appendChild(el("rect", { x: 330, y: 90 + i * 60, width: 18, height: 18, fill: COLOURS[part.key] || COLOURS.bar }));
-      svg.appendChild(el("text", { x: 358, y: 106 + i * 60 }, `${part.label}`));
-      svg.appendChild(el("text", { x: 358, y: 132 + i * 60, class: "muted", "data-figure": `${figure}/${part.key}` }, `${part.value} (${share}%)`));
+      svg.appendChild(el("rect", { x: 232, y: 66 + i * 64, width: 16, height: 16, fill: COLOURS[part.key] || COLOURS.bar }));
+      svg.appendChild(el("text", { x: 256, y: 80 + i * 64 }, `${part.label}`));
+      svg.appendChild(el("text", { x: 256, y: 104 + i * 64, class: "big", "data-figure": `${figure}/${part.key}` }, `${part.value} (${share}%)`));
       angle += sweep;
     });
   }

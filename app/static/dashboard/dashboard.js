@@ -86,8 +86,8 @@
       .sort((a, b) => b.value - a.value);
     Charts.bars($("chart-open-by-unit"), openByUnit);
     Charts.donut($("chart-track-share"), [
-      { key: "simple", label: "简案 快执组 Fast", value: overview.by_track.simple || 0 },
-      { key: "ordinary", label: "繁案 执行大队 Ordinary", value: overview.by_track.ordinary || 0 },
+      { key: "simple", label: "简案 Fast", value: overview.by_track.simple || 0 },
+      { key: "ordinary", label: "繁案 Ordinary", value: overview.by_track.ordinary || 0 },
     ], "track");
     Charts.columns($("chart-months"), trends.months, [
       { key: "filed", name: "收案 Filed", values: trends.total.filed },
@@ -98,10 +98,10 @@
     Charts.columns($("chart-deadlines"), units, [
       { key: "soon", name: "即将到期 Due soon", values: units.map((u) => deadlines.by_unit[u].due_soon) },
       { key: "over", name: "已超期 Overdue", values: units.map((u) => deadlines.by_unit[u].overdue) },
-    ], { figure: "deadlines", width: 640, height: 300, short: unitName });
+    ], { figure: "deadlines", width: 440, height: 240, short: unitName });
     Charts.bars($("chart-workload"), workload.judges.slice(0, 10).map((judge) => ({
       label: judge.full_name, value: judge.open_cases, figure: `workload/${judge.username}`,
-    })), { labelWidth: 200 });
+    })), { labelWidth: 150 });
   }
 
   function cell(text, className) {

@@ -15,9 +15,10 @@ skipped and said so. A size whose generation would take more than ``--max-genera
 Generated data: case ids in filing order; filing dates spread over 2016–2025 (the case number's
 year is the filing year); 1 % filed, 2 % registered, 3 % triaged, 15 % in progress, 4 % at
 disposal, 75 % closed (20 to 739 days after filing); one fifth each with the fast group and brigades
-1–4, two judges per brigade; an open case's D3 clock past its due date is breached, as the sweep
-leaves it. The generator skips the triggers that keep the statistics' roll-ups (app.models.rollup),
-then counts them once (as ``python -m app.rollups rebuild`` does).
+1–4, two judges per brigade; a clock past its due date and not met (D1 of a case never registered,
+D3 of an open case) is breached, as the sweep leaves it. The generator skips the triggers that keep
+the statistics' roll-ups (app.models.rollup), then counts them once (as ``python -m app.rollups
+rebuild`` does).
 """
 
 from __future__ import annotations
@@ -116,8 +117,8 @@ EVENT_COLUMNS: dict[str, str] = {
 
 _D3_DUE = f"({_FILED_ON} + interval '6 months')::date"
 
-# D1 (register within a working day: met unless still filed) and D3 (close within 6 months: met when
-# closed, otherwise open, or breached once past due).
+# D1 (register within a working day: met, or breached while still filed) and D3 (close within 6
+# months: met when closed, otherwise open, or breached once past due).
 DEADLINE_COLUMNS: dict[str, str] = {
     "rule": "d.rule",
     "case_id": "g",
@@ -129,7 +130,7 @@ DEADLINE_COLUMNS: dict[str, str] = {
     "due_on": f"CASE WHEN d.rule = 'D1' THEN {_FILED_ON} + 1 "
     f"ELSE ({_FILED_ON} + interval '6 months')::date END",
     # Past due and open is breached, as the sweep (every 15 minutes) leaves it.
-    "status": "CASE WHEN d.rule = 'D1' THEN CASE WHEN g % 100 < 1 THEN 'open' ELSE 'met' END "
+    "status": "CASE WHEN d.rule = 'D1' THEN CASE WHEN g % 100 < 1 THEN 'breached' ELSE 'met' END "
     f"WHEN g % 100 >= 25 THEN 'met' WHEN g % 7 = 0 OR {_D3_DUE} < CURRENT_DATE THEN 'breached' "
     "ELSE 'open' END",
     "provisional": "false",
@@ -140,7 +141,7 @@ DEADLINE_COLUMNS: dict[str, str] = {
     "paused_days": "0",
     "extension_months": "0",
     "breached_at": f"CASE WHEN d.rule = 'D3' AND g % 100 < 25 AND (g % 7 = 0 OR {_D3_DUE} < CURRENT_DATE) "
-    f"THEN {_D3_DUE}::timestamptz END",
+    f"THEN {_D3_DUE}::timestamptz WHEN d.rule = 'D1' AND g % 100 < 1 THEN ({_FILED_ON} + 2)::timestamptz END",
     "unit_code": f"CASE WHEN {_ALLOCATED} THEN {_UNIT} END",
     "handler_id": f"CASE WHEN {_ALLOCATED} THEN {_HANDLER} END",
     "case_number": CASE_COLUMNS["case_number"],

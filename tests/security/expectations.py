@@ -75,7 +75,8 @@ def _(
     return Expectation(frozenset(allowed), subject, owner, unseen)
 
 
-# Reachable without a token: health, metrics, documentation (problem types too) and logging in (API.md).
+# Reachable without a token: health, metrics, documentation (problem types too), logging in (API.md)
+# and the dashboard's page, which logs in itself and shows only what the user's token may read.
 PUBLIC = frozenset(
     {
         "GET /healthz",
@@ -84,6 +85,7 @@ PUBLIC = frozenset(
         "GET /docs",
         "GET /docs/oauth2-redirect",
         "GET /redoc",
+        "GET /dashboard",
         "GET /problems/{slug}",
         "GET /api/v1/openapi.json",
         "POST /api/v1/auth/token",

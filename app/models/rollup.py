@@ -6,10 +6,11 @@ Database triggers keep them, whatever writes the rows (the ORM, a bulk ``INSERT 
 sweep's ``UPDATE``): on PostgreSQL one statement-level trigger per table and event adds the
 statement's transition tables, grouped by key, with one upsert (``ON CONFLICT … DO UPDATE SET
 n = n + excluded.n``) per roll-up; on SQLite a row trigger does the same for each row. Cases and
-deadlines are never deleted, so there is no delete trigger. A month is ``YYYY-MM`` and a missing
-unit, track or closing mode is ``''``; a deadline of no case (an objection's, a petition's) has the
-filed month ``''``. ``rebuild_statements`` recomputes every roll-up from the rows
-(``python -m app.rollups rebuild``, and the migration's backfill).
+deadlines are never deleted, so there is no delete trigger. Counters by filing date come in grains
+(a month ``YYYY-MM``, a day ``YYYY-MM-DD``, all time); a missing unit, track or closing mode is
+``''``, and so is the filing period of a deadline of no case (an objection's, a petition's).
+``rebuild_statements`` recomputes every roll-up from the rows (``python -m app.rollups rebuild``,
+and the migration's backfill).
 """
 
 # ruff: noqa: S608 - the SQL is built from this module's fixed names and expressions, never from input
@@ -26,18 +27,23 @@ from app.models.base import Base
 
 CASE_CLOSE = "case_close"  # days from filing to closing (DOMAIN.md §11 median days to close)
 DISPOSAL_RETURN = "D13_met"  # days from approval to return of a disposal transfer (D13)
-# The same histograms over all filing months (filed month ''): a few thousand rows to add up for
-# the overview of all time, where the monthly ones hold one row per month, unit and number of days.
-ALL_MONTHS = {CASE_CLOSE: "case_close_all", DISPOSAL_RETURN: "D13_met_all"}
+
+# Grains of the counters by filing date: a month ('YYYY-MM') for whole months, a day ('YYYY-MM-DD')
+# for the days of a period's partial months, and for the histograms also all time (period ''),
+# where the monthly ones would hold one row per month, unit and number of days to add up.
+MONTH, DAY, ALL_TIME = "M", "D", "A"
 
 
 class CaseTally(Base):
-    """Cases by filing month, unit, state, track and closing mode."""
+    """Cases by filing month or day, unit, state, track and closing mode."""
 
     __tablename__ = "case_tally"
-    __table_args__ = (PrimaryKeyConstraint("filed_month", "unit_code", "state", "track", "closure_mode"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("grain", "filed_period", "unit_code", "state", "track", "closure_mode"),
+    )
 
-    filed_month: Mapped[str] = mapped_column(String(7))
+    grain: Mapped[str] = mapped_column(String(1))
+    filed_period: Mapped[str] = mapped_column(String(10))
     unit_code: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(20))
     track: Mapped[str] = mapped_column(String(20))
@@ -58,25 +64,29 @@ class ClosingTally(Base):
 
 
 class DurationTally(Base):
-    """How many took how many days (a histogram, for exact medians) by filing month and unit."""
+    """How many took how many days (a histogram, for exact medians) by filing period and unit."""
 
     __tablename__ = "duration_tally"
-    __table_args__ = (PrimaryKeyConstraint("measure", "filed_month", "unit_code", "days"),)
+    __table_args__ = (PrimaryKeyConstraint("measure", "grain", "filed_period", "unit_code", "days"),)
 
     measure: Mapped[str] = mapped_column(String(16))
-    filed_month: Mapped[str] = mapped_column(String(7))
+    grain: Mapped[str] = mapped_column(String(1))
+    filed_period: Mapped[str] = mapped_column(String(10))
     unit_code: Mapped[str] = mapped_column(String(32))
     days: Mapped[int] = mapped_column(Integer)
     n: Mapped[int] = mapped_column(Integer)
 
 
 class DeadlineTally(Base):
-    """Deadline clocks by their case's filing month, unit, rule, status and lateness."""
+    """Deadline clocks by their case's filing period ('' for no case), unit, rule, status, lateness."""
 
     __tablename__ = "deadline_tally"
-    __table_args__ = (PrimaryKeyConstraint("filed_month", "unit_code", "rule", "status", "met_late"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("grain", "filed_period", "unit_code", "rule", "status", "met_late"),
+    )
 
-    filed_month: Mapped[str] = mapped_column(String(7))
+    grain: Mapped[str] = mapped_column(String(1))
+    filed_period: Mapped[str] = mapped_column(String(10))
     unit_code: Mapped[str] = mapped_column(String(32))
     rule: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(12))
@@ -97,10 +107,36 @@ class JudgeTally(Base):
 Expr = Callable[[str, str], str]
 
 
+_LENGTH = {MONTH: 7, DAY: 10}
+
+
+def _date_text(d: str, column: str, grain: str) -> str:
+    """A date column as 'YYYY-MM' (MONTH) or 'YYYY-MM-DD' (DAY); SQLite stores dates as that text."""
+    if d == "postgresql":
+        return f"to_char({column}, '{'YYYY-MM' if grain == MONTH else 'YYYY-MM-DD'}')"
+    return f"substr({column}, 1, {_LENGTH[grain]})"
+
+
 def _month(column: str) -> Expr:
-    return lambda d, r: (
-        f"to_char({r}.{column}, 'YYYY-MM')" if d == "postgresql" else f"substr({r}.{column}, 1, 7)"
-    )
+    return lambda d, r: _date_text(d, f"{r}.{column}", MONTH)
+
+
+def _filed(grain: str) -> Expr:
+    if grain == ALL_TIME:
+        return lambda d, r: "''"
+    return lambda d, r: _date_text(d, f"{r}.filed_on", grain)
+
+
+def _case_filed(grain: str) -> Expr:
+    """The filing period of a deadline's case; '' for a deadline of no case."""
+    if grain == ALL_TIME:
+        return lambda d, r: "''"
+
+    def expr(d: str, r: str) -> str:
+        filed = _date_text(d, "c.filed_on", grain)
+        return f"""coalesce((SELECT {filed} FROM "case" c WHERE c.id = {r}.case_id), '')"""
+
+    return expr
 
 
 def _days(later: str, earlier: str) -> Expr:
@@ -118,11 +154,6 @@ def _column(column: str, *, blank_when_null: bool = False) -> Expr:
 
 def _constant(value: str) -> Expr:
     return lambda d, r: f"'{value}'"
-
-
-def _case_filed_month(d: str, r: str) -> str:
-    month = "to_char(c.filed_on, 'YYYY-MM')" if d == "postgresql" else "substr(c.filed_on, 1, 7)"
-    return f"""coalesce((SELECT {month} FROM "case" c WHERE c.id = {r}.case_id), '')"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,20 +174,78 @@ class Rollup:
 
 
 _UNIT = ("unit_code", _column("unit_code", blank_when_null=True))
-ROLLUPS = (
-    Rollup(
-        "case_tally",
-        "case_tally",
-        "case",
-        (
-            ("filed_month", _month("filed_on")),
-            _UNIT,
-            ("state", _column("state")),
-            ("track", _column("track", blank_when_null=True)),
-            ("closure_mode", _column("closure_mode", blank_when_null=True)),
+
+
+def _closed(r: str) -> str:
+    return f"{r}.closed_on IS NOT NULL"
+
+
+def _disposal_returned(r: str) -> str:
+    return f"{r}.rule = 'D13' AND {r}.met_on IS NOT NULL"
+
+
+def _by_filing(grain: str) -> tuple[Rollup, ...]:
+    """The roll-ups counted by the filing period of one grain."""
+    period = (("grain", _constant(grain)), ("filed_period", _filed(grain)))
+    case_period = (("grain", _constant(grain)), ("filed_period", _case_filed(grain)))
+    histograms = (
+        Rollup(
+            f"close_days_{grain}",
+            "duration_tally",
+            "case",
+            (("measure", _constant(CASE_CLOSE)), *period, _UNIT, ("days", _days("closed_on", "filed_on"))),
+            _closed,
         ),
-        lambda r: "1 = 1",
-    ),
+        Rollup(
+            f"disposal_days_{grain}",
+            "duration_tally",
+            "deadline",
+            (
+                ("measure", _constant(DISPOSAL_RETURN)),
+                *case_period,
+                _UNIT,
+                ("days", _days("met_on", "started_on")),
+            ),
+            _disposal_returned,
+        ),
+    )
+    if grain == ALL_TIME:
+        return histograms
+    counts = (
+        Rollup(
+            f"case_tally_{grain}",
+            "case_tally",
+            "case",
+            (
+                *period,
+                _UNIT,
+                ("state", _column("state")),
+                ("track", _column("track", blank_when_null=True)),
+                ("closure_mode", _column("closure_mode", blank_when_null=True)),
+            ),
+            lambda r: "1 = 1",
+        ),
+        Rollup(
+            f"deadline_tally_{grain}",
+            "deadline_tally",
+            "deadline",
+            (
+                *case_period,
+                _UNIT,
+                ("rule", _column("rule")),
+                ("status", _column("status")),
+                ("met_late", _column("met_late")),
+            ),
+            lambda r: "1 = 1",
+        ),
+    )
+    return counts + histograms
+
+
+ROLLUPS = (
+    *_by_filing(MONTH),
+    *_by_filing(DAY),
+    *_by_filing(ALL_TIME),
     Rollup(
         "closing_tally",
         "closing_tally",
@@ -166,31 +255,7 @@ ROLLUPS = (
             _UNIT,
             ("closure_mode", _column("closure_mode", blank_when_null=True)),
         ),
-        lambda r: f"{r}.closed_on IS NOT NULL",
-    ),
-    Rollup(
-        "close_days",
-        "duration_tally",
-        "case",
-        (
-            ("measure", _constant(CASE_CLOSE)),
-            ("filed_month", _month("filed_on")),
-            _UNIT,
-            ("days", _days("closed_on", "filed_on")),
-        ),
-        lambda r: f"{r}.closed_on IS NOT NULL",
-    ),
-    Rollup(
-        "close_days_all",
-        "duration_tally",
-        "case",
-        (
-            ("measure", _constant(ALL_MONTHS[CASE_CLOSE])),
-            ("filed_month", _constant("")),
-            _UNIT,
-            ("days", _days("closed_on", "filed_on")),
-        ),
-        lambda r: f"{r}.closed_on IS NOT NULL",
+        _closed,
     ),
     Rollup(
         "judge_tally",
@@ -198,43 +263,6 @@ ROLLUPS = (
         "case",
         (("handler_id", _column("handler_id")),),
         lambda r: f"{r}.handler_id IS NOT NULL AND {r}.state <> 'closed'",
-    ),
-    Rollup(
-        "deadline_tally",
-        "deadline_tally",
-        "deadline",
-        (
-            ("filed_month", _case_filed_month),
-            _UNIT,
-            ("rule", _column("rule")),
-            ("status", _column("status")),
-            ("met_late", _column("met_late")),
-        ),
-        lambda r: "1 = 1",
-    ),
-    Rollup(
-        "disposal_days",
-        "duration_tally",
-        "deadline",
-        (
-            ("measure", _constant(DISPOSAL_RETURN)),
-            ("filed_month", _case_filed_month),
-            _UNIT,
-            ("days", _days("met_on", "started_on")),
-        ),
-        lambda r: f"{r}.rule = 'D13' AND {r}.met_on IS NOT NULL",
-    ),
-    Rollup(
-        "disposal_days_all",
-        "duration_tally",
-        "deadline",
-        (
-            ("measure", _constant(ALL_MONTHS[DISPOSAL_RETURN])),
-            ("filed_month", _constant("")),
-            _UNIT,
-            ("days", _days("met_on", "started_on")),
-        ),
-        lambda r: f"{r}.rule = 'D13' AND {r}.met_on IS NOT NULL",
     ),
 )
 SOURCES = ("case", "deadline")

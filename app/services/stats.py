@@ -1,10 +1,11 @@
 """Statistics of the command center (DOMAIN.md §11; plan §3(1) 数据提取、统计工作, §5(9) 节点管控).
 
 Every figure comes from the roll-ups the database keeps with each write (app.models.rollup): the
-whole months of a filing period are added up from them; the days of a period's first and last
-month that are not whole months are counted from the rows themselves (through the filing-date
-index), and both give the same ``Tally``, so a period of any days answers exactly. Figures that
-depend on today (deadlines due soon or overdue) read the board's index ranges at request time.
+whole months of a filing period are added up from the monthly counters, the days of its first and
+last month that are not whole months from the daily ones, so a period of any days answers exactly
+from a few thousand counters. ``direct_tally`` counts the same ``Tally`` from the case and deadline
+rows (the tests' proof that the roll-ups add up). Figures that depend on today (deadlines due soon
+or overdue) read the board's index ranges at request time.
 Money awaiting payout waits for the case-money ledger (DOMAIN.md §10), which this service does not
 have yet.
 """
@@ -24,9 +25,11 @@ from app.enums import CaseState, ClosureMode, DeadlineStatus, Track
 from app.models.case import Case
 from app.models.deadline import Deadline
 from app.models.rollup import (
-    ALL_MONTHS,
+    ALL_TIME,
     CASE_CLOSE,
+    DAY,
     DISPOSAL_RETURN,
+    MONTH,
     CaseTally,
     ClosingTally,
     DeadlineTally,
@@ -160,26 +163,26 @@ def split_period(filed_from: date | None, filed_to: date | None) -> PeriodSplit:
 # From the roll-ups ---------------------------------------------------------------------------------
 
 
-def _month_conditions(
-    column: Any, months: tuple[str | None, str | None], *, of_cases_only: bool
-) -> list[Any]:
-    first, last = months
-    conditions = []
+Bounds = tuple[str | None, str | None]  # first and last filing period, inclusive; None: open
+
+
+def _in_period(table: Any, grain: str, bounds: Bounds, *, of_cases_only: bool) -> list[Any]:
+    first, last = bounds
+    conditions = [table.grain == grain]
     if first is not None:
-        conditions.append(column >= first)
+        conditions.append(table.filed_period >= first)
     if last is not None:
-        conditions.append(column <= last)
+        conditions.append(table.filed_period <= last)
     if of_cases_only:
-        conditions.append(column != "")  # '' holds the deadlines of no case
+        conditions.append(table.filed_period != "")  # '' holds the deadlines of no case
     return conditions
 
 
 def rollup_tally(
-    session: Session, *, months: tuple[str | None, str | None], unit: str | None, of_cases_only: bool
+    session: Session, *, grain: str, bounds: Bounds, unit: str | None, of_cases_only: bool
 ) -> Tally:
-    """The counters of the cases filed in the whole months ``months`` (first, last; None: open)."""
+    """The counters of the cases filed in the months or days ``bounds`` of ``grain`` (MONTH or DAY)."""
     tally = Tally()
-    unit_case = [CaseTally.unit_code == unit] if unit else []
     case_rows = session.execute(
         select(
             CaseTally.unit_code,
@@ -188,24 +191,24 @@ def rollup_tally(
             CaseTally.closure_mode,
             func.sum(CaseTally.n),
         )
-        .where(*_month_conditions(CaseTally.filed_month, months, of_cases_only=False), *unit_case)
+        .where(
+            *_in_period(CaseTally, grain, bounds, of_cases_only=False),
+            *([CaseTally.unit_code == unit] if unit else []),
+        )
         .group_by(CaseTally.unit_code, CaseTally.state, CaseTally.track, CaseTally.closure_mode)
     )
     tally.cases.update({(u, s, t, m): int(n) for u, s, t, m, n in case_rows})
-    for measure, counter in ((CASE_CLOSE, tally.close_days), (DISPOSAL_RETURN, tally.disposal_days)):
-        in_months = _month_conditions(DurationTally.filed_month, months, of_cases_only=True)
-        if months == (None, None):
-            measure, in_months = ALL_MONTHS[measure], []
-        rows = session.execute(
-            select(DurationTally.days, func.sum(DurationTally.n))
-            .where(
-                DurationTally.measure == measure,
-                *in_months,
-                *([DurationTally.unit_code == unit] if unit else []),
-            )
-            .group_by(DurationTally.days)
-        )
-        counter.update({days: int(n) for days, n in rows})
+    histograms = _in_period(DurationTally, grain, bounds, of_cases_only=True)
+    if bounds == (None, None):
+        histograms = [DurationTally.grain == ALL_TIME]
+    duration_rows = session.execute(
+        select(DurationTally.measure, DurationTally.days, func.sum(DurationTally.n))
+        .where(*histograms, *([DurationTally.unit_code == unit] if unit else []))
+        .group_by(DurationTally.measure, DurationTally.days)
+    )
+    counters = {CASE_CLOSE: tally.close_days, DISPOSAL_RETURN: tally.disposal_days}
+    for measure, days, n in duration_rows:
+        counters[measure][days] += int(n)
     clock_rows = session.execute(
         select(
             DeadlineTally.rule,
@@ -215,7 +218,7 @@ def rollup_tally(
             func.sum(DeadlineTally.n),
         )
         .where(
-            *_month_conditions(DeadlineTally.filed_month, months, of_cases_only=of_cases_only),
+            *_in_period(DeadlineTally, grain, bounds, of_cases_only=of_cases_only),
             *([DeadlineTally.unit_code == unit] if unit else []),
         )
         .group_by(DeadlineTally.rule, DeadlineTally.unit_code, DeadlineTally.status, DeadlineTally.met_late)
@@ -241,8 +244,8 @@ def _days_between(session: Session, later: Any, earlier: Any) -> Any:
 
 
 def direct_tally(session: Session, where: CaseFilter) -> Tally:
-    """The same counters, counted from the case and deadline rows (a period's partial months, and
-    the tests' proof that the roll-ups add up)."""
+    """The same counters, counted from the case and deadline rows (the tests' proof that the
+    roll-ups add up)."""
     period: list[ColumnElement[bool]] = []
     if where.filed_from:
         period.append(Case.filed_on >= where.filed_from)
@@ -291,13 +294,16 @@ def direct_tally(session: Session, where: CaseFilter) -> Tally:
 
 
 def tally_for(session: Session, where: CaseFilter) -> Tally:
-    """Whole months from the roll-ups, the other days from the rows."""
+    """Whole months from the monthly counters, the days around them from the daily ones."""
     split = split_period(where.filed_from, where.filed_to)
     tally = Tally()
     if split.months is not None:
-        tally.add(rollup_tally(session, months=split.months, unit=where.unit, of_cases_only=where.any))
+        tally.add(
+            rollup_tally(session, grain=MONTH, bounds=split.months, unit=where.unit, of_cases_only=where.any)
+        )
     for start, end in split.day_ranges:
-        tally.add(direct_tally(session, CaseFilter(filed_from=start, filed_to=end, unit=where.unit)))
+        days = (None if start is None else start.isoformat(), None if end is None else end.isoformat())
+        tally.add(rollup_tally(session, grain=DAY, bounds=days, unit=where.unit, of_cases_only=True))
     return tally
 
 
@@ -428,9 +434,9 @@ def trends(session: Session, *, today: date, months: int, unit: str | None) -> T
 
     only_unit = [CaseTally.unit_code == unit] if unit else []
     for unit_code, month, n in session.execute(
-        select(CaseTally.unit_code, CaseTally.filed_month, func.sum(CaseTally.n))
-        .where(CaseTally.filed_month >= labels[0], CaseTally.filed_month <= labels[-1], *only_unit)
-        .group_by(CaseTally.unit_code, CaseTally.filed_month)
+        select(CaseTally.unit_code, CaseTally.filed_period, func.sum(CaseTally.n))
+        .where(*_in_period(CaseTally, MONTH, (labels[0], labels[-1]), of_cases_only=False), *only_unit)
+        .group_by(CaseTally.unit_code, CaseTally.filed_period)
     ):
         add(unit_code, "filed", month, int(n))
     terminated = ClosingTally.closure_mode == ClosureMode.terminated_current

@@ -22,6 +22,13 @@ def _month_key(name: str) -> sa.Column[str]:
     return sa.Column(name, sa.String(length=7), nullable=False)
 
 
+def _filing_keys() -> tuple[sa.Column[str], sa.Column[str]]:
+    return (
+        sa.Column("grain", sa.String(length=1), nullable=False),
+        sa.Column("filed_period", sa.String(length=10), nullable=False),
+    )
+
+
 def _unit_key() -> sa.Column[str]:
     return sa.Column("unit_code", sa.String(length=32), nullable=False)
 
@@ -33,14 +40,14 @@ def _count() -> sa.Column[int]:
 def upgrade() -> None:
     op.create_table(
         "case_tally",
-        _month_key("filed_month"),
+        *_filing_keys(),
         _unit_key(),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("track", sa.String(length=20), nullable=False),
         sa.Column("closure_mode", sa.String(length=30), nullable=False),
         _count(),
         sa.PrimaryKeyConstraint(
-            "filed_month", "unit_code", "state", "track", "closure_mode", name=op.f("pk_case_tally")
+            "grain", "filed_period", "unit_code", "state", "track", "closure_mode", name=op.f("pk_case_tally")
         ),
     )
     op.create_table(
@@ -54,22 +61,24 @@ def upgrade() -> None:
     op.create_table(
         "duration_tally",
         sa.Column("measure", sa.String(length=16), nullable=False),
-        _month_key("filed_month"),
+        *_filing_keys(),
         _unit_key(),
         sa.Column("days", sa.Integer(), nullable=False),
         _count(),
-        sa.PrimaryKeyConstraint("measure", "filed_month", "unit_code", "days", name=op.f("pk_duration_tally")),
+        sa.PrimaryKeyConstraint(
+            "measure", "grain", "filed_period", "unit_code", "days", name=op.f("pk_duration_tally")
+        ),
     )
     op.create_table(
         "deadline_tally",
-        _month_key("filed_month"),
+        *_filing_keys(),
         _unit_key(),
         sa.Column("rule", sa.String(length=8), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("met_late", sa.Boolean(), nullable=False),
         _count(),
         sa.PrimaryKeyConstraint(
-            "filed_month", "unit_code", "rule", "status", "met_late", name=op.f("pk_deadline_tally")
+            "grain", "filed_period", "unit_code", "rule", "status", "met_late", name=op.f("pk_deadline_tally")
         ),
     )
     op.create_table(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -17,7 +19,7 @@ import pytest
 from app.dashboard import CONTENT_SECURITY_POLICY
 from app.settings import court_today
 from tests.conftest import DEMO_PASSWORD, ROOT
-from tests.factories import make_fast_case, make_filed_case, make_team_case
+from tests.factories import close_directly, make_fast_case, make_filed_case, make_team_case
 from tests.servers import Server, running
 from tests.test_api_docs import CHROMIUM, CHROMIUM_ARGS, _browser_or_skip, _references
 
@@ -47,28 +49,15 @@ def test_the_dashboard_loads_every_asset_from_the_service_under_a_strict_policy(
         assert "http://" not in asset.text.replace("http://www.w3.org/2000/svg", ""), url
 
 
-def _close(case_id: int, mode: str, closed_on: date) -> None:
-    from sqlalchemy import update
-
-    from app.database import session_scope
-    from app.models.case import Case
-
-    with session_scope() as session:
-        session.execute(
-            update(Case)
-            .where(Case.id == case_id)
-            .values(state="closed", closure_mode=mode, closed_on=closed_on)
-        )
-
-
 @pytest.fixture
 def court() -> None:
     """Cases in three units, some closed, and clocks overdue and due soon."""
     this_month = TODAY.replace(day=1)
     for n in range(3):
         make_team_case(1, filed_on=this_month - timedelta(days=40 * n))
-    _close(make_team_case(2, filed_on=this_month - timedelta(days=70)), "terminated_current", this_month)
-    _close(
+    terminated = make_team_case(2, filed_on=this_month - timedelta(days=70))
+    close_directly(terminated, "terminated_current", this_month)
+    close_directly(
         make_fast_case(filed_on=this_month - timedelta(days=35)), "performed", this_month - timedelta(days=20)
     )
     make_fast_case(filed_on=this_month)
@@ -100,6 +89,19 @@ def _api(server: Server, username: str, path: str) -> dict:
     return response.json()
 
 
+@contextmanager
+def _browser_page(width: int = 1920, height: int = 1080) -> Iterator[Any]:
+    """A page of Debian's headless Chromium, the screen size of the command center's by default."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
 def _log_in(page, server: Server, username: str) -> None:  # noqa: ANN001
     page.goto(f"{server.url}/dashboard?refresh=2", wait_until="networkidle")
     page.fill("#login input[name=username]", username)
@@ -114,8 +116,6 @@ def _figure(page, name: str) -> str:  # noqa: ANN001
 
 
 def test_a_director_reads_the_figures_the_api_returns_and_follows_a_board_row(server, court):
-    from playwright.sync_api import sync_playwright
-
     overview = _api(server, "director", "/stats/overview")
     trends = _api(server, "director", "/stats/trends")
     workload = _api(server, "director", "/stats/workload")
@@ -125,93 +125,74 @@ def test_a_director_reads_the_figures_the_api_returns_and_follows_a_board_row(se
     requested: list[str] = []
     errors: list[str] = []
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            page.on("request", lambda r: requested.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            _log_in(page, server, "director")
-            page.wait_for_selector("#board-rows a", timeout=30_000)
-            page.wait_for_selector("#chart-months svg rect", state="attached", timeout=30_000)
+    with _browser_page() as page:
+        page.on("request", lambda r: requested.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        _log_in(page, server, "director")
+        page.wait_for_selector("#board-rows a", timeout=30_000)
+        page.wait_for_selector("#chart-months svg rect", state="attached", timeout=30_000)
 
-            assert _figure(page, "tile/cases_total") == str(overview["cases_total"])
-            assert _figure(page, "tile/open") == str(overview["cases_total"] - overview["by_state"]["closed"])
-            assert _figure(page, "tile/overdue") == str(deadlines["total"]["overdue"])
-            assert _figure(page, "tile/due_soon") == str(deadlines["total"]["due_soon"])
-            for code, counts in overview["by_unit"].items():
-                assert _figure(page, f"open-by-unit/{code}") == str(counts["open"]), code
-            assert _figure(page, "track/simple").startswith(f"{overview['by_track']['simple']} (")
-            for i, month in enumerate(trends["months"]):
-                assert _figure(page, f"months/filed/{month}") == str(trends["total"]["filed"][i]), month
-                assert _figure(page, f"months/closed/{month}") == str(trends["total"]["closed"][i]), month
-            for unit, counts in deadlines["by_unit"].items():
-                assert _figure(page, f"deadlines/over/{unit}") == str(counts["overdue"]), unit
-                assert _figure(page, f"deadlines/soon/{unit}") == str(counts["due_soon"]), unit
-            for judge in workload["judges"]:
-                assert _figure(page, f"workload/{judge['username']}") == str(judge["open_cases"])
-            links = page.eval_on_selector_all("#board-rows a", "as => as.map(a => a.textContent)")
-            assert links == [item["case_number"] for item in board["items"] if item["case_id"]]
-            page.screenshot(path=OUTPUT / "dashboard.png")
+        assert _figure(page, "tile/cases_total") == str(overview["cases_total"])
+        assert _figure(page, "tile/open") == str(overview["cases_total"] - overview["by_state"]["closed"])
+        assert _figure(page, "tile/overdue") == str(deadlines["total"]["overdue"])
+        assert _figure(page, "tile/due_soon") == str(deadlines["total"]["due_soon"])
+        for code, counts in overview["by_unit"].items():
+            assert _figure(page, f"open-by-unit/{code}") == str(counts["open"]), code
+        assert _figure(page, "track/simple").startswith(f"{overview['by_track']['simple']} (")
+        for i, month in enumerate(trends["months"]):
+            assert _figure(page, f"months/filed/{month}") == str(trends["total"]["filed"][i]), month
+            assert _figure(page, f"months/closed/{month}") == str(trends["total"]["closed"][i]), month
+        for unit, counts in deadlines["by_unit"].items():
+            assert _figure(page, f"deadlines/over/{unit}") == str(counts["overdue"]), unit
+            assert _figure(page, f"deadlines/soon/{unit}") == str(counts["due_soon"]), unit
+        for judge in workload["judges"]:
+            assert _figure(page, f"workload/{judge['username']}") == str(judge["open_cases"])
+        links = page.eval_on_selector_all("#board-rows a", "as => as.map(a => a.textContent)")
+        assert links == [item["case_number"] for item in board["items"] if item["case_id"]]
+        page.screenshot(path=OUTPUT / "dashboard.png")
 
-            # Polling: a case filed now shows up without the page being reloaded.
-            refreshed = int(page.get_attribute("body", "data-refreshed") or 0)
-            make_team_case(4, filed_on=TODAY)
-            page.wait_for_function(
-                "n => Number(document.body.dataset.refreshed) > n + 1", arg=refreshed, timeout=30_000
-            )
-            assert _figure(page, "tile/cases_total") == str(overview["cases_total"] + 1)
-            assert _figure(page, "open-by-unit/brigade-4") == "1"
+        # Polling: a case filed now shows up without the page being reloaded.
+        refreshed = int(page.get_attribute("body", "data-refreshed") or 0)
+        make_team_case(4, filed_on=TODAY)
+        page.wait_for_function(
+            "n => Number(document.body.dataset.refreshed) > n + 1", arg=refreshed, timeout=30_000
+        )
+        assert _figure(page, "tile/cases_total") == str(overview["cases_total"] + 1)
+        assert _figure(page, "open-by-unit/brigade-4") == "1"
 
-            first = board["items"][0]
-            page.click("#board-rows a >> nth=0")
-            page.wait_for_selector("#case:not([hidden]) #case-deadlines tr", timeout=30_000)
-            assert page.inner_text("#case-number") == first["case_number"]
-            assert first["rule"] in page.inner_text("#case-deadlines")
-            assert page.url.endswith(f"#case/{first['case_id']}")
-            page.screenshot(path=OUTPUT / "dashboard-case.png")
-            page.click("#case-back")
-            page.wait_for_selector("#board:not([hidden])")
-        finally:
-            browser.close()
+        first = board["items"][0]
+        page.click("#board-rows a >> nth=0")
+        page.wait_for_selector("#case:not([hidden]) #case-deadlines tr", timeout=30_000)
+        assert page.inner_text("#case-number") == first["case_number"]
+        assert first["rule"] in page.inner_text("#case-deadlines")
+        assert page.url.endswith(f"#case/{first['case_id']}")
+        page.screenshot(path=OUTPUT / "dashboard-case.png")
+        page.click("#case-back")
+        page.wait_for_selector("#board:not([hidden])")
     assert errors == []
     assert [url for url in requested if not url.startswith((server.url + "/", "data:"))] == []
 
 
 def test_a_user_without_the_statistics_permission_is_told_so(server):
-    from playwright.sync_api import sync_playwright
-
     errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            _log_in(page, server, "registrar")
-            page.wait_for_selector("#denied:not([hidden])", timeout=30_000)
-            text = page.inner_text("#denied")
-            assert page.is_hidden("#board") and page.is_hidden("#login")
-            page.screenshot(path=OUTPUT / "dashboard-denied.png")
-        finally:
-            browser.close()
+    with _browser_page() as page:
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        _log_in(page, server, "registrar")
+        page.wait_for_selector("#denied:not([hidden])", timeout=30_000)
+        text = page.inner_text("#denied")
+        assert page.is_hidden("#board") and page.is_hidden("#login")
+        page.screenshot(path=OUTPUT / "dashboard-denied.png")
     assert "registrar" in text and "stats.read" in text and "无权查看统计" in text
     assert errors == []
 
 
 def test_a_wrong_password_is_refused_on_the_login_form(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(f"{server.url}/dashboard", wait_until="networkidle")
-            page.fill("#login input[name=username]", "director")
-            page.fill("#login input[name=password]", "not-the-password")
-            page.click("#login button[type=submit]")
-            page.wait_for_selector("#login-error:not(:empty)", timeout=30_000)
-            assert "password" in page.inner_text("#login-error").lower()
-            assert page.is_visible("#login") and page.is_hidden("#board")
-        finally:
-            browser.close()
+    with _browser_page(1280, 800) as page:
+        page.goto(f"{server.url}/dashboard", wait_until="networkidle")
+        page.fill("#login input[name=username]", "director")
+        page.fill("#login input[name=password]", "not-the-password")
+        page.click("#login button[type=submit]")
+        page.wait_for_selector("#login-error:not(:empty)", timeout=30_000)
+        assert "password" in page.inner_text("#login-error").lower()
+        assert page.is_visible("#login") and page.is_hidden("#board")

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from app.deps import Authorized, SessionDep
 from app.errors import Forbidden, InvalidInput, problem_responses
@@ -25,6 +26,7 @@ Format = Annotated[
 ]
 CSV_RESPONSES = {**problem_responses(Forbidden), 200: {"content": {"text/csv": {}}}}
 CsvRow = tuple[str, str, str]
+Report = TypeVar("Report", bound=BaseModel)
 
 
 def _csv(name: str, header: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> Response:
@@ -39,6 +41,17 @@ def _csv(name: str, header: tuple[str, ...], rows: Iterable[tuple[object, ...]])
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+def _as_requested(
+    report: Report,
+    format: str,
+    name: str,
+    header: tuple[str, ...],
+    rows: Callable[[Report], Iterable[tuple[object, ...]]],
+) -> Report | Response:
+    """The report as JSON, or its rows as a CSV attachment ``name``.csv."""
+    return report if format == "json" else _csv(name, header, rows(report))
 
 
 @router.get(
@@ -62,9 +75,7 @@ def stats_overview(
     report = StatsOverview.model_validate(
         {"filed_from": filed_from, "filed_to": filed_to, "unit": unit, **asdict(figures)}
     )
-    if format == "json":
-        return report
-    return _csv("stats-overview", ("metric", "dimension", "value"), _overview_rows(report))
+    return _as_requested(report, format, "stats-overview", ("metric", "dimension", "value"), _overview_rows)
 
 
 def _overview_rows(report: StatsOverview) -> list[CsvRow]:
@@ -107,15 +118,18 @@ def stats_trends(
     """Cases filed, closed and closed by 终本 per month for the last months, by unit; JSON or CSV."""
     figures = stats.trends(session, today=court_today(), months=months, unit=unit)
     report = StatsTrends.model_validate({"unit": unit, **asdict(figures)})
-    if format == "json":
-        return report
+    header = ("month", "unit", "filed", "closed", "terminated_current")
+    return _as_requested(report, format, "stats-trends", header, _trend_rows)
+
+
+def _trend_rows(report: StatsTrends) -> list[tuple[object, ...]]:
+    """One row per month and unit ('' for the court's total)."""
     series = [("", report.total), *report.by_unit.items()]
-    rows = [
+    return [
         (month, code, s.filed[i], s.closed[i], s.terminated_current[i])
         for code, s in series
         for i, month in enumerate(report.months)
     ]
-    return _csv("stats-trends", ("month", "unit", "filed", "closed", "terminated_current"), rows)
 
 
 @router.get(
@@ -134,11 +148,11 @@ def stats_workload(
     report = StatsWorkload.model_validate(
         {"unit": unit, "judges": [asdict(load) for load in stats.workload(session, unit=unit)]}
     )
-    if format == "json":
-        return report
-    header = tuple(JudgeLoad.model_fields)
-    rows = [tuple("" if v is None else v for v in judge.model_dump().values()) for judge in report.judges]
-    return _csv("stats-workload", header, rows)
+    return _as_requested(report, format, "stats-workload", tuple(JudgeLoad.model_fields), _workload_rows)
+
+
+def _workload_rows(report: StatsWorkload) -> list[tuple[object, ...]]:
+    return [tuple("" if v is None else v for v in judge.model_dump().values()) for judge in report.judges]
 
 
 @router.get(
@@ -157,9 +171,12 @@ def stats_deadlines(
     report = StatsDeadlines.model_validate(
         {"unit": unit, **asdict(stats.deadline_urgency(session, today=court_today(), unit=unit))}
     )
-    if format == "json":
-        return report
-    rows = [("total", "", report.total.due_soon, report.total.overdue)]
+    header = ("dimension", "key", "due_soon", "overdue")
+    return _as_requested(report, format, "stats-deadlines", header, _urgency_rows)
+
+
+def _urgency_rows(report: StatsDeadlines) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = [("total", "", report.total.due_soon, report.total.overdue)]
     for dim, table in (("unit", report.by_unit), ("rule", report.by_rule)):
         rows += [(dim, key, u.due_soon, u.overdue) for key, u in table.items()]
-    return _csv("stats-deadlines", ("dimension", "key", "due_soon", "overdue"), rows)
+    return rows

@@ -8,25 +8,14 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import update
 
 from app.database import session_scope
-from app.models.case import Case
 from app.services import deadline_events, stats
 from app.settings import court_today
-from tests.factories import make_case, make_fast_case, make_filed_case, make_team_case
+from tests.factories import close_directly, make_case, make_fast_case, make_filed_case, make_team_case
 
 URL = "/api/v1/stats/overview"
 TODAY = court_today()
-
-
-def _close(case_id: int, mode: str, closed_on: date) -> None:
-    with session_scope() as session:
-        session.execute(
-            update(Case)
-            .where(Case.id == case_id)
-            .values(state="closed", closure_mode=mode, closed_on=closed_on)
-        )
 
 
 @pytest.fixture
@@ -34,10 +23,10 @@ def court():
     """Five cases: two fast (one closed performed), three in brigades (one 终本), one unregistered."""
     fast_open = make_fast_case(filed_on=date(2026, 3, 2))
     fast_done = make_fast_case(filed_on=date(2026, 3, 2))
-    _close(fast_done, "performed", date(2026, 3, 12))
+    close_directly(fast_done, "performed", date(2026, 3, 12))
     team_open = make_team_case(1, filed_on=date(2026, 3, 2))
     team_done = make_team_case(2, filed_on=date(2026, 3, 2))
-    _close(team_done, "terminated_current", date(2026, 7, 1))
+    close_directly(team_done, "terminated_current", date(2026, 7, 1))
     make_case(filed_on=date(2026, 5, 6))
     return {"fast_open": fast_open, "team_open": team_open}
 
@@ -122,9 +111,9 @@ def test_a_period_of_odd_days_counts_the_days_of_its_partial_months_exactly(clie
         make_fast_case(filed_on=date(2026, 3, 31)),
         make_team_case(3, filed_on=date(2026, 4, 1)),
     ]
-    _close(inside[0], "performed", date(2026, 3, 10))  # 10 days
-    _close(inside[1], "terminated_current", date(2026, 3, 31))  # 30 days
-    _close(inside[3], "performed", date(2026, 5, 1))  # 30 days
+    close_directly(inside[0], "performed", date(2026, 3, 10))  # 10 days
+    close_directly(inside[1], "terminated_current", date(2026, 3, 31))  # 30 days
+    close_directly(inside[3], "performed", date(2026, 5, 1))  # 30 days
     body = client.get(
         URL, params={"filed_from": "2026-02-28", "filed_to": "2026-04-01"}, headers=auth("director")
     ).json()
@@ -183,8 +172,8 @@ def test_trends_count_filings_closings_and_终本_per_month_by_unit(client, auth
     old = make_team_case(2, filed_on=last_month)
     make_team_case(2, filed_on=this_month)
     fast = make_fast_case(filed_on=last_month)
-    _close(old, "terminated_current", this_month)
-    _close(fast, "performed", last_month)
+    close_directly(old, "terminated_current", this_month)
+    close_directly(fast, "performed", last_month)
     make_fast_case(filed_on=date(TODAY.year - 3, 1, 5))  # before the 24 months
     body = client.get("/api/v1/stats/trends", headers=auth("comprehensive")).json()
     assert len(body["months"]) == 24 and body["months"][-1] == f"{TODAY:%Y-%m}"
@@ -206,7 +195,9 @@ def test_trends_count_filings_closings_and_终本_per_month_by_unit(client, auth
 def test_workload_counts_each_judges_open_cases_with_the_oldest(client, auth, user_ids):
     oldest = make_team_case(1, filed_on=date(2025, 1, 6))
     make_team_case(1, filed_on=date(2026, 2, 2))
-    _close(make_team_case(1, filed_on=date(2024, 1, 2)), "performed", date(2024, 6, 1))  # closed: not counted
+    close_directly(
+        make_team_case(1, filed_on=date(2024, 1, 2)), "performed", date(2024, 6, 1)
+    )  # closed: not counted
     fast = make_fast_case(filed_on=date(2026, 3, 2))
     body = client.get("/api/v1/stats/workload", headers=auth("director")).json()
     judges = {j["username"]: j for j in body["judges"]}

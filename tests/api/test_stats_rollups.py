@@ -17,7 +17,7 @@ from app.database import get_engine, session_scope
 from app.models.case import Case
 from app.services import stats
 from app.settings import court_today
-from tests.factories import add_termination_measures, case_body, make_team_case
+from tests.factories import add_termination_measures, case_body, make_filed_case, make_team_case
 
 TODAY = court_today()
 UNITS = ("fast", "brigade-1", "brigade-2", "brigade-3", "brigade-4")
@@ -189,3 +189,22 @@ def test_the_rollup_check_finds_a_counter_off_and_the_rebuild_mends_it(capsys):
     assert rollups.main(["check"]) == 1
     assert "counters differ" in capsys.readouterr().out
     assert rollups.main(["rebuild"]) == 0 and rollups.main(["check"]) == 0
+
+
+def test_the_sweeps_bulk_update_moves_clocks_from_open_to_breached_in_the_counters(client, auth):
+    from app.sweep import run_sweep
+
+    make_filed_case(
+        TODAY - timedelta(days=60), state="in_progress", unit_code="brigade-2", handler="brigade2-judge"
+    )
+    before = client.get("/api/v1/stats/overview", headers=auth("director")).json()["deadlines_by_unit"][
+        "brigade-2"
+    ]
+    report = run_sweep(today=TODAY)
+    after = client.get("/api/v1/stats/overview", headers=auth("director")).json()["deadlines_by_unit"][
+        "brigade-2"
+    ]
+    assert report.breached >= 1
+    assert after["breached"] == before["breached"] + report.breached
+    assert after["open"] == before["open"] - report.breached
+    assert rollups.main(["check"]) == 0

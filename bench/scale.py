@@ -487,6 +487,12 @@ def main() -> None:
         action="store_false",
         help="print only; do not append to bench/RESULTS.md",
     )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep the cases an earlier run generated in the database and time the sizes it holds "
+        "(a run cut short after generating)",
+    )
     args = parser.parse_args()
     harness.require_bench_database(args.database_url)
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
@@ -500,7 +506,10 @@ def main() -> None:
         return case_list.encode([last_id])
 
     print("preparing the database …", flush=True)
-    schema_note = harness.fresh_schema(args.database_url)
+    if args.reuse_data:
+        schema_note = "kept from an earlier run of this command (alembic upgrade head)"
+    else:
+        schema_note = harness.fresh_schema(args.database_url)
     print(f"schema: {schema_note}")
     user_ids = harness.seed_organisation(args.database_url)
     machine = harness.machine_description(args.database_url)
@@ -519,6 +528,15 @@ def main() -> None:
     skipped: dict[int, str] = {}
     quiet: dict[int, str] = {}
     have, seconds_per_case = 0, 0.0
+    if args.reuse_data:
+        engine = create_engine(args.database_url)
+        with engine.connect() as conn:
+            have = conn.execute(text('SELECT count(*) FROM "case"')).scalar_one()
+        engine.dispose()
+        sizes = [size for size in sizes if size == have]
+        if not sizes:
+            raise SystemExit(f"--reuse-data: the database holds {have:,} cases, none of the sizes asked for")
+        notes.append(f"{have:,} cases reused from an earlier run (its generation time not measured)")
     for size in sizes:
         needed = size - have
         estimate_min = needed * seconds_per_case / 60
@@ -530,9 +548,9 @@ def main() -> None:
             print(skipped[size])
             continue
         print(f"generating up to {size:,} cases …", flush=True)
-        took = generate(args.database_url, table_plans, params, have + 1, size)
+        took = 0.0 if args.reuse_data else generate(args.database_url, table_plans, params, have + 1, size)
         generation[size] = sum(generation.values()) + took
-        seconds_per_case = took / needed
+        seconds_per_case = took / needed if needed else 0.0
         have = size
         with harness.Server(
             f"scale-{size}", "app.serve", database_url=args.database_url, jwt_secret=jwt_secret

@@ -547,7 +547,7 @@ def main() -> None:
             )
             print(skipped[size])
             continue
-        print(f"generating up to {size:,} cases …", flush=True)
+        print(f"{'reusing' if args.reuse_data else 'generating up to'} {size:,} cases …", flush=True)
         took = 0.0 if args.reuse_data else generate(args.database_url, table_plans, params, have + 1, size)
         generation[size] = sum(generation.values()) + took
         seconds_per_case = took / needed if needed else 0.0

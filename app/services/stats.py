@@ -137,7 +137,7 @@ def _last_day(month: str) -> date:
 
 @dataclass(frozen=True, slots=True)
 class PeriodSplit:
-    """A filing period as whole months (from the roll-ups) and the days around them (from the rows)."""
+    """A filing period as whole months (the monthly counters) and the days around them (the daily ones)."""
 
     months: tuple[str | None, str | None] | None  # first and last whole month (None: open); None: none
     day_ranges: tuple[tuple[date | None, date | None], ...]
@@ -539,6 +539,7 @@ def deadline_urgency(session: Session, *, today: date, unit: str | None) -> Dead
     breached = session.execute(
         select(DeadlineTally.unit_code, DeadlineTally.rule, func.sum(DeadlineTally.n))
         .where(
+            DeadlineTally.grain == MONTH,  # each clock is counted once in every grain
             DeadlineTally.status == DeadlineStatus.breached,
             *([DeadlineTally.unit_code == unit] if unit else []),
         )

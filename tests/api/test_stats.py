@@ -12,6 +12,7 @@ import pytest
 from app.database import session_scope
 from app.services import deadline_events, stats
 from app.settings import court_today
+from app.sweep import run_sweep
 from tests.factories import close_directly, make_case, make_fast_case, make_filed_case, make_team_case
 
 URL = "/api/v1/stats/overview"
@@ -243,6 +244,7 @@ def test_deadlines_due_soon_and_overdue_per_unit_and_rule_equal_the_board(client
     make_filed_case(
         TODAY - timedelta(days=200), state="in_progress", unit_code="brigade-2", handler="brigade2-judge"
     )
+    assert run_sweep(today=TODAY - timedelta(days=100)).breached  # some breached, later ones still open
     body = client.get("/api/v1/stats/deadlines", headers=auth("director")).json()
     assert body["today"] == TODAY.isoformat()
     for kind in ("overdue", "due_soon"):

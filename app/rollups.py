@@ -12,16 +12,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 
 from app.database import get_engine
+from app.models import Base
 from app.models.rollup import ROLLUPS, rebuild_statements
 
 
 def _counters(conn: Connection) -> set[tuple[object, ...]]:
+    """Every non-zero counter of every roll-up table, as (table, *key, n)."""
     rows: set[tuple[object, ...]] = set()
-    for table in dict.fromkeys(rollup.table for rollup in ROLLUPS):
-        rows |= {(table, *row) for row in conn.execute(text(f"SELECT * FROM {table} WHERE n <> 0"))}  # noqa: S608
+    for name in dict.fromkeys(rollup.table for rollup in ROLLUPS):
+        table = Base.metadata.tables[name]
+        rows |= {(name, *row) for row in conn.execute(select(table).where(table.c.n != 0))}
     return rows
 
 

@@ -3,9 +3,9 @@ database itself, in the transaction of every write to ``case`` and ``deadline``,
 and the trends add up a few thousand counters instead of a million cases.
 
 Database triggers keep them, whatever writes the rows (the ORM, a bulk ``INSERT … SELECT``, the
-sweep's ``UPDATE``): on PostgreSQL one statement-level trigger per table and event adds the
-statement's transition tables, grouped by key, with one upsert (``ON CONFLICT … DO UPDATE SET
-n = n + excluded.n``) per roll-up; on SQLite a row trigger does the same for each row. Cases and
+sweep's ``UPDATE``): for each row written, one upsert per roll-up (``ON CONFLICT … DO UPDATE SET
+n = n + excluded.n``) subtracts the old row and adds the new one; on PostgreSQL the trigger is
+deferred to the transaction's COMMIT. Cases and
 deadlines are never deleted, so there is no delete trigger. Counters by filing date come in grains
 (a month ``YYYY-MM``, a day ``YYYY-MM-DD``, all time); a missing unit, track or closing mode is
 ``''``, and so is the filing period of a deadline of no case (an objection's, a petition's).
@@ -276,64 +276,63 @@ def _upsert(rollup: Rollup, dialect: str, select_sql: str) -> str:
     )
 
 
-def _signed_rows(rollup: Rollup, dialect: str, alias: str, table: str, sign: int) -> str:
-    values = rollup.key_values(dialect, alias)
-    return f"SELECT {values}, {sign} AS d FROM {table} {alias} WHERE {rollup.where(alias)}"
-
-
-def _grouped(rollup: Rollup, parts: list[str]) -> str:
-    """The keys and summed signs of the rows in ``parts``, in key order (locks taken in one order)."""
+def _counted(rollup: Rollup, dialect: str) -> str:
+    """The counters of ``rollup`` counted from every row of its source."""
     keys = rollup.key_columns()
-    return (
-        f"SELECT {keys}, sum(d) FROM ({' UNION ALL '.join(parts)}) x WHERE true "
-        f"GROUP BY {keys} HAVING sum(d) <> 0 ORDER BY {keys}"
-    )
+    values = rollup.key_values(dialect, "r")
+    rows = f'SELECT {values} FROM "{rollup.source}" r WHERE {rollup.where("r")}'
+    return f"SELECT {keys}, count(*) FROM ({rows}) x WHERE true GROUP BY {keys}"
+
+
+# The columns the roll-ups read: an UPDATE that sets none of them leaves the counters alone.
+WATCHED = {
+    "case": ("filed_on", "unit_code", "handler_id", "state", "track", "closure_mode", "closed_on"),
+    "deadline": ("case_id", "unit_code", "rule", "status", "met_late", "started_on", "met_on"),
+}
+
+
+def _row_upserts(source: str, dialect: str, alias: str, sign: int) -> list[str]:
+    """The upserts adding ``sign`` for the row ``alias`` (NEW or OLD) of ``source`` to each roll-up."""
+    return [
+        _upsert(
+            rollup, dialect, f"SELECT {rollup.key_values(dialect, alias)}, {sign} WHERE {rollup.where(alias)}"
+        )
+        for rollup in ROLLUPS
+        if rollup.source == source
+    ]
 
 
 def _postgres_triggers() -> list[str]:
+    """One deferred row trigger per table: its upserts run at COMMIT, after the audit chain's head
+    row is locked (app.services.audit), so writers never wait for each other's counters any longer
+    than they already wait for the chain, and never lock two counters in opposite orders."""
     statements = []
     for source in SOURCES:
-        for event, parts in (("insert", ((1, "new_rows"),)), ("update", ((-1, "old_rows"), (1, "new_rows")))):
-            body = ";\n".join(
-                _upsert(
-                    rollup,
-                    "postgresql",
-                    _grouped(rollup, [_signed_rows(rollup, "postgresql", "r", t, s) for s, t in parts]),
-                )
-                for rollup in ROLLUPS
-                if rollup.source == source
-            )
-            function = f"rollup_{source}_{event}"
-            transition = "REFERENCING NEW TABLE AS new_rows"
-            if event == "update":
-                transition = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-            statements += [
-                f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n{body};\n"
-                "RETURN NULL; END $$",
-                f'CREATE TRIGGER {function} AFTER {event.upper()} ON "{source}" {transition} '
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
-            ]
+        function = f"rollup_{source}"
+        old = ";\n".join(_row_upserts(source, "postgresql", "OLD", -1))
+        new = ";\n".join(_row_upserts(source, "postgresql", "NEW", 1))
+        statements += [
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
+            f"IF TG_OP = 'UPDATE' THEN\n{old};\nEND IF;\n{new};\nRETURN NULL; END $$",
+            f"CREATE CONSTRAINT TRIGGER {function} AFTER INSERT OR UPDATE OF {', '.join(WATCHED[source])} "
+            f'ON "{source}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {function}()',
+        ]
     return statements
 
 
 def _sqlite_triggers() -> list[str]:
+    """Row triggers, run with each statement (SQLite has one writer at a time)."""
     statements = []
     for source in SOURCES:
-        for event, parts in (("insert", ((1, "NEW"),)), ("update", ((-1, "OLD"), (1, "NEW")))):
+        for event, rows in (("insert", (("NEW", 1),)), ("update", (("OLD", -1), ("NEW", 1)))):
             body = "".join(
-                _upsert(
-                    rollup,
-                    "sqlite",
-                    f"SELECT {rollup.key_values('sqlite', alias)}, {sign} WHERE {rollup.where(alias)}",
-                )
-                + ";\n"
-                for rollup in ROLLUPS
-                if rollup.source == source
-                for sign, alias in parts
+                f"{upsert};\n"
+                for alias, sign in rows
+                for upsert in _row_upserts(source, "sqlite", alias, sign)
             )
-            statements.append(
-                f'CREATE TRIGGER rollup_{source}_{event} AFTER {event.upper()} ON "{source}" BEGIN\n{body}END'
-            )
+            columns = f" OF {', '.join(WATCHED[source])}" if event == "update" else ""
+            trigger = f'CREATE TRIGGER rollup_{source}_{event} AFTER {event.upper()}{columns} ON "{source}"'
+            statements.append(f"{trigger} BEGIN\n{body}END")
     return statements
 
 
@@ -343,15 +342,20 @@ def trigger_statements(dialect: str) -> list[str]:
 
 
 def drop_trigger_statements(dialect: str) -> list[str]:
-    out = []
-    for source in SOURCES:
-        for event in ("insert", "update"):
-            name = f"rollup_{source}_{event}"
-            if dialect == "postgresql":
-                out += [f'DROP TRIGGER IF EXISTS {name} ON "{source}"', f"DROP FUNCTION IF EXISTS {name}()"]
-            else:
-                out.append(f"DROP TRIGGER IF EXISTS {name}")
-    return out
+    if dialect == "postgresql":
+        return [
+            statement
+            for source in SOURCES
+            for statement in (
+                f'DROP TRIGGER IF EXISTS rollup_{source} ON "{source}"',
+                f"DROP FUNCTION IF EXISTS rollup_{source}()",
+            )
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS rollup_{source}_{event}"
+        for source in SOURCES
+        for event in ("insert", "update")
+    ]
 
 
 def rebuild_statements(dialect: str) -> list[str]:
@@ -359,6 +363,5 @@ def rebuild_statements(dialect: str) -> list[str]:
     tables = dict.fromkeys(rollup.table for rollup in ROLLUPS)
     statements = [f"DELETE FROM {table}" for table in tables]
     for rollup in ROLLUPS:
-        rows = _signed_rows(rollup, dialect, "r", f'"{rollup.source}"', 1)
-        statements.append(_upsert(rollup, dialect, _grouped(rollup, [rows])))
+        statements.append(_upsert(rollup, dialect, _counted(rollup, dialect)))
     return statements

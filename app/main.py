@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from app.api_docs import install_api_docs
+from app.dashboard import install_dashboard
 from app.errors import ContentTooLarge, install_error_handlers, problem_responses
 from app.logging import configure_logging
 from app.middleware import RequestBodyGuard, RequestContextMiddleware
@@ -35,6 +36,7 @@ def create_app() -> FastAPI:
         dependencies=[Depends(reject_control_characters)],
     )
     install_api_docs(app)
+    install_dashboard(app)
     install_error_handlers(app)
     app.add_middleware(
         RequestBodyGuard,

@@ -14,7 +14,11 @@ skipped and said so. A size whose generation would take more than ``--max-genera
 
 Generated data: case ids in filing order; filing dates spread over 2016–2025 (the case number's
 year is the filing year); 1 % filed, 2 % registered, 3 % triaged, 15 % in progress, 4 % at
-disposal, 75 % closed; one fifth each with the fast group and brigades 1–4, two judges per brigade.
+disposal, 75 % closed (20 to 739 days after filing); one fifth each with the fast group and brigades
+1–4, two judges per brigade; a clock past its due date and not met (D1 of a case never registered,
+D3 of an open case) is breached, as the sweep leaves it. The generator skips the triggers that keep
+the statistics' roll-ups (app.models.rollup), then counts them once (as ``python -m app.rollups
+rebuild`` does).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import Connection, create_engine, text
 
+from app.models.rollup import rebuild_statements
 from bench import harness
 from bench.load import LoadResult, Request, json_request, run_load
 
@@ -80,7 +85,8 @@ CASE_COLUMNS: dict[str, str] = {
     "settlement_likely": "false",
     "closure_mode": "CASE WHEN g % 100 >= 25 THEN CASE WHEN g % 3 = 0 THEN 'terminated_current' "
     "ELSE 'performed' END END",
-    "closed_on": f"CASE WHEN g % 100 >= 25 THEN {_FILED_ON} + 120 END",
+    # Closed 20 to 739 days after filing: the median's histogram holds as many rows as a real court's.
+    "closed_on": f"CASE WHEN g % 100 >= 25 THEN {_FILED_ON} + 20 + (g * 13) % 720 END",
     "origin_case_id": "NULL",
     "created_by_id": ":created_by",
     "created_at": f"{_FILED_ON}::timestamptz",
@@ -109,8 +115,10 @@ EVENT_COLUMNS: dict[str, str] = {
     "recorded_at": f"{_FILED_ON}::timestamptz",
 }
 
-# D1 (register within a working day: met unless still filed) and D3 (close within 6 months: met when
-# closed, otherwise open, or breached once past due).
+_D3_DUE = f"({_FILED_ON} + interval '6 months')::date"
+
+# D1 (register within a working day: met, or breached while still filed) and D3 (close within 6
+# months: met when closed, otherwise open, or breached once past due).
 DEADLINE_COLUMNS: dict[str, str] = {
     "rule": "d.rule",
     "case_id": "g",
@@ -121,8 +129,10 @@ DEADLINE_COLUMNS: dict[str, str] = {
     "started_on": _FILED_ON,
     "due_on": f"CASE WHEN d.rule = 'D1' THEN {_FILED_ON} + 1 "
     f"ELSE ({_FILED_ON} + interval '6 months')::date END",
-    "status": "CASE WHEN d.rule = 'D1' THEN CASE WHEN g % 100 < 1 THEN 'open' ELSE 'met' END "
-    "WHEN g % 100 >= 25 THEN 'met' WHEN g % 7 = 0 THEN 'breached' ELSE 'open' END",
+    # Past due and open is breached, as the sweep (every 15 minutes) leaves it.
+    "status": "CASE WHEN d.rule = 'D1' THEN CASE WHEN g % 100 < 1 THEN 'breached' ELSE 'met' END "
+    f"WHEN g % 100 >= 25 THEN 'met' WHEN g % 7 = 0 OR {_D3_DUE} < CURRENT_DATE THEN 'breached' "
+    "ELSE 'open' END",
     "provisional": "false",
     "met_on": f"CASE WHEN d.rule = 'D1' AND g % 100 >= 1 THEN {_FILED_ON} + 1 "
     f"WHEN d.rule = 'D3' AND g % 100 >= 25 THEN {_FILED_ON} + 120 END",
@@ -130,8 +140,8 @@ DEADLINE_COLUMNS: dict[str, str] = {
     "paused_since": "NULL",
     "paused_days": "0",
     "extension_months": "0",
-    "breached_at": f"CASE WHEN d.rule = 'D3' AND g % 100 < 25 AND g % 7 = 0 "
-    f"THEN ({_FILED_ON} + interval '6 months')::timestamptz END",
+    "breached_at": f"CASE WHEN d.rule = 'D3' AND g % 100 < 25 AND (g % 7 = 0 OR {_D3_DUE} < CURRENT_DATE) "
+    f"THEN {_D3_DUE}::timestamptz WHEN d.rule = 'D1' AND g % 100 < 1 THEN ({_FILED_ON} + 2)::timestamptz END",
     "unit_code": f"CASE WHEN {_ALLOCATED} THEN {_UNIT} END",
     "handler_id": f"CASE WHEN {_ALLOCATED} THEN {_HANDLER} END",
     "case_number": CASE_COLUMNS["case_number"],
@@ -236,6 +246,12 @@ def generate(url: str, plans_: list[TablePlan], params: dict[str, object], lo: i
                 for plan in plans_:
                     insert_range(conn, plan, start, end, params)
             print(f"  generated cases {start:,}–{end:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+        rollups = time.perf_counter()
+        with engine.begin() as conn:
+            # The triggers that keep the statistics' roll-ups were skipped with the others: count them.
+            for statement in rebuild_statements("postgresql"):
+                conn.execute(text(statement))
+        print(f"  counted the roll-ups ({time.perf_counter() - rollups:.0f} s)", flush=True)
         with engine.begin() as conn:
             for plan in plans_:
                 if "id" in plan.columns:  # explicit ids: move the sequence past them
@@ -311,6 +327,27 @@ def pages(size: int, user_ids: dict[str, int], encode_cursor: Callable[[int], st
             "/api/v1/stats/overview?filed_from=2024-01-01&filed_to=2024-12-31",
             "director",
             stats,
+        ),
+        Page("stats overview: one unit", "/api/v1/stats/overview?unit=brigade-2", "director", stats),
+        Page(
+            "stats overview: a period of odd days",
+            "/api/v1/stats/overview?filed_from=2023-03-17&filed_to=2024-08-09",
+            "director",
+            stats,
+        ),
+        Page("stats trends: 24 months", "/api/v1/stats/trends", "director", ("GET", "/api/v1/stats/trends")),
+        Page(
+            "stats trends: one unit",
+            "/api/v1/stats/trends?unit=brigade-2",
+            "director",
+            ("GET", "/api/v1/stats/trends"),
+        ),
+        Page("stats workload", "/api/v1/stats/workload", "director", ("GET", "/api/v1/stats/workload")),
+        Page(
+            "stats deadlines due soon / overdue",
+            "/api/v1/stats/deadlines",
+            "director",
+            ("GET", "/api/v1/stats/deadlines"),
         ),
     ]
 
@@ -450,6 +487,12 @@ def main() -> None:
         action="store_false",
         help="print only; do not append to bench/RESULTS.md",
     )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep the cases an earlier run generated in the database and time the sizes it holds "
+        "(a run cut short after generating)",
+    )
     args = parser.parse_args()
     harness.require_bench_database(args.database_url)
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
@@ -463,7 +506,10 @@ def main() -> None:
         return case_list.encode([last_id])
 
     print("preparing the database …", flush=True)
-    schema_note = harness.fresh_schema(args.database_url)
+    if args.reuse_data:
+        schema_note = "kept from an earlier run of this command (alembic upgrade head)"
+    else:
+        schema_note = harness.fresh_schema(args.database_url)
     print(f"schema: {schema_note}")
     user_ids = harness.seed_organisation(args.database_url)
     machine = harness.machine_description(args.database_url)
@@ -482,6 +528,15 @@ def main() -> None:
     skipped: dict[int, str] = {}
     quiet: dict[int, str] = {}
     have, seconds_per_case = 0, 0.0
+    if args.reuse_data:
+        engine = create_engine(args.database_url)
+        with engine.connect() as conn:
+            have = conn.execute(text('SELECT count(*) FROM "case"')).scalar_one()
+        engine.dispose()
+        sizes = [size for size in sizes if size == have]
+        if not sizes:
+            raise SystemExit(f"--reuse-data: the database holds {have:,} cases, none of the sizes asked for")
+        notes.append(f"{have:,} cases reused from an earlier run (its generation time not measured)")
     for size in sizes:
         needed = size - have
         estimate_min = needed * seconds_per_case / 60
@@ -492,10 +547,10 @@ def main() -> None:
             )
             print(skipped[size])
             continue
-        print(f"generating up to {size:,} cases …", flush=True)
-        took = generate(args.database_url, table_plans, params, have + 1, size)
+        print(f"{'reusing' if args.reuse_data else 'generating up to'} {size:,} cases …", flush=True)
+        took = 0.0 if args.reuse_data else generate(args.database_url, table_plans, params, have + 1, size)
         generation[size] = sum(generation.values()) + took
-        seconds_per_case = took / needed
+        seconds_per_case = took / needed if needed else 0.0
         have = size
         with harness.Server(
             f"scale-{size}", "app.serve", database_url=args.database_url, jwt_secret=jwt_secret

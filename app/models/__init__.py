@@ -22,6 +22,7 @@ from app.models.payout import Payout, PayoutDeferral
 from app.models.petition import Petition, PetitionUrge
 from app.models.receipt import Receipt
 from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
+from app.models.rollup import CaseTally, ClosingTally, DeadlineTally, DurationTally, JudgeTally
 from app.models.serial_counter import SerialCounter
 from app.models.termination_pool_entry import TerminationPoolEntry, TerminationPoolRecheck
 from app.models.triage_decision import TriageDecision
@@ -37,6 +38,11 @@ __all__ = [
     "AuditHead",
     "Base",
     "Case",
+    "CaseTally",
+    "ClosingTally",
+    "DeadlineTally",
+    "DurationTally",
+    "JudgeTally",
     "DeadlineExtension",
     "IdempotencyKey",
     "LoginThrottle",

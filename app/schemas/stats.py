@@ -53,3 +53,51 @@ class StatsOverview(BaseModel):
     petitions_closed_in_time: Share
     money: MoneyFigures = Field(description="case money (一案一账号): received, paid out, held, waiting")
     money_by_unit: dict[str, MoneyFigures] = Field(description="unit → its cases' money")
+
+
+class MonthSeries(BaseModel):
+    filed: list[int] = Field(description="cases filed per month, in the order of `months`")
+    closed: list[int] = Field(description="cases closed per month")
+    terminated_current: list[int] = Field(description="cases closed by 终本 (终结本次执行程序) per month")
+
+
+class StatsTrends(BaseModel):
+    """Cases filed, closed and closed by 终本 per month, for the court and by unit (plan §3(1))."""
+
+    months: list[str] = Field(description="YYYY-MM, oldest first, ending with the current month")
+    unit: str | None
+    total: MonthSeries
+    by_unit: dict[str, MonthSeries]
+
+
+class JudgeLoad(BaseModel):
+    handler_id: int
+    username: str
+    full_name: str
+    unit_code: str | None
+    open_cases: int
+    oldest_case_id: int | None = Field(description="the judge's open case filed first")
+    oldest_case_number: str | None
+    oldest_filed_on: date | None
+
+
+class StatsWorkload(BaseModel):
+    """Open cases per judge (workload), most first."""
+
+    unit: str | None
+    judges: list[JudgeLoad]
+
+
+class Urgency(BaseModel):
+    due_soon: int = Field(description="open clocks within their rule's warning window")
+    overdue: int = Field(description="breached clocks, and open ones past their due date")
+
+
+class StatsDeadlines(BaseModel):
+    """The deadline board's due-soon and overdue clocks counted per unit and per rule (plan §5(9))."""
+
+    today: date
+    unit: str | None
+    total: Urgency
+    by_unit: dict[str, Urgency]
+    by_rule: dict[str, Urgency]

@@ -44,34 +44,34 @@ class BoardQuery:
     today: date
 
 
-def _branches(q: BoardQuery) -> list[list[Any]]:
-    """One list of conditions per index range; each is read in (due_on, id) order."""
+def status_branches(status: str, today: date) -> list[list[Any]]:
+    """One list of conditions per index range of a board status; each is read in (due_on, id) order."""
     settings = get_settings()
-    if q.status == "overdue":
+    if status == "overdue":
         # Overdue = breached, or still open past the due date before the sweep has marked it.
         return [
             [Deadline.status == DeadlineStatus.breached],
             [
                 Deadline.status == DeadlineStatus.open,
-                Deadline.due_on < q.today,
+                Deadline.due_on < today,
                 Deadline.rule.not_in(sorted(WINDOW_RULES)),
             ],
         ]
-    if q.status == "due_soon":
+    if status == "due_soon":
         windows = warning_windows(settings)
         within = [
-            and_(Deadline.rule.in_(sorted(rules)), Deadline.due_on <= q.today + timedelta(days=days))
+            and_(Deadline.rule.in_(sorted(rules)), Deadline.due_on <= today + timedelta(days=days))
             for days, rules in windows.items()
         ]
         return [
             [
                 Deadline.status == DeadlineStatus.open,
-                Deadline.due_on >= q.today,
-                Deadline.due_on <= q.today + timedelta(days=max(windows)),
+                Deadline.due_on >= today,
+                Deadline.due_on <= today + timedelta(days=max(windows)),
                 or_(*within),
             ]
         ]
-    return [[Deadline.status == q.status]]
+    return [[Deadline.status == status]]
 
 
 def _branch_select(conditions: list[Any], q: BoardQuery) -> Any:
@@ -122,7 +122,7 @@ def deadline_board(
         limit=limit,
         today=today or court_today(),
     )
-    branches = [_branch_select(conditions, q).subquery() for conditions in _branches(q)]
+    branches = [_branch_select(conditions, q).subquery() for conditions in status_branches(q.status, q.today)]
     if len(branches) == 1:
         page_ids = branches[0]
     else:

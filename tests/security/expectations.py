@@ -82,7 +82,8 @@ def _(
     return Expectation(frozenset(allowed), subject, owner, unseen)
 
 
-# Reachable without a token: health, metrics, documentation (problem types too) and logging in (API.md).
+# Reachable without a token: health, metrics, documentation (problem types too), logging in (API.md)
+# and the dashboard's page, which logs in itself and shows only what the user's token may read.
 PUBLIC = frozenset(
     {
         "GET /healthz",
@@ -91,6 +92,7 @@ PUBLIC = frozenset(
         "GET /docs",
         "GET /docs/oauth2-redirect",
         "GET /redoc",
+        "GET /dashboard",
         "GET /problems/{slug}",
         "GET /api/v1/openapi.json",
         "POST /api/v1/auth/token",
@@ -195,6 +197,9 @@ EXPECTATIONS: dict[str, Expectation] = {
         frozenset({"president"}), "reviewed_extension_request"
     ),
     "GET /api/v1/stats/overview": _(COMMAND_CENTER | LEADERSHIP),
+    "GET /api/v1/stats/trends": _(COMMAND_CENTER | LEADERSHIP),
+    "GET /api/v1/stats/workload": _(COMMAND_CENTER | LEADERSHIP),
+    "GET /api/v1/stats/deadlines": _(COMMAND_CENTER | LEADERSHIP),
     "GET /api/v1/calendar/{year}": _(EVERYONE),
     # case money (issue 12): the office receives, claims, pays and reverses; the handling judge asks
     # for payouts and deferrals; a deputy director or the director approves a payout below the tier,

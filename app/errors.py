@@ -82,6 +82,9 @@ class Problem(BaseModel):
         "what may still be paid out of it for this kind of payout, in yuan", "insufficient-funds"
     )
     entry_id: int | None = _member("the entry that already reverses this one", "conflict")
+    objection_id: int | None = _member(
+        "the upheld outsider objection that holds the asset while the applicant may sue", "gate-not-met"
+    )
 
 
 class DomainError(Exception):

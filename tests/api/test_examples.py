@@ -172,5 +172,6 @@ def test_each_example_is_accepted_where_it_applies(client, auth, spec):
     story.send("record_termination_pool_recheck", handler, case_id=terminated)
     story.send("restore_case", "comprehensive", case_id=terminated)
     story.send("update_calendar_year", "admin", year=2026)
+    assert story.send("create_case_batch", "filing-bot")["created"] == 2
 
     assert story.sent == set(story.operations) - EXCEPT

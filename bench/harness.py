@@ -151,6 +151,8 @@ def server_environment(database_url: str, port: int, jwt_secret: str) -> dict[st
             "ENFORCEMENT_DATABASE_URL": database_url,
             "ENFORCEMENT_ENVIRONMENT": "production",
             "ENFORCEMENT_JWT_SECRET": jwt_secret,
+            # production refuses to start without its own audit anchor key (app.settings)
+            "ENFORCEMENT_AUDIT_ANCHOR_KEY": new_jwt_secret(),
             "ENFORCEMENT_HOST": "127.0.0.1",
             "ENFORCEMENT_PORT": str(port),
             "ENFORCEMENT_WORKERS": "1",

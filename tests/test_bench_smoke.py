@@ -116,3 +116,17 @@ def test_scale_pages_name_each_operation_they_need():
     pages = scale.pages(10_000, {f"brigade{n}-judge2": n for n in range(1, 5)}, lambda last_id: f"c{last_id}")
     assert {page.route[1] for page in pages} >= {"/api/v1/cases", "/api/v1/cases/{case_id}"}
     assert any("cursor=c5000" in page.path for page in pages)
+
+
+def test_the_bulk_export_is_read_by_the_filing_script_and_stored_by_the_bare_insert(tmp_path):
+    from bench import bulk_intake
+    from scripts.file_cases import read_export
+
+    export = tmp_path / "bulk.csv"
+    bulk_intake.write_export(export, 3, bulk_intake.filing_day())
+    cases = list(read_export(export))
+    assert [len(c.body["applicants"]) + len(c.body["respondents"]) for c in cases] == [2, 2, 2]
+    for case in cases:
+        CaseCreate.model_validate(case.body)
+    stored = bulk_intake.bare_bulk_insert(f"sqlite:///{tmp_path}/bare.db", export)
+    assert stored.cases == 3

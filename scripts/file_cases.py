@@ -49,7 +49,9 @@ import re
 import sys
 import time
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -300,6 +302,13 @@ def _reasons(response: httpx.Response) -> str:
 
 
 @dataclass
+class Attempts:
+    """The attempts at one request: whether one of them may have reached the server."""
+
+    maybe_delivered: bool = False
+
+
+@dataclass
 class Filer:
     client: httpx.Client
     username: str
@@ -308,7 +317,6 @@ class Filer:
     backoff: float = 0.5
     sleep: Callable[[float], None] = time.sleep
     token: str | None = None
-    maybe_delivered: bool = False  # an attempt for the current batch may have reached the server
 
     def login(self) -> None:
         response = self._send(
@@ -321,7 +329,16 @@ class Filer:
             raise PermissionError(f"login as {self.username!r} refused: {_reasons(response)}")
         self.token = response.json()["access_token"]
 
-    def _send(self, method: str, path: str, *, authenticated: bool = True, **kwargs: Any) -> httpx.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        authenticated: bool = True,
+        attempts: Attempts | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        attempts = attempts or Attempts()
         headers = dict(kwargs.pop("headers", {}))
         for attempt in range(self.retries + 1):
             if authenticated:
@@ -330,7 +347,7 @@ class Filer:
                 response = self.client.request(method, path, headers=headers, **kwargs)
             except httpx.TransportError as exc:
                 # Only a failure before the request was sent is known not to have reached the server.
-                self.maybe_delivered |= not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                attempts.maybe_delivered |= not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 if attempt == self.retries:
                     raise
                 self.sleep(self.backoff * 2**attempt)
@@ -339,7 +356,7 @@ class Filer:
                 self.login()  # the token expired during a long run
                 continue
             if response.status_code in RETRYABLE_STATUS and attempt < self.retries:
-                self.maybe_delivered |= response.status_code >= 500
+                attempts.maybe_delivered |= response.status_code >= 500
                 retry_after = response.headers.get("retry-after", "")
                 self.sleep(float(retry_after) if retry_after.isdigit() else self.backoff * 2**attempt)
                 continue
@@ -352,11 +369,12 @@ class Filer:
         A batch the server finds too large (413) is sent again as two halves.
         """
         body = b"[" + b",".join(encoded for _, encoded in batch) + b"]"
-        self.maybe_delivered = False
+        attempts = Attempts()
         try:
             response = self._send(
                 "POST",
                 BATCH_PATH,
+                attempts=attempts,
                 content=body,
                 headers={"Idempotency-Key": batch_key(body), "Content-Type": "application/json"},
             )
@@ -371,7 +389,7 @@ class Filer:
             outcome.rejected += [(_where(case), reasons) for case, _ in batch]
             return []
         # A replayed answer after an attempt whose answer was lost is this run's own creation.
-        replayed = response.headers.get("idempotent-replayed") == "true" and not self.maybe_delivered
+        replayed = response.headers.get("idempotent-replayed") == "true" and not attempts.maybe_delivered
         filed = []
         for (case, _), item in zip(batch, response.json()["items"], strict=True):
             if item["outcome"] == "invalid":
@@ -413,37 +431,53 @@ def file_all(
     batch_size: int = MAX_BATCH_CASES,
     max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
     progress_file: ProgressFile | None = None,
+    parallel: int = 1,
 ) -> Outcome:
+    """File the cases in batches, ``parallel`` batches in flight at once (the server works on one
+    while the next travels); the progress file records each batch once it is answered."""
     outcome = Outcome()
     done = progress_file or ProgressFile(None)
     bar = tqdm(total=len(cases), desc="filing", unit="case", disable=not progress, file=sys.stderr)
     batch: list[tuple[CaseToFile, bytes]] = []
     size = 2
+    in_flight: deque[tuple[Future[list[str]], int]] = deque()
+    pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="file-cases")
+
+    def settle_oldest() -> None:
+        future, count = in_flight.popleft()
+        done.record(future.result())
+        bar.update(count)
 
     def send() -> None:
-        done.record(filer.file_batch(batch, outcome))
-        bar.update(len(batch))
+        if len(in_flight) >= parallel:
+            settle_oldest()
+        in_flight.append((pool.submit(filer.file_batch, list(batch), outcome), len(batch)))
         batch.clear()
 
-    for case in cases:
-        if case.problem:
-            outcome.rejected.append((_where(case), case.problem))
-            bar.update(1)
-            continue
-        if case.case_number in done:
-            outcome.present.append(case.case_number)
-            outcome.resumed += 1
-            bar.update(1)
-            continue
-        encoded = json.dumps(case.body, ensure_ascii=False, separators=(",", ":")).encode()
-        if batch and (len(batch) >= batch_size or size + len(encoded) + 1 > max_batch_bytes):
+    try:
+        for case in cases:
+            if case.problem:
+                outcome.rejected.append((_where(case), case.problem))
+                bar.update(1)
+                continue
+            if case.case_number in done:
+                outcome.present.append(case.case_number)
+                outcome.resumed += 1
+                bar.update(1)
+                continue
+            encoded = json.dumps(case.body, ensure_ascii=False, separators=(",", ":")).encode()
+            if batch and (len(batch) >= batch_size or size + len(encoded) + 1 > max_batch_bytes):
+                send()
+                size = 2
+            batch.append((case, encoded))
+            size += len(encoded) + 1
+        if batch:
             send()
-            size = 2
-        batch.append((case, encoded))
-        size += len(encoded) + 1
-    if batch:
-        send()
-    bar.close()
+        while in_flight:
+            settle_oldest()
+    finally:
+        pool.shutdown(wait=True)
+        bar.close()
     return outcome
 
 
@@ -480,6 +514,14 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=range(1, MAX_BATCH_CASES + 1),
         metavar=f"1..{MAX_BATCH_CASES}",
         help=f"cases per request (default {MAX_BATCH_CASES})",
+    )
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=2,
+        choices=range(1, 9),
+        metavar="1..8",
+        help="batches in flight at once (default 2)",
     )
     parser.add_argument(
         "--max-batch-bytes",
@@ -530,6 +572,7 @@ def main(
                 progress=not args.no_progress,
                 batch_size=args.batch_size,
                 max_batch_bytes=args.max_batch_bytes,
+                parallel=args.parallel,
                 progress_file=ProgressFile(
                     args.progress_file or args.file.with_name(args.file.name + ".progress")
                 ),

@@ -66,11 +66,19 @@ def _summary(out: str) -> dict[str, int]:
 
 def test_a_thousand_cases_are_filed_once_however_often_the_file_is_run(client, tmp_path, capsys):
     export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 1001)])
-    assert file_cases.main([str(export), *LOGIN], client=client) == 0
+    assert (
+        file_cases.main([str(export), *LOGIN, "--batch-size", "100", "--parallel", "3"], client=client) == 0
+    )
     assert _summary(capsys.readouterr().out) == {"created": 1000, "already present": 0, "rejected": 0}
     assert _counts() == (1000, 2000)
 
     assert file_cases.main([str(export), *LOGIN], client=client) == 0
+    assert _summary(capsys.readouterr().out) == {"created": 0, "already present": 1000, "rejected": 0}
+    assert _counts() == (1000, 2000)
+
+    # from another machine, without the progress file: the service finds every case already filed
+    elsewhere = ["--progress-file", str(tmp_path / "elsewhere.progress")]
+    assert file_cases.main([str(export), *LOGIN, *elsewhere], client=client) == 0
     assert _summary(capsys.readouterr().out) == {"created": 0, "already present": 1000, "rejected": 0}
     assert _counts() == (1000, 2000)
 
@@ -155,7 +163,7 @@ def test_server_errors_and_network_failures_are_retried_without_duplicates(app, 
     sleeps: list[float] = []
     client = httpx.Client(transport=httpx.MockTransport(flaky), base_url="http://testserver")
     export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 6)])
-    argv = [str(export), *LOGIN, "--batch-size", "2"]
+    argv = [str(export), *LOGIN, "--batch-size", "2", "--parallel", "1"]
     assert file_cases.main(argv, client=client, sleep=sleeps.append) == 0
     assert _summary(capsys.readouterr().out) == {"created": 5, "already present": 0, "rejected": 0}
     assert _counts()[0] == 5
@@ -253,7 +261,7 @@ def _counting(app, *, stop_at_batch: int | None = None, lose_answer: bool = Fals
 
 def test_an_interrupted_import_resumes_without_resending_what_was_filed(app, tmp_path, capsys):
     export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 26)])
-    argv = [str(export), *LOGIN, "--batch-size", "10"]
+    argv = [str(export), *LOGIN, "--batch-size", "10", "--parallel", "1"]
     client, sent = _counting(app, stop_at_batch=3)
     with pytest.raises(_Interrupted):
         file_cases.main(argv, client=client)
@@ -272,7 +280,7 @@ def test_an_interrupted_import_resumes_without_resending_what_was_filed(app, tmp
 
 def test_a_batch_whose_answer_was_lost_in_a_crash_is_filed_once(app, tmp_path, capsys):
     export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 16)])
-    argv = [str(export), *LOGIN, "--batch-size", "10"]
+    argv = [str(export), *LOGIN, "--batch-size", "10", "--parallel", "1"]
     client, sent = _counting(app, stop_at_batch=1, lose_answer=True)
     with pytest.raises(_Interrupted):
         file_cases.main(argv, client=client)

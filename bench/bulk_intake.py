@@ -23,6 +23,7 @@ import argparse
 import csv
 import datetime as dt
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -137,7 +138,11 @@ def bare_bulk_insert(url: str, export: Path) -> Timed:
     try:
         _bare.drop_all(engine)
         _bare.create_all(engine)
-        started, cpu_before = time.perf_counter(), time.process_time()
+        started, cpu_before, pg_before = (
+            time.perf_counter(),
+            time.process_time(),
+            harness.postgres_cpu_seconds(),
+        )
         filed = 0
         with export.open(encoding="utf-8", newline="") as f:
             chunk: list[dict[str, str]] = []
@@ -149,10 +154,11 @@ def bare_bulk_insert(url: str, export: Path) -> Timed:
             if chunk:
                 filed += _insert_chunk(engine, chunk)
         seconds = time.perf_counter() - started
-        cores = (time.process_time() - cpu_before) / seconds
-        return Timed(
-            seconds, filed, {"bench process": harness.rss_bytes(os.getpid()) / 2**20}, {"bench": cores}
-        )
+        cores = {
+            "bench": (time.process_time() - cpu_before) / seconds,
+            "postgres": (harness.postgres_cpu_seconds() - pg_before) / seconds,
+        }
+        return Timed(seconds, filed, {"bench process": harness.rss_bytes(os.getpid()) / 2**20}, cores)
     finally:
         engine.dispose()
 
@@ -214,7 +220,8 @@ def service_import(args: argparse.Namespace, export: Path) -> Timed:
             "600",
         ]
         env = os.environ | {"ENFORCEMENT_FILING_PASSWORD": harness.DEMO_PASSWORD}
-        started = time.perf_counter()
+        started, pg_before = time.perf_counter(), harness.postgres_cpu_seconds()
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         log = (harness.OUT / "bulk-script.log").open("wb")
         try:
             script = subprocess.Popen(
@@ -229,6 +236,11 @@ def service_import(args: argparse.Namespace, export: Path) -> Timed:
         finally:
             log.close()
         seconds = time.perf_counter() - started
+        pg_cores = (harness.postgres_cpu_seconds() - pg_before) / seconds
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the script, once it has exited
+        script_cpu = (children.ru_utime + children.ru_stime) - (
+            children_before.ru_utime + children_before.ru_stime
+        )
     output = (harness.OUT / "bulk-script.log").read_text(encoding="utf-8", errors="replace")
     if code != 0:
         raise SystemExit(f"the filing script exited with {code}:\n{output[-2000:]}")
@@ -237,7 +249,12 @@ def service_import(args: argparse.Namespace, export: Path) -> Timed:
         seconds,
         args.cases,
         {"service": server_rss.max_mb, "script": script_rss.max_mb},
-        {"service": server_cpu.process_share, "machine": server_cpu.machine_share * (os.cpu_count() or 1)},
+        {
+            "service": server_cpu.process_share,
+            "script": script_cpu / seconds,
+            "postgres": pg_cores,
+            "machine": server_cpu.machine_share * (os.cpu_count() or 1),
+        },
     )
 
 
@@ -251,6 +268,10 @@ def filed_counts(url: str) -> dict[str, int]:
             }
     finally:
         engine.dispose()
+
+
+def _per_thousand(run: Timed, names: tuple[str, ...]) -> str:
+    return ", ".join(f"{name} {run.cpu_cores[name] * run.seconds * 1000 / run.cases:.2f}" for name in names)
 
 
 def report(
@@ -280,9 +301,15 @@ def report(
         f"- peak RSS: service {service.rss_mb['service']:.0f} MB, script {service.rss_mb['script']:.0f} MB "
         f"(target < {TARGET_RSS_MB:.0f} MB each): "
         f"**{'meets' if max(service.rss_mb.values()) < TARGET_RSS_MB else 'misses'}**",
-        f"- CPU during the import: service {service.cpu_cores['service']:.2f} cores, whole machine "
-        f"{service.cpu_cores['machine']:.2f} of {os.cpu_count()} cores (other users' work included); "
-        f"bare insert process {bare.cpu_cores['bench']:.2f} cores",
+        f"- CPU during the import (cores): service {service.cpu_cores['service']:.2f}, script "
+        f"{service.cpu_cores['script']:.2f}, PostgreSQL {service.cpu_cores['postgres']:.2f}, whole machine "
+        f"{service.cpu_cores['machine']:.2f} of {os.cpu_count()} (other users' work included); during the "
+        f"bare insert: its process {bare.cpu_cores['bench']:.2f}, "
+        f"PostgreSQL {bare.cpu_cores['postgres']:.2f}",
+        "- CPU seconds per 1,000 cases: "
+        + _per_thousand(service, ("service", "script", "postgres"))
+        + "; bare: "
+        + _per_thousand(bare, ("bench", "postgres")),
         "- rows after the import: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()),
     ]
     return "\n".join(

@@ -31,11 +31,12 @@ and at most ``--max-batch-bytes`` of JSON); each batch carries an ``Idempotency-
 its cases, so a retry after a network error never files a case twice, and a case already filed (by
 an earlier run or by anyone else) counts as "already present". Network errors, 429 and 5xx answers
 are retried with exponential backoff. After each batch the case numbers it settled (filed or already
-present) are appended to the progress file (``--progress``, default the export's name with
+present) are appended to the progress file (``--progress-file``, default the export's name with
 ``.progress`` added): a run interrupted and started again skips them without sending them again,
 and counts them as already present. The run ends with a summary of created, already present and
-rejected cases with the reasons; the exit status is 1 when any case was rejected, 2 when the run
-could not start (file unreadable, login refused).
+rejected cases with the reasons; the exit status is 1 when any case was rejected or the service
+stopped answering (the run stops there; run it again to resume), 2 when the run could not start
+(file unreadable, login refused).
 """
 
 from __future__ import annotations
@@ -301,6 +302,10 @@ def _reasons(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}"
 
 
+class ServiceUnreachable(Exception):
+    """A batch got no answer after every retry: the run stops there, to be resumed by a new run."""
+
+
 @dataclass
 class Attempts:
     """The attempts at one request: whether one of them may have reached the server."""
@@ -379,8 +384,7 @@ class Filer:
                 headers={"Idempotency-Key": batch_key(body), "Content-Type": "application/json"},
             )
         except httpx.TransportError as exc:
-            outcome.rejected += [(_where(case), f"not sent, network error: {exc}") for case, _ in batch]
-            return []
+            raise ServiceUnreachable(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code == 413 and len(batch) > 1:
             half = len(batch) // 2
             return self.file_batch(batch[:half], outcome) + self.file_batch(batch[half:], outcome)
@@ -432,10 +436,11 @@ def file_all(
     max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
     progress_file: ProgressFile | None = None,
     parallel: int = 1,
+    outcome: Outcome | None = None,
 ) -> Outcome:
     """File the cases in batches, ``parallel`` batches in flight at once (the server works on one
     while the next travels); the progress file records each batch once it is answered."""
-    outcome = Outcome()
+    outcome = outcome or Outcome()
     done = progress_file or ProgressFile(None)
     bar = tqdm(total=len(cases), desc="filing", unit="case", disable=not progress, file=sys.stderr)
     batch: list[tuple[CaseToFile, bytes]] = []
@@ -565,8 +570,9 @@ def main(
         except (PermissionError, httpx.TransportError) as exc:
             print(f"cannot log in: {exc}", file=sys.stderr)
             return 2
+        outcome = Outcome()
         try:
-            outcome = file_all(
+            file_all(
                 filer,
                 cases,
                 progress=not args.no_progress,
@@ -576,10 +582,19 @@ def main(
                 progress_file=ProgressFile(
                     args.progress_file or args.file.with_name(args.file.name + ".progress")
                 ),
+                outcome=outcome,
             )
         except PermissionError as exc:
             print(f"stopped: {exc}", file=sys.stderr)
             return 2
+        except ServiceUnreachable as exc:
+            print(summary(outcome))
+            print(
+                f"stopped: the service did not answer ({exc}); the cases filed so far are in the "
+                "progress file, and running the same command again sends the rest",
+                file=sys.stderr,
+            )
+            return 1
     finally:
         if own_client:
             http.close()

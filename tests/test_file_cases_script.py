@@ -301,3 +301,31 @@ def test_a_batch_the_server_finds_too_large_is_sent_in_halves(client, tmp_path, 
     assert file_cases.main(argv, client=client) == 0
     assert _summary(capsys.readouterr().out) == {"created": 400, "already present": 0, "rejected": 0}
     assert _counts()[0] == 400
+
+
+def test_a_run_stops_when_the_service_stops_answering_and_resumes_later(app, tmp_path, capsys):
+    from fastapi.testclient import TestClient
+
+    inner = TestClient(app)
+    batches = {"sent": 0}
+
+    def down_after_two_batches(request: httpx.Request) -> httpx.Response:
+        if request.url.path == file_cases.BATCH_PATH:
+            batches["sent"] += 1
+            if batches["sent"] > 2:
+                raise httpx.ConnectError("connection refused", request=request)
+        return inner.send(request)
+
+    export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 51)])
+    argv = [str(export), *LOGIN, "--batch-size", "10", "--parallel", "1", "--retries", "2"]
+    down = httpx.Client(transport=httpx.MockTransport(down_after_two_batches), base_url="http://testserver")
+    assert file_cases.main(argv, client=down, sleep=lambda _: None) == 1
+    captured = capsys.readouterr()
+    assert _summary(captured.out) == {"created": 20, "already present": 0, "rejected": 0}
+    assert "stopped: the service did not answer" in captured.err
+    assert batches["sent"] == 5  # the third batch, tried three times; nothing after it
+
+    up = httpx.Client(transport=httpx.MockTransport(inner.send), base_url="http://testserver")
+    assert file_cases.main(argv, client=up) == 0
+    assert _summary(capsys.readouterr().out) == {"created": 30, "already present": 20, "rejected": 0}
+    assert _counts() == (50, 100)

@@ -51,6 +51,7 @@ from sqlalchemy import (
 
 from app.database import build_engine
 from bench import harness
+from bench.api_overhead import filing_day
 from scripts.file_cases import CSV_COLUMNS
 
 TARGET_RATIO = 0.25
@@ -100,11 +101,6 @@ class Timed:
     @property
     def per_s(self) -> float:
         return self.cases / self.seconds if self.seconds else 0.0
-
-
-def filing_day() -> dt.date:
-    """Yesterday in China: never in the court's future, whatever the machine's timezone."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date() - dt.timedelta(days=1)
 
 
 def write_export(path: Path, cases: int, filed_on: dt.date) -> None:

@@ -113,6 +113,8 @@ def _case_row(new: NewCase, user: User) -> dict[str, object]:
 def _file(session: Session, user: User, cases: Sequence[NewCase]) -> list[_Filed | DuplicateCaseNumber]:
     """File ``cases``: one INSERT per table for all of them (case, parties, clues, the filing events,
     their clocks); a case whose number is already filed, or comes earlier in ``cases``, is its 409."""
+    if not cases:
+        return []
     rows = [_case_row(new, user) for new in cases]
     # A case number identifies one case (SPC case-number rules 2015); a concurrent filing of the same
     # number waits for the other transaction and then inserts nothing.

@@ -130,6 +130,16 @@ def test_a_batch_over_the_body_limit_is_413_and_files_nothing(client, auth):
     assert _counts()["Case"] == 0
 
 
+def test_a_batch_of_invalid_cases_only_files_nothing(client, auth):
+    result = ok(
+        client.post(URL, json=[None, {}, case_body(1, filed_on="2099-01-01")], headers=auth("filing-bot"))
+    )
+    assert (result["created"], result["already_filed"], result["invalid"]) == (0, 0, 3)
+    assert [e["field"] for e in result["items"][0]["errors"]] == ["body"]
+    assert "filed_on" in {e["field"] for e in result["items"][2]["errors"]}
+    assert _counts()["Case"] == 0
+
+
 def test_an_empty_batch_or_one_that_is_not_a_list_is_422(client, auth):
     assert fields(client.post(URL, json=[], headers=auth("filing-bot"))) == {"body"}
     assert fields(client.post(URL, json=case_body(1), headers=auth("filing-bot"))) == {"body"}

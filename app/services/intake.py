@@ -118,8 +118,11 @@ def _file(session: Session, user: User, cases: Sequence[NewCase]) -> list[_Filed
     rows = [_case_row(new, user) for new in cases]
     # A case number identifies one case (SPC case-number rules 2015); a concurrent filing of the same
     # number waits for the other transaction and then inserts nothing.
+    # In case-number order, so that concurrent batches sharing numbers wait for each other in one
+    # order and never deadlock.
     inserted = session.scalars(
-        insert_skipping_conflicts(session, Case, "case_number", returning=(Case,)), rows
+        insert_skipping_conflicts(session, Case, "case_number", returning=(Case,)),
+        sorted(rows, key=lambda row: str(row["case_number"])),
     ).all()
     by_number = {case.case_number: case for case in inserted}
     numbers = [str(row["case_number"]) for row in rows]

@@ -224,12 +224,12 @@ def _audit_clock(
 
 def start_new_case_clocks(
     session: Session, *, cases: Sequence[Case], actor: Actor
-) -> dict[int, list[DeadlineView]]:
+) -> dict[int, list[Row[Any]]]:
     """``case.filed`` for cases inserted in this transaction: the clocks each starts (D1–D4) follow
     from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`.
 
     One INSERT of the events and one of the clocks for all the cases; each clock's audit entry
-    follows its case's order. Returns each case's clocks by case id.
+    follows its case's order. Returns each case's clock rows by case id.
     """
     if not cases:
         return {}
@@ -259,12 +259,18 @@ def start_new_case_clocks(
             _identity(clock, case) | _stored_values(clock, previous=None, case=case, today=today)
             for clock in computed
         ]
-    started: dict[int, list[DeadlineView]] = {case.id: [] for case in cases}
+    started: dict[int, list[Row[Any]]] = {case.id: [] for case in cases}
     if rows:
         for row in session.execute(insert_returning(Deadline.__table__), rows):
             _audit_clock(session, row, before=None, actor=actor)
-            started[row.case_id].append(deadline_view(row, today))
-    return {case_id: sorted(views, key=lambda d: (d.due_on, d.id)) for case_id, views in started.items()}
+            started[row.case_id].append(row)
+    return started
+
+
+def new_clock_views(rows: Sequence[Row[Any]]) -> list[DeadlineView]:
+    """The clocks a case just started, as shown with it: earliest due first."""
+    today = court_today()
+    return sorted((deadline_view(row, today) for row in rows), key=lambda d: (d.due_on, d.id))
 
 
 def clock_state(row: Deadline | Row[Any]) -> dict[str, Any]:

@@ -193,7 +193,7 @@ def file_case(session: Session, *, user: User, new: NewCase) -> CaseDetail:
         case=result.case,
         parties=result.parties,
         property_clues=result.clues,
-        deadlines=clocks[result.case.id],
+        deadlines=deadline_clocks.new_clock_views(clocks[result.case.id]),
         user=user,
     )
 

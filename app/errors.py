@@ -13,7 +13,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
@@ -288,6 +288,14 @@ def _field_error(error: Mapping[str, Any]) -> dict[str, str]:
         "message": error.get("msg", "invalid"),
         "type": error.get("type", "value_error"),
     }
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """The ``errors`` of a problem for a body validated by the route itself (an item of a batch)."""
+    return [
+        {**error, "field": error["field"] or "body"}
+        for error in (_field_error(e) for e in exc.errors(include_url=False))
+    ]
 
 
 def _internal_error(request: Request) -> JSONResponse:

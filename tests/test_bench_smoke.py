@@ -3,6 +3,7 @@ payloads the benchmarks send are ones the service accepts. Nothing here is timed
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from sqlalchemy import create_engine
 
 from app.rules.identifiers import validate_resident_id, validate_uscc
 from app.schemas.case import CaseCreate
-from bench import api_overhead, bare_app, harness, scale
+from bench import api_overhead, bare_app, harness, scale, wrk
 from bench.load import Request, json_request, percentile, run_load
 
 
@@ -116,3 +117,28 @@ def test_scale_pages_name_each_operation_they_need():
     pages = scale.pages(10_000, {f"brigade{n}-judge2": n for n in range(1, 5)}, lambda last_id: f"c{last_id}")
     assert {page.route[1] for page in pages} >= {"/api/v1/cases", "/api/v1/cases/{case_id}"}
     assert any("cursor=c5000" in page.path for page in pages)
+
+
+def test_the_bulk_export_is_read_by_the_filing_script_and_stored_by_the_bare_insert(tmp_path):
+    from bench import bulk_intake
+    from scripts.file_cases import read_export
+
+    export = tmp_path / "bulk.csv"
+    bulk_intake.write_export(export, 3, bulk_intake.filing_day())
+    cases = list(read_export(export))
+    assert [len(c.body["applicants"]) + len(c.body["respondents"]) for c in cases] == [2, 2, 2]
+    for case in cases:
+        CaseCreate.model_validate(case.body)
+    stored = bulk_intake.bare_bulk_insert(f"sqlite:///{tmp_path}/bare.db", export)
+    assert stored.cases == 3
+
+
+@pytest.mark.skipif(not wrk.available(), reason="wrk is not installed")
+def test_wrk_posts_a_new_case_with_every_request(bare_server):
+    day = api_overhead.filing_day()
+    body = json.dumps({**api_overhead.bare_body(0, day), "case_number": f"（{day.year}）豫0104执SERIAL号"})
+    posted = wrk.wrk_post("insert", bare_server, "/bare/cases", body, {}, seconds=1, serial_base=1000)
+    # a repeated case number would break the bare table's unique constraint: a 500, counted here
+    assert posted.requests_per_s > 0 and posted.not_2xx == 0
+    read = wrk.wrk_get("read", bare_server, "/bare/cases/1", {}, seconds=1)
+    assert read.requests_per_s > 0 and read.not_2xx == 0

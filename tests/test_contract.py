@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from alembic import command
 from fastapi.routing import APIRoute
@@ -49,7 +49,14 @@ def test_every_request_body_is_an_input_model():
         if model is not type(None)
     ]
     assert bodies
-    assert [(path, model.__name__) for path, model in bodies if not issubclass(model, InputModel)] == []
+    # A batch is a list of raw items, each validated by the route with CaseCreate (an InputModel) so
+    # that an invalid item gets its own errors instead of failing the batch.
+    per_item = {("/cases/batch", Any)}
+    assert [
+        (path, getattr(model, "__name__", str(model)))
+        for path, model in bodies
+        if (path, model) not in per_item and not issubclass(model, InputModel)
+    ] == []
 
 
 def test_models_and_migrations_do_not_drift(database):

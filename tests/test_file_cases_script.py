@@ -66,11 +66,19 @@ def _summary(out: str) -> dict[str, int]:
 
 def test_a_thousand_cases_are_filed_once_however_often_the_file_is_run(client, tmp_path, capsys):
     export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 1001)])
-    assert file_cases.main([str(export), *LOGIN], client=client) == 0
+    assert (
+        file_cases.main([str(export), *LOGIN, "--batch-size", "100", "--parallel", "3"], client=client) == 0
+    )
     assert _summary(capsys.readouterr().out) == {"created": 1000, "already present": 0, "rejected": 0}
     assert _counts() == (1000, 2000)
 
     assert file_cases.main([str(export), *LOGIN], client=client) == 0
+    assert _summary(capsys.readouterr().out) == {"created": 0, "already present": 1000, "rejected": 0}
+    assert _counts() == (1000, 2000)
+
+    # from another machine, without the progress file: the service finds every case already filed
+    elsewhere = ["--progress-file", str(tmp_path / "elsewhere.progress")]
+    assert file_cases.main([str(export), *LOGIN, *elsewhere], client=client) == 0
     assert _summary(capsys.readouterr().out) == {"created": 0, "already present": 1000, "rejected": 0}
     assert _counts() == (1000, 2000)
 
@@ -144,7 +152,7 @@ def test_server_errors_and_network_failures_are_retried_without_duplicates(app, 
 
     def flaky(request: httpx.Request) -> httpx.Response:
         response = inner.send(request)
-        if request.url.path == file_cases.CASES_PATH:
+        if request.url.path == file_cases.BATCH_PATH:
             calls["cases"] += 1
             if calls["cases"] % 3 == 1:
                 raise httpx.ReadTimeout("answer lost", request=request)
@@ -155,10 +163,11 @@ def test_server_errors_and_network_failures_are_retried_without_duplicates(app, 
     sleeps: list[float] = []
     client = httpx.Client(transport=httpx.MockTransport(flaky), base_url="http://testserver")
     export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 6)])
-    assert file_cases.main([str(export), *LOGIN], client=client, sleep=sleeps.append) == 0
+    argv = [str(export), *LOGIN, "--batch-size", "2", "--parallel", "1"]
+    assert file_cases.main(argv, client=client, sleep=sleeps.append) == 0
     assert _summary(capsys.readouterr().out) == {"created": 5, "already present": 0, "rejected": 0}
     assert _counts()[0] == 5
-    assert len(sleeps) == 10
+    assert len(sleeps) == 6  # three batches, each lost once and refused once before it is answered
 
 
 @pytest.mark.parametrize(
@@ -179,10 +188,10 @@ def test_runs_that_cannot_start_exit_2(client, tmp_path, capsys, monkeypatch, ar
     assert _counts()[0] == 0
 
 
-def test_the_key_follows_the_normalised_case_number():
-    key = file_cases.idempotency_key
-    assert key("(2026)豫0104执1号") == key("（2026）豫0104执1号 ")
-    assert key("（2026）豫0104执1号") != key("（2026）豫0104执2号")
+def test_each_batch_has_its_own_key_from_its_cases():
+    key = file_cases.batch_key
+    assert key(b'[{"case_number":"1"}]') == key(b'[{"case_number":"1"}]')
+    assert key(b'[{"case_number":"1"}]') != key(b'[{"case_number":"1","claim_amount":"2"}]')
 
 
 def test_gb18030_export_from_excel_is_read(tmp_path):
@@ -222,3 +231,101 @@ def test_the_readme_command_files_cases_on_a_real_server(database, tmp_path):
         [sys.executable, "scripts/file_cases.py", "--help"], cwd=ROOT, capture_output=True, text=True
     )
     assert usage.returncode == 0 and "respondent_id_number" in usage.stdout
+
+
+class _Interrupted(Exception):
+    """The operator's Ctrl-C, or the machine going down, in the middle of a run."""
+
+
+def _counting(app, *, stop_at_batch: int | None = None, lose_answer: bool = False):  # noqa: ANN001, ANN202
+    """A client that records the case numbers of each batch sent, and stops the run at one batch:
+    before it is sent, or (``lose_answer``) after the server filed it but before its answer came."""
+    from fastapi.testclient import TestClient
+
+    inner = TestClient(app)
+    sent: list[list[str]] = []
+
+    def transport(request: httpx.Request) -> httpx.Response:
+        if request.url.path == file_cases.BATCH_PATH:
+            if len(sent) + 1 == stop_at_batch and not lose_answer:
+                raise _Interrupted
+            sent.append([case["case_number"] for case in json.loads(request.content)])
+            response = inner.send(request)
+            if len(sent) == stop_at_batch:
+                raise _Interrupted
+            return response
+        return inner.send(request)
+
+    return httpx.Client(transport=httpx.MockTransport(transport), base_url="http://testserver"), sent
+
+
+def test_an_interrupted_import_resumes_without_resending_what_was_filed(app, tmp_path, capsys):
+    export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 26)])
+    argv = [str(export), *LOGIN, "--batch-size", "10", "--parallel", "1"]
+    client, sent = _counting(app, stop_at_batch=3)
+    with pytest.raises(_Interrupted):
+        file_cases.main(argv, client=client)
+    assert _counts()[0] == 20 and [len(b) for b in sent] == [10, 10]
+    progress = (tmp_path / "cases.csv.progress").read_text(encoding="utf-8").splitlines()
+    assert len(progress) == 20 and progress[0] == "（2026）豫0104执1号"
+
+    client, sent = _counting(app)
+    assert file_cases.main(argv, client=client) == 0
+    out = capsys.readouterr().out
+    assert _summary(out) == {"created": 5, "already present": 20, "rejected": 0}
+    assert "20 of them filed by an earlier run" in out
+    assert sent == [[f"(2026)豫0104执{n}号" for n in range(21, 26)]]
+    assert _counts() == (25, 50)
+
+
+def test_a_batch_whose_answer_was_lost_in_a_crash_is_filed_once(app, tmp_path, capsys):
+    export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 16)])
+    argv = [str(export), *LOGIN, "--batch-size", "10", "--parallel", "1"]
+    client, sent = _counting(app, stop_at_batch=1, lose_answer=True)
+    with pytest.raises(_Interrupted):
+        file_cases.main(argv, client=client)
+    assert _counts()[0] == 10 and not (tmp_path / "cases.csv.progress").exists()
+
+    client, sent = _counting(app)
+    assert file_cases.main(argv, client=client) == 0
+    # the same first batch, under the same key: its stored outcomes come back, nothing is filed twice
+    assert _summary(capsys.readouterr().out) == {"created": 5, "already present": 10, "rejected": 0}
+    assert [len(b) for b in sent] == [10, 5]
+    assert _counts() == (15, 30)
+
+
+def test_a_batch_the_server_finds_too_large_is_sent_in_halves(client, tmp_path, capsys):
+    long = "账户" * 1000
+    export = _write_csv(tmp_path / "cases.csv", [_row(n, clue_description=long) for n in range(1, 401)])
+    argv = [str(export), *LOGIN, "--max-batch-bytes", "100000000"]
+    assert file_cases.main(argv, client=client) == 0
+    assert _summary(capsys.readouterr().out) == {"created": 400, "already present": 0, "rejected": 0}
+    assert _counts()[0] == 400
+
+
+def test_a_run_stops_when_the_service_stops_answering_and_resumes_later(app, tmp_path, capsys):
+    from fastapi.testclient import TestClient
+
+    inner = TestClient(app)
+    batches = {"sent": 0}
+
+    def down_after_two_batches(request: httpx.Request) -> httpx.Response:
+        if request.url.path == file_cases.BATCH_PATH:
+            batches["sent"] += 1
+            if batches["sent"] > 2:
+                raise httpx.ConnectError("connection refused", request=request)
+        return inner.send(request)
+
+    export = _write_csv(tmp_path / "cases.csv", [_row(n) for n in range(1, 51)])
+    argv = [str(export), *LOGIN, "--batch-size", "10", "--parallel", "1", "--retries", "2"]
+    down = httpx.Client(transport=httpx.MockTransport(down_after_two_batches), base_url="http://testserver")
+    assert file_cases.main(argv, client=down, sleep=lambda _: None) == 1
+    captured = capsys.readouterr()
+    assert _summary(captured.out) == {"created": 20, "already present": 0, "rejected": 0}
+    assert "stopped: the service did not answer" in captured.err
+    assert batches["sent"] == 5  # the third batch, tried three times; nothing after it
+
+    up = httpx.Client(transport=httpx.MockTransport(inner.send), base_url="http://testserver")
+    assert file_cases.main(argv, client=up) == 0
+    assert _summary(capsys.readouterr().out) == {"created": 30, "already present": 20, "rejected": 0}
+    assert _counts() == (50, 100)

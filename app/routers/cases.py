@@ -2,20 +2,31 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
+from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once, created_response
 from app.enums import CaseState, PartyRole, Track
-from app.errors import Forbidden, NotFound, problem_responses
+from app.errors import Forbidden, NotFound, field_errors, problem_responses
 from app.models.user import User
 from app.rules.money import account_reference
 from app.schemas.audit import AuditEntryRead
-from app.schemas.case import ApplicantIn, CaseCreate, CaseListItem, CaseRead, RespondentIn
+from app.schemas.case import (
+    CASE_EXAMPLE,
+    MAX_BATCH_CASES,
+    ApplicantIn,
+    BatchOutcome,
+    CaseBatchItem,
+    CaseBatchRead,
+    CaseCreate,
+    CaseListItem,
+    CaseRead,
+    RespondentIn,
+)
 from app.schemas.common import ISODate, Limit, Page, RowId
-from app.services import case_queries, intake
+from app.services import case_queries, idempotency, intake
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["cases"])
@@ -31,10 +42,8 @@ def _columns(row: Any, schema: type[BaseModel]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names if name in schema.model_fields}
 
 
-def _file(session: Session, user: User, body: CaseCreate) -> case_queries.CaseDetail:
-    return intake.file_case(
-        session,
-        user=user,
+def _new_case(body: CaseCreate) -> intake.NewCase:
+    return intake.NewCase(
         case_number=body.case_number,
         filed_on=body.filed_on,
         category=body.category,
@@ -44,6 +53,10 @@ def _file(session: Session, user: User, body: CaseCreate) -> case_queries.CaseDe
         respondents=[_new_party(p) for p in body.respondents],
         property_clues=[intake.NewClue(kind=c.kind, description=c.description) for c in body.property_clues],
     )
+
+
+def _file(session: Session, user: User, body: CaseCreate) -> case_queries.CaseDetail:
+    return intake.file_case(session, user=user, new=_new_case(body))
 
 
 def _new_party(party: ApplicantIn | RespondentIn) -> intake.NewParty:
@@ -111,6 +124,88 @@ def create_case(
         create=lambda: _case_read(_file(session, user, body)),
         location=lambda created: _case_url(created["id"]),
     )
+
+
+def _file_batch(session: Session, user: User, cases: list[Any]) -> CaseBatchRead:
+    """Validate each item as ``POST /cases`` does, file the valid ones together, report each in order."""
+    items: list[CaseBatchItem | None] = [None] * len(cases)
+    valid: list[tuple[int, CaseCreate]] = []
+    for index, raw in enumerate(cases):
+        try:
+            valid.append((index, CaseCreate.model_validate(raw)))
+        except ValidationError as exc:
+            number = raw.get("case_number") if isinstance(raw, dict) else None
+            items[index] = CaseBatchItem.model_validate(
+                {
+                    "index": index,
+                    "outcome": BatchOutcome.invalid,
+                    "case_number": number if isinstance(number, str) else None,
+                    "errors": field_errors(exc),
+                }
+            )
+    filed = intake.file_cases(session, user=user, cases=[_new_case(body) for _, body in valid])
+    for (index, _), result in zip(valid, filed, strict=True):
+        if isinstance(result, intake.DuplicateCaseNumber):
+            existing = result.extra["existing_case"]
+            items[index] = CaseBatchItem(
+                index=index,
+                outcome=BatchOutcome.already_filed,
+                id=existing["id"],
+                case_number=existing["case_number"],
+            )
+        else:
+            items[index] = CaseBatchItem(
+                index=index, outcome=BatchOutcome.created, id=result.id, case_number=result.case_number
+            )
+    reported = [item for item in items if item is not None]
+    return CaseBatchRead(
+        created=sum(item.outcome == BatchOutcome.created for item in reported),
+        already_filed=sum(item.outcome == BatchOutcome.already_filed for item in reported),
+        invalid=sum(item.outcome == BatchOutcome.invalid for item in reported),
+        items=reported,
+    )
+
+
+_BATCH_EXAMPLE = [
+    {
+        **CASE_EXAMPLE,
+        "case_number": f"（2026）豫0104执{serial}号",
+    }
+    for serial in (124, 125)
+]
+
+
+@router.post(
+    "/cases/batch",
+    operation_id="create_case_batch",
+    response_model=CaseBatchRead,
+    responses=problem_responses(Forbidden, IdempotencyKeyReused),
+)
+def create_case_batch(
+    cases: Annotated[
+        list[Any],
+        Body(
+            min_length=1,
+            max_length=MAX_BATCH_CASES,
+            description=f"1–{MAX_BATCH_CASES} cases, each a body of `POST /cases` (CaseCreate)",
+            examples=[_BATCH_EXAMPLE],
+        ),
+    ],
+    session: SessionDep,
+    user: Annotated[User, Authorized("case.create")],
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """File up to 1,000 cases (bulk intake): each created, already filed or invalid, in request order."""
+    result = idempotency.respond_once(
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        operation="create_case_batch",
+        payload={"cases": cases},
+        create=lambda: _file_batch(session, user, cases),
+        status_code=200,
+    )
+    return created_response(result)
 
 
 @router.get(

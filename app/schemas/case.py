@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import (
@@ -28,6 +29,7 @@ from app.enums import (
     RespondentClass,
     Track,
 )
+from app.errors import FieldError
 from app.rules.identifiers import DOCUMENTS_BY_PARTY_TYPE, normalise_case_number, validate_id_document
 from app.schemas.common import AllowedActions, InputModel, ISODate, MoneyIn, MoneyOut, Name, ORMModel, example
 from app.schemas.deadline import DeadlineRead
@@ -160,25 +162,28 @@ class PropertyClueIn(InputModel):
     description: str = Field(min_length=1, max_length=2000)
 
 
+CASE_EXAMPLE: dict[str, Any] = {
+    "case_number": "（2026）豫0104执123号",
+    "filed_on": "2026-03-02",
+    "category": "civil_commercial",
+    "claim_amount": "45000.00",
+    "applicants": [{"name": "张三", "party_type": "natural_person", "id_number": "410102198506121231"}],
+    "respondents": [
+        {
+            "name": "郑州某某贸易有限公司",
+            "party_type": "legal_person",
+            "id_number": "91410104MA9K3R7T22",
+            "respondent_class": "enterprise",
+        }
+    ],
+    "property_clues": [{"kind": "bank_deposit", "description": "中国工商银行郑州分行账户"}],
+}
+
+
 class CaseCreate(InputModel):
     """A case as filed by the filing division (立案, plan §5(1))."""
 
-    model_config = example(
-        case_number="（2026）豫0104执123号",
-        filed_on="2026-03-02",
-        category="civil_commercial",
-        claim_amount="45000.00",
-        applicants=[{"name": "张三", "party_type": "natural_person", "id_number": "410102198506121231"}],
-        respondents=[
-            {
-                "name": "郑州某某贸易有限公司",
-                "party_type": "legal_person",
-                "id_number": "91410104MA9K3R7T22",
-                "respondent_class": "enterprise",
-            }
-        ],
-        property_clues=[{"kind": "bank_deposit", "description": "中国工商银行郑州分行账户"}],
-    )
+    model_config = example(**CASE_EXAMPLE)
 
     case_number: str = Field(
         min_length=1,
@@ -366,3 +371,34 @@ class CaseListItem(ORMModel):
     version: int
     applicant_names: list[str]
     respondent_names: list[str]
+
+
+# Bulk intake -------------------------------------------------------------------------------------
+
+MAX_BATCH_CASES = 1000  # cases per POST /cases/batch (issue 17); bodies also within the body limit
+
+
+class BatchOutcome(StrEnum):
+    created = "created"
+    already_filed = "already_filed"
+    invalid = "invalid"
+
+
+class CaseBatchItem(BaseModel):
+    """One case of a batch, at its index in the request: created (its id), already filed (the
+    existing case's id) or invalid (the fields at fault, named as in ``POST /cases``)."""
+
+    index: int
+    outcome: BatchOutcome
+    id: int | None = None
+    case_number: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class CaseBatchRead(BaseModel):
+    """What ``POST /cases/batch`` did, case by case in request order."""
+
+    created: int
+    already_filed: int
+    invalid: int
+    items: list[CaseBatchItem]

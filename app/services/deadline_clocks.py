@@ -222,42 +222,55 @@ def _audit_clock(
     )
 
 
-def start_new_case_clocks(session: Session, *, case: Case, actor: Actor) -> list[DeadlineView]:
-    """``case.filed`` for a case inserted in this transaction: the clocks it starts (D1–D4) follow
-    from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`."""
-    event = (
-        session.execute(
-            insert_returning(DeadlineEvent.__table__),
-            [
-                {
-                    "case_id": case.id,
-                    "event": CASE_FILED,
-                    "occurred_on": case.filed_on,
-                    "subject_type": "case",
-                    "subject_id": case.id,
-                    "params": {},
-                    "recorded_by_id": actor.id,
-                }
-            ],
+def start_new_case_clocks(
+    session: Session, *, cases: Sequence[Case], actor: Actor
+) -> dict[int, list[Row[Any]]]:
+    """``case.filed`` for cases inserted in this transaction: the clocks each starts (D1–D4) follow
+    from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`.
+
+    One INSERT of the events and one of the clocks for all the cases; each clock's audit entry
+    follows its case's order. Returns each case's clock rows by case id.
+    """
+    if not cases:
+        return {}
+    events = session.execute(
+        insert_returning(DeadlineEvent.__table__),
+        [
+            {
+                "case_id": case.id,
+                "event": CASE_FILED,
+                "occurred_on": case.filed_on,
+                "subject_type": "case",
+                "subject_id": case.id,
+                "params": {},
+                "recorded_by_id": actor.id,
+            }
+            for case in cases
+        ],
+    ).all()
+    calendar, settings, today = working_calendar(session), get_settings(), court_today()
+    rows = []
+    for case, event in zip(cases, events, strict=True):
+        filed = ClockEvent(
+            id=event.id, name=CASE_FILED, on=case.filed_on, subject_type="case", subject_id=case.id
         )
-        .one()
-        .id
-    )
-    filed = ClockEvent(id=event, name=CASE_FILED, on=case.filed_on, subject_type="case", subject_id=case.id)
-    computed = derive_clocks(
-        [filed], category=case.category, cal=working_calendar(session), settings=get_settings()
-    )
+        computed = derive_clocks([filed], category=case.category, cal=calendar, settings=settings)
+        rows += [
+            _identity(clock, case) | _stored_values(clock, previous=None, case=case, today=today)
+            for clock in computed
+        ]
+    started: dict[int, list[Row[Any]]] = {case.id: [] for case in cases}
+    if rows:
+        for row in session.execute(insert_returning(Deadline.__table__), rows):
+            _audit_clock(session, row, before=None, actor=actor)
+            started[row.case_id].append(row)
+    return started
+
+
+def new_clock_views(rows: Sequence[Row[Any]]) -> list[DeadlineView]:
+    """The clocks a case just started, as shown with it: earliest due first."""
     today = court_today()
-    rows = [
-        _identity(clock, case) | _stored_values(clock, previous=None, case=case, today=today)
-        for clock in computed
-    ]
-    if not rows:
-        return []
-    started = session.execute(insert_returning(Deadline.__table__), rows).all()
-    for row in started:
-        _audit_clock(session, row, before=None, actor=actor)
-    return sorted((deadline_view(row, today) for row in started), key=lambda d: (d.due_on, d.id))
+    return sorted((deadline_view(row, today) for row in rows), key=lambda d: (d.due_on, d.id))
 
 
 def clock_state(row: Deadline | Row[Any]) -> dict[str, Any]:

@@ -8,11 +8,12 @@ below zero; the account's CHECK constraint holds the same line in the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.enums import LedgerEntryKind, PayoutKind, PayoutState
@@ -90,6 +91,15 @@ def open_account(session: Session, *, case: Case) -> CaseAccount:
         session.add(account)
         session.flush()
     return account
+
+
+def open_new_accounts(session: Session, *, cases: Sequence[Case]) -> None:
+    """Open the accounts of cases inserted in this transaction (none has one yet): one INSERT."""
+    if cases:
+        session.execute(
+            insert(CaseAccount),
+            [{"case_id": case.id, "reference": reference_of(case), "balance": ZERO} for case in cases],
+        )
 
 
 def locked_case(session: Session, case_id: int) -> Case:

@@ -220,5 +220,6 @@ def test_each_example_is_accepted_where_it_applies(client, auth, spec):
     story.send("restore_case", "comprehensive", case_id=terminated)
     story.send("update_calendar_year", "admin", year=2026)
     story.send("create_webhook_subscription", "admin")
+    assert story.send("create_case_batch", "filing-bot")["created"] == 2
 
     assert story.sent == set(story.operations) - EXCEPT

@@ -132,3 +132,36 @@ def test_two_clerks_triaging_one_case_at_once_one_wins(servers, auth, with_if_ma
 
     verified = httpx.get(f"{servers[1].url}/api/v1/audit/verify", headers=auth("admin"), timeout=30).json()
     assert verified["ok"] is True
+
+
+def test_overlapping_batches_sent_at_once_file_each_case_once(servers, auth):
+    """Four batches through two processes, each sharing half its cases with the next one, every
+    other one in reverse order."""
+    batches = [[case_body(6000 + n) for n in range(start, start + 40)] for start in (0, 20, 40, 60)]
+    batches = [batch[::-1] if i % 2 else batch for i, batch in enumerate(batches)]
+    responses = together(
+        len(batches),
+        lambda i: httpx.post(
+            f"{servers[i % 2].url}/api/v1/cases/batch",
+            json=batches[i],
+            headers=auth("filing-bot"),
+            timeout=120,
+        ),
+    )
+
+    assert [r.status_code for r in responses] == [200] * len(batches), [r.text for r in responses]
+    created: Counter[str] = Counter()
+    ids: dict[str, set[int]] = {}
+    for batch, response in zip(batches, responses, strict=True):
+        for body, item in zip(batch, response.json()["items"], strict=True):
+            assert item["outcome"] in {"created", "already_filed"}, item
+            created[body["case_number"]] += item["outcome"] == "created"
+            ids.setdefault(body["case_number"], set()).add(item["id"])
+    assert len(created) == 100 and set(created.values()) == {1}  # each case created by one batch
+    assert all(len(found) == 1 for found in ids.values())  # and the others name the same case
+    with session_scope(read_only=True) as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 100
+        filed = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "case.filed")
+        assert session.scalar(filed) == 100
+    verified = httpx.get(f"{servers[0].url}/api/v1/audit/verify", headers=auth("admin"), timeout=60).json()
+    assert verified["ok"] is True, verified

@@ -106,6 +106,7 @@ EXPECTATIONS: dict[str, Expectation] = {
     "GET /api/v1/audit/verify": _(ADMIN),
     # intake: the filing division, its registrar and its machine account (API.md; plan §5(1))
     "POST /api/v1/cases": _(FILING),
+    "POST /api/v1/cases/batch": _(FILING),
     "GET /api/v1/cases": _(EVERYONE - OFFICE),  # each sees what it may (brigades: own cases)
     "GET /api/v1/cases/{case_id}": _(CASE_READERS, "team_case"),
     "GET /api/v1/cases/{case_id}/timeline": _(CASE_READERS, "team_case"),

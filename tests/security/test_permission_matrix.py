@@ -408,6 +408,7 @@ APPROVE = {"decision": "approve", "decided_on": ON}
 # A valid body for each command, so that a request gets past validation to the permission checks.
 BODIES: dict[str, Callable[[Subject], Any]] = {
     "POST /api/v1/cases": lambda s: case_body(9001, year=court_today().year, filed_on=ON),
+    "POST /api/v1/cases/batch": lambda s: [case_body(9002, year=court_today().year, filed_on=ON)],
     "POST /api/v1/cases/{case_id}/registration": lambda s: {
         "registered_on": ON,
         "investigation_completed": True,

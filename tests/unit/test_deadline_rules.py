@@ -273,6 +273,8 @@ def test_d2_is_met_on_the_later_of_the_notice_and_the_report_order() -> None:
     ("closed_on", "rule", "status", "met_on"),
     [
         pytest.param("2026-03-05", "D2", DeadlineStatus.met, "2026-03-05", id="closed before D2 fell due"),
+        pytest.param("2026-03-12", "D2", DeadlineStatus.met, "2026-03-12", id="closed on D2's due date: met"),
+        pytest.param("2026-03-13", "D2", DeadlineStatus.open, None, id="closed the day after D2's due date"),
         pytest.param(
             "2026-03-20", "D2", DeadlineStatus.open, None, id="closed after D2 fell due: still unmet"
         ),

@@ -109,6 +109,17 @@ def test_approval_needs_a_consumption_ban(client, auth):
     assert decide(client, auth, listing_id).status_code == 200
 
 
+def test_the_consumption_ban_must_be_in_force_on_the_day_of_the_decision(client, auth):
+    # DOMAIN.md §6: a listing rests on a consumption ban issued by the day it is decided.
+    case_id = banned_case()
+    listing_id = propose(client, auth, case_id, proposed_on="2026-03-30").json()["id"]
+    day_before = decide(client, auth, listing_id, decided_on="2026-03-31")
+    assert day_before.status_code == 409 and day_before.json()["missing"] == ["consumption_ban"]
+    same_day = decide(client, auth, listing_id, decided_on=BANNED.isoformat())
+    assert same_day.status_code == 200, same_day.text
+    assert (same_day.json()["state"], same_day.json()["term_ends_on"]) == ("active", "2028-04-01")
+
+
 def test_approved_listing_runs_two_years(client, auth, user_ids):
     _, listing_id = active_listing(client, auth, decided_on=court_today().isoformat())
     shown = client.get(f"/api/v1/dishonest-listings/{listing_id}", headers=auth("brigade1-judge"))

@@ -175,6 +175,26 @@ def test_a_failure_to_report_property_calls_for_a_listing_decision(client, auth)
     assert terminate(client, auth, case_id).json()["missing"] == ["dishonest_listing"]
 
 
+def test_an_undecided_listing_proposal_holds_back_termination_until_the_director_decides(client, auth):
+    # SPC 终本 rules 2016 art. 1(2): a proposal put to the director is decided before 终本, even one on a
+    # ground (able but refuses) that no recorded obstruction or report failure calls for.
+    case_id = checked_case()
+    listing = client.post(
+        f"/api/v1/cases/{case_id}/dishonest-listings",
+        headers=auth("brigade1-judge"),
+        json={"respondent_id": respondent_of(case_id), "ground": "able_but_refuses", "facts": "有能力拒不履行"},
+    )
+    assert listing.status_code == 201, listing.text
+    assert terminate(client, auth, case_id).json()["missing"] == ["dishonest_listing"]
+    decision = client.post(
+        f"/api/v1/dishonest-listings/{listing.json()['id']}/decision",
+        headers=auth("director"),
+        json={"decision": "refuse", "reason": "证据不足"},
+    )
+    assert decision.status_code == 200, decision.text
+    assert terminate(client, auth, case_id).status_code == 200
+
+
 def test_recorded_obstruction_must_be_punished_and_put_to_the_director(client, auth):
     case_id = checked_case()
     add_measure(case_id, "obstruction_found", CHECKED)

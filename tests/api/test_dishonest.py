@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from app.policy import POLICY, Grant
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
 from app.settings import court_today
@@ -98,6 +99,22 @@ def test_the_proposing_judge_cannot_approve_their_own_proposal(client, auth):
     assert decide(client, auth, listing_id, "brigade1-judge").status_code == 403
     shown = client.get(f"/api/v1/dishonest-listings/{listing_id}", headers=auth("brigade1-judge")).json()
     assert shown["state"] == "proposed"
+
+
+def test_nobody_decides_their_own_proposal_even_where_the_policy_lets_them_decide(client, auth, monkeypatch):
+    # Plan §4: the director approves what the judge proposes. The check stands by itself: give the
+    # brigade's judges the director's grant and the proposer is still refused, a teammate is not.
+    judges_decide = Grant(frozenset({"brigade-1"}), frozenset({"judge"}))
+    monkeypatch.setitem(POLICY, "dishonest.decide", (*POLICY["dishonest.decide"], judges_decide))
+    case_id = banned_case()
+    listing_id = propose(client, auth, case_id).json()["id"]
+    url = f"/api/v1/dishonest-listings/{listing_id}"
+    own = decide(client, auth, listing_id, "brigade1-judge")
+    assert own.status_code == 403 and "you proposed this listing" in own.json()["detail"]
+    assert client.get(url, headers=auth("brigade1-judge")).json()["allowed_actions"] == []
+    assert client.get(url, headers=auth("brigade1-judge2")).json()["allowed_actions"] == ["decide"]
+    teammate = decide(client, auth, listing_id, "brigade1-judge2")
+    assert teammate.status_code == 200 and teammate.json()["state"] == "active"
 
 
 def test_approval_needs_a_consumption_ban(client, auth):

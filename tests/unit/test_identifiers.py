@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 
 from app.rules.identifiers import (
@@ -75,19 +78,50 @@ def test_invalid_case_numbers(raw: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("year", "court", "type_code", "serial"),
+    ("year", "court", "type_code", "serial", "message"),
     [
-        (2026, "豫0104", "民初", 1),
-        (2026, "豫0104", "执", 0),
-        (2026, "X0104", "执", 1),
-        (26, "豫0104", "执", 1),
+        (2026, "豫0104", "民初", 1, "unknown enforcement type code '民初'; expected one of 执、执他、执保、执协"),
+        (2026, "豫0104", "执", 0, "case serial must be a positive integer, got 0"),
+        (2026, "豫0104", "执", True, "case serial must be a positive integer, got True"),
+        (
+            2026,
+            "X0104",
+            "执",
+            1,
+            "court code 'X0104' must be a province abbreviation followed by 2–4 digits, e.g. 豫0104",
+        ),
+        (26, "豫0104", "执", 1, "case number year 26 is outside 1949–2099"),
+        (1948, "豫0104", "执", 1, "case number year 1948 is outside 1949–2099"),
+        (2100, "豫0104", "执", 1, "case number year 2100 is outside 1949–2099"),
     ],
 )
-def test_case_number_parts_are_validated(year: int, court: str, type_code: str, serial: int) -> None:
-    with pytest.raises(ValueError):
+def test_case_number_parts_are_validated(
+    year: int, court: str, type_code: str, serial: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
         format_case_number(year, court, type_code, serial)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=re.escape(message)):
         CaseNumber(year, court, type_code, serial)
+
+
+@pytest.mark.parametrize("year", [1949, 2099])
+def test_case_number_years_from_1949_to_2099_are_accepted(year: int) -> None:
+    assert format_case_number(year, "豫0104", "执", 1) == f"（{year}）豫0104执1号"
+
+
+@pytest.mark.parametrize(
+    ("check", "name"),
+    [
+        (normalise_case_number, "case number"),
+        (validate_resident_id, "resident ID"),
+        (validate_uscc, "unified social credit code"),
+    ],
+)
+def test_an_identifier_that_is_not_text_is_refused_naming_its_type(
+    check: Callable[[object], object], name: str
+) -> None:
+    with pytest.raises(TypeError, match=f"^{name} must be a string, got int$"):
+        check(20260001)
 
 
 # --- resident identity numbers -----------------------------------------------------------------

@@ -729,3 +729,9 @@ def test_amounts_given_as_whole_yuan_and_collections_as_lists_are_stored_exactly
     rules = RuleSet(version="x", small_claim_limit=30000, simple_categories={Category.credit_card})  # type: ignore[arg-type]
     assert type(rules.small_claim_limit) is D and rules.simple_categories == frozenset({Category.credit_card})
     assert type(rules.simple_categories) is frozenset and hash(rules)
+
+
+def test_fifty_fen_outstanding_is_covered_by_a_one_yuan_deposit() -> None:
+    # Plan §3(1), §5(2)1: liquid assets that pay what is still owed in full, however little that is.
+    case = facts("1000.00", IND, paid_amount=D("999.50"), assets=(deposit("1.00"),))
+    assert "T1" in evaluate(case).rule_ids

@@ -182,7 +182,11 @@ def test_an_undecided_listing_proposal_holds_back_termination_until_the_director
     listing = client.post(
         f"/api/v1/cases/{case_id}/dishonest-listings",
         headers=auth("brigade1-judge"),
-        json={"respondent_id": respondent_of(case_id), "ground": "able_but_refuses", "facts": "有能力拒不履行"},
+        json={
+            "respondent_id": respondent_of(case_id),
+            "ground": "able_but_refuses",
+            "facts": "有能力拒不履行",
+        },
     )
     assert listing.status_code == 201, listing.text
     assert terminate(client, auth, case_id).json()["missing"] == ["dishonest_listing"]

@@ -80,7 +80,7 @@ def test_invalid_case_numbers(raw: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("year", "court", "type_code", "serial", "message"),
     [
-        (2026, "豫0104", "民初", 1, "unknown enforcement type code '民初'; expected one of 执、执他、执保、执协"),
+        (2026, "豫0104", "民初", 1, "unknown enforcement type code '民初'; expected one of 执、执他、执保"),
         (2026, "豫0104", "执", 0, "case serial must be a positive integer, got 0"),
         (2026, "豫0104", "执", True, "case serial must be a positive integer, got True"),
         (

@@ -240,3 +240,24 @@ def test_uscc_check_value_31_is_written_as_zero() -> None:
 def test_invalid_usccs(raw: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         validate_uscc(raw)
+
+
+@pytest.mark.parametrize(
+    ("check", "raw", "message"),
+    [
+        (normalise_case_number, " ", "case number is empty"),
+        (validate_resident_id, "1101051949123100AX", "resident ID: the first 17 characters must be digits"),
+        (validate_resident_id, "11010519491231002Y", "resident ID: the last character must be a digit or X"),
+        (
+            validate_uscc,
+            "91350100IO00100Y43",
+            "unified social credit code contains characters outside the GB 32100 alphabet: IO",
+        ),
+    ],
+)
+def test_a_malformed_identifier_is_refused_with_its_message(
+    check: Callable[[str], object], raw: str, message: str
+) -> None:
+    # What the 422 says about the field, word for word.
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        check(raw)

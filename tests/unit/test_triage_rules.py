@@ -657,6 +657,7 @@ def test_the_recorded_explanations_word_for_word(
     outcomes = sorted((*result.rules, *result.not_fired), key=lambda rule: RULE_IDS.index(rule.id))
     assert [rule.explanation for rule in outcomes] == explanations
     assert [rule.id for rule in result.rules] == [rule.id for rule in outcomes if rule.fired]
+    assert all(rule.fired is False for rule in result.not_fired)
 
 
 @pytest.mark.parametrize(

@@ -736,3 +736,33 @@ def test_fifty_fen_outstanding_is_covered_by_a_one_yuan_deposit() -> None:
     # Plan §3(1), §5(2)1: liquid assets that pay what is still owed in full, however little that is.
     case = facts("1000.00", IND, paid_amount=D("999.50"), assets=(deposit("1.00"),))
     assert "T1" in evaluate(case).rule_ids
+
+
+@pytest.mark.parametrize(
+    ("respondents", "explanation"),
+    [
+        (
+            (ENT, IND, ENT),
+            "T5: no respondent is of a public class (government_organ, public_institution_staff, "
+            "state_functionary); respondents: enterprise, individual (plan §5(2)5)",
+        ),
+        (
+            (),
+            "T5: no respondent is of a public class (government_organ, public_institution_staff, "
+            "state_functionary); respondents: none recorded (plan §5(2)5)",
+        ),
+        (
+            (STAFF, IND, RespondentClass.government_organ, STAFF),
+            "T5: respondent is public_institution_staff, government_organ and claim at filing 40000.00 ≤ "
+            "limit 50000.00 (plan §5(2)5)",
+        ),
+    ],
+)
+def test_t5_names_each_class_of_respondent_once(
+    respondents: tuple[RespondentClass, ...], explanation: str
+) -> None:
+    case = TriageFacts(
+        category=Category.civil_commercial, claim_amount=D("40000.00"), respondent_classes=respondents
+    )
+    result = evaluate(case)
+    assert next(r.explanation for r in (*result.rules, *result.not_fired) if r.id == "T5") == explanation

@@ -74,8 +74,10 @@ clean:
 # Mutation testing (mutmut, configured in pyproject.toml) of the pure rules and the desks' workflow;
 # slow, so neither `make test` nor CI runs it. MUTANTS narrows it ("app.rules.termination_gate*");
 # `$(BIN)/mutmut results` lists the survivors and `$(BIN)/mutmut show NAME` shows one (docs/testing.md).
+# One mutant at a time: mutmut forks its test runs from one test process, whose SQLite database they
+# would share, so two at once fail each other's API tests and count mutants killed that are not.
 MUTANTS ?=
-MUTANT_JOBS ?= 2
+MUTANT_JOBS ?= 1
 mutants: $(BIN)/.installed
 	$(BIN)/mutmut --version >/dev/null 2>&1 || $(BIN)/pip install --quiet 'mutmut>=3.3'
 	nice -n 10 $(BIN)/mutmut run --max-children $(MUTANT_JOBS) $(MUTANTS)

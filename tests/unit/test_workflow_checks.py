@@ -121,6 +121,7 @@ THINGS = desk(
 
 
 def test_a_desk_names_only_policy_actions_and_says_what_a_relation_is_checked_on() -> None:
+    assert desk(note=Step(permission="objection.handle")).steps["note"].on is None  # no relation to check
     with pytest.raises(ValueError, match=r"^thing close: no policy action 'case.shut'$"):
         desk(close=Step(permission="case.shut"))
     with pytest.raises(ValueError, match=r"^thing close: case.close has relations; give `on`$"):
@@ -176,3 +177,21 @@ def test_the_desks_own_refusal_is_403_with_its_reason() -> None:
             Record(9, 0, "open", Team("brigade-1", 1)), user=CLERK, action="note", expected_version=0
         )  # type: ignore[arg-type]
     assert refused.value.detail == "not your own note"
+
+
+def test_a_desk_may_name_its_records_its_own_way() -> None:
+    named = Workflow(
+        model=Record,
+        entity="thing",
+        noun="thing",
+        state_of=lambda record: record.state,
+        actions_of=lambda record: (),
+        steps={"note": Step(permission="objection.handle")},
+        snapshot=lambda record: {},
+        label_of=lambda record: f"（2026）豫0104执异{record.id}号",
+    )
+    with pytest.raises(TransitionNotAllowed) as refused:
+        named.check_action(
+            Record(7, 0, "open", Team(None, None)), user=CLERK, action="note", expected_version=None
+        )
+    assert refused.value.detail == "（2026）豫0104执异7号 is open; note is not allowed"

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
+from app.database import get_engine
 from app.policy import POLICY, Grant
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
 from app.settings import court_today
+from tests.conftest import IS_POSTGRES
 from tests.factories import add_measure, make_team_case, respondent_of
 from tests.helpers import fields
 
@@ -315,3 +318,33 @@ def test_listings_per_case_and_by_state(client, auth):
     ).json()
     assert [x["id"] for x in page["items"] + rest["items"]] == [others, proposed, active]
     assert client.get("/api/v1/dishonest-listings?state=gone", headers=auth("deputy")).status_code == 422
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="row locks: needs PostgreSQL (set TEST_DATABASE_URL)")
+def test_a_decision_locks_the_case_then_the_listing_and_a_read_locks_nothing(client, auth):
+    # Every case command locks its case first (app.services.workflow.Workflow.for_action): the
+    # director's decision on a listing and a judge's command on its case cannot interleave.
+    case_id = banned_case()
+    listing_id = propose(client, auth, case_id).json()["id"]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(" ".join(statement.split()))
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert (
+            client.get(f"/api/v1/dishonest-listings/{listing_id}", headers=auth("director")).status_code
+            == 200
+        )
+        assert not any("FOR UPDATE" in s for s in statements)
+        assert decide(client, auth, listing_id).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    locks = [s for s in statements if "FOR UPDATE" in s]
+    assert locks[0].startswith("SELECT") and 'FROM "case" WHERE "case".id = %(id_1)s' in locks[0]
+    assert locks[0].endswith("FOR UPDATE")
+    listing_lock = next(s for s in locks if "FROM dishonest_listing" in s)
+    assert listing_lock.endswith("FOR UPDATE OF dishonest_listing")
+    assert locks.index(listing_lock) > 0

@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/enforcement_test
 # Exact versions of every dependency (dev tools included) that CI tested; `make lock` renews it.
 LOCK := requirements.lock
 
-.PHONY: run test test-postgres lint lock openapi openapi-check migrate seed migration sweep bench clean
+.PHONY: run test test-postgres lint lock openapi openapi-check migrate seed migration sweep bench clean mutants
 
 # The virtualenv is rebuilt from scratch whenever the lock or pyproject.toml changes; `pip check`
 # fails when pyproject.toml asks for versions the lock does not pin (then run `make lock`).
@@ -69,7 +69,20 @@ sweep: $(BIN)/.installed
 	$(BIN)/python -m app.sweep
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache mutants
+
+# Mutation testing (mutmut, configured in pyproject.toml) of the pure rules and the desks' workflow;
+# slow, so neither `make test` nor CI runs it. MUTANTS narrows it ("app.rules.termination_gate*");
+# `$(BIN)/mutmut results` lists the survivors and `$(BIN)/mutmut show NAME` shows one (docs/testing.md).
+# One mutant at a time: mutmut forks its test runs from one test process, whose SQLite database they
+# would share, so two at once fail each other's API tests and count mutants killed that are not.
+MUTANTS ?=
+MUTANT_JOBS ?= 1
+mutants: $(BIN)/.installed
+	$(BIN)/mutmut --version >/dev/null 2>&1 || $(BIN)/pip install --quiet 'mutmut>=3.3'
+	nice -n 10 $(BIN)/mutmut run --max-children $(MUTANT_JOBS) $(MUTANTS)
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/python -m scripts.mutation_score
 
 # Benchmarks on PostgreSQL (each takes 10-15 minutes; figures are appended to bench/RESULTS.md).
 BENCH_DB ?= postgresql+psycopg://postgres@127.0.0.1:5432

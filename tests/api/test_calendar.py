@@ -123,6 +123,19 @@ def test_a_year_out_of_range_is_422(client, auth, year):
     assert put(client, auth, year, {"holidays": []}).status_code == 422
 
 
+@pytest.mark.parametrize(("year", "status"), [(1989, 422), (1990, 200), (2100, 200), (2101, 422)])
+def test_a_calendar_loads_from_1990_to_2100_inclusive(client, auth, year, status):
+    # README: ENFORCEMENT_CALENDAR_FIRST_YEAR and _LAST_YEAR default to 1990 and 2100, both allowed.
+    response = put(client, auth, year, {"holidays": [], "source_note": "边界年份"})
+    assert response.status_code == status, response.text
+    shown = client.get(URL.format(year), headers=auth("admin"))
+    if status == 200:
+        assert (shown.json()["source"], shown.json()["source_note"]) == ("court", "边界年份")
+    else:
+        assert [e["field"] for e in response.json()["errors"]] == ["year"]
+        assert [e["field"] for e in shown.json()["errors"]] == ["year"]
+
+
 def test_a_stale_if_match_is_412(client, auth):
     assert put(client, auth, 2027, NOTICE_2027, **{"If-Match": '"0"'}).status_code == 200
     assert put(client, auth, 2027, NOTICE_2027, **{"If-Match": '"0"'}).status_code == 412

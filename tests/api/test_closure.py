@@ -46,6 +46,14 @@ def terminate(client, auth, case_id: int, closed_on: date | None = None, **body:
     )
 
 
+def propose_listing(client, auth, case_id: int, ground: str, facts: str):
+    return client.post(
+        f"/api/v1/cases/{case_id}/dishonest-listings",
+        headers=auth("brigade1-judge"),
+        json={"respondent_id": respondent_of(case_id), "ground": ground, "facts": facts},
+    )
+
+
 def checked_case(**kwargs: object) -> int:
     case_id = make_team_case(1, filed_on=FILED, **kwargs)
     add_termination_measures(case_id, CHECKED)
@@ -175,6 +183,22 @@ def test_a_failure_to_report_property_calls_for_a_listing_decision(client, auth)
     assert terminate(client, auth, case_id).json()["missing"] == ["dishonest_listing"]
 
 
+def test_an_undecided_listing_proposal_holds_back_termination_until_the_director_decides(client, auth):
+    # SPC 终本 rules 2016 art. 1(2): a proposal put to the director is decided before 终本, even one on a
+    # ground (able but refuses) that no recorded obstruction or report failure calls for.
+    case_id = checked_case()
+    listing = propose_listing(client, auth, case_id, "able_but_refuses", "有能力拒不履行")
+    assert listing.status_code == 201, listing.text
+    assert terminate(client, auth, case_id).json()["missing"] == ["dishonest_listing"]
+    decision = client.post(
+        f"/api/v1/dishonest-listings/{listing.json()['id']}/decision",
+        headers=auth("director"),
+        json={"decision": "refuse", "reason": "证据不足"},
+    )
+    assert decision.status_code == 200, decision.text
+    assert terminate(client, auth, case_id).status_code == 200
+
+
 def test_recorded_obstruction_must_be_punished_and_put_to_the_director(client, auth):
     case_id = checked_case()
     add_measure(case_id, "obstruction_found", CHECKED)
@@ -183,11 +207,7 @@ def test_recorded_obstruction_must_be_punished_and_put_to_the_director(client, a
         "obstruction_punished_or_referred",
     ]
     add_measure(case_id, "fine", CHECKED + timedelta(days=1), signed_by="director", document_number="罚款1")
-    listing = client.post(
-        f"/api/v1/cases/{case_id}/dishonest-listings",
-        headers=auth("brigade1-judge"),
-        json={"respondent_id": respondent_of(case_id), "ground": "obstructs", "facts": "转移车辆"},
-    )
+    listing = propose_listing(client, auth, case_id, "obstructs", "转移车辆")
     assert listing.status_code == 201, listing.text
     assert terminate(client, auth, case_id).json()["missing"] == ["dishonest_listing"]
     decision = client.post(
@@ -264,15 +284,7 @@ def test_closing_lapses_pending_requests_and_proposals(client, auth):
     transfer = client.post(
         f"/api/v1/cases/{case_id}/disposal-transfers", json={}, headers=auth("brigade1-judge")
     )
-    listing = client.post(
-        f"/api/v1/cases/{case_id}/dishonest-listings",
-        headers=auth("brigade1-judge"),
-        json={
-            "respondent_id": respondent_of(case_id),
-            "ground": "able_but_refuses",
-            "facts": "有能力拒不履行",
-        },
-    )
+    listing = propose_listing(client, auth, case_id, "able_but_refuses", "有能力拒不履行")
     response = close(client, auth, case_id)
     assert response.status_code == 200, response.text
     assert response.json()["disposal_requests_withdrawn"] == [transfer.json()["id"]]

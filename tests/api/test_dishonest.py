@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
+from app.database import get_engine
+from app.policy import POLICY, Grant
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
 from app.settings import court_today
+from tests.conftest import IS_POSTGRES
 from tests.factories import add_measure, make_team_case, respondent_of
 from tests.helpers import fields
 
@@ -100,6 +104,22 @@ def test_the_proposing_judge_cannot_approve_their_own_proposal(client, auth):
     assert shown["state"] == "proposed"
 
 
+def test_nobody_decides_their_own_proposal_even_where_the_policy_lets_them_decide(client, auth, monkeypatch):
+    # Plan §4: the director approves what the judge proposes. The check stands by itself: give the
+    # brigade's judges the director's grant and the proposer is still refused, a teammate is not.
+    judges_decide = Grant(frozenset({"brigade-1"}), frozenset({"judge"}))
+    monkeypatch.setitem(POLICY, "dishonest.decide", (*POLICY["dishonest.decide"], judges_decide))
+    case_id = banned_case()
+    listing_id = propose(client, auth, case_id).json()["id"]
+    url = f"/api/v1/dishonest-listings/{listing_id}"
+    own = decide(client, auth, listing_id, "brigade1-judge")
+    assert own.status_code == 403 and "you proposed this listing" in own.json()["detail"]
+    assert client.get(url, headers=auth("brigade1-judge")).json()["allowed_actions"] == []
+    assert client.get(url, headers=auth("brigade1-judge2")).json()["allowed_actions"] == ["decide"]
+    teammate = decide(client, auth, listing_id, "brigade1-judge2")
+    assert teammate.status_code == 200 and teammate.json()["state"] == "active"
+
+
 def test_approval_needs_a_consumption_ban(client, auth):
     case_id = make_team_case(1)
     listing_id = propose(client, auth, case_id).json()["id"]
@@ -107,6 +127,17 @@ def test_approval_needs_a_consumption_ban(client, auth):
     assert response.status_code == 409 and response.json()["missing"] == ["consumption_ban"]
     add_measure(case_id, "consumption_ban", BANNED, signed_by="director", document_number="限制消费令1")
     assert decide(client, auth, listing_id).status_code == 200
+
+
+def test_the_consumption_ban_must_be_in_force_on_the_day_of_the_decision(client, auth):
+    # DOMAIN.md §6: a listing rests on a consumption ban issued by the day it is decided.
+    case_id = banned_case()
+    listing_id = propose(client, auth, case_id, proposed_on="2026-03-30").json()["id"]
+    day_before = decide(client, auth, listing_id, decided_on="2026-03-31")
+    assert day_before.status_code == 409 and day_before.json()["missing"] == ["consumption_ban"]
+    same_day = decide(client, auth, listing_id, decided_on=BANNED.isoformat())
+    assert same_day.status_code == 200, same_day.text
+    assert (same_day.json()["state"], same_day.json()["term_ends_on"]) == ("active", "2028-04-01")
 
 
 def test_approved_listing_runs_two_years(client, auth, user_ids):
@@ -287,3 +318,33 @@ def test_listings_per_case_and_by_state(client, auth):
     ).json()
     assert [x["id"] for x in page["items"] + rest["items"]] == [others, proposed, active]
     assert client.get("/api/v1/dishonest-listings?state=gone", headers=auth("deputy")).status_code == 422
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="row locks: needs PostgreSQL (set TEST_DATABASE_URL)")
+def test_a_decision_locks_the_case_then_the_listing_and_a_read_locks_nothing(client, auth):
+    # Every case command locks its case first (app.services.workflow.Workflow.for_action): the
+    # director's decision on a listing and a judge's command on its case cannot interleave.
+    case_id = banned_case()
+    listing_id = propose(client, auth, case_id).json()["id"]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(" ".join(statement.split()))
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert (
+            client.get(f"/api/v1/dishonest-listings/{listing_id}", headers=auth("director")).status_code
+            == 200
+        )
+        assert not any("FOR UPDATE" in s for s in statements)
+        assert decide(client, auth, listing_id).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    locks = [s for s in statements if "FOR UPDATE" in s]
+    assert locks[0].startswith("SELECT") and 'FROM "case" WHERE "case".id = %(id_1)s' in locks[0]
+    assert locks[0].endswith("FOR UPDATE")
+    listing_lock = next(s for s in locks if "FROM dishonest_listing" in s)
+    assert listing_lock.endswith("FOR UPDATE OF dishonest_listing")
+    assert locks.index(listing_lock) > 0

@@ -101,9 +101,29 @@ def test_the_sweep_starts_d11_when_the_term_ends(client, auth):
     case_id, listing_id = listed_case(client, auth)
     assert listing(client, auth, listing_id)["term_ends_on"] == "2026-05-06"
     assert run_sweep(today=date(2026, 5, 5)).dishonest_terms_ended == 0
-    assert run_sweep(today=date(2026, 5, 7)).dishonest_terms_ended == 1
+    assert run_sweep(today=date(2026, 5, 6)).dishonest_terms_ended == 1  # on the term's last day
     shown = listing(client, auth, listing_id)
     assert (shown["state"], shown["deletion_trigger"]) == ("deletion_pending", "term_ended")
     assert shown["deletion_triggered_on"] == "2026-05-06"
     assert d11(client, auth, case_id) == [("2026-05-06", "2026-05-09")]  # Sat 9 May is a make-up working day
     assert run_sweep(today=date(2026, 5, 8)).dishonest_terms_ended == 0
+
+
+def test_the_judge_records_the_end_of_the_term_on_its_last_day_not_before(client, auth):
+    # SPC dishonest-list rules art. 10: the end of the term is a ground for deletion once it has come.
+    case_id, listing_id = listed_case(client, auth)
+    url = f"/api/v1/dishonest-listings/{listing_id}/deletion-trigger"
+    early = client.post(
+        url, json={"trigger": "term_ended", "triggered_on": "2026-05-05"}, headers=auth("brigade1-judge")
+    )
+    assert early.status_code == 422 and [e["field"] for e in early.json()["errors"]] == ["triggered_on"]
+    assert listing(client, auth, listing_id)["state"] == "active" and d11(client, auth, case_id) == []
+    on_the_day = client.post(
+        url, json={"trigger": "term_ended", "triggered_on": "2026-05-06"}, headers=auth("brigade1-judge")
+    )
+    assert on_the_day.status_code == 200, on_the_day.text
+    assert (on_the_day.json()["state"], on_the_day.json()["deletion_trigger"]) == (
+        "deletion_pending",
+        "term_ended",
+    )
+    assert d11(client, auth, case_id) == [("2026-05-06", "2026-05-09")]

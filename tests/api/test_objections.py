@@ -165,9 +165,26 @@ def test_an_objection_walks_from_receipt_to_the_higher_court(client, auth, event
     with session_scope(read_only=True) as session:
         case = session.get(Case, case_id)
         assert (case.state, case.version) == ("in_progress", 1)
-        actions = session.scalars(
-            select(AuditEntry.action).where(AuditEntry.entity_type == "objection").order_by(AuditEntry.id)
+        trail = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_type == "objection").order_by(AuditEntry.id)
         ).all()
+        actions = [entry.action for entry in trail]
+        # Who did what to which objection, from what to what, and why (plan §4: 谁办案谁负责).
+        received, ruled = trail[0], trail[4]
+        assert (received.actor_username, received.entity_id, received.case_id, received.before) == (
+            "comprehensive",
+            str(oid),
+            case_id,
+            None,
+        )
+        assert received.after["state"] == "received"
+        assert (ruled.actor_username, ruled.entity_id, ruled.case_id, ruled.reason) == (
+            "objection-judge",
+            str(oid),
+            case_id,
+            "房屋并非唯一住房",
+        )
+        assert (ruled.before["state"], ruled.after["state"]) == ("heard", "ruled")
     assert actions == [
         "objection.received",
         "objection.docketed",
@@ -546,3 +563,8 @@ def test_unknown_objection_is_404(client, auth):
     assert client.get(f"{BASE}/424242", headers=auth("objection-judge")).status_code == 404
     assert step(client, auth, 424242, "docket").status_code == 404
     assert client.get("/api/v1/cases/424242/objections", headers=auth("objection-judge")).status_code == 404
+
+
+def test_an_objection_that_does_not_exist_is_404_naming_it(client, auth):
+    response = client.get(f"{BASE}/987654", headers=auth("objection-judge"))
+    assert response.status_code == 404 and response.json()["detail"] == "objection 987654 not found"

@@ -159,6 +159,14 @@ def test_a_referral_returned_for_two_missing_items_is_supplemented_then_transfer
 
     with session_scope(read_only=True) as session:
         assert session.get(Case, case_id).state == "in_progress"
+        submitted = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "refusal_referral.submitted")
+        ).one()
+        # The submission is recorded with the team's summary as its reason.
+        assert (submitted.actor_username, submitted.reason) == (
+            "brigade1-judge",
+            "被执行人有能力履行而拒不履行，转移车辆",
+        )
         actions = session.scalars(
             select(AuditEntry.action)
             .where(AuditEntry.entity_type == "refusal_referral")

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from app.enums import DeadlineStatus
+from app.enums import DeadlineStatus, SuspensionKind
 from app.rules.deadline_rules import (
     BOARD_RULES,
     RULES,
@@ -20,6 +20,8 @@ from app.rules.deadline_rules import (
     ClockComputation,
     ClockEvent,
     ClockKind,
+    Pause,
+    asset_expiry,
     derive_clocks,
     settled_status,
     suspensions,
@@ -273,6 +275,8 @@ def test_d2_is_met_on_the_later_of_the_notice_and_the_report_order() -> None:
     ("closed_on", "rule", "status", "met_on"),
     [
         pytest.param("2026-03-05", "D2", DeadlineStatus.met, "2026-03-05", id="closed before D2 fell due"),
+        pytest.param("2026-03-12", "D2", DeadlineStatus.met, "2026-03-12", id="closed on D2's due date: met"),
+        pytest.param("2026-03-13", "D2", DeadlineStatus.open, None, id="closed the day after D2's due date"),
         pytest.param(
             "2026-03-20", "D2", DeadlineStatus.open, None, id="closed after D2 fell due: still unmet"
         ),
@@ -510,3 +514,190 @@ def test_a_payout_deferral_pauses_only_the_payout_clock_until_lifted():
     assert (resumed.status, resumed.paused_days, resumed.due_on) == (DeadlineStatus.open, 10, D("2026-04-20"))
     paid = ev(5, "money.paid_out", "2026-04-15", subject=RECEIPT)
     assert clocks(filed, received, deferred, lifted, paid)["D19"].status == DeadlineStatus.met
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "expiry"),
+    [
+        ("bank_deposit", "2025-03-03", "2026-03-03"),
+        ("bank_deposit", "2024-02-29", "2025-02-28"),
+        ("vehicle", "2024-10-08", "2026-10-08"),
+        ("real_estate", "2023-06-01", "2026-06-01"),
+        ("securities", "2023-06-01", "2026-06-01"),
+        ("unheard_of", "2025-03-03", "2026-03-03"),
+    ],
+)
+def test_a_freeze_or_seal_lapses_on_the_same_date_of_its_final_year(
+    kind: str, start: str, expiry: str
+) -> None:
+    # SPC interpretation of the CPL (2022) art. 485: deposits 1 year, movables 2, real estate 3.
+    assert asset_expiry(kind, D(start), SETTINGS) == D(expiry)
+
+
+def test_a_deferral_with_no_last_day_and_no_maximum_lasts_until_it_is_resumed() -> None:
+    started = ev(1, "suspension.started", "2026-03-05", kind="deferral")
+    resumed = ev(2, "suspension.ended", "2026-07-20", kind="deferral")
+    assert suspensions([started, resumed]) == [
+        Pause(SuspensionKind.deferral, D("2026-03-05"), D("2026-07-20"))
+    ]
+    assert suspensions([started]) == [Pause(SuspensionKind.deferral, D("2026-03-05"), None)]
+    # SPC deferral rules 2002: at most three months, whatever date the resumption was recorded on.
+    assert suspensions([started, resumed], deferral_max_months=3) == [
+        Pause(SuspensionKind.deferral, D("2026-03-05"), D("2026-06-06"))
+    ]
+
+
+def test_an_end_naming_its_subject_closes_that_subjects_suspension_not_the_earliest() -> None:
+    pauses = suspensions(
+        [
+            ev(1, "suspension.started", "2026-03-05", kind="suspension"),
+            ev(2, "suspension.started", "2026-03-06", subject=("objection", 5), kind="suspension"),
+            ev(3, "suspension.ended", "2026-03-10", subject=("objection", 5)),
+        ]
+    )
+    assert [(p.start, p.end) for p in pauses] == [(D("2026-03-05"), None), (D("2026-03-06"), D("2026-03-10"))]
+
+
+@pytest.mark.parametrize(
+    ("events", "status", "paused_days", "due_on"),
+    [
+        pytest.param(
+            [("2026-03-10", "2026-03-10")], DeadlineStatus.open, 0, "2026-03-12", id="ended the day it began"
+        ),
+        pytest.param(
+            [("2026-01-05", "2026-01-10"), ("2026-03-05", "2026-03-08")],
+            DeadlineStatus.open,
+            3,
+            "2026-03-16",
+            id="one before filing, one after: Sun 15 Mar -> Mon 16 Mar",
+        ),
+        pytest.param(
+            [("2026-03-12", "2026-03-15")], DeadlineStatus.open, 3, "2026-03-16", id="begun on the due date"
+        ),
+        pytest.param(
+            [("2026-03-04", "2026-03-06"), ("2026-03-08", "2026-03-10")],
+            DeadlineStatus.open,
+            4,
+            "2026-03-16",
+            id="two apart count their own days",
+        ),
+    ],
+)
+def test_d2_pauses_for_each_suspension_while_it_runs(
+    events: list[tuple[str, str]], status: DeadlineStatus, paused_days: int, due_on: str
+) -> None:
+    recorded = [ev(1, "case.filed", "2026-03-02")]
+    for n, (start, end) in enumerate(events):
+        recorded += [
+            ev(10 + 2 * n, "suspension.started", start, kind="suspension"),
+            ev(11 + 2 * n, "suspension.ended", end, kind="suspension"),
+        ]
+    d2 = clocks(*recorded)["D2"]
+    assert (d2.status, d2.paused_days, d2.due_on) == (status, paused_days, D(due_on))
+
+
+def test_a_running_pause_overlapping_an_ended_one_pauses_from_the_first() -> None:
+    result = clocks(
+        ev(1, "case.filed", "2026-01-31"),
+        ev(2, "suspension.started", "2026-03-05", kind="suspension"),
+        ev(3, "suspension.ended", "2026-03-10", kind="suspension"),
+        ev(4, "suspension.started", "2026-03-08", kind="public_notice"),
+    )
+    assert (result["D3"].status, result["D3"].paused_since) == (DeadlineStatus.paused, D("2026-03-05"))
+    reversed_kinds = clocks(
+        ev(1, "case.filed", "2026-01-31"),
+        ev(2, "suspension.started", "2026-03-05", kind="public_notice"),
+        ev(3, "suspension.started", "2026-03-08", kind="suspension"),
+        ev(4, "suspension.ended", "2026-03-10", kind="suspension"),
+    )
+    assert (reversed_kinds["D3"].status, reversed_kinds["D3"].paused_since) == (
+        DeadlineStatus.paused,
+        D("2026-03-05"),
+    )
+
+
+def test_an_extension_lengthens_only_the_clock_it_names_by_the_months_approved() -> None:
+    filed, transfer = (
+        ev(1, "case.filed", "2026-01-31"),
+        ev(2, "disposal.approved", "2026-03-03", subject=("transfer", 5)),
+    )
+    default = clocks(filed, transfer, ev(3, "extension.approved", "2026-07-20"))
+    assert (default["D3"].extension_months, default["D3"].due_on) == (3, D("2026-11-02"))
+    assert default["D2"].extension_months == default["D13"].extension_months == 0
+    one_month = clocks(filed, ev(3, "extension.approved", "2026-07-20", months=1))["D3"]
+    assert (one_month.extension_months, one_month.due_on) == (1, D("2026-08-31"))  # Mon 31 Aug
+    twice = clocks(
+        filed, ev(3, "extension.approved", "2026-07-20"), ev(4, "extension.approved", "2026-10-20")
+    )
+    assert twice["D3"].extension_months == 6
+    # A clock counted in days, started the same day as the extension: 90 days to 1 Jun, then a month.
+    d13 = clocks(
+        filed,
+        transfer,
+        ev(3, "extension.approved", "2026-03-03", subject=("transfer", 5), rule="D13", months=1),
+    )
+    assert (d13["D13"].extension_months, d13["D13"].due_on, d13["D3"].extension_months) == (
+        1,
+        D("2026-07-01"),
+        0,
+    )
+
+
+def test_an_extension_granted_on_the_day_a_clock_is_met_still_counts() -> None:
+    result = clocks(
+        ev(1, "disposal.approved", "2026-03-03", subject=("transfer", 5)),
+        ev(2, "disposal.returned", "2026-07-01", subject=("transfer", 5)),
+        ev(3, "extension.approved", "2026-07-01", subject=("transfer", 5), rule="D13", months=1),
+    )
+    assert (result["D13"].extension_months, result["D13"].met_late) == (1, False)
+
+
+def test_a_term_in_years_is_extended_by_months() -> None:
+    result = clocks(
+        ev(1, "asset.controlled", "2025-03-03", subject=("asset", 3), kind="bank_deposit"),
+        ev(2, "extension.approved", "2025-06-01", subject=("asset", 3), rule="D12", months=1),
+    )
+    assert result["D12"].due_on == D("2026-04-03")
+
+
+def test_clocks_met_or_ended_on_the_day_they_start() -> None:
+    same_day = clocks(
+        ev(1, "case.filed", "2026-03-02"),
+        ev(2, "case.registered", "2026-03-02"),
+        ev(3, "measure.execution_notice", "2026-03-02"),
+        ev(4, "measure.property_report_order", "2026-03-02"),
+    )
+    assert [(same_day[r].met_on, same_day[r].met_by_event) for r in ("D1", "D2")] == [
+        (D("2026-03-02"), True)
+    ] * 2
+    assert same_day["D1"].start_event_id == 1
+    closed = clocks(ev(1, "case.filed", "2026-03-02"), ev(2, "case.closed", "2026-03-02"))
+    assert (closed["D2"].status, closed["D2"].met_on, closed["D2"].met_by_event) == (
+        DeadlineStatus.met,
+        D("2026-03-02"),
+        False,
+    )
+
+
+def test_closing_the_case_leaves_an_objection_awaiting_its_ruling() -> None:
+    # CPL (2023) art. 236: the objection is ruled on whatever becomes of the case.
+    result = clocks(
+        ev(1, "case.filed", "2026-03-02"),
+        ev(2, "objection.received", "2026-03-05", subject=("objection", 4)),
+        ev(3, "case.closed", "2026-03-06"),
+    )
+    assert (result["D5"].status, result["D5"].met_on) == (DeadlineStatus.open, None)
+
+
+def test_settled_status_on_the_due_date_and_after_a_duty_was_met() -> None:
+    today = D("2026-03-31")
+    # D4's due date is the first day 终本 is allowed: the wait is over on that very day.
+    assert settled_status(_computed("D4", "2026-03-31"), previous="met", today=today) == (
+        DeadlineStatus.met,
+        today,
+    )
+    # A duty computed unmet again (a meeting event withdrawn) is open, whatever was stored.
+    assert settled_status(_computed("D2", "2026-03-01"), previous="met", today=today) == (
+        DeadlineStatus.open,
+        None,
+    )

@@ -4,6 +4,9 @@ organisation codes under GB 11714-1997)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 
 from app.enums import IdDocumentKind, PartyType
@@ -80,19 +83,50 @@ def test_invalid_case_numbers(raw: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("year", "court", "type_code", "serial"),
+    ("year", "court", "type_code", "serial", "message"),
     [
-        (2026, "豫0104", "民初", 1),
-        (2026, "豫0104", "执", 0),
-        (2026, "X0104", "执", 1),
-        (26, "豫0104", "执", 1),
+        (2026, "豫0104", "民初", 1, "unknown enforcement type code '民初'; expected one of 执、执他、执保"),
+        (2026, "豫0104", "执", 0, "case serial must be a positive integer, got 0"),
+        (2026, "豫0104", "执", True, "case serial must be a positive integer, got True"),
+        (
+            2026,
+            "X0104",
+            "执",
+            1,
+            "court code 'X0104' must be a province abbreviation followed by 2–4 digits, e.g. 豫0104",
+        ),
+        (26, "豫0104", "执", 1, "case number year 26 is outside 1949–2099"),
+        (1948, "豫0104", "执", 1, "case number year 1948 is outside 1949–2099"),
+        (2100, "豫0104", "执", 1, "case number year 2100 is outside 1949–2099"),
     ],
 )
-def test_case_number_parts_are_validated(year: int, court: str, type_code: str, serial: int) -> None:
-    with pytest.raises(ValueError):
+def test_case_number_parts_are_validated(
+    year: int, court: str, type_code: str, serial: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
         format_case_number(year, court, type_code, serial)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=re.escape(message)):
         CaseNumber(year, court, type_code, serial)
+
+
+@pytest.mark.parametrize("year", [1949, 2099])
+def test_case_number_years_from_1949_to_2099_are_accepted(year: int) -> None:
+    assert format_case_number(year, "豫0104", "执", 1) == f"（{year}）豫0104执1号"
+
+
+@pytest.mark.parametrize(
+    ("check", "name"),
+    [
+        (normalise_case_number, "case number"),
+        (validate_resident_id, "resident ID"),
+        (validate_uscc, "unified social credit code"),
+    ],
+)
+def test_an_identifier_that_is_not_text_is_refused_naming_its_type(
+    check: Callable[[object], object], name: str
+) -> None:
+    with pytest.raises(TypeError, match=f"^{name} must be a string, got int$"):
+        check(20260001)
 
 
 # --- resident identity numbers -----------------------------------------------------------------
@@ -268,3 +302,24 @@ def test_every_party_type_is_identified_by_its_own_documents():
     assert organisations == {*DOCUMENTS_BY_PARTY_TYPE[PartyType.unincorporated_org]}
     assert not organisations & {*natural}
     assert organisations | {*natural} == set(IdDocumentKind)
+
+
+@pytest.mark.parametrize(
+    ("check", "raw", "message"),
+    [
+        (normalise_case_number, " ", "case number is empty"),
+        (validate_resident_id, "1101051949123100AX", "resident ID: the first 17 characters must be digits"),
+        (validate_resident_id, "11010519491231002Y", "resident ID: the last character must be a digit or X"),
+        (
+            validate_uscc,
+            "91350100IO00100Y43",
+            "unified social credit code contains characters outside the GB 32100 alphabet: IO",
+        ),
+    ],
+)
+def test_a_malformed_identifier_is_refused_with_its_message(
+    check: Callable[[str], object], raw: str, message: str
+) -> None:
+    # What the 422 says about the field, word for word.
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        check(raw)

@@ -15,9 +15,12 @@ from app.rules.periods import (
     PeriodEnd,
     WorkingCalendar,
     YearOverride,
+    _package_years,
     add_days,
     add_months,
     add_working_days,
+    end_before_rest_day,
+    package_years,
 )
 
 D = date.fromisoformat
@@ -153,23 +156,65 @@ def test_working_day_periods_never_end_on_a_rest_day(days: int) -> None:
     assert not any(end in CAL.holidays or not CAL.is_working_day(end) for end in ends)
 
 
-@pytest.mark.parametrize("function", [add_days, add_months, add_working_days])
+@pytest.mark.parametrize(
+    ("function", "unit"), [(add_days, "day"), (add_months, "month"), (add_working_days, "working day")]
+)
 @pytest.mark.parametrize("amount", [0, -1])
-def test_rejects_non_positive_periods(function, amount: int) -> None:
-    with pytest.raises(ValueError):
+def test_rejects_non_positive_periods(function, unit: str, amount: int) -> None:
+    with pytest.raises(ValueError, match=f"^a period must be at least 1 {unit}, got {amount}$"):
         function(D("2026-03-20"), amount, CAL)
 
 
 def test_calendar_rejects_holidays_in_an_unconfirmed_year() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^holiday data for unconfirmed years \[2027\]$"):
         WorkingCalendar(
             holidays=frozenset({D("2027-01-01")}), makeup_workdays=frozenset(), confirmed_years=frozenset()
         )
 
 
+def test_calendar_rejects_a_day_both_holiday_and_make_up_working_day() -> None:
+    day = D("2027-02-13")
+    with pytest.raises(
+        ValueError, match=r"^dates both holiday and make-up workday: \[datetime.date\(2027, 2, 13\)\]$"
+    ):
+        WorkingCalendar(
+            holidays=frozenset({day}), makeup_workdays=frozenset({day}), confirmed_years=frozenset({2027})
+        )
+
+
 def test_override_rejects_dates_of_another_year() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError,
+        match=r"^override for 2027 contains dates of other years: \[datetime.date\(2026, 10, 9\)\]$",
+    ):
         WorkingCalendar.from_sources({2027: YearOverride(frozenset({D("2026-10-09")}), frozenset())})
+
+
+def test_the_start_day_is_not_counted_so_its_year_does_not_make_a_period_provisional() -> None:
+    # CPL (2023 text) art. 85: a period starts counting the day after its start; only the years of the
+    # counted days need a confirmed arrangement.
+    only_2027 = WorkingCalendar(
+        holidays=frozenset(), makeup_workdays=frozenset(), confirmed_years=frozenset({2027})
+    )
+    start = D("2026-12-31")
+    assert add_days(start, 10, only_2027) == PeriodEnd(due_on=D("2027-01-11"), provisional=False)
+    assert add_working_days(start, 3, only_2027) == PeriodEnd(due_on=D("2027-01-05"), provisional=False)
+    assert add_months(start, 1, only_2027) == PeriodEnd(
+        due_on=D("2027-02-01"), provisional=False
+    )  # Sun 31 Jan
+    assert end_before_rest_day(start, D("2027-01-31"), only_2027) == PeriodEnd(
+        due_on=D("2027-01-29"), provisional=False
+    )
+
+
+def test_the_package_is_read_year_by_year_from_its_first_to_its_last() -> None:
+    # Computed again as when the module is imported: every year covered, each with its own days only.
+    years = _package_years()
+    assert list(years) == list(range(min(years), max(years) + 1)) and {2004, 2026} <= set(years)
+    assert all(d.year == year for year, y in years.items() for d in y.holidays | y.makeup_workdays)
+    assert all(y.holidays for y in years.values())  # New Year at least, in every year covered
+    assert D("2026-10-01") in years[2026].holidays and D("2026-02-14") in years[2026].makeup_workdays
+    assert years == package_years()
 
 
 def test_calendar_is_immutable() -> None:

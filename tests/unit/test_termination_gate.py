@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -195,3 +195,53 @@ def test_evidence_names_the_measures_for_each_item() -> None:
     assert evidence["execution_notice"] == [1]
     assert evidence["onsite_property_check"] == [5, 6, 7]
     assert evidence["obstruction_punished_or_referred"] == []
+
+
+def on(day: date, *steps: RecordedStep) -> tuple[RecordedStep, ...]:
+    return tuple(RecordedStep(s.kind, day, s.subtype, s.id) for s in steps)
+
+
+@pytest.mark.parametrize(
+    ("case_file", "missing"),
+    [
+        pytest.param(facts(on(CLOSE, *FULL)), [], id="measures dated on the ruling's day support it"),
+        pytest.param(
+            facts(on(CLOSE + timedelta(days=1), *FULL)),
+            [i for i in MISSING_ITEMS[:9] if i not in ("dishonest_listing", "missing_respondent_search")],
+            id="measures dated after the ruling do not",
+        ),
+        pytest.param(
+            facts((*FULL, OBSTRUCTION), referrals_on=(CLOSE,), dishonest_decided=True),
+            [],
+            id="a referral on the ruling's day answers the obstruction",
+        ),
+        pytest.param(
+            facts(
+                (*without("property_report_order"), RecordedStep("property_report_failed", DAY)),
+                dishonest_decided=False,
+            ),
+            ["property_report_order"],
+            id="a failure to report without an order is no listing ground",
+        ),
+        pytest.param(
+            facts(
+                (
+                    *without("property_report_order"),
+                    RecordedStep("property_report_failed", DAY),
+                    RecordedStep("property_report_order", DAY + timedelta(days=1)),
+                )
+            ),
+            [],
+            id="an order after the failure is no listing ground",
+        ),
+        pytest.param(
+            facts((*FULL, RecordedStep("property_report_failed", DAY))),
+            ["dishonest_listing"],
+            id="a failure on the order's day is a listing ground",
+        ),
+    ],
+)
+def test_dates_on_and_after_the_ruling(case_file: TerminationFacts, missing: list[str]) -> None:
+    # SPC 终本 rules 2016 art. 1: what the file shows on the day of the ruling; dishonest-list rules
+    # art. 1(5): failing to report property is a ground only once a report order was served.
+    assert missing_for_termination(case_file, min_months=3) == missing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal
 
 import pytest
@@ -518,3 +519,250 @@ def test_rule_set_refuses_blank_version_and_bad_limit() -> None:
         RuleSet(version=" ")
     with pytest.raises(ValueError):
         RuleSet(version="x", small_claim_limit=D("-5"))
+
+
+NOT_SIMPLE_CATEGORY = (
+    "is not one handled simply (administrative_nonlitigation, credit_card, litigation_fee, preservation)"
+)
+NOT_SUPPORT = "is not a support case (child_support, elderly_support)"
+NOT_WILLING = (
+    "T2: respondent not recorded as willing to perform voluntarily, and settlement not likely (plan §5(2)2)"
+)
+NONE_DISPOSABLE = (
+    "T4: investigation completed, none of the 1 recorded asset(s) is disposable for now (plan §5(2)4)"
+)
+MONEY_NOT_ACT = "T7: no act to enforce (the claim is for money) (plan §3(1))"
+NOT_MARKED = "T10: not marked simple by the comprehensive group (plan §5(2)6)"
+
+
+@pytest.mark.parametrize(
+    ("case", "rule_set", "explanations"),
+    [
+        pytest.param(
+            facts(
+                "20000.00",
+                STAFF,
+                IND,
+                category=Category.credit_card,
+                paid_amount=D("500.00"),
+                behaviour=Behaviour.title_transfer,
+                property_clue_count=1,
+                assets=(
+                    AssetFact(AssetKind.bank_deposit, D("20000.00"), AssetStatus.frozen, disposable=False),
+                ),
+                settlement_likely=True,
+                willing_to_perform=True,
+                manual_simple_reason="同类案件",
+            ),
+            dataclasses.replace(DEFAULT_RULE_SET, support_categories=frozenset({Category.credit_card})),
+            [
+                "T1: liquid assets 20000.00 (1 deposit/securities/online-payment record(s)) ≥ outstanding "
+                "claim 19500.00 (claim 20000.00 − paid 500.00) (plan §3(1), §5(2)1)",
+                "T2: respondent willing to perform voluntarily and settlement likely (plan §5(2)2)",
+                "T3: category credit_card is handled simply (plan §5(2)3)",
+                NONE_DISPOSABLE,
+                "T5: respondent is public_institution_staff and claim at filing 20000.00 ≤ limit 50000.00 "
+                "(plan §5(2)5)",
+                "T6: claim at filing 20000.00 ≤ small-claim limit 50000.00 (plan §3(1))",
+                "T7: behavioural enforcement (title_transfer) (plan §3(1))",
+                "T8: category credit_card is a support case (plan §3(1))",
+                "T9: 1 property clue(s) at filing and 1 liquid asset(s) worth more than nil (plan §3(1))",
+                "T10: marked simple by the comprehensive group: 同类案件 (plan §5(2)6)",
+            ],
+            id="every-rule-fires",
+        ),
+        pytest.param(
+            facts("250000.00", ENT, assets=(thing(AssetKind.real_estate, "2000000"),)),
+            DEFAULT_RULE_SET,
+            [
+                "T1: liquid assets 0.00 (0 deposit/securities/online-payment record(s)) < outstanding claim "
+                "250000.00 (plan §3(1), §5(2)1)",
+                NOT_WILLING,
+                f"T3: category civil_commercial {NOT_SIMPLE_CATEGORY} (plan §5(2)3)",
+                "T4: investigation completed, 1 of 1 recorded asset(s) can be disposed of (plan §5(2)4)",
+                "T5: claim at filing 250000.00 > limit 50000.00 (plan §5(2)5)",
+                "T6: claim at filing 250000.00 > small-claim limit 50000.00 (plan §3(1))",
+                MONEY_NOT_ACT,
+                f"T8: category civil_commercial {NOT_SUPPORT} (plan §3(1))",
+                "T9: no property clue at filing and no liquid asset worth more than nil (plan §3(1))",
+                NOT_MARKED,
+            ],
+            id="no-rule-fires",
+        ),
+        pytest.param(
+            facts("3000.00", IND, category=Category.child_support, paid_amount=D("3000.00")),
+            DEFAULT_RULE_SET,
+            [
+                "T1: nothing outstanding: a fully paid case is closed as performed (plan §3(1), §5(2)1)",
+                NOT_WILLING,
+                f"T3: category child_support {NOT_SIMPLE_CATEGORY} (plan §5(2)3)",
+                "T4: investigation completed, no assets found (plan §5(2)4)",
+                "T5: no respondent is of a public class (government_organ, public_institution_staff, "
+                "state_functionary); respondents: individual (plan §5(2)5)",
+                "T6: claim at filing 3000.00 ≤ small-claim limit 50000.00 (plan §3(1))",
+                MONEY_NOT_ACT,
+                "T8: category child_support is a support case (plan §3(1))",
+                "T9: no property clue at filing and no liquid asset worth more than nil (plan §3(1))",
+                NOT_MARKED,
+            ],
+            id="paid-support-case",
+        ),
+        pytest.param(
+            facts(None, IND, behaviour=Behaviour.title_transfer, investigation_completed=False),
+            DEFAULT_RULE_SET,
+            [
+                "T1: no monetary claim for liquid assets to pay (behavioural case) (plan §3(1), §5(2)1)",
+                NOT_WILLING,
+                f"T3: category civil_commercial {NOT_SIMPLE_CATEGORY} (plan §5(2)3)",
+                "T4: the property investigation is not completed (plan §5(2)4)",
+                "T5: no monetary claim (behavioural case) (plan §5(2)5)",
+                "T6: no monetary claim (behavioural case) (plan §3(1))",
+                "T7: behavioural enforcement (title_transfer) (plan §3(1))",
+                f"T8: category civil_commercial {NOT_SUPPORT} (plan §3(1))",
+                "T9: no property clue at filing and no liquid asset worth more than nil (plan §3(1))",
+                NOT_MARKED,
+            ],
+            id="behavioural",
+        ),
+        pytest.param(
+            facts(
+                "80000.00",
+                IND,
+                property_clue_count=2,
+                assets=(thing(AssetKind.vehicle, "1000", disposable=False),),
+            ),
+            DEFAULT_RULE_SET,
+            [
+                "T1: liquid assets 0.00 (0 deposit/securities/online-payment record(s)) < outstanding claim "
+                "80000.00 (plan §3(1), §5(2)1)",
+                NOT_WILLING,
+                f"T3: category civil_commercial {NOT_SIMPLE_CATEGORY} (plan §5(2)3)",
+                NONE_DISPOSABLE,
+                "T5: claim at filing 80000.00 > limit 50000.00 (plan §5(2)5)",
+                "T6: claim at filing 80000.00 > small-claim limit 50000.00 (plan §3(1))",
+                MONEY_NOT_ACT,
+                f"T8: category civil_commercial {NOT_SUPPORT} (plan §3(1))",
+                "T9: 2 property clue(s) at filing and no liquid asset worth more than nil (plan §3(1))",
+                NOT_MARKED,
+            ],
+            id="nothing-disposable",
+        ),
+    ],
+)
+def test_the_recorded_explanations_word_for_word(
+    case: TriageFacts, rule_set: RuleSet, explanations: list[str]
+) -> None:
+    # DOMAIN.md §3: the decision records every rule with why it fired or not, and its source in the plan.
+    result = evaluate(case, rule_set)
+    outcomes = sorted((*result.rules, *result.not_fired), key=lambda rule: RULE_IDS.index(rule.id))
+    assert [rule.explanation for rule in outcomes] == explanations
+    assert [rule.id for rule in result.rules] == [rule.id for rule in outcomes if rule.fired]
+    assert all(rule.fired is False for rule in result.not_fired)
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (
+            lambda: AssetFact(AssetKind.vehicle, 1.5, AssetStatus.sealed, True),
+            TypeError,
+            "asset value must be a Decimal amount in yuan, got float",
+        ),
+        (
+            lambda: AssetFact(AssetKind.vehicle, True, AssetStatus.sealed, True),
+            TypeError,
+            "asset value must be a Decimal amount in yuan, got bool",
+        ),
+        (
+            lambda: TriageFacts(category=Category.civil_commercial, claim_amount=D("NaN")),
+            ValueError,
+            "claim_amount must be a finite amount, got NaN",
+        ),
+        (
+            lambda: TriageFacts(category=Category.civil_commercial, claim_amount=D("-1.00")),
+            ValueError,
+            "claim_amount must not be negative, got -1.00",
+        ),
+        (
+            lambda: TriageFacts(category=Category.civil_commercial, claim_amount=D("1.001")),
+            ValueError,
+            "claim_amount must be in whole cents (fen), got 1.001",
+        ),
+        (
+            lambda: TriageFacts(
+                category=Category.civil_commercial, claim_amount=None, paid_amount=D("-0.01")
+            ),
+            ValueError,
+            "paid_amount must not be negative, got -0.01",
+        ),
+        (
+            lambda: TriageFacts(
+                category=Category.civil_commercial, claim_amount=None, property_clue_count=-1
+            ),
+            ValueError,
+            "property_clue_count must not be negative, got -1",
+        ),
+        (lambda: RuleSet(version=" "), ValueError, "rule set version must not be blank"),
+        (lambda: RuleSet(version=""), ValueError, "rule set version must not be blank"),
+        (
+            lambda: RuleSet(version="x", small_claim_limit=D("-5")),
+            ValueError,
+            "small_claim_limit must not be negative, got -5",
+        ),
+    ],
+)
+def test_bad_amounts_are_refused_naming_the_amount(build, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        build()
+
+
+def test_amounts_given_as_whole_yuan_and_collections_as_lists_are_stored_exactly() -> None:
+    asset = AssetFact(AssetKind.vehicle, 90000, AssetStatus.sealed, True)
+    case = TriageFacts(
+        category=Category.civil_commercial,
+        claim_amount=80000,  # type: ignore[arg-type]
+        paid_amount=100,  # type: ignore[arg-type]
+        respondent_classes=[IND],  # type: ignore[arg-type]
+        assets=[asset],  # type: ignore[arg-type]
+    )
+    assert [type(v) for v in (asset.value, case.claim_amount, case.paid_amount)] == [D, D, D]
+    assert (case.respondent_classes, case.assets) == ((IND,), (asset,))
+    rules = RuleSet(version="x", small_claim_limit=30000, simple_categories={Category.credit_card})  # type: ignore[arg-type]
+    assert type(rules.small_claim_limit) is D and rules.simple_categories == frozenset({Category.credit_card})
+    assert type(rules.simple_categories) is frozenset and hash(rules)
+
+
+def test_fifty_fen_outstanding_is_covered_by_a_one_yuan_deposit() -> None:
+    # Plan §3(1), §5(2)1: liquid assets that pay what is still owed in full, however little that is.
+    case = facts("1000.00", IND, paid_amount=D("999.50"), assets=(deposit("1.00"),))
+    assert "T1" in evaluate(case).rule_ids
+
+
+@pytest.mark.parametrize(
+    ("respondents", "explanation"),
+    [
+        (
+            (ENT, IND, ENT),
+            "T5: no respondent is of a public class (government_organ, public_institution_staff, "
+            "state_functionary); respondents: enterprise, individual (plan §5(2)5)",
+        ),
+        (
+            (),
+            "T5: no respondent is of a public class (government_organ, public_institution_staff, "
+            "state_functionary); respondents: none recorded (plan §5(2)5)",
+        ),
+        (
+            (STAFF, IND, RespondentClass.government_organ, STAFF),
+            "T5: respondent is public_institution_staff, government_organ and claim at filing 40000.00 ≤ "
+            "limit 50000.00 (plan §5(2)5)",
+        ),
+    ],
+)
+def test_t5_names_each_class_of_respondent_once(
+    respondents: tuple[RespondentClass, ...], explanation: str
+) -> None:
+    case = TriageFacts(
+        category=Category.civil_commercial, claim_amount=D("40000.00"), respondent_classes=respondents
+    )
+    result = evaluate(case)
+    assert next(r.explanation for r in (*result.rules, *result.not_fired) if r.id == "T5") == explanation

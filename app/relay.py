@@ -59,7 +59,11 @@ class Bus:
         if self._connection is None or self._connection.is_closed:
             import nats
 
-            self._connection = await nats.connect(self.url, connect_timeout=5, allow_reconnect=True)
+            # Give up on an unreachable bus within seconds (nats-py's default retries for two minutes),
+            # so that a round's webhooks are not held back; publish() tries again after BUS_RETRY_S.
+            self._connection = await nats.connect(
+                self.url, connect_timeout=2, max_reconnect_attempts=2, reconnect_time_wait=1
+            )
             self._stream = self._connection.jetstream()
         await self._stream.publish(subject, body, headers={"Nats-Msg-Id": message_id})
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import os
 import socket
+import time
 import uuid
 
 import pytest

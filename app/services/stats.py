@@ -131,6 +131,17 @@ class CaseFilter:
     def any(self) -> bool:
         return bool(self.filed_from or self.filed_to or self.unit)
 
+    def period(self) -> list[ColumnElement[bool]]:
+        """The conditions on a case's filing date."""
+        return [
+            *([Case.filed_on >= self.filed_from] if self.filed_from else []),
+            *([Case.filed_on <= self.filed_to] if self.filed_to else []),
+        ]
+
+    def cases(self) -> list[ColumnElement[bool]]:
+        """The conditions a case meets: its filing date and its unit."""
+        return [*self.period(), *([Case.unit_code == self.unit] if self.unit else [])]
+
 
 def _month(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
@@ -266,12 +277,8 @@ def _days_between(session: Session, later: Any, earlier: Any) -> Any:
 def direct_tally(session: Session, where: CaseFilter) -> Tally:
     """The same counters, counted from the case and deadline rows (the tests' proof that the
     roll-ups add up)."""
-    period: list[ColumnElement[bool]] = []
-    if where.filed_from:
-        period.append(Case.filed_on >= where.filed_from)
-    if where.filed_to:
-        period.append(Case.filed_on <= where.filed_to)
-    cases = and_(literal(True), *period, *([Case.unit_code == where.unit] if where.unit else []))
+    period = where.period()
+    cases = and_(literal(True), *where.cases())
     tally = Tally()
     rows = session.execute(
         select(Case.unit_code, Case.state, Case.track, Case.closure_mode, func.count())
@@ -373,15 +380,7 @@ def _money(session: Session, where: CaseFilter) -> dict[str, Any]:
     from the ledger when asked (it holds a row per movement of money, far fewer than the cases)."""
     today = court_today()
     total, by_unit = MoneyFigures(), dict[str, MoneyFigures]()
-    cases = [
-        condition
-        for condition in (
-            Case.filed_on >= where.filed_from if where.filed_from else None,
-            Case.filed_on <= where.filed_to if where.filed_to else None,
-            Case.unit_code == where.unit if where.unit else None,
-        )
-        if condition is not None
-    ]
+    cases = where.cases()
     original = LedgerEntry.__table__.alias("original")
     # A reversal counts against what it reverses: a receipt reversed was not received.
     origin = func.coalesce(original.c.kind, LedgerEntry.kind)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel
@@ -25,6 +25,18 @@ from app.schemas.common import RowId
 from app.services.workflow import Workflow
 
 COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
+R = TypeVar("R", bound=BaseModel)
+
+
+def record_reader(schema: type[R], workflow: Workflow[Any]) -> Callable[[Any, User], R]:
+    """How a desk's router shows a record: its read schema, with the actions this caller may take."""
+
+    def read(record: Any, user: User) -> R:
+        return schema.model_validate(record).model_copy(
+            update={"allowed_actions": workflow.allowed_actions(user, record)}
+        )
+
+    return read
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,8 @@ from app.errors import (
     TransitionNotAllowed,
     problem_responses,
 )
-from app.models.dishonest_listing import DishonestListing
 from app.models.user import User
-from app.routing import Command, add_commands
+from app.routing import Command, add_commands, record_reader
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.dishonest import (
     DeletionCreate,
@@ -43,10 +42,7 @@ from app.services.idempotency import IdempotencyKeyReused
 router = APIRouter(tags=["dishonest list"])
 
 
-def _read(listing: DishonestListing, user: User) -> DishonestListingRead:
-    return DishonestListingRead.model_validate(listing).model_copy(
-        update={"allowed_actions": dishonest.LISTINGS.allowed_actions(user, listing)}
-    )
+_read = record_reader(DishonestListingRead, dishonest.LISTINGS)
 
 
 @router.post(

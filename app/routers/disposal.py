@@ -26,9 +26,8 @@ from app.errors import (
     TransitionNotAllowed,
     problem_responses,
 )
-from app.models.disposal_transfer import DisposalTransfer
 from app.models.user import User
-from app.routing import Command, add_commands
+from app.routing import Command, add_commands, record_reader
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.disposal import (
     DisposalDecisionCreate,
@@ -45,10 +44,7 @@ from app.services.idempotency import IdempotencyKeyReused
 router = APIRouter(tags=["disposal"])
 
 
-def _read(transfer: DisposalTransfer, user: User) -> DisposalTransferRead:
-    return DisposalTransferRead.model_validate(transfer).model_copy(
-        update={"allowed_actions": disposal.TRANSFERS.allowed_actions(user, transfer)}
-    )
+_read = record_reader(DisposalTransferRead, disposal.TRANSFERS)
 
 
 @router.post(

@@ -17,9 +17,8 @@ from app.deps import (
 )
 from app.enums import ObjectionKind, ObjectionState
 from app.errors import Forbidden, NotFound, problem_responses
-from app.models.objection import Objection
 from app.models.user import User
-from app.routing import Command, add_commands
+from app.routing import Command, add_commands, record_reader
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.objection import (
     DocketCreate,
@@ -37,10 +36,7 @@ from app.services.idempotency import IdempotencyKeyReused
 router = APIRouter(tags=["objections"])
 
 
-def _read(objection: Objection, user: User) -> ObjectionRead:
-    return ObjectionRead.model_validate(objection).model_copy(
-        update={"allowed_actions": objections.OBJECTIONS.allowed_actions(user, objection)}
-    )
+_read = record_reader(ObjectionRead, objections.OBJECTIONS)
 
 
 @router.post(

@@ -19,9 +19,8 @@ from app.errors import (
     TransitionNotAllowed,
     problem_responses,
 )
-from app.models.payout import Payout, PayoutDeferral
 from app.models.user import User
-from app.routing import Command, add_commands
+from app.routing import Command, add_commands, record_reader
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.money import (
     DeferralCreate,
@@ -39,16 +38,10 @@ from app.services.idempotency import IdempotencyKeyReused
 router = APIRouter(tags=["case money"])
 
 
-def _read(payout: Payout, user: User) -> PayoutRead:
-    return PayoutRead.model_validate(payout).model_copy(
-        update={"allowed_actions": payouts.PAYOUTS.allowed_actions(user, payout)}
-    )
+_read = record_reader(PayoutRead, payouts.PAYOUTS)
 
 
-def _read_deferral(deferral: PayoutDeferral, user: User) -> DeferralRead:
-    return DeferralRead.model_validate(deferral).model_copy(
-        update={"allowed_actions": payouts.DEFERRALS.allowed_actions(user, deferral)}
-    )
+_read_deferral = record_reader(DeferralRead, payouts.DEFERRALS)
 
 
 @router.post(

@@ -16,9 +16,8 @@ from app.deps import (
 )
 from app.enums import PetitionState
 from app.errors import Forbidden, NotFound, problem_responses
-from app.models.petition import Petition
 from app.models.user import User
-from app.routing import Command, add_commands
+from app.routing import Command, add_commands, record_reader
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.petition import (
     CloseCreate,
@@ -37,10 +36,7 @@ from app.services.idempotency import IdempotencyKeyReused
 router = APIRouter(tags=["petitions"])
 
 
-def _read(petition: Petition, user: User) -> PetitionRead:
-    return PetitionRead.model_validate(petition).model_copy(
-        update={"allowed_actions": petitions.PETITIONS.allowed_actions(user, petition)}
-    )
+_read = record_reader(PetitionRead, petitions.PETITIONS)
 
 
 @router.post(

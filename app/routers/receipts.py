@@ -11,9 +11,8 @@ from fastapi.responses import JSONResponse
 from app.deps import Authorized, Cursor, IdempotencyKeyHeader, SessionDep, create_once, with_etag
 from app.enums import ReceiptState
 from app.errors import Conflict, Forbidden, NotFound, problem_responses
-from app.models.receipt import Receipt
 from app.models.user import User
-from app.routing import Command, add_commands
+from app.routing import Command, add_commands, record_reader
 from app.schemas.common import Limit, Page, RowId
 from app.schemas.money import ReceiptClaim, ReceiptCreate, ReceiptRead
 from app.services import receipts
@@ -22,10 +21,7 @@ from app.services.idempotency import IdempotencyKeyReused
 router = APIRouter(tags=["case money"])
 
 
-def _read(receipt: Receipt, user: User) -> ReceiptRead:
-    return ReceiptRead.model_validate(receipt).model_copy(
-        update={"allowed_actions": receipts.RECEIPTS.allowed_actions(user, receipt)}
-    )
+_read = record_reader(ReceiptRead, receipts.RECEIPTS)
 
 
 @router.post(

@@ -268,6 +268,9 @@ class World:
     def attempt(self, subject: Subject, action: str, user: str):  # noqa: ANN201
         url, body = ACTIONS[subject.kind][action]
         payload = body(subject) if callable(body) else body
+        payload = {
+            key: court_today().isoformat() if value is TODAY else value for key, value in payload.items()
+        }
         path = f"/api/v1{url.format(id=subject.id, asset=subject.asset_id)}"
         return self.client.post(path, json=payload, headers=self.auth(user))
 
@@ -276,7 +279,9 @@ class World:
         assert 200 <= response.status_code < 300, f"{subject.kind} {action} by {user}: {response.text}"
 
 
-ON = court_today().isoformat()
+# A date field set to ``TODAY`` is sent as the court's today, read when the request is made (a run
+# may cross midnight in Shanghai).
+TODAY = object()
 CHECKLIST = refusal_referrals.checklist()
 RETURNED = {"result": "returned", "missing_items": ["warnings_given"]}
 READ = {
@@ -298,15 +303,15 @@ ACTIONS: dict[str, dict[str, tuple[str, Body]]] = {
         ),
         "control_asset": (
             "/cases/{id}/assets/{asset}/renewals",
-            {"renewed_on": ON, "document_number": "续冻裁定1"},
+            {"renewed_on": TODAY, "document_number": "续冻裁定1"},
         ),
         "recheck_pool": (
             "/cases/{id}/termination-pool/rechecks",
-            {"checked_on": ON, "method": "network_inquiry", "result": "nothing_found"},
+            {"checked_on": TODAY, "method": "network_inquiry", "result": "nothing_found"},
         ),
         "record_investigation": ("/cases/{id}/investigation", {"investigation_completed": True}),
         "triage": ("/cases/{id}/triage", {}),
-        "record_measure": ("/cases/{id}/measures", {"kind": "online_property_check", "on": ON}),
+        "record_measure": ("/cases/{id}/measures", {"kind": "online_property_check", "on": TODAY}),
         "handback": ("/cases/{id}/handback", {"reason": "财产需评估拍卖"}),
         "request_disposal": ("/cases/{id}/disposal-transfers", {}),
         "close": ("/cases/{id}/closure", {"mode": "performed"}),
@@ -322,14 +327,14 @@ ACTIONS: dict[str, dict[str, tuple[str, Body]]] = {
     },
     "objection": {
         "docket": ("/objections/{id}/docket", {}),
-        "hearing": ("/objections/{id}/hearing", {"held_on": ON}),
+        "hearing": ("/objections/{id}/hearing", {"held_on": TODAY}),
         "ruling": (
             "/objections/{id}/ruling",
-            {"outcome": "rejected", "reasons": "理由不成立", "ruled_on": ON},
+            {"outcome": "rejected", "reasons": "理由不成立", "ruled_on": TODAY},
         ),
-        "service": ("/objections/{id}/service", {"served_on": ON}),
-        "reconsideration": ("/objections/{id}/reconsideration", {"applied_on": ON}),
-        "transfer": ("/objections/{id}/transfer", {"transferred_on": ON}),
+        "service": ("/objections/{id}/service", {"served_on": TODAY}),
+        "reconsideration": ("/objections/{id}/reconsideration", {"applied_on": TODAY}),
+        "transfer": ("/objections/{id}/transfer", {"transferred_on": TODAY}),
     },
     "petition": {
         "register": ("/petitions/{id}/register", {}),
@@ -346,7 +351,7 @@ ACTIONS: dict[str, dict[str, tuple[str, Body]]] = {
         "liaison": ("/refusal-referrals/{id}/liaison", {}),
         "police_transfer": (
             "/refusal-referrals/{id}/police-transfer",
-            {"document_number": "移送函1", "transferred_on": ON},
+            {"document_number": "移送函1", "transferred_on": TODAY},
         ),
         "outcome": ("/refusal-referrals/{id}/outcome", {"outcome": "prosecuted"}),
     },
@@ -354,7 +359,7 @@ ACTIONS: dict[str, dict[str, tuple[str, Body]]] = {
         "decide": ("/disposal-transfers/{id}/approval", {"decision": "approve"}),
         "record_task": (
             "/disposal-transfers/{id}/tasks",
-            {"kind": "appraise", "on": ON, "result": "评估完毕"},
+            {"kind": "appraise", "on": TODAY, "result": "评估完毕"},
         ),
         "return": ("/disposal-transfers/{id}/return", {"amount_realised": "0.00"}),
     },

@@ -43,8 +43,13 @@ from tests.factories import (
 from tests.helpers import ok
 from tests.security.expectations import EVERYONE, EXPECTATIONS, PUBLIC
 
-ON = court_today().isoformat()
 FILED = court_today() - timedelta(days=40)
+
+
+def on() -> str:
+    """The court's today, read when a body is built (a run may cross midnight in Shanghai)."""
+    return court_today().isoformat()
+
 
 Subject = dict[str, Any]  # path parameters, plus "case_id" of the case the subject belongs to
 
@@ -209,7 +214,7 @@ def _triggered_listing(client, auth) -> Subject:  # noqa: ANN001
         client.post(
             f"/api/v1/dishonest-listings/{listing['listing_id']}/deletion-trigger",
             headers=auth("brigade1-judge"),
-            json={"trigger": "paid", "triggered_on": ON},
+            json={"trigger": "paid", "triggered_on": on()},
         )
     )
     return listing
@@ -256,15 +261,15 @@ def _petition(client, auth) -> Subject:  # noqa: ANN001
 def _routed_petition(client, auth) -> Subject:  # noqa: ANN001
     petition = _petition(client, auth)
     url = f"/api/v1/petitions/{petition['petition_id']}"
-    ok(client.post(f"{url}/register", headers=auth("comprehensive"), json={"registered_on": ON}))
-    ok(client.post(f"{url}/route", headers=auth("comprehensive"), json={"routed_on": ON}))
+    ok(client.post(f"{url}/register", headers=auth("comprehensive"), json={"registered_on": on()}))
+    ok(client.post(f"{url}/route", headers=auth("comprehensive"), json={"routed_on": on()}))
     return petition
 
 
 def _receipt_body(case_id: int | None, amount: str = "10000.00") -> dict:
     return {
         "amount": amount,
-        "received_on": ON,
+        "received_on": on(),
         "payer": "某某贸易有限公司",
         "channel": "bank_transfer",
         "bank_reference": f"BOC-{case_id}-{amount}",
@@ -290,7 +295,7 @@ def _unclaimed_receipt(client, auth) -> Subject:  # noqa: ANN001
 
 def _requested_payout(client, auth) -> Subject:  # noqa: ANN001
     case = _funded_case(client, auth)
-    body = {"kind": "fee", "amount": "100.00", "requested_on": ON}
+    body = {"kind": "fee", "amount": "100.00", "requested_on": on()}
     url = f"/api/v1/cases/{case['case_id']}/payouts"
     payout = ok(client.post(url, json=body, headers=auth("brigade1-judge")), 201)
     return case | {"payout_id": payout["id"]}
@@ -298,13 +303,13 @@ def _requested_payout(client, auth) -> Subject:  # noqa: ANN001
 
 def _approved_payout(client, auth) -> Subject:  # noqa: ANN001
     payout = _requested_payout(client, auth)
-    ok(client.post(f"/api/v1/payouts/{payout['payout_id']}/approval", json=APPROVE, headers=auth("deputy")))
+    ok(client.post(f"/api/v1/payouts/{payout['payout_id']}/approval", json=approve(), headers=auth("deputy")))
     return payout
 
 
 def _requested_deferral(client, auth) -> Subject:  # noqa: ANN001
     case = _team_case(client, auth)
-    body = {"reason_kind": "applicant_unreachable", "reason": "申请人无法联系", "requested_on": ON}
+    body = {"reason_kind": "applicant_unreachable", "reason": "申请人无法联系", "requested_on": on()}
     url = f"/api/v1/cases/{case['case_id']}/payout-deferrals"
     deferral = ok(client.post(url, json=body, headers=auth("brigade1-judge")), 201)
     return case | {"deferral_id": deferral["id"]}
@@ -313,7 +318,7 @@ def _requested_deferral(client, auth) -> Subject:  # noqa: ANN001
 def _approved_deferral(client, auth) -> Subject:  # noqa: ANN001
     deferral = _requested_deferral(client, auth)
     url = f"/api/v1/payout-deferrals/{deferral['deferral_id']}/approval"
-    ok(client.post(url, json=APPROVE, headers=auth("director")))
+    ok(client.post(url, json=approve(), headers=auth("director")))
     return deferral
 
 
@@ -328,7 +333,7 @@ _DELIVERY_SERIALS = itertools.count(9100)
 
 def _webhook_delivery(client, auth) -> Subject:  # noqa: ANN001
     subject = _webhook_subscription(client, auth)
-    body = case_body(next(_DELIVERY_SERIALS), year=court_today().year, filed_on=ON)
+    body = case_body(next(_DELIVERY_SERIALS), year=court_today().year, filed_on=on())
     ok(client.post("/api/v1/cases", headers=auth("registrar"), json=body), 201)
     with session_scope() as session:
         relay.fan_out(session, limit=10)
@@ -378,7 +383,7 @@ def _objection_body(subject: Subject) -> dict:
         "kind": "enforcement_act",
         "filer_name": "某某贸易有限公司",
         "filer_kind": "party",
-        "received_on": ON,
+        "received_on": on(),
         "grounds": "查封的房屋系被执行人唯一住房",
     }
 
@@ -389,13 +394,13 @@ def _referral_body(subject: Subject) -> dict:
         "case_id": subject["case_id"],
         "summary": "被执行人有能力履行而拒不履行",
         "materials": [{"item": i, "note": f"{i} 材料"} for i in items],
-        "submitted_on": ON,
+        "submitted_on": on(),
     }
 
 
 def _petition_body(subject: Subject) -> dict:
     return {
-        "received_on": ON,
+        "received_on": on(),
         "channel": "visit",
         "petitioner_name": "张三",
         "contact": "13800000000",
@@ -404,26 +409,30 @@ def _petition_body(subject: Subject) -> dict:
     }
 
 
-APPROVE = {"decision": "approve", "decided_on": ON}
+def approve() -> dict[str, str]:
+    """An approval dated the court's today, read when the request is made."""
+    return {"decision": "approve", "decided_on": on()}
+
+
 # A valid body for each command, so that a request gets past validation to the permission checks.
 BODIES: dict[str, Callable[[Subject], Any]] = {
-    "POST /api/v1/cases": lambda s: case_body(9001, year=court_today().year, filed_on=ON),
-    "POST /api/v1/cases/batch": lambda s: [case_body(9002, year=court_today().year, filed_on=ON)],
+    "POST /api/v1/cases": lambda s: case_body(9001, year=court_today().year, filed_on=on()),
+    "POST /api/v1/cases/batch": lambda s: [case_body(9002, year=court_today().year, filed_on=on())],
     "POST /api/v1/cases/{case_id}/registration": lambda s: {
-        "registered_on": ON,
+        "registered_on": on(),
         "investigation_completed": True,
     },
     "POST /api/v1/cases/{case_id}/investigation": lambda s: {"investigation_completed": True},
     "POST /api/v1/cases/{case_id}/assets/{asset_id}/renewals": lambda s: {
-        "renewed_on": ON,
+        "renewed_on": on(),
         "document_number": "续冻通知书1",
     },
     "POST /api/v1/cases/{case_id}/assets/{asset_id}/release": lambda s: {
-        "released_on": ON,
+        "released_on": on(),
         "document_number": "解冻通知书1",
     },
     "POST /api/v1/cases/{case_id}/termination-pool/rechecks": lambda s: {
-        "checked_on": ON,
+        "checked_on": on(),
         "method": "network_inquiry",
         "result": "nothing_found",
     },
@@ -440,12 +449,12 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
     },
     "POST /api/v1/cases/{case_id}/triage": lambda s: {},
     "POST /api/v1/cases/{case_id}/handback": lambda s: {"reason": "案情复杂, 需要处置不动产"},
-    "POST /api/v1/cases/{case_id}/measures": lambda s: {"kind": "mediation", "on": ON},
-    "POST /api/v1/cases/{case_id}/disposal-transfers": lambda s: {"requested_on": ON},
-    "POST /api/v1/disposal-transfers/{transfer_id}/approval": lambda s: APPROVE,
+    "POST /api/v1/cases/{case_id}/measures": lambda s: {"kind": "mediation", "on": on()},
+    "POST /api/v1/cases/{case_id}/disposal-transfers": lambda s: {"requested_on": on()},
+    "POST /api/v1/disposal-transfers/{transfer_id}/approval": lambda s: approve(),
     "POST /api/v1/disposal-transfers/{transfer_id}/tasks": lambda s: {
         "kind": "seal",
-        "on": ON,
+        "on": on(),
         "result": "查封",
     },
     "POST /api/v1/disposal-transfers/{transfer_id}/return": lambda s: {"amount_realised": "0.00"},
@@ -456,20 +465,20 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
         "ground": "obstructs",
         "facts": "阻碍执行",
     },
-    "POST /api/v1/dishonest-listings/{listing_id}/decision": lambda s: APPROVE,
+    "POST /api/v1/dishonest-listings/{listing_id}/decision": lambda s: approve(),
     "POST /api/v1/dishonest-listings/{listing_id}/deletion-trigger": lambda s: {"trigger": "paid"},
     "POST /api/v1/dishonest-listings/{listing_id}/deletion": lambda s: {},
     "POST /api/v1/objections": _objection_body,
-    "POST /api/v1/objections/{objection_id}/docket": lambda s: {"docketed_on": ON},
-    "POST /api/v1/objections/{objection_id}/hearing": lambda s: {"held_on": ON},
+    "POST /api/v1/objections/{objection_id}/docket": lambda s: {"docketed_on": on()},
+    "POST /api/v1/objections/{objection_id}/hearing": lambda s: {"held_on": on()},
     "POST /api/v1/objections/{objection_id}/ruling": lambda s: {
         "outcome": "rejected",
-        "ruled_on": ON,
+        "ruled_on": on(),
         "reasons": "理由不成立",
     },
-    "POST /api/v1/objections/{objection_id}/service": lambda s: {"served_on": ON},
-    "POST /api/v1/objections/{objection_id}/reconsideration": lambda s: {"applied_on": ON},
-    "POST /api/v1/objections/{objection_id}/transfer": lambda s: {"transferred_on": ON},
+    "POST /api/v1/objections/{objection_id}/service": lambda s: {"served_on": on()},
+    "POST /api/v1/objections/{objection_id}/reconsideration": lambda s: {"applied_on": on()},
+    "POST /api/v1/objections/{objection_id}/transfer": lambda s: {"transferred_on": on()},
     "POST /api/v1/refusal-referrals": _referral_body,
     "POST /api/v1/refusal-referrals/{referral_id}/review": lambda s: {"result": "complete"},
     "POST /api/v1/refusal-referrals/{referral_id}/supplement": lambda s: {
@@ -478,12 +487,12 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
     "POST /api/v1/refusal-referrals/{referral_id}/liaison": lambda s: {},
     "POST /api/v1/refusal-referrals/{referral_id}/police-transfer": lambda s: {
         "document_number": "移送函1",
-        "transferred_on": ON,
+        "transferred_on": on(),
     },
     "POST /api/v1/refusal-referrals/{referral_id}/outcome": lambda s: {"outcome": "accepted"},
     "POST /api/v1/petitions": _petition_body,
-    "POST /api/v1/petitions/{petition_id}/register": lambda s: {"registered_on": ON},
-    "POST /api/v1/petitions/{petition_id}/route": lambda s: {"routed_on": ON},
+    "POST /api/v1/petitions/{petition_id}/register": lambda s: {"registered_on": on()},
+    "POST /api/v1/petitions/{petition_id}/route": lambda s: {"routed_on": on()},
     "POST /api/v1/petitions/{petition_id}/urge": lambda s: {"note": "请尽快答复"},
     "POST /api/v1/petitions/{petition_id}/supervise": lambda s: {},
     "POST /api/v1/petitions/{petition_id}/reply": lambda s: {"reply_text": "已冻结被执行人账户"},
@@ -496,13 +505,13 @@ BODIES: dict[str, Callable[[Subject], Any]] = {
     },
     "POST /api/v1/ledger-entries/{entry_id}/reversal": lambda s: {"reason": "重复入账"},
     "POST /api/v1/cases/{case_id}/payouts": lambda s: {"kind": "fee", "amount": "100.00"},
-    "POST /api/v1/payouts/{payout_id}/approval": lambda s: APPROVE,
+    "POST /api/v1/payouts/{payout_id}/approval": lambda s: approve(),
     "POST /api/v1/payouts/{payout_id}/execution": lambda s: {"bank_reference": "ICBC-matrix"},
     "POST /api/v1/cases/{case_id}/payout-deferrals": lambda s: {
         "reason_kind": "disputed",
         "reason": "款项有争议",
     },
-    "POST /api/v1/payout-deferrals/{deferral_id}/approval": lambda s: APPROVE,
+    "POST /api/v1/payout-deferrals/{deferral_id}/approval": lambda s: approve(),
     "POST /api/v1/payout-deferrals/{deferral_id}/lift": lambda s: {},
     "PUT /api/v1/calendar/{year}": lambda s: {
         "holidays": [f"{court_today().year + 1}-01-01"],

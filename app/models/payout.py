@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import DeferralReason, DeferralState, PayoutKind, PayoutState
-from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base, Money, StringEnum, VersionedRecord, id_order_indexes
 from app.models.case import Case
 
 
-class Payout(Base):
+class Payout(VersionedRecord, Base):
     """A payout the handling judge asks for, a leader approves by amount tier and the office makes."""
 
     __tablename__ = "payout"
-    __table_args__ = (
-        Index("ix_payout_case_id_id", "case_id", "id"),
-        Index("ix_payout_state_id", "state", "id"),
-    )
+    __table_args__ = id_order_indexes("payout", "case_id", "state")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
@@ -41,21 +38,16 @@ class Payout(Base):
     executed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     executed_on: Mapped[date | None]
     bank_reference: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship(lazy="raise_on_sql")
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class PayoutDeferral(Base):
+class PayoutDeferral(VersionedRecord, Base):
     """A deferral of a case's payouts with its reason: the director approves it, and the payout clock
     (D19) waits from then until it is lifted."""
 
     __tablename__ = "payout_deferral"
-    __table_args__ = (Index("ix_payout_deferral_case_id_id", "case_id", "id"),)
+    __table_args__ = id_order_indexes("payout_deferral", "case_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
@@ -71,10 +63,5 @@ class PayoutDeferral(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     lifted_on: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship(lazy="raise_on_sql")
-
-    __mapper_args__ = {"version_id_col": version}

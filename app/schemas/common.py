@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -17,9 +17,11 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from app.enums import Decision
 from app.settings import court_today
 
 T = TypeVar("T")
@@ -191,6 +193,20 @@ def field_error(
 ) -> ValidationError:
     """A validation error naming ``field`` (the 422 problem's ``errors[].field``)."""
     return ValidationError.from_exception_data(model.__name__, [error_detail(field, kind, message, value)])
+
+
+class DecisionInput(InputModel):
+    """A leader approves or refuses what was asked; a refusal states its reason."""
+
+    decision: Decision
+    decided_on: LegalDate | None = Field(None, description="defaults to today")
+    reason: LongText | None = Field(None, description="required when refusing")
+
+    @model_validator(mode="after")
+    def _refusal_gives_reason(self) -> Self:
+        if self.decision == Decision.refuse and self.reason is None:
+            raise field_error(type(self), "reason", "missing", "a refusal states its reason", None)
+        return self
 
 
 class Page(BaseModel, Generic[T]):

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.enums import (
     AssetControlAction,
@@ -140,3 +140,15 @@ class AssetControlStep(Base):
     expires_on: Mapped[date | None]  # a renewal's new expiry
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseRecord(VersionedRecord):
+    """A desk record about one case (a transfer, an objection, a listing, a payout…)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+
+    @declared_attr
+    def case(cls) -> Mapped[Case]:
+        """The case, read with the record where its rules look at it (the policy's relations, its state)."""
+        return relationship(Case, lazy="raise_on_sql")

@@ -9,20 +9,18 @@ from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import DisposalTransferState
-from app.models.base import Base, Money, StringEnum, VersionedRecord, id_order_indexes
-from app.models.case import Case
+from app.models.base import Base, Money, StringEnum, id_order_indexes
+from app.models.case import CaseRecord
 from app.models.disposal_task import DisposalTask
 
 
-class DisposalTransfer(VersionedRecord, Base):
+class DisposalTransfer(CaseRecord, Base):
     """A case sent by its handling judge to the property-disposal group, approved by a deputy
     director, worked by the group and returned to the team it came from."""
 
     __tablename__ = "disposal_transfer"
     __table_args__ = id_order_indexes("disposal_transfer", "case_id", "state", "origin_unit_code")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     state: Mapped[DisposalTransferState] = mapped_column(
         StringEnum(DisposalTransferState, 20), default=DisposalTransferState.requested
     )
@@ -45,6 +43,3 @@ class DisposalTransfer(VersionedRecord, Base):
     result: Mapped[str | None] = mapped_column(Text)
 
     tasks: Mapped[list[DisposalTask]] = relationship(lazy="raise", order_by="DisposalTask.id")
-
-    # The case, read with the record where its rules look at it (the policy's relations, its state).
-    case: Mapped[Case] = relationship(lazy="raise_on_sql")

@@ -8,18 +8,17 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import FilerKind, ObjectionKind, ObjectionOutcome, ObjectionState
-from app.models.base import Base, StringEnum, UTCDateTime, VersionedRecord, id_order_indexes, utcnow
+from app.models.base import Base, StringEnum, UTCDateTime, id_order_indexes, utcnow
+from app.models.case import CaseRecord
 
 
-class Objection(VersionedRecord, Base):
+class Objection(CaseRecord, Base):
     """An objection filed against a case, docketed with its own 执异 number and ruled on by the
     objection group; a ruling may go to the higher court on reconsideration (复议)."""
 
     __tablename__ = "objection"
     __table_args__ = id_order_indexes("objection", "case_id", "state", "kind")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     kind: Mapped[ObjectionKind] = mapped_column(StringEnum(ObjectionKind, 30))
     filer_name: Mapped[str] = mapped_column(String(200))
     filer_kind: Mapped[FilerKind] = mapped_column(StringEnum(FilerKind, 20))

@@ -8,19 +8,17 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import ReferralOutcome, ReferralStage
-from app.models.base import Base, StringEnum, UTCDateTime, VersionedRecord, id_order_indexes, utcnow
-from app.models.case import Case
+from app.models.base import Base, StringEnum, UTCDateTime, id_order_indexes, utcnow
+from app.models.case import CaseRecord
 
 
-class RefusalReferral(VersionedRecord, Base):
+class RefusalReferral(CaseRecord, Base):
     """A handling team's referral of a suspected refusal to execute (拒不执行判决、裁定) to the
     comprehensive group, followed through the criminal division and the police to an outcome."""
 
     __tablename__ = "refusal_referral"
     __table_args__ = id_order_indexes("refusal_referral", "case_id", "stage", "unit_code")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))  # the submitting team
     stage: Mapped[ReferralStage] = mapped_column(
         StringEnum(ReferralStage, 30), default=ReferralStage.submitted
@@ -52,9 +50,6 @@ class RefusalReferral(VersionedRecord, Base):
     materials: Mapped[list[RefusalReferralMaterial]] = relationship(
         lazy="raise", order_by="RefusalReferralMaterial.id", cascade="all, delete-orphan"
     )
-
-    # The case, read with the record where its rules look at it (the policy's relations, its state).
-    case: Mapped[Case] = relationship(lazy="raise_on_sql")
 
 
 class RefusalReferralMaterial(Base):

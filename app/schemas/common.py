@@ -127,19 +127,22 @@ def _iso_date(value: Any) -> Any:
 ISODate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
 
 
-def _not_in_future(value: date) -> date:
+def not_in_future(value: date, *, called: str | None = None) -> date:
+    """``value`` unless it is after today at the court: a 422 ``date_in_future``, whose message names
+    the date when it is ``called`` something (``the filing date``)."""
     today = court_today()
     if value > today:
+        message = "{value} is after today ({today})"
         raise PydanticCustomError(
             "date_in_future",
-            "{value} is after today ({today})",
+            message if called is None else f"{called} {message}",
             {"value": value.isoformat(), "today": today.isoformat()},
         )
     return value
 
 
 # The legal date of an act the client reports (API.md conventions): not later than today at the court.
-LegalDate = Annotated[date, AfterValidator(_not_in_future)]
+LegalDate = Annotated[date, AfterValidator(not_in_future)]
 DocumentNumber = Annotated[str, Field(min_length=1, max_length=100, examples=["（2026）豫0104执123号"])]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 # What a record's reader may do next (and what a 409 names instead): the caller's, not the state's.

@@ -311,6 +311,11 @@ def _internal_error(request: Request) -> JSONResponse:
     )
 
 
+def _unavailable(request: Request, detail: str) -> JSONResponse:
+    """A 503 the client may retry in a few seconds."""
+    return domain_error_response(ServiceUnavailable(detail), request.url.path, {"Retry-After": "5"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -363,9 +368,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
-        return problem_response(
-            PreconditionFailed("another change was saved first; reload and retry").problem()
-            | {"instance": request.url.path}
+        return domain_error_response(
+            PreconditionFailed("another change was saved first; reload and retry"), request.url.path
         )
 
     @app.exception_handler(OverflowError)
@@ -391,20 +395,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
         log.warning("database_unavailable", error=type(exc.orig).__name__)
-        return problem_response(
-            ServiceUnavailable("the database did not answer; retry shortly").problem()
-            | {"instance": request.url.path},
-            {"Retry-After": "5"},
-        )
+        return _unavailable(request, "the database did not answer; retry shortly")
 
     @app.exception_handler(PoolTimeout)
     async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
         log.warning("database_pool_exhausted")
-        return problem_response(
-            ServiceUnavailable("the service is busy; retry shortly").problem()
-            | {"instance": request.url.path},
-            {"Retry-After": "5"},
-        )
+        return _unavailable(request, "the service is busy; retry shortly")
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:

@@ -206,21 +206,29 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _signing_key(self) -> Settings:
-        if self.environment != "development" and self.jwt_secret in ("", PLACEHOLDER_SECRET):
-            raise ValueError("ENFORCEMENT_JWT_SECRET must be set outside development")
-        if not self.jwt_secret:
-            self.jwt_secret = development_secret(DEVELOPMENT_SECRET_FILE)
-        if len(self.jwt_secret) < 32:
-            raise ValueError("ENFORCEMENT_JWT_SECRET must be at least 32 characters")
-        if self.environment != "development" and self.audit_anchor_key in ("", PLACEHOLDER_AUDIT_KEY):
-            raise ValueError("ENFORCEMENT_AUDIT_ANCHOR_KEY must be set outside development")
-        if not self.audit_anchor_key:
-            self.audit_anchor_key = development_secret(DEVELOPMENT_AUDIT_KEY_FILE)
-        if len(self.audit_anchor_key) < 32:
-            raise ValueError("ENFORCEMENT_AUDIT_ANCHOR_KEY must be at least 32 characters")
+        self.jwt_secret = self._key(
+            "ENFORCEMENT_JWT_SECRET", self.jwt_secret, PLACEHOLDER_SECRET, DEVELOPMENT_SECRET_FILE
+        )
+        self.audit_anchor_key = self._key(
+            "ENFORCEMENT_AUDIT_ANCHOR_KEY",
+            self.audit_anchor_key,
+            PLACEHOLDER_AUDIT_KEY,
+            DEVELOPMENT_AUDIT_KEY_FILE,
+        )
         if self.audit_anchor_key == self.jwt_secret:
             raise ValueError("ENFORCEMENT_AUDIT_ANCHOR_KEY must differ from ENFORCEMENT_JWT_SECRET")
         return self
+
+    def _key(self, variable: str, value: str, placeholder: str, development_file: Path) -> str:
+        """A key of at least 32 characters: set (and not the placeholder) outside development; in
+        development, when unset, this checkout's own."""
+        if self.environment != "development" and value in ("", placeholder):
+            raise ValueError(f"{variable} must be set outside development")
+        if not value:
+            value = development_secret(development_file)
+        if len(value) < 32:
+            raise ValueError(f"{variable} must be at least 32 characters")
+        return value
 
     @property
     def is_sqlite(self) -> bool:

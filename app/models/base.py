@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, Numeric, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Index, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -90,6 +90,25 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class VersionedRecord:
+    """What every desk record (a case, a transfer, an objection…) keeps besides its own facts: when it
+    was made and last changed, and the version an ``If-Match`` names; SQLAlchemy's version counter
+    refuses a write over a version someone else has changed meanwhile."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
+
+
+def id_order_indexes(table: str, *columns: str) -> tuple[Index, ...]:
+    """One index per column a list filters on, pages being read in id order (keyset paging)."""
+    return tuple(Index(f"ix_{table}_{column}_id", column, "id") for column in columns)
 
 
 def compared_by_autogenerate(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.enums import (
     AssetControlAction,
@@ -20,18 +20,15 @@ from app.enums import (
     RespondentClass,
     Track,
 )
-from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base, Money, StringEnum, UTCDateTime, VersionedRecord, id_order_indexes, utcnow
 
 
-class Case(Base):
+class Case(VersionedRecord, Base):
     """An enforcement case (执行案件) from filing to closing (plan §5)."""
 
     __tablename__ = "case"
     __table_args__ = (
-        Index("ix_case_state_id", "state", "id"),
         Index("ix_case_unit_code_state_id", "unit_code", "state", "id"),
-        Index("ix_case_handler_id_id", "handler_id", "id"),
-        Index("ix_case_filed_on_id", "filed_on", "id"),
         # A judge's oldest open case (the statistics' workload) without reading the closed ones.
         Index(
             "ix_case_handler_id_filed_on_id_open",
@@ -41,6 +38,7 @@ class Case(Base):
             postgresql_where=text("state <> 'closed'"),
             sqlite_where=text("state <> 'closed'"),
         ),
+        *id_order_indexes("case", "state", "handler_id", "filed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,9 +68,6 @@ class Case(Base):
     origin_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))  # 恢复执行 link
 
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     parties: Mapped[list[Party]] = relationship(
         back_populates="case", lazy="raise", order_by="Party.id", cascade="all, delete-orphan"
@@ -81,8 +76,6 @@ class Case(Base):
         lazy="raise", order_by="PropertyClue.id", cascade="all, delete-orphan"
     )
     assets: Mapped[list[Asset]] = relationship(lazy="raise", order_by="Asset.id")
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class Party(Base):
@@ -147,3 +140,15 @@ class AssetControlStep(Base):
     expires_on: Mapped[date | None]  # a renewal's new expiry
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseRecord(VersionedRecord):
+    """A desk record about one case (a transfer, an objection, a listing, a payout…)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+
+    @declared_attr
+    def case(cls) -> Mapped[Case]:
+        """The case, read with the record where its rules look at it (the policy's relations, its state)."""
+        return relationship(Case, lazy="raise_on_sql")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import LedgerEntryKind
-from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base, Money, StringEnum, UTCDateTime, id_order_indexes, utcnow
 
 
 class CaseAccount(Base):
@@ -35,7 +35,7 @@ class LedgerEntry(Base):
     reversal naming the entry it corrects, at most once."""
 
     __tablename__ = "ledger_entry"
-    __table_args__ = (Index("ix_ledger_entry_case_id_id", "case_id", "id"),)
+    __table_args__ = id_order_indexes("ledger_entry", "case_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import ForeignKey, Index, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import DeletionTrigger, DishonestGround, DishonestListingState
-from app.models.base import Base, StringEnum, UTCDateTime, utcnow
-from app.models.case import Case
+from app.models.base import Base, StringEnum, id_order_indexes
+from app.models.case import CaseRecord
 
 
-class DishonestListing(Base):
+class DishonestListing(CaseRecord, Base):
     """A respondent proposed for the list by the handling judge, decided by the director, and
     deleted when paid, settled or the term ends."""
 
     __tablename__ = "dishonest_listing"
-    __table_args__ = (
-        Index("ix_dishonest_listing_case_id_id", "case_id", "id"),
-        Index("ix_dishonest_listing_state_id", "state", "id"),
-    )
+    __table_args__ = id_order_indexes("dishonest_listing", "case_id", "state")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     respondent_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
     ground: Mapped[DishonestGround] = mapped_column(StringEnum(DishonestGround, 40))
     facts: Mapped[str] = mapped_column(Text)
@@ -46,12 +41,3 @@ class DishonestListing(Base):
     deleted_on: Mapped[date | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     note: Mapped[str | None] = mapped_column(Text)
-
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
-    # The case, read with the record where its rules look at it (the policy's relations, its state).
-    case: Mapped[Case] = relationship(lazy="raise_on_sql")
-
-    __mapper_args__ = {"version_id_col": version}

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import DisposalTransferState
-from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
-from app.models.case import Case
+from app.models.base import Base, Money, StringEnum, id_order_indexes
+from app.models.case import CaseRecord
 from app.models.disposal_task import DisposalTask
 
 
-class DisposalTransfer(Base):
+class DisposalTransfer(CaseRecord, Base):
     """A case sent by its handling judge to the property-disposal group, approved by a deputy
     director, worked by the group and returned to the team it came from."""
 
     __tablename__ = "disposal_transfer"
-    __table_args__ = (
-        Index("ix_disposal_transfer_case_id_id", "case_id", "id"),
-        Index("ix_disposal_transfer_state_id", "state", "id"),
-        Index("ix_disposal_transfer_origin_unit_code_id", "origin_unit_code", "id"),
-    )
+    __table_args__ = id_order_indexes("disposal_transfer", "case_id", "state", "origin_unit_code")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     state: Mapped[DisposalTransferState] = mapped_column(
         StringEnum(DisposalTransferState, 20), default=DisposalTransferState.requested
     )
@@ -48,13 +42,4 @@ class DisposalTransfer(Base):
     amount_realised: Mapped[Decimal | None] = mapped_column(Money)
     result: Mapped[str | None] = mapped_column(Text)
 
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
     tasks: Mapped[list[DisposalTask]] = relationship(lazy="raise", order_by="DisposalTask.id")
-
-    # The case, read with the record where its rules look at it (the policy's relations, its state).
-    case: Mapped[Case] = relationship(lazy="raise_on_sql")
-
-    __mapper_args__ = {"version_id_col": version}

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import MeasureKind
-from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base, Money, StringEnum, UTCDateTime, id_order_indexes, utcnow
 
 
 class Measure(Base):
@@ -18,8 +18,8 @@ class Measure(Base):
 
     __tablename__ = "measure"
     __table_args__ = (
-        Index("ix_measure_case_id_id", "case_id", "id"),
         Index("ix_measure_case_id_kind", "case_id", "kind"),
+        *id_order_indexes("measure", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

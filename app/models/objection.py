@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import FilerKind, ObjectionKind, ObjectionOutcome, ObjectionState
-from app.models.base import Base, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base, StringEnum, UTCDateTime, id_order_indexes, utcnow
+from app.models.case import CaseRecord
 
 
-class Objection(Base):
+class Objection(CaseRecord, Base):
     """An objection filed against a case, docketed with its own 执异 number and ruled on by the
     objection group; a ruling may go to the higher court on reconsideration (复议)."""
 
     __tablename__ = "objection"
-    __table_args__ = (
-        Index("ix_objection_case_id_id", "case_id", "id"),
-        Index("ix_objection_state_id", "state", "id"),
-        Index("ix_objection_kind_id", "kind", "id"),
-    )
+    __table_args__ = id_order_indexes("objection", "case_id", "state", "kind")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     kind: Mapped[ObjectionKind] = mapped_column(StringEnum(ObjectionKind, 30))
     filer_name: Mapped[str] = mapped_column(String(200))
     filer_kind: Mapped[FilerKind] = mapped_column(StringEnum(FilerKind, 20))
@@ -52,15 +47,10 @@ class Objection(Base):
     transfer_note: Mapped[str | None] = mapped_column(Text)
 
     filed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     hearings: Mapped[list[ObjectionHearing]] = relationship(
         lazy="raise", order_by="ObjectionHearing.id", cascade="all, delete-orphan"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class ObjectionHearing(Base):

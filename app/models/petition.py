@@ -8,18 +8,17 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import PetitionChannel, PetitionState
-from app.models.base import Base, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base, StringEnum, UTCDateTime, VersionedRecord, id_order_indexes, utcnow
 
 
-class Petition(Base):
+class Petition(VersionedRecord, Base):
     """A petition about enforcement, received by the comprehensive group, answered by the
     handling team and closed (报结) by the comprehensive group."""
 
     __tablename__ = "petition"
     __table_args__ = (
         Index("ix_petition_case_id_petitioner_key", "case_id", "petitioner_key"),
-        Index("ix_petition_state_id", "state", "id"),
-        Index("ix_petition_supervised_id", "supervised", "id"),
+        *id_order_indexes("petition", "state", "supervised"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,15 +54,10 @@ class Petition(Base):
     close_note: Mapped[str | None] = mapped_column(Text)
 
     received_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     urges: Mapped[list[PetitionUrge]] = relationship(
         lazy="raise", order_by="PetitionUrge.id", cascade="all, delete-orphan"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class PetitionUrge(Base):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import ReceiptChannel, ReceiptState
-from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base, Money, StringEnum, UTCDateTime, id_order_indexes, utcnow
 
 
 class Receipt(Base):
@@ -17,10 +17,7 @@ class Receipt(Base):
     until the office claims it (认领) to a case."""
 
     __tablename__ = "receipt"
-    __table_args__ = (
-        Index("ix_receipt_state_id", "state", "id"),
-        Index("ix_receipt_case_id_id", "case_id", "id"),
-    )
+    __table_args__ = id_order_indexes("receipt", "state", "case_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.enums import ReferralOutcome, ReferralStage
-from app.models.base import Base, StringEnum, UTCDateTime, utcnow
-from app.models.case import Case
+from app.models.base import Base, StringEnum, UTCDateTime, id_order_indexes, utcnow
+from app.models.case import CaseRecord
 
 
-class RefusalReferral(Base):
+class RefusalReferral(CaseRecord, Base):
     """A handling team's referral of a suspected refusal to execute (拒不执行判决、裁定) to the
     comprehensive group, followed through the criminal division and the police to an outcome."""
 
     __tablename__ = "refusal_referral"
-    __table_args__ = (
-        Index("ix_refusal_referral_case_id_id", "case_id", "id"),
-        Index("ix_refusal_referral_stage_id", "stage", "id"),
-        Index("ix_refusal_referral_unit_code_id", "unit_code", "id"),
-    )
+    __table_args__ = id_order_indexes("refusal_referral", "case_id", "stage", "unit_code")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))  # the submitting team
     stage: Mapped[ReferralStage] = mapped_column(
         StringEnum(ReferralStage, 30), default=ReferralStage.submitted
@@ -52,18 +46,10 @@ class RefusalReferral(Base):
     outcome_note: Mapped[str | None] = mapped_column(Text)
 
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     materials: Mapped[list[RefusalReferralMaterial]] = relationship(
         lazy="raise", order_by="RefusalReferralMaterial.id", cascade="all, delete-orphan"
     )
-
-    # The case, read with the record where its rules look at it (the policy's relations, its state).
-    case: Mapped[Case] = relationship(lazy="raise_on_sql")
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class RefusalReferralMaterial(Base):

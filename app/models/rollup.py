@@ -34,7 +34,17 @@ DISPOSAL_RETURN = "D13_met"  # days from approval to return of a disposal transf
 MONTH, DAY, ALL_TIME = "M", "D", "A"
 
 
-class CaseTally(Base):
+class ByFilingPeriod:
+    """The key every counter by filing date starts with: the grain, the filing period of that grain
+    and the unit; ``n`` is the count."""
+
+    grain: Mapped[str] = mapped_column(String(1))
+    filed_period: Mapped[str] = mapped_column(String(10))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class CaseTally(ByFilingPeriod, Base):
     """Cases by filing month or day, unit, state, track and closing mode."""
 
     __tablename__ = "case_tally"
@@ -42,13 +52,9 @@ class CaseTally(Base):
         PrimaryKeyConstraint("grain", "filed_period", "unit_code", "state", "track", "closure_mode"),
     )
 
-    grain: Mapped[str] = mapped_column(String(1))
-    filed_period: Mapped[str] = mapped_column(String(10))
-    unit_code: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(20))
     track: Mapped[str] = mapped_column(String(20))
     closure_mode: Mapped[str] = mapped_column(String(30))
-    n: Mapped[int] = mapped_column(Integer)
 
 
 class ClosingTally(Base):
@@ -63,21 +69,17 @@ class ClosingTally(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
-class DurationTally(Base):
+class DurationTally(ByFilingPeriod, Base):
     """How many took how many days (a histogram, for exact medians) by filing period and unit."""
 
     __tablename__ = "duration_tally"
     __table_args__ = (PrimaryKeyConstraint("measure", "grain", "filed_period", "unit_code", "days"),)
 
     measure: Mapped[str] = mapped_column(String(16))
-    grain: Mapped[str] = mapped_column(String(1))
-    filed_period: Mapped[str] = mapped_column(String(10))
-    unit_code: Mapped[str] = mapped_column(String(32))
     days: Mapped[int] = mapped_column(Integer)
-    n: Mapped[int] = mapped_column(Integer)
 
 
-class DeadlineTally(Base):
+class DeadlineTally(ByFilingPeriod, Base):
     """Deadline clocks by their case's filing period ('' for no case), unit, rule, status, lateness."""
 
     __tablename__ = "deadline_tally"
@@ -85,13 +87,9 @@ class DeadlineTally(Base):
         PrimaryKeyConstraint("grain", "filed_period", "unit_code", "rule", "status", "met_late"),
     )
 
-    grain: Mapped[str] = mapped_column(String(1))
-    filed_period: Mapped[str] = mapped_column(String(10))
-    unit_code: Mapped[str] = mapped_column(String(32))
     rule: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(12))
     met_late: Mapped[bool] = mapped_column(Boolean)
-    n: Mapped[int] = mapped_column(Integer)
 
 
 class JudgeTally(Base):

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import RecheckMethod, RecheckResult
-from app.models.base import Base, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base, StringEnum, UTCDateTime, id_order_indexes, utcnow
 
 
 class TerminationPoolEntry(Base):
@@ -14,7 +14,7 @@ class TerminationPoolEntry(Base):
     computed from ``entered_on`` and the settings."""
 
     __tablename__ = "termination_pool_entry"
-    __table_args__ = (Index("ix_termination_pool_entry_unit_code_id", "unit_code", "id"),)
+    __table_args__ = id_order_indexes("termination_pool_entry", "unit_code")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)

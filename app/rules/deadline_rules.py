@@ -403,13 +403,13 @@ class ClockComputation:
         return DeadlineStatus.open
 
 
-def suspensions(events: Iterable[ClockEvent], *, deferral_max_months: int | None = None) -> list[Pause]:
-    """Pair each ``suspension.ended`` with the earliest running suspension of its kind (or its subject).
-
-    A deferral (暂缓执行) ends by itself the day after its last day, resumption recorded or not.
-    """
+def paired_suspensions(
+    events: Iterable[ClockEvent],
+) -> tuple[list[tuple[ClockEvent, date]], list[ClockEvent]]:
+    """Pair each ``suspension.ended`` with the earliest running suspension of its kind (or its subject):
+    the suspensions ended, each with the day it ended, and those still running."""
     running: list[ClockEvent] = []
-    pauses: list[Pause] = []
+    ended: list[tuple[ClockEvent, date]] = []
     for event in sorted(events, key=lambda e: (e.on, e.id)):
         if event.name == SUSPENSION_STARTED:
             running.append(event)
@@ -417,7 +417,17 @@ def suspensions(events: Iterable[ClockEvent], *, deferral_max_months: int | None
             started = matching_suspension(running, event)
             if started is not None:
                 running.remove(started)
-                pauses.append(_pause(started, event.on, deferral_max_months))
+                ended.append((started, event.on))
+    return ended, running
+
+
+def suspensions(events: Iterable[ClockEvent], *, deferral_max_months: int | None = None) -> list[Pause]:
+    """Every recorded suspension as a pause, ended as ``paired_suspensions`` pairs them.
+
+    A deferral (暂缓执行) ends by itself the day after its last day, resumption recorded or not.
+    """
+    ended, running = paired_suspensions(events)
+    pauses = [_pause(started, ended_on, deferral_max_months) for started, ended_on in ended]
     pauses.extend(_pause(e, None, deferral_max_months) for e in running)
     return sorted(pauses, key=lambda p: p.start)
 

@@ -31,9 +31,19 @@ from app.enums import (
 )
 from app.errors import FieldError
 from app.rules.identifiers import DOCUMENTS_BY_PARTY_TYPE, normalise_case_number, validate_id_document
-from app.schemas.common import AllowedActions, InputModel, ISODate, MoneyIn, MoneyOut, Name, ORMModel, example
+from app.schemas.common import (
+    AllowedActions,
+    InputModel,
+    ISODate,
+    MoneyIn,
+    MoneyOut,
+    Name,
+    ORMModel,
+    example,
+    not_in_future,
+)
 from app.schemas.deadline import DeadlineRead
-from app.settings import court_today, get_settings
+from app.settings import get_settings
 
 # Civil Code arts. 2, 57, 102: a natural person, a legal person or an unincorporated organisation;
 # each kind of respondent belongs to one of them.
@@ -220,14 +230,7 @@ class CaseCreate(InputModel):
     @field_validator("filed_on")
     @classmethod
     def _not_in_future(cls, value: date) -> date:
-        today = court_today()
-        if value > today:
-            raise PydanticCustomError(
-                "date_in_future",
-                "the filing date {filed_on} is after today ({today})",
-                {"filed_on": value.isoformat(), "today": today.isoformat()},
-            )
-        return value
+        return not_in_future(value, called="the filing date")
 
     @model_validator(mode="after")
     def _consistent(self) -> CaseCreate:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -17,9 +17,11 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from app.enums import Decision
 from app.settings import court_today
 
 T = TypeVar("T")
@@ -125,19 +127,22 @@ def _iso_date(value: Any) -> Any:
 ISODate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
 
 
-def _not_in_future(value: date) -> date:
+def not_in_future(value: date, *, called: str | None = None) -> date:
+    """``value`` unless it is after today at the court: a 422 ``date_in_future``, whose message names
+    the date when it is ``called`` something (``the filing date``)."""
     today = court_today()
     if value > today:
+        message = "{value} is after today ({today})"
         raise PydanticCustomError(
             "date_in_future",
-            "{value} is after today ({today})",
+            message if called is None else f"{called} {message}",
             {"value": value.isoformat(), "today": today.isoformat()},
         )
     return value
 
 
 # The legal date of an act the client reports (API.md conventions): not later than today at the court.
-LegalDate = Annotated[date, AfterValidator(_not_in_future)]
+LegalDate = Annotated[date, AfterValidator(not_in_future)]
 DocumentNumber = Annotated[str, Field(min_length=1, max_length=100, examples=["（2026）豫0104执123号"])]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 # What a record's reader may do next (and what a 409 names instead): the caller's, not the state's.
@@ -191,6 +196,20 @@ def field_error(
 ) -> ValidationError:
     """A validation error naming ``field`` (the 422 problem's ``errors[].field``)."""
     return ValidationError.from_exception_data(model.__name__, [error_detail(field, kind, message, value)])
+
+
+class DecisionInput(InputModel):
+    """A leader approves or refuses what was asked; a refusal states its reason."""
+
+    decision: Decision
+    decided_on: LegalDate | None = Field(None, description="defaults to today")
+    reason: LongText | None = Field(None, description="required when refusing")
+
+    @model_validator(mode="after")
+    def _refusal_gives_reason(self) -> Self:
+        if self.decision == Decision.refuse and self.reason is None:
+            raise field_error(type(self), "reason", "missing", "a refusal states its reason", None)
+        return self
 
 
 class Page(BaseModel, Generic[T]):

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, model_validator
 from app.enums import Decision, DeletionTrigger, DishonestGround, DishonestListingState
 from app.schemas.common import (
     AllowedActions,
+    DecisionInput,
     InputModel,
     ISODate,
     LegalDate,
@@ -40,12 +41,11 @@ class DishonestListingCreate(InputModel):
     proposed_on: LegalDate | None = Field(None, description="defaults to today")
 
 
-class DishonestDecisionCreate(InputModel):
+class DishonestDecisionCreate(DecisionInput):
     """The director approves or refuses (plan §4: 失信被执行人录入审批)."""
 
     model_config = example(decision="approve", decided_on="2026-05-08")
 
-    decision: Decision
     decided_on: LegalDate | None = Field(None, description="defaults to today; the listing starts that day")
     reason: LongText | None = Field(
         None, description="required when refusing; the serious circumstances when adding years"
@@ -54,8 +54,6 @@ class DishonestDecisionCreate(InputModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> DishonestDecisionCreate:
-        if self.decision == Decision.refuse and self.reason is None:
-            raise field_error(type(self), "reason", "missing", "a refusal states its reason", None)
         if self.decision == Decision.refuse and self.extra_years:
             raise field_error(
                 type(self), "extra_years", "not_for_refusal", "only an approval sets a term", self.extra_years

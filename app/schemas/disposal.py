@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field
 
-from app.enums import Decision, DisposalTaskKind, DisposalTransferState
+from app.enums import DisposalTaskKind, DisposalTransferState
 from app.schemas.common import (
     AllowedActions,
+    DecisionInput,
     InputModel,
     ISODate,
     LegalDate,
@@ -18,7 +19,6 @@ from app.schemas.common import (
     ORMModel,
     RowId,
     example,
-    field_error,
 )
 
 
@@ -38,20 +38,10 @@ class DisposalTransferCreate(InputModel):
     )
 
 
-class DisposalDecisionCreate(InputModel):
+class DisposalDecisionCreate(DecisionInput):
     """The deputy director's decision (主管副局长批准, plan §5(3))."""
 
     model_config = example(decision="approve", decided_on="2026-04-03")
-
-    decision: Decision
-    decided_on: LegalDate | None = Field(None, description="defaults to today")
-    reason: LongText | None = Field(None, description="required when refusing")
-
-    @model_validator(mode="after")
-    def _refusal_gives_reason(self) -> DisposalDecisionCreate:
-        if self.decision == Decision.refuse and self.reason is None:
-            raise field_error(type(self), "reason", "missing", "a refusal states its reason", None)
-        return self
 
 
 class DisposalTaskCreate(InputModel):

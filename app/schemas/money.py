@@ -8,7 +8,6 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from app.enums import (
-    Decision,
     DeferralReason,
     DeferralState,
     LedgerEntryKind,
@@ -19,6 +18,7 @@ from app.enums import (
 )
 from app.schemas.common import (
     AllowedActions,
+    DecisionInput,
     InputModel,
     ISODate,
     LegalDate,
@@ -159,20 +159,10 @@ class PayoutCreate(InputModel):
         return self
 
 
-class PayoutDecision(InputModel):
+class PayoutDecision(DecisionInput):
     """A leader of the payout's tier approves or refuses it."""
 
     model_config = example(decision="approve", decided_on="2026-07-03")
-
-    decision: Decision
-    decided_on: LegalDate | None = Field(None, description="defaults to today")
-    reason: LongText | None = Field(None, description="required when refusing")
-
-    @model_validator(mode="after")
-    def _refusal_gives_reason(self) -> PayoutDecision:
-        if self.decision == Decision.refuse and self.reason is None:
-            raise field_error(type(self), "reason", "missing", "a refusal states its reason", None)
-        return self
 
 
 class PayoutExecution(InputModel):
@@ -221,7 +211,7 @@ class DeferralCreate(InputModel):
     requested_on: LegalDate | None = Field(None, description="defaults to today")
 
 
-class DeferralDecision(PayoutDecision):
+class DeferralDecision(DecisionInput):
     """The director approves the deferral (the payout clock waits) or refuses it."""
 
     model_config = example(decision="approve", decided_on="2026-07-08")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.schemas.case import CaseCreate
 from app.schemas.common import MoneyIn
+from app.settings import court_today
 from tests.factories import case_body
 
 
@@ -71,3 +73,12 @@ def test_cross_field_rules_name_their_field():
 def test_stored_case_number_form():
     body = CaseCreate.model_validate(case_body(case_number="(2026)豫0104执1号"))
     assert body.case_number == "（2026）豫0104执1号"
+
+
+def test_filing_date_after_today_is_named_in_the_message():
+    tomorrow = court_today() + timedelta(days=1)
+    with pytest.raises(ValidationError) as caught:
+        CaseCreate.model_validate(case_body(year=tomorrow.year, filed_on=tomorrow.isoformat()))
+    message = f"the filing date {tomorrow.isoformat()} is after today ({court_today().isoformat()})"
+    errors = [e for e in caught.value.errors() if e["loc"] == ("filed_on",)]
+    assert [(e["type"], e["msg"]) for e in errors] == [("date_in_future", message)]

@@ -1,4 +1,9 @@
-"""Routes that every record with states shares, declared once: a command is one row of a table.
+"""Routes that every desk's records share, declared once: a route is one row of a table.
+
+A desk's router is its table: the lists (``Listing``: the filters it takes), the record by id
+(``Show``), the creating POSTs (``Create``: body, service, where the new record is found) and the
+commands (``Command``). The endpoint of each row is built here, its signature declared with
+``inspect.Signature`` so that FastAPI documents and validates it as if written out by hand.
 
 A command route (``POST /objections/{objection_id}/ruling``) takes the record's id, an optional
 ``If-Match`` and a body whose fields are the service function's keyword arguments; it answers the
@@ -11,21 +16,41 @@ records' ``allowed_actions`` are computed from.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
-from app.deps import Authorized, ExpectedVersion, SessionDep, with_etag
-from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
+from app.deps import (
+    Authorized,
+    Cursor,
+    ExpectedVersion,
+    IdempotencyKeyHeader,
+    SessionDep,
+    create_once,
+    with_etag,
+)
+from app.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    TransitionNotAllowed,
+    problem_responses,
+)
 from app.models.user import User
-from app.schemas.common import RowId
+from app.schemas.common import Limit, Page, RowId
+from app.services.idempotency import IdempotencyKeyReused
 from app.services.workflow import Workflow
 
 COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 R = TypeVar("R", bound=BaseModel)
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
 def record_reader(schema: type[R], workflow: Workflow[Any]) -> Callable[[Any, User], R]:
@@ -118,3 +143,192 @@ def _command_endpoint(
     endpoint.__doc__ = command.summary
     endpoint.__name__ = command.operation_id
     return endpoint
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A query parameter of a list route, handed to the list's service under the same name."""
+
+    name: str
+    annotation: Any
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """``GET {path}``: one page of records. ``service(session, user=…, <path ids>=…, <filters>=…,
+    limit=…, cursor=…)`` returns the page's rows and the next cursor; ``page`` is the response's
+    model when it is not a ``Page`` of the desk's read schema."""
+
+    path: str
+    operation_id: str
+    permission: str
+    service: Callable[..., tuple[Sequence[Any], str | None]]
+    summary: str
+    filters: Sequence[Filter] = ()
+    page: type[BaseModel] | None = None
+    cursor: Any = Cursor  # as the route documents its cursor parameter
+
+
+@dataclass(frozen=True)
+class Show:
+    """``GET {path}``: one record, ``service(session, user=…, <path ids>=…)``, with its ``ETag`` when
+    the read schema has a version."""
+
+    path: str
+    operation_id: str
+    permission: str
+    service: Callable[..., Any]
+    summary: str
+
+
+@dataclass(frozen=True)
+class Create:
+    """``POST {path}`` creating a record once per ``Idempotency-Key``: ``service(session, user=…,
+    <path ids>=…, **body)``, and ``expected_version=…`` from ``If-Match`` when ``versioned``. The 201
+    names the new record at ``location``, formatted with the path ids and the created body."""
+
+    path: str
+    operation_id: str
+    permission: str
+    body: type[BaseModel]
+    service: Callable[..., Any]
+    summary: str
+    problems: Sequence[type[DomainError]]  # besides a reused Idempotency-Key, which every one may give
+    location: str | None = None
+    versioned: bool = False
+
+
+Route = Listing | Show | Create
+
+
+def schema_reader(schema: type[R]) -> Callable[[Any, User], R]:
+    """How a record without workflow actions is shown: its read schema alone."""
+
+    def read(record: Any, user: User) -> R:
+        return schema.model_validate(record)
+
+    return read
+
+
+def add_routes(
+    router: APIRouter,
+    *,
+    response_model: type[BaseModel],
+    read: Callable[[Any, User], Any],
+    routes: Sequence[Route],
+) -> None:
+    """Mount each route of the table on ``router``, in order; ``read`` shapes a record for its caller."""
+    for route in routes:
+        if isinstance(route, Listing):
+            page = route.page or Page[response_model]  # type: ignore[valid-type]
+            endpoint = _listing_endpoint(route, page, read)
+            lone = not _path_ids(route.path)  # nothing to be found but the list itself
+            _add(router, route, "GET", endpoint, page, (Forbidden,) if lone else (Forbidden, NotFound))
+        elif isinstance(route, Show):
+            endpoint = _show_endpoint(route, response_model, read)
+            _add(router, route, "GET", endpoint, response_model, (Forbidden, NotFound))
+        else:
+            endpoint = _create_endpoint(route, read)
+            problems = (*route.problems, IdempotencyKeyReused)
+            _add(router, route, "POST", endpoint, response_model, problems, status_code=201)
+
+
+def _add(
+    router: APIRouter,
+    route: Route,
+    method: str,
+    endpoint: Callable[..., Any],
+    response_model: Any,
+    problems: Sequence[type[DomainError]],
+    status_code: int | None = None,
+) -> None:
+    endpoint.__doc__ = route.summary
+    endpoint.__name__ = route.operation_id
+    router.add_api_route(
+        route.path,
+        endpoint,
+        methods=[method],
+        operation_id=route.operation_id,
+        name=route.operation_id,
+        status_code=status_code,
+        response_model=response_model,
+        responses=problem_responses(*problems),
+    )
+
+
+def _path_ids(path: str) -> list[str]:
+    return re.findall(r"{(\w+)}", path)
+
+
+def _signed(endpoint: Callable[..., Any], route: Route, *rest: inspect.Parameter) -> Callable[..., Any]:
+    """``endpoint`` taking the path's row ids, the request's session, the caller (who must hold the
+    route's permission) and then ``rest``."""
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            *(inspect.Parameter(name, KEYWORD, annotation=RowId) for name in _path_ids(route.path)),
+            inspect.Parameter("session", KEYWORD, annotation=SessionDep),
+            inspect.Parameter("user", KEYWORD, annotation=Annotated[User, Authorized(route.permission)]),
+            *rest,
+        ]
+    )
+    return endpoint
+
+
+def _listing_endpoint(
+    route: Listing, page: type[BaseModel], read: Callable[[Any, User], Any]
+) -> Callable[..., Any]:
+    def endpoint(*, session: Session, user: User, **arguments: Any) -> Any:
+        rows, next_cursor = route.service(session, user=user, **arguments)
+        return page(items=[read(row, user) for row in rows], next_cursor=next_cursor)
+
+    return _signed(
+        endpoint,
+        route,
+        *(
+            inspect.Parameter(f.name, KEYWORD, annotation=f.annotation, default=f.default)
+            for f in route.filters
+        ),
+        inspect.Parameter("limit", KEYWORD, annotation=Limit, default=50),
+        inspect.Parameter("cursor", KEYWORD, annotation=route.cursor, default=None),
+    )
+
+
+def _show_endpoint(
+    route: Show, response_model: type[BaseModel], read: Callable[[Any, User], Any]
+) -> Callable[..., Any]:
+    versioned = "version" in response_model.model_fields
+
+    def endpoint(*, session: Session, user: User, response: Response, **ids: Any) -> Any:
+        shown = read(route.service(session, user=user, **ids), user)
+        return with_etag(response, shown) if versioned else shown
+
+    return _signed(endpoint, route, inspect.Parameter("response", KEYWORD, annotation=Response))
+
+
+def _create_endpoint(route: Create, read: Callable[[Any, User], Any]) -> Callable[..., Any]:
+    path_ids = _path_ids(route.path)
+
+    def endpoint(
+        *, body: BaseModel, session: Session, user: User, idempotency_key: str | None, **arguments: Any
+    ) -> JSONResponse:
+        ids = {name: arguments[name] for name in path_ids}
+        location = route.location
+        return create_once(
+            session,
+            user,
+            key=idempotency_key,
+            operation=":".join([route.operation_id, *(str(ids[name]) for name in path_ids)]),
+            payload=body,
+            create=lambda: read(route.service(session, user=user, **arguments, **dict(body)), user),
+            location=(lambda created: location.format(**{**ids, **created})) if location else None,
+        )
+
+    if_match = inspect.Parameter("expected_version", KEYWORD, annotation=ExpectedVersion, default=None)
+    return _signed(
+        endpoint,
+        route,
+        inspect.Parameter("body", KEYWORD, annotation=route.body),
+        *([if_match] if route.versioned else []),
+        inspect.Parameter("idempotency_key", KEYWORD, annotation=IdempotencyKeyHeader, default=None),
+    )

@@ -18,10 +18,10 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from app.deps import (
     with_etag,
 )
 from app.errors import (
+    Conflict,
     DomainError,
     Forbidden,
     NotFound,
@@ -51,6 +52,8 @@ from app.services.workflow import Workflow
 COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 R = TypeVar("R", bound=BaseModel)
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
+# The cursor as some list routes document it: the same parameter as ``Cursor``, undescribed.
+PlainCursor = Annotated[str | None, Query(max_length=200)]
 
 
 def record_reader(schema: type[R], workflow: Workflow[Any]) -> Callable[[Any, User], R]:
@@ -155,42 +158,58 @@ class Filter:
 
 
 @dataclass(frozen=True)
-class Listing:
-    """``GET {path}``: one page of records. ``service(session, user=…, <path ids>=…, <filters>=…,
-    limit=…, cursor=…)`` returns the page's rows and the next cursor; ``page`` is the response's
-    model when it is not a ``Page`` of the desk's read schema."""
+class _Route:
+    """What every route row names: its path (whose ``{…_id}`` are row ids handed to the service), its
+    operation id and the permission the caller must hold. ``schema``: the route shows another record
+    than the desk's, by this read schema; ``read``: how a record is shaped for it (else the schema
+    alone)."""
 
     path: str
     operation_id: str
     permission: str
+    schema: type[BaseModel] | None = field(default=None, kw_only=True)
+    read: Callable[[Any, User], Any] | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Listing(_Route):
+    """``GET {path}``: one page of records. ``service(session, user=…, <path ids>=…, <filters>=…,
+    limit=…, cursor=…)`` returns the page's rows and the next cursor. With ``filter_type`` the filters
+    reach the service as one value, ``filters=filter_type(<filters>)``; ``page`` is the response's
+    model when it is not a ``Page`` of the records' read schema."""
+
     service: Callable[..., tuple[Sequence[Any], str | None]]
     summary: str
     filters: Sequence[Filter] = ()
+    filter_type: Callable[..., Any] | None = None
     page: type[BaseModel] | None = None
     cursor: Any = Cursor  # as the route documents its cursor parameter
 
 
 @dataclass(frozen=True)
-class Show:
+class Show(_Route):
     """``GET {path}``: one record, ``service(session, user=…, <path ids>=…)``, with its ``ETag`` when
     the read schema has a version."""
 
-    path: str
-    operation_id: str
-    permission: str
     service: Callable[..., Any]
     summary: str
 
 
 @dataclass(frozen=True)
-class Create:
+class Signoff(_Route):
+    """``POST {path}`` without a body: the caller signs off a record (a review, an approval),
+    ``service(session, user=…, <path ids>=…)``; 409 when it is not awaiting that."""
+
+    service: Callable[..., Any]
+    summary: str
+
+
+@dataclass(frozen=True)
+class Create(_Route):
     """``POST {path}`` creating a record once per ``Idempotency-Key``: ``service(session, user=…,
     <path ids>=…, **body)``, and ``expected_version=…`` from ``If-Match`` when ``versioned``. The 201
     names the new record at ``location``, formatted with the path ids and the created body."""
 
-    path: str
-    operation_id: str
-    permission: str
     body: type[BaseModel]
     service: Callable[..., Any]
     summary: str
@@ -199,7 +218,7 @@ class Create:
     versioned: bool = False
 
 
-Route = Listing | Show | Create
+Route = Listing | Show | Signoff | Create
 
 
 def schema_reader(schema: type[R]) -> Callable[[Any, User], R]:
@@ -218,20 +237,26 @@ def add_routes(
     read: Callable[[Any, User], Any],
     routes: Sequence[Route],
 ) -> None:
-    """Mount each route of the table on ``router``, in order; ``read`` shapes a record for its caller."""
+    """Mount each route of the table on ``router``, in order. ``response_model`` and ``read``: the
+    desk's record, its read schema and how it is shaped for the caller."""
     for route in routes:
+        schema = route.schema or response_model
+        shape = route.read or (schema_reader(route.schema) if route.schema else read)
         if isinstance(route, Listing):
-            page = route.page or Page[response_model]  # type: ignore[valid-type]
-            endpoint = _listing_endpoint(route, page, read)
+            page = route.page or Page[schema]  # type: ignore[valid-type]
+            endpoint = _listing_endpoint(route, page, shape)
             lone = not _path_ids(route.path)  # nothing to be found but the list itself
             _add(router, route, "GET", endpoint, page, (Forbidden,) if lone else (Forbidden, NotFound))
         elif isinstance(route, Show):
-            endpoint = _show_endpoint(route, response_model, read)
-            _add(router, route, "GET", endpoint, response_model, (Forbidden, NotFound))
+            endpoint = _show_endpoint(route, "version" in schema.model_fields, shape)
+            _add(router, route, "GET", endpoint, schema, (Forbidden, NotFound))
+        elif isinstance(route, Signoff):
+            endpoint = _signoff_endpoint(route, shape)
+            _add(router, route, "POST", endpoint, schema, (Forbidden, NotFound, Conflict))
         else:
-            endpoint = _create_endpoint(route, read)
+            endpoint = _create_endpoint(route, shape)
             problems = (*route.problems, IdempotencyKeyReused)
-            _add(router, route, "POST", endpoint, response_model, problems, status_code=201)
+            _add(router, route, "POST", endpoint, schema, problems, status_code=201)
 
 
 def _add(
@@ -278,7 +303,12 @@ def _signed(endpoint: Callable[..., Any], route: Route, *rest: inspect.Parameter
 def _listing_endpoint(
     route: Listing, page: type[BaseModel], read: Callable[[Any, User], Any]
 ) -> Callable[..., Any]:
+    filter_names = [f.name for f in route.filters]
+
     def endpoint(*, session: Session, user: User, **arguments: Any) -> Any:
+        if route.filter_type is not None:
+            filters = {name: arguments.pop(name) for name in filter_names}
+            arguments["filters"] = route.filter_type(**filters)
         rows, next_cursor = route.service(session, user=user, **arguments)
         return page(items=[read(row, user) for row in rows], next_cursor=next_cursor)
 
@@ -294,16 +324,19 @@ def _listing_endpoint(
     )
 
 
-def _show_endpoint(
-    route: Show, response_model: type[BaseModel], read: Callable[[Any, User], Any]
-) -> Callable[..., Any]:
-    versioned = "version" in response_model.model_fields
-
+def _show_endpoint(route: Show, versioned: bool, read: Callable[[Any, User], Any]) -> Callable[..., Any]:
     def endpoint(*, session: Session, user: User, response: Response, **ids: Any) -> Any:
         shown = read(route.service(session, user=user, **ids), user)
         return with_etag(response, shown) if versioned else shown
 
     return _signed(endpoint, route, inspect.Parameter("response", KEYWORD, annotation=Response))
+
+
+def _signoff_endpoint(route: Signoff, read: Callable[[Any, User], Any]) -> Callable[..., Any]:
+    def endpoint(*, session: Session, user: User, **ids: Any) -> Any:
+        return read(route.service(session, user=user, **ids), user)
+
+    return _signed(endpoint, route)
 
 
 def _create_endpoint(route: Create, read: Callable[[Any, User], Any]) -> Callable[..., Any]:

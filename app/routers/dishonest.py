@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import partial
 
-from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 
-from app.deps import (
-    Authorized,
-    Cursor,
-    IdempotencyKeyHeader,
-    SessionDep,
-    create_once,
-    with_etag,
-)
 from app.enums import DishonestListingState
 from app.errors import (
     Conflict,
@@ -25,9 +16,7 @@ from app.errors import (
     TransitionNotAllowed,
     problem_responses,
 )
-from app.models.user import User
-from app.routing import Command, add_commands, record_reader
-from app.schemas.common import Limit, Page, RowId
+from app.routing import Command, Create, Filter, Listing, Show, add_commands, add_routes, record_reader
 from app.schemas.dishonest import (
     DeletionCreate,
     DeletionTriggerCreate,
@@ -37,107 +26,53 @@ from app.schemas.dishonest import (
 )
 from app.services import dishonest
 from app.services.case_access import COMMAND_POLICY
-from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["dishonest list"])
 
 
 _read = record_reader(DishonestListingRead, dishonest.LISTINGS)
+_STATE = Filter("state", DishonestListingState | None)
 
-
-@router.post(
-    "/cases/{case_id}/dishonest-listings",
-    operation_id="propose_dishonest_listing",
-    status_code=201,
+add_routes(
+    router,
     response_model=DishonestListingRead,
-    responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, Conflict, IdempotencyKeyReused),
-)
-def propose_listing(
-    case_id: RowId,
-    body: DishonestListingCreate,
-    session: SessionDep,
-    user: Annotated[User, Authorized(COMMAND_POLICY["propose_dishonest"])],
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
-    """Propose a respondent for the dishonest list (the handling judge)."""
-    return create_once(
-        session,
-        user,
-        key=idempotency_key,
-        operation=f"propose_dishonest_listing:{case_id}",
-        payload=body,
-        create=lambda: _read(
-            dishonest.propose_listing(
-                session,
-                case_id=case_id,
-                user=user,
-                respondent_id=body.respondent_id,
-                ground=body.ground,
-                facts=body.facts,
-                proposed_on=body.proposed_on,
-            ),
-            user,
+    read=_read,
+    routes=[
+        Create(
+            "/cases/{case_id}/dishonest-listings",
+            "propose_dishonest_listing",
+            COMMAND_POLICY["propose_dishonest"],
+            DishonestListingCreate,
+            dishonest.propose_listing,
+            "Propose a respondent for the dishonest list (the handling judge).",
+            problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
+            location="/api/v1/dishonest-listings/{id}",
         ),
-        location=lambda created: f"/api/v1/dishonest-listings/{created['id']}",
-    )
-
-
-@router.get(
-    "/cases/{case_id}/dishonest-listings",
-    operation_id="list_case_dishonest_listings",
-    response_model=Page[DishonestListingRead],
-    responses=problem_responses(Forbidden, NotFound),
+        Listing(
+            "/cases/{case_id}/dishonest-listings",
+            "list_case_dishonest_listings",
+            "dishonest.read",
+            dishonest.list_listings,
+            "The dishonest-list proposals and listings of one case, newest first.",
+            filters=[_STATE],
+        ),
+        Listing(
+            "/dishonest-listings",
+            "list_dishonest_listings",
+            "dishonest.read",
+            partial(dishonest.list_listings, case_id=None),
+            "Dishonest-list proposals and listings the caller may see, newest first; filter by ``state``.",
+            filters=[_STATE],
+        ),
+        Show(
+            "/dishonest-listings/{listing_id}",
+            "get_dishonest_listing",
+            "dishonest.read",
+            dishonest.get_listing,
+            "One dishonest-list proposal or listing.",
+        ),
+    ],
 )
-def list_case_listings(
-    case_id: RowId,
-    session: SessionDep,
-    user: Annotated[User, Authorized("dishonest.read")],
-    state: DishonestListingState | None = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> Page[DishonestListingRead]:
-    """The dishonest-list proposals and listings of one case, newest first."""
-    rows, next_cursor = dishonest.list_listings(
-        session, user=user, case_id=case_id, state=state, limit=limit, cursor=cursor
-    )
-    return Page[DishonestListingRead](items=[_read(row, user) for row in rows], next_cursor=next_cursor)
-
-
-@router.get(
-    "/dishonest-listings",
-    operation_id="list_dishonest_listings",
-    response_model=Page[DishonestListingRead],
-    responses=problem_responses(Forbidden),
-)
-def list_listings(
-    session: SessionDep,
-    user: Annotated[User, Authorized("dishonest.read")],
-    state: DishonestListingState | None = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> Page[DishonestListingRead]:
-    """Dishonest-list proposals and listings the caller may see, newest first; filter by ``state``."""
-    rows, next_cursor = dishonest.list_listings(
-        session, user=user, case_id=None, state=state, limit=limit, cursor=cursor
-    )
-    return Page[DishonestListingRead](items=[_read(row, user) for row in rows], next_cursor=next_cursor)
-
-
-@router.get(
-    "/dishonest-listings/{listing_id}",
-    operation_id="get_dishonest_listing",
-    response_model=DishonestListingRead,
-    responses=problem_responses(Forbidden, NotFound),
-)
-def get_listing(
-    listing_id: RowId,
-    session: SessionDep,
-    user: Annotated[User, Authorized("dishonest.read")],
-    response: Response,
-) -> DishonestListingRead:
-    """One dishonest-list proposal or listing."""
-    return with_etag(response, _read(dishonest.get_listing(session, listing_id=listing_id, user=user), user))
-
 
 add_commands(
     router,

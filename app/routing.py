@@ -49,7 +49,9 @@ from app.schemas.common import Limit, Page, RowId
 from app.services.idempotency import IdempotencyKeyReused
 from app.services.workflow import Workflow
 
-COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
+# What every command may answer besides its record: the caller may not, no such record, not in this
+# state, a stale If-Match.
+COMMAND_PROBLEMS = (Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 R = TypeVar("R", bound=BaseModel)
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
 # The cursor as some list routes document it: the same parameter as ``Cursor``, undescribed.
@@ -79,73 +81,33 @@ class Command:
     service: Callable[..., Any]
     summary: str
     body_optional: bool = False
-    problems: dict[int | str, dict[str, Any]] | None = None
+    more_problems: Sequence[type[DomainError]] = ()  # besides COMMAND_PROBLEMS
 
 
 def add_commands(
     router: APIRouter,
     *,
     workflow: Workflow[Any],
-    id_name: str,
     response_model: type[BaseModel],
     read: Callable[[Any, User], Any],
     commands: Sequence[Command],
 ) -> None:
-    """Mount each command on ``router``; ``read`` shapes the changed record for its caller."""
-    for command in commands:
-        permission = workflow.permission(command.action)
-        router.add_api_route(
+    """Mount each command on ``router``, a ``Change`` by the permission of its action's step;
+    ``read`` shapes the changed record for its caller."""
+    changes = [
+        Change(
             command.path,
-            _command_endpoint(
-                command, permission=permission, id_name=id_name, response_model=response_model, read=read
-            ),
-            methods=["POST"],
-            operation_id=command.operation_id,
-            name=command.operation_id,
-            response_model=response_model,
-            responses=command.problems or COMMAND_PROBLEMS,
+            command.operation_id,
+            workflow.permission(command.action),
+            command.body,
+            command.service,
+            command.summary,
+            body_optional=command.body_optional,
+            more_problems=command.more_problems,
         )
-
-
-def _command_endpoint(
-    command: Command,
-    *,
-    permission: str,
-    id_name: str,
-    response_model: type[BaseModel],
-    read: Callable[[Any, User], Any],
-) -> Callable[..., Any]:
-    def endpoint(**arguments: Any) -> Any:
-        body = arguments["body"] or command.body()
-        session, user = arguments["session"], arguments["user"]
-        record = command.service(
-            session,
-            user=user,
-            expected_version=arguments["expected_version"],
-            **{id_name: arguments[id_name]},
-            **dict(body),
-        )
-        return with_etag(arguments["response"], read(record, user))
-
-    body_annotation: Any = command.body
-    body_default: Any = inspect.Parameter.empty
-    if command.body_optional:
-        body_annotation, body_default = Annotated[command.body | None, Body()], None
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [
-            inspect.Parameter(id_name, keyword, annotation=RowId),
-            inspect.Parameter("session", keyword, annotation=SessionDep),
-            inspect.Parameter("user", keyword, annotation=Annotated[User, Authorized(permission)]),
-            inspect.Parameter("response", keyword, annotation=Response),
-            inspect.Parameter("expected_version", keyword, annotation=ExpectedVersion),
-            inspect.Parameter("body", keyword, annotation=body_annotation, default=body_default),
-        ],
-        return_annotation=response_model,
-    )
-    endpoint.__doc__ = command.summary
-    endpoint.__name__ = command.operation_id
-    return endpoint
+        for command in commands
+    ]
+    add_routes(router, response_model=response_model, read=read, routes=changes)
 
 
 @dataclass(frozen=True)
@@ -218,7 +180,22 @@ class Create(_Route):
     versioned: bool = False
 
 
-Route = Listing | Show | Signoff | Create
+@dataclass(frozen=True)
+class Change(_Route):
+    """``POST {path}`` changing a record: ``service(session, user=…, <path ids>=…,
+    expected_version=…, **body)``, the version from ``If-Match``. It answers the changed record with
+    its ``ETag``, the read schema's ``version_field``. ``body_optional``: the body may be left out
+    (its schema's defaults apply)."""
+
+    body: type[BaseModel]
+    service: Callable[..., Any]
+    summary: str
+    body_optional: bool = False
+    more_problems: Sequence[type[DomainError]] = ()  # besides COMMAND_PROBLEMS
+    version_field: str = "version"
+
+
+Route = Listing | Show | Signoff | Create | Change
 
 
 def schema_reader(schema: type[R]) -> Callable[[Any, User], R]:
@@ -233,15 +210,18 @@ def schema_reader(schema: type[R]) -> Callable[[Any, User], R]:
 def add_routes(
     router: APIRouter,
     *,
-    response_model: type[BaseModel],
-    read: Callable[[Any, User], Any],
+    response_model: type[BaseModel] | None = None,
+    read: Callable[[Any, User], Any] | None = None,
     routes: Sequence[Route],
 ) -> None:
-    """Mount each route of the table on ``router``, in order. ``response_model`` and ``read``: the
-    desk's record, its read schema and how it is shaped for the caller."""
+    """Mount each route of the table on ``router``, in order. ``response_model``: the read schema of
+    the desk's record, shown by ``read`` (else by the schema alone) to a route that names no other."""
     for route in routes:
         schema = route.schema or response_model
-        shape = route.read or (schema_reader(route.schema) if route.schema else read)
+        if schema is None:
+            raise TypeError(f"{route.operation_id}: no read schema, neither the route's nor the desk's")
+        desk_read = None if route.schema else read
+        shape = route.read or desk_read or schema_reader(schema)
         if isinstance(route, Listing):
             page = route.page or Page[schema]  # type: ignore[valid-type]
             endpoint = _listing_endpoint(route, page, shape)
@@ -253,10 +233,13 @@ def add_routes(
         elif isinstance(route, Signoff):
             endpoint = _signoff_endpoint(route, shape)
             _add(router, route, "POST", endpoint, schema, (Forbidden, NotFound, Conflict))
-        else:
+        elif isinstance(route, Create):
             endpoint = _create_endpoint(route, shape)
             problems = (*route.problems, IdempotencyKeyReused)
             _add(router, route, "POST", endpoint, schema, problems, status_code=201)
+        else:
+            endpoint = _change_endpoint(route, shape)
+            _add(router, route, "POST", endpoint, schema, (*COMMAND_PROBLEMS, *route.more_problems))
 
 
 def _add(
@@ -364,4 +347,26 @@ def _create_endpoint(route: Create, read: Callable[[Any, User], Any]) -> Callabl
         inspect.Parameter("body", KEYWORD, annotation=route.body),
         *([if_match] if route.versioned else []),
         inspect.Parameter("idempotency_key", KEYWORD, annotation=IdempotencyKeyHeader, default=None),
+    )
+
+
+def _change_endpoint(route: Change, read: Callable[[Any, User], Any]) -> Callable[..., Any]:
+    def endpoint(
+        *, session: Session, user: User, response: Response, body: BaseModel | None, **arguments: Any
+    ) -> Any:
+        fields = dict(body or route.body())
+        changed = read(route.service(session, user=user, **arguments, **fields), user)
+        response.headers["ETag"] = f'"{getattr(changed, route.version_field)}"'
+        return changed
+
+    body: Any = route.body
+    body_default: Any = inspect.Parameter.empty
+    if route.body_optional:
+        body, body_default = Annotated[route.body | None, Body()], None
+    return _signed(
+        endpoint,
+        route,
+        inspect.Parameter("response", KEYWORD, annotation=Response),
+        inspect.Parameter("expected_version", KEYWORD, annotation=ExpectedVersion),
+        inspect.Parameter("body", KEYWORD, annotation=body, default=body_default),
     )

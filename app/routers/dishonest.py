@@ -12,9 +12,7 @@ from app.errors import (
     Forbidden,
     GateNotMet,
     NotFound,
-    PreconditionFailed,
     TransitionNotAllowed,
-    problem_responses,
 )
 from app.routing import Command, Create, Filter, Listing, Show, add_commands, add_routes, record_reader
 from app.schemas.dishonest import (
@@ -77,7 +75,6 @@ add_routes(
 add_commands(
     router,
     workflow=dishonest.LISTINGS,
-    id_name="listing_id",
     response_model=DishonestListingRead,
     read=_read,
     commands=[
@@ -88,9 +85,7 @@ add_commands(
             DishonestDecisionCreate,
             dishonest.decide_listing,
             "Approve (needs a consumption ban on the case) or refuse a proposed listing (the director).",
-            problems=problem_responses(
-                Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, GateNotMet
-            ),
+            more_problems=(GateNotMet,),
         ),
         Command(
             "/dishonest-listings/{listing_id}/deletion-trigger",

@@ -74,7 +74,6 @@ add_routes(
 add_commands(
     router,
     workflow=disposal.TRANSFERS,
-    id_name="transfer_id",
     response_model=DisposalTransferRead,
     read=_read,
     commands=[

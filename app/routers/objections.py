@@ -73,7 +73,6 @@ add_routes(
 add_commands(
     router,
     workflow=objections.OBJECTIONS,
-    id_name="objection_id",
     response_model=ObjectionRead,
     read=_read,
     commands=[

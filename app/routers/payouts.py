@@ -11,9 +11,6 @@ from app.errors import (
     Forbidden,
     InsufficientFunds,
     NotFound,
-    PreconditionFailed,
-    TransitionNotAllowed,
-    problem_responses,
 )
 from app.routing import Command, Create, Filter, Listing, Show, add_commands, add_routes, record_reader
 from app.schemas.common import RowId
@@ -68,7 +65,6 @@ add_routes(
 add_commands(
     router,
     workflow=payouts.PAYOUTS,
-    id_name="payout_id",
     response_model=PayoutRead,
     read=_read,
     commands=[
@@ -88,9 +84,7 @@ add_commands(
             PayoutExecution,
             payouts.execute_payout,
             "Record an approved payout as paid, with the bank's reference (the office).",
-            problems=problem_responses(
-                Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, InsufficientFunds
-            ),
+            more_problems=(InsufficientFunds,),
         ),
     ],
 )
@@ -125,7 +119,6 @@ add_routes(
 add_commands(
     router,
     workflow=payouts.DEFERRALS,
-    id_name="deferral_id",
     response_model=DeferralRead,
     read=_read_deferral,
     commands=[

@@ -83,7 +83,6 @@ add_routes(
 add_commands(
     router,
     workflow=petitions.PETITIONS,
-    id_name="petition_id",
     response_model=PetitionRead,
     read=_read,
     commands=[

@@ -53,7 +53,6 @@ add_routes(
 add_commands(
     router,
     workflow=receipts.RECEIPTS,
-    id_name="receipt_id",
     response_model=ReceiptRead,
     read=_read,
     commands=[

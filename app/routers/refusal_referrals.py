@@ -13,7 +13,6 @@ from app.errors import (
     Forbidden,
     GateNotMet,
     NotFound,
-    PreconditionFailed,
     TransitionNotAllowed,
     problem_responses,
 )
@@ -126,7 +125,6 @@ add_routes(
 add_commands(
     router,
     workflow=refusal_referrals.REFERRALS,
-    id_name="referral_id",
     response_model=RefusalReferralRead,
     read=_read,
     commands=[
@@ -137,9 +135,7 @@ add_commands(
             ReviewCreate,
             refusal_referrals.review_referral,
             "Check the materials: complete, or returned with the missing items named.",
-            problems=problem_responses(
-                Forbidden, NotFound, TransitionNotAllowed, GateNotMet, PreconditionFailed
-            ),
+            more_problems=(GateNotMet,),
         ),
         Command(
             "/refusal-referrals/{referral_id}/supplement",

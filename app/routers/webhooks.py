@@ -5,20 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import JSONResponse
 
-from app.deps import (
-    Authorized,
-    Cursor,
-    ExpectedVersion,
-    IdempotencyKeyHeader,
-    SessionDep,
-    create_once,
-    with_etag,
-)
+from app.deps import Authorized, Cursor, ExpectedVersion, SessionDep, with_etag
 from app.enums import DeliveryStatus, SubscriptionStatus
 from app.errors import Forbidden, NotFound, PreconditionFailed, problem_responses
 from app.models.user import User
+from app.routing import Create, add_routes
 from app.schemas.common import Limit, RowId
 from app.schemas.event import (
     DeliveryPage,
@@ -29,44 +21,27 @@ from app.schemas.event import (
     SubscriptionRead,
 )
 from app.services import webhooks
-from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["webhooks"])
 MANAGE = "webhook.manage"
 
 
-@router.post(
-    "/webhook-subscriptions",
-    operation_id="create_webhook_subscription",
-    status_code=201,
-    response_model=SubscriptionCreated,
-    responses=problem_responses(Forbidden, IdempotencyKeyReused),
-)
-def create_webhook_subscription(
-    body: SubscriptionCreate,
-    session: SessionDep,
-    user: Annotated[User, Authorized(MANAGE)],
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
-    """Register a receiver of events (URL, types, secret); 422 naming ``url`` for a URL refused."""
-    return create_once(
-        session,
-        user,
-        key=idempotency_key,
-        operation="create_webhook_subscription",
-        payload=body,
-        create=lambda: SubscriptionCreated.model_validate(
-            webhooks.subscribe(
-                session,
-                user=user,
-                url=body.url,
-                event_types=body.event_types,
-                secret=body.secret,
-                description=body.description,
-            )
+add_routes(
+    router,
+    routes=[
+        Create(
+            "/webhook-subscriptions",
+            "create_webhook_subscription",
+            MANAGE,
+            SubscriptionCreate,
+            webhooks.subscribe,
+            "Register a receiver of events (URL, types, secret); 422 naming ``url`` for a URL refused.",
+            problems=(Forbidden,),
+            location="/api/v1/webhook-subscriptions/{id}",
+            schema=SubscriptionCreated,
         ),
-        location=lambda created: f"/api/v1/webhook-subscriptions/{created['id']}",
-    )
+    ],
+)
 
 
 @router.get(

@@ -112,11 +112,14 @@ def add_commands(
 
 @dataclass(frozen=True)
 class Filter:
-    """A query parameter of a list route, handed to the list's service under the same name."""
+    """A query parameter of a list or report route, handed to its service under the same name."""
 
     name: str
     annotation: Any
     default: Any = None
+
+    def parameter(self) -> inspect.Parameter:
+        return inspect.Parameter(self.name, KEYWORD, annotation=self.annotation, default=self.default)
 
 
 @dataclass(frozen=True)
@@ -269,14 +272,16 @@ def _path_ids(path: str) -> list[str]:
     return re.findall(r"{(\w+)}", path)
 
 
-def _signed(endpoint: Callable[..., Any], route: Route, *rest: inspect.Parameter) -> Callable[..., Any]:
-    """``endpoint`` taking the path's row ids, the request's session, the caller (who must hold the
-    route's permission) and then ``rest``."""
+def signed(
+    endpoint: Callable[..., Any], path: str, permission: str, *rest: inspect.Parameter
+) -> Callable[..., Any]:
+    """``endpoint`` as FastAPI sees it: taking the path's row ids, the request's session, the caller
+    (who must hold ``permission``) and then ``rest``."""
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
-            *(inspect.Parameter(name, KEYWORD, annotation=RowId) for name in _path_ids(route.path)),
+            *(inspect.Parameter(name, KEYWORD, annotation=RowId) for name in _path_ids(path)),
             inspect.Parameter("session", KEYWORD, annotation=SessionDep),
-            inspect.Parameter("user", KEYWORD, annotation=Annotated[User, Authorized(route.permission)]),
+            inspect.Parameter("user", KEYWORD, annotation=Annotated[User, Authorized(permission)]),
             *rest,
         ]
     )
@@ -295,13 +300,11 @@ def _listing_endpoint(
         rows, next_cursor = route.service(session, user=user, **arguments)
         return page(items=[read(row, user) for row in rows], next_cursor=next_cursor)
 
-    return _signed(
+    return signed(
         endpoint,
-        route,
-        *(
-            inspect.Parameter(f.name, KEYWORD, annotation=f.annotation, default=f.default)
-            for f in route.filters
-        ),
+        route.path,
+        route.permission,
+        *(f.parameter() for f in route.filters),
         inspect.Parameter("limit", KEYWORD, annotation=Limit, default=50),
         inspect.Parameter("cursor", KEYWORD, annotation=route.cursor, default=None),
     )
@@ -312,14 +315,16 @@ def _show_endpoint(route: Show, versioned: bool, read: Callable[[Any, User], Any
         shown = read(route.service(session, user=user, **ids), user)
         return with_etag(response, shown) if versioned else shown
 
-    return _signed(endpoint, route, inspect.Parameter("response", KEYWORD, annotation=Response))
+    return signed(
+        endpoint, route.path, route.permission, inspect.Parameter("response", KEYWORD, annotation=Response)
+    )
 
 
 def _signoff_endpoint(route: Signoff, read: Callable[[Any, User], Any]) -> Callable[..., Any]:
     def endpoint(*, session: Session, user: User, **ids: Any) -> Any:
         return read(route.service(session, user=user, **ids), user)
 
-    return _signed(endpoint, route)
+    return signed(endpoint, route.path, route.permission)
 
 
 def _create_endpoint(route: Create, read: Callable[[Any, User], Any]) -> Callable[..., Any]:
@@ -341,9 +346,10 @@ def _create_endpoint(route: Create, read: Callable[[Any, User], Any]) -> Callabl
         )
 
     if_match = inspect.Parameter("expected_version", KEYWORD, annotation=ExpectedVersion, default=None)
-    return _signed(
+    return signed(
         endpoint,
-        route,
+        route.path,
+        route.permission,
         inspect.Parameter("body", KEYWORD, annotation=route.body),
         *([if_match] if route.versioned else []),
         inspect.Parameter("idempotency_key", KEYWORD, annotation=IdempotencyKeyHeader, default=None),
@@ -363,9 +369,10 @@ def _change_endpoint(route: Change, read: Callable[[Any, User], Any]) -> Callabl
     body_default: Any = inspect.Parameter.empty
     if route.body_optional:
         body, body_default = Annotated[route.body | None, Body()], None
-    return _signed(
+    return signed(
         endpoint,
-        route,
+        route.path,
+        route.permission,
         inspect.Parameter("response", KEYWORD, annotation=Response),
         inspect.Parameter("expected_version", KEYWORD, annotation=ExpectedVersion),
         inspect.Parameter("body", KEYWORD, annotation=body, default=body_default),

@@ -1,8 +1,10 @@
 """Routes that every desk's records share, declared once: a route is one row of a table.
 
-A desk's router is its table: the lists (``Listing``: the filters it takes), the record by id
-(``Show``), the creating POSTs (``Create``: body, service, where the new record is found) and the
-commands (``Command``). The endpoint of each row is built here, its signature declared with
+A desk's router is its table (``Desk``: its record's read schema and workflow, named once): the
+lists (``Listing``: the filters it takes), the record by id (``Show``), the creating POSTs
+(``Create``: body, service, where the new record is found), the changes made with ``If-Match``
+(``Change``; a workflow's ``Command`` is one, allowed by its step's permission) and the sign-offs
+without a body (``Signoff``). The endpoint of each row is built here, its signature declared with
 ``inspect.Signature`` so that FastAPI documents and validates it as if written out by hand.
 
 A command route (``POST /objections/{objection_id}/ruling``) takes the record's id, an optional
@@ -110,6 +112,34 @@ def add_commands(
     add_routes(router, response_model=response_model, read=read, routes=changes)
 
 
+class Desk:
+    """A desk's record, named once: its read schema and its workflow, with the routes of the desk's
+    router as rows: ``desk.routes(Create(…), Listing(…), Show(…))``, ``desk.commands(Command(…))``.
+    ``read``: how the record is shown when it is more than its schema with the caller's actions."""
+
+    def __init__(
+        self,
+        router: APIRouter,
+        schema: type[BaseModel],
+        workflow: Workflow[Any],
+        read: Callable[[Any, User], Any] | None = None,
+    ) -> None:
+        self.router, self.schema, self.workflow = router, schema, workflow
+        self.read = read or record_reader(schema, workflow)
+
+    def routes(self, *routes: Route) -> None:
+        add_routes(self.router, response_model=self.schema, read=self.read, routes=routes)
+
+    def commands(self, *commands: Command) -> None:
+        add_commands(
+            self.router,
+            workflow=self.workflow,
+            response_model=self.schema,
+            read=self.read,
+            commands=commands,
+        )
+
+
 @dataclass(frozen=True)
 class Filter:
     """A query parameter of a list or report route, handed to its service under the same name."""
@@ -127,13 +157,15 @@ class _Route:
     """What every route row names: its path (whose ``{…_id}`` are row ids handed to the service), its
     operation id and the permission the caller must hold. ``schema``: the route shows another record
     than the desk's, by this read schema; ``read``: how a record is shaped for it (else the schema
-    alone)."""
+    alone). ``for_caller=False``: the service serves every caller alike (administration), so it is
+    not handed the caller."""
 
     path: str
     operation_id: str
     permission: str
     schema: type[BaseModel] | None = field(default=None, kw_only=True)
     read: Callable[[Any, User], Any] | None = field(default=None, kw_only=True)
+    for_caller: bool = field(default=True, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -288,6 +320,13 @@ def signed(
     return endpoint
 
 
+def _serve(route: Route, session: Session, user: User, **arguments: Any) -> Any:
+    """The route's service, on the request's session, for the caller."""
+    if route.for_caller:
+        return route.service(session, user=user, **arguments)
+    return route.service(session, **arguments)
+
+
 def _listing_endpoint(
     route: Listing, page: type[BaseModel], read: Callable[[Any, User], Any]
 ) -> Callable[..., Any]:
@@ -297,7 +336,7 @@ def _listing_endpoint(
         if route.filter_type is not None:
             filters = {name: arguments.pop(name) for name in filter_names}
             arguments["filters"] = route.filter_type(**filters)
-        rows, next_cursor = route.service(session, user=user, **arguments)
+        rows, next_cursor = _serve(route, session, user, **arguments)
         return page(items=[read(row, user) for row in rows], next_cursor=next_cursor)
 
     return signed(
@@ -312,7 +351,7 @@ def _listing_endpoint(
 
 def _show_endpoint(route: Show, versioned: bool, read: Callable[[Any, User], Any]) -> Callable[..., Any]:
     def endpoint(*, session: Session, user: User, response: Response, **ids: Any) -> Any:
-        shown = read(route.service(session, user=user, **ids), user)
+        shown = read(_serve(route, session, user, **ids), user)
         return with_etag(response, shown) if versioned else shown
 
     return signed(
@@ -322,7 +361,7 @@ def _show_endpoint(route: Show, versioned: bool, read: Callable[[Any, User], Any
 
 def _signoff_endpoint(route: Signoff, read: Callable[[Any, User], Any]) -> Callable[..., Any]:
     def endpoint(*, session: Session, user: User, **ids: Any) -> Any:
-        return read(route.service(session, user=user, **ids), user)
+        return read(_serve(route, session, user, **ids), user)
 
     return signed(endpoint, route.path, route.permission)
 
@@ -341,7 +380,7 @@ def _create_endpoint(route: Create, read: Callable[[Any, User], Any]) -> Callabl
             key=idempotency_key,
             operation=":".join([route.operation_id, *(str(ids[name]) for name in path_ids)]),
             payload=body,
-            create=lambda: read(route.service(session, user=user, **arguments, **dict(body)), user),
+            create=lambda: read(_serve(route, session, user, **arguments, **dict(body)), user),
             location=(lambda created: location.format(**{**ids, **created})) if location else None,
         )
 
@@ -361,7 +400,7 @@ def _change_endpoint(route: Change, read: Callable[[Any, User], Any]) -> Callabl
         *, session: Session, user: User, response: Response, body: BaseModel | None, **arguments: Any
     ) -> Any:
         fields = dict(body or route.body())
-        changed = read(route.service(session, user=user, **arguments, **fields), user)
+        changed = read(_serve(route, session, user, **arguments, **fields), user)
         response.headers["ETag"] = f'"{getattr(changed, route.version_field)}"'
         return changed
 

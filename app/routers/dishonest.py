@@ -14,7 +14,7 @@ from app.errors import (
     NotFound,
     TransitionNotAllowed,
 )
-from app.routing import Command, Create, Filter, Listing, Show, add_commands, add_routes, record_reader
+from app.routing import Command, Create, Desk, Filter, Listing, Show
 from app.schemas.dishonest import (
     DeletionCreate,
     DeletionTriggerCreate,
@@ -27,81 +27,69 @@ from app.services.case_access import COMMAND_POLICY
 
 router = APIRouter(tags=["dishonest list"])
 
-
-_read = record_reader(DishonestListingRead, dishonest.LISTINGS)
+desk = Desk(router, DishonestListingRead, dishonest.LISTINGS)
 _STATE = Filter("state", DishonestListingState | None)
 
-add_routes(
-    router,
-    response_model=DishonestListingRead,
-    read=_read,
-    routes=[
-        Create(
-            "/cases/{case_id}/dishonest-listings",
-            "propose_dishonest_listing",
-            COMMAND_POLICY["propose_dishonest"],
-            DishonestListingCreate,
-            dishonest.propose_listing,
-            "Propose a respondent for the dishonest list (the handling judge).",
-            problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
-            location="/api/v1/dishonest-listings/{id}",
-        ),
-        Listing(
-            "/cases/{case_id}/dishonest-listings",
-            "list_case_dishonest_listings",
-            "dishonest.read",
-            dishonest.list_listings,
-            "The dishonest-list proposals and listings of one case, newest first.",
-            filters=[_STATE],
-        ),
-        Listing(
-            "/dishonest-listings",
-            "list_dishonest_listings",
-            "dishonest.read",
-            partial(dishonest.list_listings, case_id=None),
-            "Dishonest-list proposals and listings the caller may see, newest first; filter by ``state``.",
-            filters=[_STATE],
-        ),
-        Show(
-            "/dishonest-listings/{listing_id}",
-            "get_dishonest_listing",
-            "dishonest.read",
-            dishonest.get_listing,
-            "One dishonest-list proposal or listing.",
-        ),
-    ],
+desk.routes(
+    Create(
+        "/cases/{case_id}/dishonest-listings",
+        "propose_dishonest_listing",
+        COMMAND_POLICY["propose_dishonest"],
+        DishonestListingCreate,
+        dishonest.propose_listing,
+        "Propose a respondent for the dishonest list (the handling judge).",
+        problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
+        location="/api/v1/dishonest-listings/{id}",
+    ),
+    Listing(
+        "/cases/{case_id}/dishonest-listings",
+        "list_case_dishonest_listings",
+        "dishonest.read",
+        dishonest.list_listings,
+        "The dishonest-list proposals and listings of one case, newest first.",
+        filters=[_STATE],
+    ),
+    Listing(
+        "/dishonest-listings",
+        "list_dishonest_listings",
+        "dishonest.read",
+        partial(dishonest.list_listings, case_id=None),
+        "Dishonest-list proposals and listings the caller may see, newest first; filter by ``state``.",
+        filters=[_STATE],
+    ),
+    Show(
+        "/dishonest-listings/{listing_id}",
+        "get_dishonest_listing",
+        "dishonest.read",
+        dishonest.get_listing,
+        "One dishonest-list proposal or listing.",
+    ),
 )
 
-add_commands(
-    router,
-    workflow=dishonest.LISTINGS,
-    response_model=DishonestListingRead,
-    read=_read,
-    commands=[
-        Command(
-            "/dishonest-listings/{listing_id}/decision",
-            "decide_dishonest_listing",
-            "decide",
-            DishonestDecisionCreate,
-            dishonest.decide_listing,
-            "Approve (needs a consumption ban on the case) or refuse a proposed listing (the director).",
-            more_problems=(GateNotMet,),
-        ),
-        Command(
-            "/dishonest-listings/{listing_id}/deletion-trigger",
-            "trigger_dishonest_deletion",
-            "trigger_deletion",
-            DeletionTriggerCreate,
-            dishonest.trigger_deletion,
-            "Record that the respondent paid, settled or the term ended: the deletion clock (D11) starts.",
-        ),
-        Command(
-            "/dishonest-listings/{listing_id}/deletion",
-            "delete_dishonest_listing",
-            "delete",
-            DeletionCreate,
-            dishonest.delete_listing,
-            "Record the deletion of a listing from the dishonest list (the handling team).",
-        ),
-    ],
+desk.commands(
+    Command(
+        "/dishonest-listings/{listing_id}/decision",
+        "decide_dishonest_listing",
+        "decide",
+        DishonestDecisionCreate,
+        dishonest.decide_listing,
+        "Approve (needs a consumption ban on the case) or refuse a proposed listing (the director).",
+        more_problems=(GateNotMet,),
+    ),
+    Command(
+        "/dishonest-listings/{listing_id}/deletion-trigger",
+        "trigger_dishonest_deletion",
+        "trigger_deletion",
+        DeletionTriggerCreate,
+        dishonest.trigger_deletion,
+        "Record that the respondent paid, settled or the term ended: the deletion clock (D11) starts.",
+    ),
+    Command(
+        "/dishonest-listings/{listing_id}/deletion",
+        "delete_dishonest_listing",
+        "delete",
+        DeletionCreate,
+        dishonest.delete_listing,
+        "Record the deletion of a listing from the dishonest list (the handling team).",
+    ),
 )

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from app.enums import DisposalTransferState
 from app.errors import Conflict, Forbidden, GateNotMet, NotFound, PreconditionFailed, TransitionNotAllowed
-from app.routing import Command, Create, Filter, Listing, Show, add_commands, add_routes, record_reader
+from app.routing import Command, Create, Desk, Filter, Listing, Show
 from app.schemas.common import RowId
 from app.schemas.disposal import (
     DisposalDecisionCreate,
@@ -21,78 +21,64 @@ from app.services.case_access import COMMAND_POLICY
 
 router = APIRouter(tags=["disposal"])
 
+desk = Desk(router, DisposalTransferRead, disposal.TRANSFERS)
 
-_read = record_reader(DisposalTransferRead, disposal.TRANSFERS)
-
-add_routes(
-    router,
-    response_model=DisposalTransferRead,
-    read=_read,
-    routes=[
-        Create(
-            "/cases/{case_id}/disposal-transfers",
-            "request_disposal_transfer",
-            COMMAND_POLICY["request_disposal"],
-            DisposalTransferCreate,
-            disposal.request_transfer,
-            "Ask to send the case to the property-disposal group "
-            "(the handling judge, once the ruling is served).",
-            problems=(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, GateNotMet, Conflict),
-            location="/api/v1/disposal-transfers/{id}",
-            versioned=True,
-        ),
-        Create(
-            "/disposal-transfers/{transfer_id}/tasks",
-            "record_disposal_task",
-            disposal.TRANSFERS.permission("record_task"),
-            DisposalTaskCreate,
-            disposal.record_task,
-            "Record a task done on a transferred case (the property-disposal group).",
-            problems=(Forbidden, NotFound, TransitionNotAllowed),
-            location="/api/v1/disposal-transfers/{transfer_id}",
-            schema=DisposalTaskRead,
-        ),
-        Listing(
-            "/disposal-transfers",
-            "list_disposal_transfers",
-            "disposal.read",
-            disposal.list_transfers,
-            "Disposal transfers, newest first: "
-            "all for the disposal group and leadership, its own for a team.",
-            filters=[Filter("state", DisposalTransferState | None), Filter("case_id", RowId | None)],
-        ),
-        Show(
-            "/disposal-transfers/{transfer_id}",
-            "get_disposal_transfer",
-            "disposal.read",
-            disposal.get_transfer,
-            "One disposal transfer with its tasks.",
-        ),
-    ],
+desk.routes(
+    Create(
+        "/cases/{case_id}/disposal-transfers",
+        "request_disposal_transfer",
+        COMMAND_POLICY["request_disposal"],
+        DisposalTransferCreate,
+        disposal.request_transfer,
+        "Ask to send the case to the property-disposal group "
+        "(the handling judge, once the ruling is served).",
+        problems=(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, GateNotMet, Conflict),
+        location="/api/v1/disposal-transfers/{id}",
+        versioned=True,
+    ),
+    Create(
+        "/disposal-transfers/{transfer_id}/tasks",
+        "record_disposal_task",
+        disposal.TRANSFERS.permission("record_task"),
+        DisposalTaskCreate,
+        disposal.record_task,
+        "Record a task done on a transferred case (the property-disposal group).",
+        problems=(Forbidden, NotFound, TransitionNotAllowed),
+        location="/api/v1/disposal-transfers/{transfer_id}",
+        schema=DisposalTaskRead,
+    ),
+    Listing(
+        "/disposal-transfers",
+        "list_disposal_transfers",
+        "disposal.read",
+        disposal.list_transfers,
+        "Disposal transfers, newest first: all for the disposal group and leadership, its own for a team.",
+        filters=[Filter("state", DisposalTransferState | None), Filter("case_id", RowId | None)],
+    ),
+    Show(
+        "/disposal-transfers/{transfer_id}",
+        "get_disposal_transfer",
+        "disposal.read",
+        disposal.get_transfer,
+        "One disposal transfer with its tasks.",
+    ),
 )
 
-add_commands(
-    router,
-    workflow=disposal.TRANSFERS,
-    response_model=DisposalTransferRead,
-    read=_read,
-    commands=[
-        Command(
-            "/disposal-transfers/{transfer_id}/approval",
-            "decide_disposal_transfer",
-            "decide",
-            DisposalDecisionCreate,
-            disposal.decide_transfer,
-            "Approve (the case goes to disposal) or refuse a transfer with a reason (deputy director).",
-        ),
-        Command(
-            "/disposal-transfers/{transfer_id}/return",
-            "return_disposal_transfer",
-            "return",
-            DisposalReturnCreate,
-            disposal.return_transfer,
-            "Return the case to the team it came from with the amount realised "
-            "(the property-disposal group).",
-        ),
-    ],
+desk.commands(
+    Command(
+        "/disposal-transfers/{transfer_id}/approval",
+        "decide_disposal_transfer",
+        "decide",
+        DisposalDecisionCreate,
+        disposal.decide_transfer,
+        "Approve (the case goes to disposal) or refuse a transfer with a reason (deputy director).",
+    ),
+    Command(
+        "/disposal-transfers/{transfer_id}/return",
+        "return_disposal_transfer",
+        "return",
+        DisposalReturnCreate,
+        disposal.return_transfer,
+        "Return the case to the team it came from with the amount realised (the property-disposal group).",
+    ),
 )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.enums import ObjectionKind, ObjectionState
 from app.errors import Forbidden, NotFound
-from app.routing import Command, Create, Filter, Listing, Show, add_commands, add_routes, record_reader
+from app.routing import Command, Create, Desk, Filter, Listing, Show
 from app.schemas.objection import (
     DocketCreate,
     HearingCreate,
@@ -23,107 +23,95 @@ from app.services import objections
 
 router = APIRouter(tags=["objections"])
 
+desk = Desk(router, ObjectionRead, objections.OBJECTIONS)
 
-_read = record_reader(ObjectionRead, objections.OBJECTIONS)
-
-add_routes(
-    router,
-    response_model=ObjectionRead,
-    read=_read,
-    routes=[
-        Create(
-            "/objections",
-            "file_objection",
-            "objection.file",
-            ObjectionCreate,
-            objections.file_objection,
-            "Receive an objection against a case (starts D5 or D6).",
-            problems=(Forbidden, NotFound),
-            location="/api/v1/objections/{id}",
-        ),
-        Listing(
-            "/objections",
-            "list_objections",
-            "objection.read",
-            objections.list_objections,
-            "List objections, newest first, by state, kind or case.",
-            filters=[
-                Filter("state", ObjectionState | None),
-                Filter("kind", ObjectionKind | None),
-                Filter("case_id", Annotated[int | None, Query(ge=1)]),
-            ],
-        ),
-        Listing(
-            "/cases/{case_id}/objections",
-            "list_case_objections",
-            "objection.read",
-            objections.list_case_objections,
-            "The objections filed against one case, newest first.",
-        ),
-        Show(
-            "/objections/{objection_id}",
-            "get_objection",
-            "objection.read",
-            objections.get_objection,
-            "One objection with its hearings, ruling and reconsideration.",
-        ),
-    ],
+desk.routes(
+    Create(
+        "/objections",
+        "file_objection",
+        "objection.file",
+        ObjectionCreate,
+        objections.file_objection,
+        "Receive an objection against a case (starts D5 or D6).",
+        problems=(Forbidden, NotFound),
+        location="/api/v1/objections/{id}",
+    ),
+    Listing(
+        "/objections",
+        "list_objections",
+        "objection.read",
+        objections.list_objections,
+        "List objections, newest first, by state, kind or case.",
+        filters=[
+            Filter("state", ObjectionState | None),
+            Filter("kind", ObjectionKind | None),
+            Filter("case_id", Annotated[int | None, Query(ge=1)]),
+        ],
+    ),
+    Listing(
+        "/cases/{case_id}/objections",
+        "list_case_objections",
+        "objection.read",
+        objections.list_case_objections,
+        "The objections filed against one case, newest first.",
+    ),
+    Show(
+        "/objections/{objection_id}",
+        "get_objection",
+        "objection.read",
+        objections.get_objection,
+        "One objection with its hearings, ruling and reconsideration.",
+    ),
 )
 
-add_commands(
-    router,
-    workflow=objections.OBJECTIONS,
-    response_model=ObjectionRead,
-    read=_read,
-    commands=[
-        Command(
-            "/objections/{objection_id}/docket",
-            "docket_objection",
-            "docket",
-            DocketCreate,
-            objections.docket_objection,
-            "Docket the objection with its own 执异 case number.",
-            body_optional=True,
-        ),
-        Command(
-            "/objections/{objection_id}/hearing",
-            "record_objection_hearing",
-            "hearing",
-            HearingCreate,
-            objections.record_hearing,
-            "Schedule a hearing, or record that it was held.",
-        ),
-        Command(
-            "/objections/{objection_id}/ruling",
-            "rule_on_objection",
-            "ruling",
-            RulingCreate,
-            objections.record_ruling,
-            "Rule on the objection: upheld or rejected, with reasons (meets D5/D6).",
-        ),
-        Command(
-            "/objections/{objection_id}/service",
-            "record_objection_ruling_service",
-            "service",
-            ServiceCreate,
-            objections.record_service,
-            "Record service of the ruling (starts D7, the reconsideration period).",
-        ),
-        Command(
-            "/objections/{objection_id}/reconsideration",
-            "apply_for_objection_reconsideration",
-            "reconsideration",
-            ReconsiderationCreate,
-            objections.apply_for_reconsideration,
-            "Record an application for reconsideration of the ruling (starts D8).",
-        ),
-        Command(
-            "/objections/{objection_id}/transfer",
-            "transfer_objection_file",
-            "transfer",
-            TransferCreate,
-            objections.record_transfer,
-            "Record the transfer of the file to the higher court (meets D8).",
-        ),
-    ],
+desk.commands(
+    Command(
+        "/objections/{objection_id}/docket",
+        "docket_objection",
+        "docket",
+        DocketCreate,
+        objections.docket_objection,
+        "Docket the objection with its own 执异 case number.",
+        body_optional=True,
+    ),
+    Command(
+        "/objections/{objection_id}/hearing",
+        "record_objection_hearing",
+        "hearing",
+        HearingCreate,
+        objections.record_hearing,
+        "Schedule a hearing, or record that it was held.",
+    ),
+    Command(
+        "/objections/{objection_id}/ruling",
+        "rule_on_objection",
+        "ruling",
+        RulingCreate,
+        objections.record_ruling,
+        "Rule on the objection: upheld or rejected, with reasons (meets D5/D6).",
+    ),
+    Command(
+        "/objections/{objection_id}/service",
+        "record_objection_ruling_service",
+        "service",
+        ServiceCreate,
+        objections.record_service,
+        "Record service of the ruling (starts D7, the reconsideration period).",
+    ),
+    Command(
+        "/objections/{objection_id}/reconsideration",
+        "apply_for_objection_reconsideration",
+        "reconsideration",
+        ReconsiderationCreate,
+        objections.apply_for_reconsideration,
+        "Record an application for reconsideration of the ruling (starts D8).",
+    ),
+    Command(
+        "/objections/{objection_id}/transfer",
+        "transfer_objection_file",
+        "transfer",
+        TransferCreate,
+        objections.record_transfer,
+        "Record the transfer of the file to the higher court (meets D8).",
+    ),
 )

@@ -12,7 +12,7 @@ from app.errors import (
     InsufficientFunds,
     NotFound,
 )
-from app.routing import Command, Create, Filter, Listing, Show, add_commands, add_routes, record_reader
+from app.routing import Command, Create, Desk, Filter, Listing, Show
 from app.schemas.common import RowId
 from app.schemas.money import (
     DeferralCreate,
@@ -27,116 +27,89 @@ from app.schemas.money import (
 from app.services import payouts
 
 router = APIRouter(tags=["case money"])
+payout_desk = Desk(router, PayoutRead, payouts.PAYOUTS)
+deferral_desk = Desk(router, DeferralRead, payouts.DEFERRALS)
 
-
-_read = record_reader(PayoutRead, payouts.PAYOUTS)
-
-
-_read_deferral = record_reader(DeferralRead, payouts.DEFERRALS)
-
-add_routes(
-    router,
-    response_model=PayoutRead,
-    read=_read,
-    routes=[
-        Create(
-            "/cases/{case_id}/payouts",
-            "request_payout",
-            "payout.request",
-            PayoutCreate,
-            payouts.request_payout,
-            "Ask for a payout from the case's balance to an applicant, or of the fee (the handling judge).",
-            problems=(Forbidden, NotFound, InsufficientFunds),
-            location="/api/v1/payouts/{id}",
-        ),
-        Listing(
-            "/payouts",
-            "list_payouts",
-            "payout.read",
-            payouts.list_payouts,
-            "Payouts of the cases the caller sees, newest first; "
-            "`state=approved` is what the office has to pay.",
-            filters=[Filter("state", PayoutState | None), Filter("case_id", RowId | None)],
-        ),
-        Show("/payouts/{payout_id}", "get_payout", "payout.read", payouts.get_payout, "One payout."),
-    ],
+payout_desk.routes(
+    Create(
+        "/cases/{case_id}/payouts",
+        "request_payout",
+        "payout.request",
+        PayoutCreate,
+        payouts.request_payout,
+        "Ask for a payout from the case's balance to an applicant, or of the fee (the handling judge).",
+        problems=(Forbidden, NotFound, InsufficientFunds),
+        location="/api/v1/payouts/{id}",
+    ),
+    Listing(
+        "/payouts",
+        "list_payouts",
+        "payout.read",
+        payouts.list_payouts,
+        "Payouts of the cases the caller sees, newest first; `state=approved` is what the office has to pay.",
+        filters=[Filter("state", PayoutState | None), Filter("case_id", RowId | None)],
+    ),
+    Show("/payouts/{payout_id}", "get_payout", "payout.read", payouts.get_payout, "One payout."),
 )
 
-add_commands(
-    router,
-    workflow=payouts.PAYOUTS,
-    response_model=PayoutRead,
-    read=_read,
-    commands=[
-        Command(
-            "/payouts/{payout_id}/approval",
-            "decide_payout",
-            "decide",
-            PayoutDecision,
-            payouts.decide_payout,
-            "Approve or refuse a payout: the deputy director below the tier, the director from it; "
-            "never one's own request.",
-        ),
-        Command(
-            "/payouts/{payout_id}/execution",
-            "execute_payout",
-            "execute",
-            PayoutExecution,
-            payouts.execute_payout,
-            "Record an approved payout as paid, with the bank's reference (the office).",
-            more_problems=(InsufficientFunds,),
-        ),
-    ],
+payout_desk.commands(
+    Command(
+        "/payouts/{payout_id}/approval",
+        "decide_payout",
+        "decide",
+        PayoutDecision,
+        payouts.decide_payout,
+        "Approve or refuse a payout: the deputy director below the tier, the director from it; "
+        "never one's own request.",
+    ),
+    Command(
+        "/payouts/{payout_id}/execution",
+        "execute_payout",
+        "execute",
+        PayoutExecution,
+        payouts.execute_payout,
+        "Record an approved payout as paid, with the bank's reference (the office).",
+        more_problems=(InsufficientFunds,),
+    ),
 )
 
 
-add_routes(
-    router,
-    response_model=DeferralRead,
-    read=_read_deferral,
-    routes=[
-        Create(
-            "/cases/{case_id}/payout-deferrals",
-            "request_payout_deferral",
-            "payout.defer",
-            DeferralCreate,
-            payouts.request_deferral,
-            "Ask to defer the case's payouts, with the reason (the handling judge).",
-            problems=(Forbidden, NotFound, Conflict),
-            location="/api/v1/payout-deferrals/{id}",
-        ),
-        Show(
-            "/payout-deferrals/{deferral_id}",
-            "get_payout_deferral",
-            "payout.read",
-            payouts.get_deferral,
-            "One payout deferral.",
-        ),
-    ],
+deferral_desk.routes(
+    Create(
+        "/cases/{case_id}/payout-deferrals",
+        "request_payout_deferral",
+        "payout.defer",
+        DeferralCreate,
+        payouts.request_deferral,
+        "Ask to defer the case's payouts, with the reason (the handling judge).",
+        problems=(Forbidden, NotFound, Conflict),
+        location="/api/v1/payout-deferrals/{id}",
+    ),
+    Show(
+        "/payout-deferrals/{deferral_id}",
+        "get_payout_deferral",
+        "payout.read",
+        payouts.get_deferral,
+        "One payout deferral.",
+    ),
 )
 
 
-add_commands(
-    router,
-    workflow=payouts.DEFERRALS,
-    response_model=DeferralRead,
-    read=_read_deferral,
-    commands=[
-        Command(
-            "/payout-deferrals/{deferral_id}/approval",
-            "decide_payout_deferral",
-            "decide",
-            DeferralDecision,
-            payouts.decide_deferral,
-            "Approve a payout deferral (the payout clock waits) or refuse it (the director).",
-        ),
-        Command(
-            "/payout-deferrals/{deferral_id}/lift",
-            "lift_payout_deferral",
-            "lift",
-            DeferralLift,
-            payouts.lift_deferral,
-            "End a payout deferral: the payout clock runs again (the handling judge or the director).",
-        ),
-    ],
+deferral_desk.commands(
+    Command(
+        "/payout-deferrals/{deferral_id}/approval",
+        "decide_payout_deferral",
+        "decide",
+        DeferralDecision,
+        payouts.decide_deferral,
+        "Approve a payout deferral (the payout clock waits) or refuse it (the director).",
+    ),
+    Command(
+        "/payout-deferrals/{deferral_id}/lift",
+        "lift_payout_deferral",
+        "lift",
+        DeferralLift,
+        payouts.lift_deferral,
+        "End a payout deferral: the payout clock runs again (the handling judge or the director).",
+    ),
 )

@@ -11,13 +11,11 @@ from app.errors import Forbidden
 from app.routing import (
     Command,
     Create,
+    Desk,
     Filter,
     Listing,
     PlainCursor,
     Show,
-    add_commands,
-    add_routes,
-    record_reader,
 )
 from app.schemas.petition import (
     CloseCreate,
@@ -34,118 +32,102 @@ from app.services import petitions
 
 router = APIRouter(tags=["petitions"])
 
+desk = Desk(router, PetitionRead, petitions.PETITIONS)
 
-_read = record_reader(PetitionRead, petitions.PETITIONS)
-
-add_routes(
-    router,
-    response_model=PetitionRead,
-    read=_read,
-    routes=[
-        Create(
-            "/petitions",
-            "receive_petition",
-            "petition.handle",
-            PetitionCreate,
-            petitions.receive_petition,
-            "Receive a petition (starts D9); a repeat on the same case links to the first.",
-            problems=(Forbidden,),
-            location="/api/v1/petitions/{id}",
-        ),
-        Listing(
-            "/petitions",
-            "list_petitions",
-            "petition.read",
-            petitions.list_petitions,
-            "List petitions, newest first, by state, supervision, case or team.",
-            filters=[
-                Filter("state", PetitionState | None),
-                Filter(
-                    "supervised", Annotated[bool | None, Query(description="escalated to the leadership")]
-                ),
-                Filter("case_id", Annotated[int | None, Query(ge=1)]),
-                Filter(
-                    "unit", Annotated[str | None, Query(max_length=32, description="routed to this team")]
-                ),
-            ],
-            cursor=PlainCursor,
-        ),
-        Show(
-            "/petitions/{petition_id}",
-            "get_petition",
-            "petition.read",
-            petitions.get_petition,
-            "One petition with its routing, urgings, reply and closing.",
-        ),
-    ],
+desk.routes(
+    Create(
+        "/petitions",
+        "receive_petition",
+        "petition.handle",
+        PetitionCreate,
+        petitions.receive_petition,
+        "Receive a petition (starts D9); a repeat on the same case links to the first.",
+        problems=(Forbidden,),
+        location="/api/v1/petitions/{id}",
+    ),
+    Listing(
+        "/petitions",
+        "list_petitions",
+        "petition.read",
+        petitions.list_petitions,
+        "List petitions, newest first, by state, supervision, case or team.",
+        filters=[
+            Filter("state", PetitionState | None),
+            Filter("supervised", Annotated[bool | None, Query(description="escalated to the leadership")]),
+            Filter("case_id", Annotated[int | None, Query(ge=1)]),
+            Filter("unit", Annotated[str | None, Query(max_length=32, description="routed to this team")]),
+        ],
+        cursor=PlainCursor,
+    ),
+    Show(
+        "/petitions/{petition_id}",
+        "get_petition",
+        "petition.read",
+        petitions.get_petition,
+        "One petition with its routing, urgings, reply and closing.",
+    ),
 )
 
-add_commands(
-    router,
-    workflow=petitions.PETITIONS,
-    response_model=PetitionRead,
-    read=_read,
-    commands=[
-        Command(
-            "/petitions/{petition_id}/register",
-            "register_petition",
-            "register",
-            RegisterCreate,
-            petitions.register_petition,
-            "Register the petition (meets D9, starts D10).",
-            body_optional=True,
-        ),
-        Command(
-            "/petitions/{petition_id}/route",
-            "route_petition",
-            "route",
-            RouteCreate,
-            petitions.route_petition,
-            "Send the petition to the handling team.",
-            body_optional=True,
-        ),
-        Command(
-            "/petitions/{petition_id}/urge",
-            "urge_petition",
-            "urge",
-            UrgeCreate,
-            petitions.urge_petition,
-            "Urge the handling team to answer (催办); may be repeated.",
-        ),
-        Command(
-            "/petitions/{petition_id}/supervise",
-            "supervise_petition",
-            "supervise",
-            SuperviseCreate,
-            petitions.supervise_petition,
-            "Escalate the petition to the leadership (督办).",
-            body_optional=True,
-        ),
-        Command(
-            "/petitions/{petition_id}/reply",
-            "reply_to_petition",
-            "reply",
-            ReplyCreate,
-            petitions.reply_to_petition,
-            "The handling team's reply to the petition.",
-        ),
-        Command(
-            "/petitions/{petition_id}/resolve",
-            "resolve_petition",
-            "resolve",
-            ResolveCreate,
-            petitions.resolve_petition,
-            "Record that the dispute was resolved (化解).",
-            body_optional=True,
-        ),
-        Command(
-            "/petitions/{petition_id}/close",
-            "close_petition",
-            "close",
-            CloseCreate,
-            petitions.close_petition,
-            "Close the petition (报结; meets D10).",
-            body_optional=True,
-        ),
-    ],
+desk.commands(
+    Command(
+        "/petitions/{petition_id}/register",
+        "register_petition",
+        "register",
+        RegisterCreate,
+        petitions.register_petition,
+        "Register the petition (meets D9, starts D10).",
+        body_optional=True,
+    ),
+    Command(
+        "/petitions/{petition_id}/route",
+        "route_petition",
+        "route",
+        RouteCreate,
+        petitions.route_petition,
+        "Send the petition to the handling team.",
+        body_optional=True,
+    ),
+    Command(
+        "/petitions/{petition_id}/urge",
+        "urge_petition",
+        "urge",
+        UrgeCreate,
+        petitions.urge_petition,
+        "Urge the handling team to answer (催办); may be repeated.",
+    ),
+    Command(
+        "/petitions/{petition_id}/supervise",
+        "supervise_petition",
+        "supervise",
+        SuperviseCreate,
+        petitions.supervise_petition,
+        "Escalate the petition to the leadership (督办).",
+        body_optional=True,
+    ),
+    Command(
+        "/petitions/{petition_id}/reply",
+        "reply_to_petition",
+        "reply",
+        ReplyCreate,
+        petitions.reply_to_petition,
+        "The handling team's reply to the petition.",
+    ),
+    Command(
+        "/petitions/{petition_id}/resolve",
+        "resolve_petition",
+        "resolve",
+        ResolveCreate,
+        petitions.resolve_petition,
+        "Record that the dispute was resolved (化解).",
+        body_optional=True,
+    ),
+    Command(
+        "/petitions/{petition_id}/close",
+        "close_petition",
+        "close",
+        CloseCreate,
+        petitions.close_petition,
+        "Close the petition (报结; meets D10).",
+        body_optional=True,
+    ),
 )

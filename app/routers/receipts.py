@@ -7,62 +7,50 @@ from fastapi import APIRouter
 
 from app.enums import ReceiptState
 from app.errors import Conflict, Forbidden
-from app.routing import Command, Create, Filter, Listing, Show, add_commands, add_routes, record_reader
+from app.routing import Command, Create, Desk, Filter, Listing, Show
 from app.schemas.common import RowId
 from app.schemas.money import ReceiptClaim, ReceiptCreate, ReceiptRead
 from app.services import receipts
 
 router = APIRouter(tags=["case money"])
 
+desk = Desk(router, ReceiptRead, receipts.RECEIPTS)
 
-_read = record_reader(ReceiptRead, receipts.RECEIPTS)
-
-add_routes(
-    router,
-    response_model=ReceiptRead,
-    read=_read,
-    routes=[
-        Create(
-            "/receipts",
-            "record_receipt",
-            "money.receive",
-            ReceiptCreate,
-            receipts.record_receipt,
-            "Record money received: into the case whose account it quotes, else unclaimed (the office).",
-            problems=(Forbidden, Conflict),
-            location="/api/v1/receipts/{id}",
-        ),
-        Listing(
-            "/receipts",
-            "list_receipts",
-            "receipt.read",
-            receipts.list_receipts,
-            "Receipts, newest first; `state=unclaimed` is the list waiting to be claimed.",
-            filters=[Filter("state", ReceiptState | None), Filter("case_id", RowId | None)],
-        ),
-        Show(
-            "/receipts/{receipt_id}",
-            "get_receipt",
-            "receipt.read",
-            receipts.get_receipt,
-            "One receipt.",
-        ),
-    ],
+desk.routes(
+    Create(
+        "/receipts",
+        "record_receipt",
+        "money.receive",
+        ReceiptCreate,
+        receipts.record_receipt,
+        "Record money received: into the case whose account it quotes, else unclaimed (the office).",
+        problems=(Forbidden, Conflict),
+        location="/api/v1/receipts/{id}",
+    ),
+    Listing(
+        "/receipts",
+        "list_receipts",
+        "receipt.read",
+        receipts.list_receipts,
+        "Receipts, newest first; `state=unclaimed` is the list waiting to be claimed.",
+        filters=[Filter("state", ReceiptState | None), Filter("case_id", RowId | None)],
+    ),
+    Show(
+        "/receipts/{receipt_id}",
+        "get_receipt",
+        "receipt.read",
+        receipts.get_receipt,
+        "One receipt.",
+    ),
 )
 
-add_commands(
-    router,
-    workflow=receipts.RECEIPTS,
-    response_model=ReceiptRead,
-    read=_read,
-    commands=[
-        Command(
-            "/receipts/{receipt_id}/claim",
-            "claim_receipt",
-            "claim",
-            ReceiptClaim,
-            receipts.claim_receipt,
-            "Claim an unclaimed receipt to the case whose account reference it belongs to (the office).",
-        ),
-    ],
+desk.commands(
+    Command(
+        "/receipts/{receipt_id}/claim",
+        "claim_receipt",
+        "claim",
+        ReceiptClaim,
+        receipts.claim_receipt,
+        "Claim an unclaimed receipt to the case whose account reference it belongs to (the office).",
+    ),
 )

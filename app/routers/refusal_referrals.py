@@ -18,7 +18,7 @@ from app.errors import (
 )
 from app.models.refusal_referral import RefusalReferral
 from app.models.user import User
-from app.routing import Command, Create, Filter, Listing, PlainCursor, Show, add_commands, add_routes
+from app.routing import Command, Create, Desk, Filter, Listing, PlainCursor, Show
 from app.schemas.refusal_referral import (
     ChecklistItemRead,
     LiaisonCreate,
@@ -51,37 +51,35 @@ def _read(referral: RefusalReferral, user: User) -> RefusalReferralRead:
     )
 
 
-add_routes(
-    router,
-    response_model=RefusalReferralRead,
-    read=_read,
-    routes=[
-        Create(
-            "/refusal-referrals",
-            "submit_refusal_referral",
-            COMMAND_POLICY["refer_refusal"],
-            RefusalReferralCreate,
-            refusal_referrals.submit_referral,
-            "Hand a suspected refusal to execute, with its materials, to the comprehensive group.",
-            problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
-            location="/api/v1/refusal-referrals/{id}",
-        ),
-        Listing(
-            "/refusal-referrals",
-            "list_refusal_referrals",
-            "referral.read",
-            refusal_referrals.list_referrals,
-            "The register of referrals, newest first, by stage, team, outcome or case.",
-            filters=[
-                Filter("stage", ReferralStage | None),
-                Filter("unit", Unit),
-                Filter("outcome", ReferralOutcome | None),
-                Filter("case_id", Annotated[int | None, Query(ge=1)]),
-            ],
-            filter_type=refusal_referrals.ReferralFilters,
-            cursor=PlainCursor,
-        ),
-    ],
+desk = Desk(router, RefusalReferralRead, refusal_referrals.REFERRALS, read=_read)
+
+
+desk.routes(
+    Create(
+        "/refusal-referrals",
+        "submit_refusal_referral",
+        COMMAND_POLICY["refer_refusal"],
+        RefusalReferralCreate,
+        refusal_referrals.submit_referral,
+        "Hand a suspected refusal to execute, with its materials, to the comprehensive group.",
+        problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
+        location="/api/v1/refusal-referrals/{id}",
+    ),
+    Listing(
+        "/refusal-referrals",
+        "list_refusal_referrals",
+        "referral.read",
+        refusal_referrals.list_referrals,
+        "The register of referrals, newest first, by stage, team, outcome or case.",
+        filters=[
+            Filter("stage", ReferralStage | None),
+            Filter("unit", Unit),
+            Filter("outcome", ReferralOutcome | None),
+            Filter("case_id", Annotated[int | None, Query(ge=1)]),
+        ],
+        filter_type=refusal_referrals.ReferralFilters,
+        cursor=PlainCursor,
+    ),
 )
 
 
@@ -107,67 +105,56 @@ def referral_stats(
     )
 
 
-add_routes(
-    router,
-    response_model=RefusalReferralRead,
-    read=_read,
-    routes=[
-        Show(
-            "/refusal-referrals/{referral_id}",
-            "get_refusal_referral",
-            "referral.read",
-            refusal_referrals.get_referral,
-            "One referral with its materials, checklist and follow-up.",
-        )
-    ],
+desk.routes(
+    Show(
+        "/refusal-referrals/{referral_id}",
+        "get_refusal_referral",
+        "referral.read",
+        refusal_referrals.get_referral,
+        "One referral with its materials, checklist and follow-up.",
+    )
 )
 
-add_commands(
-    router,
-    workflow=refusal_referrals.REFERRALS,
-    response_model=RefusalReferralRead,
-    read=_read,
-    commands=[
-        Command(
-            "/refusal-referrals/{referral_id}/review",
-            "review_refusal_referral",
-            "review",
-            ReviewCreate,
-            refusal_referrals.review_referral,
-            "Check the materials: complete, or returned with the missing items named.",
-            more_problems=(GateNotMet,),
-        ),
-        Command(
-            "/refusal-referrals/{referral_id}/supplement",
-            "supplement_refusal_referral",
-            "supplement",
-            SupplementCreate,
-            refusal_referrals.supplement_referral,
-            "Add the materials asked for; the referral goes back for review.",
-        ),
-        Command(
-            "/refusal-referrals/{referral_id}/liaison",
-            "record_refusal_referral_liaison",
-            "liaison",
-            LiaisonCreate,
-            refusal_referrals.record_liaison,
-            "Record the hand-over of a complete referral to the criminal division.",
-        ),
-        Command(
-            "/refusal-referrals/{referral_id}/police-transfer",
-            "record_refusal_referral_police_transfer",
-            "police_transfer",
-            PoliceTransferCreate,
-            refusal_referrals.record_police_transfer,
-            "Record the transfer documents sent to the public-security organ.",
-        ),
-        Command(
-            "/refusal-referrals/{referral_id}/outcome",
-            "record_refusal_referral_outcome",
-            "outcome",
-            OutcomeCreate,
-            refusal_referrals.record_outcome,
-            "Record the outcome: accepted, declined, prosecuted or judged.",
-        ),
-    ],
+desk.commands(
+    Command(
+        "/refusal-referrals/{referral_id}/review",
+        "review_refusal_referral",
+        "review",
+        ReviewCreate,
+        refusal_referrals.review_referral,
+        "Check the materials: complete, or returned with the missing items named.",
+        more_problems=(GateNotMet,),
+    ),
+    Command(
+        "/refusal-referrals/{referral_id}/supplement",
+        "supplement_refusal_referral",
+        "supplement",
+        SupplementCreate,
+        refusal_referrals.supplement_referral,
+        "Add the materials asked for; the referral goes back for review.",
+    ),
+    Command(
+        "/refusal-referrals/{referral_id}/liaison",
+        "record_refusal_referral_liaison",
+        "liaison",
+        LiaisonCreate,
+        refusal_referrals.record_liaison,
+        "Record the hand-over of a complete referral to the criminal division.",
+    ),
+    Command(
+        "/refusal-referrals/{referral_id}/police-transfer",
+        "record_refusal_referral_police_transfer",
+        "police_transfer",
+        PoliceTransferCreate,
+        refusal_referrals.record_police_transfer,
+        "Record the transfer documents sent to the public-security organ.",
+    ),
+    Command(
+        "/refusal-referrals/{referral_id}/outcome",
+        "record_refusal_referral_outcome",
+        "outcome",
+        OutcomeCreate,
+        refusal_referrals.record_outcome,
+        "Record the outcome: accepted, declined, prosecuted or judged.",
+    ),
 )

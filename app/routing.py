@@ -86,32 +86,6 @@ class Command:
     more_problems: Sequence[type[DomainError]] = ()  # besides COMMAND_PROBLEMS
 
 
-def add_commands(
-    router: APIRouter,
-    *,
-    workflow: Workflow[Any],
-    response_model: type[BaseModel],
-    read: Callable[[Any, User], Any],
-    commands: Sequence[Command],
-) -> None:
-    """Mount each command on ``router``, a ``Change`` by the permission of its action's step;
-    ``read`` shapes the changed record for its caller."""
-    changes = [
-        Change(
-            command.path,
-            command.operation_id,
-            workflow.permission(command.action),
-            command.body,
-            command.service,
-            command.summary,
-            body_optional=command.body_optional,
-            more_problems=command.more_problems,
-        )
-        for command in commands
-    ]
-    add_routes(router, response_model=response_model, read=read, routes=changes)
-
-
 class Desk:
     """A desk's record, named once: its read schema and its workflow, with the routes of the desk's
     router as rows: ``desk.routes(Create(…), Listing(…), Show(…))``, ``desk.commands(Command(…))``.
@@ -131,12 +105,21 @@ class Desk:
         add_routes(self.router, response_model=self.schema, read=self.read, routes=routes)
 
     def commands(self, *commands: Command) -> None:
-        add_commands(
-            self.router,
-            workflow=self.workflow,
-            response_model=self.schema,
-            read=self.read,
-            commands=commands,
+        """Mount each command as a ``Change`` allowed by the permission of its action's step."""
+        self.routes(
+            *(
+                Change(
+                    command.path,
+                    command.operation_id,
+                    self.workflow.permission(command.action),
+                    command.body,
+                    command.service,
+                    command.summary,
+                    body_optional=command.body_optional,
+                    more_problems=command.more_problems,
+                )
+                for command in commands
+            )
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -12,8 +12,9 @@ from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
 from app.enums import AssetControlAction
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionNotAllowed, problem_responses
 from app.models.user import User
+from app.routing import Create, Listing, PlainCursor, add_routes
 from app.schemas.asset import AssetCreate, AssetList, AssetRead, AssetRelease, AssetRenewal
-from app.schemas.common import Limit, RowId
+from app.schemas.common import RowId
 from app.services import assets
 from app.services.assets import ControlStep
 from app.services.case_access import COMMAND_POLICY
@@ -22,41 +23,21 @@ from app.services.idempotency import IdempotencyKeyReused
 router = APIRouter(tags=["assets"])
 
 
-@router.post(
-    "/cases/{case_id}/assets",
-    operation_id="record_asset",
-    status_code=201,
+add_routes(
+    router,
     response_model=AssetRead,
-    responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, IdempotencyKeyReused),
-)
-def record_asset(
-    case_id: RowId,
-    body: AssetCreate,
-    session: SessionDep,
-    user: Annotated[User, Authorized(COMMAND_POLICY["record_asset"])],
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
-    """Record an asset the investigation found (comprehensive group, or the handling team)."""
-    return create_once(
-        session,
-        user,
-        key=idempotency_key,
-        operation=f"record_asset:{case_id}",
-        payload=body,
-        create=lambda: AssetRead.model_validate(
-            assets.record_asset(
-                session,
-                case_id=case_id,
-                user=user,
-                kind=body.kind,
-                value=body.value,
-                status=body.status,
-                disposable=body.disposable,
-                description=body.description,
-                controlled_on=body.controlled_on,
-            )
+    routes=[
+        Create(
+            "/cases/{case_id}/assets",
+            "record_asset",
+            COMMAND_POLICY["record_asset"],
+            AssetCreate,
+            assets.record_asset,
+            "Record an asset the investigation found (comprehensive group, or the handling team).",
+            problems=(Forbidden, NotFound, TransitionNotAllowed),
         ),
-    )
+    ],
+)
 
 
 CONTROL_PROBLEMS = problem_responses(
@@ -125,19 +106,18 @@ def _control_once(
     )
 
 
-@router.get(
-    "/cases/{case_id}/assets",
-    operation_id="list_assets",
-    response_model=AssetList,
-    responses=problem_responses(Forbidden, NotFound),
+add_routes(
+    router,
+    response_model=AssetRead,
+    routes=[
+        Listing(
+            "/cases/{case_id}/assets",
+            "list_assets",
+            "case.read_history",
+            assets.list_assets,
+            "The assets recorded on a case, in the order recorded.",
+            page=AssetList,
+            cursor=PlainCursor,
+        ),
+    ],
 )
-def list_assets(
-    case_id: RowId,
-    session: SessionDep,
-    user: Annotated[User, Authorized("case.read_history")],
-    limit: Limit = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> AssetList:
-    """The assets recorded on a case, in the order recorded."""
-    rows, next_cursor = assets.list_assets(session, case_id=case_id, user=user, limit=limit, cursor=cursor)
-    return AssetList(items=[AssetRead.model_validate(a) for a in rows], next_cursor=next_cursor)

@@ -11,6 +11,7 @@ from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once, 
 from app.enums import CaseState, PartyRole, Track
 from app.errors import Forbidden, NotFound, field_errors, problem_responses
 from app.models.user import User
+from app.routing import Listing, PlainCursor, add_routes
 from app.rules.money import account_reference
 from app.schemas.audit import AuditEntryRead
 from app.schemas.case import (
@@ -276,23 +277,17 @@ def read_case(
     return _case_read(detail)
 
 
-@router.get(
-    "/cases/{case_id}/timeline",
-    operation_id="get_case_timeline",
-    response_model=Page[AuditEntryRead],
-    responses=problem_responses(Forbidden, NotFound),
+add_routes(
+    router,
+    routes=[
+        Listing(
+            "/cases/{case_id}/timeline",
+            "get_case_timeline",
+            "case.read_history",
+            case_queries.case_timeline,
+            "The case's audit trail, oldest first.",
+            cursor=PlainCursor,
+            schema=AuditEntryRead,
+        ),
+    ],
 )
-def read_case_timeline(
-    case_id: RowId,
-    session: SessionDep,
-    user: Annotated[User, Authorized("case.read_history")],
-    limit: Limit = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> Page[AuditEntryRead]:
-    """The case's audit trail, oldest first."""
-    entries, next_cursor = case_queries.case_timeline(
-        session, case_id=case_id, user=user, limit=limit, cursor=cursor
-    )
-    return Page[AuditEntryRead](
-        items=[AuditEntryRead.model_validate(e) for e in entries], next_cursor=next_cursor
-    )

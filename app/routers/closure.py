@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 
-from app.deps import Authorized, ExpectedVersion, IdempotencyKeyHeader, SessionDep, create_once
+from app.deps import Authorized, SessionDep
 from app.errors import (
     Conflict,
     Forbidden,
     GateNotMet,
     NotFound,
-    PreconditionFailed,
     TransitionNotAllowed,
     problem_responses,
 )
 from app.models.case import Case
 from app.models.user import User
+from app.routing import Change, Create, add_routes
 from app.schemas.closure import (
     ClosureCreate,
     ClosureRead,
@@ -30,7 +29,6 @@ from app.schemas.common import RowId
 from app.services import closure, restoration, termination_pool
 from app.services.case_access import COMMAND_POLICY
 from app.services.closure import ClosureOutcome
-from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["closure"])
 
@@ -60,33 +58,23 @@ def _closure_read(outcome: ClosureOutcome) -> ClosureRead:
     )
 
 
-@router.post(
-    "/cases/{case_id}/closure",
-    operation_id="close_case",
+add_routes(
+    router,
     response_model=ClosureRead,
-    responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, GateNotMet),
+    read=lambda outcome, _user: _closure_read(outcome),
+    routes=[
+        Change(
+            "/cases/{case_id}/closure",
+            "close_case",
+            COMMAND_POLICY["close"],
+            ClosureCreate,
+            closure.close_case,
+            "Close the case with a mode (the handling judge); "
+            "a premature 终本 is refused naming what is missing.",
+            more_problems=(GateNotMet,),
+        ),
+    ],
 )
-def close_case(
-    case_id: RowId,
-    body: ClosureCreate,
-    session: SessionDep,
-    user: Annotated[User, Authorized(COMMAND_POLICY["close"])],
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> ClosureRead:
-    """Close the case with a mode (the handling judge); a premature 终本 is refused naming what is missing."""
-    outcome = closure.close_case(
-        session,
-        case_id=case_id,
-        user=user,
-        mode=body.mode,
-        closed_on=body.closed_on,
-        document_number=body.document_number,
-        reason=body.reason,
-        expected_version=expected_version,
-    )
-    response.headers["ETag"] = f'"{outcome.case.version}"'
-    return _closure_read(outcome)
 
 
 @router.get(
@@ -115,31 +103,21 @@ def _restoration_read(case: Case) -> RestorationRead:
     )
 
 
-@router.post(
-    "/cases/{case_id}/restoration",
-    operation_id="restore_case",
-    status_code=201,
+add_routes(
+    router,
     response_model=RestorationRead,
-    responses=problem_responses(Forbidden, NotFound, TransitionNotAllowed, Conflict, IdempotencyKeyReused),
-)
-def restore_case(
-    case_id: RowId,
-    body: RestorationCreate,
-    session: SessionDep,
-    user: Annotated[User, Authorized(COMMAND_POLICY["restore"])],
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
-    """Restore a 终本 case (恢复执行): a new linked case with a 执恢 number, to be registered and triaged."""
-    return create_once(
-        session,
-        user,
-        key=idempotency_key,
-        operation=f"restore_case:{case_id}",
-        payload=body,
-        create=lambda: _restoration_read(
-            restoration.restore_case(
-                session, case_id=case_id, user=user, restored_on=body.restored_on, reason=body.reason
-            )
+    read=lambda case, _user: _restoration_read(case),
+    routes=[
+        Create(
+            "/cases/{case_id}/restoration",
+            "restore_case",
+            COMMAND_POLICY["restore"],
+            RestorationCreate,
+            restoration.restore_case,
+            "Restore a 终本 case (恢复执行): "
+            "a new linked case with a 执恢 number, to be registered and triaged.",
+            problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
+            location="/api/v1/cases/{case_id}",
         ),
-        location=lambda created: f"/api/v1/cases/{created['case_id']}",
-    )
+    ],
+)

@@ -12,6 +12,7 @@ from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
 from app.errors import Conflict, Forbidden, InsufficientFunds, NotFound, problem_responses
 from app.models.case_account import LedgerEntry
 from app.models.user import User
+from app.routing import Show, add_routes
 from app.rules.money import ZERO
 from app.schemas.common import RowId
 from app.schemas.money import LedgerEntryRead, LedgerRead, ReversalCreate
@@ -70,17 +71,20 @@ def _read(view: ledger.Ledger) -> LedgerRead:
     )
 
 
-@router.get(
-    "/cases/{case_id}/ledger",
-    operation_id="get_case_ledger",
-    response_model=LedgerRead,
-    responses=problem_responses(Forbidden, NotFound),
+add_routes(
+    router,
+    routes=[
+        Show(
+            "/cases/{case_id}/ledger",
+            "get_case_ledger",
+            "money.read",
+            ledger.read_ledger,
+            "The case's account reference, every ledger entry, the balance and the figures.",
+            schema=LedgerRead,
+            read=lambda view, _user: _read(view),
+        ),
+    ],
 )
-def get_ledger(
-    case_id: RowId, session: SessionDep, user: Annotated[User, Authorized("money.read")]
-) -> LedgerRead:
-    """The case's account reference, every ledger entry, the balance and the figures."""
-    return _read(ledger.read_ledger(session, case_id=case_id, user=user))
 
 
 @router.post(

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 
 from app.deps import Authorized, ExpectedVersion, SessionDep
-from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
+from app.errors import problem_responses
 from app.models.user import User
+from app.routing import COMMAND_PROBLEMS, Change, add_routes
 from app.schemas.common import RowId
 from app.schemas.registration import (
     InvestigationRead,
@@ -21,38 +22,10 @@ from app.services.case_access import COMMAND_POLICY
 
 router = APIRouter(tags=["registration"])
 
-_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 
-
-@router.post(
-    "/cases/{case_id}/registration",
-    operation_id="register_case",
-    response_model=RegistrationRead,
-    responses=_PROBLEMS,
-)
-def register_case(
-    case_id: RowId,
-    body: RegistrationCreate,
-    session: SessionDep,
-    user: Annotated[User, Authorized(COMMAND_POLICY["register"])],
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> RegistrationRead:
-    """Register a filed case at the command center and record the investigation outcome (meets D1)."""
-    done = registration.register_case(
-        session,
-        case_id=case_id,
-        user=user,
-        registered_on=body.registered_on,
-        investigation_completed=body.investigation_completed,
-        willing_to_perform=body.willing_to_perform,
-        settlement_likely=body.settlement_likely,
-        note=body.note,
-        expected_version=expected_version,
-    )
+def _registration_read(done: registration.Registration, user: User) -> RegistrationRead:
     case = done.case
     assert case.registered_at is not None  # set by the registration just recorded
-    response.headers["ETag"] = f'"{case.version}"'
     return RegistrationRead(
         case_id=case.id,
         state=case.state,
@@ -66,11 +39,28 @@ def register_case(
     )
 
 
+add_routes(
+    router,
+    response_model=RegistrationRead,
+    read=_registration_read,
+    routes=[
+        Change(
+            "/cases/{case_id}/registration",
+            "register_case",
+            COMMAND_POLICY["register"],
+            RegistrationCreate,
+            registration.register_case,
+            "Register a filed case at the command center and record the investigation outcome (meets D1).",
+        ),
+    ],
+)
+
+
 @router.post(
     "/cases/{case_id}/investigation",
     operation_id="record_investigation",
     response_model=InvestigationRead,
-    responses=_PROBLEMS,
+    responses=problem_responses(*COMMAND_PROBLEMS),
 )
 def record_investigation(
     case_id: RowId,

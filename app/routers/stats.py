@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
-from dataclasses import asdict
-from typing import Annotated, Literal, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
-from app.deps import Authorized, SessionDep
 from app.errors import Forbidden, InvalidInput, problem_responses
 from app.models.user import User
+from app.routing import Filter, signed
 from app.schemas.common import ISODate
 from app.schemas.stats import JudgeLoad, Share, StatsDeadlines, StatsOverview, StatsTrends, StatsWorkload
 from app.services import stats
@@ -26,7 +28,7 @@ Format = Annotated[
 ]
 CSV_RESPONSES = {**problem_responses(Forbidden), 200: {"content": {"text/csv": {}}}}
 CsvRow = tuple[str, str, str]
-Report = TypeVar("Report", bound=BaseModel)
+Months = Annotated[int, Query(ge=1, le=120, description="how many months, ending with this one")]
 
 
 def _csv(name: str, header: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> Response:
@@ -43,39 +45,67 @@ def _csv(name: str, header: tuple[str, ...], rows: Iterable[tuple[object, ...]])
     )
 
 
-def _as_requested(
-    report: Report,
-    format: str,
-    name: str,
-    header: tuple[str, ...],
-    rows: Callable[[Report], Iterable[tuple[object, ...]]],
-) -> Report | Response:
-    """The report as JSON, or its rows as a CSV attachment ``name``.csv."""
-    return report if format == "json" else _csv(name, header, rows(report))
+@dataclass(frozen=True)
+class StatsReport:
+    """``GET {path}``: a report, as JSON or, with ``format=csv``, as its ``rows`` under ``header`` in
+    an attachment ``name``.csv. ``figures(session, unit=…, <query>=…)`` gives the report's fields;
+    ``unit`` and ``format`` follow the report's own ``query`` parameters."""
+
+    path: str
+    operation_id: str
+    summary: str
+    model: type[BaseModel]
+    figures: Callable[..., dict[str, Any]]
+    name: str
+    header: tuple[str, ...]
+    rows: Callable[[Any], Iterable[tuple[object, ...]]]
+    query: Sequence[Filter] = ()
 
 
-@router.get(
-    "/stats/overview",
-    operation_id="get_stats_overview",
-    response_model=StatsOverview,
-    responses=CSV_RESPONSES,
-)
-def stats_overview(
-    session: SessionDep,
-    user: Annotated[User, Authorized("stats.read")],
-    filed_from: ISODate | None = None,
-    filed_to: ISODate | None = None,
-    unit: Unit = None,
-    format: Format = "json",
-) -> StatsOverview | Response:
-    """The command center's statistics (plan §2(4), §3(1)), by filing period and unit; JSON or CSV."""
+def _add_report(report: StatsReport) -> None:
+    def endpoint(*, session: Session, user: User, unit: str | None, format: str, **query: Any) -> Any:
+        shown = report.model.model_validate({"unit": unit, **report.figures(session, unit=unit, **query)})
+        return shown if format == "json" else _csv(report.name, report.header, report.rows(shown))
+
+    endpoint.__doc__ = report.summary
+    endpoint.__name__ = report.operation_id
+    router.add_api_route(
+        report.path,
+        signed(
+            endpoint,
+            report.path,
+            "stats.read",
+            *(f.parameter() for f in report.query),
+            Filter("unit", Unit).parameter(),
+            Filter("format", Format, "json").parameter(),
+        ),
+        methods=["GET"],
+        operation_id=report.operation_id,
+        name=report.operation_id,
+        response_model=report.model,
+        responses=CSV_RESPONSES,
+    )
+
+
+def _overview(
+    session: Session, *, unit: str | None, filed_from: date | None, filed_to: date | None
+) -> dict[str, Any]:
     if filed_from and filed_to and filed_from > filed_to:
         raise InvalidInput("filed_to", "must not be before filed_from")
     figures = stats.overview(session, filed_from=filed_from, filed_to=filed_to, unit=unit)
-    report = StatsOverview.model_validate(
-        {"filed_from": filed_from, "filed_to": filed_to, "unit": unit, **asdict(figures)}
-    )
-    return _as_requested(report, format, "stats-overview", ("metric", "dimension", "value"), _overview_rows)
+    return {"filed_from": filed_from, "filed_to": filed_to, **asdict(figures)}
+
+
+def _trends(session: Session, *, unit: str | None, months: int) -> dict[str, Any]:
+    return asdict(stats.trends(session, today=court_today(), months=months, unit=unit))
+
+
+def _workload(session: Session, *, unit: str | None) -> dict[str, Any]:
+    return {"judges": [asdict(load) for load in stats.workload(session, unit=unit)]}
+
+
+def _urgency(session: Session, *, unit: str | None) -> dict[str, Any]:
+    return asdict(stats.deadline_urgency(session, today=court_today(), unit=unit))
 
 
 def _overview_rows(report: StatsOverview) -> list[CsvRow]:
@@ -110,23 +140,6 @@ def _overview_rows(report: StatsOverview) -> list[CsvRow]:
     return rows
 
 
-@router.get(
-    "/stats/trends", operation_id="get_stats_trends", response_model=StatsTrends, responses=CSV_RESPONSES
-)
-def stats_trends(
-    session: SessionDep,
-    user: Annotated[User, Authorized("stats.read")],
-    months: Annotated[int, Query(ge=1, le=120, description="how many months, ending with this one")] = 24,
-    unit: Unit = None,
-    format: Format = "json",
-) -> StatsTrends | Response:
-    """Cases filed, closed and closed by 终本 per month for the last months, by unit; JSON or CSV."""
-    figures = stats.trends(session, today=court_today(), months=months, unit=unit)
-    report = StatsTrends.model_validate({"unit": unit, **asdict(figures)})
-    header = ("month", "unit", "filed", "closed", "terminated_current")
-    return _as_requested(report, format, "stats-trends", header, _trend_rows)
-
-
 def _trend_rows(report: StatsTrends) -> list[tuple[object, ...]]:
     """One row per month and unit ('' for the court's total)."""
     series = [("", report.total), *report.by_unit.items()]
@@ -137,47 +150,8 @@ def _trend_rows(report: StatsTrends) -> list[tuple[object, ...]]:
     ]
 
 
-@router.get(
-    "/stats/workload",
-    operation_id="get_stats_workload",
-    response_model=StatsWorkload,
-    responses=CSV_RESPONSES,
-)
-def stats_workload(
-    session: SessionDep,
-    user: Annotated[User, Authorized("stats.read")],
-    unit: Unit = None,
-    format: Format = "json",
-) -> StatsWorkload | Response:
-    """Open cases per judge, most first, with each judge's oldest open case; JSON or CSV."""
-    report = StatsWorkload.model_validate(
-        {"unit": unit, "judges": [asdict(load) for load in stats.workload(session, unit=unit)]}
-    )
-    return _as_requested(report, format, "stats-workload", tuple(JudgeLoad.model_fields), _workload_rows)
-
-
 def _workload_rows(report: StatsWorkload) -> list[tuple[object, ...]]:
     return [tuple("" if v is None else v for v in judge.model_dump().values()) for judge in report.judges]
-
-
-@router.get(
-    "/stats/deadlines",
-    operation_id="get_stats_deadlines",
-    response_model=StatsDeadlines,
-    responses=CSV_RESPONSES,
-)
-def stats_deadlines(
-    session: SessionDep,
-    user: Annotated[User, Authorized("stats.read")],
-    unit: Unit = None,
-    format: Format = "json",
-) -> StatsDeadlines | Response:
-    """Deadlines due soon and overdue (as on the deadline board), per unit and per rule; JSON or CSV."""
-    report = StatsDeadlines.model_validate(
-        {"unit": unit, **asdict(stats.deadline_urgency(session, today=court_today(), unit=unit))}
-    )
-    header = ("dimension", "key", "due_soon", "overdue")
-    return _as_requested(report, format, "stats-deadlines", header, _urgency_rows)
 
 
 def _urgency_rows(report: StatsDeadlines) -> list[tuple[object, ...]]:
@@ -185,3 +159,50 @@ def _urgency_rows(report: StatsDeadlines) -> list[tuple[object, ...]]:
     for dim, table in (("unit", report.by_unit), ("rule", report.by_rule)):
         rows += [(dim, key, u.due_soon, u.overdue) for key, u in table.items()]
     return rows
+
+
+for _report in [
+    StatsReport(
+        "/stats/overview",
+        "get_stats_overview",
+        "The command center's statistics (plan §2(4), §3(1)), by filing period and unit; JSON or CSV.",
+        StatsOverview,
+        _overview,
+        "stats-overview",
+        ("metric", "dimension", "value"),
+        _overview_rows,
+        query=[Filter("filed_from", ISODate | None), Filter("filed_to", ISODate | None)],
+    ),
+    StatsReport(
+        "/stats/trends",
+        "get_stats_trends",
+        "Cases filed, closed and closed by 终本 per month for the last months, by unit; JSON or CSV.",
+        StatsTrends,
+        _trends,
+        "stats-trends",
+        ("month", "unit", "filed", "closed", "terminated_current"),
+        _trend_rows,
+        query=[Filter("months", Months, 24)],
+    ),
+    StatsReport(
+        "/stats/workload",
+        "get_stats_workload",
+        "Open cases per judge, most first, with each judge's oldest open case; JSON or CSV.",
+        StatsWorkload,
+        _workload,
+        "stats-workload",
+        tuple(JudgeLoad.model_fields),
+        _workload_rows,
+    ),
+    StatsReport(
+        "/stats/deadlines",
+        "get_stats_deadlines",
+        "Deadlines due soon and overdue (as on the deadline board), per unit and per rule; JSON or CSV.",
+        StatsDeadlines,
+        _urgency,
+        "stats-deadlines",
+        ("dimension", "key", "due_soon", "overdue"),
+        _urgency_rows,
+    ),
+]:
+    _add_report(_report)

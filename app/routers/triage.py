@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
 
-from app.deps import Authorized, ExpectedVersion, SessionDep
-from app.errors import Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed, problem_responses
+from app.deps import Authorized, SessionDep
+from app.errors import Forbidden, NotFound, problem_responses
 from app.models.user import User
+from app.routing import Change, Listing, PlainCursor, add_routes
 from app.rules.triage_rules import AssetFact, RuleOutcome
-from app.schemas.common import Limit, RowId
 from app.schemas.triage import (
     HandbackCommand,
     TriageCommand,
@@ -26,8 +26,6 @@ from app.services import triage
 from app.services.case_access import COMMAND_POLICY
 
 router = APIRouter(tags=["triage"])
-
-_COMMAND_PROBLEMS = problem_responses(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
 
 
 def _rule_reads(outcomes: Iterable[RuleOutcome]) -> list[TriageRuleRead]:
@@ -69,70 +67,42 @@ def evaluate_triage(
     )
 
 
-@router.post(
-    "/cases/{case_id}/triage",
-    operation_id="triage_case",
-    response_model=TriageOutcome,
-    responses=_COMMAND_PROBLEMS,
-)
-def triage_case(
-    case_id: RowId,
-    body: TriageCommand,
-    session: SessionDep,
-    user: Annotated[User, Authorized(COMMAND_POLICY["triage"])],
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> TriageOutcome:
-    """Decide simple or ordinary by the rules (or a reasoned override) and allocate the case."""
-    done = triage.triage_case(
-        session,
-        case_id=case_id,
-        user=user,
-        override_track=body.override_track,
-        reason=body.reason,
-        expected_version=expected_version,
-    )
-    response.headers["ETag"] = f'"{done.case_version}"'
+def _outcome(done: triage.Decision, user: User) -> TriageOutcome:
     return TriageOutcome.of(done.decision, case_version=done.case_version)
 
 
-@router.post(
-    "/cases/{case_id}/handback",
-    operation_id="hand_back_case",
+add_routes(
+    router,
     response_model=TriageOutcome,
-    responses=_COMMAND_PROBLEMS,
+    read=_outcome,
+    routes=[
+        Change(
+            "/cases/{case_id}/triage",
+            "triage_case",
+            COMMAND_POLICY["triage"],
+            TriageCommand,
+            triage.triage_case,
+            "Decide simple or ordinary by the rules (or a reasoned override) and allocate the case.",
+            version_field="case_version",
+        ),
+        Change(
+            "/cases/{case_id}/handback",
+            "hand_back_case",
+            COMMAND_POLICY["handback"],
+            HandbackCommand,
+            triage.hand_back_case,
+            "Hand a fast-track case back with a reason; it is re-allocated to a brigade.",
+            version_field="case_version",
+        ),
+        Listing(
+            "/cases/{case_id}/triage-decisions",
+            "list_triage_decisions",
+            "case.read_history",
+            triage.list_decisions,
+            "The case's triage decisions and hand-backs, oldest first.",
+            page=TriageDecisionList,
+            cursor=PlainCursor,
+            schema=TriageDecisionRead,
+        ),
+    ],
 )
-def hand_back_case(
-    case_id: RowId,
-    body: HandbackCommand,
-    session: SessionDep,
-    user: Annotated[User, Authorized(COMMAND_POLICY["handback"])],
-    response: Response,
-    expected_version: ExpectedVersion = None,
-) -> TriageOutcome:
-    """Hand a fast-track case back with a reason; it is re-allocated to a brigade."""
-    done = triage.hand_back_case(
-        session, case_id=case_id, user=user, reason=body.reason, expected_version=expected_version
-    )
-    response.headers["ETag"] = f'"{done.case_version}"'
-    return TriageOutcome.of(done.decision, case_version=done.case_version)
-
-
-@router.get(
-    "/cases/{case_id}/triage-decisions",
-    operation_id="list_triage_decisions",
-    response_model=TriageDecisionList,
-    responses=problem_responses(Forbidden, NotFound),
-)
-def list_triage_decisions(
-    case_id: RowId,
-    session: SessionDep,
-    user: Annotated[User, Authorized("case.read_history")],
-    limit: Limit = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> TriageDecisionList:
-    """The case's triage decisions and hand-backs, oldest first."""
-    rows, next_cursor = triage.list_decisions(session, case_id=case_id, user=user, limit=limit, cursor=cursor)
-    return TriageDecisionList(
-        items=[TriageDecisionRead.model_validate(d) for d in rows], next_cursor=next_cursor
-    )

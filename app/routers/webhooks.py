@@ -5,21 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import JSONResponse
 
-from app.deps import (
-    Authorized,
-    Cursor,
-    ExpectedVersion,
-    IdempotencyKeyHeader,
-    SessionDep,
-    create_once,
-    with_etag,
-)
+from app.deps import Authorized, ExpectedVersion, SessionDep, with_etag
 from app.enums import DeliveryStatus, SubscriptionStatus
 from app.errors import Forbidden, NotFound, PreconditionFailed, problem_responses
 from app.models.user import User
-from app.schemas.common import Limit, RowId
+from app.routing import Create, Filter, Listing, Show, add_routes
+from app.schemas.common import RowId
 from app.schemas.event import (
     DeliveryPage,
     DeliveryRead,
@@ -29,73 +21,47 @@ from app.schemas.event import (
     SubscriptionRead,
 )
 from app.services import webhooks
-from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["webhooks"])
 MANAGE = "webhook.manage"
+DeliveryStatusFilter = Annotated[DeliveryStatus | None, Query(description="pending, delivered or failed")]
 
 
-@router.post(
-    "/webhook-subscriptions",
-    operation_id="create_webhook_subscription",
-    status_code=201,
-    response_model=SubscriptionCreated,
-    responses=problem_responses(Forbidden, IdempotencyKeyReused),
-)
-def create_webhook_subscription(
-    body: SubscriptionCreate,
-    session: SessionDep,
-    user: Annotated[User, Authorized(MANAGE)],
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
-    """Register a receiver of events (URL, types, secret); 422 naming ``url`` for a URL refused."""
-    return create_once(
-        session,
-        user,
-        key=idempotency_key,
-        operation="create_webhook_subscription",
-        payload=body,
-        create=lambda: SubscriptionCreated.model_validate(
-            webhooks.subscribe(
-                session,
-                user=user,
-                url=body.url,
-                event_types=body.event_types,
-                secret=body.secret,
-                description=body.description,
-            )
+add_routes(
+    router,
+    routes=[
+        Create(
+            "/webhook-subscriptions",
+            "create_webhook_subscription",
+            MANAGE,
+            SubscriptionCreate,
+            webhooks.subscribe,
+            "Register a receiver of events (URL, types, secret); 422 naming ``url`` for a URL refused.",
+            problems=(Forbidden,),
+            location="/api/v1/webhook-subscriptions/{id}",
+            schema=SubscriptionCreated,
         ),
-        location=lambda created: f"/api/v1/webhook-subscriptions/{created['id']}",
-    )
-
-
-@router.get(
-    "/webhook-subscriptions",
-    operation_id="list_webhook_subscriptions",
-    response_model=SubscriptionPage,
-    responses=problem_responses(Forbidden),
+        Listing(
+            "/webhook-subscriptions",
+            "list_webhook_subscriptions",
+            MANAGE,
+            webhooks.subscriptions,
+            "The webhook subscriptions, newest first.",
+            page=SubscriptionPage,
+            schema=SubscriptionRead,
+            for_caller=False,
+        ),
+        Show(
+            "/webhook-subscriptions/{subscription_id}",
+            "get_webhook_subscription",
+            MANAGE,
+            webhooks.load_subscription,
+            "One webhook subscription: its status and failures in a row.",
+            schema=SubscriptionRead,
+            for_caller=False,
+        ),
+    ],
 )
-def list_webhook_subscriptions(
-    session: SessionDep, user: Annotated[User, Authorized(MANAGE)], limit: Limit = 50, cursor: Cursor = None
-) -> SubscriptionPage:
-    """The webhook subscriptions, newest first."""
-    rows, next_cursor = webhooks.subscriptions(session, cursor=cursor, limit=limit)
-    return SubscriptionPage(items=[SubscriptionRead.model_validate(r) for r in rows], next_cursor=next_cursor)
-
-
-@router.get(
-    "/webhook-subscriptions/{subscription_id}",
-    operation_id="get_webhook_subscription",
-    response_model=SubscriptionRead,
-    responses=problem_responses(Forbidden, NotFound),
-)
-def get_webhook_subscription(
-    subscription_id: RowId, session: SessionDep, user: Annotated[User, Authorized(MANAGE)], response: Response
-) -> SubscriptionRead:
-    """One webhook subscription: its status and failures in a row."""
-    return with_etag(
-        response, SubscriptionRead.model_validate(webhooks.load_subscription(session, subscription_id))
-    )
 
 
 def _status_command(status: SubscriptionStatus, verb: str, operation_id: str, summary: str) -> None:
@@ -141,25 +107,27 @@ _status_command(
 )
 
 
-@router.get(
-    "/webhook-subscriptions/{subscription_id}/deliveries",
-    operation_id="list_webhook_deliveries",
-    response_model=DeliveryPage,
-    responses=problem_responses(Forbidden, NotFound),
+add_routes(
+    router,
+    routes=[
+        Listing(
+            "/webhook-subscriptions/{subscription_id}/deliveries",
+            "list_webhook_deliveries",
+            MANAGE,
+            webhooks.deliveries,
+            "A subscription's deliveries, newest first: attempts, the receiver's last answer or error.",
+            filters=[
+                Filter(
+                    "status",
+                    Annotated[DeliveryStatus | None, Query(description="pending, delivered or failed")],
+                )
+            ],
+            page=DeliveryPage,
+            schema=DeliveryRead,
+            for_caller=False,
+        ),
+    ],
 )
-def list_webhook_deliveries(
-    subscription_id: RowId,
-    session: SessionDep,
-    user: Annotated[User, Authorized(MANAGE)],
-    status: Annotated[DeliveryStatus | None, Query(description="pending, delivered or failed")] = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> DeliveryPage:
-    """A subscription's deliveries, newest first: attempts, the receiver's last answer or error."""
-    rows, next_cursor = webhooks.deliveries(
-        session, subscription_id=subscription_id, status=status, cursor=cursor, limit=limit
-    )
-    return DeliveryPage(items=[DeliveryRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.post(

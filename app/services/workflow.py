@@ -1,6 +1,6 @@
 """What every record with states shares (objections, 拒执 referrals, petitions, disposal transfers,
 dishonest listings; plan §5(3)–(8)): reading what the caller may see, locking a record for an
-action, recording a change with its audit entry, and paging a list.
+action, recording a change with its audit entry and the deadline events it brings, and paging a list.
 
 A desk declares one :class:`Workflow` with its model, what each state admits, one :class:`Step`
 per action (the policy action it needs, and on what relation) and its visibility rule; its service
@@ -22,8 +22,8 @@ from app.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed, Tr
 from app.models.base import utcnow
 from app.models.case import Case
 from app.models.user import User
-from app.policy import POLICY, CaseLike, actor_may, actor_may_on_case
-from app.services import audit
+from app.policy import POLICY, Actor, CaseLike, actor_may, actor_may_on_case
+from app.services import audit, deadline_events
 from app.services.paging import keyset_page
 from app.settings import court_today
 
@@ -97,7 +97,7 @@ class Workflow(Generic[R]):
     """One kind of record that moves through states by named actions."""
 
     model: type[R]
-    entity: str  # the audit trail's entity type and action prefix, e.g. "objection"
+    entity: str  # the audit trail's entity type and the deadline events' subject type, e.g. "objection"
     noun: str  # how messages name it, e.g. "refusal-to-execute referral"
     state_of: Callable[[R], str]
     actions_of: Callable[[R], Sequence[str]]  # what the record's state admits
@@ -108,6 +108,9 @@ class Workflow(Generic[R]):
     label_of: Callable[[R], str] | None = None
     case: Any = None  # the relationship to the record's case, read with it, when a step looks at the case
     locks_case: bool = False  # actions change the case too: lock it first, as every case command does
+    action_prefix: str = ""  # the audit trail's action prefix, when it is not ``entity``
+    clock_params: Callable[[R], dict[str, Any]] | None = None  # what every deadline event of a record says
+    clocks_on_case: bool = True  # its deadline events belong to its case (not so: the office's own clocks)
 
     def __post_init__(self) -> None:
         for action, step in self.steps.items():
@@ -214,6 +217,13 @@ class Workflow(Generic[R]):
         self.check_action(record, user=user, action=action, expected_version=expected_version)
         return record
 
+    def begin(
+        self, session: Session, user: User, record_id: int, action: str, expected_version: int | None
+    ) -> Change[R]:
+        """:meth:`for_action`, and the record's audited fields as they stand before the action."""
+        record = self.for_action(session, user, record_id, action, expected_version)
+        return Change(self, session, user, record, before=self.snapshot(record))
+
     def created(
         self, session: Session, *, user: User, record: R, action: str, reason: str | None = None, **after: Any
     ) -> R:
@@ -253,16 +263,62 @@ class Workflow(Generic[R]):
         reason: str | None,
         after: dict[str, Any],
     ) -> None:
+        after = {**self.snapshot(record), **after}
+        self.audit(
+            session, user=user, record=record, action=action, before=before, after=after, reason=reason
+        )
+
+    def audit(
+        self,
+        session: Session,
+        *,
+        user: Actor | None,
+        record: R,
+        action: str,
+        after: dict[str, Any],
+        before: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """An audit entry of the record in the desk's own words: ``after`` as given, no snapshot."""
         audit.record(
             session,
             actor=user,
-            action=f"{self.entity}.{action}",
+            action=f"{self.action_prefix or self.entity}.{action}",
             entity_type=self.entity,
             entity_id=_fields(record).id,
             case_id=_fields(record).case_id,
             before=before,
-            after={**self.snapshot(record), **after},
+            after=after,
             reason=reason,
+        )
+
+    def clock(
+        self,
+        session: Session,
+        record: R,
+        event: str,
+        *,
+        on: date,
+        actor: Actor | None = None,
+        **params: Any,
+    ) -> None:
+        """Apply a deadline event of the record (app.rules.deadline_rules) to the clocks it starts,
+        meets, pauses or resumes."""
+        if self.clock_params is not None:
+            params = {**self.clock_params(record), **params}
+        said: dict[str, Any] = {}  # what is not said keeps record_event's default
+        if params:
+            said["params"] = params
+        if actor is not None:
+            said["actor"] = actor
+        deadline_events.record_event(
+            session,
+            event=event,
+            on=on,
+            case_id=_fields(record).case_id if self.clocks_on_case else None,
+            subject_type=self.entity,
+            subject_id=_fields(record).id,
+            **said,
         )
 
     def page(
@@ -278,3 +334,31 @@ class Workflow(Generic[R]):
         whose value is given; and the next page's cursor."""
         stmt = where_given(self._with_children(self.visible(select(self.model), user)), where)
         return keyset_page(session, stmt, self._key, cursor=cursor, limit=limit)
+
+
+@dataclass
+class Change(Generic[R]):
+    """An action under way on one locked record (:meth:`Workflow.begin`): the desk changes ``record``,
+    then :meth:`save` stores it with its audit entry against the fields as they were before."""
+
+    workflow: Workflow[R]
+    session: Session
+    user: User
+    record: R
+    before: dict[str, Any]
+
+    def save(self, action: str, *, reason: str | None = None, **after: Any) -> R:
+        """:meth:`Workflow.changed`: the change stored, audited as ``action``; the record read afresh."""
+        return self.workflow.changed(
+            self.session,
+            user=self.user,
+            record=self.record,
+            action=action,
+            before=self.before,
+            reason=reason,
+            **after,
+        )
+
+    def clock(self, event: str, *, on: date) -> None:
+        """:meth:`Workflow.clock` for the record."""
+        self.workflow.clock(self.session, self.record, event, on=on)

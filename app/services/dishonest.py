@@ -28,8 +28,7 @@ from app.models.dishonest_listing import DishonestListing
 from app.models.measure import Measure
 from app.models.user import User
 from app.rules.termination_gate import months_after
-from app.services import audit, termination_pool
-from app.services import deadline_events as deadlines
+from app.services import termination_pool
 from app.services.case_access import case_for_action, case_step, load_case, visible_cases
 from app.services.workflow import Step, Workflow, check_legal_date
 from app.settings import court_today, get_settings
@@ -84,6 +83,7 @@ LISTINGS = Workflow(
     visible=lambda stmt, user: visible_cases(stmt, user, DishonestListing.case_id),
     case=DishonestListing.case,
     locks_case=True,
+    action_prefix="dishonest",
 )
 
 
@@ -138,13 +138,11 @@ def propose_listing(
     )
     session.add(listing)
     session.flush()
-    audit.record(
+    LISTINGS.audit(
         session,
-        actor=user,
-        action="dishonest.propose",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=case.id,
+        user=user,
+        record=listing,
+        action="propose",
         after={
             "respondent_id": respondent_id,
             "ground": ground,
@@ -203,13 +201,11 @@ def decide_listing(
     else:
         listing.state = L.refused
     session.flush()
-    audit.record(
+    LISTINGS.audit(
         session,
-        actor=user,
-        action=f"dishonest.{decision}",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=case.id,
+        user=user,
+        record=listing,
+        action=str(decision),
         before=before,
         after={
             "state": listing.state,
@@ -278,7 +274,7 @@ def trigger_deletion(
         raise GateNotMet(
             f"case {case.case_number} has no run of empty 终本 re-checks", missing=["pool_rechecks_empty"]
         )
-    _trigger(session, listing=listing, case=case, user=user, trigger=trigger, on=triggered_on, reason=reason)
+    _trigger(session, listing=listing, user=user, trigger=trigger, on=triggered_on, reason=reason)
     return listing
 
 
@@ -308,7 +304,7 @@ def trigger_active_listings(
     )
     triggered = []
     for listing in listings:
-        _trigger(session, listing=listing, case=case, user=user, trigger=trigger, on=on, reason=reason)
+        _trigger(session, listing=listing, user=user, trigger=trigger, on=on, reason=reason)
         triggered.append(listing.id)
     return triggered
 
@@ -328,12 +324,10 @@ def trigger_ended_terms(session: Session, *, today: date) -> list[int]:
     )
     triggered = []
     for listing in listings:
-        case = session.get(Case, listing.case_id)
-        assert case is not None and listing.term_ends_on is not None
+        assert listing.term_ends_on is not None
         _trigger(
             session,
             listing=listing,
-            case=case,
             user=None,
             trigger=DeletionTrigger.term_ended,
             on=listing.term_ends_on,
@@ -347,7 +341,6 @@ def _trigger(
     session: Session,
     *,
     listing: DishonestListing,
-    case: Case,
     user: User | None,
     trigger: DeletionTrigger,
     on: date,
@@ -358,22 +351,12 @@ def _trigger(
     listing.deletion_triggered_by_id = None if user is None else user.id
     session.flush()
     # SPC dishonest-list rules art. 10: deleted within 3 working days (D11).
-    deadlines.record_event(
+    LISTINGS.clock(session, listing, "dishonest.deletion_triggered", on=on, trigger=trigger.value)
+    LISTINGS.audit(
         session,
-        event="dishonest.deletion_triggered",
-        on=on,
-        case_id=case.id,
-        subject_type="dishonest_listing",
-        subject_id=listing.id,
-        params={"trigger": trigger.value},
-    )
-    audit.record(
-        session,
-        actor=user,
-        action="dishonest.deletion_trigger",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=case.id,
+        user=user,
+        record=listing,
+        action="deletion_trigger",
         before={"state": L.active},
         after={"state": listing.state, "trigger": trigger, "triggered_on": on},
         reason=reason,
@@ -401,21 +384,12 @@ def delete_listing(
     listing.state, listing.deleted_on, listing.deleted_by_id = L.deleted, deleted_on, user.id
     listing.note = note
     session.flush()
-    deadlines.record_event(
+    LISTINGS.clock(session, listing, "dishonest.deleted", on=deleted_on)
+    LISTINGS.audit(
         session,
-        event="dishonest.deleted",
-        on=deleted_on,
-        case_id=listing.case_id,
-        subject_type="dishonest_listing",
-        subject_id=listing.id,
-    )
-    audit.record(
-        session,
-        actor=user,
-        action="dishonest.delete",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=listing.case_id,
+        user=user,
+        record=listing,
+        action="delete",
         before={"state": L.deletion_pending},
         after={"state": listing.state, "deleted_on": deleted_on},
         reason=note,
@@ -441,12 +415,11 @@ def on_case_closed(
         trigger = None  # SPC dishonest-list rules art. 10(2): deleted once the settlement is performed
     for listing in listings:
         if listing.state == L.proposed:
-            _withdraw(session, listing=listing, case=case, user=user, reason=f"case closed ({mode})")
+            _withdraw(session, listing=listing, user=user, reason=f"case closed ({mode})")
         elif trigger is not None:
             _trigger(
                 session,
                 listing=listing,
-                case=case,
                 user=user,
                 trigger=trigger,
                 on=closed_on,
@@ -467,20 +440,18 @@ def withdraw_proposed(session: Session, *, case: Case, user: User, reason: str) 
         )
     )
     for listing in proposed:
-        _withdraw(session, listing=listing, case=case, user=user, reason=reason)
+        _withdraw(session, listing=listing, user=user, reason=reason)
     session.flush()
     return [listing.id for listing in proposed]
 
 
-def _withdraw(session: Session, *, listing: DishonestListing, case: Case, user: User, reason: str) -> None:
+def _withdraw(session: Session, *, listing: DishonestListing, user: User, reason: str) -> None:
     listing.state = L.withdrawn
-    audit.record(
+    LISTINGS.audit(
         session,
-        actor=user,
-        action="dishonest.withdraw",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=case.id,
+        user=user,
+        record=listing,
+        action="withdraw",
         before={"state": L.proposed},
         after={"state": L.withdrawn},
         reason=reason,

@@ -24,7 +24,6 @@ from app.models.measure import Measure
 from app.models.user import User
 from app.policy import TEAM_UNITS
 from app.services import audit, receipts
-from app.services import deadline_events as deadlines
 from app.services.assets import check_asset_of_case
 from app.services.case_access import case_for_action, case_step
 from app.services.objections import suit_window_holding
@@ -71,6 +70,7 @@ TRANSFERS = Workflow(
     children=(DisposalTransfer.tasks,),
     case=DisposalTransfer.case,
     locks_case=True,
+    action_prefix="disposal",
 )
 
 
@@ -170,13 +170,11 @@ def request_transfer(
     )
     session.add(transfer)
     session.flush()
-    audit.record(
+    TRANSFERS.audit(
         session,
-        actor=user,
-        action="disposal.request",
-        entity_type="disposal_transfer",
-        entity_id=transfer.id,
-        case_id=case.id,
+        user=user,
+        record=transfer,
+        action="request",
         after={
             "state": transfer.state,
             "requested_on": requested_on,
@@ -216,21 +214,12 @@ def decide_transfer(
         transfer.state = S.refused
     session.flush()
     if decision == Decision.approve:
-        deadlines.record_event(
-            session,
-            event="disposal.approved",
-            on=decided_on,
-            case_id=case.id,
-            subject_type="disposal_transfer",
-            subject_id=transfer.id,
-        )
-    audit.record(
+        TRANSFERS.clock(session, transfer, "disposal.approved", on=decided_on)
+    TRANSFERS.audit(
         session,
-        actor=user,
-        action=f"disposal.{decision}",
-        entity_type="disposal_transfer",
-        entity_id=transfer.id,
-        case_id=case.id,
+        user=user,
+        record=transfer,
+        action=str(decision),
         before=before,
         after={"state": transfer.state, "case_state": case.state, "decided_on": decided_on},
         reason=reason,
@@ -314,14 +303,7 @@ def return_transfer(
     case.state = CaseState.in_progress
     case.unit_code, case.handler_id = transfer.origin_unit_code, transfer.origin_handler_id
     session.flush()
-    deadlines.record_event(
-        session,
-        event="disposal.returned",
-        on=returned_on,
-        case_id=case.id,
-        subject_type="disposal_transfer",
-        subject_id=transfer.id,
-    )
+    TRANSFERS.clock(session, transfer, "disposal.returned", on=returned_on)
     if amount_realised > 0:
         # SPC provisions on enforcement money (2017), 一案一账号: proceeds go into the case's account.
         receipts.record_auction_proceeds(
@@ -332,13 +314,11 @@ def return_transfer(
             received_on=returned_on,
             user=user,
         )
-    audit.record(
+    TRANSFERS.audit(
         session,
-        actor=user,
-        action="disposal.return",
-        entity_type="disposal_transfer",
-        entity_id=transfer.id,
-        case_id=case.id,
+        user=user,
+        record=transfer,
+        action="return",
         before=before,
         after={
             "state": transfer.state,
@@ -364,13 +344,11 @@ def withdraw_pending(session: Session, *, case: Case, user: User, reason: str) -
     )
     for transfer in pending:
         transfer.state = S.withdrawn
-        audit.record(
+        TRANSFERS.audit(
             session,
-            actor=user,
-            action="disposal.withdraw",
-            entity_type="disposal_transfer",
-            entity_id=transfer.id,
-            case_id=case.id,
+            user=user,
+            record=transfer,
+            action="withdraw",
             before={"state": S.requested},
             after={"state": S.withdrawn},
             reason=reason,

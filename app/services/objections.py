@@ -93,7 +93,6 @@ OBJECTIONS = Workflow(
     model=Objection,
     entity="objection",
     noun="objection",
-    state_of=lambda objection: objection.state,
     actions_of=_state_actions,
     # The objection group handles every step (plan §5(7)).
     steps={

@@ -32,7 +32,6 @@ from app.models.user import User
 from app.policy import actor_may_on_case
 from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED, PAYOUT_DEFERRED
 from app.rules.money import ZERO, approval_role
-from app.services import deadline_events as deadlines
 from app.services import ledger
 from app.services.case_access import load_case, visible_cases
 from app.services.workflow import Step, Workflow, check_legal_date
@@ -66,8 +65,7 @@ PAYOUTS = Workflow(
     model=Payout,
     entity="payout",
     noun="payout",
-    state_of=lambda payout: payout.state,
-    actions_of=lambda payout: PAYOUT_ACTIONS[payout.state],
+    state_actions=PAYOUT_ACTIONS,
     steps={
         "decide": Step(permission="payout.approve", refused=_may_not_decide),
         "execute": Step(permission="payout.execute"),
@@ -90,13 +88,11 @@ DEFERRALS = Workflow(
     model=PayoutDeferral,
     entity="payout_deferral",
     noun="payout deferral",
-    state_of=lambda deferral: deferral.state,
-    actions_of=lambda deferral: DEFERRAL_ACTIONS[deferral.state],
+    state_actions=DEFERRAL_ACTIONS,
     steps={
         "decide": Step(permission="payout.decide_deferral"),
         "lift": Step(permission="payout.lift_deferral", on=lambda deferral: deferral.case),
     },
-    snapshot=lambda deferral: {"state": deferral.state, "version": deferral.version},
     visible=lambda stmt, user: visible_cases(stmt, user, PayoutDeferral.case_id),
     case=PayoutDeferral.case,
     locks_case=True,
@@ -344,7 +340,7 @@ def decide_deferral(
     session.flush()
     if decision == Decision.approve:
         # SPC provisions on enforcement money (2017): a deferred payout waits with the director's approval.
-        _deferral_event(session, deferral, PAYOUT_DEFERRED, decided_on, user)
+        DEFERRALS.clock(session, deferral, PAYOUT_DEFERRED, on=decided_on, actor=user)
     return DEFERRALS.changed(
         session, user=user, record=deferral, action=str(decision), before=before, reason=reason
     )
@@ -367,20 +363,8 @@ def lift_deferral(
     deferral.state = D.lifted
     deferral.lifted_by_id, deferral.lifted_on = user.id, lifted_on
     session.flush()
-    _deferral_event(session, deferral, PAYOUT_DEFERRAL_LIFTED, lifted_on, user)
+    DEFERRALS.clock(session, deferral, PAYOUT_DEFERRAL_LIFTED, on=lifted_on, actor=user)
     return DEFERRALS.changed(session, user=user, record=deferral, action="lift", before=before, reason=reason)
-
-
-def _deferral_event(session: Session, deferral: PayoutDeferral, event: str, on: date, user: User) -> None:
-    deadlines.record_event(
-        session,
-        event=event,
-        on=on,
-        case_id=deferral.case_id,
-        subject_type="payout_deferral",
-        subject_id=deferral.id,
-        actor=user,
-    )
 
 
 def get_deferral(session: Session, *, deferral_id: int, user: User) -> PayoutDeferral:

@@ -78,7 +78,6 @@ PETITIONS = Workflow(
     model=Petition,
     entity="petition",
     noun="petition",
-    state_of=lambda petition: petition.state,
     actions_of=_state_actions,
     steps=STEPS,
     snapshot=_snapshot,

@@ -74,6 +74,15 @@ def _everything(stmt: Select[Any], user: User) -> Select[Any]:
     return stmt
 
 
+def _state(record: Any) -> str:
+    state: str = record.state
+    return state
+
+
+def _state_and_version(record: Any) -> dict[str, Any]:
+    return {"state": record.state, "version": record.version}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Step(Generic[R]):
     """What one action asks of its caller besides a state that admits it.
@@ -99,10 +108,11 @@ class Workflow(Generic[R]):
     model: type[R]
     entity: str  # the audit trail's entity type and the deadline events' subject type, e.g. "objection"
     noun: str  # how messages name it, e.g. "refusal-to-execute referral"
-    state_of: Callable[[R], str]
-    actions_of: Callable[[R], Sequence[str]]  # what the record's state admits
+    state_of: Callable[[R], str] = _state  # by default its ``state`` column
+    state_actions: Mapping[Any, Sequence[str]] = field(default_factory=dict)  # what each state admits
+    actions_of: Callable[[R], Sequence[str]] | None = None  # what it admits, when not its state alone decides
     steps: Mapping[str, Step[R]]  # what each action asks of its caller
-    snapshot: Callable[[R], dict[str, Any]]  # the audited fields
+    snapshot: Callable[[R], dict[str, Any]] = _state_and_version  # the audited fields
     visible: Callable[[Select[Any], User], Select[Any]] = _everything  # who may see which records
     children: tuple[Any, ...] = field(default=())  # relationships read with the record
     label_of: Callable[[R], str] | None = None
@@ -113,6 +123,8 @@ class Workflow(Generic[R]):
     clocks_on_case: bool = True  # its deadline events belong to its case (not so: the office's own clocks)
 
     def __post_init__(self) -> None:
+        if self.actions_of is None and not self.state_actions:
+            raise ValueError(f"{self.entity}: give state_actions, or actions_of")
         for action, step in self.steps.items():
             grants = POLICY.get(step.permission)
             if grants is None:
@@ -162,6 +174,12 @@ class Workflow(Generic[R]):
         """The policy action (app.policy) that ``action``'s route requires."""
         return self.steps[action].permission
 
+    def _actions(self, record: R) -> Sequence[str]:
+        """What the record's state admits."""
+        if self.actions_of is not None:
+            return self.actions_of(record)
+        return self.state_actions[self.state_of(record)]
+
     def _refusal(self, user: User, record: R, action: str) -> str | None:
         """Why the caller may not perform ``action`` on the record (403), or None."""
         step = self.steps[action]
@@ -173,7 +191,7 @@ class Workflow(Generic[R]):
 
     def _obstacle(self, record: R, action: str) -> str | None:
         """Why the state does not admit ``action`` now (409), or None."""
-        if action not in self.actions_of(record):
+        if action not in self._actions(record):
             return f"{self.label(record)} is {self.state_of(record)}"
         step = self.steps[action]
         return step.blocked(record) if step.blocked is not None else None
@@ -183,7 +201,7 @@ class Workflow(Generic[R]):
         blocks, and the policy, its relations and the desk's own rules let the caller perform."""
         return [
             action
-            for action in self.actions_of(record)
+            for action in self._actions(record)
             if self._obstacle(record, action) is None and self._refusal(user, record, action) is None
         ]
 

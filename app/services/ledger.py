@@ -179,16 +179,23 @@ def credit_receipt(session: Session, *, case: Case, receipt: Receipt, user: User
         entry_on=receipt.received_on,
         receipt_id=receipt.id,
     )
+    _receipt_event(session, RECEIVED, case=case, receipt_id=receipt.id, on=receipt.received_on, user=user)
+    return entry
+
+
+def _receipt_event(
+    session: Session, event: str, *, case: Case, receipt_id: int, on: date, user: User
+) -> None:
+    """A deadline event of a receipt booked in the case's ledger (its payout clock, D19)."""
     deadlines.record_event(
         session,
-        event=RECEIVED,
-        on=receipt.received_on,
+        event=event,
+        on=on,
         case_id=case.id,
         subject_type="receipt",
-        subject_id=receipt.id,
+        subject_id=receipt_id,
         actor=user,
     )
-    return entry
 
 
 @dataclass(frozen=True)
@@ -318,15 +325,7 @@ def mark_paid_out(session: Session, *, case: Case, on: date, user: User) -> list
     )
     newly = [receipt_id for receipt_id in covered if receipt_id not in already]
     for receipt_id in newly:
-        deadlines.record_event(
-            session,
-            event=PAID_OUT,
-            on=on,
-            case_id=case.id,
-            subject_type="receipt",
-            subject_id=receipt_id,
-            actor=user,
-        )
+        _receipt_event(session, PAID_OUT, case=case, receipt_id=receipt_id, on=on, user=user)
     return newly
 
 
@@ -368,14 +367,8 @@ def reverse_entry(
             # Performance follows the ledger: money that came back was not paid to the applicant.
             case.paid_amount -= payout.amount
     if entry.receipt_id is not None:
-        deadlines.record_event(
-            session,
-            event=RECEIPT_REVERSED,
-            on=reversed_on,
-            case_id=case.id,
-            subject_type="receipt",
-            subject_id=entry.receipt_id,
-            actor=user,
+        _receipt_event(
+            session, RECEIPT_REVERSED, case=case, receipt_id=entry.receipt_id, on=reversed_on, user=user
         )
     return reversal
 

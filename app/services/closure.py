@@ -28,8 +28,8 @@ from app.rules.termination_gate import (
     evidence_for_termination,
     missing_for_termination,
 )
-from app.services import assets, audit, deadline_events, dishonest, disposal, ledger, termination_pool
-from app.services.case_access import case_for_action, load_case
+from app.services import assets, deadline_events, dishonest, disposal, ledger, termination_pool
+from app.services.case_access import audit_case, case_for_action, load_case
 from app.services.measures import measures_of
 from app.services.workflow import check_legal_date
 from app.settings import court_today, get_settings
@@ -181,13 +181,11 @@ def close_case(
         "disposal_requests_withdrawn": withdrawn,
         "termination_pool_until": pool_entry.ends_on if pool_entry else None,
     }
-    audit.record(
+    audit_case(
         session,
-        actor=user,
-        action="case.close",
-        entity_type="case",
-        entity_id=case.id,
-        case_id=case.id,
+        user=user,
+        case=case,
+        action="close",
         before=before,
         after=after,
         reason=reason,

@@ -167,17 +167,9 @@ def case_for_action(
     return case
 
 
-def audit_case(
-    session: Session,
-    *,
-    user: User,
-    case: Case,
-    action: str,
-    after: dict[str, Any],
-    before: dict[str, Any] | None = None,
-    reason: str | None = None,
-) -> None:
-    """The audit entry of a command on the case, ``case.<action>``."""
+def audit_case(session: Session, *, user: User, case: Case, action: str, **entry: Any) -> None:
+    """The audit entry of a command on the case, ``case.<action>``; ``entry`` gives its ``before``,
+    ``after`` and ``reason`` (app.services.audit.record)."""
     audit.record(
         session,
         actor=user,
@@ -185,7 +177,5 @@ def audit_case(
         entity_type="case",
         entity_id=case.id,
         case_id=case.id,
-        before=before,
-        after=after,
-        reason=reason,
+        **entry,
     )

@@ -75,7 +75,6 @@ STEPS: dict[str, Step[DishonestListing]] = {
 LISTINGS = Workflow(
     model=DishonestListing,
     entity="dishonest_listing",
-    noun="dishonest listing",
     state_actions=LISTING_ACTIONS,
     steps=STEPS,
     visible=lambda stmt, user: visible_cases(stmt, user, DishonestListing.case_id),

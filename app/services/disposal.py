@@ -61,7 +61,6 @@ def _visible(stmt: Select[Any], user: User) -> Select[Any]:
 TRANSFERS = Workflow(
     model=DisposalTransfer,
     entity="disposal_transfer",
-    noun="disposal transfer",
     state_actions=TRANSFER_ACTIONS,
     steps=STEPS,
     visible=_visible,

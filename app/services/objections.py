@@ -92,7 +92,6 @@ def _snapshot(objection: Objection) -> dict[str, Any]:
 OBJECTIONS = Workflow(
     model=Objection,
     entity="objection",
-    noun="objection",
     actions_of=_state_actions,
     # The objection group handles every step (plan §5(7)).
     steps={

@@ -64,7 +64,6 @@ def _visible(stmt: Select[Any], user: User) -> Select[Any]:
 PAYOUTS = Workflow(
     model=Payout,
     entity="payout",
-    noun="payout",
     state_actions=PAYOUT_ACTIONS,
     steps={
         "decide": Step(permission="payout.approve", refused=_may_not_decide),
@@ -87,7 +86,6 @@ DEFERRAL_ACTIONS: dict[DeferralState, tuple[str, ...]] = {
 DEFERRALS = Workflow(
     model=PayoutDeferral,
     entity="payout_deferral",
-    noun="payout deferral",
     state_actions=DEFERRAL_ACTIONS,
     steps={
         "decide": Step(permission="payout.decide_deferral"),

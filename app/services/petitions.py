@@ -77,7 +77,6 @@ def _visible(stmt: Select[Any], user: User) -> Select[Any]:
 PETITIONS = Workflow(
     model=Petition,
     entity="petition",
-    noun="petition",
     actions_of=_state_actions,
     steps=STEPS,
     snapshot=_snapshot,

@@ -32,7 +32,6 @@ UNCLAIMED_RECEIVED, CLAIMED = "money.unclaimed_received", "money.claimed"
 RECEIPTS = Workflow(
     model=Receipt,
     entity="receipt",
-    noun="receipt",
     actions_of=lambda receipt: ("claim",) if receipt.state == ReceiptState.unclaimed else (),
     steps={"claim": Step(permission="money.claim")},
     snapshot=lambda receipt: {"state": receipt.state, "case_id": receipt.case_id, "version": receipt.version},

@@ -107,7 +107,7 @@ class Workflow(Generic[R]):
 
     model: type[R]
     entity: str  # the audit trail's entity type and the deadline events' subject type, e.g. "objection"
-    noun: str  # how messages name it, e.g. "refusal-to-execute referral"
+    noun: str = ""  # how messages name it, e.g. "refusal-to-execute referral"; by default its entity's words
     state_of: Callable[[R], str] = _state  # by default its ``state`` column
     state_actions: Mapping[Any, Sequence[str]] = field(default_factory=dict)  # what each state admits
     actions_of: Callable[[R], Sequence[str]] | None = None  # what it admits, when not its state alone decides
@@ -123,6 +123,8 @@ class Workflow(Generic[R]):
     clocks_on_case: bool = True  # its deadline events belong to its case (not so: the office's own clocks)
 
     def __post_init__(self) -> None:
+        if not self.noun:
+            object.__setattr__(self, "noun", self.entity.replace("_", " "))
         if self.actions_of is None and not self.state_actions:
             raise ValueError(f"{self.entity}: give state_actions, or actions_of")
         for action, step in self.steps.items():

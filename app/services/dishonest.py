@@ -30,8 +30,8 @@ from app.models.user import User
 from app.rules.termination_gate import months_after
 from app.services import termination_pool
 from app.services.case_access import case_for_action, case_step, load_case, visible_cases
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today, get_settings
+from app.services.workflow import Step, Workflow, legal_date_or_today
+from app.settings import get_settings
 
 L = DishonestListingState
 # Which commands each listing state admits.
@@ -101,8 +101,9 @@ def propose_listing(
 ) -> DishonestListing:
     """The handling judge proposes a respondent for the list (state ``proposed``)."""
     case = case_for_action(session, user, case_id, "propose_dishonest")
-    proposed_on = proposed_on or court_today()
-    check_legal_date("proposed_on", proposed_on, not_before=case.filed_on, not_before_what="the filing date")
+    proposed_on = legal_date_or_today(
+        "proposed_on", proposed_on, not_before=case.filed_on, not_before_what="the filing date"
+    )
     party = session.get(Party, respondent_id)
     if party is None or party.case_id != case.id or party.role != PartyRole.respondent:
         raise InvalidInput(
@@ -181,8 +182,9 @@ def decide_listing(
     """The director approves (the listing runs for its term) or refuses with a reason."""
     listing = LISTINGS.for_action(session, user, listing_id, "decide", expected_version)
     case = listing.case
-    decided_on = decided_on or court_today()
-    check_legal_date("decided_on", decided_on, not_before=listing.proposed_on, not_before_what="the proposal")
+    decided_on = legal_date_or_today(
+        "decided_on", decided_on, not_before=listing.proposed_on, not_before_what="the proposal"
+    )
     before = {"state": listing.state}
     listing.decided_by_id, listing.decided_on, listing.decision_reason = user.id, decided_on, reason
     if decision == Decision.approve:
@@ -244,8 +246,7 @@ def trigger_deletion(
     """A ground for deletion occurred; the listing must be deleted within 3 working days (D11)."""
     listing = LISTINGS.for_action(session, user, listing_id, "trigger_deletion", expected_version)
     case = listing.case
-    triggered_on = triggered_on or court_today()
-    check_legal_date(
+    triggered_on = legal_date_or_today(
         "triggered_on", triggered_on, not_before=listing.decided_on, not_before_what="the listing"
     )
     if trigger == DeletionTrigger.term_ended:
@@ -371,8 +372,7 @@ def delete_listing(
 ) -> DishonestListing:
     """Record that the listing was deleted from the list (meets D11)."""
     listing = LISTINGS.for_action(session, user, listing_id, "delete", expected_version)
-    deleted_on = deleted_on or court_today()
-    check_legal_date(
+    deleted_on = legal_date_or_today(
         "deleted_on",
         deleted_on,
         not_before=listing.deletion_triggered_on,

@@ -27,8 +27,7 @@ from app.services import audit, receipts
 from app.services.assets import check_asset_of_case
 from app.services.case_access import case_for_action, case_step
 from app.services.objections import suit_window_holding
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today
+from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
 
 S = DisposalTransferState
 # Which commands each transfer state admits.
@@ -131,8 +130,7 @@ def request_transfer(
 ) -> DisposalTransfer:
     """The handling judge asks for the case to go to the disposal group (state ``requested``)."""
     case = case_for_action(session, user, case_id, "request_disposal", expected_version)
-    requested_on = requested_on or court_today()
-    check_legal_date(
+    requested_on = legal_date_or_today(
         "requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing date"
     )
     if asset_id is not None:
@@ -197,8 +195,7 @@ def decide_transfer(
 ) -> DisposalTransfer:
     """A deputy director approves (the case goes ``at_disposal``, D13 starts) or refuses with a reason."""
     transfer, case = _transfer_for_action(session, user, transfer_id, "decide", expected_version)
-    decided_on = decided_on or court_today()
-    check_legal_date(
+    decided_on = legal_date_or_today(
         "decided_on", decided_on, not_before=transfer.requested_on, not_before_what="the request"
     )
     before = {"state": transfer.state, "case_state": case.state}
@@ -283,8 +280,7 @@ def return_transfer(
 ) -> DisposalTransfer:
     """Send the case back to the team and judge it came from, with the amount realised (meets D13)."""
     transfer, case = _transfer_for_action(session, user, transfer_id, "return", expected_version)
-    returned_on = returned_on or court_today()
-    check_legal_date(
+    returned_on = legal_date_or_today(
         "returned_on", returned_on, not_before=transfer.decided_on, not_before_what="the approval"
     )
     before = {

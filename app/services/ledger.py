@@ -39,8 +39,8 @@ from app.rules.money import (
 from app.services import audit
 from app.services import deadline_events as deadlines
 from app.services.case_access import load_case
-from app.services.workflow import check_legal_date
-from app.settings import Settings, court_today, get_settings
+from app.services.workflow import legal_date_or_today
+from app.settings import Settings, get_settings
 
 RECEIVED, PAID_OUT, RECEIPT_REVERSED = "money.received", "money.paid_out", "money.receipt_reversed"
 OPEN_PAYOUTS = (PayoutState.requested, PayoutState.approved)
@@ -342,8 +342,9 @@ def reverse_entry(
     case = locked_case(session, case_id)
     account = open_account(session, case=case)
     entry = session.get_one(LedgerEntry, entry_id)
-    reversed_on = reversed_on or court_today()
-    check_legal_date("reversed_on", reversed_on, not_before=entry.entry_on, not_before_what="the entry")
+    reversed_on = legal_date_or_today(
+        "reversed_on", reversed_on, not_before=entry.entry_on, not_before_what="the entry"
+    )
     if entry.kind == LedgerEntryKind.reversal:
         raise Conflict(f"ledger entry {entry.id} is a reversal; book the original entry again instead")
     earlier = session.execute(

@@ -25,7 +25,7 @@ from app.rules.periods import add_days
 from app.services.assets import check_asset_of_case
 from app.services.case_access import load_case, visible_cases
 from app.services.numbering import highest_case_serial, next_serial
-from app.services.workflow import Step, Workflow, check_legal_date
+from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
 
@@ -266,8 +266,7 @@ def docket_objection(
     """Docket (立案) the objection with the next 执异 number of the year, without gaps or duplicates."""
     change = OBJECTIONS.begin(session, user, objection_id, "docket", expected_version)
     objection = change.record
-    docketed_on = docketed_on or court_today()
-    check_legal_date(
+    docketed_on = legal_date_or_today(
         "docketed_on",
         docketed_on,
         not_before=objection.received_on,

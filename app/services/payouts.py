@@ -34,8 +34,8 @@ from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED, PAYOUT_DEFERRED
 from app.rules.money import ZERO, approval_role
 from app.services import ledger
 from app.services.case_access import load_case, visible_cases
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today, get_settings
+from app.services.workflow import Step, Workflow, legal_date_or_today
+from app.settings import get_settings
 
 FEE_PAYEE = "the court (execution application fee)"
 P = PayoutState
@@ -135,8 +135,9 @@ def request_payout(
 ) -> Payout:
     """The handling judge asks for a payout from the case's balance (state ``requested``)."""
     case = _case_for(session, case_id=case_id, user=user, permission="payout.request")
-    requested_on = requested_on or court_today()
-    check_legal_date("requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing")
+    requested_on = legal_date_or_today(
+        "requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing"
+    )
     if amount <= 0:
         raise InvalidInput("amount", "a payout is more than 0.00")
     party = _payee(session, case=case, kind=kind, payee_party_id=payee_party_id)
@@ -200,8 +201,9 @@ def decide_payout(
 ) -> Payout:
     """A leader of the payout's tier approves it, or refuses it with a reason."""
     payout = PAYOUTS.for_action(session, user, payout_id, "decide", expected_version)
-    decided_on = decided_on or court_today()
-    check_legal_date("decided_on", decided_on, not_before=payout.requested_on, not_before_what="the request")
+    decided_on = legal_date_or_today(
+        "decided_on", decided_on, not_before=payout.requested_on, not_before_what="the request"
+    )
     before = {"state": payout.state}
     payout.state = P.approved if decision == Decision.approve else P.refused
     payout.decided_by_id, payout.decided_on, payout.decision_reason = user.id, decided_on, reason
@@ -229,8 +231,9 @@ def execute_payout(
     performance, and the receipts it covers are paid out (D19 met)."""
     payout = PAYOUTS.for_action(session, user, payout_id, "execute", expected_version)
     case = payout.case
-    executed_on = executed_on or court_today()
-    check_legal_date("executed_on", executed_on, not_before=payout.decided_on, not_before_what="the approval")
+    executed_on = legal_date_or_today(
+        "executed_on", executed_on, not_before=payout.decided_on, not_before_what="the approval"
+    )
     account = ledger.open_account(session, case=case)
     entry = ledger.book(
         session,
@@ -294,8 +297,9 @@ def request_deferral(
 ) -> PayoutDeferral:
     """The handling judge asks to defer the case's payouts, with the reason."""
     case = _case_for(session, case_id=case_id, user=user, permission="payout.defer")
-    requested_on = requested_on or court_today()
-    check_legal_date("requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing")
+    requested_on = legal_date_or_today(
+        "requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing"
+    )
     open_one = session.execute(
         select(PayoutDeferral.id).where(
             PayoutDeferral.case_id == case.id, PayoutDeferral.state.in_((D.requested, D.approved))
@@ -328,8 +332,7 @@ def decide_deferral(
 ) -> PayoutDeferral:
     """The director approves the deferral (the payout clock D19 waits from that day) or refuses it."""
     deferral = DEFERRALS.for_action(session, user, deferral_id, "decide", expected_version)
-    decided_on = decided_on or court_today()
-    check_legal_date(
+    decided_on = legal_date_or_today(
         "decided_on", decided_on, not_before=deferral.requested_on, not_before_what="the request"
     )
     before = {"state": deferral.state}
@@ -355,8 +358,9 @@ def lift_deferral(
 ) -> PayoutDeferral:
     """The reason has gone: the payout clock runs again from this day."""
     deferral = DEFERRALS.for_action(session, user, deferral_id, "lift", expected_version)
-    lifted_on = lifted_on or court_today()
-    check_legal_date("lifted_on", lifted_on, not_before=deferral.decided_on, not_before_what="the approval")
+    lifted_on = legal_date_or_today(
+        "lifted_on", lifted_on, not_before=deferral.decided_on, not_before_what="the approval"
+    )
     before = {"state": deferral.state}
     deferral.state = D.lifted
     deferral.lifted_by_id, deferral.lifted_on = user.id, lifted_on

@@ -20,8 +20,7 @@ from app.models.petition import Petition, PetitionUrge
 from app.models.user import User
 from app.policy import TEAM_UNITS, Assignment, sees_all_cases
 from app.services.case_access import can_see
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today
+from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
 
 # plan §5(8): received → registered → routed (urged, supervised) → replied → resolved → closed.
 STATE_ACTIONS: dict[PetitionState, tuple[str, ...]] = {
@@ -152,8 +151,7 @@ def register_petition(
     """Register the petition (登记); meets D9 and starts D10, closing within 30 days."""
     change = PETITIONS.begin(session, user, petition_id, "register", expected_version)
     petition = change.record
-    registered_on = registered_on or court_today()
-    check_legal_date(
+    registered_on = legal_date_or_today(
         "registered_on", registered_on, not_before=petition.received_on, not_before_what="its receipt"
     )
     petition.registered_on = registered_on
@@ -193,8 +191,7 @@ def route_petition(
             "unit_code",
             f"{unit_code!r} is not a handling team; expected one of {', '.join(sorted(TEAM_UNITS))}",
         )
-    routed_on = routed_on or court_today()
-    check_legal_date(
+    routed_on = legal_date_or_today(
         "routed_on", routed_on, not_before=petition.registered_on, not_before_what="its registration"
     )
     petition.unit_code, petition.routed_on, petition.route_note = unit_code, routed_on, note
@@ -214,8 +211,9 @@ def urge_petition(
     """Urge the handling team to answer (催办); may be repeated."""
     change = PETITIONS.begin(session, user, petition_id, "urge", expected_version)
     petition = change.record
-    urged_on = urged_on or court_today()
-    check_legal_date("urged_on", urged_on, not_before=petition.routed_on, not_before_what="the routing")
+    urged_on = legal_date_or_today(
+        "urged_on", urged_on, not_before=petition.routed_on, not_before_what="the routing"
+    )
     session.add(PetitionUrge(petition_id=petition.id, urged_on=urged_on, note=note, urged_by_id=user.id))
     return change.save("urged", urged_on=urged_on, reason=note)
 
@@ -232,8 +230,7 @@ def supervise_petition(
     """Escalate the petition to the bureau's leadership (督办): it shows on their board."""
     change = PETITIONS.begin(session, user, petition_id, "supervise", expected_version)
     petition = change.record
-    supervised_on = supervised_on or court_today()
-    check_legal_date(
+    supervised_on = legal_date_or_today(
         "supervised_on", supervised_on, not_before=petition.registered_on, not_before_what="its registration"
     )
     petition.supervised, petition.supervised_on = True, supervised_on
@@ -253,8 +250,9 @@ def reply_to_petition(
     """The handling team's answer to the petition (回复)."""
     change = PETITIONS.begin(session, user, petition_id, "reply", expected_version)
     petition = change.record
-    replied_on = replied_on or court_today()
-    check_legal_date("replied_on", replied_on, not_before=petition.routed_on, not_before_what="the routing")
+    replied_on = legal_date_or_today(
+        "replied_on", replied_on, not_before=petition.routed_on, not_before_what="the routing"
+    )
     petition.reply_text, petition.replied_on, petition.replied_by_id = reply_text, replied_on, user.id
     petition.state = PetitionState.replied
     return change.save("replied", replied_on=replied_on)
@@ -272,8 +270,9 @@ def resolve_petition(
     """Record that the dispute behind the petition was resolved (化解矛盾)."""
     change = PETITIONS.begin(session, user, petition_id, "resolve", expected_version)
     petition = change.record
-    resolved_on = resolved_on or court_today()
-    check_legal_date("resolved_on", resolved_on, not_before=petition.replied_on, not_before_what="the reply")
+    resolved_on = legal_date_or_today(
+        "resolved_on", resolved_on, not_before=petition.replied_on, not_before_what="the reply"
+    )
     petition.resolved_on, petition.resolution_note = resolved_on, note
     petition.state = PetitionState.resolved
     return change.save("resolved", resolved_on=resolved_on, reason=note)
@@ -291,8 +290,7 @@ def close_petition(
     """Close the petition (报结); meets D10."""
     change = PETITIONS.begin(session, user, petition_id, "close", expected_version)
     petition = change.record
-    closed_on = closed_on or court_today()
-    check_legal_date(
+    closed_on = legal_date_or_today(
         "closed_on",
         closed_on,
         not_before=petition.resolved_on or petition.replied_on,

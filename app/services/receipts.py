@@ -24,8 +24,7 @@ from app.models.receipt import Receipt
 from app.models.user import User
 from app.rules.money import ReferenceError, case_id_of_reference
 from app.services import audit, ledger
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today
+from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
 
 UNCLAIMED_RECEIVED, CLAIMED = "money.unclaimed_received", "money.claimed"
 
@@ -151,8 +150,9 @@ def claim_receipt(
     if found is None or ledger.reference_of(found) != account_reference.strip().upper():
         raise InvalidInput("account_reference", f"no case has the account {account_reference}")
     case = ledger.locked_case(session, found.id)
-    claimed_on = claimed_on or court_today()
-    check_legal_date("claimed_on", claimed_on, not_before=receipt.received_on, not_before_what="the receipt")
+    claimed_on = legal_date_or_today(
+        "claimed_on", claimed_on, not_before=receipt.received_on, not_before_what="the receipt"
+    )
     before = _snapshot(receipt)
     receipt.case_id, receipt.state = case.id, ReceiptState.credited
     receipt.claimed_by_id, receipt.claimed_on = user.id, claimed_on

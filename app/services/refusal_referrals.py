@@ -21,8 +21,8 @@ from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.user import User
 from app.policy import sees_all_cases
 from app.services.case_access import case_for_action
-from app.services.workflow import SelectT, Step, Workflow, check_legal_date, where_given
-from app.settings import court_today, get_settings
+from app.services.workflow import SelectT, Step, Workflow, check_legal_date, legal_date_or_today, where_given
+from app.settings import get_settings
 
 # Plan §5(6): submitted → reviewed (returned ⇄ supplemented, or complete) → criminal division →
 # public-security organ where needed → outcome.
@@ -130,8 +130,7 @@ def submit_referral(
     """The handling team hands over a suspected refusal to execute with its materials (plan §5(3), §5(6))."""
     case = case_for_action(session, user, case_id, "refer_refusal")
     _check_items([m.item for m in materials], field="materials", suffix=".item")
-    submitted_on = submitted_on or court_today()
-    check_legal_date(
+    submitted_on = legal_date_or_today(
         "submitted_on",
         submitted_on,
         not_before=case.filed_on,
@@ -216,8 +215,7 @@ def review_referral(
     """Check the materials against the checklist: complete, or returned naming what is missing."""
     change = REFERRALS.begin(session, user, referral_id, "review", expected_version)
     referral = REFERRALS.reload(session, change.record.id)
-    reviewed_on = reviewed_on or court_today()
-    check_legal_date(
+    reviewed_on = legal_date_or_today(
         "reviewed_on", reviewed_on, not_before=referral.submitted_on, not_before_what="the submission"
     )
     if result == ReferralReviewResult.returned:
@@ -255,8 +253,9 @@ def record_liaison(
     """Record the hand-over to the court's criminal division (与刑庭对接)."""
     change = REFERRALS.begin(session, user, referral_id, "liaison", expected_version)
     referral = change.record
-    liaised_on = liaised_on or court_today()
-    check_legal_date("liaised_on", liaised_on, not_before=referral.reviewed_on, not_before_what="the review")
+    liaised_on = legal_date_or_today(
+        "liaised_on", liaised_on, not_before=referral.reviewed_on, not_before_what="the review"
+    )
     referral.liaised_on, referral.liaison_contact, referral.liaison_note = liaised_on, contact, note
     referral.stage = ReferralStage.liaised
     return change.save("liaised", liaised_on=liaised_on, contact=contact, reason=note)
@@ -319,8 +318,7 @@ def record_outcome(
     if outcome not in possible:
         after = f"after {current.value}" if current else "first"
         raise InvalidInput("outcome", f"{after} the outcome can be {', '.join(o.value for o in possible)}")
-    decided_on = decided_on or court_today()
-    check_legal_date(
+    decided_on = legal_date_or_today(
         "decided_on",
         decided_on,
         not_before=referral.outcome_on or referral.liaised_on,

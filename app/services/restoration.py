@@ -18,8 +18,7 @@ from app.rules.identifiers import format_case_number
 from app.services import deadline_events, termination_pool
 from app.services.case_access import audit_case, case_for_action
 from app.services.numbering import highest_case_serial, next_serial
-from app.services.workflow import check_legal_date
-from app.settings import court_today
+from app.services.workflow import legal_date_or_today
 
 # SPC case-number rules 2015: restored enforcement cases are numbered 执恢.
 RESTORED_TYPE_CODE = "执恢"
@@ -36,8 +35,7 @@ def restore_case(
             f"case {origin.case_number} was already restored as case {entry.restored_case_id}",
             restored_case_id=entry.restored_case_id,
         )
-    restored_on = restored_on or court_today()
-    check_legal_date(
+    restored_on = legal_date_or_today(
         "restored_on", restored_on, not_before=origin.closed_on, not_before_what="the 终本 ruling"
     )
 

@@ -57,6 +57,16 @@ def check_legal_date(
         )
 
 
+def legal_date_or_today(
+    field: str, value: date | None, *, not_before: date | None = None, not_before_what: str = ""
+) -> date:
+    """A legal date the client may leave out, today at the court when it does; checked as
+    :func:`check_legal_date`."""
+    value = value or court_today()
+    check_legal_date(field, value, not_before=not_before, not_before_what=not_before_what)
+    return value
+
+
 def where_given(stmt: SelectT, where: Mapping[Any, Any]) -> SelectT:
     """``stmt`` filtered by each column in ``where`` whose value is given (a list's optional filters)."""
     for column, value in where.items():

@@ -46,6 +46,14 @@ from app.settings import court_today
 
 CaseKey = tuple[str, str, str, str]  # unit, state, track, closing mode ('' when none)
 ClockKey = tuple[str, str, str, bool]  # rule, unit, status, met late
+# The roll-ups' columns that make each key, in its order.
+CASE_KEY_COLUMNS = (CaseTally.unit_code, CaseTally.state, CaseTally.track, CaseTally.closure_mode)
+CLOCK_KEY_COLUMNS = (
+    DeadlineTally.rule,
+    DeadlineTally.unit_code,
+    DeadlineTally.status,
+    DeadlineTally.met_late,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,16 +233,8 @@ def rollup_tally(
 ) -> Tally:
     """The counters of the cases filed in the months or days ``bounds`` of ``grain`` (MONTH or DAY)."""
     tally = Tally()
-    case_rows = _summed(
-        session,
-        CaseTally,
-        CaseTally.unit_code,
-        CaseTally.state,
-        CaseTally.track,
-        CaseTally.closure_mode,
-        where=_in_period(CaseTally, grain, bounds, of_cases_only=False),
-        unit=unit,
-    )
+    cases = _in_period(CaseTally, grain, bounds, of_cases_only=False)
+    case_rows = _summed(session, CaseTally, *CASE_KEY_COLUMNS, where=cases, unit=unit)
     tally.cases.update({(u, s, t, m): int(n) for u, s, t, m, n in case_rows})
     histograms = _in_period(DurationTally, grain, bounds, of_cases_only=True)
     if bounds == (None, None):
@@ -245,16 +245,8 @@ def rollup_tally(
     counters = {CASE_CLOSE: tally.close_days, DISPOSAL_RETURN: tally.disposal_days}
     for measure, days, n in duration_rows:
         counters[measure][days] += int(n)
-    clock_rows = _summed(
-        session,
-        DeadlineTally,
-        DeadlineTally.rule,
-        DeadlineTally.unit_code,
-        DeadlineTally.status,
-        DeadlineTally.met_late,
-        where=_in_period(DeadlineTally, grain, bounds, of_cases_only=of_cases_only),
-        unit=unit,
-    )
+    clocks = _in_period(DeadlineTally, grain, bounds, of_cases_only=of_cases_only)
+    clock_rows = _summed(session, DeadlineTally, *CLOCK_KEY_COLUMNS, where=clocks, unit=unit)
     tally.deadlines.update({(r, u, s, bool(late)): int(n) for r, u, s, late, n in clock_rows})
     return _without_zeros(tally)
 

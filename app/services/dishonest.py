@@ -30,7 +30,7 @@ from app.models.user import User
 from app.rules.termination_gate import months_after
 from app.services import termination_pool
 from app.services.case_access import case_for_action, case_step, load_case, visible_cases
-from app.services.workflow import Step, Workflow, legal_date_or_today
+from app.services.workflow import Step, Workflow, legal_date_or_today, record_decision
 from app.settings import get_settings
 
 L = DishonestListingState
@@ -182,11 +182,15 @@ def decide_listing(
     """The director approves (the listing runs for its term) or refuses with a reason."""
     listing = LISTINGS.for_action(session, user, listing_id, "decide", expected_version)
     case = listing.case
-    decided_on = legal_date_or_today(
-        "decided_on", decided_on, not_before=listing.proposed_on, not_before_what="the proposal"
-    )
     before = {"state": listing.state}
-    listing.decided_by_id, listing.decided_on, listing.decision_reason = user.id, decided_on, reason
+    decided_on = record_decision(
+        listing,
+        user=user,
+        decided_on=decided_on,
+        reason=reason,
+        requested_on=listing.proposed_on,
+        requested_what="the proposal",
+    )
     if decision == Decision.approve:
         # SPC dishonest-list rules and SPC dishonest-list rules: a consumption ban accompanies every listing.
         if _consumption_ban(session, listing=listing, by=decided_on) is None:

@@ -27,7 +27,7 @@ from app.services import audit, receipts
 from app.services.assets import check_asset_of_case
 from app.services.case_access import case_for_action, case_step
 from app.services.objections import suit_window_holding
-from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
+from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today, record_decision
 
 S = DisposalTransferState
 # Which commands each transfer state admits.
@@ -195,11 +195,10 @@ def decide_transfer(
 ) -> DisposalTransfer:
     """A deputy director approves (the case goes ``at_disposal``, D13 starts) or refuses with a reason."""
     transfer, case = _transfer_for_action(session, user, transfer_id, "decide", expected_version)
-    decided_on = legal_date_or_today(
-        "decided_on", decided_on, not_before=transfer.requested_on, not_before_what="the request"
-    )
     before = {"state": transfer.state, "case_state": case.state}
-    transfer.decided_by_id, transfer.decided_on, transfer.decision_reason = user.id, decided_on, reason
+    decided_on = record_decision(
+        transfer, user=user, decided_on=decided_on, reason=reason, requested_on=transfer.requested_on
+    )
     if decision == Decision.approve:
         # Plan §5(3): 经主管副局长批准 the disposal goes to the disposal group.
         transfer.state = S.approved

@@ -34,7 +34,7 @@ from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED, PAYOUT_DEFERRED
 from app.rules.money import ZERO, approval_role
 from app.services import ledger
 from app.services.case_access import load_case, visible_cases
-from app.services.workflow import Step, Workflow, legal_date_or_today
+from app.services.workflow import Step, Workflow, legal_date_or_today, record_decision
 from app.settings import get_settings
 
 FEE_PAYEE = "the court (execution application fee)"
@@ -201,12 +201,11 @@ def decide_payout(
 ) -> Payout:
     """A leader of the payout's tier approves it, or refuses it with a reason."""
     payout = PAYOUTS.for_action(session, user, payout_id, "decide", expected_version)
-    decided_on = legal_date_or_today(
-        "decided_on", decided_on, not_before=payout.requested_on, not_before_what="the request"
-    )
     before = {"state": payout.state}
+    decided_on = record_decision(
+        payout, user=user, decided_on=decided_on, reason=reason, requested_on=payout.requested_on
+    )
     payout.state = P.approved if decision == Decision.approve else P.refused
-    payout.decided_by_id, payout.decided_on, payout.decision_reason = user.id, decided_on, reason
     return PAYOUTS.changed(
         session,
         user=user,
@@ -332,12 +331,11 @@ def decide_deferral(
 ) -> PayoutDeferral:
     """The director approves the deferral (the payout clock D19 waits from that day) or refuses it."""
     deferral = DEFERRALS.for_action(session, user, deferral_id, "decide", expected_version)
-    decided_on = legal_date_or_today(
-        "decided_on", decided_on, not_before=deferral.requested_on, not_before_what="the request"
-    )
     before = {"state": deferral.state}
+    decided_on = record_decision(
+        deferral, user=user, decided_on=decided_on, reason=reason, requested_on=deferral.requested_on
+    )
     deferral.state = D.approved if decision == Decision.approve else D.refused
-    deferral.decided_by_id, deferral.decided_on, deferral.decision_reason = user.id, decided_on, reason
     session.flush()
     if decision == Decision.approve:
         # SPC provisions on enforcement money (2017): a deferred payout waits with the director's approval.

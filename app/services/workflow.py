@@ -67,6 +67,30 @@ def legal_date_or_today(
     return value
 
 
+class Decided(Protocol):
+    decided_by_id: int | None
+    decided_on: date | None
+    decision_reason: str | None
+
+
+def record_decision(
+    record: Decided,
+    *,
+    user: User,
+    decided_on: date | None,
+    reason: str | None,
+    requested_on: date | None,
+    requested_what: str = "the request",
+) -> date:
+    """A leader's decision on what was asked of them: who decided, why, and on which day (today at the
+    court when not given, not before the request); that day."""
+    decided_on = legal_date_or_today(
+        "decided_on", decided_on, not_before=requested_on, not_before_what=requested_what
+    )
+    record.decided_by_id, record.decided_on, record.decision_reason = user.id, decided_on, reason
+    return decided_on
+
+
 def where_given(stmt: SelectT, where: Mapping[Any, Any]) -> SelectT:
     """``stmt`` filtered by each column in ``where`` whose value is given (a list's optional filters)."""
     for column, value in where.items():

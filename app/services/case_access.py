@@ -18,6 +18,7 @@ from app.errors import Forbidden, NotFound, TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
 from app.policy import actor_may_on_case, sees_all_cases, sees_only_filed
+from app.services import audit
 from app.services.workflow import Step, check_version
 
 # What the team handling an allocated case may do (plan §5(2)–(3)).
@@ -164,3 +165,17 @@ def case_for_action(
             state=case.state,
         )
     return case
+
+
+def audit_case(session: Session, *, user: User, case: Case, action: str, **entry: Any) -> None:
+    """The audit entry of a command on the case, ``case.<action>``; ``entry`` gives its ``before``,
+    ``after`` and ``reason`` (app.services.audit.record)."""
+    audit.record(
+        session,
+        actor=user,
+        action=f"case.{action}",
+        entity_type="case",
+        entity_id=case.id,
+        case_id=case.id,
+        **entry,
+    )

@@ -28,11 +28,11 @@ from app.rules.termination_gate import (
     evidence_for_termination,
     missing_for_termination,
 )
-from app.services import assets, audit, deadline_events, dishonest, disposal, ledger, termination_pool
-from app.services.case_access import case_for_action, load_case
+from app.services import assets, deadline_events, dishonest, disposal, ledger, termination_pool
+from app.services.case_access import audit_case, case_for_action, load_case
 from app.services.measures import measures_of
-from app.services.workflow import check_legal_date
-from app.settings import court_today, get_settings
+from app.services.workflow import legal_date_or_today
+from app.settings import get_settings
 
 # Closing by ruling (裁定): 终本, 终结执行, 驳回申请, 不予执行 carry the ruling's number.
 RULING_MODES = frozenset(
@@ -102,8 +102,9 @@ def close_case(
 ) -> ClosureOutcome:
     """Close the case with ``mode``; 409 naming every missing condition when a 终本 is premature."""
     case = case_for_action(session, user, case_id, "close", expected_version)
-    closed_on = closed_on or court_today()
-    check_legal_date("closed_on", closed_on, not_before=case.filed_on, not_before_what="the filing date")
+    closed_on = legal_date_or_today(
+        "closed_on", closed_on, not_before=case.filed_on, not_before_what="the filing date"
+    )
     evidence: dict[str, list[int]] | None = None
     if mode == ClosureMode.terminated_current:
         # SPC 终本 rules 2016 art. 1: every condition holds, or the case is not closed as 终本.
@@ -181,13 +182,11 @@ def close_case(
         "disposal_requests_withdrawn": withdrawn,
         "termination_pool_until": pool_entry.ends_on if pool_entry else None,
     }
-    audit.record(
+    audit_case(
         session,
-        actor=user,
-        action="case.close",
-        entity_type="case",
-        entity_id=case.id,
-        case_id=case.id,
+        user=user,
+        case=case,
+        action="close",
         before=before,
         after=after,
         reason=reason,

@@ -28,11 +28,10 @@ from app.models.dishonest_listing import DishonestListing
 from app.models.measure import Measure
 from app.models.user import User
 from app.rules.termination_gate import months_after
-from app.services import audit, termination_pool
-from app.services import deadline_events as deadlines
+from app.services import termination_pool
 from app.services.case_access import case_for_action, case_step, load_case, visible_cases
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today, get_settings
+from app.services.workflow import Step, Workflow, legal_date_or_today, record_decision
+from app.settings import get_settings
 
 L = DishonestListingState
 # Which commands each listing state admits.
@@ -76,14 +75,12 @@ STEPS: dict[str, Step[DishonestListing]] = {
 LISTINGS = Workflow(
     model=DishonestListing,
     entity="dishonest_listing",
-    noun="dishonest listing",
-    state_of=lambda listing: listing.state,
-    actions_of=lambda listing: LISTING_ACTIONS[listing.state],
+    state_actions=LISTING_ACTIONS,
     steps=STEPS,
-    snapshot=lambda listing: {"state": listing.state, "version": listing.version},
     visible=lambda stmt, user: visible_cases(stmt, user, DishonestListing.case_id),
     case=DishonestListing.case,
     locks_case=True,
+    action_prefix="dishonest",
 )
 
 
@@ -104,8 +101,9 @@ def propose_listing(
 ) -> DishonestListing:
     """The handling judge proposes a respondent for the list (state ``proposed``)."""
     case = case_for_action(session, user, case_id, "propose_dishonest")
-    proposed_on = proposed_on or court_today()
-    check_legal_date("proposed_on", proposed_on, not_before=case.filed_on, not_before_what="the filing date")
+    proposed_on = legal_date_or_today(
+        "proposed_on", proposed_on, not_before=case.filed_on, not_before_what="the filing date"
+    )
     party = session.get(Party, respondent_id)
     if party is None or party.case_id != case.id or party.role != PartyRole.respondent:
         raise InvalidInput(
@@ -138,13 +136,11 @@ def propose_listing(
     )
     session.add(listing)
     session.flush()
-    audit.record(
+    LISTINGS.audit(
         session,
-        actor=user,
-        action="dishonest.propose",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=case.id,
+        user=user,
+        record=listing,
+        action="propose",
         after={
             "respondent_id": respondent_id,
             "ground": ground,
@@ -186,10 +182,15 @@ def decide_listing(
     """The director approves (the listing runs for its term) or refuses with a reason."""
     listing = LISTINGS.for_action(session, user, listing_id, "decide", expected_version)
     case = listing.case
-    decided_on = decided_on or court_today()
-    check_legal_date("decided_on", decided_on, not_before=listing.proposed_on, not_before_what="the proposal")
     before = {"state": listing.state}
-    listing.decided_by_id, listing.decided_on, listing.decision_reason = user.id, decided_on, reason
+    decided_on = record_decision(
+        listing,
+        user=user,
+        decided_on=decided_on,
+        reason=reason,
+        requested_on=listing.proposed_on,
+        requested_what="the proposal",
+    )
     if decision == Decision.approve:
         # SPC dishonest-list rules and SPC dishonest-list rules: a consumption ban accompanies every listing.
         if _consumption_ban(session, listing=listing, by=decided_on) is None:
@@ -203,13 +204,11 @@ def decide_listing(
     else:
         listing.state = L.refused
     session.flush()
-    audit.record(
+    LISTINGS.audit(
         session,
-        actor=user,
-        action=f"dishonest.{decision}",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=case.id,
+        user=user,
+        record=listing,
+        action=str(decision),
         before=before,
         after={
             "state": listing.state,
@@ -251,8 +250,7 @@ def trigger_deletion(
     """A ground for deletion occurred; the listing must be deleted within 3 working days (D11)."""
     listing = LISTINGS.for_action(session, user, listing_id, "trigger_deletion", expected_version)
     case = listing.case
-    triggered_on = triggered_on or court_today()
-    check_legal_date(
+    triggered_on = legal_date_or_today(
         "triggered_on", triggered_on, not_before=listing.decided_on, not_before_what="the listing"
     )
     if trigger == DeletionTrigger.term_ended:
@@ -278,7 +276,7 @@ def trigger_deletion(
         raise GateNotMet(
             f"case {case.case_number} has no run of empty 终本 re-checks", missing=["pool_rechecks_empty"]
         )
-    _trigger(session, listing=listing, case=case, user=user, trigger=trigger, on=triggered_on, reason=reason)
+    _trigger(session, listing=listing, user=user, trigger=trigger, on=triggered_on, reason=reason)
     return listing
 
 
@@ -308,7 +306,7 @@ def trigger_active_listings(
     )
     triggered = []
     for listing in listings:
-        _trigger(session, listing=listing, case=case, user=user, trigger=trigger, on=on, reason=reason)
+        _trigger(session, listing=listing, user=user, trigger=trigger, on=on, reason=reason)
         triggered.append(listing.id)
     return triggered
 
@@ -328,12 +326,10 @@ def trigger_ended_terms(session: Session, *, today: date) -> list[int]:
     )
     triggered = []
     for listing in listings:
-        case = session.get(Case, listing.case_id)
-        assert case is not None and listing.term_ends_on is not None
+        assert listing.term_ends_on is not None
         _trigger(
             session,
             listing=listing,
-            case=case,
             user=None,
             trigger=DeletionTrigger.term_ended,
             on=listing.term_ends_on,
@@ -347,7 +343,6 @@ def _trigger(
     session: Session,
     *,
     listing: DishonestListing,
-    case: Case,
     user: User | None,
     trigger: DeletionTrigger,
     on: date,
@@ -358,22 +353,12 @@ def _trigger(
     listing.deletion_triggered_by_id = None if user is None else user.id
     session.flush()
     # SPC dishonest-list rules art. 10: deleted within 3 working days (D11).
-    deadlines.record_event(
+    LISTINGS.clock(session, listing, "dishonest.deletion_triggered", on=on, trigger=trigger.value)
+    LISTINGS.audit(
         session,
-        event="dishonest.deletion_triggered",
-        on=on,
-        case_id=case.id,
-        subject_type="dishonest_listing",
-        subject_id=listing.id,
-        params={"trigger": trigger.value},
-    )
-    audit.record(
-        session,
-        actor=user,
-        action="dishonest.deletion_trigger",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=case.id,
+        user=user,
+        record=listing,
+        action="deletion_trigger",
         before={"state": L.active},
         after={"state": listing.state, "trigger": trigger, "triggered_on": on},
         reason=reason,
@@ -391,8 +376,7 @@ def delete_listing(
 ) -> DishonestListing:
     """Record that the listing was deleted from the list (meets D11)."""
     listing = LISTINGS.for_action(session, user, listing_id, "delete", expected_version)
-    deleted_on = deleted_on or court_today()
-    check_legal_date(
+    deleted_on = legal_date_or_today(
         "deleted_on",
         deleted_on,
         not_before=listing.deletion_triggered_on,
@@ -401,21 +385,12 @@ def delete_listing(
     listing.state, listing.deleted_on, listing.deleted_by_id = L.deleted, deleted_on, user.id
     listing.note = note
     session.flush()
-    deadlines.record_event(
+    LISTINGS.clock(session, listing, "dishonest.deleted", on=deleted_on)
+    LISTINGS.audit(
         session,
-        event="dishonest.deleted",
-        on=deleted_on,
-        case_id=listing.case_id,
-        subject_type="dishonest_listing",
-        subject_id=listing.id,
-    )
-    audit.record(
-        session,
-        actor=user,
-        action="dishonest.delete",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=listing.case_id,
+        user=user,
+        record=listing,
+        action="delete",
         before={"state": L.deletion_pending},
         after={"state": listing.state, "deleted_on": deleted_on},
         reason=note,
@@ -441,12 +416,11 @@ def on_case_closed(
         trigger = None  # SPC dishonest-list rules art. 10(2): deleted once the settlement is performed
     for listing in listings:
         if listing.state == L.proposed:
-            _withdraw(session, listing=listing, case=case, user=user, reason=f"case closed ({mode})")
+            _withdraw(session, listing=listing, user=user, reason=f"case closed ({mode})")
         elif trigger is not None:
             _trigger(
                 session,
                 listing=listing,
-                case=case,
                 user=user,
                 trigger=trigger,
                 on=closed_on,
@@ -467,20 +441,18 @@ def withdraw_proposed(session: Session, *, case: Case, user: User, reason: str) 
         )
     )
     for listing in proposed:
-        _withdraw(session, listing=listing, case=case, user=user, reason=reason)
+        _withdraw(session, listing=listing, user=user, reason=reason)
     session.flush()
     return [listing.id for listing in proposed]
 
 
-def _withdraw(session: Session, *, listing: DishonestListing, case: Case, user: User, reason: str) -> None:
+def _withdraw(session: Session, *, listing: DishonestListing, user: User, reason: str) -> None:
     listing.state = L.withdrawn
-    audit.record(
+    LISTINGS.audit(
         session,
-        actor=user,
-        action="dishonest.withdraw",
-        entity_type="dishonest_listing",
-        entity_id=listing.id,
-        case_id=case.id,
+        user=user,
+        record=listing,
+        action="withdraw",
         before={"state": L.proposed},
         after={"state": L.withdrawn},
         reason=reason,

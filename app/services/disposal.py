@@ -24,12 +24,10 @@ from app.models.measure import Measure
 from app.models.user import User
 from app.policy import TEAM_UNITS
 from app.services import audit, receipts
-from app.services import deadline_events as deadlines
 from app.services.assets import check_asset_of_case
 from app.services.case_access import case_for_action, case_step
 from app.services.objections import suit_window_holding
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today
+from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today, record_decision
 
 S = DisposalTransferState
 # Which commands each transfer state admits.
@@ -62,15 +60,13 @@ def _visible(stmt: Select[Any], user: User) -> Select[Any]:
 TRANSFERS = Workflow(
     model=DisposalTransfer,
     entity="disposal_transfer",
-    noun="disposal transfer",
-    state_of=lambda transfer: transfer.state,
-    actions_of=lambda transfer: TRANSFER_ACTIONS[transfer.state],
+    state_actions=TRANSFER_ACTIONS,
     steps=STEPS,
-    snapshot=lambda transfer: {"state": transfer.state, "version": transfer.version},
     visible=_visible,
     children=(DisposalTransfer.tasks,),
     case=DisposalTransfer.case,
     locks_case=True,
+    action_prefix="disposal",
 )
 
 
@@ -134,8 +130,7 @@ def request_transfer(
 ) -> DisposalTransfer:
     """The handling judge asks for the case to go to the disposal group (state ``requested``)."""
     case = case_for_action(session, user, case_id, "request_disposal", expected_version)
-    requested_on = requested_on or court_today()
-    check_legal_date(
+    requested_on = legal_date_or_today(
         "requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing date"
     )
     if asset_id is not None:
@@ -170,13 +165,11 @@ def request_transfer(
     )
     session.add(transfer)
     session.flush()
-    audit.record(
+    TRANSFERS.audit(
         session,
-        actor=user,
-        action="disposal.request",
-        entity_type="disposal_transfer",
-        entity_id=transfer.id,
-        case_id=case.id,
+        user=user,
+        record=transfer,
+        action="request",
         after={
             "state": transfer.state,
             "requested_on": requested_on,
@@ -202,12 +195,10 @@ def decide_transfer(
 ) -> DisposalTransfer:
     """A deputy director approves (the case goes ``at_disposal``, D13 starts) or refuses with a reason."""
     transfer, case = _transfer_for_action(session, user, transfer_id, "decide", expected_version)
-    decided_on = decided_on or court_today()
-    check_legal_date(
-        "decided_on", decided_on, not_before=transfer.requested_on, not_before_what="the request"
-    )
     before = {"state": transfer.state, "case_state": case.state}
-    transfer.decided_by_id, transfer.decided_on, transfer.decision_reason = user.id, decided_on, reason
+    decided_on = record_decision(
+        transfer, user=user, decided_on=decided_on, reason=reason, requested_on=transfer.requested_on
+    )
     if decision == Decision.approve:
         # Plan §5(3): 经主管副局长批准 the disposal goes to the disposal group.
         transfer.state = S.approved
@@ -216,21 +207,12 @@ def decide_transfer(
         transfer.state = S.refused
     session.flush()
     if decision == Decision.approve:
-        deadlines.record_event(
-            session,
-            event="disposal.approved",
-            on=decided_on,
-            case_id=case.id,
-            subject_type="disposal_transfer",
-            subject_id=transfer.id,
-        )
-    audit.record(
+        TRANSFERS.clock(session, transfer, "disposal.approved", on=decided_on)
+    TRANSFERS.audit(
         session,
-        actor=user,
-        action=f"disposal.{decision}",
-        entity_type="disposal_transfer",
-        entity_id=transfer.id,
-        case_id=case.id,
+        user=user,
+        record=transfer,
+        action=str(decision),
         before=before,
         after={"state": transfer.state, "case_state": case.state, "decided_on": decided_on},
         reason=reason,
@@ -297,8 +279,7 @@ def return_transfer(
 ) -> DisposalTransfer:
     """Send the case back to the team and judge it came from, with the amount realised (meets D13)."""
     transfer, case = _transfer_for_action(session, user, transfer_id, "return", expected_version)
-    returned_on = returned_on or court_today()
-    check_legal_date(
+    returned_on = legal_date_or_today(
         "returned_on", returned_on, not_before=transfer.decided_on, not_before_what="the approval"
     )
     before = {
@@ -314,14 +295,7 @@ def return_transfer(
     case.state = CaseState.in_progress
     case.unit_code, case.handler_id = transfer.origin_unit_code, transfer.origin_handler_id
     session.flush()
-    deadlines.record_event(
-        session,
-        event="disposal.returned",
-        on=returned_on,
-        case_id=case.id,
-        subject_type="disposal_transfer",
-        subject_id=transfer.id,
-    )
+    TRANSFERS.clock(session, transfer, "disposal.returned", on=returned_on)
     if amount_realised > 0:
         # SPC provisions on enforcement money (2017), 一案一账号: proceeds go into the case's account.
         receipts.record_auction_proceeds(
@@ -332,13 +306,11 @@ def return_transfer(
             received_on=returned_on,
             user=user,
         )
-    audit.record(
+    TRANSFERS.audit(
         session,
-        actor=user,
-        action="disposal.return",
-        entity_type="disposal_transfer",
-        entity_id=transfer.id,
-        case_id=case.id,
+        user=user,
+        record=transfer,
+        action="return",
         before=before,
         after={
             "state": transfer.state,
@@ -364,13 +336,11 @@ def withdraw_pending(session: Session, *, case: Case, user: User, reason: str) -
     )
     for transfer in pending:
         transfer.state = S.withdrawn
-        audit.record(
+        TRANSFERS.audit(
             session,
-            actor=user,
-            action="disposal.withdraw",
-            entity_type="disposal_transfer",
-            entity_id=transfer.id,
-            case_id=case.id,
+            user=user,
+            record=transfer,
+            action="withdraw",
             before={"state": S.requested},
             after={"state": S.withdrawn},
             reason=reason,

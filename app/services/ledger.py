@@ -39,8 +39,8 @@ from app.rules.money import (
 from app.services import audit
 from app.services import deadline_events as deadlines
 from app.services.case_access import load_case
-from app.services.workflow import check_legal_date
-from app.settings import Settings, court_today, get_settings
+from app.services.workflow import legal_date_or_today
+from app.settings import Settings, get_settings
 
 RECEIVED, PAID_OUT, RECEIPT_REVERSED = "money.received", "money.paid_out", "money.receipt_reversed"
 OPEN_PAYOUTS = (PayoutState.requested, PayoutState.approved)
@@ -179,16 +179,23 @@ def credit_receipt(session: Session, *, case: Case, receipt: Receipt, user: User
         entry_on=receipt.received_on,
         receipt_id=receipt.id,
     )
+    _receipt_event(session, RECEIVED, case=case, receipt_id=receipt.id, on=receipt.received_on, user=user)
+    return entry
+
+
+def _receipt_event(
+    session: Session, event: str, *, case: Case, receipt_id: int, on: date, user: User
+) -> None:
+    """A deadline event of a receipt booked in the case's ledger (its payout clock, D19)."""
     deadlines.record_event(
         session,
-        event=RECEIVED,
-        on=receipt.received_on,
+        event=event,
+        on=on,
         case_id=case.id,
         subject_type="receipt",
-        subject_id=receipt.id,
+        subject_id=receipt_id,
         actor=user,
     )
-    return entry
 
 
 @dataclass(frozen=True)
@@ -318,15 +325,7 @@ def mark_paid_out(session: Session, *, case: Case, on: date, user: User) -> list
     )
     newly = [receipt_id for receipt_id in covered if receipt_id not in already]
     for receipt_id in newly:
-        deadlines.record_event(
-            session,
-            event=PAID_OUT,
-            on=on,
-            case_id=case.id,
-            subject_type="receipt",
-            subject_id=receipt_id,
-            actor=user,
-        )
+        _receipt_event(session, PAID_OUT, case=case, receipt_id=receipt_id, on=on, user=user)
     return newly
 
 
@@ -343,8 +342,9 @@ def reverse_entry(
     case = locked_case(session, case_id)
     account = open_account(session, case=case)
     entry = session.get_one(LedgerEntry, entry_id)
-    reversed_on = reversed_on or court_today()
-    check_legal_date("reversed_on", reversed_on, not_before=entry.entry_on, not_before_what="the entry")
+    reversed_on = legal_date_or_today(
+        "reversed_on", reversed_on, not_before=entry.entry_on, not_before_what="the entry"
+    )
     if entry.kind == LedgerEntryKind.reversal:
         raise Conflict(f"ledger entry {entry.id} is a reversal; book the original entry again instead")
     earlier = session.execute(
@@ -368,14 +368,8 @@ def reverse_entry(
             # Performance follows the ledger: money that came back was not paid to the applicant.
             case.paid_amount -= payout.amount
     if entry.receipt_id is not None:
-        deadlines.record_event(
-            session,
-            event=RECEIPT_REVERSED,
-            on=reversed_on,
-            case_id=case.id,
-            subject_type="receipt",
-            subject_id=entry.receipt_id,
-            actor=user,
+        _receipt_event(
+            session, RECEIPT_REVERSED, case=case, receipt_id=entry.receipt_id, on=reversed_on, user=user
         )
     return reversal
 

@@ -22,11 +22,10 @@ from app.models.objection import Objection, ObjectionHearing
 from app.models.user import User
 from app.rules.identifiers import format_case_number
 from app.rules.periods import add_days
-from app.services import deadline_events as deadlines
 from app.services.assets import check_asset_of_case
 from app.services.case_access import load_case, visible_cases
 from app.services.numbering import highest_case_serial, next_serial
-from app.services.workflow import Step, Workflow, check_legal_date
+from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
 
@@ -93,8 +92,6 @@ def _snapshot(objection: Objection) -> dict[str, Any]:
 OBJECTIONS = Workflow(
     model=Objection,
     entity="objection",
-    noun="objection",
-    state_of=lambda objection: objection.state,
     actions_of=_state_actions,
     # The objection group handles every step (plan §5(7)).
     steps={
@@ -105,19 +102,8 @@ OBJECTIONS = Workflow(
     visible=lambda stmt, user: visible_cases(stmt, user, Objection.case_id),
     children=(Objection.hearings,),
     label_of=lambda objection: f"objection {objection.docket_number or objection.id}",
+    clock_params=lambda objection: {"kind": objection.kind},  # each kind has its own ruling period
 )
-
-
-def _clock_event(session: Session, objection: Objection, event: str, *, on: date) -> None:
-    deadlines.record_event(
-        session,
-        event=event,
-        on=on,
-        case_id=objection.case_id,
-        subject_type="objection",
-        subject_id=objection.id,
-        params={"kind": objection.kind},
-    )
 
 
 # Filing -------------------------------------------------------------------------------------------
@@ -219,7 +205,7 @@ def file_objection(
     event = (
         "objection.reconsideration_applied" if kind == ObjectionKind.reconsideration else "objection.received"
     )
-    _clock_event(session, objection, event, on=received_on)
+    OBJECTIONS.clock(session, objection, event, on=received_on)
     return objection
 
 
@@ -278,15 +264,14 @@ def docket_objection(
     expected_version: int | None = None,
 ) -> Objection:
     """Docket (立案) the objection with the next 执异 number of the year, without gaps or duplicates."""
-    objection = OBJECTIONS.for_action(session, user, objection_id, "docket", expected_version)
-    docketed_on = docketed_on or court_today()
-    check_legal_date(
+    change = OBJECTIONS.begin(session, user, objection_id, "docket", expected_version)
+    objection = change.record
+    docketed_on = legal_date_or_today(
         "docketed_on",
         docketed_on,
         not_before=objection.received_on,
         not_before_what="the objection was received",
     )
-    before = _snapshot(objection)
     case = session.get_one(Case, objection.case_id)
     # SPC case-number rules 2015: (year) court code, type code, serial; serials run per year from 1.
     year = docketed_on.year
@@ -302,11 +287,9 @@ def docket_objection(
     objection.docket_year, objection.docket_serial = docketed_on.year, serial
     objection.docketed_on = docketed_on
     objection.state = ObjectionState.docketed
-    result = OBJECTIONS.changed(
-        session, user=user, record=objection, action="docketed", before=before, docketed_on=docketed_on
-    )
+    result = change.save("docketed", docketed_on=docketed_on)
     # SPC objection rules 2015 art. 2: docketed within 3 days of receipt (D15).
-    _clock_event(session, objection, "objection.docketed", on=docketed_on)
+    change.clock("objection.docketed", on=docketed_on)
     return result
 
 
@@ -323,7 +306,8 @@ def record_hearing(
     """Schedule a hearing (听证), or record that it was held, with notes."""
     if scheduled_for is None and held_on is None:
         raise InvalidInput("scheduled_for", "give scheduled_for to schedule a hearing, held_on to record one")
-    objection = OBJECTIONS.for_action(session, user, objection_id, "hearing", expected_version)
+    change = OBJECTIONS.begin(session, user, objection_id, "hearing", expected_version)
+    objection = change.record
     if held_on is not None:
         check_legal_date(
             "held_on",
@@ -331,7 +315,6 @@ def record_hearing(
             not_before=objection.docketed_on or objection.received_on,
             not_before_what="the objection was docketed",
         )
-    before = _snapshot(objection)
     pending = None
     if objection.state == ObjectionState.hearing_scheduled:
         pending = session.scalars(
@@ -349,16 +332,7 @@ def record_hearing(
         hearing.notes = notes
     session.add(hearing)
     objection.state = ObjectionState.heard if held_on is not None else ObjectionState.hearing_scheduled
-    return OBJECTIONS.changed(
-        session,
-        user=user,
-        record=objection,
-        action="hearing_recorded",
-        before=before,
-        scheduled_for=hearing.scheduled_for,
-        held_on=held_on,
-        reason=notes,
-    )
+    return change.save("hearing_recorded", scheduled_for=hearing.scheduled_for, held_on=held_on, reason=notes)
 
 
 def record_ruling(
@@ -372,21 +346,19 @@ def record_ruling(
     expected_version: int | None = None,
 ) -> Objection:
     """Rule on the objection: upheld (异议成立) or rejected (驳回), with reasons; meets D5/D6."""
-    objection = OBJECTIONS.for_action(session, user, objection_id, "ruling", expected_version)
+    change = OBJECTIONS.begin(session, user, objection_id, "ruling", expected_version)
+    objection = change.record
     check_legal_date(
         "ruled_on",
         ruled_on,
         not_before=objection.docketed_on or objection.received_on,
         not_before_what="the objection was docketed",
     )
-    before = _snapshot(objection)
     objection.outcome, objection.ruling_reasons, objection.ruled_on = outcome, reasons, ruled_on
     objection.state = ObjectionState.ruled
-    result = OBJECTIONS.changed(
-        session, user=user, record=objection, action="ruled", before=before, reason=reasons
-    )
+    result = change.save("ruled", reason=reasons)
     # CPL (2023) art. 236, 238: ruling within 15 days of receipt.
-    _clock_event(session, objection, "objection.ruled", on=ruled_on)
+    change.clock("objection.ruled", on=ruled_on)
     return result
 
 
@@ -394,17 +366,17 @@ def record_service(
     session: Session, *, user: User, objection_id: int, served_on: date, expected_version: int | None = None
 ) -> Objection:
     """Record service of the ruling (送达); the reconsideration period (D7) runs from it."""
-    objection = OBJECTIONS.for_action(session, user, objection_id, "service", expected_version)
+    change = OBJECTIONS.begin(session, user, objection_id, "service", expected_version)
+    objection = change.record
     check_legal_date("served_on", served_on, not_before=objection.ruled_on, not_before_what="the ruling")
-    before = _snapshot(objection)
     objection.served_on = served_on
     objection.state = ObjectionState.served
-    result = OBJECTIONS.changed(session, user=user, record=objection, action="ruling_served", before=before)
+    result = change.save("ruling_served")
     # CPL (2023) art. 236: reconsideration may be sought within 10 days of service of the ruling.
-    _clock_event(session, objection, "objection.ruling_served", on=served_on)
+    change.clock("objection.ruling_served", on=served_on)
     if objection.kind == ObjectionKind.outsider and objection.outcome == ObjectionOutcome.upheld:
         # CPL (2023) art. 238: the applicant may sue within 15 days of service (D17).
-        _clock_event(session, objection, "objection.outsider_upheld_served", on=served_on)
+        change.clock("objection.outsider_upheld_served", on=served_on)
     return result
 
 
@@ -429,7 +401,8 @@ def apply_for_reconsideration(
     expected_version: int | None = None,
 ) -> Objection:
     """Record an application for reconsideration (复议) of the ruling; starts D8 (file to higher court)."""
-    objection = OBJECTIONS.for_action(session, user, objection_id, "reconsideration", expected_version)
+    change = OBJECTIONS.begin(session, user, objection_id, "reconsideration", expected_version)
+    objection = change.record
     check_legal_date(
         "applied_on", applied_on, not_before=objection.served_on, not_before_what="service of the ruling"
     )
@@ -442,22 +415,13 @@ def apply_for_reconsideration(
             f"(served {objection.served_on}); the period ended on {last_day.isoformat()} "
             "(CPL (2023) art. 236)",
         )
-    before = _snapshot(objection)
     objection.reconsideration_applied_on = applied_on
     objection.reconsideration_applicant = applicant
     objection.reconsideration_grounds = grounds
     objection.state = ObjectionState.reconsideration_applied
-    result = OBJECTIONS.changed(
-        session,
-        user=user,
-        record=objection,
-        action="reconsideration_applied",
-        before=before,
-        applicant=applicant,
-        reason=grounds,
-    )
+    result = change.save("reconsideration_applied", applicant=applicant, reason=grounds)
     # SPC objection rules 2015: the file goes to the higher court within 5 days of the application.
-    _clock_event(session, objection, "objection.reconsideration_applied", on=applied_on)
+    change.clock("objection.reconsideration_applied", on=applied_on)
     return result
 
 
@@ -472,27 +436,19 @@ def record_transfer(
     expected_version: int | None = None,
 ) -> Objection:
     """Record that the file went to the higher court for the reconsideration (复议移转); meets D8."""
-    objection = OBJECTIONS.for_action(session, user, objection_id, "transfer", expected_version)
+    change = OBJECTIONS.begin(session, user, objection_id, "transfer", expected_version)
+    objection = change.record
     check_legal_date(
         "transferred_on",
         transferred_on,
         not_before=objection.reconsideration_applied_on or objection.received_on,
         not_before_what="the application for reconsideration",
     )
-    before = _snapshot(objection)
     objection.transferred_on, objection.higher_court = transferred_on, higher_court
     objection.transfer_note = note
     objection.state = ObjectionState.transferred
-    result = OBJECTIONS.changed(
-        session,
-        user=user,
-        record=objection,
-        action="transferred",
-        before=before,
-        higher_court=higher_court,
-        reason=note,
-    )
-    _clock_event(session, objection, "objection.transferred", on=transferred_on)
+    result = change.save("transferred", higher_court=higher_court, reason=note)
+    change.clock("objection.transferred", on=transferred_on)
     return result
 
 

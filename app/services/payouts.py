@@ -32,11 +32,10 @@ from app.models.user import User
 from app.policy import actor_may_on_case
 from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED, PAYOUT_DEFERRED
 from app.rules.money import ZERO, approval_role
-from app.services import deadline_events as deadlines
 from app.services import ledger
 from app.services.case_access import load_case, visible_cases
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today, get_settings
+from app.services.workflow import Step, Workflow, legal_date_or_today, record_decision
+from app.settings import get_settings
 
 FEE_PAYEE = "the court (execution application fee)"
 P = PayoutState
@@ -65,9 +64,7 @@ def _visible(stmt: Select[Any], user: User) -> Select[Any]:
 PAYOUTS = Workflow(
     model=Payout,
     entity="payout",
-    noun="payout",
-    state_of=lambda payout: payout.state,
-    actions_of=lambda payout: PAYOUT_ACTIONS[payout.state],
+    state_actions=PAYOUT_ACTIONS,
     steps={
         "decide": Step(permission="payout.approve", refused=_may_not_decide),
         "execute": Step(permission="payout.execute"),
@@ -89,14 +86,11 @@ DEFERRAL_ACTIONS: dict[DeferralState, tuple[str, ...]] = {
 DEFERRALS = Workflow(
     model=PayoutDeferral,
     entity="payout_deferral",
-    noun="payout deferral",
-    state_of=lambda deferral: deferral.state,
-    actions_of=lambda deferral: DEFERRAL_ACTIONS[deferral.state],
+    state_actions=DEFERRAL_ACTIONS,
     steps={
         "decide": Step(permission="payout.decide_deferral"),
         "lift": Step(permission="payout.lift_deferral", on=lambda deferral: deferral.case),
     },
-    snapshot=lambda deferral: {"state": deferral.state, "version": deferral.version},
     visible=lambda stmt, user: visible_cases(stmt, user, PayoutDeferral.case_id),
     case=PayoutDeferral.case,
     locks_case=True,
@@ -141,8 +135,9 @@ def request_payout(
 ) -> Payout:
     """The handling judge asks for a payout from the case's balance (state ``requested``)."""
     case = _case_for(session, case_id=case_id, user=user, permission="payout.request")
-    requested_on = requested_on or court_today()
-    check_legal_date("requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing")
+    requested_on = legal_date_or_today(
+        "requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing"
+    )
     if amount <= 0:
         raise InvalidInput("amount", "a payout is more than 0.00")
     party = _payee(session, case=case, kind=kind, payee_party_id=payee_party_id)
@@ -206,11 +201,11 @@ def decide_payout(
 ) -> Payout:
     """A leader of the payout's tier approves it, or refuses it with a reason."""
     payout = PAYOUTS.for_action(session, user, payout_id, "decide", expected_version)
-    decided_on = decided_on or court_today()
-    check_legal_date("decided_on", decided_on, not_before=payout.requested_on, not_before_what="the request")
     before = {"state": payout.state}
+    decided_on = record_decision(
+        payout, user=user, decided_on=decided_on, reason=reason, requested_on=payout.requested_on
+    )
     payout.state = P.approved if decision == Decision.approve else P.refused
-    payout.decided_by_id, payout.decided_on, payout.decision_reason = user.id, decided_on, reason
     return PAYOUTS.changed(
         session,
         user=user,
@@ -235,8 +230,9 @@ def execute_payout(
     performance, and the receipts it covers are paid out (D19 met)."""
     payout = PAYOUTS.for_action(session, user, payout_id, "execute", expected_version)
     case = payout.case
-    executed_on = executed_on or court_today()
-    check_legal_date("executed_on", executed_on, not_before=payout.decided_on, not_before_what="the approval")
+    executed_on = legal_date_or_today(
+        "executed_on", executed_on, not_before=payout.decided_on, not_before_what="the approval"
+    )
     account = ledger.open_account(session, case=case)
     entry = ledger.book(
         session,
@@ -300,8 +296,9 @@ def request_deferral(
 ) -> PayoutDeferral:
     """The handling judge asks to defer the case's payouts, with the reason."""
     case = _case_for(session, case_id=case_id, user=user, permission="payout.defer")
-    requested_on = requested_on or court_today()
-    check_legal_date("requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing")
+    requested_on = legal_date_or_today(
+        "requested_on", requested_on, not_before=case.filed_on, not_before_what="the filing"
+    )
     open_one = session.execute(
         select(PayoutDeferral.id).where(
             PayoutDeferral.case_id == case.id, PayoutDeferral.state.in_((D.requested, D.approved))
@@ -334,17 +331,15 @@ def decide_deferral(
 ) -> PayoutDeferral:
     """The director approves the deferral (the payout clock D19 waits from that day) or refuses it."""
     deferral = DEFERRALS.for_action(session, user, deferral_id, "decide", expected_version)
-    decided_on = decided_on or court_today()
-    check_legal_date(
-        "decided_on", decided_on, not_before=deferral.requested_on, not_before_what="the request"
-    )
     before = {"state": deferral.state}
+    decided_on = record_decision(
+        deferral, user=user, decided_on=decided_on, reason=reason, requested_on=deferral.requested_on
+    )
     deferral.state = D.approved if decision == Decision.approve else D.refused
-    deferral.decided_by_id, deferral.decided_on, deferral.decision_reason = user.id, decided_on, reason
     session.flush()
     if decision == Decision.approve:
         # SPC provisions on enforcement money (2017): a deferred payout waits with the director's approval.
-        _deferral_event(session, deferral, PAYOUT_DEFERRED, decided_on, user)
+        DEFERRALS.clock(session, deferral, PAYOUT_DEFERRED, on=decided_on, actor=user)
     return DEFERRALS.changed(
         session, user=user, record=deferral, action=str(decision), before=before, reason=reason
     )
@@ -361,26 +356,15 @@ def lift_deferral(
 ) -> PayoutDeferral:
     """The reason has gone: the payout clock runs again from this day."""
     deferral = DEFERRALS.for_action(session, user, deferral_id, "lift", expected_version)
-    lifted_on = lifted_on or court_today()
-    check_legal_date("lifted_on", lifted_on, not_before=deferral.decided_on, not_before_what="the approval")
+    lifted_on = legal_date_or_today(
+        "lifted_on", lifted_on, not_before=deferral.decided_on, not_before_what="the approval"
+    )
     before = {"state": deferral.state}
     deferral.state = D.lifted
     deferral.lifted_by_id, deferral.lifted_on = user.id, lifted_on
     session.flush()
-    _deferral_event(session, deferral, PAYOUT_DEFERRAL_LIFTED, lifted_on, user)
+    DEFERRALS.clock(session, deferral, PAYOUT_DEFERRAL_LIFTED, on=lifted_on, actor=user)
     return DEFERRALS.changed(session, user=user, record=deferral, action="lift", before=before, reason=reason)
-
-
-def _deferral_event(session: Session, deferral: PayoutDeferral, event: str, on: date, user: User) -> None:
-    deadlines.record_event(
-        session,
-        event=event,
-        on=on,
-        case_id=deferral.case_id,
-        subject_type="payout_deferral",
-        subject_id=deferral.id,
-        actor=user,
-    )
 
 
 def get_deferral(session: Session, *, deferral_id: int, user: User) -> PayoutDeferral:

@@ -19,10 +19,8 @@ from app.models.case import Case
 from app.models.petition import Petition, PetitionUrge
 from app.models.user import User
 from app.policy import TEAM_UNITS, Assignment, sees_all_cases
-from app.services import deadline_events as deadlines
 from app.services.case_access import can_see
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today
+from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
 
 # plan §5(8): received → registered → routed (urged, supervised) → replied → resolved → closed.
 STATE_ACTIONS: dict[PetitionState, tuple[str, ...]] = {
@@ -78,8 +76,6 @@ def _visible(stmt: Select[Any], user: User) -> Select[Any]:
 PETITIONS = Workflow(
     model=Petition,
     entity="petition",
-    noun="petition",
-    state_of=lambda petition: petition.state,
     actions_of=_state_actions,
     steps=STEPS,
     snapshot=_snapshot,
@@ -140,14 +136,7 @@ def receive_petition(
         repeat_of_id=petition.repeat_of_id,
     )
     # SPC petition rules 2021: registered within 5 working days of receipt.
-    deadlines.record_event(
-        session,
-        event="petition.received",
-        on=received_on,
-        case_id=petition.case_id,
-        subject_type="petition",
-        subject_id=petition.id,
-    )
+    PETITIONS.clock(session, petition, "petition.received", on=received_on)
     return petition
 
 
@@ -160,26 +149,16 @@ def register_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Register the petition (登记); meets D9 and starts D10, closing within 30 days."""
-    petition = PETITIONS.for_action(session, user, petition_id, "register", expected_version)
-    registered_on = registered_on or court_today()
-    check_legal_date(
+    change = PETITIONS.begin(session, user, petition_id, "register", expected_version)
+    petition = change.record
+    registered_on = legal_date_or_today(
         "registered_on", registered_on, not_before=petition.received_on, not_before_what="its receipt"
     )
-    before = _snapshot(petition)
     petition.registered_on = registered_on
     petition.state = PetitionState.registered
-    result = PETITIONS.changed(
-        session, user=user, record=petition, action="registered", before=before, registered_on=registered_on
-    )
+    result = change.save("registered", registered_on=registered_on)
     # SPC petition rules 2021: closed within 30 days of registration.
-    deadlines.record_event(
-        session,
-        event="petition.registered",
-        on=registered_on,
-        case_id=petition.case_id,
-        subject_type="petition",
-        subject_id=petition.id,
-    )
+    change.clock("petition.registered", on=registered_on)
     return result
 
 
@@ -194,7 +173,8 @@ def route_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Send the petition to the team handling its case (转交), or to the team named when there is none."""
-    petition = PETITIONS.for_action(session, user, petition_id, "route", expected_version)
+    change = PETITIONS.begin(session, user, petition_id, "route", expected_version)
+    petition = change.record
     case = session.get(Case, petition.case_id) if petition.case_id is not None else None
     if case is not None and case.unit_code is not None:
         # Plan §5(8) with §3(1): the team handling the case answers petitions about it.
@@ -211,22 +191,12 @@ def route_petition(
             "unit_code",
             f"{unit_code!r} is not a handling team; expected one of {', '.join(sorted(TEAM_UNITS))}",
         )
-    routed_on = routed_on or court_today()
-    check_legal_date(
+    routed_on = legal_date_or_today(
         "routed_on", routed_on, not_before=petition.registered_on, not_before_what="its registration"
     )
-    before = _snapshot(petition)
     petition.unit_code, petition.routed_on, petition.route_note = unit_code, routed_on, note
     petition.state = PetitionState.routed
-    return PETITIONS.changed(
-        session,
-        user=user,
-        record=petition,
-        action="routed",
-        before=before,
-        routed_on=routed_on,
-        reason=note,
-    )
+    return change.save("routed", routed_on=routed_on, reason=note)
 
 
 def urge_petition(
@@ -239,14 +209,13 @@ def urge_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Urge the handling team to answer (催办); may be repeated."""
-    petition = PETITIONS.for_action(session, user, petition_id, "urge", expected_version)
-    urged_on = urged_on or court_today()
-    check_legal_date("urged_on", urged_on, not_before=petition.routed_on, not_before_what="the routing")
-    before = _snapshot(petition)
-    session.add(PetitionUrge(petition_id=petition.id, urged_on=urged_on, note=note, urged_by_id=user.id))
-    return PETITIONS.changed(
-        session, user=user, record=petition, action="urged", before=before, urged_on=urged_on, reason=note
+    change = PETITIONS.begin(session, user, petition_id, "urge", expected_version)
+    petition = change.record
+    urged_on = legal_date_or_today(
+        "urged_on", urged_on, not_before=petition.routed_on, not_before_what="the routing"
     )
+    session.add(PetitionUrge(petition_id=petition.id, urged_on=urged_on, note=note, urged_by_id=user.id))
+    return change.save("urged", urged_on=urged_on, reason=note)
 
 
 def supervise_petition(
@@ -259,23 +228,14 @@ def supervise_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Escalate the petition to the bureau's leadership (督办): it shows on their board."""
-    petition = PETITIONS.for_action(session, user, petition_id, "supervise", expected_version)
-    supervised_on = supervised_on or court_today()
-    check_legal_date(
+    change = PETITIONS.begin(session, user, petition_id, "supervise", expected_version)
+    petition = change.record
+    supervised_on = legal_date_or_today(
         "supervised_on", supervised_on, not_before=petition.registered_on, not_before_what="its registration"
     )
-    before = _snapshot(petition)
     petition.supervised, petition.supervised_on = True, supervised_on
     petition.supervision_note, petition.supervised_by_id = note, user.id
-    return PETITIONS.changed(
-        session,
-        user=user,
-        record=petition,
-        action="supervised",
-        before=before,
-        supervised_on=supervised_on,
-        reason=note,
-    )
+    return change.save("supervised", supervised_on=supervised_on, reason=note)
 
 
 def reply_to_petition(
@@ -288,15 +248,14 @@ def reply_to_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """The handling team's answer to the petition (回复)."""
-    petition = PETITIONS.for_action(session, user, petition_id, "reply", expected_version)
-    replied_on = replied_on or court_today()
-    check_legal_date("replied_on", replied_on, not_before=petition.routed_on, not_before_what="the routing")
-    before = _snapshot(petition)
+    change = PETITIONS.begin(session, user, petition_id, "reply", expected_version)
+    petition = change.record
+    replied_on = legal_date_or_today(
+        "replied_on", replied_on, not_before=petition.routed_on, not_before_what="the routing"
+    )
     petition.reply_text, petition.replied_on, petition.replied_by_id = reply_text, replied_on, user.id
     petition.state = PetitionState.replied
-    return PETITIONS.changed(
-        session, user=user, record=petition, action="replied", before=before, replied_on=replied_on
-    )
+    return change.save("replied", replied_on=replied_on)
 
 
 def resolve_petition(
@@ -309,21 +268,14 @@ def resolve_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Record that the dispute behind the petition was resolved (化解矛盾)."""
-    petition = PETITIONS.for_action(session, user, petition_id, "resolve", expected_version)
-    resolved_on = resolved_on or court_today()
-    check_legal_date("resolved_on", resolved_on, not_before=petition.replied_on, not_before_what="the reply")
-    before = _snapshot(petition)
+    change = PETITIONS.begin(session, user, petition_id, "resolve", expected_version)
+    petition = change.record
+    resolved_on = legal_date_or_today(
+        "resolved_on", resolved_on, not_before=petition.replied_on, not_before_what="the reply"
+    )
     petition.resolved_on, petition.resolution_note = resolved_on, note
     petition.state = PetitionState.resolved
-    return PETITIONS.changed(
-        session,
-        user=user,
-        record=petition,
-        action="resolved",
-        before=before,
-        resolved_on=resolved_on,
-        reason=note,
-    )
+    return change.save("resolved", resolved_on=resolved_on, reason=note)
 
 
 def close_petition(
@@ -336,34 +288,18 @@ def close_petition(
     expected_version: int | None = None,
 ) -> Petition:
     """Close the petition (报结); meets D10."""
-    petition = PETITIONS.for_action(session, user, petition_id, "close", expected_version)
-    closed_on = closed_on or court_today()
-    check_legal_date(
+    change = PETITIONS.begin(session, user, petition_id, "close", expected_version)
+    petition = change.record
+    closed_on = legal_date_or_today(
         "closed_on",
         closed_on,
         not_before=petition.resolved_on or petition.replied_on,
         not_before_what="the reply",
     )
-    before = _snapshot(petition)
     petition.closed_on, petition.close_note = closed_on, note
     petition.state = PetitionState.closed
-    result = PETITIONS.changed(
-        session,
-        user=user,
-        record=petition,
-        action="closed",
-        before=before,
-        closed_on=closed_on,
-        reason=note,
-    )
-    deadlines.record_event(
-        session,
-        event="petition.closed",
-        on=closed_on,
-        case_id=petition.case_id,
-        subject_type="petition",
-        subject_id=petition.id,
-    )
+    result = change.save("closed", closed_on=closed_on, reason=note)
+    change.clock("petition.closed", on=closed_on)
     return result
 
 

@@ -24,20 +24,17 @@ from app.models.receipt import Receipt
 from app.models.user import User
 from app.rules.money import ReferenceError, case_id_of_reference
 from app.services import audit, ledger
-from app.services import deadline_events as deadlines
-from app.services.workflow import Step, Workflow, check_legal_date
-from app.settings import court_today
+from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
 
 UNCLAIMED_RECEIVED, CLAIMED = "money.unclaimed_received", "money.claimed"
 
 RECEIPTS = Workflow(
     model=Receipt,
     entity="receipt",
-    noun="receipt",
-    state_of=lambda receipt: receipt.state,
     actions_of=lambda receipt: ("claim",) if receipt.state == ReceiptState.unclaimed else (),
     steps={"claim": Step(permission="money.claim")},
     snapshot=lambda receipt: {"state": receipt.state, "case_id": receipt.case_id, "version": receipt.version},
+    clocks_on_case=False,  # D18 is the money office's clock, whichever case the receipt comes to
 )
 
 
@@ -128,15 +125,7 @@ def record_receipt(
     if case is not None:
         ledger.credit_receipt(session, case=case, receipt=receipt, user=user)
     else:
-        deadlines.record_event(
-            session,
-            event=UNCLAIMED_RECEIVED,
-            on=received_on,
-            case_id=None,
-            subject_type="receipt",
-            subject_id=receipt.id,
-            actor=user,
-        )
+        RECEIPTS.clock(session, receipt, UNCLAIMED_RECEIVED, on=received_on, actor=user)
     return RECEIPTS.reload(session, receipt.id)
 
 
@@ -161,21 +150,14 @@ def claim_receipt(
     if found is None or ledger.reference_of(found) != account_reference.strip().upper():
         raise InvalidInput("account_reference", f"no case has the account {account_reference}")
     case = ledger.locked_case(session, found.id)
-    claimed_on = claimed_on or court_today()
-    check_legal_date("claimed_on", claimed_on, not_before=receipt.received_on, not_before_what="the receipt")
+    claimed_on = legal_date_or_today(
+        "claimed_on", claimed_on, not_before=receipt.received_on, not_before_what="the receipt"
+    )
     before = _snapshot(receipt)
     receipt.case_id, receipt.state = case.id, ReceiptState.credited
     receipt.claimed_by_id, receipt.claimed_on = user.id, claimed_on
     session.flush()
-    deadlines.record_event(
-        session,
-        event=CLAIMED,
-        on=claimed_on,
-        case_id=None,
-        subject_type="receipt",
-        subject_id=receipt.id,
-        actor=user,
-    )
+    RECEIPTS.clock(session, receipt, CLAIMED, on=claimed_on, actor=user)
     ledger.credit_receipt(session, case=case, receipt=receipt, user=user)
     return RECEIPTS.changed(
         session, user=user, record=receipt, action="claim", before=before, claimed_on=claimed_on

@@ -21,8 +21,8 @@ from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.user import User
 from app.policy import sees_all_cases
 from app.services.case_access import case_for_action
-from app.services.workflow import SelectT, Step, Workflow, check_legal_date, where_given
-from app.settings import court_today, get_settings
+from app.services.workflow import SelectT, Step, Workflow, check_legal_date, legal_date_or_today, where_given
+from app.settings import get_settings
 
 # Plan §5(6): submitted → reviewed (returned ⇄ supplemented, or complete) → criminal division →
 # public-security organ where needed → outcome.
@@ -106,7 +106,7 @@ REFERRALS = Workflow(
     entity="refusal_referral",
     noun="refusal-to-execute referral",
     state_of=lambda referral: referral.stage,
-    actions_of=lambda referral: STAGE_ACTIONS[referral.stage],
+    state_actions=STAGE_ACTIONS,
     steps=STEPS,
     snapshot=_snapshot,
     visible=_visible,
@@ -130,8 +130,7 @@ def submit_referral(
     """The handling team hands over a suspected refusal to execute with its materials (plan §5(3), §5(6))."""
     case = case_for_action(session, user, case_id, "refer_refusal")
     _check_items([m.item for m in materials], field="materials", suffix=".item")
-    submitted_on = submitted_on or court_today()
-    check_legal_date(
+    submitted_on = legal_date_or_today(
         "submitted_on",
         submitted_on,
         not_before=case.filed_on,
@@ -182,9 +181,9 @@ def supplement_referral(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """The handling team adds the materials it was asked for; the referral goes back for review."""
-    referral = REFERRALS.for_action(session, user, referral_id, "supplement", expected_version)
+    change = REFERRALS.begin(session, user, referral_id, "supplement", expected_version)
+    referral = change.record
     _check_items([m.item for m in materials], field="materials", suffix=".item")
-    before = _snapshot(referral)
     for m in materials:
         session.add(
             RefusalReferralMaterial(
@@ -196,15 +195,7 @@ def supplement_referral(
             )
         )
     referral.stage = ReferralStage.submitted
-    return REFERRALS.changed(
-        session,
-        user=user,
-        record=referral,
-        action="supplemented",
-        before=before,
-        materials=[m.item for m in materials],
-        reason=note,
-    )
+    return change.save("supplemented", materials=[m.item for m in materials], reason=note)
 
 
 # The comprehensive group's work -------------------------------------------------------------------------
@@ -222,13 +213,11 @@ def review_referral(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Check the materials against the checklist: complete, or returned naming what is missing."""
-    referral = REFERRALS.for_action(session, user, referral_id, "review", expected_version)
-    referral = REFERRALS.reload(session, referral.id)
-    reviewed_on = reviewed_on or court_today()
-    check_legal_date(
+    change = REFERRALS.begin(session, user, referral_id, "review", expected_version)
+    referral = REFERRALS.reload(session, change.record.id)
+    reviewed_on = legal_date_or_today(
         "reviewed_on", reviewed_on, not_before=referral.submitted_on, not_before_what="the submission"
     )
-    before = _snapshot(referral)
     if result == ReferralReviewResult.returned:
         # Plan §5(6): incomplete materials go back to the team, which is told what to supplement.
         if not missing_items:
@@ -248,15 +237,7 @@ def review_referral(
         referral.stage = ReferralStage.complete
         referral.missing_items = []
     referral.review_note, referral.reviewed_on, referral.reviewed_by_id = note, reviewed_on, user.id
-    return REFERRALS.changed(
-        session,
-        user=user,
-        record=referral,
-        action=f"reviewed_{result.value}",
-        before=before,
-        reviewed_on=reviewed_on,
-        reason=note,
-    )
+    return change.save(f"reviewed_{result.value}", reviewed_on=reviewed_on, reason=note)
 
 
 def record_liaison(
@@ -270,22 +251,14 @@ def record_liaison(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record the hand-over to the court's criminal division (与刑庭对接)."""
-    referral = REFERRALS.for_action(session, user, referral_id, "liaison", expected_version)
-    liaised_on = liaised_on or court_today()
-    check_legal_date("liaised_on", liaised_on, not_before=referral.reviewed_on, not_before_what="the review")
-    before = _snapshot(referral)
+    change = REFERRALS.begin(session, user, referral_id, "liaison", expected_version)
+    referral = change.record
+    liaised_on = legal_date_or_today(
+        "liaised_on", liaised_on, not_before=referral.reviewed_on, not_before_what="the review"
+    )
     referral.liaised_on, referral.liaison_contact, referral.liaison_note = liaised_on, contact, note
     referral.stage = ReferralStage.liaised
-    return REFERRALS.changed(
-        session,
-        user=user,
-        record=referral,
-        action="liaised",
-        before=before,
-        liaised_on=liaised_on,
-        contact=contact,
-        reason=note,
-    )
+    return change.save("liaised", liaised_on=liaised_on, contact=contact, reason=note)
 
 
 def record_police_transfer(
@@ -299,23 +272,19 @@ def record_police_transfer(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record the transfer documents sent to the public-security organ (移送公安机关)."""
-    referral = REFERRALS.for_action(session, user, referral_id, "police_transfer", expected_version)
+    change = REFERRALS.begin(session, user, referral_id, "police_transfer", expected_version)
+    referral = change.record
     check_legal_date(
         "transferred_on",
         transferred_on,
         not_before=referral.liaised_on,
         not_before_what="the liaison with the criminal division",
     )
-    before = _snapshot(referral)
     referral.police_document_number, referral.police_transferred_on = document_number, transferred_on
     referral.police_organ = police_organ
     referral.stage = ReferralStage.police_transferred
-    return REFERRALS.changed(
-        session,
-        user=user,
-        record=referral,
-        action="police_transferred",
-        before=before,
+    return change.save(
+        "police_transferred",
         document_number=document_number,
         transferred_on=transferred_on,
         police_organ=police_organ,
@@ -342,33 +311,23 @@ def record_outcome(
     expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record where the referral stands: accepted, declined, prosecuted or judged (跟进)."""
-    referral = REFERRALS.for_action(session, user, referral_id, "outcome", expected_version)
+    change = REFERRALS.begin(session, user, referral_id, "outcome", expected_version)
+    referral = change.record
     current = referral.outcome
     possible = _next_outcomes(current)
     if outcome not in possible:
         after = f"after {current.value}" if current else "first"
         raise InvalidInput("outcome", f"{after} the outcome can be {', '.join(o.value for o in possible)}")
-    decided_on = decided_on or court_today()
-    check_legal_date(
+    decided_on = legal_date_or_today(
         "decided_on",
         decided_on,
         not_before=referral.outcome_on or referral.liaised_on,
         not_before_what="the previous step",
     )
-    before = _snapshot(referral)
     referral.outcome, referral.outcome_on = outcome, decided_on
     referral.outcome_reference, referral.outcome_note = reference, note
     referral.stage = ReferralStage.concluded if outcome in _FINAL_OUTCOMES else ReferralStage.following_up
-    return REFERRALS.changed(
-        session,
-        user=user,
-        record=referral,
-        action=f"outcome_{outcome.value}",
-        before=before,
-        decided_on=decided_on,
-        reference=reference,
-        reason=note,
-    )
+    return change.save(f"outcome_{outcome.value}", decided_on=decided_on, reference=reference, reason=note)
 
 
 # The register ------------------------------------------------------------------------------------------

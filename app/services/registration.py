@@ -16,8 +16,8 @@ from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.case import Case
 from app.models.user import User
-from app.services import audit, deadline_events
-from app.services.case_access import case_for_action
+from app.services import deadline_events
+from app.services.case_access import audit_case, case_for_action
 from app.settings import court_today
 
 _FLAGS = ("investigation_completed", "willing_to_perform", "settlement_likely")
@@ -61,13 +61,11 @@ def register_case(
     session.flush()
     # Plan §5(1): registration at the command center within 1 working day of filing (D1).
     deadline_events.record_event(session, event="case.registered", on=on, case_id=case.id)
-    audit.record(
+    audit_case(
         session,
-        actor=user,
-        action="case.register",
-        entity_type="case",
-        entity_id=case.id,
-        case_id=case.id,
+        user=user,
+        case=case,
+        action="register",
         before=before,
         after=_snapshot(case) | {"registered_on": on, "registered_at": case.registered_at},
         reason=note,
@@ -98,13 +96,11 @@ def record_investigation(
         if value is not None:
             setattr(case, name, value)
     session.flush()
-    audit.record(
+    audit_case(
         session,
-        actor=user,
-        action="case.investigation",
-        entity_type="case",
-        entity_id=case.id,
-        case_id=case.id,
+        user=user,
+        case=case,
+        action="investigation",
         before=before,
         after=_snapshot(case),
         reason=note,

@@ -15,11 +15,10 @@ from app.errors import Conflict
 from app.models.case import Case, Party
 from app.models.user import User
 from app.rules.identifiers import format_case_number
-from app.services import audit, deadline_events, termination_pool
-from app.services.case_access import case_for_action
+from app.services import deadline_events, termination_pool
+from app.services.case_access import audit_case, case_for_action
 from app.services.numbering import highest_case_serial, next_serial
-from app.services.workflow import check_legal_date
-from app.settings import court_today
+from app.services.workflow import legal_date_or_today
 
 # SPC case-number rules 2015: restored enforcement cases are numbered 执恢.
 RESTORED_TYPE_CODE = "执恢"
@@ -36,8 +35,7 @@ def restore_case(
             f"case {origin.case_number} was already restored as case {entry.restored_case_id}",
             restored_case_id=entry.restored_case_id,
         )
-    restored_on = restored_on or court_today()
-    check_legal_date(
+    restored_on = legal_date_or_today(
         "restored_on", restored_on, not_before=origin.closed_on, not_before_what="the 终本 ruling"
     )
 
@@ -95,13 +93,11 @@ def restore_case(
         deadline_events.record_event(
             session, event="termination_pool.left", on=restored_on, case_id=origin.id
         )
-    audit.record(
+    audit_case(
         session,
-        actor=user,
-        action="case.restore",
-        entity_type="case",
-        entity_id=origin.id,
-        case_id=origin.id,
+        user=user,
+        case=origin,
+        action="restore",
         after={
             "restored_case_id": restored.id,
             "restored_on": restored_on,
@@ -109,13 +105,11 @@ def restore_case(
         },
         reason=reason,
     )
-    audit.record(
+    audit_case(
         session,
-        actor=user,
-        action="case.filed",
-        entity_type="case",
-        entity_id=restored.id,
-        case_id=restored.id,
+        user=user,
+        case=restored,
+        action="filed",
         after={
             "case_number": restored.case_number,
             "filed_on": restored_on,

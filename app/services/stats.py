@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -45,6 +46,14 @@ from app.settings import court_today
 
 CaseKey = tuple[str, str, str, str]  # unit, state, track, closing mode ('' when none)
 ClockKey = tuple[str, str, str, bool]  # rule, unit, status, met late
+# The roll-ups' columns that make each key, in its order.
+CASE_KEY_COLUMNS = (CaseTally.unit_code, CaseTally.state, CaseTally.track, CaseTally.closure_mode)
+CLOCK_KEY_COLUMNS = (
+    DeadlineTally.rule,
+    DeadlineTally.unit_code,
+    DeadlineTally.status,
+    DeadlineTally.met_late,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,51 +218,35 @@ def _in_period(table: Any, grain: str, bounds: Bounds, *, of_cases_only: bool) -
     return conditions
 
 
+def _summed(session: Session, table: Any, *columns: Any, where: Sequence[Any], unit: str | None) -> Any:
+    """The rows of roll-up ``table`` that ``where`` picks (and of ``unit``, when given), their counts
+    ``n`` summed by ``columns``: each row is the columns' values, then the sum."""
+    return session.execute(
+        select(*columns, func.sum(table.n))
+        .where(*where, *([table.unit_code == unit] if unit else []))
+        .group_by(*columns)
+    )
+
+
 def rollup_tally(
     session: Session, *, grain: str, bounds: Bounds, unit: str | None, of_cases_only: bool
 ) -> Tally:
     """The counters of the cases filed in the months or days ``bounds`` of ``grain`` (MONTH or DAY)."""
     tally = Tally()
-    case_rows = session.execute(
-        select(
-            CaseTally.unit_code,
-            CaseTally.state,
-            CaseTally.track,
-            CaseTally.closure_mode,
-            func.sum(CaseTally.n),
-        )
-        .where(
-            *_in_period(CaseTally, grain, bounds, of_cases_only=False),
-            *([CaseTally.unit_code == unit] if unit else []),
-        )
-        .group_by(CaseTally.unit_code, CaseTally.state, CaseTally.track, CaseTally.closure_mode)
-    )
+    cases = _in_period(CaseTally, grain, bounds, of_cases_only=False)
+    case_rows = _summed(session, CaseTally, *CASE_KEY_COLUMNS, where=cases, unit=unit)
     tally.cases.update({(u, s, t, m): int(n) for u, s, t, m, n in case_rows})
     histograms = _in_period(DurationTally, grain, bounds, of_cases_only=True)
     if bounds == (None, None):
         histograms = [DurationTally.grain == ALL_TIME]
-    duration_rows = session.execute(
-        select(DurationTally.measure, DurationTally.days, func.sum(DurationTally.n))
-        .where(*histograms, *([DurationTally.unit_code == unit] if unit else []))
-        .group_by(DurationTally.measure, DurationTally.days)
+    duration_rows = _summed(
+        session, DurationTally, DurationTally.measure, DurationTally.days, where=histograms, unit=unit
     )
     counters = {CASE_CLOSE: tally.close_days, DISPOSAL_RETURN: tally.disposal_days}
     for measure, days, n in duration_rows:
         counters[measure][days] += int(n)
-    clock_rows = session.execute(
-        select(
-            DeadlineTally.rule,
-            DeadlineTally.unit_code,
-            DeadlineTally.status,
-            DeadlineTally.met_late,
-            func.sum(DeadlineTally.n),
-        )
-        .where(
-            *_in_period(DeadlineTally, grain, bounds, of_cases_only=of_cases_only),
-            *([DeadlineTally.unit_code == unit] if unit else []),
-        )
-        .group_by(DeadlineTally.rule, DeadlineTally.unit_code, DeadlineTally.status, DeadlineTally.met_late)
-    )
+    clocks = _in_period(DeadlineTally, grain, bounds, of_cases_only=of_cases_only)
+    clock_rows = _summed(session, DeadlineTally, *CLOCK_KEY_COLUMNS, where=clocks, unit=unit)
     tally.deadlines.update({(r, u, s, bool(late)): int(n) for r, u, s, late, n in clock_rows})
     return _without_zeros(tally)
 
@@ -513,22 +506,21 @@ def trends(session: Session, *, today: date, months: int, unit: str | None) -> T
             )
             row[kind][position[month]] += n
 
-    only_unit = [CaseTally.unit_code == unit] if unit else []
-    for unit_code, month, n in session.execute(
-        select(CaseTally.unit_code, CaseTally.filed_period, func.sum(CaseTally.n))
-        .where(*_in_period(CaseTally, MONTH, (labels[0], labels[-1]), of_cases_only=False), *only_unit)
-        .group_by(CaseTally.unit_code, CaseTally.filed_period)
+    filed = _in_period(CaseTally, MONTH, (labels[0], labels[-1]), of_cases_only=False)
+    for unit_code, month, n in _summed(
+        session, CaseTally, CaseTally.unit_code, CaseTally.filed_period, where=filed, unit=unit
     ):
         add(unit_code, "filed", month, int(n))
     terminated = ClosingTally.closure_mode == ClosureMode.terminated_current
-    for unit_code, month, is_terminated, n in session.execute(
-        select(ClosingTally.unit_code, ClosingTally.closed_month, terminated, func.sum(ClosingTally.n))
-        .where(
-            ClosingTally.closed_month >= labels[0],
-            ClosingTally.closed_month <= labels[-1],
-            *([ClosingTally.unit_code == unit] if unit else []),
-        )
-        .group_by(ClosingTally.unit_code, ClosingTally.closed_month, terminated)
+    closed = (ClosingTally.closed_month >= labels[0], ClosingTally.closed_month <= labels[-1])
+    for unit_code, month, is_terminated, n in _summed(
+        session,
+        ClosingTally,
+        ClosingTally.unit_code,
+        ClosingTally.closed_month,
+        terminated,
+        where=closed,
+        unit=unit,
     ):
         add(unit_code, "closed", month, int(n))
         if is_terminated:
@@ -617,14 +609,16 @@ def deadline_urgency(session: Session, *, today: date, unit: str | None) -> Dead
     rule: breached ones from the roll-ups, open ones past or near their due date from the board's
     index ranges (the sweep marks the past-due ones breached every 15 minutes, so these are few)."""
     counts: Counter[tuple[str, str, str]] = Counter()
-    breached = session.execute(
-        select(DeadlineTally.unit_code, DeadlineTally.rule, func.sum(DeadlineTally.n))
-        .where(
+    breached = _summed(
+        session,
+        DeadlineTally,
+        DeadlineTally.unit_code,
+        DeadlineTally.rule,
+        where=(
             DeadlineTally.grain == MONTH,  # each clock is counted once in every grain
             DeadlineTally.status == DeadlineStatus.breached,
-            *([DeadlineTally.unit_code == unit] if unit else []),
-        )
-        .group_by(DeadlineTally.unit_code, DeadlineTally.rule)
+        ),
+        unit=unit,
     )
     counts.update({("overdue", u, r): int(n) for u, r, n in breached})
     open_overdue = status_branches("overdue", today)[1]

@@ -21,9 +21,9 @@ from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.rules.triage_rules import AssetFact, RuleOutcome, RuleSet, TriageFacts, TriageResult, evaluate
-from app.services import audit, dishonest, disposal
+from app.services import dishonest, disposal
 from app.services.allocation import Allocation, allocate, allocate_brigade
-from app.services.case_access import case_for_action, load_case
+from app.services.case_access import audit_case, case_for_action, load_case
 from app.services.paging import keyset_page
 from app.settings import get_settings
 
@@ -164,7 +164,6 @@ def triage_case(
         override_track=override_track,
         reason=reason,
         allocation=allocation,
-        action="case.triage",
     )
 
 
@@ -191,7 +190,6 @@ def hand_back_case(
         override_track=Track.ordinary,
         reason=cleaned,
         allocation=allocation,
-        action="case.handback",
     )
 
 
@@ -216,7 +214,6 @@ def _decide(
     override_track: Track | None,
     reason: str | None,
     allocation: Allocation,
-    action: str,
 ) -> Decision:
     before = _placement(case)
     if case.unit_code is not None and (case.unit_code, case.handler_id) != (
@@ -249,13 +246,11 @@ def _decide(
     )
     session.add(decision)
     session.flush()
-    audit.record(
+    audit_case(
         session,
-        actor=user,
-        action=action,
-        entity_type="case",
-        entity_id=case.id,
-        case_id=case.id,
+        user=user,
+        case=case,
+        action=kind,
         before=before,
         after=_placement(case)
         | {

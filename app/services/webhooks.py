@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -65,14 +66,8 @@ def subscribe(
     )
     session.add(subscription)
     session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="webhook.subscribe",
-        entity_type=ENTITY,
-        entity_id=subscription.id,
-        after={"url": url, "event_types": subscription.event_types, "description": description},
-    )
+    after = {"url": url, "event_types": subscription.event_types, "description": description}
+    _audit(session, user=user, subscription=subscription, action="subscribe", after=after)
     return subscription
 
 
@@ -113,16 +108,35 @@ def set_status(
     subscription.consecutive_failures = 0
     subscription.updated_at = utcnow()
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=user,
-        action="webhook.status",
-        entity_type=ENTITY,
-        entity_id=subscription.id,
+        user=user,
+        subscription=subscription,
+        action="status",
         before=before,
         after={"status": status},
     )
     return subscription
+
+
+def _audit(
+    session: Session,
+    *,
+    user: User,
+    subscription: WebhookSubscription,
+    action: str,
+    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        actor=user,
+        action=f"webhook.{action}",
+        entity_type=ENTITY,
+        entity_id=subscription.id,
+        before=before,
+        after=after,
+    )
 
 
 def deliveries(

@@ -1,6 +1,6 @@
 """What every record with states shares (objections, 拒执 referrals, petitions, disposal transfers,
 dishonest listings; plan §5(3)–(8)): reading what the caller may see, locking a record for an
-action, recording a change with its audit entry, and paging a list.
+action, recording a change with its audit entry and the deadline events it brings, and paging a list.
 
 A desk declares one :class:`Workflow` with its model, what each state admits, one :class:`Step`
 per action (the policy action it needs, and on what relation) and its visibility rule; its service
@@ -22,8 +22,8 @@ from app.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed, Tr
 from app.models.base import utcnow
 from app.models.case import Case
 from app.models.user import User
-from app.policy import POLICY, CaseLike, actor_may, actor_may_on_case
-from app.services import audit
+from app.policy import POLICY, Actor, CaseLike, actor_may, actor_may_on_case
+from app.services import audit, deadline_events
 from app.services.paging import keyset_page
 from app.settings import court_today
 
@@ -57,6 +57,40 @@ def check_legal_date(
         )
 
 
+def legal_date_or_today(
+    field: str, value: date | None, *, not_before: date | None = None, not_before_what: str = ""
+) -> date:
+    """A legal date the client may leave out, today at the court when it does; checked as
+    :func:`check_legal_date`."""
+    value = value or court_today()
+    check_legal_date(field, value, not_before=not_before, not_before_what=not_before_what)
+    return value
+
+
+class Decided(Protocol):
+    decided_by_id: int | None
+    decided_on: date | None
+    decision_reason: str | None
+
+
+def record_decision(
+    record: Decided,
+    *,
+    user: User,
+    decided_on: date | None,
+    reason: str | None,
+    requested_on: date | None,
+    requested_what: str = "the request",
+) -> date:
+    """A leader's decision on what was asked of them: who decided, why, and on which day (today at the
+    court when not given, not before the request); that day."""
+    decided_on = legal_date_or_today(
+        "decided_on", decided_on, not_before=requested_on, not_before_what=requested_what
+    )
+    record.decided_by_id, record.decided_on, record.decision_reason = user.id, decided_on, reason
+    return decided_on
+
+
 def where_given(stmt: SelectT, where: Mapping[Any, Any]) -> SelectT:
     """``stmt`` filtered by each column in ``where`` whose value is given (a list's optional filters)."""
     for column, value in where.items():
@@ -72,6 +106,15 @@ def _fields(record: object) -> Any:
 
 def _everything(stmt: Select[Any], user: User) -> Select[Any]:
     return stmt
+
+
+def _state(record: Any) -> str:
+    state: str = record.state
+    return state
+
+
+def _state_and_version(record: Any) -> dict[str, Any]:
+    return {"state": record.state, "version": record.version}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,19 +140,27 @@ class Workflow(Generic[R]):
     """One kind of record that moves through states by named actions."""
 
     model: type[R]
-    entity: str  # the audit trail's entity type and action prefix, e.g. "objection"
-    noun: str  # how messages name it, e.g. "refusal-to-execute referral"
-    state_of: Callable[[R], str]
-    actions_of: Callable[[R], Sequence[str]]  # what the record's state admits
+    entity: str  # the audit trail's entity type and the deadline events' subject type, e.g. "objection"
+    noun: str = ""  # how messages name it, e.g. "refusal-to-execute referral"; by default its entity's words
+    state_of: Callable[[R], str] = _state  # by default its ``state`` column
+    state_actions: Mapping[Any, Sequence[str]] = field(default_factory=dict)  # what each state admits
+    actions_of: Callable[[R], Sequence[str]] | None = None  # what it admits, when not its state alone decides
     steps: Mapping[str, Step[R]]  # what each action asks of its caller
-    snapshot: Callable[[R], dict[str, Any]]  # the audited fields
+    snapshot: Callable[[R], dict[str, Any]] = _state_and_version  # the audited fields
     visible: Callable[[Select[Any], User], Select[Any]] = _everything  # who may see which records
     children: tuple[Any, ...] = field(default=())  # relationships read with the record
     label_of: Callable[[R], str] | None = None
     case: Any = None  # the relationship to the record's case, read with it, when a step looks at the case
     locks_case: bool = False  # actions change the case too: lock it first, as every case command does
+    action_prefix: str = ""  # the audit trail's action prefix, when it is not ``entity``
+    clock_params: Callable[[R], dict[str, Any]] | None = None  # what every deadline event of a record says
+    clocks_on_case: bool = True  # its deadline events belong to its case (not so: the office's own clocks)
 
     def __post_init__(self) -> None:
+        if not self.noun:
+            object.__setattr__(self, "noun", self.entity.replace("_", " "))
+        if self.actions_of is None and not self.state_actions:
+            raise ValueError(f"{self.entity}: give state_actions, or actions_of")
         for action, step in self.steps.items():
             grants = POLICY.get(step.permission)
             if grants is None:
@@ -159,6 +210,12 @@ class Workflow(Generic[R]):
         """The policy action (app.policy) that ``action``'s route requires."""
         return self.steps[action].permission
 
+    def _actions(self, record: R) -> Sequence[str]:
+        """What the record's state admits."""
+        if self.actions_of is not None:
+            return self.actions_of(record)
+        return self.state_actions[self.state_of(record)]
+
     def _refusal(self, user: User, record: R, action: str) -> str | None:
         """Why the caller may not perform ``action`` on the record (403), or None."""
         step = self.steps[action]
@@ -170,7 +227,7 @@ class Workflow(Generic[R]):
 
     def _obstacle(self, record: R, action: str) -> str | None:
         """Why the state does not admit ``action`` now (409), or None."""
-        if action not in self.actions_of(record):
+        if action not in self._actions(record):
             return f"{self.label(record)} is {self.state_of(record)}"
         step = self.steps[action]
         return step.blocked(record) if step.blocked is not None else None
@@ -180,7 +237,7 @@ class Workflow(Generic[R]):
         blocks, and the policy, its relations and the desk's own rules let the caller perform."""
         return [
             action
-            for action in self.actions_of(record)
+            for action in self._actions(record)
             if self._obstacle(record, action) is None and self._refusal(user, record, action) is None
         ]
 
@@ -213,6 +270,13 @@ class Workflow(Generic[R]):
         record = self.find(session, user=user, record_id=record_id, for_update=True)
         self.check_action(record, user=user, action=action, expected_version=expected_version)
         return record
+
+    def begin(
+        self, session: Session, user: User, record_id: int, action: str, expected_version: int | None
+    ) -> Change[R]:
+        """:meth:`for_action`, and the record's audited fields as they stand before the action."""
+        record = self.for_action(session, user, record_id, action, expected_version)
+        return Change(self, session, user, record, before=self.snapshot(record))
 
     def created(
         self, session: Session, *, user: User, record: R, action: str, reason: str | None = None, **after: Any
@@ -253,16 +317,62 @@ class Workflow(Generic[R]):
         reason: str | None,
         after: dict[str, Any],
     ) -> None:
+        after = {**self.snapshot(record), **after}
+        self.audit(
+            session, user=user, record=record, action=action, before=before, after=after, reason=reason
+        )
+
+    def audit(
+        self,
+        session: Session,
+        *,
+        user: Actor | None,
+        record: R,
+        action: str,
+        after: dict[str, Any],
+        before: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """An audit entry of the record in the desk's own words: ``after`` as given, no snapshot."""
         audit.record(
             session,
             actor=user,
-            action=f"{self.entity}.{action}",
+            action=f"{self.action_prefix or self.entity}.{action}",
             entity_type=self.entity,
             entity_id=_fields(record).id,
             case_id=_fields(record).case_id,
             before=before,
-            after={**self.snapshot(record), **after},
+            after=after,
             reason=reason,
+        )
+
+    def clock(
+        self,
+        session: Session,
+        record: R,
+        event: str,
+        *,
+        on: date,
+        actor: Actor | None = None,
+        **params: Any,
+    ) -> None:
+        """Apply a deadline event of the record (app.rules.deadline_rules) to the clocks it starts,
+        meets, pauses or resumes."""
+        if self.clock_params is not None:
+            params = {**self.clock_params(record), **params}
+        said: dict[str, Any] = {}  # what is not said keeps record_event's default
+        if params:
+            said["params"] = params
+        if actor is not None:
+            said["actor"] = actor
+        deadline_events.record_event(
+            session,
+            event=event,
+            on=on,
+            case_id=_fields(record).case_id if self.clocks_on_case else None,
+            subject_type=self.entity,
+            subject_id=_fields(record).id,
+            **said,
         )
 
     def page(
@@ -278,3 +388,31 @@ class Workflow(Generic[R]):
         whose value is given; and the next page's cursor."""
         stmt = where_given(self._with_children(self.visible(select(self.model), user)), where)
         return keyset_page(session, stmt, self._key, cursor=cursor, limit=limit)
+
+
+@dataclass
+class Change(Generic[R]):
+    """An action under way on one locked record (:meth:`Workflow.begin`): the desk changes ``record``,
+    then :meth:`save` stores it with its audit entry against the fields as they were before."""
+
+    workflow: Workflow[R]
+    session: Session
+    user: User
+    record: R
+    before: dict[str, Any]
+
+    def save(self, action: str, *, reason: str | None = None, **after: Any) -> R:
+        """:meth:`Workflow.changed`: the change stored, audited as ``action``; the record read afresh."""
+        return self.workflow.changed(
+            self.session,
+            user=self.user,
+            record=self.record,
+            action=action,
+            before=self.before,
+            reason=reason,
+            **after,
+        )
+
+    def clock(self, event: str, *, on: date) -> None:
+        """:meth:`Workflow.clock` for the record."""
+        self.workflow.clock(self.session, self.record, event, on=on)

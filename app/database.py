@@ -327,8 +327,7 @@ def json_rows(
     limit: int | None = None,
 ) -> ScalarSelect[Any]:
     """A scalar subquery giving the matching rows as one JSON array of objects (keyed by column name),
-    so that a record and its child lists come back in one statement. Decode with :func:`decode_json_rows`
-    and the list's :func:`json_row_decoder`."""
+    so that a record and its child lists come back in one statement. Decode with :func:`decode_json_rows`."""
     pairs = [
         part for column in columns for part in (literal(column.key, String), _json_value(column, dialect))
     ]
@@ -342,13 +341,21 @@ def json_rows(
     return select(func.coalesce(aggregate(value), empty)).scalar_subquery()
 
 
-RowDecoder = Callable[[dict[str, Any]], SimpleNamespace]
+def decode_json_rows(
+    columns: Sequence[ColumnElement[Any]],
+    rows: str | list[dict[str, Any]] | None,
+) -> list[SimpleNamespace]:
+    """The rows of a :func:`json_rows` array, in its order, with the values the columns' types give
+    when read directly (dates, aware UTC datetimes, exact decimals, booleans, enum members)."""
+    decoded: list[dict[str, Any]] = json.loads(rows) if isinstance(rows, str) else rows or []  # SQLite: text
+    ordered = sorted(decoded, key=lambda row: row[_POSITION])
+    decode = _row_decoder(tuple(columns))
+    return [decode(row) for row in ordered]
 
 
-def json_row_decoder(columns: Sequence[ColumnElement[Any]]) -> RowDecoder:
-    """How one object of a :func:`json_rows` array becomes a row with the values the columns' types
-    give when read directly (dates, aware UTC datetimes, exact decimals, booleans, enum members);
-    worked out once per list, not for every row."""
+@lru_cache(maxsize=64)
+def _row_decoder(columns: tuple[ColumnElement[Any], ...]) -> Callable[[dict[str, Any]], SimpleNamespace]:
+    """How a row of these columns is decoded, worked out once per list rather than for every value."""
     steps = [(str(column.key), _value_decoder(column)) for column in columns]
 
     def decode(row: dict[str, Any]) -> SimpleNamespace:
@@ -359,14 +366,6 @@ def json_row_decoder(columns: Sequence[ColumnElement[Any]]) -> RowDecoder:
         return SimpleNamespace(**values)
 
     return decode
-
-
-def decode_json_rows(decode: RowDecoder, rows: str | list[dict[str, Any]] | None) -> list[SimpleNamespace]:
-    """The rows of a :func:`json_rows` array, in its order, each through ``decode`` (its list's
-    :func:`json_row_decoder`)."""
-    decoded: list[dict[str, Any]] = json.loads(rows) if isinstance(rows, str) else rows or []  # SQLite: text
-    ordered = sorted(decoded, key=lambda row: row[_POSITION])
-    return [decode(row) for row in ordered]
 
 
 def _stored_type(column: ColumnElement[Any]) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Integer, Row, ScalarSelect, Select, and_, bindparam, exists, or_, select, union
 from sqlalchemy.orm import Session
 
-from app.database import RowDecoder, decode_json_rows, json_row_decoder, json_rows
+from app.database import decode_json_rows, json_rows
 from app.enums import CaseState, DeadlineStatus, PartyRole, PartyType
 from app.errors import InvalidInput, NotFound
 from app.models.audit_entry import AuditEntry
@@ -130,9 +130,8 @@ _TRIAGE_COLUMNS = tuple(f.name for f in fields(TriageView) if f.name != "decided
 
 
 @lru_cache
-def _case_read(dialect: str) -> tuple[Select[Any], dict[str, RowDecoder]]:
-    """The case with the lists shown with it, as JSON, in one statement, and how each list's rows are
-    decoded (built once per dialect)."""
+def _case_read(dialect: str) -> tuple[Select[Any], dict[str, list[Any]]]:
+    """The case with the lists shown with it, as JSON, in one statement (built once per dialect)."""
     case_id = bindparam("case_id", type_=Integer)
     lists: dict[str, tuple[list[Any], ScalarSelect[Any]]] = {}
     for name, model in (("parties", Party), ("property_clues", PropertyClue), ("assets", Asset)):
@@ -163,7 +162,7 @@ def _case_read(dialect: str) -> tuple[Select[Any], dict[str, RowDecoder]]:
         ),
     )
     statement = select(Case, *(subquery for _, subquery in lists.values())).where(Case.id == case_id)
-    return statement, {name: json_row_decoder(columns) for name, (columns, _) in lists.items()}
+    return statement, {name: columns for name, (columns, _) in lists.items()}
 
 
 def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
@@ -175,8 +174,8 @@ def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
         raise NotFound(f"case {case_id} not found")
     case, *values = row
     decoded = {
-        name: decode_json_rows(decode, value)
-        for (name, decode), value in zip(lists.items(), values, strict=True)
+        name: decode_json_rows(columns, value)
+        for (name, columns), value in zip(lists.items(), values, strict=True)
     }
     triage = decoded["triage"]
     today = court_today()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -54,6 +54,7 @@ from app.errors import ServiceUnavailable
 from app.settings import get_settings
 
 READ_ONLY = "enforcement_read_only"
+_AUTOCOMMIT = "enforcement_autocommit"
 # anyio's default limit of worker threads, where every request's statements run.
 WORKER_THREADS = 40
 
@@ -139,9 +140,14 @@ def get_engine() -> Engine:
 def _session_factories() -> tuple[sessionmaker[Session], sessionmaker[Session]]:
     engine = get_engine()
     writer = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
-    reader = sessionmaker(
-        bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False, info={READ_ONLY: True}
-    )
+    options: dict[str, Any] = {READ_ONLY: True}
+    if not is_sqlite(engine):
+        # PostgreSQL reads at READ COMMITTED, where every statement takes its own snapshot inside a
+        # transaction too: a reader's statements each commit by themselves, which reads the same data
+        # without a BEGIN and a COMMIT round trip. SQLite keeps its BEGIN (one snapshot for the reader).
+        options["isolation_level"] = "AUTOCOMMIT"
+    info = {READ_ONLY: True, _AUTOCOMMIT: "isolation_level" in options}
+    reader = sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False, info=info)
     return writer, reader
 
 
@@ -187,6 +193,12 @@ def open_session(*, read_only: bool = False) -> Session:
 def is_read_only(session: Session) -> bool:
     """True for a session opened with ``read_only=True`` (a GET request's, or a report's)."""
     return bool(session.info.get(READ_ONLY))
+
+
+def commits_by_statement(session: Session) -> bool:
+    """True for a PostgreSQL reader: each statement committed by itself, so ending the session sends
+    nothing to the database (it may be closed on the event loop)."""
+    return bool(session.info.get(_AUTOCOMMIT))
 
 
 def finish_session(session: Session) -> None:
@@ -261,6 +273,12 @@ async def database_turn(*, read_only: bool) -> AsyncIterator[None]:
     the login's own short transactions (app.services.auth).
     """
     gates = _gates()
+    if _enter_at_once(gates, read_only=read_only):
+        try:
+            yield
+        finally:
+            _leave(gates, read_only=read_only)
+        return
     async with AsyncExitStack() as held:
         with anyio.move_on_after(get_settings().sqlite_busy_timeout_ms / 1000) as waiting:
             if gates.writer is not None and not read_only:
@@ -269,6 +287,30 @@ async def database_turn(*, read_only: bool) -> AsyncIterator[None]:
         if waiting.cancelled_caught:
             raise ServiceUnavailable("the service is busy; retry shortly", retry_after=RETRY_AFTER_BUSY_S)
         yield
+
+
+def _enter_at_once(gates: _Gates, *, read_only: bool) -> bool:
+    """Take the turn without waiting when it is free (the usual case): no timeout to arm, no pass
+    through the event loop. A released permit goes to a waiter first, so nobody is overtaken."""
+    writer = gates.writer if not read_only else None
+    try:
+        if writer is not None:
+            writer.acquire_nowait()
+    except anyio.WouldBlock:
+        return False
+    try:
+        gates.admission.acquire_nowait()
+    except anyio.WouldBlock:
+        if writer is not None:
+            writer.release()
+        return False
+    return True
+
+
+def _leave(gates: _Gates, *, read_only: bool) -> None:
+    gates.admission.release()
+    if gates.writer is not None and not read_only:
+        gates.writer.release()
 
 
 # A child list in the parent's row -----------------------------------------------------------------
@@ -307,7 +349,23 @@ def decode_json_rows(
     when read directly (dates, aware UTC datetimes, exact decimals, booleans, enum members)."""
     decoded: list[dict[str, Any]] = json.loads(rows) if isinstance(rows, str) else rows or []  # SQLite: text
     ordered = sorted(decoded, key=lambda row: row[_POSITION])
-    return [_decode_json_row(columns, row) for row in ordered]
+    decode = _row_decoder(tuple(columns))
+    return [decode(row) for row in ordered]
+
+
+@lru_cache(maxsize=64)
+def _row_decoder(columns: tuple[ColumnElement[Any], ...]) -> Callable[[dict[str, Any]], SimpleNamespace]:
+    """How a row of these columns is decoded, worked out once per list rather than for every value."""
+    steps = [(str(column.key), _value_decoder(column)) for column in columns]
+
+    def decode(row: dict[str, Any]) -> SimpleNamespace:
+        values = {key: row[key] for key, _ in steps}
+        for key, convert in steps:
+            if convert is not None and values[key] is not None:
+                values[key] = convert(values[key])
+        return SimpleNamespace(**values)
+
+    return decode
 
 
 def _stored_type(column: ColumnElement[Any]) -> Any:
@@ -324,23 +382,30 @@ def _json_value(column: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
     return column
 
 
-def _decode_json_row(columns: Sequence[ColumnElement[Any]], row: dict[str, Any]) -> SimpleNamespace:
-    values: dict[str, Any] = {}
-    for column in columns:
-        key = str(column.key)
-        value, kind = row[key], _stored_type(column)
-        if value is None:
-            pass
-        elif isinstance(kind, Numeric):
-            value = Decimal(value).quantize(Decimal("0.01")) if kind.scale == 2 else Decimal(value)
-        elif isinstance(kind, DateTime):
-            value = datetime.fromisoformat(value)
-            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        elif isinstance(kind, Date):
-            value = date.fromisoformat(value)
-        elif isinstance(kind, Boolean):
-            value = bool(value)
-        elif isinstance(kind, String):
-            value = column.type.python_type(value)  # str, or the member of an enum column
-        values[key] = value
-    return SimpleNamespace(**values)
+def _value_decoder(column: ColumnElement[Any]) -> Callable[[Any], Any] | None:
+    """What turns the column's JSON value into the value read directly; None: it is that already."""
+    kind = _stored_type(column)
+    if isinstance(kind, Numeric):
+        return _cents if kind.scale == 2 else Decimal
+    if isinstance(kind, DateTime):
+        return _utc_datetime
+    if isinstance(kind, Date):
+        return date.fromisoformat
+    if isinstance(kind, Boolean):
+        return bool
+    if isinstance(kind, String):
+        python_type = column.type.python_type  # str, or the enum of an enum column
+        return None if python_type is str else python_type
+    return None
+
+
+_CENT = Decimal("0.01")
+
+
+def _cents(value: str) -> Decimal:
+    return Decimal(value).quantize(_CENT)
+
+
+def _utc_datetime(value: str) -> datetime:
+    read = datetime.fromisoformat(value)
+    return read.replace(tzinfo=UTC) if read.tzinfo is None else read.astimezone(UTC)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.database import abort_session, database_turn, finish_session, open_session
+from app.database import abort_session, commits_by_statement, database_turn, finish_session, open_session
 from app.errors import Forbidden, Unauthorized
 from app.models.user import User
 from app.policy import actor_may
@@ -28,7 +28,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     Admitted on the event loop (503 with Retry-After when the wait outlasts the busy timeout), opened
     there (no I/O yet); the commit or rollback runs in a worker thread, shielded so that a cancelled
-    request still ends its transaction.
+    request still ends its transaction. A reader whose statements committed by themselves has nothing
+    to end: it is closed where it is.
     """
     read_only = request.method in ("GET", "HEAD")
     async with database_turn(read_only=read_only):
@@ -39,6 +40,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             with anyio.CancelScope(shield=True):
                 await run_in_threadpool(abort_session, session)
             raise
+        if commits_by_statement(session):
+            session.close()
+            return
         with anyio.CancelScope(shield=True):
             await run_in_threadpool(finish_session, session)
 
@@ -141,6 +145,12 @@ def create_once(
         session, user_id=user.id, key=key, operation=operation, payload=payload, create=create
     )
     return created_response(result, location(result.body) if location else None)
+
+
+def schema_response(body: BaseModel, headers: dict[str, str] | None = None) -> Response:
+    """A 200 of a schema the route has built (and so validated): serialized once, as FastAPI serializes
+    a response model, without validating it again in a worker thread."""
+    return Response(body.model_dump_json(by_alias=True), media_type="application/json", headers=headers)
 
 
 class _Versioned(Protocol):

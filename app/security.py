@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
-from typing import Any
 
 import anyio
 import jwt
@@ -96,22 +95,29 @@ def create_access_token(*, user_id: int, username: str) -> str:
     return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithm)
 
 
-def decode_access_token(token: str) -> dict[str, Any]:
-    """Raises ``jwt.InvalidTokenError`` for expired, forged or ``alg: none`` tokens."""
-    settings = get_settings()
-    return jwt.decode(
-        token,
-        settings.jwt_secret,
-        algorithms=[settings.jwt_algorithm],
-        options={"require": ["sub", "exp", "iat"]},
-    )
+# Tokens whose signature and claims were checked, with the key they were checked with. What a check
+# found does not change with time but for the expiry, checked again on every use; whether the user
+# may still act is read from the database on every request (app.deps), never kept here.
+_CHECKED_TOKENS = 1024
+
+
+@lru_cache(maxsize=_CHECKED_TOKENS)
+def _checked_token(token: str, secret: str, algorithm: str) -> tuple[int, int]:
+    """The token's user id and expiry (seconds since the epoch); raises ``jwt.InvalidTokenError`` for
+    expired, forged or ``alg: none`` tokens."""
+    claims = jwt.decode(token, secret, algorithms=[algorithm], options={"require": ["sub", "exp", "iat"]})
+    return int(claims["sub"]), int(claims["exp"])
 
 
 def bearer_user_id(token: str | None) -> int:
     """The id of the user a bearer token was issued to; Unauthorized when it is missing, forged or expired."""
     if not token:
         raise Unauthorized("a bearer token is required")
+    settings = get_settings()
     try:
-        return int(decode_access_token(token)["sub"])
-    except (jwt.InvalidTokenError, ValueError, KeyError):
+        user_id, expires = _checked_token(token, settings.jwt_secret, settings.jwt_algorithm)
+    except (jwt.InvalidTokenError, ValueError, KeyError, TypeError):
         raise Unauthorized("the token is invalid or expired") from None
+    if expires <= datetime.now(UTC).timestamp():  # as PyJWT decides it, without leeway
+        raise Unauthorized("the token is invalid or expired")
+    return user_id

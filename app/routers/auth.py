@@ -27,7 +27,7 @@ async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: 
 
 
 @router.get("/me", operation_id="get_me", response_model=Me, responses=problem_responses())
-def read_me(user: Annotated[User, Authorized("me.read")]) -> Me:
+async def read_me(user: Annotated[User, Authorized("me.read")]) -> Me:  # async: no I/O, no worker thread
     """The caller: unit, roles and the actions the policy grants them."""
     permissions = sorted(action for action in POLICY if actor_may(user, action))
     return Me(

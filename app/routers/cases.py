@@ -7,7 +7,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once, created_response
+from app.deps import (
+    Authorized,
+    IdempotencyKeyHeader,
+    SessionDep,
+    create_once,
+    created_response,
+    schema_response,
+)
 from app.enums import CaseState, PartyRole, Track
 from app.errors import Forbidden, NotFound, field_errors, problem_responses
 from app.models.user import User
@@ -265,16 +272,14 @@ def read_case(
     case_id: RowId,
     session: SessionDep,
     user: Annotated[User, Authorized("case.read")],
-    response: Response,
     if_none_match: Annotated[str | None, Header()] = None,
-) -> CaseRead | Response:
+) -> Response:
     """One case with parties, assets, triage, deadlines and the caller's allowed actions."""
     detail = case_queries.case_detail(session, case_id=case_id, user=user)
     etag = f'"{detail.case.version}"'
     if if_none_match is not None and etag in {t.strip().removeprefix("W/") for t in if_none_match.split(",")}:
         return Response(status_code=304, headers={"ETag": etag})
-    response.headers["ETag"] = etag
-    return _case_read(detail)
+    return schema_response(_case_read(detail), headers={"ETag": etag})
 
 
 add_routes(

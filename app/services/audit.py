@@ -34,21 +34,50 @@ GENESIS = "0" * 64
 _PENDING = "audit_pending"
 
 
+def _json_default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return f"{o:.2f}" if o.as_tuple().exponent == -2 else str(o)
+    if isinstance(o, datetime | date):
+        return o.isoformat()
+    if isinstance(o, Enum):
+        return o.value
+    if isinstance(o, set | frozenset | tuple):
+        return sorted(o) if isinstance(o, set | frozenset) else list(o)
+    return str(o)
+
+
+_NATIVE = (str, int, float, bool)  # kept as they are by a JSON round trip (exact types only)
+_AS_TEXT = (Decimal, datetime, date)
+
+
 def _plain(value: Any) -> Any:
     """JSON-native form, so the hash of what is stored is the hash of what is read back."""
+    if value is None:
+        return None
+    if type(value) is dict:
+        flat = _plain_flat(value)
+        if flat is not None:
+            return flat
+    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
 
-    def default(o: Any) -> Any:
-        if isinstance(o, Decimal):
-            return f"{o:.2f}" if o.as_tuple().exponent == -2 else str(o)
-        if isinstance(o, datetime | date):
-            return o.isoformat()
-        if isinstance(o, Enum):
-            return o.value
-        if isinstance(o, set | frozenset | tuple):
-            return sorted(o) if isinstance(o, set | frozenset) else list(o)
-        return str(o)
 
-    return None if value is None else json.loads(json.dumps(value, default=default, ensure_ascii=False))
+def _plain_flat(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """A flat mapping of scalars (most entries) converted as the JSON round trip converts it, without
+    the round trip; None when it holds anything else."""
+    plain: dict[str, Any] = {}
+    for key, item in value.items():
+        kind = type(item)
+        if type(key) is not str:
+            return None
+        if item is None or kind in _NATIVE:
+            plain[key] = item
+        elif kind in _AS_TEXT:
+            plain[key] = _json_default(item)
+        elif isinstance(item, Enum) and type(item.value) in (str, int):
+            plain[key] = item.value
+        else:
+            return None
+    return plain
 
 
 def record(
@@ -64,24 +93,28 @@ def record(
     reason: str | None = None,
 ) -> None:
     """Queue one audit entry; it is written with the transaction that makes the change."""
-    if not event.contains(Session, "before_commit", chain_before_commit):
-        raise RuntimeError("the audit chain is not written: install app.services.session_listeners first")
-    entry = {
-        "occurred_at": utcnow(),
-        "actor_id": getattr(actor, "id", None),
-        "actor_username": getattr(actor, "username", "system"),
-        "actor_unit": getattr(actor, "unit_code", None),
-        "actor_roles": list(getattr(actor, "roles", [])),
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": str(entity_id),
-        "case_id": case_id,
-        "before": _plain(before),
-        "after": _plain(after),
-        "reason": reason,
-        "request_id": request_id_var.get(),
-    }
-    session.info.setdefault(_PENDING, []).append(entry)
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        if not event.contains(Session, "before_commit", chain_before_commit):
+            raise RuntimeError("the audit chain is not written: install app.services.session_listeners first")
+        pending = session.info[_PENDING] = []
+    pending.append(
+        {
+            "occurred_at": utcnow(),
+            "actor_id": getattr(actor, "id", None),
+            "actor_username": getattr(actor, "username", "system"),
+            "actor_unit": getattr(actor, "unit_code", None),
+            "actor_roles": list(getattr(actor, "roles", [])),
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": str(entity_id),
+            "case_id": case_id,
+            "before": _plain(before),
+            "after": _plain(after),
+            "reason": reason,
+            "request_id": request_id_var.get(),
+        }
+    )
 
 
 def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:

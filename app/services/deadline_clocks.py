@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -249,16 +249,19 @@ def start_new_case_clocks(
         ],
     ).all()
     calendar, settings, today = working_calendar(session), get_settings(), court_today()
+    # The filing alone decides the clocks: cases of one category filed on one day start the same
+    # clocks, computed once (for a stand-in event) and given each case's own ids.
+    by_filing: dict[tuple[str, date], list[ClockComputation]] = {}
     rows = []
     for case, event in zip(cases, events, strict=True):
-        filed = ClockEvent(
-            id=event.id, name=CASE_FILED, on=case.filed_on, subject_type="case", subject_id=case.id
-        )
-        computed = derive_clocks([filed], category=case.category, cal=calendar, settings=settings)
-        rows += [
-            _identity(clock, case) | _stored_values(clock, previous=None, case=case, today=today)
-            for clock in computed
-        ]
+        computed = by_filing.get((case.category, case.filed_on))
+        if computed is None:
+            filed = ClockEvent(id=0, name=CASE_FILED, on=case.filed_on, subject_type="case", subject_id=0)
+            computed = derive_clocks([filed], category=case.category, cal=calendar, settings=settings)
+            by_filing[case.category, case.filed_on] = computed
+        for stand_in in computed:
+            clock = replace(stand_in, subject_id=case.id, start_event_id=event.id)
+            rows.append(_identity(clock, case) | _stored_values(clock, previous=None, case=case, today=today))
     started: dict[int, list[Row[Any]]] = {case.id: [] for case in cases}
     if rows:
         for row in session.execute(insert_returning(Deadline.__table__), rows):

@@ -37,25 +37,45 @@ VERSIONED: dict[str, Any] = {
 }
 _EVENTS = cast(Table, OutboxEvent.__table__)
 _INSERT_EVENTS = insert(_EVENTS)
+_LOOKUP_IDS = 1000  # ids per SELECT of versions
 
 
-def _version(session: Session, entity_type: str, entity_id: str) -> int | None:
-    """The record's version as this transaction leaves it (after its last flush)."""
-    model = VERSIONED.get(entity_type)
-    if model is None or not entity_id.isdigit():
-        return None
-    loaded = session.identity_map.get(identity_key(model, int(entity_id)))
-    if loaded is not None:
-        return cast(int, loaded.version)
-    return session.scalar(select(model.version).where(model.id == int(entity_id)))
+def _versioned(entry: dict[str, Any]) -> tuple[str, int] | None:
+    """The versioned record (type, id) an audit entry is about, if any."""
+    entity_type, entity_id = entry["entity_type"], entry["entity_id"]
+    return (entity_type, int(entity_id)) if entity_type in VERSIONED and entity_id.isdigit() else None
+
+
+def _versions(session: Session, records: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The records' versions as this transaction leaves them (after its last flush): from the
+    session when loaded, the others with one SELECT per record type."""
+    versions: dict[tuple[str, int], int] = {}
+    wanted: dict[str, list[int]] = {}
+    for entity_type, entity_id in records:
+        loaded = session.identity_map.get(identity_key(VERSIONED[entity_type], entity_id))
+        if loaded is not None:
+            versions[entity_type, entity_id] = cast(int, loaded.version)
+        else:
+            wanted.setdefault(entity_type, []).append(entity_id)
+    for entity_type, ids in wanted.items():
+        model = VERSIONED[entity_type]
+        for start in range(0, len(ids), _LOOKUP_IDS):
+            chunk = ids[start : start + _LOOKUP_IDS]
+            found = session.execute(select(model.id, model.version).where(model.id.in_(chunk)))
+            versions.update(((entity_type, id_), version) for id_, version in found)
+    return versions
 
 
 def write_events(session: Session, entries: Sequence[dict[str, Any]], *, last_position: int) -> int:
     """Insert the events the audit ``entries`` (stored, with their ``id``) announce, numbered after
     ``last_position``; returns the last position used. Call only under the audit head's lock."""
+    announced = [(entry, event_types(entry["action"], entry["after"])) for entry in entries]
+    records = {_versioned(entry) for entry, types in announced if types}
+    versions = _versions(session, {record for record in records if record is not None})
     rows = []
-    for entry in entries:
-        for event_type in event_types(entry["action"], entry["after"]):
+    for entry, types in announced:
+        record = _versioned(entry)
+        for event_type in types:
             last_position += 1
             rows.append(
                 {
@@ -66,7 +86,7 @@ def write_events(session: Session, entries: Sequence[dict[str, Any]], *, last_po
                     "case_id": entry["case_id"],
                     "entity_type": entry["entity_type"],
                     "entity_id": entry["entity_id"],
-                    "version": _version(session, entry["entity_type"], entry["entity_id"]),
+                    "version": versions.get(record) if record is not None else None,
                     "payload": shareable(
                         {"action": entry["action"], **(entry["after"] or {}), "reason": entry["reason"]}
                     ),

@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,

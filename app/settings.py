@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(1, ge=1)
+    # uvicorn's supervisor kills a worker that does not answer its ping in time; a worker busy with a
+    # 1,000-case batch on a saturated machine is slow, not hung, so it gets longer than uvicorn's 5 s.
+    worker_healthcheck_seconds: int = Field(30, ge=1, description="time a worker has to answer a ping")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     demo_password: str = PUBLISHED_DEMO_PASSWORD
     idempotency_retention_hours: int = Field(48, ge=24, description="keys kept at least 24 h (API.md)")

@@ -65,6 +65,7 @@ from app.rules.deadline_rules import (
     SUSPENSION_STARTED,
     ClockEvent,
     matching_suspension,
+    paired_suspensions,
 )
 from app.services.deadline_clocks import case_events, clock_event, recompute_cases, recompute_subject
 from app.services.working_calendar import working_calendar
@@ -155,15 +156,7 @@ def _check_suspension(session: Session, reported: ClockEvent, *, case_id: int | 
         if kind not in set(SuspensionKind):
             raise InvalidInput("kind", f"must be one of {', '.join(SuspensionKind)}")
     if event == SUSPENSION_ENDED:
-        events = [clock_event(e) for e in case_events(session, [case_id])]
-        running: list[ClockEvent] = []
-        for e in sorted(events, key=lambda e: (e.on, e.id)):
-            if e.name == SUSPENSION_STARTED:
-                running.append(e)
-            elif e.name == SUSPENSION_ENDED:
-                started = matching_suspension(running, e)
-                if started is not None:
-                    running.remove(started)
+        _, running = paired_suspensions(clock_event(e) for e in case_events(session, [case_id]))
         if matching_suspension(running, reported) is None:
             what = f"{kind} suspension" if kind else "suspension"
             raise Conflict(f"case {case_id} has no {what} running on {reported.on.isoformat()}")

@@ -17,6 +17,7 @@ from app.deps import (
 )
 from app.enums import CaseState, PartyRole, Track
 from app.errors import Forbidden, NotFound, field_errors, problem_responses
+from app.models.case import Case
 from app.models.user import User
 from app.routing import Listing, PlainCursor, add_routes
 from app.rules.money import account_reference
@@ -44,10 +45,12 @@ def _case_url(case_id: int) -> str:
     return f"/api/v1/cases/{case_id}"
 
 
-def _columns(row: Any, schema: type[BaseModel]) -> dict[str, Any]:
-    """The row's column values that the schema shows (its lists are read separately)."""
-    names = type(row).__table__.columns.keys()
-    return {name: getattr(row, name) for name in names if name in schema.model_fields}
+def _columns(case: Any, schema: type[BaseModel]) -> dict[str, Any]:
+    """The case's column values that the schema shows (its lists are read separately); ``case`` is a
+    ``Case`` or a row of its columns."""
+    return {
+        name: getattr(case, name) for name in Case.__table__.columns.keys() if name in schema.model_fields
+    }
 
 
 def _new_case(body: CaseCreate) -> intake.NewCase:

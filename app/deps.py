@@ -52,23 +52,36 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_current_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
+BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def token_user(session: Session, token: str | None) -> User:
+    """The user the bearer token was issued to, read now: 401 when unknown or disabled."""
     user = session.get(User, bearer_user_id(token))
     if user is None or not user.is_active:
         raise Unauthorized("the token's user is unknown or disabled")
     return user
 
 
+def get_current_user(session: SessionDep, token: BearerToken) -> User:
+    return token_user(session, token)
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def permitted(user: User, action: str) -> User:
+    """The user, when their unit and role hold a grant for ``action`` (app.policy); 403 otherwise."""
+    if not actor_may(user, action):
+        raise Forbidden(f"your unit and role may not perform {action}")
+    return user
 
 
 def require(action: str) -> Callable[[User], Awaitable[User]]:
     """A route dependency: the caller's unit and role must hold a grant for ``action`` (app.policy)."""
 
     async def check(user: CurrentUser) -> User:  # async: no I/O, so no worker-thread hop
-        if not actor_may(user, action):
-            raise Forbidden(f"your unit and role may not perform {action}")
-        return user
+        return permitted(user, action)
 
     check.__name__ = f"require_{action.replace('.', '_')}"
     check.policy_action = action  # type: ignore[attr-defined]  # published by app.permission_table

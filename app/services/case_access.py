@@ -8,7 +8,7 @@ approval, a listing's decision) is a :func:`case_step` of the desk's workflow.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from app.enums import CaseState, ClosureMode
 from app.errors import Forbidden, NotFound, TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
-from app.policy import actor_may_on_case, sees_all_cases, sees_only_filed
+from app.policy import CaseLike, actor_may_on_case, sees_all_cases, sees_only_filed
 from app.services import audit
 from app.services.workflow import Step, check_version
 
@@ -57,7 +57,20 @@ STATE_ACTIONS: dict[CaseState, tuple[str, ...]] = {
 POOL_ACTIONS = ("restore", "control_asset", "recheck_pool")
 
 
-def state_actions(case: Case) -> tuple[str, ...]:
+class CaseFacts(CaseLike, Protocol):
+    """What visibility and the allowed actions read of a case: a ``Case``, or a row of its columns."""
+
+    @property
+    def state(self) -> CaseState: ...
+
+    @property
+    def closure_mode(self) -> ClosureMode | None: ...
+
+    @property
+    def created_by_id(self) -> int: ...
+
+
+def state_actions(case: CaseFacts) -> tuple[str, ...]:
     """The case commands the case's state admits (a case in the 终本 pool admits a few more)."""
     if case.state == CaseState.closed and case.closure_mode == ClosureMode.terminated_current:
         return POOL_ACTIONS
@@ -90,7 +103,7 @@ COMMAND_POLICY: dict[str, str] = {
 }
 
 
-def allowed_actions(user: User, case: Case) -> list[str]:
+def allowed_actions(user: User, case: CaseFacts) -> list[str]:
     """The commands on the case that its state admits and the policy grants this caller on it."""
     return [
         command
@@ -130,7 +143,7 @@ def visible_cases(stmt: Select[Any], user: User, case_id: Any) -> Select[Any]:
     return stmt.where(case_id.in_(select(Case.id).where(seen_cases(user))))
 
 
-def can_see(user: User, case: Case) -> bool:
+def can_see(user: User, case: CaseFacts) -> bool:
     """Brigades see their own cases only; command-center units and leadership see all (docs/permissions.md);
     a service account sees the cases it filed."""
     if sees_only_filed(user):

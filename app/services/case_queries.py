@@ -78,9 +78,9 @@ class TriageView:
 
 @dataclass
 class CaseDetail:
-    """A case and what is read with it, as the case read shows it."""
+    """A case (as filed, or its row as read) and what is read with it, as the case read shows it."""
 
-    case: Case
+    case: Case | Row[Any]
     parties: list[PartyView]
     property_clues: Sequence[RowLike]
     assets: Sequence[RowLike]
@@ -161,7 +161,9 @@ def _case_read(dialect: str) -> tuple[Select[Any], dict[str, list[Any]]]:
             dialect, columns, where=clocks.c.case_id == case_id, order_by=[clocks.c.due_on, clocks.c.id]
         ),
     )
-    statement = select(Case, *(subquery for _, subquery in lists.values())).where(Case.id == case_id)
+    # The case's columns as a plain row: nothing to load into the session, which only reads.
+    cases = Case.__table__
+    statement = select(*cases.c, *(subquery for _, subquery in lists.values())).where(cases.c.id == case_id)
     return statement, {name: columns for name, (columns, _) in lists.items()}
 
 
@@ -170,9 +172,9 @@ def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
     exist or is another brigade's."""
     statement, lists = _case_read(session.get_bind().dialect.name)
     row = session.execute(statement, {"case_id": case_id}).first()
-    if row is None or not can_see(user, row[0]):
+    if row is None or not can_see(user, row):
         raise NotFound(f"case {case_id} not found")
-    case, *values = row
+    values = row[len(Case.__table__.c) :]
     decoded = {
         name: decode_json_rows(columns, value)
         for (name, columns), value in zip(lists.items(), values, strict=True)
@@ -182,7 +184,7 @@ def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
     if not actor_may(user, "case.read_history"):  # the case as filed, without its later life
         decoded["assets"], decoded["deadlines"], triage = [], [], []
     return _detail(
-        case=case,
+        case=row,
         user=user,
         parties=decoded["parties"],
         property_clues=decoded["property_clues"],
@@ -194,7 +196,7 @@ def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
 
 def _detail(
     *,
-    case: Case,
+    case: Case | Row[Any],
     user: User,
     parties: Sequence[RowLike],
     property_clues: Sequence[RowLike],

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from app.database import session_scope
 from app.models.case import Case
 from app.models.triage_decision import TriageDecision
+from app.models.user import User
 from tests.factories import case_body, make_case, make_team_case, resident_id, uscc
 
 URL = "/api/v1/cases"
@@ -426,6 +427,20 @@ def test_timeline_of_unknown_case_is_404(client, auth):
 def test_reading_needs_a_token(client):
     assert client.get(URL).status_code == 401
     assert client.get(f"{URL}/1").status_code == 401
+
+
+@pytest.mark.parametrize("case_id", ["0", "abc", "99999999999999999999"])
+def test_the_caller_is_checked_before_the_case_id(client, auth, case_id):
+    """401 and 403 come before the 422 of an invalid id, as on every route; a disabled user is refused
+    on every read, whatever the id."""
+    case = make_case()
+    assert client.get(f"{URL}/{case_id}", headers=auth("finance")).status_code == 403
+    assert client.get(f"{URL}/{case_id}", headers=auth("director")).status_code == 422
+    headers = auth("director")
+    with session_scope() as session:
+        session.execute(update(User).where(User.username == "director").values(is_active=False))
+    assert client.get(f"{URL}/{case_id}", headers=headers).status_code == 401
+    assert client.get(f"{URL}/{case}", headers=headers).status_code == 401
 
 
 def test_mask_id_number():

@@ -177,9 +177,10 @@ def events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     from app.services import deadline_events
 
     seen: list[dict[str, Any]] = []
+    unsaid = {"params": (None, {}), "actor": (None,)}  # record_event's defaults: as if left out
 
     def record(session: Session, **event: Any) -> None:
-        seen.append(event)
+        seen.append({name: value for name, value in event.items() if value not in unsaid.get(name, ())})
 
     monkeypatch.setattr(deadline_events, "record_event", record)
     return seen

@@ -360,11 +360,6 @@ class Workflow(Generic[R]):
         meets, pauses or resumes."""
         if self.clock_params is not None:
             params = {**self.clock_params(record), **params}
-        said: dict[str, Any] = {}  # what is not said keeps record_event's default
-        if params:
-            said["params"] = params
-        if actor is not None:
-            said["actor"] = actor
         deadline_events.record_event(
             session,
             event=event,
@@ -372,7 +367,8 @@ class Workflow(Generic[R]):
             case_id=_fields(record).case_id if self.clocks_on_case else None,
             subject_type=self.entity,
             subject_id=_fields(record).id,
-            **said,
+            params=params or None,
+            actor=actor,
         )
 
     def page(

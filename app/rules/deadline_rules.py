@@ -18,7 +18,7 @@ Only duties appear on the early-warning board.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -54,14 +54,16 @@ ALL_SUSPENSIONS = frozenset(SuspensionKind)
 ENFORCEMENT_STOPPED = frozenset({SuspensionKind.deferral, SuspensionKind.suspension})
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ClockRule:
-    """One clock of docs/rules.md#deadlines: what starts, meets and pauses it, and how long it runs."""
+    """One clock of docs/rules.md#deadlines: what starts, meets and pauses it, and how long it runs.
+    Its id, title, unit and duration setting come first, in that order; the rest by name."""
 
     id: str
     title: str
     unit: ClockUnit
     duration_setting: str
+    _: KW_ONLY
     starts_on: frozenset[str]
     met_by: frozenset[str] = frozenset()
     # Every one of these events is needed; the clock is met on the date of the latest of them.
@@ -115,215 +117,130 @@ def asset_expiry(kind: str, start: date, settings: Settings) -> date:
 PAYOUT_DEFERRAL = "payout_deferral"
 PAYOUT_DEFERRED, PAYOUT_DEFERRAL_LIFTED = "money.payout_deferred", "money.payout_deferral_lifted"
 
+# One entry a clock, kept as a table: id and title; unit and duration setting; the events that start
+# and meet it; the rest by name; the source last.
+# fmt: off
 RULES: tuple[ClockRule, ...] = (
-    ClockRule(
-        id="D1",
-        title="Case reaches the command center and is registered",
-        unit=ClockUnit.working_days,
-        duration_setting="d1_registration_working_days",
-        starts_on=frozenset({"case.filed"}),
-        met_by=frozenset({"case.registered"}),
+    ClockRule("D1", "Case reaches the command center and is registered",
+        ClockUnit.working_days, "d1_registration_working_days",
+        starts_on=frozenset({"case.filed"}), met_by=frozenset({"case.registered"}),
         ends_with_case=True,
-        source="plan §5(1): 至迟在1个工作日内分流到执行指挥中心",
-    ),
-    ClockRule(
-        # Sending the notice is an enforcement act, so it waits while enforcement is deferred or suspended.
-        id="D2",
-        title="Execution notice and property-report order sent",
-        unit=ClockUnit.days,
-        duration_setting="d2_notice_days",
+        source="plan §5(1): 至迟在1个工作日内分流到执行指挥中心"),
+    # Sending the notice is an enforcement act, so it waits while enforcement is deferred or suspended.
+    ClockRule("D2", "Execution notice and property-report order sent",
+        ClockUnit.days, "d2_notice_days",
         starts_on=frozenset({"case.filed"}),
         # SPC interpretation of the CPL art. 482 and SPC rules on property reports art. 1: both documents.
         met_by_all=frozenset({"measure.execution_notice", "measure.property_report_order"}),
-        paused_by=ENFORCEMENT_STOPPED,
-        ends_with_case=True,
-        source="SPC interpretation of the CPL: execution notice and report order within 10 days of filing",
-    ),
-    ClockRule(
-        # SPC time-limit rules: periods of public-notice service, deferral, suspension and appraisal/auction
-        # are not counted in the enforcement period; the president may extend it by 3 months.
-        id="D3",
-        title="Case closed within the enforcement period",
-        unit=ClockUnit.months,
-        duration_setting="d3_closing_months",
-        starts_on=frozenset({"case.filed"}),
-        met_by=frozenset({"case.closed"}),
+        paused_by=ENFORCEMENT_STOPPED, ends_with_case=True,
+        source="SPC interpretation of the CPL: execution notice and report order within 10 days of filing"),
+    # SPC time-limit rules: periods of public-notice service, deferral, suspension and appraisal/auction
+    # are not counted in the enforcement period; the president may extend it by 3 months.
+    ClockRule("D3", "Case closed within the enforcement period",
+        ClockUnit.months, "d3_closing_months",
+        starts_on=frozenset({"case.filed"}), met_by=frozenset({"case.closed"}),
         variant_settings={Category.administrative_nonlitigation: "d3_closing_months_administrative"},
         paused_by=ALL_SUSPENSIONS,
-        source="SPC time-limit rules: 6 months, non-litigation administrative 3",
-    ),
-    ClockRule(
-        # Calendar time since filing: a suspension does not shorten the wait before 终本. Its due date is
-        # the earliest 终本 day, the day the 终本 gate first allows (app.rules.termination_gate).
-        id="D4",
-        title="Earliest termination of the current procedure (终本)",
-        unit=ClockUnit.months,
-        duration_setting="d4_termination_min_months",
+        source="SPC time-limit rules: 6 months, non-litigation administrative 3"),
+    # Calendar time since filing: a suspension does not shorten the wait before 终本. Its due date is
+    # the earliest 终本 day, the day the 终本 gate first allows (app.rules.termination_gate).
+    ClockRule("D4", "Earliest termination of the current procedure (终本)",
+        ClockUnit.months, "d4_termination_min_months",
         starts_on=frozenset({"case.filed"}),
-        kind=ClockKind.waiting_period,
-        due_day_after=True,
-        ends_with_case=True,
-        source="SPC 终本 rules 2016: more than 3 months after filing",
-    ),
-    ClockRule(
-        id="D5",
-        title="Ruling on an objection to an enforcement act",
-        unit=ClockUnit.days,
-        duration_setting="d5_objection_ruling_days",
+        kind=ClockKind.waiting_period, due_day_after=True, ends_with_case=True,
+        source="SPC 终本 rules 2016: more than 3 months after filing"),
+    ClockRule("D5", "Ruling on an objection to an enforcement act",
+        ClockUnit.days, "d5_objection_ruling_days",
         starts_on=frozenset({"objection.received"}),
         start_kinds=frozenset({ObjectionKind.enforcement_act, "act"}),
         met_by=frozenset({"objection.ruled"}),
-        source="CPL (2023) art. 236: ruling within 15 days of receipt",
-    ),
-    ClockRule(
-        id="D6",
-        title="Ruling on a case-outsider objection",
-        unit=ClockUnit.days,
-        duration_setting="d6_outsider_objection_ruling_days",
+        source="CPL (2023) art. 236: ruling within 15 days of receipt"),
+    ClockRule("D6", "Ruling on a case-outsider objection",
+        ClockUnit.days, "d6_outsider_objection_ruling_days",
         starts_on=frozenset({"objection.received"}),
         start_kinds=frozenset({ObjectionKind.outsider, "case_outsider"}),
         met_by=frozenset({"objection.ruled"}),
-        source="CPL (2023) art. 238: ruling within 15 days of receipt",
-    ),
-    ClockRule(
-        # Only a ruling on an enforcement act can be reconsidered; an outsider goes to court instead.
-        id="D7",
-        title="Party may apply for reconsideration of the ruling",
-        unit=ClockUnit.days,
-        duration_setting="d7_reconsideration_window_days",
+        source="CPL (2023) art. 238: ruling within 15 days of receipt"),
+    # Only a ruling on an enforcement act can be reconsidered; an outsider goes to court instead.
+    ClockRule("D7", "Party may apply for reconsideration of the ruling",
+        ClockUnit.days, "d7_reconsideration_window_days",
         starts_on=frozenset({"objection.ruling_served"}),
         start_kinds=frozenset({ObjectionKind.enforcement_act, "act"}),
         met_by=frozenset({"objection.reconsideration_applied"}),
         kind=ClockKind.party_window,
-        source="CPL (2023) art. 236: reconsideration within 10 days of service of the ruling",
-    ),
-    ClockRule(
-        id="D8",
-        title="Reconsideration file sent to the higher court",
-        unit=ClockUnit.days,
-        duration_setting="d8_reconsideration_transfer_days",
+        source="CPL (2023) art. 236: reconsideration within 10 days of service of the ruling"),
+    ClockRule("D8", "Reconsideration file sent to the higher court",
+        ClockUnit.days, "d8_reconsideration_transfer_days",
         starts_on=frozenset({"objection.reconsideration_applied"}),
         met_by=frozenset({"objection.transferred"}),
-        source="SPC objection rules 2015: file to the higher court within 5 days",
-    ),
-    ClockRule(
-        id="D9",
-        title="Petition registered",
-        unit=ClockUnit.working_days,
-        duration_setting="d9_petition_registration_working_days",
-        starts_on=frozenset({"petition.received"}),
-        met_by=frozenset({"petition.registered"}),
-        source="SPC petition rules 2021: registered in 5 working days",
-    ),
-    ClockRule(
-        id="D10",
-        title="Petition closed",
-        unit=ClockUnit.days,
-        duration_setting="d10_petition_closing_days",
-        starts_on=frozenset({"petition.registered"}),
-        met_by=frozenset({"petition.closed"}),
-        source="SPC petition rules 2021: closed within 30 days of registration",
-    ),
-    ClockRule(
-        id="D11",
-        title="Dishonest-list entry deleted",
-        unit=ClockUnit.working_days,
-        duration_setting="d11_dishonest_deletion_working_days",
-        starts_on=frozenset({"dishonest.deletion_triggered"}),
-        met_by=frozenset({"dishonest.deleted"}),
-        source="SPC dishonest-list rules: deleted within 3 working days",
-    ),
-    ClockRule(
-        # The term of a freeze or seal runs whatever happens to the case (seals survive 终本); the reminder
-        # comes 30 days ahead. A renewal's new expiry (params expires_on) ends the next term.
-        id="D12",
-        title="Freeze or seal expires: renew or release",
-        unit=ClockUnit.years,
-        duration_setting="d12_bank_deposit_freeze_years",
-        variant_settings=D12_TERM_SETTINGS,
+        source="SPC objection rules 2015: file to the higher court within 5 days"),
+    ClockRule("D9", "Petition registered",
+        ClockUnit.working_days, "d9_petition_registration_working_days",
+        starts_on=frozenset({"petition.received"}), met_by=frozenset({"petition.registered"}),
+        source="SPC petition rules 2021: registered in 5 working days"),
+    ClockRule("D10", "Petition closed",
+        ClockUnit.days, "d10_petition_closing_days",
+        starts_on=frozenset({"petition.registered"}), met_by=frozenset({"petition.closed"}),
+        source="SPC petition rules 2021: closed within 30 days of registration"),
+    ClockRule("D11", "Dishonest-list entry deleted",
+        ClockUnit.working_days, "d11_dishonest_deletion_working_days",
+        starts_on=frozenset({"dishonest.deletion_triggered"}), met_by=frozenset({"dishonest.deleted"}),
+        source="SPC dishonest-list rules: deleted within 3 working days"),
+    # The term of a freeze or seal runs whatever happens to the case (seals survive 终本); the reminder
+    # comes 30 days ahead. A renewal's new expiry (params expires_on) ends the next term.
+    ClockRule("D12", "Freeze or seal expires: renew or release",
+        ClockUnit.years, "d12_bank_deposit_freeze_years",
         starts_on=frozenset({"asset.controlled", "asset.renewed"}),
         met_by=frozenset({"asset.released", "asset.renewed"}),
-        warning_setting="d12_reminder_days_before",
-        repeats=True,
-        lapses=True,
-        source="SPC interpretation of the CPL: deposits 1 year, movables 2, real estate 3",
-    ),
-    ClockRule(
-        # Local practice: the disposal group's own appraisal and auction time counts; only a deferral or a
-        # suspension of the case stops this clock.
-        id="D13",
-        title="Disposal completed and case returned",
-        unit=ClockUnit.days,
-        duration_setting="d13_disposal_return_days",
-        starts_on=frozenset({"disposal.approved"}),
-        met_by=frozenset({"disposal.returned"}),
+        variant_settings=D12_TERM_SETTINGS, warning_setting="d12_reminder_days_before",
+        repeats=True, lapses=True,
+        source="SPC interpretation of the CPL: deposits 1 year, movables 2, real estate 3"),
+    # Local practice: the disposal group's own appraisal and auction time counts; only a deferral or a
+    # suspension of the case stops this clock.
+    ClockRule("D13", "Disposal completed and case returned",
+        ClockUnit.days, "d13_disposal_return_days",
+        starts_on=frozenset({"disposal.approved"}), met_by=frozenset({"disposal.returned"}),
         paused_by=ENFORCEMENT_STOPPED,
-        source="local practice: court setting, default 90 days",
-    ),
-    ClockRule(
-        # Each re-check meets the one due and starts the next; restoring the case ends them.
-        id="D14",
-        title="终本 pool case re-checked",
-        unit=ClockUnit.months,
-        duration_setting="termination_recheck_months",
+        source="local practice: court setting, default 90 days"),
+    # Each re-check meets the one due and starts the next; restoring the case ends them.
+    ClockRule("D14", "终本 pool case re-checked",
+        ClockUnit.months, "termination_recheck_months",
         starts_on=frozenset({"termination_pool.entered", "termination_pool.rechecked"}),
         met_by=frozenset({"termination_pool.rechecked", "termination_pool.left"}),
         repeats=True,
-        source="SPC 终本 rules 2016 art. 9: network property inquiry at least every 6 months",
-    ),
-    ClockRule(
-        id="D15",
-        title="Objection docketed",
-        unit=ClockUnit.days,
-        duration_setting="objection_docketing_days",
-        starts_on=frozenset({"objection.received"}),
-        met_by=frozenset({"objection.docketed"}),
-        source="SPC objection rules 2015 art. 2: docketed within 3 days of receipt",
-    ),
-    ClockRule(
-        id="D16",
-        title="Ruling on adding or changing a party",
-        unit=ClockUnit.days,
-        duration_setting="party_change_ruling_days",
+        source="SPC 终本 rules 2016 art. 9: network property inquiry at least every 6 months"),
+    ClockRule("D15", "Objection docketed",
+        ClockUnit.days, "objection_docketing_days",
+        starts_on=frozenset({"objection.received"}), met_by=frozenset({"objection.docketed"}),
+        source="SPC objection rules 2015 art. 2: docketed within 3 days of receipt"),
+    ClockRule("D16", "Ruling on adding or changing a party",
+        ClockUnit.days, "party_change_ruling_days",
         starts_on=frozenset({"objection.received"}),
         start_kinds=frozenset({ObjectionKind.add_change_parties}),
         met_by=frozenset({"objection.ruled"}),
-        source="SPC rules on adding and changing parties 2016 art. 28: ruling within 60 days",
-    ),
-    ClockRule(
-        # The asset named by an upheld outsider objection may not be disposed of while the window runs.
-        id="D17",
-        title="Applicant may sue after an outsider's objection is upheld (执行异议之诉)",
-        unit=ClockUnit.days,
-        duration_setting="outsider_upheld_suit_window_days",
+        source="SPC rules on adding and changing parties 2016 art. 28: ruling within 60 days"),
+    # The asset named by an upheld outsider objection may not be disposed of while the window runs.
+    ClockRule("D17", "Applicant may sue after an outsider's objection is upheld (执行异议之诉)",
+        ClockUnit.days, "outsider_upheld_suit_window_days",
         starts_on=frozenset({"objection.outsider_upheld_served"}),
         kind=ClockKind.party_window,
-        source="CPL (2023) art. 238; SPC interpretation of the CPL: suit within 15 days of service",
-    ),
-    ClockRule(
-        # Money that quotes no case account (or a wrong one) waits on the unclaimed list; the office
-        # claims it to its case (认领). The clock belongs to the receipt, not to a case.
-        id="D18",
-        title="Unclaimed money claimed to its case",
-        unit=ClockUnit.working_days,
-        duration_setting="unclaimed_receipt_working_days",
-        starts_on=frozenset({"money.unclaimed_received"}),
-        met_by=frozenset({"money.claimed"}),
-        source="plan §6(5) (court setting): unclaimed money claimed within 3 working days",
-    ),
-    ClockRule(
-        # Each receipt credited to a case runs from the day it was received, and is met once the
-        # payouts made cover it (oldest money first), or when the receipt is reversed.
-        id="D19",
-        title="Money received paid out",
-        unit=ClockUnit.days,
-        duration_setting="payout_days",
+        source="CPL (2023) art. 238; SPC interpretation of the CPL: suit within 15 days of service"),
+    # Money that quotes no case account (or a wrong one) waits on the unclaimed list; the office
+    # claims it to its case (认领). The clock belongs to the receipt, not to a case.
+    ClockRule("D18", "Unclaimed money claimed to its case",
+        ClockUnit.working_days, "unclaimed_receipt_working_days",
+        starts_on=frozenset({"money.unclaimed_received"}), met_by=frozenset({"money.claimed"}),
+        source="plan §6(5) (court setting): unclaimed money claimed within 3 working days"),
+    # Each receipt credited to a case runs from the day it was received, and is met once the
+    # payouts made cover it (oldest money first), or when the receipt is reversed.
+    ClockRule("D19", "Money received paid out",
+        ClockUnit.days, "payout_days",
         starts_on=frozenset({"money.received"}),
         met_by=frozenset({"money.paid_out", "money.receipt_reversed"}),
         paused_by=frozenset({PAYOUT_DEFERRAL}),
-        source="SPC provisions on enforcement money 2017: paid out within 30 days of receipt",
-    ),
+        source="SPC provisions on enforcement money 2017: paid out within 30 days of receipt"),
 )
+# fmt: on
 RULES_BY_ID: Mapping[str, ClockRule] = {rule.id: rule for rule in RULES}
 BOARD_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind == ClockKind.duty)
 WINDOW_RULES: frozenset[str] = frozenset(rule.id for rule in RULES if rule.kind != ClockKind.duty)

@@ -43,14 +43,17 @@ class ByFilingPeriod:
     unit_code: Mapped[str] = mapped_column(String(32))
     n: Mapped[int] = mapped_column(Integer)
 
+    @staticmethod
+    def key(*columns: str) -> tuple[PrimaryKeyConstraint]:
+        """A primary key of the grain, the filing period and the unit, then ``columns``."""
+        return (PrimaryKeyConstraint("grain", "filed_period", "unit_code", *columns),)
+
 
 class CaseTally(ByFilingPeriod, Base):
     """Cases by filing month or day, unit, state, track and closing mode."""
 
     __tablename__ = "case_tally"
-    __table_args__ = (
-        PrimaryKeyConstraint("grain", "filed_period", "unit_code", "state", "track", "closure_mode"),
-    )
+    __table_args__ = ByFilingPeriod.key("state", "track", "closure_mode")
 
     state: Mapped[str] = mapped_column(String(20))
     track: Mapped[str] = mapped_column(String(20))
@@ -83,9 +86,7 @@ class DeadlineTally(ByFilingPeriod, Base):
     """Deadline clocks by their case's filing period ('' for no case), unit, rule, status, lateness."""
 
     __tablename__ = "deadline_tally"
-    __table_args__ = (
-        PrimaryKeyConstraint("grain", "filed_period", "unit_code", "rule", "status", "met_late"),
-    )
+    __table_args__ = ByFilingPeriod.key("rule", "status", "met_late")
 
     rule: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(12))

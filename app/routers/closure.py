@@ -42,6 +42,11 @@ def _closure_read(outcome: ClosureOutcome) -> ClosureRead:
     )
 
 
+def _restoration_read(case: Case) -> RestorationRead:
+    assert case.origin_case_id is not None  # a restored case always names the case it restores
+    return read_of(RestorationRead, case, case_id=case.id)
+
+
 add_routes(
     router,
     response_model=ClosureRead,
@@ -64,20 +69,6 @@ add_routes(
             closure.get_closure,
             "How and when a closed case was closed.",
         ),
-    ],
-)
-
-
-def _restoration_read(case: Case) -> RestorationRead:
-    assert case.origin_case_id is not None  # a restored case always names the case it restores
-    return read_of(RestorationRead, case, case_id=case.id)
-
-
-add_routes(
-    router,
-    response_model=RestorationRead,
-    read=lambda case, _user: _restoration_read(case),
-    routes=[
         Create(
             "/cases/{case_id}/restoration",
             "restore_case",
@@ -88,6 +79,8 @@ add_routes(
             "a new linked case with a 执恢 number, to be registered and triaged.",
             problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
             location="/api/v1/cases/{case_id}",
+            schema=RestorationRead,
+            read=lambda case, _user: _restoration_read(case),
         ),
     ],
 )

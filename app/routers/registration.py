@@ -62,14 +62,7 @@ def record_investigation(
 ) -> InvestigationRead:
     """Update the investigation outcome of a registered case before triage."""
     case = registration.record_investigation(
-        session,
-        case_id=case_id,
-        user=user,
-        investigation_completed=body.investigation_completed,
-        willing_to_perform=body.willing_to_perform,
-        settlement_likely=body.settlement_likely,
-        note=body.note,
-        expected_version=expected_version,
+        session, case_id=case_id, user=user, expected_version=expected_version, **dict(body)
     )
     response.headers["ETag"] = f'"{case.version}"'
     return read_of(InvestigationRead, case, case_id=case.id, note=body.note)

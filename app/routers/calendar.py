@@ -44,15 +44,10 @@ def update_calendar_year(
     expected_version: ExpectedVersion = None,
 ) -> CalendarYearUpdated:
     """Load the court's arrangement for a year (admin); deadlines counting days in it are recomputed."""
+    arrangement = dict(body)
+    body_year = arrangement.pop("year")
     view, recomputed = calendar.update_calendar_year(
-        session,
-        year=year,
-        body_year=body.year,
-        holidays=body.holidays,
-        makeup_workdays=body.makeup_workdays,
-        source_note=body.source_note,
-        user=user,
-        expected_version=expected_version,
+        session, year=year, body_year=body_year, user=user, expected_version=expected_version, **arrangement
     )
     response.headers["ETag"] = f'"{view.version}"'
     return CalendarYearUpdated.model_validate({**asdict(view), "deadlines_recomputed": recomputed})

@@ -14,7 +14,7 @@ from app.models.case_account import LedgerEntry
 from app.models.user import User
 from app.routing import Show, add_routes
 from app.rules.money import ZERO
-from app.schemas.common import RowId
+from app.schemas.common import RowId, read_of
 from app.schemas.money import LedgerEntryRead, LedgerRead, ReversalCreate
 from app.services import ledger
 from app.services.idempotency import IdempotencyKeyReused
@@ -23,21 +23,7 @@ router = APIRouter(tags=["case money"])
 
 
 def _entry_read(entry: LedgerEntry, *, balance_after: Decimal, reversed_by: int | None) -> LedgerEntryRead:
-    return LedgerEntryRead(
-        id=entry.id,
-        case_id=entry.case_id,
-        kind=entry.kind,
-        amount=entry.amount,
-        entry_on=entry.entry_on,
-        receipt_id=entry.receipt_id,
-        payout_id=entry.payout_id,
-        reverses_entry_id=entry.reverses_entry_id,
-        reversed_by_entry_id=reversed_by,
-        balance_after=balance_after,
-        reason=entry.reason,
-        recorded_by_id=entry.recorded_by_id,
-        recorded_at=entry.recorded_at,
-    )
+    return read_of(LedgerEntryRead, entry, balance_after=balance_after, reversed_by_entry_id=reversed_by)
 
 
 def _read(view: ledger.Ledger) -> LedgerRead:
@@ -50,21 +36,12 @@ def _read(view: ledger.Ledger) -> LedgerRead:
     outstanding = None if case.claim_amount is None else max(case.claim_amount - case.paid_amount, ZERO)
     # plan §5: realised enough → close as performed; the fee is taken before the applicant is paid.
     offered = outstanding == ZERO and money.fee_paid >= money.fee_due
-    return LedgerRead(
+    return read_of(
+        LedgerRead,
+        money,
+        case,
         case_id=case.id,
-        case_number=case.case_number,
         account_reference=view.reference,
-        balance=money.balance,
-        received=money.received,
-        paid_to_applicants=money.paid_to_applicants,
-        paid_to_respondents=money.paid_to_respondents,
-        fee_due=money.fee_due,
-        fee_paid=money.fee_paid,
-        reserved=money.reserved,
-        available_for_applicants=money.available_for_applicants,
-        available_for_respondents=money.available_for_respondents,
-        claim_amount=case.claim_amount,
-        paid_amount=case.paid_amount,
         outstanding_claim=outstanding,
         closing_as_performed_offered=offered,
         entries=lines,

@@ -10,7 +10,7 @@ from app.deps import Authorized, ExpectedVersion, SessionDep
 from app.errors import problem_responses
 from app.models.user import User
 from app.routing import COMMAND_PROBLEMS, Change, add_routes
-from app.schemas.common import RowId
+from app.schemas.common import RowId, read_of
 from app.schemas.registration import (
     InvestigationRead,
     InvestigationUpdate,
@@ -26,17 +26,7 @@ router = APIRouter(tags=["registration"])
 def _registration_read(done: registration.Registration, user: User) -> RegistrationRead:
     case = done.case
     assert case.registered_at is not None  # set by the registration just recorded
-    return RegistrationRead(
-        case_id=case.id,
-        state=case.state,
-        registered_at=case.registered_at,
-        registered_on=done.registered_on,
-        investigation_completed=case.investigation_completed,
-        willing_to_perform=case.willing_to_perform,
-        settlement_likely=case.settlement_likely,
-        note=done.note,
-        version=case.version,
-    )
+    return read_of(RegistrationRead, case, case_id=case.id, registered_on=done.registered_on, note=done.note)
 
 
 add_routes(
@@ -72,22 +62,7 @@ def record_investigation(
 ) -> InvestigationRead:
     """Update the investigation outcome of a registered case before triage."""
     case = registration.record_investigation(
-        session,
-        case_id=case_id,
-        user=user,
-        investigation_completed=body.investigation_completed,
-        willing_to_perform=body.willing_to_perform,
-        settlement_likely=body.settlement_likely,
-        note=body.note,
-        expected_version=expected_version,
+        session, case_id=case_id, user=user, expected_version=expected_version, **dict(body)
     )
     response.headers["ETag"] = f'"{case.version}"'
-    return InvestigationRead(
-        case_id=case.id,
-        state=case.state,
-        investigation_completed=case.investigation_completed,
-        willing_to_perform=case.willing_to_perform,
-        settlement_likely=case.settlement_likely,
-        note=body.note,
-        version=case.version,
-    )
+    return read_of(InvestigationRead, case, case_id=case.id, note=body.note)

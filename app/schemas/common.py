@@ -31,6 +31,31 @@ class ORMModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+M = TypeVar("M", bound=BaseModel)
+_ABSENT = object()
+
+
+class _Attributes:
+    """The attributes of what is given by name, else of the first record that has one of that name."""
+
+    def __init__(self, records: tuple[object, ...], given: dict[str, Any]) -> None:
+        self._records, self._given = records, given
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._given:
+            return self._given[name]
+        for record in self._records:
+            value = getattr(record, name, _ABSENT)
+            if value is not _ABSENT:
+                return value
+        raise AttributeError(name)
+
+
+def read_of(schema: type[M], *records: object, **given: Any) -> M:
+    """A read schema filled from ``records``' attributes of its fields' names, and from ``given``."""
+    return schema.model_validate(_Attributes(records, given), from_attributes=True)
+
+
 class InputModel(BaseModel):
     """A request body: an unknown field is a 422, and text is taken without surrounding blanks."""
 

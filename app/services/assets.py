@@ -182,6 +182,29 @@ def control_asset(session: Session, *, case_id: int, asset_id: int, user: User, 
     return asset
 
 
+def renew_control(
+    session: Session,
+    *,
+    case_id: int,
+    asset_id: int,
+    user: User,
+    renewed_on: date,
+    document_number: str,
+    expires_on: date | None = None,
+) -> Asset:
+    """A renewal (续冻/续封) with its document and, when given, its new expiry."""
+    step = ControlStep(AssetControlAction.renewal, renewed_on, document_number, expires_on)
+    return control_asset(session, case_id=case_id, asset_id=asset_id, user=user, step=step)
+
+
+def release_control(
+    session: Session, *, case_id: int, asset_id: int, user: User, released_on: date, document_number: str
+) -> Asset:
+    """A release (解除冻结/解除查封) with its document."""
+    step = ControlStep(AssetControlAction.release, released_on, document_number)
+    return control_asset(session, case_id=case_id, asset_id=asset_id, user=user, step=step)
+
+
 def _renewed_expiry(asset: Asset, *, previous: date, step: ControlStep) -> date:
     # SPC interpretation of the CPL (2022) art. 485: a renewal must be made before the term lapses.
     if step.on > previous:

@@ -1,4 +1,4 @@
-"""Deadline clocks D1–D17 (节点控制) as data, and the pure computation of a clock from its events.
+"""Deadline clocks D1–D19 (节点控制) as data, and the pure computation of a clock from its events.
 
 Values in, values out: the recorded events of one case (or one case-less subject), the case's
 category, the working calendar and the settings give every clock's start, due date, pauses and

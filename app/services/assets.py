@@ -67,22 +67,13 @@ def record_asset(
     session.flush()
     if controlled_on is not None:
         # SPC interpretation of the CPL: freezes and seals lapse unless renewed (D12 reminder).
-        deadline_events.record_event(
-            session,
-            event="asset.controlled",
-            on=controlled_on,
-            case_id=case.id,
-            subject_type="asset",
-            subject_id=asset.id,
-            params={"kind": str(kind), "expires_on": asset.expires_on},
-        )
-    audit.record(
+        params = {"kind": str(kind), "expires_on": asset.expires_on}
+        deadline_events.record_event_for(session, asset, "asset.controlled", on=controlled_on, params=params)
+    audit.record_for(
         session,
-        actor=user,
-        action="asset.record",
-        entity_type="asset",
-        entity_id=asset.id,
-        case_id=case.id,
+        user,
+        asset,
+        "asset.record",
         after={
             "kind": kind,
             "value": value,
@@ -155,30 +146,15 @@ def control_asset(session: Session, *, case_id: int, asset_id: int, user: User, 
     session.add(row)
     case.updated_at = utcnow()
     session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action=f"asset.{step.action}",
-        entity_type="asset",
-        entity_id=asset.id,
-        case_id=case.id,
-        before=before,
-        after={
-            "on": step.on,
-            "document_number": step.document_number,
-            "expires_on": asset.expires_on,
-            "released_on": asset.released_on,
-        },
-    )
-    deadline_events.record_event(
-        session,
-        event=STEP_EVENTS[step.action],
-        on=step.on,
-        case_id=case.id,
-        subject_type="asset",
-        subject_id=asset.id,
-        params={"kind": str(asset.kind), "expires_on": asset.expires_on, "step": row.id},
-    )
+    after = {
+        "on": step.on,
+        "document_number": step.document_number,
+        "expires_on": asset.expires_on,
+        "released_on": asset.released_on,
+    }
+    audit.record_for(session, user, asset, f"asset.{step.action}", before=before, after=after)
+    params = {"kind": str(asset.kind), "expires_on": asset.expires_on, "step": row.id}
+    deadline_events.record_event_for(session, asset, STEP_EVENTS[step.action], on=step.on, params=params)
     return asset
 
 

@@ -169,9 +169,7 @@ def close_case(
         else None
     )
     # SPC time-limit rules: closing meets the case's time limit (D3).
-    deadline_events.record_event(
-        session, event="case.closed", on=closed_on, case_id=case.id, params={"mode": mode.value}
-    )
+    deadline_events.record_event_for(session, case, "case.closed", on=closed_on, params={"mode": mode.value})
     after = {
         "state": case.state,
         "mode": mode,

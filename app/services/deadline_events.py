@@ -147,16 +147,8 @@ def record_event_for(
     """:func:`record_event` of ``row`` (an asset, a receipt, a case …): the event's subject and case are
     the row and its case (app.services.audit.subject_of)."""
     subject_type, subject_id, case_id = subject_of(row)
-    return record_event(
-        session,
-        event=event,
-        on=on,
-        case_id=case_id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        params=params,
-        actor=actor,
-    )
+    subject = {} if subject_type == "case" else {"subject_type": subject_type, "subject_id": subject_id}
+    return record_event(session, event=event, on=on, case_id=case_id, params=params, actor=actor, **subject)
 
 
 def _already_recorded(session: Session, reported: ClockEvent, *, case_id: int | None) -> bool:

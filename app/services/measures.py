@@ -189,17 +189,7 @@ def record_measure(
         "state": case.state,
         "paid_amount": case.paid_amount,
     }
-    audit.record(
-        session,
-        actor=user,
-        action="measure.record",
-        entity_type="measure",
-        entity_id=row.id,
-        case_id=case.id,
-        before=before,
-        after=after,
-        reason=measure.notes,
-    )
+    audit.record_for(session, user, row, "measure.record", before=before, after=after, reason=measure.notes)
     return row
 
 
@@ -208,9 +198,7 @@ def _emit_events(
 ) -> None:
     if measure.kind in (MeasureKind.execution_notice, MeasureKind.property_report_order):
         # SPC interpretation of the CPL: notice and report order within 10 days of filing (D2).
-        deadline_events.record_event(
-            session, event=f"measure.{measure.kind}", on=measure.taken_on, case_id=case.id
-        )
+        deadline_events.record_event_for(session, case, f"measure.{measure.kind}", on=measure.taken_on)
     elif measure.kind == MeasureKind.settlement_performed:
         # SPC dishonest-list rules art. 10(2): a performed settlement is a ground for deletion (D11).
         dishonest.trigger_active_listings(
@@ -306,13 +294,11 @@ def _presidents_document(session: Session, *, case_id: int, measure_id: int, use
 
 def _decided(session: Session, *, row: Measure, user: User, action: str) -> Measure:
     session.flush()
-    audit.record(
+    audit.record_for(
         session,
-        actor=user,
-        action=action,
-        entity_type="measure",
-        entity_id=row.id,
-        case_id=row.case_id,
+        user,
+        row,
+        action,
         after={
             "reviewed_by": row.reviewed_by_id,
             "reviewed_on": row.reviewed_on,

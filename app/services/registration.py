@@ -60,7 +60,7 @@ def register_case(
     case.settlement_likely = settlement_likely
     session.flush()
     # Plan §5(1): registration at the command center within 1 working day of filing (D1).
-    deadline_events.record_event(session, event="case.registered", on=on, case_id=case.id)
+    deadline_events.record_event_for(session, case, "case.registered", on=on)
     audit_case(
         session,
         user=user,

@@ -87,12 +87,10 @@ def restore_case(
     if entry is not None:
         entry.restored_case_id, entry.left_on = restored.id, restored_on
     session.flush()
-    deadline_events.record_event(session, event="case.filed", on=restored_on, case_id=restored.id)
+    deadline_events.record_event_for(session, restored, "case.filed", on=restored_on)
     if entry is not None:
         # Restored: the origin case leaves the 终本 pool and its re-checks (D14) end.
-        deadline_events.record_event(
-            session, event="termination_pool.left", on=restored_on, case_id=origin.id
-        )
+        deadline_events.record_event_for(session, origin, "termination_pool.left", on=restored_on)
     audit_case(
         session,
         user=user,

@@ -63,7 +63,7 @@ def enter(session: Session, *, case: Case, entered_on: date) -> TerminationPoolE
     session.add(entry)
     session.flush()
     # SPC 终本 rules 2016 art. 9: re-checked every 6 months from entry (D14).
-    deadline_events.record_event(session, event="termination_pool.entered", on=entered_on, case_id=case.id)
+    deadline_events.record_event_for(session, case, "termination_pool.entered", on=entered_on)
     return entry
 
 
@@ -103,21 +103,16 @@ def record_recheck(
     )
     session.add(recheck)
     session.flush()
-    deadline_events.record_event(
-        session,
-        event="termination_pool.rechecked",
-        on=checked_on,
-        case_id=case.id,
-        params={"recheck": recheck.id, "result": result.value},
+    params = {"recheck": recheck.id, "result": result.value}
+    deadline_events.record_event_for(
+        session, case, "termination_pool.rechecked", on=checked_on, params=params
     )
     offered = deletion_offered(session, case.id)
-    audit.record(
+    audit.record_for(
         session,
-        actor=user,
-        action="termination_pool.recheck",
-        entity_type="termination_pool_recheck",
-        entity_id=recheck.id,
-        case_id=case.id,
+        user,
+        recheck,
+        "termination_pool.recheck",
         after={
             "checked_on": checked_on,
             "method": method,

@@ -25,8 +25,6 @@ from app.services.paging import keyset_page
 from app.services.workflow import check_version
 from app.settings import get_settings
 
-ENTITY = "webhook_subscription"
-
 
 def own_addresses() -> frozenset[tuple[str, int]]:
     """The (host, port) pairs this service answers on: where it listens, and its published URLs."""
@@ -128,15 +126,7 @@ def _audit(
     after: dict[str, Any],
     before: dict[str, Any] | None = None,
 ) -> None:
-    audit.record(
-        session,
-        actor=user,
-        action=f"webhook.{action}",
-        entity_type=ENTITY,
-        entity_id=subscription.id,
-        before=before,
-        after=after,
-    )
+    audit.record_for(session, user, subscription, f"webhook.{action}", before=before, after=after)
 
 
 def deliveries(
@@ -170,13 +160,6 @@ def replay(session: Session, *, user: User, subscription_id: int, delivery_id: i
     delivery.next_attempt_at = utcnow()
     delivery.first_attempt_at = None
     session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="webhook.replay",
-        entity_type="webhook_delivery",
-        entity_id=delivery.id,
-        before=before,
-        after={"status": delivery.status, "event_id": delivery.event_id},
-    )
+    after = {"status": delivery.status, "event_id": delivery.event_id}
+    audit.record_for(session, user, delivery, "webhook.replay", before=before, after=after)
     return delivery

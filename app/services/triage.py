@@ -21,9 +21,9 @@ from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.rules.triage_rules import AssetFact, RuleOutcome, RuleSet, TriageFacts, TriageResult, evaluate
-from app.services import dishonest, disposal
+from app.services import audit, dishonest, disposal
 from app.services.allocation import Allocation, allocate, allocate_brigade
-from app.services.case_access import audit_case, case_for_action, load_case
+from app.services.case_access import case_for_action, load_case
 from app.services.paging import keyset_page
 from app.settings import get_settings
 
@@ -246,11 +246,11 @@ def _decide(
     )
     session.add(decision)
     session.flush()
-    audit_case(
+    audit.record_for(
         session,
-        user=user,
-        case=case,
-        action=kind,
+        user,
+        case,
+        f"case.{kind}",
         before=before,
         after=_placement(case)
         | {

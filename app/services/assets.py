@@ -21,8 +21,8 @@ from app.models.case import Asset, AssetControlStep, Case
 from app.models.user import User
 from app.rules.deadline_rules import asset_expiry
 from app.services import audit, deadline_events
-from app.services.case_access import case_for_action, load_case
-from app.services.paging import keyset_page
+from app.services.case_access import case_for_action
+from app.services.case_queries import case_records
 from app.services.workflow import check_legal_date
 from app.settings import court_today, get_settings
 
@@ -90,15 +90,7 @@ def list_assets(
     session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
 ) -> tuple[list[Asset], str | None]:
     """The case's assets in the order recorded, for a caller who may see the case."""
-    load_case(session, case_id, user)
-    return keyset_page(
-        session,
-        select(Asset).where(Asset.case_id == case_id),
-        Asset.id,
-        cursor=cursor,
-        limit=limit,
-        newest_first=False,
-    )
+    return case_records(session, Asset, case_id=case_id, user=user, limit=limit, cursor=cursor)
 
 
 @dataclass(frozen=True, slots=True)

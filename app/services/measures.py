@@ -22,7 +22,7 @@ from app.models.measure import Measure
 from app.models.user import User
 from app.services import audit, deadline_events, dishonest
 from app.services.case_access import case_for_action, load_case
-from app.services.paging import keyset_page
+from app.services.case_queries import case_records
 from app.settings import court_today, get_settings
 
 
@@ -239,11 +239,7 @@ def list_measures(
     session: Session, *, case_id: int, user: User, kind: MeasureKind | None, limit: int, cursor: str | None
 ) -> tuple[list[Measure], str | None]:
     """The case's measures in the order recorded, for a caller who may see the case."""
-    load_case(session, case_id, user)
-    stmt = select(Measure).where(Measure.case_id == case_id)
-    if kind is not None:
-        stmt = stmt.where(Measure.kind == kind)
-    return keyset_page(session, stmt, Measure.id, cursor=cursor, limit=limit, newest_first=False)
+    return case_records(session, Measure, case_id=case_id, user=user, limit=limit, cursor=cursor, kind=kind)
 
 
 def get_measure(session: Session, *, case_id: int, measure_id: int, user: User) -> Measure:

@@ -20,7 +20,8 @@ from app.models.user import User
 from app.policy import sees_all_cases
 from app.rules.termination_gate import months_after
 from app.services import audit, deadline_events
-from app.services.case_access import case_for_action, load_case
+from app.services.case_access import case_for_action
+from app.services.case_queries import case_records
 from app.services.paging import keyset_page
 from app.services.workflow import check_legal_date
 from app.settings import court_today, get_settings
@@ -163,10 +164,8 @@ def list_rechecks(
     session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
 ) -> tuple[list[TerminationPoolRecheck], str | None]:
     """The re-checks of a pool case, oldest first."""
-    load_case(session, case_id, user)
-    stmt = select(TerminationPoolRecheck).where(TerminationPoolRecheck.case_id == case_id)
-    return keyset_page(
-        session, stmt, TerminationPoolRecheck.id, cursor=cursor, limit=limit, newest_first=False
+    return case_records(
+        session, TerminationPoolRecheck, case_id=case_id, user=user, limit=limit, cursor=cursor
     )
 
 

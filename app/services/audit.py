@@ -171,7 +171,8 @@ def record_created(
     after: dict[str, Any],
     reason: str | None = None,
 ) -> E:
-    """Store the new ``row`` (flushed, so it has its id) with its audit entry; the row."""
+    """Store the new ``row`` (flushed, so it has its id) with its audit entry; the row. ``after`` is
+    made before the row is stored: what the caller set, not what the database fills in."""
     session.add(row)
     session.flush()
     record_for(session, actor, row, action, after=after, reason=reason)

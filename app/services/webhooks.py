@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -62,11 +61,8 @@ def subscribe(
         consecutive_failures=0,
         created_by_id=user.id,
     )
-    session.add(subscription)
-    session.flush()
     after = {"url": url, "event_types": subscription.event_types, "description": description}
-    _audit(session, user=user, subscription=subscription, action="subscribe", after=after)
-    return subscription
+    return audit.record_created(session, user, subscription, "webhook.subscribe", after=after)
 
 
 def load_subscription(
@@ -106,27 +102,8 @@ def set_status(
     subscription.consecutive_failures = 0
     subscription.updated_at = utcnow()
     session.flush()
-    _audit(
-        session,
-        user=user,
-        subscription=subscription,
-        action="status",
-        before=before,
-        after={"status": status},
-    )
+    audit.record_for(session, user, subscription, "webhook.status", before=before, after={"status": status})
     return subscription
-
-
-def _audit(
-    session: Session,
-    *,
-    user: User,
-    subscription: WebhookSubscription,
-    action: str,
-    after: dict[str, Any],
-    before: dict[str, Any] | None = None,
-) -> None:
-    audit.record_for(session, user, subscription, f"webhook.{action}", before=before, after=after)
 
 
 def deliveries(

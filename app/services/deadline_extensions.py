@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -89,9 +88,10 @@ def request_extension(
         requested_by_id=user.id,
         requested_on=today,
     )
-    return audit.record_created(
-        session, user, request, "deadline.request_extension", after=_snapshot(request), reason=request.reason
-    )
+    session.add(request)
+    session.flush()
+    _audit(session, request=request, user=user, action="deadline.request_extension")
+    return request
 
 
 def review_extension(session: Session, *, extension_id: int, user: User) -> DeadlineExtension:
@@ -103,9 +103,7 @@ def review_extension(session: Session, *, extension_id: int, user: User) -> Dead
         court_today(),
     )
     session.flush()
-    audit.record_for(
-        session, user, request, "deadline.review_extension", after=_snapshot(request), reason=request.reason
-    )
+    _audit(session, request=request, user=user, action="deadline.review_extension")
     return request
 
 
@@ -195,11 +193,17 @@ def _request(session: Session, *, extension_id: int, user: User, state: Extensio
     return request
 
 
-def _snapshot(request: DeadlineExtension) -> dict[str, Any]:
-    """A request's audited fields."""
-    return {
-        "rule": request.rule,
-        "state": request.state,
-        "requested_on": request.requested_on,
-        "reviewed_on": request.reviewed_on,
-    }
+def _audit(session: Session, *, request: DeadlineExtension, user: User, action: str) -> None:
+    audit.record_for(
+        session,
+        user,
+        request,
+        action,
+        after={
+            "rule": request.rule,
+            "state": request.state,
+            "requested_on": request.requested_on,
+            "reviewed_on": request.reviewed_on,
+        },
+        reason=request.reason,
+    )

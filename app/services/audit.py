@@ -1,8 +1,9 @@
 """The append-only, hash-chained audit trail (plan §2(4) 全程监督).
 
-Services call :func:`record` next to the change; the entries are chained and inserted by
-:func:`write_pending_entries` in the same transaction, just before it commits, holding the
-chain's head row so that concurrent transactions append one after another. That happens in
+Services call :func:`record_for` (:func:`record_created` for a new record) next to the change, or
+:func:`record` for an entry about something that is not one stored record; the entries are chained
+and inserted by :func:`write_pending_entries` in the same transaction, just before it commits, holding
+the chain's head row so that concurrent transactions append one after another. That happens in
 :func:`chain_before_commit`, a session listener each entry point installs
 (app.services.session_listeners); without it :func:`record` refuses rather than lose entries.
 """

@@ -32,9 +32,9 @@ from app.enums import DeadlineStatus
 from app.models.base import utcnow
 from app.models.deadline import Deadline
 from app.rules.deadline_rules import BOARD_RULES, REACHED_ON_DUE_DAY, WINDOW_RULES
-from app.services import audit, dishonest, idempotency, login_throttle
+from app.services import dishonest, idempotency, login_throttle
 from app.services.audit_anchor import write_checkpoint
-from app.services.deadline_clocks import recompute_provisional
+from app.services.deadline_clocks import audit_clock, recompute_provisional
 from app.services.session_listeners import install_session_listeners
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
@@ -90,19 +90,12 @@ def _mark_batch(
         .returning(Deadline.id, Deadline.case_id, Deadline.rule, Deadline.due_on)
         .execution_options(synchronize_session=False)
     ).all()
+    before = {"status": DeadlineStatus.open.value}
     action = "deadline.breach" if to_status == DeadlineStatus.breached else "deadline.elapse"
     for row in marked:
-        audit.record(
-            session,
-            actor=None,
-            action=action,
-            entity_type="deadline",
-            entity_id=row.id,
-            case_id=row.case_id,
-            before={"status": DeadlineStatus.open.value},
-            after={"rule": row.rule, "status": to_status.value, "due_on": row.due_on},
-            reason=f"due {row.due_on.isoformat()}, swept {today.isoformat()}",
-        )
+        after = {"rule": row.rule, "status": to_status.value, "due_on": row.due_on}
+        reason = f"due {row.due_on.isoformat()}, swept {today.isoformat()}"
+        audit_clock(session, None, row, action, before=before, after=after, reason=reason)
     return len(marked)
 
 

@@ -21,8 +21,8 @@ from app.models.case import Asset, AssetControlStep, Case
 from app.models.user import User
 from app.rules.deadline_rules import asset_expiry
 from app.services import audit, deadline_events
-from app.services.case_access import case_for_action, load_case
-from app.services.paging import keyset_page
+from app.services.case_access import case_for_action
+from app.services.case_queries import case_records
 from app.services.workflow import check_legal_date
 from app.settings import court_today, get_settings
 
@@ -67,22 +67,13 @@ def record_asset(
     session.flush()
     if controlled_on is not None:
         # SPC interpretation of the CPL: freezes and seals lapse unless renewed (D12 reminder).
-        deadline_events.record_event(
-            session,
-            event="asset.controlled",
-            on=controlled_on,
-            case_id=case.id,
-            subject_type="asset",
-            subject_id=asset.id,
-            params={"kind": str(kind), "expires_on": asset.expires_on},
-        )
-    audit.record(
+        params = {"kind": str(kind), "expires_on": asset.expires_on}
+        deadline_events.record_event_for(session, asset, "asset.controlled", on=controlled_on, params=params)
+    audit.record_for(
         session,
-        actor=user,
-        action="asset.record",
-        entity_type="asset",
-        entity_id=asset.id,
-        case_id=case.id,
+        user,
+        asset,
+        "asset.record",
         after={
             "kind": kind,
             "value": value,
@@ -99,15 +90,7 @@ def list_assets(
     session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
 ) -> tuple[list[Asset], str | None]:
     """The case's assets in the order recorded, for a caller who may see the case."""
-    load_case(session, case_id, user)
-    return keyset_page(
-        session,
-        select(Asset).where(Asset.case_id == case_id),
-        Asset.id,
-        cursor=cursor,
-        limit=limit,
-        newest_first=False,
-    )
+    return case_records(session, Asset, case_id=case_id, user=user, limit=limit, cursor=cursor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,30 +138,15 @@ def control_asset(session: Session, *, case_id: int, asset_id: int, user: User, 
     session.add(row)
     case.updated_at = utcnow()
     session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action=f"asset.{step.action}",
-        entity_type="asset",
-        entity_id=asset.id,
-        case_id=case.id,
-        before=before,
-        after={
-            "on": step.on,
-            "document_number": step.document_number,
-            "expires_on": asset.expires_on,
-            "released_on": asset.released_on,
-        },
-    )
-    deadline_events.record_event(
-        session,
-        event=STEP_EVENTS[step.action],
-        on=step.on,
-        case_id=case.id,
-        subject_type="asset",
-        subject_id=asset.id,
-        params={"kind": str(asset.kind), "expires_on": asset.expires_on, "step": row.id},
-    )
+    after = {
+        "on": step.on,
+        "document_number": step.document_number,
+        "expires_on": asset.expires_on,
+        "released_on": asset.released_on,
+    }
+    audit.record_for(session, user, asset, f"asset.{step.action}", before=before, after=after)
+    params = {"kind": str(asset.kind), "expires_on": asset.expires_on, "step": row.id}
+    deadline_events.record_event_for(session, asset, STEP_EVENTS[step.action], on=step.on, params=params)
     return asset
 
 

@@ -1,8 +1,9 @@
 """The append-only, hash-chained audit trail (plan §2(4) 全程监督).
 
-Services call :func:`record` next to the change; the entries are chained and inserted by
-:func:`write_pending_entries` in the same transaction, just before it commits, holding the
-chain's head row so that concurrent transactions append one after another. That happens in
+Services call :func:`record_for` (:func:`record_created` for a new record) next to the change, or
+:func:`record` for an entry about something that is not one stored record; the entries are chained
+and inserted by :func:`write_pending_entries` in the same transaction, just before it commits, holding
+the chain's head row so that concurrent transactions append one after another. That happens in
 :func:`chain_before_commit`, a session listener each entry point installs
 (app.services.session_listeners); without it :func:`record` refuses rather than lose entries.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Row, Table, bindparam, event, insert, select
 from sqlalchemy.orm import Session
@@ -115,6 +116,68 @@ def record(
             "request_id": request_id_var.get(),
         }
     )
+
+
+class Entity(Protocol):
+    """A stored record an entry is about: its table's name is the entry's entity type."""
+
+    __tablename__: Any
+
+    @property
+    def id(self) -> Any: ...
+
+
+E = TypeVar("E", bound=Entity)
+
+
+def subject_of(row: Entity) -> tuple[str, Any, int | None]:
+    """What an entry (or a deadline event) about ``row`` names: its entity type (the table's name, e.g.
+    "asset"), its id and its case (a case's own id; None for a record of no case)."""
+    entity_type: str = row.__tablename__
+    case_id = row.id if entity_type == "case" else getattr(row, "case_id", None)
+    return entity_type, row.id, case_id
+
+
+def record_for(
+    session: Session,
+    actor: Actor | None,
+    row: Entity,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> None:
+    """:func:`record` of a change to ``row``, its entity type, id and case taken from the row."""
+    entity_type, entity_id, case_id = subject_of(row)
+    record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        case_id=case_id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+
+
+def record_created(
+    session: Session,
+    actor: Actor | None,
+    row: E,
+    action: str,
+    *,
+    after: dict[str, Any],
+    reason: str | None = None,
+) -> E:
+    """Store the new ``row`` (flushed, so it has its id) with its audit entry; the row. ``after`` is
+    made before the row is stored: what the caller set, not what the database fills in."""
+    session.add(row)
+    session.flush()
+    record_for(session, actor, row, action, after=after, reason=reason)
+    return row
 
 
 def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:

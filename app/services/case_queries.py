@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Integer, Row, ScalarSelect, Select, and_, bindparam, exists, or_, select, union
 from sqlalchemy.orm import Session
@@ -32,6 +32,8 @@ from app.services.case_access import allowed_actions, can_see, load_case, seen_c
 from app.services.deadline_clocks import VIEW_COLUMNS, DeadlineView, deadline_view
 from app.services.paging import keyset_page
 from app.settings import court_today
+
+T = TypeVar("T")  # a mapped class with ``id`` and ``case_id``
 
 # A row as read (INSERT … RETURNING) or decoded from a JSON list of the case read.
 RowLike = Row[Any] | SimpleNamespace
@@ -320,6 +322,25 @@ def case_timeline(
     session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
 ) -> tuple[list[AuditEntry], str | None]:
     """The case's audit entries, oldest first (plan §2(4), §3(1)), for a caller who may see the case."""
+    return case_records(session, AuditEntry, case_id=case_id, user=user, limit=limit, cursor=cursor)
+
+
+def case_records(
+    session: Session,
+    model: type[T],
+    *,
+    case_id: int,
+    user: User,
+    limit: int,
+    cursor: str | None,
+    **where: Any,
+) -> tuple[list[T], str | None]:
+    """A page of the case's ``model`` rows in the order recorded (keyset on id), for a caller who may see
+    the case; narrowed to the column values ``where`` gives (None: not narrowed)."""
     load_case(session, case_id, user)
-    stmt = select(AuditEntry).where(AuditEntry.case_id == case_id)
-    return keyset_page(session, stmt, AuditEntry.id, cursor=cursor, limit=limit, newest_first=False)
+    table: Any = model
+    stmt = select(table).where(table.case_id == case_id)
+    for name, value in where.items():
+        if value is not None:
+            stmt = stmt.where(getattr(table, name) == value)
+    return keyset_page(session, stmt, table.id, cursor=cursor, limit=limit, newest_first=False)

@@ -28,8 +28,8 @@ from app.rules.termination_gate import (
     evidence_for_termination,
     missing_for_termination,
 )
-from app.services import assets, deadline_events, dishonest, disposal, ledger, termination_pool
-from app.services.case_access import audit_case, case_for_action, load_case
+from app.services import assets, audit, deadline_events, dishonest, disposal, ledger, termination_pool
+from app.services.case_access import case_for_action, load_case
 from app.services.measures import measures_of
 from app.services.workflow import legal_date_or_today
 from app.settings import get_settings
@@ -169,9 +169,7 @@ def close_case(
         else None
     )
     # SPC time-limit rules: closing meets the case's time limit (D3).
-    deadline_events.record_event(
-        session, event="case.closed", on=closed_on, case_id=case.id, params={"mode": mode.value}
-    )
+    deadline_events.record_event_for(session, case, "case.closed", on=closed_on, params={"mode": mode.value})
     after = {
         "state": case.state,
         "mode": mode,
@@ -182,15 +180,7 @@ def close_case(
         "disposal_requests_withdrawn": withdrawn,
         "termination_pool_until": pool_entry.ends_on if pool_entry else None,
     }
-    audit_case(
-        session,
-        user=user,
-        case=case,
-        action="close",
-        before=before,
-        after=after,
-        reason=reason,
-    )
+    audit.record_for(session, user, case, "case.close", before=before, after=after, reason=reason)
     return ClosureOutcome(
         case=case,
         closure=closure,

@@ -210,15 +210,31 @@ def _audit_clock(
     session: Session, row: Deadline | Row[Any], *, before: dict[str, Any] | None, actor: Actor | None
 ) -> None:
     action = "deadline.start" if before is None else "deadline.recompute"
+    audit_clock(session, actor, row, action, before=before, after={"rule": row.rule, **clock_state(row)})
+
+
+def audit_clock(
+    session: Session,
+    actor: Actor | None,
+    row: Deadline | Row[*tuple[Any, ...]],
+    action: str,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    reason: str | None = None,
+) -> None:
+    """The audit entry of a clock: ``row`` is the clock, or a row of a bulk UPDATE's RETURNING with
+    its ``id`` and ``case_id``."""
     audit.record(
         session,
         actor=actor,
         action=action,
-        entity_type="deadline",
+        entity_type=Deadline.__tablename__,
         entity_id=row.id,
         case_id=row.case_id,
         before=before,
-        after={"rule": row.rule, **clock_state(row)},
+        after=after,
+        reason=reason,
     )
 
 

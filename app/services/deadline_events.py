@@ -67,6 +67,7 @@ from app.rules.deadline_rules import (
     matching_suspension,
     paired_suspensions,
 )
+from app.services.audit import Entity, subject_of
 from app.services.deadline_clocks import case_events, clock_event, recompute_cases, recompute_subject
 from app.services.working_calendar import working_calendar
 from app.settings import court_today
@@ -132,6 +133,22 @@ def record_event(
                 today=court_today(),
             )
     return row
+
+
+def record_event_for(
+    session: Session,
+    row: Entity,
+    event: str,
+    *,
+    on: date,
+    params: dict[str, Any] | None = None,
+    actor: Actor | None = None,
+) -> DeadlineEvent | None:
+    """:func:`record_event` of ``row`` (an asset, a receipt, a case …): the event's subject and case are
+    the row and its case (app.services.audit.subject_of)."""
+    subject_type, subject_id, case_id = subject_of(row)
+    subject = {} if subject_type == "case" else {"subject_type": subject_type, "subject_id": subject_id}
+    return record_event(session, event=event, on=on, case_id=case_id, params=params, actor=actor, **subject)
 
 
 def _already_recorded(session: Session, reported: ClockEvent, *, case_id: int | None) -> bool:

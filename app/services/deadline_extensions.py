@@ -20,7 +20,7 @@ from app.rules.deadline_rules import EXTENSION_APPROVED
 from app.services import audit
 from app.services.case_access import load_case
 from app.services.deadline_clocks import DeadlineView, clock_state, deadline_view
-from app.services.deadline_events import record_event
+from app.services.deadline_events import record_event_for
 from app.settings import court_today, get_settings
 
 EXTENDABLE_RULES = frozenset({"D3"})  # SPC time-limit rules: only the enforcement period is extended
@@ -116,13 +116,11 @@ def approve_extension(session: Session, *, extension_id: int, user: User) -> App
     today = court_today()
     before = clock_state(clock)
     months = get_settings().d3_extension_months
-    recorded = record_event(
+    recorded = record_event_for(
         session,
-        event=EXTENSION_APPROVED,
+        case,
+        EXTENSION_APPROVED,
         on=today,
-        case_id=case.id,
-        subject_type="case",
-        subject_id=None,
         params={
             "rule": request.rule,
             "months": months,
@@ -135,13 +133,11 @@ def approve_extension(session: Session, *, extension_id: int, user: User) -> App
     assert recorded is not None  # a first extension is never a duplicate
     request.state, request.approved_by_id, request.approved_on = ExtensionState.approved, user.id, today
     session.flush()
-    audit.record(
+    audit.record_for(
         session,
-        actor=user,
-        action="deadline.extend",
-        entity_type="deadline",
-        entity_id=clock.id,
-        case_id=case.id,
+        user,
+        clock,
+        "deadline.extend",
         before=before,
         after=clock_state(clock),
         reason=request.reason,
@@ -198,13 +194,11 @@ def _request(session: Session, *, extension_id: int, user: User, state: Extensio
 
 
 def _audit(session: Session, *, request: DeadlineExtension, user: User, action: str) -> None:
-    audit.record(
+    audit.record_for(
         session,
-        actor=user,
-        action=action,
-        entity_type="deadline_extension",
-        entity_id=request.id,
-        case_id=request.case_id,
+        user,
+        request,
+        action,
         after={
             "rule": request.rule,
             "state": request.state,

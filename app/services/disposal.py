@@ -246,15 +246,11 @@ def record_task(
         asset_id=asset_id,
         recorded_by_id=user.id,
     )
-    session.add(task)
-    session.flush()
-    audit.record(
+    return audit.record_created(
         session,
-        actor=user,
-        action="disposal.task",
-        entity_type="disposal_task",
-        entity_id=task.id,
-        case_id=case.id,
+        user,
+        task,
+        "disposal.task",
         after={
             "transfer_id": transfer.id,
             "kind": kind,
@@ -264,7 +260,6 @@ def record_task(
             "asset_id": asset_id,
         },
     )
-    return task
 
 
 def return_transfer(

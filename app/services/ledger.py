@@ -144,15 +144,11 @@ def book(
         recorded_by_id=user.id,
     )
     account.balance += amount
-    session.add(entry)
-    session.flush()
-    audit.record(
+    return audit.record_created(
         session,
-        actor=user,
-        action=f"ledger.{kind}",
-        entity_type="ledger_entry",
-        entity_id=entry.id,
-        case_id=account.case_id,
+        user,
+        entry,
+        f"ledger.{kind}",
         after={
             "kind": kind,
             "amount": amount,
@@ -164,7 +160,6 @@ def book(
         },
         reason=reason,
     )
-    return entry
 
 
 def credit_receipt(session: Session, *, case: Case, receipt: Receipt, user: User) -> LedgerEntry:

@@ -22,7 +22,7 @@ from app.models.measure import Measure
 from app.models.user import User
 from app.services import audit, deadline_events, dishonest
 from app.services.case_access import case_for_action, load_case
-from app.services.paging import keyset_page
+from app.services.case_queries import case_records
 from app.settings import court_today, get_settings
 
 
@@ -189,17 +189,7 @@ def record_measure(
         "state": case.state,
         "paid_amount": case.paid_amount,
     }
-    audit.record(
-        session,
-        actor=user,
-        action="measure.record",
-        entity_type="measure",
-        entity_id=row.id,
-        case_id=case.id,
-        before=before,
-        after=after,
-        reason=measure.notes,
-    )
+    audit.record_for(session, user, row, "measure.record", before=before, after=after, reason=measure.notes)
     return row
 
 
@@ -208,9 +198,7 @@ def _emit_events(
 ) -> None:
     if measure.kind in (MeasureKind.execution_notice, MeasureKind.property_report_order):
         # SPC interpretation of the CPL: notice and report order within 10 days of filing (D2).
-        deadline_events.record_event(
-            session, event=f"measure.{measure.kind}", on=measure.taken_on, case_id=case.id
-        )
+        deadline_events.record_event_for(session, case, f"measure.{measure.kind}", on=measure.taken_on)
     elif measure.kind == MeasureKind.settlement_performed:
         # SPC dishonest-list rules art. 10(2): a performed settlement is a ground for deletion (D11).
         dishonest.trigger_active_listings(
@@ -251,11 +239,7 @@ def list_measures(
     session: Session, *, case_id: int, user: User, kind: MeasureKind | None, limit: int, cursor: str | None
 ) -> tuple[list[Measure], str | None]:
     """The case's measures in the order recorded, for a caller who may see the case."""
-    load_case(session, case_id, user)
-    stmt = select(Measure).where(Measure.case_id == case_id)
-    if kind is not None:
-        stmt = stmt.where(Measure.kind == kind)
-    return keyset_page(session, stmt, Measure.id, cursor=cursor, limit=limit, newest_first=False)
+    return case_records(session, Measure, case_id=case_id, user=user, limit=limit, cursor=cursor, kind=kind)
 
 
 def get_measure(session: Session, *, case_id: int, measure_id: int, user: User) -> Measure:
@@ -306,13 +290,11 @@ def _presidents_document(session: Session, *, case_id: int, measure_id: int, use
 
 def _decided(session: Session, *, row: Measure, user: User, action: str) -> Measure:
     session.flush()
-    audit.record(
+    audit.record_for(
         session,
-        actor=user,
-        action=action,
-        entity_type="measure",
-        entity_id=row.id,
-        case_id=row.case_id,
+        user,
+        row,
+        action,
         after={
             "reviewed_by": row.reviewed_by_id,
             "reviewed_on": row.reviewed_on,

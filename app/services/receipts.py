@@ -72,15 +72,8 @@ def _insert(session: Session, values: dict[str, Any], *, user: User) -> Receipt 
     statement = insert_skipping_conflicts(session, Receipt, returning=(Receipt,))
     receipt: Receipt | None = session.scalars(statement, [values]).one_or_none()
     if receipt is not None:
-        audit.record(
-            session,
-            actor=user,
-            action="receipt.record",
-            entity_type="receipt",
-            entity_id=receipt.id,
-            case_id=receipt.case_id,
-            after=_snapshot(receipt),
-            reason=receipt.notes,
+        audit.record_for(
+            session, user, receipt, "receipt.record", after=_snapshot(receipt), reason=receipt.notes
         )
     return receipt
 

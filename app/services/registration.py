@@ -16,8 +16,8 @@ from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.case import Case
 from app.models.user import User
-from app.services import deadline_events
-from app.services.case_access import audit_case, case_for_action
+from app.services import audit, deadline_events
+from app.services.case_access import case_for_action
 from app.settings import court_today
 
 _FLAGS = ("investigation_completed", "willing_to_perform", "settlement_likely")
@@ -60,12 +60,12 @@ def register_case(
     case.settlement_likely = settlement_likely
     session.flush()
     # Plan §5(1): registration at the command center within 1 working day of filing (D1).
-    deadline_events.record_event(session, event="case.registered", on=on, case_id=case.id)
-    audit_case(
+    deadline_events.record_event_for(session, case, "case.registered", on=on)
+    audit.record_for(
         session,
-        user=user,
-        case=case,
-        action="register",
+        user,
+        case,
+        "case.register",
         before=before,
         after=_snapshot(case) | {"registered_on": on, "registered_at": case.registered_at},
         reason=note,
@@ -96,14 +96,8 @@ def record_investigation(
         if value is not None:
             setattr(case, name, value)
     session.flush()
-    audit_case(
-        session,
-        user=user,
-        case=case,
-        action="investigation",
-        before=before,
-        after=_snapshot(case),
-        reason=note,
+    audit.record_for(
+        session, user, case, "case.investigation", before=before, after=_snapshot(case), reason=note
     )
     return case
 

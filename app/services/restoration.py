@@ -15,8 +15,8 @@ from app.errors import Conflict
 from app.models.case import Case, Party
 from app.models.user import User
 from app.rules.identifiers import format_case_number
-from app.services import deadline_events, termination_pool
-from app.services.case_access import audit_case, case_for_action
+from app.services import audit, deadline_events, termination_pool
+from app.services.case_access import case_for_action
 from app.services.numbering import highest_case_serial, next_serial
 from app.services.workflow import legal_date_or_today
 
@@ -87,17 +87,15 @@ def restore_case(
     if entry is not None:
         entry.restored_case_id, entry.left_on = restored.id, restored_on
     session.flush()
-    deadline_events.record_event(session, event="case.filed", on=restored_on, case_id=restored.id)
+    deadline_events.record_event_for(session, restored, "case.filed", on=restored_on)
     if entry is not None:
         # Restored: the origin case leaves the 终本 pool and its re-checks (D14) end.
-        deadline_events.record_event(
-            session, event="termination_pool.left", on=restored_on, case_id=origin.id
-        )
-    audit_case(
+        deadline_events.record_event_for(session, origin, "termination_pool.left", on=restored_on)
+    audit.record_for(
         session,
-        user=user,
-        case=origin,
-        action="restore",
+        user,
+        origin,
+        "case.restore",
         after={
             "restored_case_id": restored.id,
             "restored_on": restored_on,
@@ -105,11 +103,11 @@ def restore_case(
         },
         reason=reason,
     )
-    audit_case(
+    audit.record_for(
         session,
-        user=user,
-        case=restored,
-        action="filed",
+        user,
+        restored,
+        "case.filed",
         after={
             "case_number": restored.case_number,
             "filed_on": restored_on,

@@ -20,7 +20,8 @@ from app.models.user import User
 from app.policy import sees_all_cases
 from app.rules.termination_gate import months_after
 from app.services import audit, deadline_events
-from app.services.case_access import case_for_action, load_case
+from app.services.case_access import case_for_action
+from app.services.case_queries import case_records
 from app.services.paging import keyset_page
 from app.services.workflow import check_legal_date
 from app.settings import court_today, get_settings
@@ -63,7 +64,7 @@ def enter(session: Session, *, case: Case, entered_on: date) -> TerminationPoolE
     session.add(entry)
     session.flush()
     # SPC 终本 rules 2016 art. 9: re-checked every 6 months from entry (D14).
-    deadline_events.record_event(session, event="termination_pool.entered", on=entered_on, case_id=case.id)
+    deadline_events.record_event_for(session, case, "termination_pool.entered", on=entered_on)
     return entry
 
 
@@ -103,21 +104,16 @@ def record_recheck(
     )
     session.add(recheck)
     session.flush()
-    deadline_events.record_event(
-        session,
-        event="termination_pool.rechecked",
-        on=checked_on,
-        case_id=case.id,
-        params={"recheck": recheck.id, "result": result.value},
+    params = {"recheck": recheck.id, "result": result.value}
+    deadline_events.record_event_for(
+        session, case, "termination_pool.rechecked", on=checked_on, params=params
     )
     offered = deletion_offered(session, case.id)
-    audit.record(
+    audit.record_for(
         session,
-        actor=user,
-        action="termination_pool.recheck",
-        entity_type="termination_pool_recheck",
-        entity_id=recheck.id,
-        case_id=case.id,
+        user,
+        recheck,
+        "termination_pool.recheck",
         after={
             "checked_on": checked_on,
             "method": method,
@@ -168,10 +164,8 @@ def list_rechecks(
     session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
 ) -> tuple[list[TerminationPoolRecheck], str | None]:
     """The re-checks of a pool case, oldest first."""
-    load_case(session, case_id, user)
-    stmt = select(TerminationPoolRecheck).where(TerminationPoolRecheck.case_id == case_id)
-    return keyset_page(
-        session, stmt, TerminationPoolRecheck.id, cursor=cursor, limit=limit, newest_first=False
+    return case_records(
+        session, TerminationPoolRecheck, case_id=case_id, user=user, limit=limit, cursor=cursor
     )
 
 

@@ -21,10 +21,10 @@ from app.models.case import Asset, Case, Party, PropertyClue
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
 from app.rules.triage_rules import AssetFact, RuleOutcome, RuleSet, TriageFacts, TriageResult, evaluate
-from app.services import dishonest, disposal
+from app.services import audit, dishonest, disposal
 from app.services.allocation import Allocation, allocate, allocate_brigade
-from app.services.case_access import audit_case, case_for_action, load_case
-from app.services.paging import keyset_page
+from app.services.case_access import case_for_action, load_case
+from app.services.case_queries import case_records
 from app.settings import get_settings
 
 TRIAGE = "triage"
@@ -197,9 +197,7 @@ def list_decisions(
     session: Session, *, case_id: int, user: User, limit: int, cursor: str | None
 ) -> tuple[list[TriageDecision], str | None]:
     """The case's triage decisions and hand-backs, oldest first."""
-    load_case(session, case_id, user)
-    stmt = select(TriageDecision).where(TriageDecision.case_id == case_id)
-    return keyset_page(session, stmt, TriageDecision.id, cursor=cursor, limit=limit, newest_first=False)
+    return case_records(session, TriageDecision, case_id=case_id, user=user, limit=limit, cursor=cursor)
 
 
 def _decide(
@@ -246,11 +244,11 @@ def _decide(
     )
     session.add(decision)
     session.flush()
-    audit_case(
+    audit.record_for(
         session,
-        user=user,
-        case=case,
-        action=kind,
+        user,
+        case,
+        f"case.{kind}",
         before=before,
         after=_placement(case)
         | {

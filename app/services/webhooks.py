@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -24,8 +23,6 @@ from app.services.events import event_type_filter
 from app.services.paging import keyset_page
 from app.services.workflow import check_version
 from app.settings import get_settings
-
-ENTITY = "webhook_subscription"
 
 
 def own_addresses() -> frozenset[tuple[str, int]]:
@@ -64,11 +61,8 @@ def subscribe(
         consecutive_failures=0,
         created_by_id=user.id,
     )
-    session.add(subscription)
-    session.flush()
     after = {"url": url, "event_types": subscription.event_types, "description": description}
-    _audit(session, user=user, subscription=subscription, action="subscribe", after=after)
-    return subscription
+    return audit.record_created(session, user, subscription, "webhook.subscribe", after=after)
 
 
 def load_subscription(
@@ -108,35 +102,8 @@ def set_status(
     subscription.consecutive_failures = 0
     subscription.updated_at = utcnow()
     session.flush()
-    _audit(
-        session,
-        user=user,
-        subscription=subscription,
-        action="status",
-        before=before,
-        after={"status": status},
-    )
+    audit.record_for(session, user, subscription, "webhook.status", before=before, after={"status": status})
     return subscription
-
-
-def _audit(
-    session: Session,
-    *,
-    user: User,
-    subscription: WebhookSubscription,
-    action: str,
-    after: dict[str, Any],
-    before: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        session,
-        actor=user,
-        action=f"webhook.{action}",
-        entity_type=ENTITY,
-        entity_id=subscription.id,
-        before=before,
-        after=after,
-    )
 
 
 def deliveries(
@@ -170,13 +137,6 @@ def replay(session: Session, *, user: User, subscription_id: int, delivery_id: i
     delivery.next_attempt_at = utcnow()
     delivery.first_attempt_at = None
     session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="webhook.replay",
-        entity_type="webhook_delivery",
-        entity_id=delivery.id,
-        before=before,
-        after={"status": delivery.status, "event_id": delivery.event_id},
-    )
+    after = {"status": delivery.status, "event_id": delivery.event_id}
+    audit.record_for(session, user, delivery, "webhook.replay", before=before, after=after)
     return delivery

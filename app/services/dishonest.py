@@ -29,7 +29,7 @@ from app.models.measure import Measure
 from app.models.user import User
 from app.rules.termination_gate import months_after
 from app.services import termination_pool
-from app.services.case_access import case_for_action, case_step, load_case, visible_cases
+from app.services.case_access import case_for_action, case_step, visible_cases
 from app.services.workflow import Step, Workflow, legal_date_or_today, record_decision
 from app.settings import get_settings
 
@@ -81,12 +81,8 @@ LISTINGS = Workflow(
     case=DishonestListing.case,
     locks_case=True,
     action_prefix="dishonest",
+    filters={"case_id": DishonestListing.case_id, "state": DishonestListing.state},
 )
-
-
-def get_listing(session: Session, *, listing_id: int, user: User) -> DishonestListing:
-    """One listing, or 404 when it does not exist or its case is hidden from the caller."""
-    return LISTINGS.get(session, user=user, record_id=listing_id)
 
 
 def propose_listing(
@@ -465,19 +461,3 @@ def listings_of(session: Session, case_id: int) -> list[DishonestListing]:
             select(DishonestListing).where(DishonestListing.case_id == case_id).order_by(DishonestListing.id)
         )
     )
-
-
-def list_listings(
-    session: Session,
-    *,
-    user: User,
-    case_id: int | None,
-    state: DishonestListingState | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[DishonestListing], str | None]:
-    """Listings the caller may see (a brigade: its own cases'), newest first (keyset on id)."""
-    if case_id is not None:
-        load_case(session, case_id, user)
-    where = {DishonestListing.case_id: case_id, DishonestListing.state: state}
-    return LISTINGS.page(session, user=user, where=where, limit=limit, cursor=cursor)

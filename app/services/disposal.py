@@ -67,12 +67,8 @@ TRANSFERS = Workflow(
     case=DisposalTransfer.case,
     locks_case=True,
     action_prefix="disposal",
+    filters={"state": DisposalTransfer.state, "case_id": DisposalTransfer.case_id},
 )
-
-
-def get_transfer(session: Session, *, transfer_id: int, user: User) -> DisposalTransfer:
-    """One transfer with its tasks, or 404 when it does not exist or the caller may not see it."""
-    return TRANSFERS.get(session, user=user, record_id=transfer_id)
 
 
 def _transfer_for_action(
@@ -180,7 +176,7 @@ def request_transfer(
         },
         reason=notes,
     )
-    return get_transfer(session, transfer_id=transfer.id, user=user)
+    return TRANSFERS.get(session, user=user, record_id=transfer.id)
 
 
 def decide_transfer(
@@ -217,7 +213,7 @@ def decide_transfer(
         after={"state": transfer.state, "case_state": case.state, "decided_on": decided_on},
         reason=reason,
     )
-    return get_transfer(session, transfer_id=transfer.id, user=user)
+    return TRANSFERS.get(session, user=user, record_id=transfer.id)
 
 
 def record_task(
@@ -322,7 +318,7 @@ def return_transfer(
         },
         reason=result,
     )
-    return get_transfer(session, transfer_id=transfer.id, user=user)
+    return TRANSFERS.get(session, user=user, record_id=transfer.id)
 
 
 def withdraw_pending(session: Session, *, case: Case, user: User, reason: str) -> list[int]:
@@ -347,17 +343,3 @@ def withdraw_pending(session: Session, *, case: Case, user: User, reason: str) -
         )
     session.flush()
     return [t.id for t in pending]
-
-
-def list_transfers(
-    session: Session,
-    *,
-    user: User,
-    state: DisposalTransferState | None,
-    case_id: int | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[DisposalTransfer], str | None]:
-    """Transfers the caller may see, newest first (keyset on id)."""
-    where = {DisposalTransfer.state: state, DisposalTransfer.case_id: case_id}
-    return TRANSFERS.page(session, user=user, where=where, limit=limit, cursor=cursor)

@@ -103,6 +103,7 @@ OBJECTIONS = Workflow(
     children=(Objection.hearings,),
     label_of=lambda objection: f"objection {objection.docket_number or objection.id}",
     clock_params=lambda objection: {"kind": objection.kind},  # each kind has its own ruling period
+    filters={"state": Objection.state, "kind": Objection.kind, "case_id": Objection.case_id},
 )
 
 
@@ -450,34 +451,3 @@ def record_transfer(
     result = change.save("transferred", higher_court=higher_court, reason=note)
     change.clock("objection.transferred", on=transferred_on)
     return result
-
-
-# Reading ------------------------------------------------------------------------------------------
-
-
-def get_objection(session: Session, *, user: User, objection_id: int) -> Objection:
-    """One objection with its hearings; 404 when it does not exist or is on another brigade's case."""
-    return OBJECTIONS.get(session, user=user, record_id=objection_id)
-
-
-def list_objections(
-    session: Session,
-    *,
-    user: User,
-    state: ObjectionState | None = None,
-    kind: ObjectionKind | None = None,
-    case_id: int | None = None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Objection], str | None]:
-    """A page of the objections the caller may see, newest first, and the next cursor."""
-    where = {Objection.state: state, Objection.kind: kind, Objection.case_id: case_id}
-    return OBJECTIONS.page(session, user=user, where=where, limit=limit, cursor=cursor)
-
-
-def list_case_objections(
-    session: Session, *, user: User, case_id: int, limit: int, cursor: str | None
-) -> tuple[list[Objection], str | None]:
-    """The objections filed against one case (404 when the caller may not see the case)."""
-    load_case(session, case_id, user)
-    return list_objections(session, user=user, case_id=case_id, limit=limit, cursor=cursor)

@@ -73,6 +73,7 @@ PAYOUTS = Workflow(
     visible=_visible,
     case=Payout.case,
     locks_case=True,
+    filters={"state": Payout.state, "case_id": Payout.case_id},
 )
 
 D = DeferralState
@@ -264,24 +265,6 @@ def execute_payout(
     )
 
 
-def get_payout(session: Session, *, payout_id: int, user: User) -> Payout:
-    return PAYOUTS.get(session, user=user, record_id=payout_id)
-
-
-def list_payouts(
-    session: Session,
-    *,
-    user: User,
-    state: PayoutState | None,
-    case_id: int | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Payout], str | None]:
-    """Payouts the caller may see, newest first; ``state=approved`` is what the office has to pay."""
-    where = {Payout.state: state, Payout.case_id: case_id}
-    return PAYOUTS.page(session, user=user, where=where, limit=limit, cursor=cursor)
-
-
 # Deferrals -----------------------------------------------------------------------------------------
 
 
@@ -365,7 +348,3 @@ def lift_deferral(
     session.flush()
     DEFERRALS.clock(session, deferral, PAYOUT_DEFERRAL_LIFTED, on=lifted_on, actor=user)
     return DEFERRALS.changed(session, user=user, record=deferral, action="lift", before=before, reason=reason)
-
-
-def get_deferral(session: Session, *, deferral_id: int, user: User) -> PayoutDeferral:
-    return DEFERRALS.get(session, user=user, record_id=deferral_id)

@@ -81,6 +81,12 @@ PETITIONS = Workflow(
     snapshot=_snapshot,
     visible=_visible,
     children=(Petition.urges,),
+    filters={
+        "state": Petition.state,
+        "supervised": Petition.supervised,
+        "case_id": Petition.case_id,
+        "unit": Petition.unit_code,
+    },
 )
 
 
@@ -301,31 +307,3 @@ def close_petition(
     result = change.save("closed", closed_on=closed_on, reason=note)
     change.clock("petition.closed", on=closed_on)
     return result
-
-
-# Reading ------------------------------------------------------------------------------------------
-
-
-def get_petition(session: Session, *, user: User, petition_id: int) -> Petition:
-    return PETITIONS.get(session, user=user, record_id=petition_id)
-
-
-def list_petitions(
-    session: Session,
-    *,
-    user: User,
-    state: PetitionState | None = None,
-    supervised: bool | None = None,
-    case_id: int | None = None,
-    unit: str | None = None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Petition], str | None]:
-    """A page of the petitions the caller may see, newest first, and the next cursor."""
-    where = {
-        Petition.state: state,
-        Petition.supervised: supervised,
-        Petition.case_id: case_id,
-        Petition.unit_code: unit,
-    }
-    return PETITIONS.page(session, user=user, where=where, limit=limit, cursor=cursor)

@@ -35,6 +35,7 @@ RECEIPTS = Workflow(
     steps={"claim": Step(permission="money.claim")},
     snapshot=lambda receipt: {"state": receipt.state, "case_id": receipt.case_id, "version": receipt.version},
     clocks_on_case=False,  # D18 is the money office's clock, whichever case the receipt comes to
+    filters={"state": Receipt.state, "case_id": Receipt.case_id},
 )
 
 
@@ -197,21 +198,3 @@ def record_auction_proceeds(
         ).scalar_one()
     ledger.credit_receipt(session, case=case, receipt=receipt, user=user)
     return receipt
-
-
-def get_receipt(session: Session, *, receipt_id: int, user: User) -> Receipt:
-    return RECEIPTS.get(session, user=user, record_id=receipt_id)
-
-
-def list_receipts(
-    session: Session,
-    *,
-    user: User,
-    state: ReceiptState | None,
-    case_id: int | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Receipt], str | None]:
-    """Receipts, newest first; ``state=unclaimed`` is the list the office works through."""
-    where = {Receipt.state: state, Receipt.case_id: case_id}
-    return RECEIPTS.page(session, user=user, where=where, limit=limit, cursor=cursor)

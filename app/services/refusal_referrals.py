@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -112,6 +112,12 @@ REFERRALS = Workflow(
     visible=_visible,
     children=(RefusalReferral.materials,),
     case=RefusalReferral.case,
+    filters={
+        "stage": RefusalReferral.stage,
+        "unit": RefusalReferral.unit_code,
+        "outcome": RefusalReferral.outcome,
+        "case_id": RefusalReferral.case_id,
+    },
 )
 
 
@@ -333,32 +339,12 @@ def record_outcome(
 # The register ------------------------------------------------------------------------------------------
 
 
-def get_referral(session: Session, *, user: User, referral_id: int) -> RefusalReferral:
-    return REFERRALS.get(session, user=user, record_id=referral_id)
-
-
 @dataclass(frozen=True)
 class ReferralFilters:
     stage: ReferralStage | None = None
     unit: str | None = None
     outcome: ReferralOutcome | None = None
     case_id: int | None = None
-
-
-def _where(filters: ReferralFilters) -> dict[Any, Any]:
-    return {
-        RefusalReferral.stage: filters.stage,
-        RefusalReferral.unit_code: filters.unit,
-        RefusalReferral.outcome: filters.outcome,
-        RefusalReferral.case_id: filters.case_id,
-    }
-
-
-def list_referrals(
-    session: Session, *, user: User, filters: ReferralFilters, limit: int, cursor: str | None
-) -> tuple[list[RefusalReferral], str | None]:
-    """A page of the register, newest first, and the next cursor."""
-    return REFERRALS.page(session, user=user, where=_where(filters), limit=limit, cursor=cursor)
 
 
 @dataclass(frozen=True)
@@ -375,7 +361,7 @@ NO_OUTCOME = "pending"
 def referral_stats(session: Session, *, user: User, filters: ReferralFilters) -> ReferralStats:
     """Counts of the register by stage, team and outcome (plan §5(6): 统一登记、统计)."""
     counts = select(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome, func.count())
-    stmt = where_given(_visible(counts, user), _where(filters))
+    stmt = where_given(_visible(counts, user), REFERRALS.where(**asdict(filters)))
     rows = session.execute(
         stmt.group_by(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome)
     ).all()

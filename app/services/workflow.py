@@ -155,6 +155,9 @@ class Workflow(Generic[R]):
     action_prefix: str = ""  # the audit trail's action prefix, when it is not ``entity``
     clock_params: Callable[[R], dict[str, Any]] | None = None  # what every deadline event of a record says
     clocks_on_case: bool = True  # its deadline events belong to its case (not so: the office's own clocks)
+    filters: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # a list's filters by name: the column each compares
 
     def __post_init__(self) -> None:
         if not self.noun:
@@ -205,6 +208,11 @@ class Workflow(Generic[R]):
         """The record with its children, or 404."""
         self.find(session, user=user, record_id=record_id)
         return self.reload(session, record_id)
+
+    def read(self, session: Session, *, user: User, **ids: int) -> R:
+        """:meth:`get` of the record named by a route's one row id (``objection_id=…``)."""
+        (record_id,) = ids.values()
+        return self.get(session, user=user, record_id=record_id)
 
     def permission(self, action: str) -> str:
         """The policy action (app.policy) that ``action``'s route requires."""
@@ -384,6 +392,19 @@ class Workflow(Generic[R]):
         whose value is given; and the next page's cursor."""
         stmt = where_given(self._with_children(self.visible(select(self.model), user)), where)
         return keyset_page(session, stmt, self._key, cursor=cursor, limit=limit)
+
+    def where(self, **given: Any) -> dict[Any, Any]:
+        """The columns of the declared ``filters`` named in ``given``, each with its value."""
+        unknown = given.keys() - self.filters.keys()
+        if unknown:
+            raise TypeError(f"{self.entity}: no filter {', '.join(sorted(unknown))}")
+        return {column: given.get(name) for name, column in self.filters.items() if name in given}
+
+    def records(
+        self, session: Session, *, user: User, limit: int, cursor: str | None, **given: Any
+    ) -> tuple[list[R], str | None]:
+        """:meth:`page` filtered by the declared ``filters`` given by name (``state=…``)."""
+        return self.page(session, user=user, where=self.where(**given), limit=limit, cursor=cursor)
 
 
 @dataclass

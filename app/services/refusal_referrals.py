@@ -21,7 +21,15 @@ from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.user import User
 from app.policy import sees_all_cases
 from app.services.case_access import case_for_action
-from app.services.workflow import SelectT, Step, Workflow, check_legal_date, legal_date_or_today, where_given
+from app.services.workflow import (
+    Change,
+    SelectT,
+    Step,
+    Workflow,
+    check_legal_date,
+    legal_date_or_today,
+    where_given,
+)
 from app.settings import get_settings
 
 # Plan §5(6): submitted → reviewed (returned ⇄ supplemented, or complete) → criminal division →
@@ -105,6 +113,7 @@ REFERRALS = Workflow(
     model=RefusalReferral,
     entity="refusal_referral",
     noun="refusal-to-execute referral",
+    id_name="referral_id",
     state_of=lambda referral: referral.stage,
     state_actions=STAGE_ACTIONS,
     steps=STEPS,
@@ -177,27 +186,21 @@ def submit_referral(
     )
 
 
+@REFERRALS.command("supplement")
 def supplement_referral(
-    session: Session,
-    *,
-    user: User,
-    referral_id: int,
-    materials: Sequence[MaterialItem],
-    note: str | None,
-    expected_version: int | None = None,
+    change: Change[RefusalReferral], *, materials: Sequence[MaterialItem], note: str | None
 ) -> RefusalReferral:
     """The handling team adds the materials it was asked for; the referral goes back for review."""
-    change = REFERRALS.begin(session, user, referral_id, "supplement", expected_version)
     referral = change.record
     _check_items([m.item for m in materials], field="materials", suffix=".item")
     for m in materials:
-        session.add(
+        change.session.add(
             RefusalReferralMaterial(
                 referral_id=referral.id,
                 item=m.item,
                 note=m.note,
                 round=referral.return_count,
-                added_by_id=user.id,
+                added_by_id=change.user.id,
             )
         )
     referral.stage = ReferralStage.submitted
@@ -207,20 +210,17 @@ def supplement_referral(
 # The comprehensive group's work -------------------------------------------------------------------------
 
 
+@REFERRALS.command("review")
 def review_referral(
-    session: Session,
+    change: Change[RefusalReferral],
     *,
-    user: User,
-    referral_id: int,
     result: ReferralReviewResult,
     missing_items: Sequence[str],
     note: str | None,
     reviewed_on: date | None,
-    expected_version: int | None = None,
 ) -> RefusalReferral:
     """Check the materials against the checklist: complete, or returned naming what is missing."""
-    change = REFERRALS.begin(session, user, referral_id, "review", expected_version)
-    referral = REFERRALS.reload(session, change.record.id)
+    referral = REFERRALS.reload(change.session, change.record.id)
     reviewed_on = legal_date_or_today(
         "reviewed_on", reviewed_on, not_before=referral.submitted_on, not_before_what="the submission"
     )
@@ -242,22 +242,15 @@ def review_referral(
             )
         referral.stage = ReferralStage.complete
         referral.missing_items = []
-    referral.review_note, referral.reviewed_on, referral.reviewed_by_id = note, reviewed_on, user.id
+    referral.review_note, referral.reviewed_on, referral.reviewed_by_id = note, reviewed_on, change.user.id
     return change.save(f"reviewed_{result.value}", reviewed_on=reviewed_on, reason=note)
 
 
+@REFERRALS.command("liaison")
 def record_liaison(
-    session: Session,
-    *,
-    user: User,
-    referral_id: int,
-    liaised_on: date | None,
-    contact: str | None,
-    note: str | None,
-    expected_version: int | None = None,
+    change: Change[RefusalReferral], *, liaised_on: date | None, contact: str | None, note: str | None
 ) -> RefusalReferral:
     """Record the hand-over to the court's criminal division (与刑庭对接)."""
-    change = REFERRALS.begin(session, user, referral_id, "liaison", expected_version)
     referral = change.record
     liaised_on = legal_date_or_today(
         "liaised_on", liaised_on, not_before=referral.reviewed_on, not_before_what="the review"
@@ -267,18 +260,11 @@ def record_liaison(
     return change.save("liaised", liaised_on=liaised_on, contact=contact, reason=note)
 
 
+@REFERRALS.command("police_transfer")
 def record_police_transfer(
-    session: Session,
-    *,
-    user: User,
-    referral_id: int,
-    document_number: str,
-    transferred_on: date,
-    police_organ: str | None,
-    expected_version: int | None = None,
+    change: Change[RefusalReferral], *, document_number: str, transferred_on: date, police_organ: str | None
 ) -> RefusalReferral:
     """Record the transfer documents sent to the public-security organ (移送公安机关)."""
-    change = REFERRALS.begin(session, user, referral_id, "police_transfer", expected_version)
     referral = change.record
     check_legal_date(
         "transferred_on",
@@ -305,19 +291,16 @@ def _next_outcomes(current: ReferralOutcome | None) -> list[ReferralOutcome]:
     return following
 
 
+@REFERRALS.command("outcome")
 def record_outcome(
-    session: Session,
+    change: Change[RefusalReferral],
     *,
-    user: User,
-    referral_id: int,
     outcome: ReferralOutcome,
     decided_on: date | None,
     reference: str | None,
     note: str | None,
-    expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record where the referral stands: accepted, declined, prosecuted or judged (跟进)."""
-    change = REFERRALS.begin(session, user, referral_id, "outcome", expected_version)
     referral = change.record
     current = referral.outcome
     possible = _next_outcomes(current)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import wraps
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Select, inspect, select
@@ -155,13 +156,14 @@ class Workflow(Generic[R]):
     action_prefix: str = ""  # the audit trail's action prefix, when it is not ``entity``
     clock_params: Callable[[R], dict[str, Any]] | None = None  # what every deadline event of a record says
     clocks_on_case: bool = True  # its deadline events belong to its case (not so: the office's own clocks)
-    filters: Mapping[str, Any] = field(
-        default_factory=dict
-    )  # a list's filters by name: the column each compares
+    filters: Mapping[str, Any] = field(default_factory=dict)  # a list's filters: the column of each name
+    id_name: str = ""  # how its commands name the record's id, e.g. "referral_id"; by default ``<entity>_id``
 
     def __post_init__(self) -> None:
         if not self.noun:
             object.__setattr__(self, "noun", self.entity.replace("_", " "))
+        if not self.id_name:
+            object.__setattr__(self, "id_name", f"{self.entity}_id")
         if self.actions_of is None and not self.state_actions:
             raise ValueError(f"{self.entity}: give state_actions, or actions_of")
         for action, step in self.steps.items():
@@ -285,6 +287,23 @@ class Workflow(Generic[R]):
         """:meth:`for_action`, and the record's audited fields as they stand before the action."""
         record = self.for_action(session, user, record_id, action, expected_version)
         return Change(self, session, user, record, before=self.snapshot(record))
+
+    def command(self, action: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
+        """A command's service from what it does to the record: ``do(change, **body)`` is called as
+        ``service(session, user=…, <id_name>=…, expected_version=…, **body)`` with the :class:`Change`
+        that :meth:`begin` opens for ``action``."""
+
+        def command_of(do: Callable[..., R]) -> Callable[..., R]:
+            @wraps(do)
+            def service(
+                session: Session, *, user: User, expected_version: int | None = None, **arguments: Any
+            ) -> R:
+                record_id = arguments.pop(self.id_name)
+                return do(self.begin(session, user, record_id, action, expected_version), **arguments)
+
+            return service
+
+        return command_of
 
     def created(
         self, session: Session, *, user: User, record: R, action: str, reason: str | None = None, **after: Any

@@ -34,7 +34,7 @@ from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED, PAYOUT_DEFERRED
 from app.rules.money import ZERO, approval_role
 from app.services import ledger
 from app.services.case_access import load_case, visible_cases
-from app.services.workflow import Step, Workflow, legal_date_or_today, record_decision
+from app.services.workflow import Change, Step, Workflow, legal_date_or_today, record_decision
 from app.settings import get_settings
 
 FEE_PAYEE = "the court (execution application fee)"
@@ -87,6 +87,7 @@ DEFERRAL_ACTIONS: dict[DeferralState, tuple[str, ...]] = {
 DEFERRALS = Workflow(
     model=PayoutDeferral,
     entity="payout_deferral",
+    id_name="deferral_id",
     state_actions=DEFERRAL_ACTIONS,
     steps={
         "decide": Step(permission="payout.decide_deferral"),
@@ -190,18 +191,12 @@ def request_payout(
     )
 
 
+@PAYOUTS.command("decide")
 def decide_payout(
-    session: Session,
-    *,
-    payout_id: int,
-    user: User,
-    decision: Decision,
-    decided_on: date | None,
-    reason: str | None,
-    expected_version: int | None = None,
+    change: Change[Payout], *, decision: Decision, decided_on: date | None, reason: str | None
 ) -> Payout:
     """A leader of the payout's tier approves it, or refuses it with a reason."""
-    payout = PAYOUTS.for_action(session, user, payout_id, "decide", expected_version)
+    session, user, payout = change.session, change.user, change.record
     before = {"state": payout.state}
     decided_on = record_decision(
         payout, user=user, decided_on=decided_on, reason=reason, requested_on=payout.requested_on
@@ -218,18 +213,11 @@ def decide_payout(
     )
 
 
-def execute_payout(
-    session: Session,
-    *,
-    payout_id: int,
-    user: User,
-    bank_reference: str,
-    executed_on: date | None,
-    expected_version: int | None = None,
-) -> Payout:
+@PAYOUTS.command("execute")
+def execute_payout(change: Change[Payout], *, bank_reference: str, executed_on: date | None) -> Payout:
     """The office pays an approved payout: the ledger is debited, a payout to the applicant counts as
     performance, and the receipts it covers are paid out (D19 met)."""
-    payout = PAYOUTS.for_action(session, user, payout_id, "execute", expected_version)
+    session, user, payout = change.session, change.user, change.record
     case = payout.case
     executed_on = legal_date_or_today(
         "executed_on", executed_on, not_before=payout.decided_on, not_before_what="the approval"
@@ -302,18 +290,12 @@ def request_deferral(
     )
 
 
+@DEFERRALS.command("decide")
 def decide_deferral(
-    session: Session,
-    *,
-    deferral_id: int,
-    user: User,
-    decision: Decision,
-    decided_on: date | None,
-    reason: str | None,
-    expected_version: int | None = None,
+    change: Change[PayoutDeferral], *, decision: Decision, decided_on: date | None, reason: str | None
 ) -> PayoutDeferral:
     """The director approves the deferral (the payout clock D19 waits from that day) or refuses it."""
-    deferral = DEFERRALS.for_action(session, user, deferral_id, "decide", expected_version)
+    session, user, deferral = change.session, change.user, change.record
     before = {"state": deferral.state}
     decided_on = record_decision(
         deferral, user=user, decided_on=decided_on, reason=reason, requested_on=deferral.requested_on
@@ -328,17 +310,12 @@ def decide_deferral(
     )
 
 
+@DEFERRALS.command("lift")
 def lift_deferral(
-    session: Session,
-    *,
-    deferral_id: int,
-    user: User,
-    lifted_on: date | None,
-    reason: str | None,
-    expected_version: int | None = None,
+    change: Change[PayoutDeferral], *, lifted_on: date | None, reason: str | None
 ) -> PayoutDeferral:
     """The reason has gone: the payout clock runs again from this day."""
-    deferral = DEFERRALS.for_action(session, user, deferral_id, "lift", expected_version)
+    session, user, deferral = change.session, change.user, change.record
     lifted_on = legal_date_or_today(
         "lifted_on", lifted_on, not_before=deferral.decided_on, not_before_what="the approval"
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +24,7 @@ from app.rules.periods import add_days
 from app.services.assets import check_asset_of_case
 from app.services.case_access import load_case, visible_cases
 from app.services.numbering import highest_case_serial, next_serial
-from app.services.workflow import Change, Step, Workflow, check_legal_date, legal_date_or_today
+from app.services.workflow import Change, Step, Workflow, check_legal_date, fields_of, legal_date_or_today
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
 
@@ -76,19 +75,6 @@ def _state_actions(objection: Objection) -> list[str]:
     return list(actions)
 
 
-def _snapshot(objection: Objection) -> dict[str, Any]:
-    return {
-        "state": objection.state,
-        "docket_number": objection.docket_number,
-        "outcome": objection.outcome,
-        "ruled_on": objection.ruled_on,
-        "served_on": objection.served_on,
-        "reconsideration_applied_on": objection.reconsideration_applied_on,
-        "transferred_on": objection.transferred_on,
-        "version": objection.version,
-    }
-
-
 OBJECTIONS = Workflow(
     model=Objection,
     entity="objection",
@@ -98,7 +84,16 @@ OBJECTIONS = Workflow(
         action: Step(permission="objection.handle")
         for action in ("docket", "hearing", "ruling", "service", "reconsideration", "transfer")
     },
-    snapshot=_snapshot,
+    snapshot=fields_of(
+        "state",
+        "docket_number",
+        "outcome",
+        "ruled_on",
+        "served_on",
+        "reconsideration_applied_on",
+        "transferred_on",
+        "version",
+    ),
     visible=lambda stmt, user: visible_cases(stmt, user, Objection.case_id),
     children=(Objection.hearings,),
     label_of=lambda objection: f"objection {objection.docket_number or objection.id}",
@@ -194,7 +189,7 @@ def file_objection(
     )
     if late is not None:
         # The court keeps every filing it receives; a late one is recorded and closed as not accepted.
-        before = _snapshot(objection)
+        before = OBJECTIONS.snapshot(objection)
         objection.state = ObjectionState.not_accepted
         objection.outcome = ObjectionOutcome.not_accepted
         objection.ruling_reasons, objection.ruled_on = late, received_on

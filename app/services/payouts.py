@@ -34,7 +34,7 @@ from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED, PAYOUT_DEFERRED
 from app.rules.money import ZERO, approval_role
 from app.services import ledger
 from app.services.case_access import load_case, visible_cases
-from app.services.workflow import Change, Step, Workflow, legal_date_or_today, record_decision
+from app.services.workflow import Change, Step, Workflow, fields_of, legal_date_or_today, record_decision
 from app.settings import get_settings
 
 FEE_PAYEE = "the court (execution application fee)"
@@ -69,7 +69,7 @@ PAYOUTS = Workflow(
         "decide": Step(permission="payout.approve", refused=_may_not_decide),
         "execute": Step(permission="payout.execute"),
     },
-    snapshot=lambda payout: {"state": payout.state, "amount": payout.amount, "version": payout.version},
+    snapshot=fields_of("state", "amount", "version"),
     visible=_visible,
     case=Payout.case,
     locks_case=True,

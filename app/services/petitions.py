@@ -20,7 +20,7 @@ from app.models.petition import Petition, PetitionUrge
 from app.models.user import User
 from app.policy import TEAM_UNITS, Assignment, sees_all_cases
 from app.services.case_access import can_see
-from app.services.workflow import Change, Step, Workflow, check_legal_date, legal_date_or_today
+from app.services.workflow import Change, Step, Workflow, check_legal_date, fields_of, legal_date_or_today
 
 # plan §5(8): received → registered → routed (urged, supervised) → replied → resolved → closed.
 STATE_ACTIONS: dict[PetitionState, tuple[str, ...]] = {
@@ -56,15 +56,6 @@ def petitioner_key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
-def _snapshot(petition: Petition) -> dict[str, Any]:
-    return {
-        "state": petition.state,
-        "unit_code": petition.unit_code,
-        "supervised": petition.supervised,
-        "version": petition.version,
-    }
-
-
 def _visible(stmt: Select[Any], user: User) -> Select[Any]:
     """Brigades see petitions routed to them or about their own cases (docs/permissions.md)."""
     if sees_all_cases(user):
@@ -78,7 +69,7 @@ PETITIONS = Workflow(
     entity="petition",
     actions_of=_state_actions,
     steps=STEPS,
-    snapshot=_snapshot,
+    snapshot=fields_of("state", "unit_code", "supervised", "version"),
     visible=_visible,
     children=(Petition.urges,),
     filters={

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from app.services.workflow import (
     Step,
     Workflow,
     check_legal_date,
+    fields_of,
     legal_date_or_today,
     where_given,
 )
@@ -94,16 +95,6 @@ def _check_items(items: Sequence[str], *, field: str, suffix: str = "") -> None:
             )
 
 
-def _snapshot(referral: RefusalReferral) -> dict[str, Any]:
-    return {
-        "stage": referral.stage,
-        "outcome": referral.outcome,
-        "missing_items": list(referral.missing_items),
-        "return_count": referral.return_count,
-        "version": referral.version,
-    }
-
-
 def _visible(stmt: SelectT, user: User) -> SelectT:
     """Brigades see their own team's referrals only (docs/permissions.md)."""
     return stmt if sees_all_cases(user) else stmt.where(RefusalReferral.unit_code == user.unit_code)
@@ -117,7 +108,7 @@ REFERRALS = Workflow(
     state_of=lambda referral: referral.stage,
     state_actions=STAGE_ACTIONS,
     steps=STEPS,
-    snapshot=_snapshot,
+    snapshot=fields_of("stage", "outcome", "missing_items", "return_count", "version"),
     visible=_visible,
     children=(RefusalReferral.materials,),
     case=RefusalReferral.case,

@@ -92,6 +92,16 @@ def record_decision(
     return decided_on
 
 
+def fields_of(*names: str) -> Callable[[Any], dict[str, Any]]:
+    """A record's audited fields by name, as they stand (a list copied: the record may change it)."""
+
+    def snapshot(record: Any) -> dict[str, Any]:
+        values = {name: getattr(record, name) for name in names}
+        return {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
+
+    return snapshot
+
+
 def where_given(stmt: SelectT, where: Mapping[Any, Any]) -> SelectT:
     """``stmt`` filtered by each column in ``where`` whose value is given (a list's optional filters)."""
     for column, value in where.items():

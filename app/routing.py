@@ -89,7 +89,8 @@ class Command:
 
 class Desk:
     """A desk's record, named once: its read schema and its workflow, with the routes of the desk's
-    router as rows: ``desk.routes(Create(…), Listing(…), Show(…))``, ``desk.commands(Command(…))``.
+    router as rows: ``desk.routes(Create(…), desk.listing(…), desk.show(…))``,
+    ``desk.commands(Command(…))``.
     ``read``: how the record is shown when it is more than its schema with the caller's actions."""
 
     def __init__(

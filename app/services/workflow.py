@@ -2,10 +2,12 @@
 dishonest listings; plan §5(3)–(8)): reading what the caller may see, locking a record for an
 action, recording a change with its audit entry and the deadline events it brings, and paging a list.
 
-A desk declares one :class:`Workflow` with its model, what each state admits, one :class:`Step`
-per action (the policy action it needs, and on what relation) and its visibility rule; its service
-keeps only its own rules. The routes require each step's permission and the records' reads list the
-actions whose steps the caller passes, from the same table, so the two cannot drift apart.
+A desk declares one :class:`Workflow` with its model, what each state admits, one :class:`Step` per
+action (the policy action it needs, and on what relation), its visibility rule, its audited fields
+and the filters its lists take; its service keeps only its own rules, each command written as what
+it does to the record it is handed (:meth:`Workflow.command`). The routes require each step's
+permission and the records' reads list the actions whose steps the caller passes, from the same
+table, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -302,6 +304,9 @@ class Workflow(Generic[R]):
         """A command's service from what it does to the record: ``do(change, **body)`` is called as
         ``service(session, user=…, <id_name>=…, expected_version=…, **body)`` with the :class:`Change`
         that :meth:`begin` opens for ``action``."""
+
+        if action not in self.steps:
+            raise ValueError(f"{self.entity}: no step for the command {action!r}")
 
         def command_of(do: Callable[..., R]) -> Callable[..., R]:
             @wraps(do)

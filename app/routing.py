@@ -48,6 +48,7 @@ from app.errors import (
 )
 from app.models.user import User
 from app.schemas.common import Limit, Page, RowId
+from app.services.case_access import load_case
 from app.services.idempotency import IdempotencyKeyReused
 from app.services.workflow import Workflow
 
@@ -88,7 +89,8 @@ class Command:
 
 class Desk:
     """A desk's record, named once: its read schema and its workflow, with the routes of the desk's
-    router as rows: ``desk.routes(Create(…), Listing(…), Show(…))``, ``desk.commands(Command(…))``.
+    router as rows: ``desk.routes(Create(…), desk.listing(…), desk.show(…))``,
+    ``desk.commands(Command(…))``.
     ``read``: how the record is shown when it is more than its schema with the caller's actions."""
 
     def __init__(
@@ -103,6 +105,31 @@ class Desk:
 
     def routes(self, *routes: Route) -> None:
         add_routes(self.router, response_model=self.schema, read=self.read, routes=routes)
+
+    def listing(
+        self,
+        path: str,
+        operation_id: str,
+        permission: str,
+        summary: str,
+        filters: Sequence[Filter] = (),
+        cursor: Any = Cursor,
+    ) -> Listing:
+        """``GET {path}``: a page of the desk's records (:meth:`Workflow.records`) by the workflow's
+        filters named as the route's; a ``{case_id}`` in the path is the case's list, 404 when the
+        caller may not see the case."""
+        workflow, of_case = self.workflow, "case_id" in _path_ids(path)
+
+        def service(session: Session, *, user: User, **arguments: Any) -> tuple[list[Any], str | None]:
+            if of_case:
+                load_case(session, arguments["case_id"], user)
+            return workflow.records(session, user=user, **arguments)
+
+        return Listing(path, operation_id, permission, service, summary, filters=filters, cursor=cursor)
+
+    def show(self, path: str, operation_id: str, permission: str, summary: str) -> Show:
+        """``GET {path}``: the desk's record by its id, with its children (:meth:`Workflow.read`)."""
+        return Show(path, operation_id, permission, self.workflow.read, summary)
 
     def commands(self, *commands: Command) -> None:
         """Mount each command as a ``Change`` allowed by the permission of its action's step."""

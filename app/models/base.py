@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Index, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, Index, MetaData, Numeric, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -104,6 +104,22 @@ class VersionedRecord:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.version}
+
+
+class Requested:
+    """A record someone asks for: who asked, and on which day."""
+
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_on: Mapped[date]
+
+
+class Decided:
+    """A request a leader decides (app.services.workflow.record_decision): who decided, on which day
+    and why; none of it until then."""
+
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_on: Mapped[date | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
 def id_order_indexes(table: str, *columns: str) -> tuple[Index, ...]:

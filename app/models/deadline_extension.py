@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import ExtensionState
-from app.models.base import Base, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base, Requested, StringEnum, UTCDateTime, utcnow
 
 
-class DeadlineExtension(Base):
+class DeadlineExtension(Requested, Base):
     """Asked for by the handling judge, reviewed by the director, approved by the president; each
     step dated by the service on the day it is taken."""
 
@@ -22,8 +22,6 @@ class DeadlineExtension(Base):
     rule: Mapped[str] = mapped_column(String(8))
     state: Mapped[ExtensionState] = mapped_column(StringEnum(ExtensionState, 20))
     reason: Mapped[str] = mapped_column(Text)
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    requested_on: Mapped[date]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reviewed_on: Mapped[date | None]
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

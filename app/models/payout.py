@@ -9,11 +9,11 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import DeferralReason, DeferralState, PayoutKind, PayoutState
-from app.models.base import Base, Money, StringEnum, id_order_indexes
+from app.models.base import Base, Decided, Money, Requested, StringEnum, id_order_indexes
 from app.models.case import CaseRecord
 
 
-class Payout(CaseRecord, Base):
+class Payout(Requested, Decided, CaseRecord, Base):
     """A payout the handling judge asks for, a leader approves by amount tier and the office makes."""
 
     __tablename__ = "payout"
@@ -27,18 +27,13 @@ class Payout(CaseRecord, Base):
     payee_account: Mapped[str | None] = mapped_column(String(64))
     payee_bank: Mapped[str | None] = mapped_column(String(200))
     approver_role: Mapped[str] = mapped_column(String(30))  # the tier: deputy_director or director
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    requested_on: Mapped[date]
     notes: Mapped[str | None] = mapped_column(Text)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    decided_on: Mapped[date | None]
-    decision_reason: Mapped[str | None] = mapped_column(Text)
     executed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     executed_on: Mapped[date | None]
     bank_reference: Mapped[str | None] = mapped_column(String(100))
 
 
-class PayoutDeferral(CaseRecord, Base):
+class PayoutDeferral(Requested, Decided, CaseRecord, Base):
     """A deferral of a case's payouts with its reason: the director approves it, and the payout clock
     (D19) waits from then until it is lifted."""
 
@@ -50,10 +45,5 @@ class PayoutDeferral(CaseRecord, Base):
     )
     reason_kind: Mapped[DeferralReason] = mapped_column(StringEnum(DeferralReason, 30))
     reason: Mapped[str] = mapped_column(Text)
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    requested_on: Mapped[date]
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    decided_on: Mapped[date | None]
-    decision_reason: Mapped[str | None] = mapped_column(Text)
     lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     lifted_on: Mapped[date | None]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from fastapi import APIRouter
 
 from app.enums import DishonestListingState
@@ -14,7 +12,7 @@ from app.errors import (
     NotFound,
     TransitionNotAllowed,
 )
-from app.routing import Command, Create, Desk, Filter, Listing, Show
+from app.routing import Command, Create, Desk, Filter
 from app.schemas.dishonest import (
     DeletionCreate,
     DeletionTriggerCreate,
@@ -41,27 +39,24 @@ desk.routes(
         problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
         location="/api/v1/dishonest-listings/{id}",
     ),
-    Listing(
+    desk.listing(
         "/cases/{case_id}/dishonest-listings",
         "list_case_dishonest_listings",
         "dishonest.read",
-        dishonest.list_listings,
         "The dishonest-list proposals and listings of one case, newest first.",
         filters=[_STATE],
     ),
-    Listing(
+    desk.listing(
         "/dishonest-listings",
         "list_dishonest_listings",
         "dishonest.read",
-        partial(dishonest.list_listings, case_id=None),
         "Dishonest-list proposals and listings the caller may see, newest first; filter by ``state``.",
         filters=[_STATE],
     ),
-    Show(
+    desk.show(
         "/dishonest-listings/{listing_id}",
         "get_dishonest_listing",
         "dishonest.read",
-        dishonest.get_listing,
         "One dishonest-list proposal or listing.",
     ),
 )

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from app.enums import DisposalTransferState
 from app.errors import Conflict, Forbidden, GateNotMet, NotFound, PreconditionFailed, TransitionNotAllowed
-from app.routing import Command, Create, Desk, Filter, Listing, Show
+from app.routing import Command, Create, Desk, Filter
 from app.schemas.common import RowId
 from app.schemas.disposal import (
     DisposalDecisionCreate,
@@ -47,19 +47,17 @@ desk.routes(
         location="/api/v1/disposal-transfers/{transfer_id}",
         schema=DisposalTaskRead,
     ),
-    Listing(
+    desk.listing(
         "/disposal-transfers",
         "list_disposal_transfers",
         "disposal.read",
-        disposal.list_transfers,
         "Disposal transfers, newest first: all for the disposal group and leadership, its own for a team.",
         filters=[Filter("state", DisposalTransferState | None), Filter("case_id", RowId | None)],
     ),
-    Show(
+    desk.show(
         "/disposal-transfers/{transfer_id}",
         "get_disposal_transfer",
         "disposal.read",
-        disposal.get_transfer,
         "One disposal transfer with its tasks.",
     ),
 )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.enums import ObjectionKind, ObjectionState
 from app.errors import Forbidden, NotFound
-from app.routing import Command, Create, Desk, Filter, Listing, Show
+from app.routing import Command, Create, Desk, Filter
 from app.schemas.objection import (
     DocketCreate,
     HearingCreate,
@@ -36,11 +36,10 @@ desk.routes(
         problems=(Forbidden, NotFound),
         location="/api/v1/objections/{id}",
     ),
-    Listing(
+    desk.listing(
         "/objections",
         "list_objections",
         "objection.read",
-        objections.list_objections,
         "List objections, newest first, by state, kind or case.",
         filters=[
             Filter("state", ObjectionState | None),
@@ -48,18 +47,16 @@ desk.routes(
             Filter("case_id", Annotated[int | None, Query(ge=1)]),
         ],
     ),
-    Listing(
+    desk.listing(
         "/cases/{case_id}/objections",
         "list_case_objections",
         "objection.read",
-        objections.list_case_objections,
         "The objections filed against one case, newest first.",
     ),
-    Show(
+    desk.show(
         "/objections/{objection_id}",
         "get_objection",
         "objection.read",
-        objections.get_objection,
         "One objection with its hearings, ruling and reconsideration.",
     ),
 )

@@ -12,7 +12,7 @@ from app.errors import (
     InsufficientFunds,
     NotFound,
 )
-from app.routing import Command, Create, Desk, Filter, Listing, Show
+from app.routing import Command, Create, Desk, Filter
 from app.schemas.common import RowId
 from app.schemas.money import (
     DeferralCreate,
@@ -41,15 +41,14 @@ payout_desk.routes(
         problems=(Forbidden, NotFound, InsufficientFunds),
         location="/api/v1/payouts/{id}",
     ),
-    Listing(
+    payout_desk.listing(
         "/payouts",
         "list_payouts",
         "payout.read",
-        payouts.list_payouts,
         "Payouts of the cases the caller sees, newest first; `state=approved` is what the office has to pay.",
         filters=[Filter("state", PayoutState | None), Filter("case_id", RowId | None)],
     ),
-    Show("/payouts/{payout_id}", "get_payout", "payout.read", payouts.get_payout, "One payout."),
+    payout_desk.show("/payouts/{payout_id}", "get_payout", "payout.read", "One payout."),
 )
 
 payout_desk.commands(
@@ -85,12 +84,8 @@ deferral_desk.routes(
         problems=(Forbidden, NotFound, Conflict),
         location="/api/v1/payout-deferrals/{id}",
     ),
-    Show(
-        "/payout-deferrals/{deferral_id}",
-        "get_payout_deferral",
-        "payout.read",
-        payouts.get_deferral,
-        "One payout deferral.",
+    deferral_desk.show(
+        "/payout-deferrals/{deferral_id}", "get_payout_deferral", "payout.read", "One payout deferral."
     ),
 )
 

@@ -8,15 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.enums import PetitionState
 from app.errors import Forbidden
-from app.routing import (
-    Command,
-    Create,
-    Desk,
-    Filter,
-    Listing,
-    PlainCursor,
-    Show,
-)
+from app.routing import Command, Create, Desk, Filter, PlainCursor
 from app.schemas.petition import (
     CloseCreate,
     PetitionCreate,
@@ -45,11 +37,10 @@ desk.routes(
         problems=(Forbidden,),
         location="/api/v1/petitions/{id}",
     ),
-    Listing(
+    desk.listing(
         "/petitions",
         "list_petitions",
         "petition.read",
-        petitions.list_petitions,
         "List petitions, newest first, by state, supervision, case or team.",
         filters=[
             Filter("state", PetitionState | None),
@@ -59,11 +50,10 @@ desk.routes(
         ],
         cursor=PlainCursor,
     ),
-    Show(
+    desk.show(
         "/petitions/{petition_id}",
         "get_petition",
         "petition.read",
-        petitions.get_petition,
         "One petition with its routing, urgings, reply and closing.",
     ),
 )

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from app.enums import ReceiptState
 from app.errors import Conflict, Forbidden
-from app.routing import Command, Create, Desk, Filter, Listing, Show
+from app.routing import Command, Create, Desk, Filter
 from app.schemas.common import RowId
 from app.schemas.money import ReceiptClaim, ReceiptCreate, ReceiptRead
 from app.services import receipts
@@ -27,21 +27,14 @@ desk.routes(
         problems=(Forbidden, Conflict),
         location="/api/v1/receipts/{id}",
     ),
-    Listing(
+    desk.listing(
         "/receipts",
         "list_receipts",
         "receipt.read",
-        receipts.list_receipts,
         "Receipts, newest first; `state=unclaimed` is the list waiting to be claimed.",
         filters=[Filter("state", ReceiptState | None), Filter("case_id", RowId | None)],
     ),
-    Show(
-        "/receipts/{receipt_id}",
-        "get_receipt",
-        "receipt.read",
-        receipts.get_receipt,
-        "One receipt.",
-    ),
+    desk.show("/receipts/{receipt_id}", "get_receipt", "receipt.read", "One receipt."),
 )
 
 desk.commands(

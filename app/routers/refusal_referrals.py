@@ -18,7 +18,7 @@ from app.errors import (
 )
 from app.models.refusal_referral import RefusalReferral
 from app.models.user import User
-from app.routing import Command, Create, Desk, Filter, Listing, PlainCursor, Show
+from app.routing import Command, Create, Desk, Filter, PlainCursor
 from app.schemas.refusal_referral import (
     ChecklistItemRead,
     LiaisonCreate,
@@ -65,11 +65,10 @@ desk.routes(
         problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
         location="/api/v1/refusal-referrals/{id}",
     ),
-    Listing(
+    desk.listing(
         "/refusal-referrals",
         "list_refusal_referrals",
         "referral.read",
-        refusal_referrals.list_referrals,
         "The register of referrals, newest first, by stage, team, outcome or case.",
         filters=[
             Filter("stage", ReferralStage | None),
@@ -77,7 +76,6 @@ desk.routes(
             Filter("outcome", ReferralOutcome | None),
             Filter("case_id", Annotated[int | None, Query(ge=1)]),
         ],
-        filter_type=refusal_referrals.ReferralFilters,
         cursor=PlainCursor,
     ),
 )
@@ -106,11 +104,10 @@ def referral_stats(
 
 
 desk.routes(
-    Show(
+    desk.show(
         "/refusal-referrals/{referral_id}",
         "get_refusal_referral",
         "referral.read",
-        refusal_referrals.get_referral,
         "One referral with its materials, checklist and follow-up.",
     )
 )

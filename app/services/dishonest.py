@@ -29,8 +29,8 @@ from app.models.measure import Measure
 from app.models.user import User
 from app.rules.termination_gate import months_after
 from app.services import termination_pool
-from app.services.case_access import case_for_action, case_step, load_case, visible_cases
-from app.services.workflow import Step, Workflow, legal_date_or_today, record_decision
+from app.services.case_access import case_for_action, case_step, visible_cases
+from app.services.workflow import Change, Step, Workflow, legal_date_or_today, record_decision
 from app.settings import get_settings
 
 L = DishonestListingState
@@ -81,12 +81,9 @@ LISTINGS = Workflow(
     case=DishonestListing.case,
     locks_case=True,
     action_prefix="dishonest",
+    id_name="listing_id",
+    filters={"case_id": DishonestListing.case_id, "state": DishonestListing.state},
 )
-
-
-def get_listing(session: Session, *, listing_id: int, user: User) -> DishonestListing:
-    """One listing, or 404 when it does not exist or its case is hidden from the caller."""
-    return LISTINGS.get(session, user=user, record_id=listing_id)
 
 
 def propose_listing(
@@ -168,19 +165,17 @@ def _consumption_ban(session: Session, *, listing: DishonestListing, by: date) -
     ).scalar_one_or_none()
 
 
+@LISTINGS.command("decide")
 def decide_listing(
-    session: Session,
+    change: Change[DishonestListing],
     *,
-    listing_id: int,
-    user: User,
     decision: Decision,
     decided_on: date | None,
     reason: str | None,
     extra_years: int,
-    expected_version: int | None = None,
 ) -> DishonestListing:
     """The director approves (the listing runs for its term) or refuses with a reason."""
-    listing = LISTINGS.for_action(session, user, listing_id, "decide", expected_version)
+    session, user, listing = change.session, change.user, change.record
     case = listing.case
     before = {"state": listing.state}
     decided_on = record_decision(
@@ -237,18 +232,16 @@ def _set_term(listing: DishonestListing, *, decided_on: date, extra_years: int) 
     listing.term_ends_on = months_after(decided_on, 12 * listing.term_years)
 
 
+@LISTINGS.command("trigger_deletion")
 def trigger_deletion(
-    session: Session,
+    change: Change[DishonestListing],
     *,
-    listing_id: int,
-    user: User,
     trigger: DeletionTrigger,
     triggered_on: date | None,
     reason: str | None,
-    expected_version: int | None = None,
 ) -> DishonestListing:
     """A ground for deletion occurred; the listing must be deleted within 3 working days (D11)."""
-    listing = LISTINGS.for_action(session, user, listing_id, "trigger_deletion", expected_version)
+    session, user, listing = change.session, change.user, change.record
     case = listing.case
     triggered_on = legal_date_or_today(
         "triggered_on", triggered_on, not_before=listing.decided_on, not_before_what="the listing"
@@ -365,17 +358,12 @@ def _trigger(
     )
 
 
+@LISTINGS.command("delete")
 def delete_listing(
-    session: Session,
-    *,
-    listing_id: int,
-    user: User,
-    deleted_on: date | None,
-    note: str | None,
-    expected_version: int | None = None,
+    change: Change[DishonestListing], *, deleted_on: date | None, note: str | None
 ) -> DishonestListing:
     """Record that the listing was deleted from the list (meets D11)."""
-    listing = LISTINGS.for_action(session, user, listing_id, "delete", expected_version)
+    session, user, listing = change.session, change.user, change.record
     deleted_on = legal_date_or_today(
         "deleted_on",
         deleted_on,
@@ -465,19 +453,3 @@ def listings_of(session: Session, case_id: int) -> list[DishonestListing]:
             select(DishonestListing).where(DishonestListing.case_id == case_id).order_by(DishonestListing.id)
         )
     )
-
-
-def list_listings(
-    session: Session,
-    *,
-    user: User,
-    case_id: int | None,
-    state: DishonestListingState | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[DishonestListing], str | None]:
-    """Listings the caller may see (a brigade: its own cases'), newest first (keyset on id)."""
-    if case_id is not None:
-        load_case(session, case_id, user)
-    where = {DishonestListing.case_id: case_id, DishonestListing.state: state}
-    return LISTINGS.page(session, user=user, where=where, limit=limit, cursor=cursor)

@@ -27,7 +27,14 @@ from app.services import audit, receipts
 from app.services.assets import check_asset_of_case
 from app.services.case_access import case_for_action, case_step
 from app.services.objections import suit_window_holding
-from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today, record_decision
+from app.services.workflow import (
+    Change,
+    Step,
+    Workflow,
+    check_legal_date,
+    legal_date_or_today,
+    record_decision,
+)
 
 S = DisposalTransferState
 # Which commands each transfer state admits.
@@ -67,20 +74,9 @@ TRANSFERS = Workflow(
     case=DisposalTransfer.case,
     locks_case=True,
     action_prefix="disposal",
+    id_name="transfer_id",
+    filters={"state": DisposalTransfer.state, "case_id": DisposalTransfer.case_id},
 )
-
-
-def get_transfer(session: Session, *, transfer_id: int, user: User) -> DisposalTransfer:
-    """One transfer with its tasks, or 404 when it does not exist or the caller may not see it."""
-    return TRANSFERS.get(session, user=user, record_id=transfer_id)
-
-
-def _transfer_for_action(
-    session: Session, user: User, transfer_id: int, action: str, expected_version: int | None
-) -> tuple[DisposalTransfer, Case]:
-    """The transfer and its case, both locked (case first, always) and checked for ``action``."""
-    transfer = TRANSFERS.for_action(session, user, transfer_id, action, expected_version)
-    return transfer, transfer.case
 
 
 def _usable_disposal_document(
@@ -180,21 +176,16 @@ def request_transfer(
         },
         reason=notes,
     )
-    return get_transfer(session, transfer_id=transfer.id, user=user)
+    return TRANSFERS.get(session, user=user, record_id=transfer.id)
 
 
+@TRANSFERS.command("decide")
 def decide_transfer(
-    session: Session,
-    *,
-    transfer_id: int,
-    user: User,
-    decision: Decision,
-    decided_on: date | None,
-    reason: str | None,
-    expected_version: int | None = None,
+    change: Change[DisposalTransfer], *, decision: Decision, decided_on: date | None, reason: str | None
 ) -> DisposalTransfer:
     """A deputy director approves (the case goes ``at_disposal``, D13 starts) or refuses with a reason."""
-    transfer, case = _transfer_for_action(session, user, transfer_id, "decide", expected_version)
+    session, user, transfer = change.session, change.user, change.record
+    case = transfer.case  # locked with it (case first, always)
     before = {"state": transfer.state, "case_state": case.state}
     decided_on = record_decision(
         transfer, user=user, decided_on=decided_on, reason=reason, requested_on=transfer.requested_on
@@ -217,7 +208,7 @@ def decide_transfer(
         after={"state": transfer.state, "case_state": case.state, "decided_on": decided_on},
         reason=reason,
     )
-    return get_transfer(session, transfer_id=transfer.id, user=user)
+    return TRANSFERS.get(session, user=user, record_id=transfer.id)
 
 
 def record_task(
@@ -232,7 +223,8 @@ def record_task(
     asset_id: int | None,
 ) -> DisposalTask:
     """The disposal group records one act on the transferred case."""
-    transfer, case = _transfer_for_action(session, user, transfer_id, "record_task", None)
+    transfer = TRANSFERS.for_action(session, user, transfer_id, "record_task", None)
+    case = transfer.case  # locked with it (case first, always)
     check_legal_date("on", on, not_before=transfer.decided_on, not_before_what="the approval")
     if asset_id is not None:
         _check_asset_may_be_disposed_of(session, case, asset_id)
@@ -262,18 +254,17 @@ def record_task(
     )
 
 
+@TRANSFERS.command("return")
 def return_transfer(
-    session: Session,
+    change: Change[DisposalTransfer],
     *,
-    transfer_id: int,
-    user: User,
     returned_on: date | None,
     amount_realised: Decimal,
     result: str | None,
-    expected_version: int | None = None,
 ) -> DisposalTransfer:
     """Send the case back to the team and judge it came from, with the amount realised (meets D13)."""
-    transfer, case = _transfer_for_action(session, user, transfer_id, "return", expected_version)
+    session, user, transfer = change.session, change.user, change.record
+    case = transfer.case  # locked with it (case first, always)
     returned_on = legal_date_or_today(
         "returned_on", returned_on, not_before=transfer.decided_on, not_before_what="the approval"
     )
@@ -317,7 +308,7 @@ def return_transfer(
         },
         reason=result,
     )
-    return get_transfer(session, transfer_id=transfer.id, user=user)
+    return TRANSFERS.get(session, user=user, record_id=transfer.id)
 
 
 def withdraw_pending(session: Session, *, case: Case, user: User, reason: str) -> list[int]:
@@ -342,17 +333,3 @@ def withdraw_pending(session: Session, *, case: Case, user: User, reason: str) -
         )
     session.flush()
     return [t.id for t in pending]
-
-
-def list_transfers(
-    session: Session,
-    *,
-    user: User,
-    state: DisposalTransferState | None,
-    case_id: int | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[DisposalTransfer], str | None]:
-    """Transfers the caller may see, newest first (keyset on id)."""
-    where = {DisposalTransfer.state: state, DisposalTransfer.case_id: case_id}
-    return TRANSFERS.page(session, user=user, where=where, limit=limit, cursor=cursor)

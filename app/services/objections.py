@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +24,7 @@ from app.rules.periods import add_days
 from app.services.assets import check_asset_of_case
 from app.services.case_access import load_case, visible_cases
 from app.services.numbering import highest_case_serial, next_serial
-from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
+from app.services.workflow import Change, Step, Workflow, check_legal_date, fields_of, legal_date_or_today
 from app.services.working_calendar import working_calendar
 from app.settings import court_today, get_settings
 
@@ -76,19 +75,6 @@ def _state_actions(objection: Objection) -> list[str]:
     return list(actions)
 
 
-def _snapshot(objection: Objection) -> dict[str, Any]:
-    return {
-        "state": objection.state,
-        "docket_number": objection.docket_number,
-        "outcome": objection.outcome,
-        "ruled_on": objection.ruled_on,
-        "served_on": objection.served_on,
-        "reconsideration_applied_on": objection.reconsideration_applied_on,
-        "transferred_on": objection.transferred_on,
-        "version": objection.version,
-    }
-
-
 OBJECTIONS = Workflow(
     model=Objection,
     entity="objection",
@@ -98,11 +84,21 @@ OBJECTIONS = Workflow(
         action: Step(permission="objection.handle")
         for action in ("docket", "hearing", "ruling", "service", "reconsideration", "transfer")
     },
-    snapshot=_snapshot,
+    snapshot=fields_of(
+        "state",
+        "docket_number",
+        "outcome",
+        "ruled_on",
+        "served_on",
+        "reconsideration_applied_on",
+        "transferred_on",
+        "version",
+    ),
     visible=lambda stmt, user: visible_cases(stmt, user, Objection.case_id),
     children=(Objection.hearings,),
     label_of=lambda objection: f"objection {objection.docket_number or objection.id}",
     clock_params=lambda objection: {"kind": objection.kind},  # each kind has its own ruling period
+    filters={"state": Objection.state, "kind": Objection.kind, "case_id": Objection.case_id},
 )
 
 
@@ -193,7 +189,7 @@ def file_objection(
     )
     if late is not None:
         # The court keeps every filing it receives; a late one is recorded and closed as not accepted.
-        before = _snapshot(objection)
+        before = OBJECTIONS.snapshot(objection)
         objection.state = ObjectionState.not_accepted
         objection.outcome = ObjectionOutcome.not_accepted
         objection.ruling_reasons, objection.ruled_on = late, received_on
@@ -255,16 +251,9 @@ def _highest_docket_serial(session: Session, *, year: int, court_code: str) -> i
     )
 
 
-def docket_objection(
-    session: Session,
-    *,
-    user: User,
-    objection_id: int,
-    docketed_on: date | None,
-    expected_version: int | None = None,
-) -> Objection:
+@OBJECTIONS.command("docket")
+def docket_objection(change: Change[Objection], *, docketed_on: date | None) -> Objection:
     """Docket (立案) the objection with the next 执异 number of the year, without gaps or duplicates."""
-    change = OBJECTIONS.begin(session, user, objection_id, "docket", expected_version)
     objection = change.record
     docketed_on = legal_date_or_today(
         "docketed_on",
@@ -272,16 +261,18 @@ def docket_objection(
         not_before=objection.received_on,
         not_before_what="the objection was received",
     )
-    case = session.get_one(Case, objection.case_id)
+    case = change.session.get_one(Case, objection.case_id)
     # SPC case-number rules 2015: (year) court code, type code, serial; serials run per year from 1.
     year = docketed_on.year
     # A 执异 number already on a case or an objection of that year is never issued again.
     used = max(
-        highest_case_serial(session, year=year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE),
-        _highest_docket_serial(session, year=year, court_code=case.court_code),
+        highest_case_serial(
+            change.session, year=year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE
+        ),
+        _highest_docket_serial(change.session, year=year, court_code=case.court_code),
     )
     serial = next_serial(
-        session, year=year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE, at_least=used
+        change.session, year=year, court_code=case.court_code, type_code=DOCKET_TYPE_CODE, at_least=used
     )
     objection.docket_number = format_case_number(docketed_on.year, case.court_code, DOCKET_TYPE_CODE, serial)
     objection.docket_year, objection.docket_serial = docketed_on.year, serial
@@ -335,18 +326,11 @@ def record_hearing(
     return change.save("hearing_recorded", scheduled_for=hearing.scheduled_for, held_on=held_on, reason=notes)
 
 
+@OBJECTIONS.command("ruling")
 def record_ruling(
-    session: Session,
-    *,
-    user: User,
-    objection_id: int,
-    outcome: ObjectionOutcome,
-    reasons: str,
-    ruled_on: date,
-    expected_version: int | None = None,
+    change: Change[Objection], *, outcome: ObjectionOutcome, reasons: str, ruled_on: date
 ) -> Objection:
     """Rule on the objection: upheld (异议成立) or rejected (驳回), with reasons; meets D5/D6."""
-    change = OBJECTIONS.begin(session, user, objection_id, "ruling", expected_version)
     objection = change.record
     check_legal_date(
         "ruled_on",
@@ -362,11 +346,9 @@ def record_ruling(
     return result
 
 
-def record_service(
-    session: Session, *, user: User, objection_id: int, served_on: date, expected_version: int | None = None
-) -> Objection:
+@OBJECTIONS.command("service")
+def record_service(change: Change[Objection], *, served_on: date) -> Objection:
     """Record service of the ruling (送达); the reconsideration period (D7) runs from it."""
-    change = OBJECTIONS.begin(session, user, objection_id, "service", expected_version)
     objection = change.record
     check_legal_date("served_on", served_on, not_before=objection.ruled_on, not_before_what="the ruling")
     objection.served_on = served_on
@@ -390,23 +372,16 @@ def reconsideration_last_day(session: Session, objection: Objection) -> date | N
     return add_days(objection.served_on, days, working_calendar(session)).due_on
 
 
+@OBJECTIONS.command("reconsideration")
 def apply_for_reconsideration(
-    session: Session,
-    *,
-    user: User,
-    objection_id: int,
-    applied_on: date,
-    applicant: str | None,
-    grounds: str | None,
-    expected_version: int | None = None,
+    change: Change[Objection], *, applied_on: date, applicant: str | None, grounds: str | None
 ) -> Objection:
     """Record an application for reconsideration (复议) of the ruling; starts D8 (file to higher court)."""
-    change = OBJECTIONS.begin(session, user, objection_id, "reconsideration", expected_version)
     objection = change.record
     check_legal_date(
         "applied_on", applied_on, not_before=objection.served_on, not_before_what="service of the ruling"
     )
-    last_day = reconsideration_last_day(session, objection)
+    last_day = reconsideration_last_day(change.session, objection)
     if last_day is not None and applied_on > last_day:
         days = get_settings().d7_reconsideration_window_days
         raise InvalidInput(
@@ -425,18 +400,11 @@ def apply_for_reconsideration(
     return result
 
 
+@OBJECTIONS.command("transfer")
 def record_transfer(
-    session: Session,
-    *,
-    user: User,
-    objection_id: int,
-    transferred_on: date,
-    higher_court: str | None,
-    note: str | None,
-    expected_version: int | None = None,
+    change: Change[Objection], *, transferred_on: date, higher_court: str | None, note: str | None
 ) -> Objection:
     """Record that the file went to the higher court for the reconsideration (复议移转); meets D8."""
-    change = OBJECTIONS.begin(session, user, objection_id, "transfer", expected_version)
     objection = change.record
     check_legal_date(
         "transferred_on",
@@ -450,34 +418,3 @@ def record_transfer(
     result = change.save("transferred", higher_court=higher_court, reason=note)
     change.clock("objection.transferred", on=transferred_on)
     return result
-
-
-# Reading ------------------------------------------------------------------------------------------
-
-
-def get_objection(session: Session, *, user: User, objection_id: int) -> Objection:
-    """One objection with its hearings; 404 when it does not exist or is on another brigade's case."""
-    return OBJECTIONS.get(session, user=user, record_id=objection_id)
-
-
-def list_objections(
-    session: Session,
-    *,
-    user: User,
-    state: ObjectionState | None = None,
-    kind: ObjectionKind | None = None,
-    case_id: int | None = None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Objection], str | None]:
-    """A page of the objections the caller may see, newest first, and the next cursor."""
-    where = {Objection.state: state, Objection.kind: kind, Objection.case_id: case_id}
-    return OBJECTIONS.page(session, user=user, where=where, limit=limit, cursor=cursor)
-
-
-def list_case_objections(
-    session: Session, *, user: User, case_id: int, limit: int, cursor: str | None
-) -> tuple[list[Objection], str | None]:
-    """The objections filed against one case (404 when the caller may not see the case)."""
-    load_case(session, case_id, user)
-    return list_objections(session, user=user, case_id=case_id, limit=limit, cursor=cursor)

@@ -34,7 +34,7 @@ from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED, PAYOUT_DEFERRED
 from app.rules.money import ZERO, approval_role
 from app.services import ledger
 from app.services.case_access import load_case, visible_cases
-from app.services.workflow import Step, Workflow, legal_date_or_today, record_decision
+from app.services.workflow import Change, Step, Workflow, fields_of, legal_date_or_today, record_decision
 from app.settings import get_settings
 
 FEE_PAYEE = "the court (execution application fee)"
@@ -69,10 +69,11 @@ PAYOUTS = Workflow(
         "decide": Step(permission="payout.approve", refused=_may_not_decide),
         "execute": Step(permission="payout.execute"),
     },
-    snapshot=lambda payout: {"state": payout.state, "amount": payout.amount, "version": payout.version},
+    snapshot=fields_of("state", "amount", "version"),
     visible=_visible,
     case=Payout.case,
     locks_case=True,
+    filters={"state": Payout.state, "case_id": Payout.case_id},
 )
 
 D = DeferralState
@@ -86,6 +87,7 @@ DEFERRAL_ACTIONS: dict[DeferralState, tuple[str, ...]] = {
 DEFERRALS = Workflow(
     model=PayoutDeferral,
     entity="payout_deferral",
+    id_name="deferral_id",
     state_actions=DEFERRAL_ACTIONS,
     steps={
         "decide": Step(permission="payout.decide_deferral"),
@@ -189,18 +191,12 @@ def request_payout(
     )
 
 
+@PAYOUTS.command("decide")
 def decide_payout(
-    session: Session,
-    *,
-    payout_id: int,
-    user: User,
-    decision: Decision,
-    decided_on: date | None,
-    reason: str | None,
-    expected_version: int | None = None,
+    change: Change[Payout], *, decision: Decision, decided_on: date | None, reason: str | None
 ) -> Payout:
     """A leader of the payout's tier approves it, or refuses it with a reason."""
-    payout = PAYOUTS.for_action(session, user, payout_id, "decide", expected_version)
+    session, user, payout = change.session, change.user, change.record
     before = {"state": payout.state}
     decided_on = record_decision(
         payout, user=user, decided_on=decided_on, reason=reason, requested_on=payout.requested_on
@@ -217,18 +213,11 @@ def decide_payout(
     )
 
 
-def execute_payout(
-    session: Session,
-    *,
-    payout_id: int,
-    user: User,
-    bank_reference: str,
-    executed_on: date | None,
-    expected_version: int | None = None,
-) -> Payout:
+@PAYOUTS.command("execute")
+def execute_payout(change: Change[Payout], *, bank_reference: str, executed_on: date | None) -> Payout:
     """The office pays an approved payout: the ledger is debited, a payout to the applicant counts as
     performance, and the receipts it covers are paid out (D19 met)."""
-    payout = PAYOUTS.for_action(session, user, payout_id, "execute", expected_version)
+    session, user, payout = change.session, change.user, change.record
     case = payout.case
     executed_on = legal_date_or_today(
         "executed_on", executed_on, not_before=payout.decided_on, not_before_what="the approval"
@@ -262,24 +251,6 @@ def execute_payout(
         paid_amount=case.paid_amount,
         executed_on=executed_on,
     )
-
-
-def get_payout(session: Session, *, payout_id: int, user: User) -> Payout:
-    return PAYOUTS.get(session, user=user, record_id=payout_id)
-
-
-def list_payouts(
-    session: Session,
-    *,
-    user: User,
-    state: PayoutState | None,
-    case_id: int | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Payout], str | None]:
-    """Payouts the caller may see, newest first; ``state=approved`` is what the office has to pay."""
-    where = {Payout.state: state, Payout.case_id: case_id}
-    return PAYOUTS.page(session, user=user, where=where, limit=limit, cursor=cursor)
 
 
 # Deferrals -----------------------------------------------------------------------------------------
@@ -319,18 +290,12 @@ def request_deferral(
     )
 
 
+@DEFERRALS.command("decide")
 def decide_deferral(
-    session: Session,
-    *,
-    deferral_id: int,
-    user: User,
-    decision: Decision,
-    decided_on: date | None,
-    reason: str | None,
-    expected_version: int | None = None,
+    change: Change[PayoutDeferral], *, decision: Decision, decided_on: date | None, reason: str | None
 ) -> PayoutDeferral:
     """The director approves the deferral (the payout clock D19 waits from that day) or refuses it."""
-    deferral = DEFERRALS.for_action(session, user, deferral_id, "decide", expected_version)
+    session, user, deferral = change.session, change.user, change.record
     before = {"state": deferral.state}
     decided_on = record_decision(
         deferral, user=user, decided_on=decided_on, reason=reason, requested_on=deferral.requested_on
@@ -345,17 +310,12 @@ def decide_deferral(
     )
 
 
+@DEFERRALS.command("lift")
 def lift_deferral(
-    session: Session,
-    *,
-    deferral_id: int,
-    user: User,
-    lifted_on: date | None,
-    reason: str | None,
-    expected_version: int | None = None,
+    change: Change[PayoutDeferral], *, lifted_on: date | None, reason: str | None
 ) -> PayoutDeferral:
     """The reason has gone: the payout clock runs again from this day."""
-    deferral = DEFERRALS.for_action(session, user, deferral_id, "lift", expected_version)
+    session, user, deferral = change.session, change.user, change.record
     lifted_on = legal_date_or_today(
         "lifted_on", lifted_on, not_before=deferral.decided_on, not_before_what="the approval"
     )
@@ -365,7 +325,3 @@ def lift_deferral(
     session.flush()
     DEFERRALS.clock(session, deferral, PAYOUT_DEFERRAL_LIFTED, on=lifted_on, actor=user)
     return DEFERRALS.changed(session, user=user, record=deferral, action="lift", before=before, reason=reason)
-
-
-def get_deferral(session: Session, *, deferral_id: int, user: User) -> PayoutDeferral:
-    return DEFERRALS.get(session, user=user, record_id=deferral_id)

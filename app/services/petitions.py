@@ -20,7 +20,7 @@ from app.models.petition import Petition, PetitionUrge
 from app.models.user import User
 from app.policy import TEAM_UNITS, Assignment, sees_all_cases
 from app.services.case_access import can_see
-from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
+from app.services.workflow import Change, Step, Workflow, check_legal_date, fields_of, legal_date_or_today
 
 # plan §5(8): received → registered → routed (urged, supervised) → replied → resolved → closed.
 STATE_ACTIONS: dict[PetitionState, tuple[str, ...]] = {
@@ -56,15 +56,6 @@ def petitioner_key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
-def _snapshot(petition: Petition) -> dict[str, Any]:
-    return {
-        "state": petition.state,
-        "unit_code": petition.unit_code,
-        "supervised": petition.supervised,
-        "version": petition.version,
-    }
-
-
 def _visible(stmt: Select[Any], user: User) -> Select[Any]:
     """Brigades see petitions routed to them or about their own cases (docs/permissions.md)."""
     if sees_all_cases(user):
@@ -78,9 +69,15 @@ PETITIONS = Workflow(
     entity="petition",
     actions_of=_state_actions,
     steps=STEPS,
-    snapshot=_snapshot,
+    snapshot=fields_of("state", "unit_code", "supervised", "version"),
     visible=_visible,
     children=(Petition.urges,),
+    filters={
+        "state": Petition.state,
+        "supervised": Petition.supervised,
+        "case_id": Petition.case_id,
+        "unit": Petition.unit_code,
+    },
 )
 
 
@@ -140,16 +137,9 @@ def receive_petition(
     return petition
 
 
-def register_petition(
-    session: Session,
-    *,
-    user: User,
-    petition_id: int,
-    registered_on: date | None,
-    expected_version: int | None = None,
-) -> Petition:
+@PETITIONS.command("register")
+def register_petition(change: Change[Petition], *, registered_on: date | None) -> Petition:
     """Register the petition (登记); meets D9 and starts D10, closing within 30 days."""
-    change = PETITIONS.begin(session, user, petition_id, "register", expected_version)
     petition = change.record
     registered_on = legal_date_or_today(
         "registered_on", registered_on, not_before=petition.received_on, not_before_what="its receipt"
@@ -162,20 +152,13 @@ def register_petition(
     return result
 
 
+@PETITIONS.command("route")
 def route_petition(
-    session: Session,
-    *,
-    user: User,
-    petition_id: int,
-    unit_code: str | None,
-    routed_on: date | None,
-    note: str | None,
-    expected_version: int | None = None,
+    change: Change[Petition], *, unit_code: str | None, routed_on: date | None, note: str | None
 ) -> Petition:
     """Send the petition to the team handling its case (转交), or to the team named when there is none."""
-    change = PETITIONS.begin(session, user, petition_id, "route", expected_version)
     petition = change.record
-    case = session.get(Case, petition.case_id) if petition.case_id is not None else None
+    case = change.session.get(Case, petition.case_id) if petition.case_id is not None else None
     if case is not None and case.unit_code is not None:
         # Plan §5(8) with §3(1): the team handling the case answers petitions about it.
         if unit_code is not None and unit_code != case.unit_code:
@@ -199,76 +182,46 @@ def route_petition(
     return change.save("routed", routed_on=routed_on, reason=note)
 
 
-def urge_petition(
-    session: Session,
-    *,
-    user: User,
-    petition_id: int,
-    note: str,
-    urged_on: date | None,
-    expected_version: int | None = None,
-) -> Petition:
+@PETITIONS.command("urge")
+def urge_petition(change: Change[Petition], *, note: str, urged_on: date | None) -> Petition:
     """Urge the handling team to answer (催办); may be repeated."""
-    change = PETITIONS.begin(session, user, petition_id, "urge", expected_version)
     petition = change.record
     urged_on = legal_date_or_today(
         "urged_on", urged_on, not_before=petition.routed_on, not_before_what="the routing"
     )
-    session.add(PetitionUrge(petition_id=petition.id, urged_on=urged_on, note=note, urged_by_id=user.id))
+    change.session.add(
+        PetitionUrge(petition_id=petition.id, urged_on=urged_on, note=note, urged_by_id=change.user.id)
+    )
     return change.save("urged", urged_on=urged_on, reason=note)
 
 
-def supervise_petition(
-    session: Session,
-    *,
-    user: User,
-    petition_id: int,
-    note: str | None,
-    supervised_on: date | None,
-    expected_version: int | None = None,
-) -> Petition:
+@PETITIONS.command("supervise")
+def supervise_petition(change: Change[Petition], *, note: str | None, supervised_on: date | None) -> Petition:
     """Escalate the petition to the bureau's leadership (督办): it shows on their board."""
-    change = PETITIONS.begin(session, user, petition_id, "supervise", expected_version)
     petition = change.record
     supervised_on = legal_date_or_today(
         "supervised_on", supervised_on, not_before=petition.registered_on, not_before_what="its registration"
     )
     petition.supervised, petition.supervised_on = True, supervised_on
-    petition.supervision_note, petition.supervised_by_id = note, user.id
+    petition.supervision_note, petition.supervised_by_id = note, change.user.id
     return change.save("supervised", supervised_on=supervised_on, reason=note)
 
 
-def reply_to_petition(
-    session: Session,
-    *,
-    user: User,
-    petition_id: int,
-    reply_text: str,
-    replied_on: date | None,
-    expected_version: int | None = None,
-) -> Petition:
+@PETITIONS.command("reply")
+def reply_to_petition(change: Change[Petition], *, reply_text: str, replied_on: date | None) -> Petition:
     """The handling team's answer to the petition (回复)."""
-    change = PETITIONS.begin(session, user, petition_id, "reply", expected_version)
     petition = change.record
     replied_on = legal_date_or_today(
         "replied_on", replied_on, not_before=petition.routed_on, not_before_what="the routing"
     )
-    petition.reply_text, petition.replied_on, petition.replied_by_id = reply_text, replied_on, user.id
+    petition.reply_text, petition.replied_on, petition.replied_by_id = reply_text, replied_on, change.user.id
     petition.state = PetitionState.replied
     return change.save("replied", replied_on=replied_on)
 
 
-def resolve_petition(
-    session: Session,
-    *,
-    user: User,
-    petition_id: int,
-    resolved_on: date | None,
-    note: str | None,
-    expected_version: int | None = None,
-) -> Petition:
+@PETITIONS.command("resolve")
+def resolve_petition(change: Change[Petition], *, resolved_on: date | None, note: str | None) -> Petition:
     """Record that the dispute behind the petition was resolved (化解矛盾)."""
-    change = PETITIONS.begin(session, user, petition_id, "resolve", expected_version)
     petition = change.record
     resolved_on = legal_date_or_today(
         "resolved_on", resolved_on, not_before=petition.replied_on, not_before_what="the reply"
@@ -278,17 +231,9 @@ def resolve_petition(
     return change.save("resolved", resolved_on=resolved_on, reason=note)
 
 
-def close_petition(
-    session: Session,
-    *,
-    user: User,
-    petition_id: int,
-    closed_on: date | None,
-    note: str | None,
-    expected_version: int | None = None,
-) -> Petition:
+@PETITIONS.command("close")
+def close_petition(change: Change[Petition], *, closed_on: date | None, note: str | None) -> Petition:
     """Close the petition (报结); meets D10."""
-    change = PETITIONS.begin(session, user, petition_id, "close", expected_version)
     petition = change.record
     closed_on = legal_date_or_today(
         "closed_on",
@@ -301,31 +246,3 @@ def close_petition(
     result = change.save("closed", closed_on=closed_on, reason=note)
     change.clock("petition.closed", on=closed_on)
     return result
-
-
-# Reading ------------------------------------------------------------------------------------------
-
-
-def get_petition(session: Session, *, user: User, petition_id: int) -> Petition:
-    return PETITIONS.get(session, user=user, record_id=petition_id)
-
-
-def list_petitions(
-    session: Session,
-    *,
-    user: User,
-    state: PetitionState | None = None,
-    supervised: bool | None = None,
-    case_id: int | None = None,
-    unit: str | None = None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Petition], str | None]:
-    """A page of the petitions the caller may see, newest first, and the next cursor."""
-    where = {
-        Petition.state: state,
-        Petition.supervised: supervised,
-        Petition.case_id: case_id,
-        Petition.unit_code: unit,
-    }
-    return PETITIONS.page(session, user=user, where=where, limit=limit, cursor=cursor)

@@ -24,7 +24,7 @@ from app.models.receipt import Receipt
 from app.models.user import User
 from app.rules.money import ReferenceError, case_id_of_reference
 from app.services import audit, ledger
-from app.services.workflow import Step, Workflow, check_legal_date, legal_date_or_today
+from app.services.workflow import Step, Workflow, check_legal_date, fields_of, legal_date_or_today
 
 UNCLAIMED_RECEIVED, CLAIMED = "money.unclaimed_received", "money.claimed"
 
@@ -33,8 +33,9 @@ RECEIPTS = Workflow(
     entity="receipt",
     actions_of=lambda receipt: ("claim",) if receipt.state == ReceiptState.unclaimed else (),
     steps={"claim": Step(permission="money.claim")},
-    snapshot=lambda receipt: {"state": receipt.state, "case_id": receipt.case_id, "version": receipt.version},
+    snapshot=fields_of("state", "case_id", "version"),
     clocks_on_case=False,  # D18 is the money office's clock, whichever case the receipt comes to
+    filters={"state": Receipt.state, "case_id": Receipt.case_id},
 )
 
 
@@ -52,18 +53,17 @@ def case_quoted(session: Session, quoted: str | None) -> Case | None:
     return case
 
 
-def _snapshot(receipt: Receipt) -> dict[str, Any]:
-    return {
-        "state": receipt.state,
-        "case_id": receipt.case_id,
-        "amount": receipt.amount,
-        "received_on": receipt.received_on,
-        "payer": receipt.payer,
-        "channel": receipt.channel,
-        "bank_reference": receipt.bank_reference,
-        "quoted_reference": receipt.quoted_reference,
-        "disposal_transfer_id": receipt.disposal_transfer_id,
-    }
+_snapshot = fields_of(
+    "state",
+    "case_id",
+    "amount",
+    "received_on",
+    "payer",
+    "channel",
+    "bank_reference",
+    "quoted_reference",
+    "disposal_transfer_id",
+)
 
 
 def _insert(session: Session, values: dict[str, Any], *, user: User) -> Receipt | None:
@@ -190,21 +190,3 @@ def record_auction_proceeds(
         ).scalar_one()
     ledger.credit_receipt(session, case=case, receipt=receipt, user=user)
     return receipt
-
-
-def get_receipt(session: Session, *, receipt_id: int, user: User) -> Receipt:
-    return RECEIPTS.get(session, user=user, record_id=receipt_id)
-
-
-def list_receipts(
-    session: Session,
-    *,
-    user: User,
-    state: ReceiptState | None,
-    case_id: int | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Receipt], str | None]:
-    """Receipts, newest first; ``state=unclaimed`` is the list the office works through."""
-    where = {Receipt.state: state, Receipt.case_id: case_id}
-    return RECEIPTS.page(session, user=user, where=where, limit=limit, cursor=cursor)

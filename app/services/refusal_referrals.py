@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,7 +21,16 @@ from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
 from app.models.user import User
 from app.policy import sees_all_cases
 from app.services.case_access import case_for_action
-from app.services.workflow import SelectT, Step, Workflow, check_legal_date, legal_date_or_today, where_given
+from app.services.workflow import (
+    Change,
+    SelectT,
+    Step,
+    Workflow,
+    check_legal_date,
+    fields_of,
+    legal_date_or_today,
+    where_given,
+)
 from app.settings import get_settings
 
 # Plan §5(6): submitted → reviewed (returned ⇄ supplemented, or complete) → criminal division →
@@ -86,16 +95,6 @@ def _check_items(items: Sequence[str], *, field: str, suffix: str = "") -> None:
             )
 
 
-def _snapshot(referral: RefusalReferral) -> dict[str, Any]:
-    return {
-        "stage": referral.stage,
-        "outcome": referral.outcome,
-        "missing_items": list(referral.missing_items),
-        "return_count": referral.return_count,
-        "version": referral.version,
-    }
-
-
 def _visible(stmt: SelectT, user: User) -> SelectT:
     """Brigades see their own team's referrals only (docs/permissions.md)."""
     return stmt if sees_all_cases(user) else stmt.where(RefusalReferral.unit_code == user.unit_code)
@@ -105,13 +104,20 @@ REFERRALS = Workflow(
     model=RefusalReferral,
     entity="refusal_referral",
     noun="refusal-to-execute referral",
+    id_name="referral_id",
     state_of=lambda referral: referral.stage,
     state_actions=STAGE_ACTIONS,
     steps=STEPS,
-    snapshot=_snapshot,
+    snapshot=fields_of("stage", "outcome", "missing_items", "return_count", "version"),
     visible=_visible,
     children=(RefusalReferral.materials,),
     case=RefusalReferral.case,
+    filters={
+        "stage": RefusalReferral.stage,
+        "unit": RefusalReferral.unit_code,
+        "outcome": RefusalReferral.outcome,
+        "case_id": RefusalReferral.case_id,
+    },
 )
 
 
@@ -171,27 +177,21 @@ def submit_referral(
     )
 
 
+@REFERRALS.command("supplement")
 def supplement_referral(
-    session: Session,
-    *,
-    user: User,
-    referral_id: int,
-    materials: Sequence[MaterialItem],
-    note: str | None,
-    expected_version: int | None = None,
+    change: Change[RefusalReferral], *, materials: Sequence[MaterialItem], note: str | None
 ) -> RefusalReferral:
     """The handling team adds the materials it was asked for; the referral goes back for review."""
-    change = REFERRALS.begin(session, user, referral_id, "supplement", expected_version)
     referral = change.record
     _check_items([m.item for m in materials], field="materials", suffix=".item")
     for m in materials:
-        session.add(
+        change.session.add(
             RefusalReferralMaterial(
                 referral_id=referral.id,
                 item=m.item,
                 note=m.note,
                 round=referral.return_count,
-                added_by_id=user.id,
+                added_by_id=change.user.id,
             )
         )
     referral.stage = ReferralStage.submitted
@@ -201,20 +201,17 @@ def supplement_referral(
 # The comprehensive group's work -------------------------------------------------------------------------
 
 
+@REFERRALS.command("review")
 def review_referral(
-    session: Session,
+    change: Change[RefusalReferral],
     *,
-    user: User,
-    referral_id: int,
     result: ReferralReviewResult,
     missing_items: Sequence[str],
     note: str | None,
     reviewed_on: date | None,
-    expected_version: int | None = None,
 ) -> RefusalReferral:
     """Check the materials against the checklist: complete, or returned naming what is missing."""
-    change = REFERRALS.begin(session, user, referral_id, "review", expected_version)
-    referral = REFERRALS.reload(session, change.record.id)
+    referral = REFERRALS.reload(change.session, change.record.id)
     reviewed_on = legal_date_or_today(
         "reviewed_on", reviewed_on, not_before=referral.submitted_on, not_before_what="the submission"
     )
@@ -236,22 +233,15 @@ def review_referral(
             )
         referral.stage = ReferralStage.complete
         referral.missing_items = []
-    referral.review_note, referral.reviewed_on, referral.reviewed_by_id = note, reviewed_on, user.id
+    referral.review_note, referral.reviewed_on, referral.reviewed_by_id = note, reviewed_on, change.user.id
     return change.save(f"reviewed_{result.value}", reviewed_on=reviewed_on, reason=note)
 
 
+@REFERRALS.command("liaison")
 def record_liaison(
-    session: Session,
-    *,
-    user: User,
-    referral_id: int,
-    liaised_on: date | None,
-    contact: str | None,
-    note: str | None,
-    expected_version: int | None = None,
+    change: Change[RefusalReferral], *, liaised_on: date | None, contact: str | None, note: str | None
 ) -> RefusalReferral:
     """Record the hand-over to the court's criminal division (与刑庭对接)."""
-    change = REFERRALS.begin(session, user, referral_id, "liaison", expected_version)
     referral = change.record
     liaised_on = legal_date_or_today(
         "liaised_on", liaised_on, not_before=referral.reviewed_on, not_before_what="the review"
@@ -261,18 +251,11 @@ def record_liaison(
     return change.save("liaised", liaised_on=liaised_on, contact=contact, reason=note)
 
 
+@REFERRALS.command("police_transfer")
 def record_police_transfer(
-    session: Session,
-    *,
-    user: User,
-    referral_id: int,
-    document_number: str,
-    transferred_on: date,
-    police_organ: str | None,
-    expected_version: int | None = None,
+    change: Change[RefusalReferral], *, document_number: str, transferred_on: date, police_organ: str | None
 ) -> RefusalReferral:
     """Record the transfer documents sent to the public-security organ (移送公安机关)."""
-    change = REFERRALS.begin(session, user, referral_id, "police_transfer", expected_version)
     referral = change.record
     check_legal_date(
         "transferred_on",
@@ -299,19 +282,16 @@ def _next_outcomes(current: ReferralOutcome | None) -> list[ReferralOutcome]:
     return following
 
 
+@REFERRALS.command("outcome")
 def record_outcome(
-    session: Session,
+    change: Change[RefusalReferral],
     *,
-    user: User,
-    referral_id: int,
     outcome: ReferralOutcome,
     decided_on: date | None,
     reference: str | None,
     note: str | None,
-    expected_version: int | None = None,
 ) -> RefusalReferral:
     """Record where the referral stands: accepted, declined, prosecuted or judged (跟进)."""
-    change = REFERRALS.begin(session, user, referral_id, "outcome", expected_version)
     referral = change.record
     current = referral.outcome
     possible = _next_outcomes(current)
@@ -333,32 +313,12 @@ def record_outcome(
 # The register ------------------------------------------------------------------------------------------
 
 
-def get_referral(session: Session, *, user: User, referral_id: int) -> RefusalReferral:
-    return REFERRALS.get(session, user=user, record_id=referral_id)
-
-
 @dataclass(frozen=True)
 class ReferralFilters:
     stage: ReferralStage | None = None
     unit: str | None = None
     outcome: ReferralOutcome | None = None
     case_id: int | None = None
-
-
-def _where(filters: ReferralFilters) -> dict[Any, Any]:
-    return {
-        RefusalReferral.stage: filters.stage,
-        RefusalReferral.unit_code: filters.unit,
-        RefusalReferral.outcome: filters.outcome,
-        RefusalReferral.case_id: filters.case_id,
-    }
-
-
-def list_referrals(
-    session: Session, *, user: User, filters: ReferralFilters, limit: int, cursor: str | None
-) -> tuple[list[RefusalReferral], str | None]:
-    """A page of the register, newest first, and the next cursor."""
-    return REFERRALS.page(session, user=user, where=_where(filters), limit=limit, cursor=cursor)
 
 
 @dataclass(frozen=True)
@@ -375,7 +335,7 @@ NO_OUTCOME = "pending"
 def referral_stats(session: Session, *, user: User, filters: ReferralFilters) -> ReferralStats:
     """Counts of the register by stage, team and outcome (plan §5(6): 统一登记、统计)."""
     counts = select(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome, func.count())
-    stmt = where_given(_visible(counts, user), _where(filters))
+    stmt = where_given(_visible(counts, user), REFERRALS.where(**asdict(filters)))
     rows = session.execute(
         stmt.group_by(RefusalReferral.stage, RefusalReferral.unit_code, RefusalReferral.outcome)
     ).all()

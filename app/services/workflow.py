@@ -2,10 +2,12 @@
 dishonest listings; plan §5(3)–(8)): reading what the caller may see, locking a record for an
 action, recording a change with its audit entry and the deadline events it brings, and paging a list.
 
-A desk declares one :class:`Workflow` with its model, what each state admits, one :class:`Step`
-per action (the policy action it needs, and on what relation) and its visibility rule; its service
-keeps only its own rules. The routes require each step's permission and the records' reads list the
-actions whose steps the caller passes, from the same table, so the two cannot drift apart.
+A desk declares one :class:`Workflow` with its model, what each state admits, one :class:`Step` per
+action (the policy action it needs, and on what relation), its visibility rule, its audited fields
+and the filters its lists take; its service keeps only its own rules, each command written as what
+it does to the record it is handed (:meth:`Workflow.command`). The routes require each step's
+permission and the records' reads list the actions whose steps the caller passes, from the same
+table, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import wraps
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Select, inspect, select
@@ -91,6 +94,16 @@ def record_decision(
     return decided_on
 
 
+def fields_of(*names: str) -> Callable[[Any], dict[str, Any]]:
+    """A record's audited fields by name, as they stand (a list copied: the record may change it)."""
+
+    def snapshot(record: Any) -> dict[str, Any]:
+        values = {name: getattr(record, name) for name in names}
+        return {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
+
+    return snapshot
+
+
 def where_given(stmt: SelectT, where: Mapping[Any, Any]) -> SelectT:
     """``stmt`` filtered by each column in ``where`` whose value is given (a list's optional filters)."""
     for column, value in where.items():
@@ -155,10 +168,14 @@ class Workflow(Generic[R]):
     action_prefix: str = ""  # the audit trail's action prefix, when it is not ``entity``
     clock_params: Callable[[R], dict[str, Any]] | None = None  # what every deadline event of a record says
     clocks_on_case: bool = True  # its deadline events belong to its case (not so: the office's own clocks)
+    filters: Mapping[str, Any] = field(default_factory=dict)  # a list's filters: the column of each name
+    id_name: str = ""  # how its commands name the record's id, e.g. "referral_id"; by default ``<entity>_id``
 
     def __post_init__(self) -> None:
         if not self.noun:
             object.__setattr__(self, "noun", self.entity.replace("_", " "))
+        if not self.id_name:
+            object.__setattr__(self, "id_name", f"{self.entity}_id")
         if self.actions_of is None and not self.state_actions:
             raise ValueError(f"{self.entity}: give state_actions, or actions_of")
         for action, step in self.steps.items():
@@ -205,6 +222,11 @@ class Workflow(Generic[R]):
         """The record with its children, or 404."""
         self.find(session, user=user, record_id=record_id)
         return self.reload(session, record_id)
+
+    def read(self, session: Session, *, user: User, **ids: int) -> R:
+        """:meth:`get` of the record named by a route's one row id (``objection_id=…``)."""
+        (record_id,) = ids.values()
+        return self.get(session, user=user, record_id=record_id)
 
     def permission(self, action: str) -> str:
         """The policy action (app.policy) that ``action``'s route requires."""
@@ -277,6 +299,26 @@ class Workflow(Generic[R]):
         """:meth:`for_action`, and the record's audited fields as they stand before the action."""
         record = self.for_action(session, user, record_id, action, expected_version)
         return Change(self, session, user, record, before=self.snapshot(record))
+
+    def command(self, action: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
+        """A command's service from what it does to the record: ``do(change, **body)`` is called as
+        ``service(session, user=…, <id_name>=…, expected_version=…, **body)`` with the :class:`Change`
+        that :meth:`begin` opens for ``action``."""
+
+        if action not in self.steps:
+            raise ValueError(f"{self.entity}: no step for the command {action!r}")
+
+        def command_of(do: Callable[..., R]) -> Callable[..., R]:
+            @wraps(do)
+            def service(
+                session: Session, *, user: User, expected_version: int | None = None, **arguments: Any
+            ) -> R:
+                record_id = arguments.pop(self.id_name)
+                return do(self.begin(session, user, record_id, action, expected_version), **arguments)
+
+            return service
+
+        return command_of
 
     def created(
         self, session: Session, *, user: User, record: R, action: str, reason: str | None = None, **after: Any
@@ -384,6 +426,19 @@ class Workflow(Generic[R]):
         whose value is given; and the next page's cursor."""
         stmt = where_given(self._with_children(self.visible(select(self.model), user)), where)
         return keyset_page(session, stmt, self._key, cursor=cursor, limit=limit)
+
+    def where(self, **given: Any) -> dict[Any, Any]:
+        """The columns of the declared ``filters`` named in ``given``, each with its value."""
+        unknown = given.keys() - self.filters.keys()
+        if unknown:
+            raise TypeError(f"{self.entity}: no filter {', '.join(sorted(unknown))}")
+        return {column: given.get(name) for name, column in self.filters.items() if name in given}
+
+    def records(
+        self, session: Session, *, user: User, limit: int, cursor: str | None, **given: Any
+    ) -> tuple[list[R], str | None]:
+        """:meth:`page` filtered by the declared ``filters`` given by name (``state=…``)."""
+        return self.page(session, user=user, where=self.where(**given), limit=limit, cursor=cursor)
 
 
 @dataclass

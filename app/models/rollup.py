@@ -175,6 +175,13 @@ class Rollup:
 _UNIT = ("unit_code", _column("unit_code", blank_when_null=True))
 
 
+ALWAYS = "1 = 1"
+
+
+def _always(r: str) -> str:
+    return ALWAYS
+
+
 def _closed(r: str) -> str:
     return f"{r}.closed_on IS NOT NULL"
 
@@ -222,7 +229,7 @@ def _by_filing(grain: str) -> tuple[Rollup, ...]:
                 ("track", _column("track", blank_when_null=True)),
                 ("closure_mode", _column("closure_mode", blank_when_null=True)),
             ),
-            lambda r: "1 = 1",
+            _always,
         ),
         Rollup(
             f"deadline_tally_{grain}",
@@ -235,7 +242,7 @@ def _by_filing(grain: str) -> tuple[Rollup, ...]:
                 ("status", _column("status")),
                 ("met_late", _column("met_late")),
             ),
-            lambda r: "1 = 1",
+            _always,
         ),
     )
     return counts + histograms
@@ -301,6 +308,22 @@ def _row_upserts(source: str, dialect: str, alias: str, sign: int) -> list[str]:
     ]
 
 
+def _guarded_upserts(source: str, alias: str, sign: int) -> list[str]:
+    """PL/pgSQL adding ``sign`` for the row ``alias`` of ``source``: one upsert per roll-up table and
+    condition, its grains' rows in one statement, under an IF of the condition; a row that most
+    roll-ups do not count (an open case, a clock other than D13) costs a test, not a statement."""
+    groups: dict[tuple[str, str], list[Rollup]] = {}
+    for rollup in ROLLUPS:
+        if rollup.source == source:
+            groups.setdefault((rollup.table, rollup.where(alias)), []).append(rollup)
+    statements = []
+    for (_table, condition), rollups in groups.items():
+        rows = " UNION ALL ".join(f"SELECT {r.key_values('postgresql', alias)}, {sign}" for r in rollups)
+        upsert = _upsert(rollups[0], "postgresql", rows)  # one table: the same key columns
+        statements.append(upsert if condition == ALWAYS else f"IF {condition} THEN\n{upsert};\nEND IF")
+    return statements
+
+
 def _postgres_triggers() -> list[str]:
     """One deferred row trigger per table: its upserts run at COMMIT, after the audit chain's head
     row is locked (app.services.audit), so writers never wait for each other's counters any longer
@@ -308,8 +331,8 @@ def _postgres_triggers() -> list[str]:
     statements = []
     for source in SOURCES:
         function = f"rollup_{source}"
-        old = ";\n".join(_row_upserts(source, "postgresql", "OLD", -1))
-        new = ";\n".join(_row_upserts(source, "postgresql", "NEW", 1))
+        old = ";\n".join(_guarded_upserts(source, "OLD", -1))
+        new = ";\n".join(_guarded_upserts(source, "NEW", 1))
         statements += [
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
             f"IF TG_OP = 'UPDATE' THEN\n{old};\nEND IF;\n{new};\nRETURN NULL; END $$",

@@ -12,10 +12,17 @@ from __future__ import annotations
 import asyncio
 import json
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from contextlib import asynccontextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -23,32 +30,31 @@ from types import SimpleNamespace
 from typing import Any
 
 import anyio
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    ColumnElement,
-    Date,
-    DateTime,
-    Engine,
-    Insert,
-    Numeric,
-    ScalarSelect,
-    String,
-    Table,
-    TypeDecorator,
-    cast,
-    create_engine,
-    event,
-    func,
-    insert,
-    literal,
-    select,
-    text,
-)
+from sqlalchemy import JSON
+from sqlalchemy import Boolean
+from sqlalchemy import ColumnElement
+from sqlalchemy import Date
+from sqlalchemy import DateTime
+from sqlalchemy import Engine
+from sqlalchemy import Insert
+from sqlalchemy import Numeric
+from sqlalchemy import ScalarSelect
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import TypeDecorator
+from sqlalchemy import cast
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import literal
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from app.errors import ServiceUnavailable
 from app.settings import get_settings

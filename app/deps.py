@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Any, Protocol, TypeVar
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
+from typing import Annotated
+from typing import Any
+from typing import Protocol
+from typing import TypeVar
 
 import anyio
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import Depends
+from fastapi import Header
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.database import abort_session, commits_by_statement, database_turn, finish_session, open_session
-from app.errors import Forbidden, Unauthorized
+from app.database import abort_session
+from app.database import commits_by_statement
+from app.database import database_turn
+from app.database import finish_session
+from app.database import open_session
+from app.errors import Forbidden
+from app.errors import Unauthorized
 from app.models.user import User
 from app.policy import actor_may
 from app.security import bearer_user_id

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.api_docs import install_api_docs
 from app.dashboard import install_dashboard
-from app.errors import ContentTooLarge, install_error_handlers, problem_responses
+from app.errors import ContentTooLarge
+from app.errors import install_error_handlers
+from app.errors import problem_responses
 from app.logging import configure_logging
-from app.middleware import RequestBodyGuard, RequestContextMiddleware
+from app.middleware import RequestBodyGuard
+from app.middleware import RequestContextMiddleware
 from app.permission_table import document_permissions
-from app.routers import ROUTERS, health, problems
+from app.routers import ROUTERS
+from app.routers import health
+from app.routers import problems
 from app.services.session_listeners import install_session_listeners
 from app.settings import get_settings
 from app.text_input import reject_control_characters

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
+from collections.abc import Mapping
 
 import structlog
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter
+from prometheus_client import Histogram
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from app.context import request_id_var
-from app.errors import ContentTooLarge, DomainError, Unauthorized, domain_error_response
+from app.errors import ContentTooLarge
+from app.errors import DomainError
+from app.errors import Unauthorized
+from app.errors import domain_error_response
 from app.security import bearer_user_id
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])

@@ -8,13 +8,19 @@ OpenAPI document (``x-policy-action``) and appends "Who may call" to the operati
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from app.policy import ALL_UNITS, POLICY, Grant, Role
+from app.policy import ALL_UNITS
+from app.policy import POLICY
+from app.policy import Grant
+from app.policy import Role
 
 ACTION_KEY = "x-policy-action"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")

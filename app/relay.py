@@ -27,9 +27,11 @@ import structlog
 from app.database import session_scope
 from app.logging import configure_logging
 from app.models.base import utcnow
-from app.services import events, relay
+from app.services import events
+from app.services import relay
 from app.services.session_listeners import install_session_listeners
-from app.settings import Settings, get_settings
+from app.settings import Settings
+from app.settings import get_settings
 
 log = structlog.get_logger("app.relay")
 PRUNE_EVERY_S = 600

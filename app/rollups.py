@@ -12,11 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection
+from sqlalchemy import select
+from sqlalchemy import text
 
 from app.database import get_engine
 from app.models import Base
-from app.models.rollup import ROLLUPS, rebuild_statements
+from app.models.rollup import ROLLUPS
+from app.models.rollup import rebuild_statements
 
 
 def _counters(conn: Connection) -> set[tuple[object, ...]]:

@@ -19,35 +19,40 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Annotated
+from typing import Any
+from typing import TypeVar
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter
+from fastapi import Body
+from fastapi import Query
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.deps import (
-    Authorized,
-    Cursor,
-    ExpectedVersion,
-    IdempotencyKeyHeader,
-    SessionDep,
-    create_once,
-    with_etag,
-)
-from app.errors import (
-    Conflict,
-    DomainError,
-    Forbidden,
-    NotFound,
-    PreconditionFailed,
-    TransitionNotAllowed,
-    problem_responses,
-)
+from app.deps import Authorized
+from app.deps import Cursor
+from app.deps import ExpectedVersion
+from app.deps import IdempotencyKeyHeader
+from app.deps import SessionDep
+from app.deps import create_once
+from app.deps import with_etag
+from app.errors import Conflict
+from app.errors import DomainError
+from app.errors import Forbidden
+from app.errors import NotFound
+from app.errors import PreconditionFailed
+from app.errors import TransitionNotAllowed
+from app.errors import problem_responses
 from app.models.user import User
-from app.schemas.common import Limit, Page, RowId
+from app.schemas.common import Limit
+from app.schemas.common import Page
+from app.schemas.common import RowId
 from app.services.case_access import load_case
 from app.services.idempotency import IdempotencyKeyReused
 from app.services.workflow import Workflow

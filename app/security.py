@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache, partial
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from functools import lru_cache
+from functools import partial
 
 import anyio
 import jwt

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import session_scope

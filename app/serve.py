@@ -9,13 +9,11 @@ import sys
 import uvicorn
 
 from app.seed import DEMO_USERS
-from app.settings import (
-    PLACEHOLDER_AUDIT_KEY,
-    PLACEHOLDER_SECRET,
-    PUBLISHED_DEMO_PASSWORD,
-    Settings,
-    get_settings,
-)
+from app.settings import PLACEHOLDER_AUDIT_KEY
+from app.settings import PLACEHOLDER_SECRET
+from app.settings import PUBLISHED_DEMO_PASSWORD
+from app.settings import Settings
+from app.settings import get_settings
 
 
 def is_loopback(host: str) -> bool:

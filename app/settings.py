@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic import model_validator
+from pydantic_settings import BaseSettings
+from pydantic_settings import SettingsConfigDict
 
 # The signing key earlier releases fell back to: it is in the published source, so anyone could sign an
 # administrator's token with it. Refused outside development, and by app.serve beyond loopback.

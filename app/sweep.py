@@ -21,23 +21,31 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.database import session_scope
 from app.enums import DeadlineStatus
 from app.models.base import utcnow
 from app.models.deadline import Deadline
-from app.rules.deadline_rules import BOARD_RULES, REACHED_ON_DUE_DAY, WINDOW_RULES
-from app.services import dishonest, idempotency, login_throttle
+from app.rules.deadline_rules import BOARD_RULES
+from app.rules.deadline_rules import REACHED_ON_DUE_DAY
+from app.rules.deadline_rules import WINDOW_RULES
+from app.services import dishonest
+from app.services import idempotency
+from app.services import login_throttle
 from app.services.audit_anchor import write_checkpoint
-from app.services.deadline_clocks import audit_clock, recompute_provisional
+from app.services.deadline_clocks import audit_clock
+from app.services.deadline_clocks import recompute_provisional
 from app.services.session_listeners import install_session_listeners
 from app.services.working_calendar import working_calendar
-from app.settings import court_today, get_settings
+from app.settings import court_today
+from app.settings import get_settings
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,20 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+from sqlalchemy import text
 
-from bench import harness, wrk
-from bench.load import LoadResult, Request, json_request, run_load
+from bench import harness
+from bench import wrk
+from bench.load import LoadResult
+from bench.load import Request
+from bench.load import json_request
+from bench.load import run_load
 
 TARGET_INTAKE_RATIO = 0.35  # issue 17 (0.5 in issue 7)
 TARGET_READ_RATIO = 0.7

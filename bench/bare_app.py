@@ -13,18 +13,32 @@ log level, no access log):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Engine, MetaData, Numeric, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import FastAPI
+from fastapi import HTTPException
+from fastapi import Request
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from sqlalchemy import Engine
+from sqlalchemy import MetaData
+from sqlalchemy import Numeric
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import sessionmaker
 
 from app.database import build_engine
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 from app.settings import get_settings
 
 

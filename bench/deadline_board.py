@@ -29,9 +29,12 @@ import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
+from sqlalchemy import create_engine
+from sqlalchemy import text
 
 from bench import harness
 
@@ -279,7 +282,8 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
     """Time the board function and the baseline alternately; returns timings and items per scenario."""
     from sqlalchemy import select
 
-    from app.database import reset_engine, session_scope
+    from app.database import reset_engine
+    from app.database import session_scope
     from app.models.deadline import Deadline
     from app.models.user import User
     from app.services import deadline_board
@@ -360,7 +364,8 @@ def measure(url: str, *, requests: int, seed: int, today: dt.date) -> tuple[Timi
 def explain_overdue(engine: Engine, today: dt.date) -> str:
     """The plan of the first overdue page for one unit, as the board's query produces it."""
     from psycopg import ClientCursor
-    from sqlalchemy import event, select
+    from sqlalchemy import event
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from app.models.user import User

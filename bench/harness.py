@@ -15,12 +15,15 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from types import TracebackType
 
 import httpx
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
+from sqlalchemy import create_engine
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +115,8 @@ def seed_organisation(url: str) -> dict[str, int]:
     from sqlalchemy.orm import Session
 
     from app.models.user import User
-    from app.seed import seed_demo_users, seed_units
+    from app.seed import seed_demo_users
+    from app.seed import seed_units
 
     engine = create_engine(url)
     try:

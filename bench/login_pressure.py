@@ -25,7 +25,8 @@ from pathlib import Path
 import httpx
 
 from bench import harness
-from bench.api_overhead import filing_day, intake_body
+from bench.api_overhead import filing_day
+from bench.api_overhead import intake_body
 
 
 def _intake_latencies(

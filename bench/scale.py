@@ -31,11 +31,16 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection
+from sqlalchemy import create_engine
+from sqlalchemy import text
 
 from app.models.rollup import rebuild_statements
 from bench import harness
-from bench.load import LoadResult, Request, json_request, run_load
+from bench.load import LoadResult
+from bench.load import Request
+from bench.load import json_request
+from bench.load import run_load
 
 BATCH = 100_000
 WARMUP = 5

@@ -13,10 +13,13 @@ import json
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
+from sqlalchemy import event
 
 from bench import harness
-from bench.api_overhead import bare_body, filing_day, intake_body
+from bench.api_overhead import bare_body
+from bench.api_overhead import filing_day
+from bench.api_overhead import intake_body
 
 SERIAL = 999_000_000  # far from the load runs' serials
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -34,10 +35,13 @@ from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from app.database import get_engine, reset_engine, session_scope  # noqa: E402
+from app.database import get_engine  # noqa: E402
+from app.database import reset_engine  # noqa: E402
+from app.database import session_scope  # noqa: E402
 from app.models import Base  # noqa: E402
 from app.models.user import User  # noqa: E402
-from app.seed import seed_demo_users, seed_units  # noqa: E402
+from app.seed import seed_demo_users  # noqa: E402
+from app.seed import seed_units  # noqa: E402
 from app.services.session_listeners import install_session_listeners  # noqa: E402
 from tests.helpers import Auth  # noqa: E402
 

@@ -8,10 +8,15 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
 
-from app.database import get_engine, session_scope
-from app.models.case import Case, Party
+from app.database import get_engine
+from app.database import session_scope
+from app.models.case import Case
+from app.models.case import Party
 from app.models.user import User
 from app.settings import get_settings
 
@@ -169,7 +174,8 @@ def make_triage_case(
     """A case ready for triage: chosen respondent classes, clues at filing, investigation flags and
     assets (each ``kind``, ``value``, optional ``status`` (found), ``disposable`` (True))."""
     from app.models.base import utcnow
-    from app.models.case import Asset, PropertyClue
+    from app.models.case import Asset
+    from app.models.case import PropertyClue
 
     case_id = make_case(state=state, **kwargs)  # type: ignore[arg-type]
     with session_scope() as session:

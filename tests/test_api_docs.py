@@ -12,12 +12,15 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, ROOT
-from tests.servers import Server, running
+from tests.conftest import DEMO_PASSWORD
+from tests.conftest import ROOT
+from tests.servers import Server
+from tests.servers import running
 
 PAGES = ("/docs", "/redoc")
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,10 +12,18 @@ import pytest
 import uvicorn
 from sqlalchemy import create_engine
 
-from app.rules.identifiers import validate_resident_id, validate_uscc
+from app.rules.identifiers import validate_resident_id
+from app.rules.identifiers import validate_uscc
 from app.schemas.case import CaseCreate
-from bench import api_overhead, bare_app, harness, scale, wrk
-from bench.load import Request, json_request, percentile, run_load
+from bench import api_overhead
+from bench import bare_app
+from bench import harness
+from bench import scale
+from bench import wrk
+from bench.load import Request
+from bench.load import json_request
+from bench.load import percentile
+from bench.load import run_load
 
 
 @pytest.fixture

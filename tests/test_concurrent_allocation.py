@@ -12,7 +12,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.database import session_scope
 from app.models.case import Case

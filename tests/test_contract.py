@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
+from typing import get_args
 
 from alembic import command
 from fastapi.routing import APIRoute
 
 from app.routers import ROUTERS
 from app.schemas.common import InputModel
-from scripts.export_openapi import render, render_permissions
-from tests.conftest import TEST_DATABASE_URL, alembic_config
+from scripts.export_openapi import render
+from scripts.export_openapi import render_permissions
+from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import alembic_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,17 +11,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from app.dashboard import CONTENT_SECURITY_POLICY
 from app.settings import court_today
-from tests.conftest import DEMO_PASSWORD, ROOT
-from tests.factories import close_directly, make_fast_case, make_filed_case, make_team_case
-from tests.servers import Server, running
-from tests.test_api_docs import CHROMIUM, CHROMIUM_ARGS, _browser_or_skip, _references
+from tests.conftest import DEMO_PASSWORD
+from tests.conftest import ROOT
+from tests.factories import close_directly
+from tests.factories import make_fast_case
+from tests.factories import make_filed_case
+from tests.factories import make_team_case
+from tests.servers import Server
+from tests.servers import running
+from tests.test_api_docs import CHROMIUM
+from tests.test_api_docs import CHROMIUM_ARGS
+from tests.test_api_docs import _browser_or_skip
+from tests.test_api_docs import _references
 
 OUTPUT = ROOT / "test-output" / "dashboard"
 TODAY = court_today()

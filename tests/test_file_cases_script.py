@@ -11,13 +11,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.database import session_scope
-from app.models.case import Case, Party
+from app.models.case import Case
+from app.models.case import Party
 from scripts import file_cases
-from tests.conftest import DEMO_PASSWORD, ROOT
-from tests.factories import resident_id, uscc
+from tests.conftest import DEMO_PASSWORD
+from tests.conftest import ROOT
+from tests.factories import resident_id
+from tests.factories import uscc
 from tests.servers import running
 
 LOGIN = ["--user", "filing-bot", "--password", DEMO_PASSWORD, "--no-progress"]

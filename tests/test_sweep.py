@@ -6,10 +6,13 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
@@ -18,8 +21,11 @@ from app.models.deadline import Deadline
 from app.models.idempotency_key import IdempotencyKey
 from app.services import audit
 from app.settings import get_settings
-from app.sweep import main, run_sweep
-from tests.factories import case_body, make_filed_case, record_deadline_event
+from app.sweep import main
+from app.sweep import run_sweep
+from tests.factories import case_body
+from tests.factories import make_filed_case
+from tests.factories import record_deadline_event
 
 D = date.fromisoformat
 ROOT = Path(__file__).resolve().parent.parent

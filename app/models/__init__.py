@@ -4,10 +4,16 @@ from app.models.audit_entry import AuditEntry
 from app.models.audit_head import AuditHead
 from app.models.base import Base
 from app.models.calendar_year import CalendarYear
-from app.models.case import Asset, AssetControlStep, Case, Party, PropertyClue
-from app.models.case_account import CaseAccount, LedgerEntry
+from app.models.case import Asset
+from app.models.case import AssetControlStep
+from app.models.case import Case
+from app.models.case import Party
+from app.models.case import PropertyClue
+from app.models.case_account import CaseAccount
+from app.models.case_account import LedgerEntry
 from app.models.case_closure import CaseClosure
-from app.models.deadline import Deadline, DeadlineEvent
+from app.models.deadline import Deadline
+from app.models.deadline import DeadlineEvent
 from app.models.deadline_extension import DeadlineExtension
 from app.models.dishonest_listing import DishonestListing
 from app.models.disposal_task import DisposalTask
@@ -16,15 +22,24 @@ from app.models.event_cursor import EventCursor
 from app.models.idempotency_key import IdempotencyKey
 from app.models.login_throttle import LoginThrottle
 from app.models.measure import Measure
-from app.models.objection import Objection, ObjectionHearing
+from app.models.objection import Objection
+from app.models.objection import ObjectionHearing
 from app.models.outbox_event import OutboxEvent
-from app.models.payout import Payout, PayoutDeferral
-from app.models.petition import Petition, PetitionUrge
+from app.models.payout import Payout
+from app.models.payout import PayoutDeferral
+from app.models.petition import Petition
+from app.models.petition import PetitionUrge
 from app.models.receipt import Receipt
-from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
-from app.models.rollup import CaseTally, ClosingTally, DeadlineTally, DurationTally, JudgeTally
+from app.models.refusal_referral import RefusalReferral
+from app.models.refusal_referral import RefusalReferralMaterial
+from app.models.rollup import CaseTally
+from app.models.rollup import ClosingTally
+from app.models.rollup import DeadlineTally
+from app.models.rollup import DurationTally
+from app.models.rollup import JudgeTally
 from app.models.serial_counter import SerialCounter
-from app.models.termination_pool_entry import TerminationPoolEntry, TerminationPoolRecheck
+from app.models.termination_pool_entry import TerminationPoolEntry
+from app.models.termination_pool_entry import TerminationPoolRecheck
 from app.models.triage_decision import TriageDecision
 from app.models.unit import Unit
 from app.models.user import User

@@ -1,26 +1,38 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import declared_attr
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from app.enums import (
-    AssetControlAction,
-    AssetKind,
-    AssetStatus,
-    Behaviour,
-    CaseState,
-    Category,
-    ClosureMode,
-    IdDocumentKind,
-    PartyRole,
-    PartyType,
-    RespondentClass,
-    Track,
-)
-from app.models.base import Base, Money, StringEnum, UTCDateTime, VersionedRecord, id_order_indexes, utcnow
+from app.enums import AssetControlAction
+from app.enums import AssetKind
+from app.enums import AssetStatus
+from app.enums import Behaviour
+from app.enums import CaseState
+from app.enums import Category
+from app.enums import ClosureMode
+from app.enums import IdDocumentKind
+from app.enums import PartyRole
+from app.enums import PartyType
+from app.enums import RespondentClass
+from app.enums import Track
+from app.models.base import Base
+from app.models.base import Money
+from app.models.base import StringEnum
+from app.models.base import UTCDateTime
+from app.models.base import VersionedRecord
+from app.models.base import id_order_indexes
+from app.models.base import utcnow
 
 
 class Case(VersionedRecord, Base):

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from app.enums import ClosureMode
-from app.models.base import Base, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base
+from app.models.base import StringEnum
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 
 
 class CaseClosure(Base):

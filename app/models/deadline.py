@@ -1,13 +1,22 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from app.enums import DeadlineStatus
-from app.models.base import Base, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base
+from app.models.base import StringEnum
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 
 
 class DeadlineEvent(Base):

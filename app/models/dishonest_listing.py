@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from app.enums import DeletionTrigger, DishonestGround, DishonestListingState
-from app.models.base import Base, StringEnum, id_order_indexes
+from app.enums import DeletionTrigger
+from app.enums import DishonestGround
+from app.enums import DishonestListingState
+from app.models.base import Base
+from app.models.base import StringEnum
+from app.models.base import id_order_indexes
 from app.models.case import CaseRecord
 
 

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from app.enums import DisposalTaskKind
-from app.models.base import Base, Money, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base
+from app.models.base import Money
+from app.models.base import StringEnum
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 
 
 class DisposalTask(Base):

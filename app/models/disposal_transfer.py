@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from app.enums import DisposalTransferState
-from app.models.base import Base, Money, StringEnum, id_order_indexes
+from app.models.base import Base
+from app.models.base import Money
+from app.models.base import StringEnum
+from app.models.base import id_order_indexes
 from app.models.case import CaseRecord
 from app.models.disposal_task import DisposalTask
 

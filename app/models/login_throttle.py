@@ -3,9 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from app.models.base import Base, UTCDateTime
+from app.models.base import Base
+from app.models.base import UTCDateTime
 
 
 class LoginThrottle(Base):

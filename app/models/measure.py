@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from app.enums import MeasureKind
-from app.models.base import Base, Money, StringEnum, UTCDateTime, id_order_indexes, utcnow
+from app.models.base import Base
+from app.models.base import Money
+from app.models.base import StringEnum
+from app.models.base import UTCDateTime
+from app.models.base import id_order_indexes
+from app.models.base import utcnow
 
 
 class Measure(Base):

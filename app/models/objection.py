@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from app.enums import FilerKind, ObjectionKind, ObjectionOutcome, ObjectionState
-from app.models.base import Base, StringEnum, UTCDateTime, id_order_indexes, utcnow
+from app.enums import FilerKind
+from app.enums import ObjectionKind
+from app.enums import ObjectionOutcome
+from app.enums import ObjectionState
+from app.models.base import Base
+from app.models.base import StringEnum
+from app.models.base import UTCDateTime
+from app.models.base import id_order_indexes
+from app.models.base import utcnow
 from app.models.case import CaseRecord
 
 

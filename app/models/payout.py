@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from app.enums import DeferralReason, DeferralState, PayoutKind, PayoutState
-from app.models.base import Base, Decided, Money, Requested, StringEnum, id_order_indexes
+from app.enums import DeferralReason
+from app.enums import DeferralState
+from app.enums import PayoutKind
+from app.enums import PayoutState
+from app.models.base import Base
+from app.models.base import Decided
+from app.models.base import Money
+from app.models.base import Requested
+from app.models.base import StringEnum
+from app.models.base import id_order_indexes
 from app.models.case import CaseRecord
 
 

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from app.enums import RecheckMethod, RecheckResult
-from app.models.base import Base, StringEnum, UTCDateTime, id_order_indexes, utcnow
+from app.enums import RecheckMethod
+from app.enums import RecheckResult
+from app.models.base import Base
+from app.models.base import StringEnum
+from app.models.base import UTCDateTime
+from app.models.base import id_order_indexes
+from app.models.base import utcnow
 
 
 class TerminationPoolEntry(Base):

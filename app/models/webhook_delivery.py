@@ -2,11 +2,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from app.enums import DeliveryStatus
-from app.models.base import Base, StringEnum, UTCDateTime, utcnow
+from app.models.base import Base
+from app.models.base import StringEnum
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 
 
 class WebhookDelivery(Base):

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionNotAllowed
-from app.routing import Create, Listing, PlainCursor, add_routes
-from app.schemas.asset import AssetCreate, AssetList, AssetRead, AssetRelease, AssetRenewal
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import InvalidInput
+from app.errors import NotFound
+from app.errors import TransitionNotAllowed
+from app.routing import Create
+from app.routing import Listing
+from app.routing import PlainCursor
+from app.routing import add_routes
+from app.schemas.asset import AssetCreate
+from app.schemas.asset import AssetList
+from app.schemas.asset import AssetRead
+from app.schemas.asset import AssetRelease
+from app.schemas.asset import AssetRenewal
 from app.services import assets
 from app.services.case_access import COMMAND_POLICY
 

@@ -4,8 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from app.deps import Authorized, SessionDep
-from app.errors import Forbidden, problem_responses
+from app.deps import Authorized
+from app.deps import SessionDep
+from app.errors import Forbidden
+from app.errors import problem_responses
 from app.models.user import User
 from app.schemas.audit import ChainVerification
 from app.services.audit import verify_chain

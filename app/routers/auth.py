@@ -2,14 +2,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.deps import Authorized
-from app.errors import TooManyRequests, problem_responses
+from app.errors import TooManyRequests
+from app.errors import problem_responses
 from app.models.user import User
-from app.policy import POLICY, actor_may
-from app.schemas.auth import Me, Token
+from app.policy import POLICY
+from app.policy import actor_may
+from app.schemas.auth import Me
+from app.schemas.auth import Token
 from app.services.auth import issue_token
 from app.settings import get_settings
 

@@ -3,12 +3,19 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
+from fastapi import Response
 
-from app.deps import Authorized, ExpectedVersion, SessionDep
-from app.errors import Forbidden, PreconditionFailed, problem_responses
+from app.deps import Authorized
+from app.deps import ExpectedVersion
+from app.deps import SessionDep
+from app.errors import Forbidden
+from app.errors import PreconditionFailed
+from app.errors import problem_responses
 from app.models.user import User
-from app.schemas.calendar import CalendarYearRead, CalendarYearUpdate, CalendarYearUpdated
+from app.schemas.calendar import CalendarYearRead
+from app.schemas.calendar import CalendarYearUpdate
+from app.schemas.calendar import CalendarYearUpdated
 from app.services import calendar
 
 router = APIRouter(tags=["calendar"])

@@ -1,44 +1,61 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import APIRouter
+from fastapi import Body
+from fastapi import Depends
+from fastapi import Header
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel
+from pydantic import TypeAdapter
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.deps import (
-    Authorized,
-    BearerToken,
-    IdempotencyKeyHeader,
-    SessionDep,
-    create_once,
-    created_response,
-    permitted,
-    schema_response,
-    token_user,
-)
-from app.enums import CaseState, PartyRole, Track
-from app.errors import Forbidden, NotFound, field_errors, problem_responses
+from app.deps import Authorized
+from app.deps import BearerToken
+from app.deps import IdempotencyKeyHeader
+from app.deps import SessionDep
+from app.deps import create_once
+from app.deps import created_response
+from app.deps import permitted
+from app.deps import schema_response
+from app.deps import token_user
+from app.enums import CaseState
+from app.enums import PartyRole
+from app.enums import Track
+from app.errors import Forbidden
+from app.errors import NotFound
+from app.errors import field_errors
+from app.errors import problem_responses
 from app.models.case import Case
 from app.models.user import User
-from app.routing import Listing, PlainCursor, add_routes
+from app.routing import Listing
+from app.routing import PlainCursor
+from app.routing import add_routes
 from app.rules.money import account_reference
 from app.schemas.audit import AuditEntryRead
-from app.schemas.case import (
-    CASE_EXAMPLE,
-    MAX_BATCH_CASES,
-    ApplicantIn,
-    BatchOutcome,
-    CaseBatchItem,
-    CaseBatchRead,
-    CaseCreate,
-    CaseListItem,
-    CaseRead,
-    RespondentIn,
-)
-from app.schemas.common import ISODate, Limit, Page, RowId
-from app.services import case_queries, idempotency, intake
+from app.schemas.case import CASE_EXAMPLE
+from app.schemas.case import MAX_BATCH_CASES
+from app.schemas.case import ApplicantIn
+from app.schemas.case import BatchOutcome
+from app.schemas.case import CaseBatchItem
+from app.schemas.case import CaseBatchRead
+from app.schemas.case import CaseCreate
+from app.schemas.case import CaseListItem
+from app.schemas.case import CaseRead
+from app.schemas.case import RespondentIn
+from app.schemas.common import ISODate
+from app.schemas.common import Limit
+from app.schemas.common import Page
+from app.schemas.common import RowId
+from app.services import case_queries
+from app.services import idempotency
+from app.services import intake
 from app.services.idempotency import IdempotencyKeyReused
 
 router = APIRouter(tags=["cases"])

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.errors import (
-    Conflict,
-    Forbidden,
-    GateNotMet,
-    NotFound,
-    TransitionNotAllowed,
-)
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import GateNotMet
+from app.errors import NotFound
+from app.errors import TransitionNotAllowed
 from app.models.case import Case
-from app.routing import Change, Create, Show, add_routes
-from app.schemas.closure import (
-    ClosureCreate,
-    ClosureRead,
-    RestorationCreate,
-    RestorationRead,
-    TerminationPoolEntryRead,
-)
+from app.routing import Change
+from app.routing import Create
+from app.routing import Show
+from app.routing import add_routes
+from app.schemas.closure import ClosureCreate
+from app.schemas.closure import ClosureRead
+from app.schemas.closure import RestorationCreate
+from app.schemas.closure import RestorationRead
+from app.schemas.closure import TerminationPoolEntryRead
 from app.schemas.common import read_of
-from app.services import closure, restoration, termination_pool
+from app.services import closure
+from app.services import restoration
+from app.services import termination_pool
 from app.services.case_access import COMMAND_POLICY
 from app.services.closure import ClosureOutcome
 

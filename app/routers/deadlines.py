@@ -2,19 +2,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
+from fastapi import Query
 
-from app.errors import Conflict, Forbidden, NotFound
-from app.routing import Create, Filter, Listing, PlainCursor, Signoff, add_routes
-from app.schemas.deadline import (
-    BoardStatus,
-    DeadlineBoardItem,
-    DeadlineBoardPage,
-    DeadlineExtensionCreate,
-    DeadlineExtensionRead,
-    DeadlineExtensionRequestRead,
-)
-from app.services import deadline_board, deadline_extensions
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import NotFound
+from app.routing import Create
+from app.routing import Filter
+from app.routing import Listing
+from app.routing import PlainCursor
+from app.routing import Signoff
+from app.routing import add_routes
+from app.schemas.deadline import BoardStatus
+from app.schemas.deadline import DeadlineBoardItem
+from app.schemas.deadline import DeadlineBoardPage
+from app.schemas.deadline import DeadlineExtensionCreate
+from app.schemas.deadline import DeadlineExtensionRead
+from app.schemas.deadline import DeadlineExtensionRequestRead
+from app.services import deadline_board
+from app.services import deadline_extensions
 
 router = APIRouter(tags=["deadlines"])
 

@@ -5,21 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.enums import DishonestListingState
-from app.errors import (
-    Conflict,
-    Forbidden,
-    GateNotMet,
-    NotFound,
-    TransitionNotAllowed,
-)
-from app.routing import Command, Create, Desk, Filter
-from app.schemas.dishonest import (
-    DeletionCreate,
-    DeletionTriggerCreate,
-    DishonestDecisionCreate,
-    DishonestListingCreate,
-    DishonestListingRead,
-)
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import GateNotMet
+from app.errors import NotFound
+from app.errors import TransitionNotAllowed
+from app.routing import Command
+from app.routing import Create
+from app.routing import Desk
+from app.routing import Filter
+from app.schemas.dishonest import DeletionCreate
+from app.schemas.dishonest import DeletionTriggerCreate
+from app.schemas.dishonest import DishonestDecisionCreate
+from app.schemas.dishonest import DishonestListingCreate
+from app.schemas.dishonest import DishonestListingRead
 from app.services import dishonest
 from app.services.case_access import COMMAND_POLICY
 

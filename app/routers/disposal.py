@@ -5,17 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.enums import DisposalTransferState
-from app.errors import Conflict, Forbidden, GateNotMet, NotFound, PreconditionFailed, TransitionNotAllowed
-from app.routing import Command, Create, Desk, Filter
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import GateNotMet
+from app.errors import NotFound
+from app.errors import PreconditionFailed
+from app.errors import TransitionNotAllowed
+from app.routing import Command
+from app.routing import Create
+from app.routing import Desk
+from app.routing import Filter
 from app.schemas.common import RowId
-from app.schemas.disposal import (
-    DisposalDecisionCreate,
-    DisposalReturnCreate,
-    DisposalTaskCreate,
-    DisposalTaskRead,
-    DisposalTransferCreate,
-    DisposalTransferRead,
-)
+from app.schemas.disposal import DisposalDecisionCreate
+from app.schemas.disposal import DisposalReturnCreate
+from app.schemas.disposal import DisposalTaskCreate
+from app.schemas.disposal import DisposalTaskRead
+from app.schemas.disposal import DisposalTransferCreate
+from app.schemas.disposal import DisposalTransferRead
 from app.services import disposal
 from app.services.case_access import COMMAND_POLICY
 

@@ -7,15 +7,22 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter
+from fastapi import Header
+from fastapi import Query
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import Authorized, SessionDep
-from app.errors import Forbidden, problem_responses
+from app.deps import Authorized
+from app.deps import SessionDep
+from app.errors import Forbidden
+from app.errors import problem_responses
 from app.models.user import User
-from app.schemas.common import Limit, RowId
-from app.schemas.event import EventPage, EventRead
+from app.schemas.common import Limit
+from app.schemas.common import RowId
+from app.schemas.event import EventPage
+from app.schemas.event import EventRead
 from app.services import events
 from app.settings import get_settings
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter
+from fastapi import Response
+from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client import generate_latest
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.database import get_engine
-from app.errors import ServiceUnavailable, problem_responses
+from app.errors import ServiceUnavailable
+from app.errors import problem_responses
 
 router = APIRouter(tags=["health"])
 

@@ -8,14 +8,25 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.deps import Authorized, IdempotencyKeyHeader, SessionDep, create_once
-from app.errors import Conflict, Forbidden, InsufficientFunds, NotFound, problem_responses
+from app.deps import Authorized
+from app.deps import IdempotencyKeyHeader
+from app.deps import SessionDep
+from app.deps import create_once
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import InsufficientFunds
+from app.errors import NotFound
+from app.errors import problem_responses
 from app.models.case_account import LedgerEntry
 from app.models.user import User
-from app.routing import Show, add_routes
+from app.routing import Show
+from app.routing import add_routes
 from app.rules.money import ZERO
-from app.schemas.common import RowId, read_of
-from app.schemas.money import LedgerEntryRead, LedgerRead, ReversalCreate
+from app.schemas.common import RowId
+from app.schemas.common import read_of
+from app.schemas.money import LedgerEntryRead
+from app.schemas.money import LedgerRead
+from app.schemas.money import ReversalCreate
 from app.services import ledger
 from app.services.idempotency import IdempotencyKeyReused
 

@@ -8,11 +8,21 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from app.enums import MeasureKind
-from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, TransitionNotAllowed
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import NotFound
+from app.errors import PreconditionFailed
+from app.errors import TransitionNotAllowed
 from app.models.measure import Measure
 from app.models.user import User
-from app.routing import Create, Filter, Listing, Show, Signoff, add_routes
-from app.schemas.measure import MeasureCreate, MeasureRead
+from app.routing import Create
+from app.routing import Filter
+from app.routing import Listing
+from app.routing import Show
+from app.routing import Signoff
+from app.routing import add_routes
+from app.schemas.measure import MeasureCreate
+from app.schemas.measure import MeasureRead
 from app.services import measures
 from app.services.case_access import COMMAND_POLICY
 

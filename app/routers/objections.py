@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
+from fastapi import Query
 
-from app.enums import ObjectionKind, ObjectionState
-from app.errors import Forbidden, NotFound
-from app.routing import Command, Create, Desk, Filter
-from app.schemas.objection import (
-    DocketCreate,
-    HearingCreate,
-    ObjectionCreate,
-    ObjectionRead,
-    ReconsiderationCreate,
-    RulingCreate,
-    ServiceCreate,
-    TransferCreate,
-)
+from app.enums import ObjectionKind
+from app.enums import ObjectionState
+from app.errors import Forbidden
+from app.errors import NotFound
+from app.routing import Command
+from app.routing import Create
+from app.routing import Desk
+from app.routing import Filter
+from app.schemas.objection import DocketCreate
+from app.schemas.objection import HearingCreate
+from app.schemas.objection import ObjectionCreate
+from app.schemas.objection import ObjectionRead
+from app.schemas.objection import ReconsiderationCreate
+from app.schemas.objection import RulingCreate
+from app.schemas.objection import ServiceCreate
+from app.schemas.objection import TransferCreate
 from app.services import objections
 
 router = APIRouter(tags=["objections"])

@@ -6,24 +6,23 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.enums import PayoutState
-from app.errors import (
-    Conflict,
-    Forbidden,
-    InsufficientFunds,
-    NotFound,
-)
-from app.routing import Command, Create, Desk, Filter
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import InsufficientFunds
+from app.errors import NotFound
+from app.routing import Command
+from app.routing import Create
+from app.routing import Desk
+from app.routing import Filter
 from app.schemas.common import RowId
-from app.schemas.money import (
-    DeferralCreate,
-    DeferralDecision,
-    DeferralLift,
-    DeferralRead,
-    PayoutCreate,
-    PayoutDecision,
-    PayoutExecution,
-    PayoutRead,
-)
+from app.schemas.money import DeferralCreate
+from app.schemas.money import DeferralDecision
+from app.schemas.money import DeferralLift
+from app.schemas.money import DeferralRead
+from app.schemas.money import PayoutCreate
+from app.schemas.money import PayoutDecision
+from app.schemas.money import PayoutExecution
+from app.schemas.money import PayoutRead
 from app.services import payouts
 
 router = APIRouter(tags=["case money"])

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
+from fastapi import Query
 
 from app.enums import PetitionState
 from app.errors import Forbidden
-from app.routing import Command, Create, Desk, Filter, PlainCursor
-from app.schemas.petition import (
-    CloseCreate,
-    PetitionCreate,
-    PetitionRead,
-    RegisterCreate,
-    ReplyCreate,
-    ResolveCreate,
-    RouteCreate,
-    SuperviseCreate,
-    UrgeCreate,
-)
+from app.routing import Command
+from app.routing import Create
+from app.routing import Desk
+from app.routing import Filter
+from app.routing import PlainCursor
+from app.schemas.petition import CloseCreate
+from app.schemas.petition import PetitionCreate
+from app.schemas.petition import PetitionRead
+from app.schemas.petition import RegisterCreate
+from app.schemas.petition import ReplyCreate
+from app.schemas.petition import ResolveCreate
+from app.schemas.petition import RouteCreate
+from app.schemas.petition import SuperviseCreate
+from app.schemas.petition import UrgeCreate
 from app.services import petitions
 
 router = APIRouter(tags=["petitions"])

@@ -11,12 +11,16 @@ import re
 from dataclasses import dataclass
 from html import escape
 from http import HTTPStatus
-from typing import Annotated, cast
+from typing import Annotated
+from typing import cast
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
+from fastapi import Path
 from fastapi.responses import HTMLResponse
 
-from app.errors import DomainError, NotFound, Problem
+from app.errors import DomainError
+from app.errors import NotFound
+from app.errors import Problem
 
 router = APIRouter(tags=["problems"], include_in_schema=False)
 

@@ -6,10 +6,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.enums import ReceiptState
-from app.errors import Conflict, Forbidden
-from app.routing import Command, Create, Desk, Filter
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.routing import Command
+from app.routing import Create
+from app.routing import Desk
+from app.routing import Filter
 from app.schemas.common import RowId
-from app.schemas.money import ReceiptClaim, ReceiptCreate, ReceiptRead
+from app.schemas.money import ReceiptClaim
+from app.schemas.money import ReceiptCreate
+from app.schemas.money import ReceiptRead
 from app.services import receipts
 
 router = APIRouter(tags=["case money"])

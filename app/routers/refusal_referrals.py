@@ -4,32 +4,35 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
+from fastapi import Query
 
-from app.deps import Authorized, SessionDep
-from app.enums import ReferralOutcome, ReferralStage
-from app.errors import (
-    Conflict,
-    Forbidden,
-    GateNotMet,
-    NotFound,
-    TransitionNotAllowed,
-    problem_responses,
-)
+from app.deps import Authorized
+from app.deps import SessionDep
+from app.enums import ReferralOutcome
+from app.enums import ReferralStage
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import GateNotMet
+from app.errors import NotFound
+from app.errors import TransitionNotAllowed
+from app.errors import problem_responses
 from app.models.refusal_referral import RefusalReferral
 from app.models.user import User
-from app.routing import Command, Create, Desk, Filter, PlainCursor
-from app.schemas.refusal_referral import (
-    ChecklistItemRead,
-    LiaisonCreate,
-    OutcomeCreate,
-    PoliceTransferCreate,
-    RefusalReferralCreate,
-    RefusalReferralRead,
-    RefusalReferralStats,
-    ReviewCreate,
-    SupplementCreate,
-)
+from app.routing import Command
+from app.routing import Create
+from app.routing import Desk
+from app.routing import Filter
+from app.routing import PlainCursor
+from app.schemas.refusal_referral import ChecklistItemRead
+from app.schemas.refusal_referral import LiaisonCreate
+from app.schemas.refusal_referral import OutcomeCreate
+from app.schemas.refusal_referral import PoliceTransferCreate
+from app.schemas.refusal_referral import RefusalReferralCreate
+from app.schemas.refusal_referral import RefusalReferralRead
+from app.schemas.refusal_referral import RefusalReferralStats
+from app.schemas.refusal_referral import ReviewCreate
+from app.schemas.refusal_referral import SupplementCreate
 from app.services import refusal_referrals
 from app.services.case_access import COMMAND_POLICY
 

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
+from fastapi import Response
 
-from app.deps import Authorized, ExpectedVersion, SessionDep
+from app.deps import Authorized
+from app.deps import ExpectedVersion
+from app.deps import SessionDep
 from app.errors import problem_responses
 from app.models.user import User
-from app.routing import COMMAND_PROBLEMS, Change, add_routes
-from app.schemas.common import RowId, read_of
-from app.schemas.registration import (
-    InvestigationRead,
-    InvestigationUpdate,
-    RegistrationCreate,
-    RegistrationRead,
-)
+from app.routing import COMMAND_PROBLEMS
+from app.routing import Change
+from app.routing import add_routes
+from app.schemas.common import RowId
+from app.schemas.common import read_of
+from app.schemas.registration import InvestigationRead
+from app.schemas.registration import InvestigationUpdate
+from app.schemas.registration import RegistrationCreate
+from app.schemas.registration import RegistrationRead
 from app.services import registration
 from app.services.case_access import COMMAND_POLICY
 

@@ -2,21 +2,35 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import asdict
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
+from fastapi import Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.errors import Forbidden, InvalidInput, problem_responses
+from app.errors import Forbidden
+from app.errors import InvalidInput
+from app.errors import problem_responses
 from app.models.user import User
-from app.routing import Filter, signed
+from app.routing import Filter
+from app.routing import signed
 from app.schemas.common import ISODate
-from app.schemas.stats import JudgeLoad, Share, StatsDeadlines, StatsOverview, StatsTrends, StatsWorkload
+from app.schemas.stats import JudgeLoad
+from app.schemas.stats import Share
+from app.schemas.stats import StatsDeadlines
+from app.schemas.stats import StatsOverview
+from app.schemas.stats import StatsTrends
+from app.schemas.stats import StatsWorkload
 from app.services import stats
 from app.settings import court_today
 

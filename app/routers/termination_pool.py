@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
+from fastapi import Query
 
 from app.enums import TerminationPoolStatus
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import InvalidInput
+from app.errors import NotFound
+from app.errors import TransitionNotAllowed
 from app.models.user import User
-from app.routing import Create, Filter, Listing, add_routes
-from app.schemas.closure import RecheckCreate, RecheckRead, TerminationPoolEntryRead
+from app.routing import Create
+from app.routing import Filter
+from app.routing import Listing
+from app.routing import add_routes
+from app.schemas.closure import RecheckCreate
+from app.schemas.closure import RecheckRead
+from app.schemas.closure import TerminationPoolEntryRead
 from app.services import termination_pool
 from app.services.case_access import COMMAND_POLICY
 

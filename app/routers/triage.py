@@ -7,21 +7,26 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from app.deps import Authorized, SessionDep
-from app.errors import Forbidden, NotFound, problem_responses
+from app.deps import Authorized
+from app.deps import SessionDep
+from app.errors import Forbidden
+from app.errors import NotFound
+from app.errors import problem_responses
 from app.models.user import User
-from app.routing import Change, Listing, PlainCursor, add_routes
-from app.rules.triage_rules import AssetFact, RuleOutcome
-from app.schemas.triage import (
-    HandbackCommand,
-    TriageCommand,
-    TriageDecisionList,
-    TriageDecisionRead,
-    TriageEvaluateRequest,
-    TriageEvaluation,
-    TriageOutcome,
-    TriageRuleRead,
-)
+from app.routing import Change
+from app.routing import Listing
+from app.routing import PlainCursor
+from app.routing import add_routes
+from app.rules.triage_rules import AssetFact
+from app.rules.triage_rules import RuleOutcome
+from app.schemas.triage import HandbackCommand
+from app.schemas.triage import TriageCommand
+from app.schemas.triage import TriageDecisionList
+from app.schemas.triage import TriageDecisionRead
+from app.schemas.triage import TriageEvaluateRequest
+from app.schemas.triage import TriageEvaluation
+from app.schemas.triage import TriageOutcome
+from app.schemas.triage import TriageRuleRead
 from app.services import triage
 from app.services.case_access import COMMAND_POLICY
 

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Response
 
-from app.deps import Authorized, ExpectedVersion, SessionDep, with_etag
-from app.enums import DeliveryStatus, SubscriptionStatus
-from app.errors import Forbidden, NotFound, PreconditionFailed, problem_responses
+from app.deps import Authorized
+from app.deps import ExpectedVersion
+from app.deps import SessionDep
+from app.deps import with_etag
+from app.enums import DeliveryStatus
+from app.enums import SubscriptionStatus
+from app.errors import Forbidden
+from app.errors import NotFound
+from app.errors import PreconditionFailed
+from app.errors import problem_responses
 from app.models.user import User
-from app.routing import Create, Filter, Listing, Show, add_routes
+from app.routing import Create
+from app.routing import Filter
+from app.routing import Listing
+from app.routing import Show
+from app.routing import add_routes
 from app.schemas.common import RowId
-from app.schemas.event import (
-    DeliveryPage,
-    DeliveryRead,
-    SubscriptionCreate,
-    SubscriptionCreated,
-    SubscriptionPage,
-    SubscriptionRead,
-)
+from app.schemas.event import DeliveryPage
+from app.schemas.event import DeliveryRead
+from app.schemas.event import SubscriptionCreate
+from app.schemas.event import SubscriptionCreated
+from app.schemas.event import SubscriptionPage
+from app.schemas.event import SubscriptionRead
 from app.services import webhooks
 
 router = APIRouter(tags=["webhooks"])

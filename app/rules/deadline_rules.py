@@ -17,22 +17,29 @@ Only duties appear on the early-warning board.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass, field
-from datetime import date, timedelta
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import KW_ONLY
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from app.enums import AssetKind, Category, DeadlineStatus, ObjectionKind, SuspensionKind
-from app.rules.periods import (
-    PeriodEnd,
-    WorkingCalendar,
-    add_working_days,
-    end_before_rest_day,
-    end_on_working_day,
-    first_day_after_months,
-    same_date_months_later,
-)
+from app.enums import AssetKind
+from app.enums import Category
+from app.enums import DeadlineStatus
+from app.enums import ObjectionKind
+from app.enums import SuspensionKind
+from app.rules.periods import PeriodEnd
+from app.rules.periods import WorkingCalendar
+from app.rules.periods import add_working_days
+from app.rules.periods import end_before_rest_day
+from app.rules.periods import end_on_working_day
+from app.rules.periods import first_day_after_months
+from app.rules.periods import same_date_months_later
 from app.settings import Settings
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from app.enums import IdDocumentKind, PartyType
+from app.enums import IdDocumentKind
+from app.enums import PartyType
 
 __all__ = [
     "ENFORCEMENT_TYPE_CODES",

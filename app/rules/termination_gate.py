@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
-from app.enums import MeasureKind, OnsiteCheckSubject
+from app.enums import MeasureKind
+from app.enums import OnsiteCheckSubject
 from app.rules.periods import first_day_after_months
 
 # The items in the order the judge works through them; these names are part of the API.

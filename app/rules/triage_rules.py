@@ -14,15 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app.enums import (
-    LIQUID_ASSET_KINDS,
-    AssetKind,
-    AssetStatus,
-    Behaviour,
-    Category,
-    RespondentClass,
-    Track,
-)
+from app.enums import LIQUID_ASSET_KINDS
+from app.enums import AssetKind
+from app.enums import AssetStatus
+from app.enums import Behaviour
+from app.enums import Category
+from app.enums import RespondentClass
+from app.enums import Track
 
 __all__ = [
     "DEFAULT_RULE_SET",

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from pydantic import Field, StrictBool
+from pydantic import Field
+from pydantic import StrictBool
 
-from app.enums import AssetKind, AssetStatus
-from app.schemas.common import InputModel, ISODate, MoneyIn, MoneyOut, ORMModel, Page, example
+from app.enums import AssetKind
+from app.enums import AssetStatus
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import MoneyIn
+from app.schemas.common import MoneyOut
+from app.schemas.common import ORMModel
+from app.schemas.common import Page
+from app.schemas.common import example
 
 
 class AssetCreate(InputModel):

@@ -3,9 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices
+from pydantic import BaseModel
+from pydantic import Field
 
-from app.schemas.common import InputModel, ISODate, example
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import example
 
 
 class CalendarYearUpdate(InputModel):

@@ -3,45 +3,44 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any
+from typing import Self
 
-from pydantic import (
-    BaseModel,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import ValidationInfo
+from pydantic import field_validator
+from pydantic import model_validator
+from pydantic_core import InitErrorDetails
+from pydantic_core import PydanticCustomError
 
-from app.enums import (
-    AssetKind,
-    Behaviour,
-    CaseState,
-    Category,
-    ClosureMode,
-    IdDocumentKind,
-    PartyRole,
-    PartyType,
-    RespondentClass,
-    Track,
-)
+from app.enums import AssetKind
+from app.enums import Behaviour
+from app.enums import CaseState
+from app.enums import Category
+from app.enums import ClosureMode
+from app.enums import IdDocumentKind
+from app.enums import PartyRole
+from app.enums import PartyType
+from app.enums import RespondentClass
+from app.enums import Track
 from app.errors import FieldError
-from app.rules.identifiers import DOCUMENTS_BY_PARTY_TYPE, normalise_case_number, validate_id_document
-from app.schemas.common import (
-    AllowedActions,
-    InputModel,
-    ISODate,
-    MoneyIn,
-    MoneyOut,
-    Name,
-    ORMModel,
-    example,
-    not_in_future,
-)
+from app.rules.identifiers import DOCUMENTS_BY_PARTY_TYPE
+from app.rules.identifiers import normalise_case_number
+from app.rules.identifiers import validate_id_document
+from app.schemas.common import AllowedActions
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import MoneyIn
+from app.schemas.common import MoneyOut
+from app.schemas.common import Name
+from app.schemas.common import ORMModel
+from app.schemas.common import example
+from app.schemas.common import not_in_future
 from app.schemas.deadline import DeadlineRead
 from app.settings import get_settings
 

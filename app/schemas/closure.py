@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
-from app.enums import CaseState, ClosureMode, RecheckMethod, RecheckResult, TerminationPoolStatus
-from app.schemas.common import (
-    DocumentNumber,
-    InputModel,
-    ISODate,
-    LegalDate,
-    LongText,
-    MoneyOut,
-    ORMModel,
-    example,
-)
+from app.enums import CaseState
+from app.enums import ClosureMode
+from app.enums import RecheckMethod
+from app.enums import RecheckResult
+from app.enums import TerminationPoolStatus
+from app.schemas.common import DocumentNumber
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import LegalDate
+from app.schemas.common import LongText
+from app.schemas.common import MoneyOut
+from app.schemas.common import ORMModel
+from app.schemas.common import example
 
 
 class ClosureCreate(InputModel):

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Generic, Self, TypeVar
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from decimal import InvalidOperation
+from typing import Annotated
+from typing import Any
+from typing import Generic
+from typing import Self
+from typing import TypeVar
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    ValidationError,
-    WithJsonSchema,
-    model_validator,
-)
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import AfterValidator
+from pydantic import BaseModel
+from pydantic import BeforeValidator
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import PlainSerializer
+from pydantic import ValidationError
+from pydantic import WithJsonSchema
+from pydantic import model_validator
+from pydantic_core import InitErrorDetails
+from pydantic_core import PydanticCustomError
 
 from app.enums import Decision
 from app.settings import court_today

@@ -3,10 +3,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
 
-from app.enums import DeadlineStatus, ExtensionState
-from app.schemas.common import InputModel, ISODate, ORMModel, example
+from app.enums import DeadlineStatus
+from app.enums import ExtensionState
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import ORMModel
+from app.schemas.common import example
 
 
 class BoardStatus(StrEnum):

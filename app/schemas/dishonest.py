@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices
+from pydantic import Field
+from pydantic import model_validator
 
-from app.enums import Decision, DeletionTrigger, DishonestGround, DishonestListingState
-from app.schemas.common import (
-    AllowedActions,
-    DecisionInput,
-    InputModel,
-    ISODate,
-    LegalDate,
-    LongText,
-    ORMModel,
-    RowId,
-    example,
-    field_error,
-)
+from app.enums import Decision
+from app.enums import DeletionTrigger
+from app.enums import DishonestGround
+from app.enums import DishonestListingState
+from app.schemas.common import AllowedActions
+from app.schemas.common import DecisionInput
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import LegalDate
+from app.schemas.common import LongText
+from app.schemas.common import ORMModel
+from app.schemas.common import RowId
+from app.schemas.common import example
+from app.schemas.common import field_error
 
 
 class DishonestListingCreate(InputModel):

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices
+from pydantic import Field
 
-from app.enums import DisposalTaskKind, DisposalTransferState
-from app.schemas.common import (
-    AllowedActions,
-    DecisionInput,
-    InputModel,
-    ISODate,
-    LegalDate,
-    LongText,
-    MoneyIn,
-    MoneyOut,
-    ORMModel,
-    RowId,
-    example,
-)
+from app.enums import DisposalTaskKind
+from app.enums import DisposalTransferState
+from app.schemas.common import AllowedActions
+from app.schemas.common import DecisionInput
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import LegalDate
+from app.schemas.common import LongText
+from app.schemas.common import MoneyIn
+from app.schemas.common import MoneyOut
+from app.schemas.common import ORMModel
+from app.schemas.common import RowId
+from app.schemas.common import example
 
 
 class DisposalTransferCreate(InputModel):

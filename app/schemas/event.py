@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
-from app.enums import DeliveryStatus, SubscriptionStatus
-from app.schemas.common import InputModel, ORMModel, example
+from app.enums import DeliveryStatus
+from app.enums import SubscriptionStatus
+from app.schemas.common import InputModel
+from app.schemas.common import ORMModel
+from app.schemas.common import example
 
 
 class EventSubject(BaseModel):

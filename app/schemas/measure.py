@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic import AliasChoices
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import model_validator
 from pydantic_core import InitErrorDetails
 
-from app.enums import MeasureKind, OnsiteCheckSubject, SuspensionKind
+from app.enums import MeasureKind
+from app.enums import OnsiteCheckSubject
+from app.enums import SuspensionKind
 from app.rules.termination_gate import months_after
-from app.schemas.common import (
-    DocumentNumber,
-    InputModel,
-    ISODate,
-    LegalDate,
-    LongText,
-    MoneyIn,
-    MoneyOut,
-    ORMModel,
-    RowId,
-    error_detail,
-    example,
-)
+from app.schemas.common import DocumentNumber
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import LegalDate
+from app.schemas.common import LongText
+from app.schemas.common import MoneyIn
+from app.schemas.common import MoneyOut
+from app.schemas.common import ORMModel
+from app.schemas.common import RowId
+from app.schemas.common import error_detail
+from app.schemas.common import example
 from app.settings import get_settings
 
 # Court documents (notices, orders, rulings, decisions) carry a number and a signer (plan §4).

@@ -5,32 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
+from pydantic import model_validator
 
-from app.enums import (
-    DeferralReason,
-    DeferralState,
-    LedgerEntryKind,
-    PayoutKind,
-    PayoutState,
-    ReceiptChannel,
-    ReceiptState,
-)
-from app.schemas.common import (
-    AllowedActions,
-    DecisionInput,
-    InputModel,
-    ISODate,
-    LegalDate,
-    LongText,
-    MoneyIn,
-    MoneyOut,
-    Name,
-    ORMModel,
-    RowId,
-    example,
-    field_error,
-)
+from app.enums import DeferralReason
+from app.enums import DeferralState
+from app.enums import LedgerEntryKind
+from app.enums import PayoutKind
+from app.enums import PayoutState
+from app.enums import ReceiptChannel
+from app.enums import ReceiptState
+from app.schemas.common import AllowedActions
+from app.schemas.common import DecisionInput
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import LegalDate
+from app.schemas.common import LongText
+from app.schemas.common import MoneyIn
+from app.schemas.common import MoneyOut
+from app.schemas.common import Name
+from app.schemas.common import ORMModel
+from app.schemas.common import RowId
+from app.schemas.common import example
+from app.schemas.common import field_error
 
 AccountReference = Annotated[
     str,

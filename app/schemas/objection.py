@@ -6,10 +6,20 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices
+from pydantic import Field
+from pydantic import field_validator
 
-from app.enums import FilerKind, ObjectionKind, ObjectionOutcome
-from app.schemas.common import AllowedActions, InputModel, ISODate, Name, ORMModel, RowId, example
+from app.enums import FilerKind
+from app.enums import ObjectionKind
+from app.enums import ObjectionOutcome
+from app.schemas.common import AllowedActions
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import Name
+from app.schemas.common import ORMModel
+from app.schemas.common import RowId
+from app.schemas.common import example
 from app.settings import get_settings
 
 _NOTE = Field(None, max_length=4000)

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices
+from pydantic import Field
 
-from app.enums import PetitionChannel, PetitionState
-from app.schemas.common import AllowedActions, InputModel, ISODate, Name, ORMModel, RowId, example
+from app.enums import PetitionChannel
+from app.enums import PetitionState
+from app.schemas.common import AllowedActions
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import Name
+from app.schemas.common import ORMModel
+from app.schemas.common import RowId
+from app.schemas.common import example
 
 _NOTE = Field(None, max_length=4000)
 _TODAY = "today (court time) when absent"

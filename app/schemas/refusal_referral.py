@@ -6,10 +6,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, Field, field_validator
+from pydantic import AliasChoices
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import field_validator
 
-from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.schemas.common import AllowedActions, InputModel, ISODate, Name, ORMModel, RowId, example
+from app.enums import ReferralOutcome
+from app.enums import ReferralReviewResult
+from app.enums import ReferralStage
+from app.schemas.common import AllowedActions
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import Name
+from app.schemas.common import ORMModel
+from app.schemas.common import RowId
+from app.schemas.common import example
 
 _NOTE = Field(None, max_length=4000)
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field
+from pydantic import StrictBool
+from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
-from app.schemas.common import InputModel, ISODate, ORMModel, example
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import ORMModel
+from app.schemas.common import example
 
 _NOTE = Field(None, max_length=2000, description="free text kept in the case's audit trail")
 

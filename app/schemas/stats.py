@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
 from app.schemas.common import MoneyOut
 

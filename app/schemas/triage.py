@@ -5,10 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AliasChoices
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import StrictBool
 
-from app.enums import AssetKind, AssetStatus, Behaviour, Category, RespondentClass, Track
-from app.schemas.common import InputModel, ISODate, MoneyIn, ORMModel, Page, RowId, example
+from app.enums import AssetKind
+from app.enums import AssetStatus
+from app.enums import Behaviour
+from app.enums import Category
+from app.enums import RespondentClass
+from app.enums import Track
+from app.schemas.common import InputModel
+from app.schemas.common import ISODate
+from app.schemas.common import MoneyIn
+from app.schemas.common import ORMModel
+from app.schemas.common import Page
+from app.schemas.common import RowId
+from app.schemas.common import example
 
 _REASON_MAX = 2000
 

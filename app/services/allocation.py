@@ -12,10 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import Session
 
-from app.enums import CaseState, Track
+from app.enums import CaseState
+from app.enums import Track
 from app.errors import Conflict
 from app.models.case import Case
 from app.models.unit import Unit

@@ -14,17 +14,25 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import AssetControlAction, AssetKind, AssetStatus
-from app.errors import Conflict, InvalidInput, NotFound
+from app.enums import AssetControlAction
+from app.enums import AssetKind
+from app.enums import AssetStatus
+from app.errors import Conflict
+from app.errors import InvalidInput
+from app.errors import NotFound
 from app.models.base import utcnow
-from app.models.case import Asset, AssetControlStep, Case
+from app.models.case import Asset
+from app.models.case import AssetControlStep
+from app.models.case import Case
 from app.models.user import User
 from app.rules.deadline_rules import asset_expiry
-from app.services import audit, deadline_events
+from app.services import audit
+from app.services import deadline_events
 from app.services.case_access import case_for_action
 from app.services.case_queries import case_records
 from app.services.workflow import check_legal_date
-from app.settings import court_today, get_settings
+from app.settings import court_today
+from app.settings import get_settings
 
 CONTROLLED = frozenset({AssetStatus.frozen, AssetStatus.sealed, AssetStatus.seized})
 

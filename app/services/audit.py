@@ -13,22 +13,34 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any
+from typing import Protocol
+from typing import TypeVar
+from typing import cast
 
-from sqlalchemy import Row, Table, bindparam, event, insert, select
+from sqlalchemy import Row
+from sqlalchemy import Table
+from sqlalchemy import bindparam
+from sqlalchemy import event
+from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.context import request_id_var
-from app.database import insert_skipping_conflicts, is_read_only
+from app.database import insert_skipping_conflicts
+from app.database import is_read_only
 from app.models.audit_entry import AuditEntry
 from app.models.audit_head import AuditHead
 from app.models.base import utcnow
 from app.policy import Actor
 from app.services import outbox
-from app.services.audit_anchor import Anchors, head_is_signed, head_mac
+from app.services.audit_anchor import Anchors
+from app.services.audit_anchor import head_is_signed
+from app.services.audit_anchor import head_mac
 from app.settings import get_settings
 
 GENESIS = "0" * 64

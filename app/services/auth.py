@@ -21,10 +21,14 @@ from typing import TypeVar
 from anyio import to_thread
 from sqlalchemy import select
 
-from app.database import database_turn, session_scope
-from app.errors import TooManyRequests, Unauthorized
+from app.database import database_turn
+from app.database import session_scope
+from app.errors import TooManyRequests
+from app.errors import Unauthorized
 from app.models.user import User
-from app.security import check_password_in_turn, create_access_token, take_as_long_as_a_password_check
+from app.security import check_password_in_turn
+from app.security import create_access_token
+from app.security import take_as_long_as_a_password_check
 from app.services import login_throttle
 
 

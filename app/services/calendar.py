@@ -8,7 +8,8 @@ recomputed. The calendar the clocks count with is app.services.working_calendar.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select
@@ -19,8 +20,10 @@ from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.calendar_year import CalendarYear
 from app.models.user import User
-from app.rules.periods import WorkingCalendar, package_years
-from app.services import audit, deadline_clocks
+from app.rules.periods import WorkingCalendar
+from app.rules.periods import package_years
+from app.services import audit
+from app.services import deadline_clocks
 from app.services.workflow import check_version
 from app.services.working_calendar import court_overrides
 from app.settings import get_settings

@@ -8,18 +8,28 @@ approval, a listing's decision) is a :func:`case_step` of the desk's workflow.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import CaseState, ClosureMode
-from app.errors import Forbidden, NotFound, TransitionNotAllowed
+from app.enums import CaseState
+from app.enums import ClosureMode
+from app.errors import Forbidden
+from app.errors import NotFound
+from app.errors import TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
-from app.policy import CaseLike, actor_may_on_case, sees_all_cases, sees_only_filed
+from app.policy import CaseLike
+from app.policy import actor_may_on_case
+from app.policy import sees_all_cases
+from app.policy import sees_only_filed
 from app.services import audit
-from app.services.workflow import Step, check_version
+from app.services.workflow import Step
+from app.services.workflow import check_version
 
 # What the team handling an allocated case may do (plan §5(2)–(3)).
 _TEAM_WORK = (

@@ -10,26 +10,53 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
 from datetime import date
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from sqlalchemy import Integer, Row, ScalarSelect, Select, and_, bindparam, exists, or_, select, union
+from sqlalchemy import Integer
+from sqlalchemy import Row
+from sqlalchemy import ScalarSelect
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import bindparam
+from sqlalchemy import exists
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import union
 from sqlalchemy.orm import Session
 
-from app.database import decode_json_rows, json_rows
-from app.enums import CaseState, DeadlineStatus, PartyRole, PartyType
-from app.errors import InvalidInput, NotFound
+from app.database import decode_json_rows
+from app.database import json_rows
+from app.enums import CaseState
+from app.enums import DeadlineStatus
+from app.enums import PartyRole
+from app.enums import PartyType
+from app.errors import InvalidInput
+from app.errors import NotFound
 from app.models.audit_entry import AuditEntry
-from app.models.case import Asset, Case, Party, PropertyClue
+from app.models.case import Asset
+from app.models.case import Case
+from app.models.case import Party
+from app.models.case import PropertyClue
 from app.models.deadline import Deadline
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
-from app.policy import actor_may, actor_may_on_case, sees_all_cases
-from app.services.case_access import allowed_actions, can_see, load_case, seen_cases
-from app.services.deadline_clocks import VIEW_COLUMNS, DeadlineView, deadline_view
+from app.policy import actor_may
+from app.policy import actor_may_on_case
+from app.policy import sees_all_cases
+from app.services.case_access import allowed_actions
+from app.services.case_access import can_see
+from app.services.case_access import load_case
+from app.services.case_access import seen_cases
+from app.services.deadline_clocks import VIEW_COLUMNS
+from app.services.deadline_clocks import DeadlineView
+from app.services.deadline_clocks import deadline_view
 from app.services.paging import keyset_page
 from app.settings import court_today
 

@@ -15,21 +15,32 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import CaseState, ClosureMode, DishonestGround, DishonestListingState, MeasureKind
-from app.errors import GateNotMet, NotFound
-from app.models.case import Case, PropertyClue
+from app.enums import CaseState
+from app.enums import ClosureMode
+from app.enums import DishonestGround
+from app.enums import DishonestListingState
+from app.enums import MeasureKind
+from app.errors import GateNotMet
+from app.errors import NotFound
+from app.models.case import Case
+from app.models.case import PropertyClue
 from app.models.case_closure import CaseClosure
 from app.models.refusal_referral import RefusalReferral
 from app.models.termination_pool_entry import TerminationPoolEntry
 from app.models.user import User
-from app.rules.termination_gate import (
-    RecordedStep,
-    TerminationFacts,
-    evidence_for_termination,
-    missing_for_termination,
-)
-from app.services import assets, audit, deadline_events, dishonest, disposal, ledger, termination_pool
-from app.services.case_access import case_for_action, load_case
+from app.rules.termination_gate import RecordedStep
+from app.rules.termination_gate import TerminationFacts
+from app.rules.termination_gate import evidence_for_termination
+from app.rules.termination_gate import missing_for_termination
+from app.services import assets
+from app.services import audit
+from app.services import deadline_events
+from app.services import dishonest
+from app.services import disposal
+from app.services import ledger
+from app.services import termination_pool
+from app.services.case_access import case_for_action
+from app.services.case_access import load_case
 from app.services.measures import measures_of
 from app.services.workflow import legal_date_or_today
 from app.settings import get_settings

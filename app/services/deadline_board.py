@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from dataclasses import dataclass
+from dataclasses import fields
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, union_all
+from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 
 from app.enums import DeadlineStatus
-from app.errors import Forbidden, InvalidInput
+from app.errors import Forbidden
+from app.errors import InvalidInput
 from app.models.deadline import Deadline
 from app.models.user import User
-from app.policy import ALL_UNITS, sees_all_cases
-from app.rules.deadline_rules import RULES_BY_ID, WINDOW_RULES, warning_windows
-from app.services.deadline_clocks import DeadlineView, deadline_view
+from app.policy import ALL_UNITS
+from app.policy import sees_all_cases
+from app.rules.deadline_rules import RULES_BY_ID
+from app.rules.deadline_rules import WINDOW_RULES
+from app.rules.deadline_rules import warning_windows
+from app.services.deadline_clocks import DeadlineView
+from app.services.deadline_clocks import deadline_view
 from app.services.paging import Keyset
-from app.settings import court_today, get_settings
+from app.settings import court_today
+from app.settings import get_settings
 
 BOARD_STATUSES = ("overdue", "due_soon", *DeadlineStatus)
 # Earliest due first; the cursor carries the last line's (due_on, id).

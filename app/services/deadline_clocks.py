@@ -10,33 +10,39 @@ by :func:`sync_case_assignment`, which :func:`follow_case_assignment` runs whene
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, or_, select, update
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy import Row
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import attributes
 
 from app.database import insert_returning
 from app.enums import DeadlineStatus
 from app.models.case import Case
-from app.models.deadline import Deadline, DeadlineEvent
+from app.models.deadline import Deadline
+from app.models.deadline import DeadlineEvent
 from app.policy import Actor
-from app.rules.deadline_rules import (
-    BOARD_RULES,
-    CASE_FILED,
-    RULES_BY_ID,
-    ClockComputation,
-    ClockEvent,
-    derive_clocks,
-    settled_status,
-)
+from app.rules.deadline_rules import BOARD_RULES
+from app.rules.deadline_rules import CASE_FILED
+from app.rules.deadline_rules import RULES_BY_ID
+from app.rules.deadline_rules import ClockComputation
+from app.rules.deadline_rules import ClockEvent
+from app.rules.deadline_rules import derive_clocks
+from app.rules.deadline_rules import settled_status
 from app.rules.periods import WorkingCalendar
 from app.services import audit
 from app.services.working_calendar import working_calendar
-from app.settings import court_today, get_settings
+from app.settings import court_today
+from app.settings import get_settings
 
 CLOCK_FIELDS = (
     "due_on",

@@ -55,20 +55,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.enums import SuspensionKind
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict
+from app.errors import InvalidInput
+from app.errors import NotFound
 from app.models.case import Case
 from app.models.deadline import DeadlineEvent
 from app.policy import Actor
-from app.rules.deadline_rules import (
-    KNOWN_EVENTS,
-    SUSPENSION_ENDED,
-    SUSPENSION_STARTED,
-    ClockEvent,
-    matching_suspension,
-    paired_suspensions,
-)
-from app.services.audit import Entity, subject_of
-from app.services.deadline_clocks import case_events, clock_event, recompute_cases, recompute_subject
+from app.rules.deadline_rules import KNOWN_EVENTS
+from app.rules.deadline_rules import SUSPENSION_ENDED
+from app.rules.deadline_rules import SUSPENSION_STARTED
+from app.rules.deadline_rules import ClockEvent
+from app.rules.deadline_rules import matching_suspension
+from app.rules.deadline_rules import paired_suspensions
+from app.services.audit import Entity
+from app.services.audit import subject_of
+from app.services.deadline_clocks import case_events
+from app.services.deadline_clocks import clock_event
+from app.services.deadline_clocks import recompute_cases
+from app.services.deadline_clocks import recompute_subject
 from app.services.working_calendar import working_calendar
 from app.settings import court_today
 

@@ -4,24 +4,34 @@ reviewed by the director, approved by the president."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import DeadlineStatus, ExtensionState
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.enums import DeadlineStatus
+from app.enums import ExtensionState
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import InvalidInput
+from app.errors import NotFound
 from app.models.case import Case
-from app.models.deadline import Deadline, DeadlineEvent
+from app.models.deadline import Deadline
+from app.models.deadline import DeadlineEvent
 from app.models.deadline_extension import DeadlineExtension
 from app.models.user import User
 from app.policy import actor_may_on_case
 from app.rules.deadline_rules import EXTENSION_APPROVED
 from app.services import audit
 from app.services.case_access import load_case
-from app.services.deadline_clocks import DeadlineView, clock_state, deadline_view
+from app.services.deadline_clocks import DeadlineView
+from app.services.deadline_clocks import clock_state
+from app.services.deadline_clocks import deadline_view
 from app.services.deadline_events import record_event_for
-from app.settings import court_today, get_settings
+from app.settings import court_today
+from app.settings import get_settings
 
 EXTENDABLE_RULES = frozenset({"D3"})  # SPC time-limit rules: only the enforcement period is extended
 

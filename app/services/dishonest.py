@@ -13,24 +13,31 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import (
-    ClosureMode,
-    Decision,
-    DeletionTrigger,
-    DishonestGround,
-    DishonestListingState,
-    MeasureKind,
-    PartyRole,
-)
-from app.errors import Conflict, GateNotMet, InvalidInput
-from app.models.case import Case, Party
+from app.enums import ClosureMode
+from app.enums import Decision
+from app.enums import DeletionTrigger
+from app.enums import DishonestGround
+from app.enums import DishonestListingState
+from app.enums import MeasureKind
+from app.enums import PartyRole
+from app.errors import Conflict
+from app.errors import GateNotMet
+from app.errors import InvalidInput
+from app.models.case import Case
+from app.models.case import Party
 from app.models.dishonest_listing import DishonestListing
 from app.models.measure import Measure
 from app.models.user import User
 from app.rules.termination_gate import months_after
 from app.services import termination_pool
-from app.services.case_access import case_for_action, case_step, visible_cases
-from app.services.workflow import Change, Step, Workflow, legal_date_or_today, record_decision
+from app.services.case_access import case_for_action
+from app.services.case_access import case_step
+from app.services.case_access import visible_cases
+from app.services.workflow import Change
+from app.services.workflow import Step
+from app.services.workflow import Workflow
+from app.services.workflow import legal_date_or_today
+from app.services.workflow import record_decision
 from app.settings import get_settings
 
 L = DishonestListingState

@@ -12,29 +12,35 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import CaseState, Decision, DisposalTaskKind, DisposalTransferState, MeasureKind
-from app.errors import Conflict, GateNotMet
+from app.enums import CaseState
+from app.enums import Decision
+from app.enums import DisposalTaskKind
+from app.enums import DisposalTransferState
+from app.enums import MeasureKind
+from app.errors import Conflict
+from app.errors import GateNotMet
 from app.models.case import Case
 from app.models.disposal_task import DisposalTask
 from app.models.disposal_transfer import DisposalTransfer
 from app.models.measure import Measure
 from app.models.user import User
 from app.policy import TEAM_UNITS
-from app.services import audit, receipts
+from app.services import audit
+from app.services import receipts
 from app.services.assets import check_asset_of_case
-from app.services.case_access import case_for_action, case_step
+from app.services.case_access import case_for_action
+from app.services.case_access import case_step
 from app.services.objections import suit_window_holding
-from app.services.workflow import (
-    Change,
-    Step,
-    Workflow,
-    check_legal_date,
-    legal_date_or_today,
-    record_decision,
-)
+from app.services.workflow import Change
+from app.services.workflow import Step
+from app.services.workflow import Workflow
+from app.services.workflow import check_legal_date
+from app.services.workflow import legal_date_or_today
+from app.services.workflow import record_decision
 
 S = DisposalTransferState
 # Which commands each transfer state admits.

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import session_scope
-from app.enums import DeliveryStatus, SubscriptionStatus
+from app.enums import DeliveryStatus
+from app.enums import SubscriptionStatus
 from app.errors import InvalidInput
 from app.models.event_cursor import EventCursor
 from app.models.outbox_event import OutboxEvent

@@ -31,17 +31,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict
+from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.idempotency_key import IdempotencyKey
 from app.settings import get_settings

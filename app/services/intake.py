@@ -11,26 +11,31 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.database import insert_returning, insert_skipping_conflicts
-from app.enums import (
-    AssetKind,
-    Behaviour,
-    CaseState,
-    Category,
-    IdDocumentKind,
-    PartyRole,
-    PartyType,
-    RespondentClass,
-)
+from app.database import insert_returning
+from app.database import insert_skipping_conflicts
+from app.enums import AssetKind
+from app.enums import Behaviour
+from app.enums import CaseState
+from app.enums import Category
+from app.enums import IdDocumentKind
+from app.enums import PartyRole
+from app.enums import PartyType
+from app.enums import RespondentClass
 from app.errors import Conflict
-from app.models.case import Case, Party, PropertyClue
+from app.models.case import Case
+from app.models.case import Party
+from app.models.case import PropertyClue
 from app.models.user import User
 from app.rules.identifiers import normalise_case_number
-from app.services import audit, deadline_clocks, ledger
-from app.services.case_queries import CaseDetail, new_case_detail
+from app.services import audit
+from app.services import deadline_clocks
+from app.services import ledger
+from app.services.case_queries import CaseDetail
+from app.services.case_queries import new_case_detail
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,34 +13,41 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import LedgerEntryKind, PayoutKind, PayoutState
-from app.errors import Conflict, Forbidden, InsufficientFunds, NotFound
+from app.enums import LedgerEntryKind
+from app.enums import PayoutKind
+from app.enums import PayoutState
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import InsufficientFunds
+from app.errors import NotFound
 from app.models.case import Case
-from app.models.case_account import CaseAccount, LedgerEntry
+from app.models.case_account import CaseAccount
+from app.models.case_account import LedgerEntry
 from app.models.deadline import DeadlineEvent
 from app.models.payout import Payout
 from app.models.receipt import Receipt
 from app.models.user import User
 from app.policy import actor_may_on_case
-from app.rules.money import (
-    ZERO,
-    CreditedReceipt,
-    FeeBand,
-    FeeSchedule,
-    account_reference,
-    applicant_available,
-    fee,
-    receipts_paid_out,
-    surplus_available,
-)
+from app.rules.money import ZERO
+from app.rules.money import CreditedReceipt
+from app.rules.money import FeeBand
+from app.rules.money import FeeSchedule
+from app.rules.money import account_reference
+from app.rules.money import applicant_available
+from app.rules.money import fee
+from app.rules.money import receipts_paid_out
+from app.rules.money import surplus_available
 from app.services import audit
 from app.services import deadline_events as deadlines
 from app.services.case_access import load_case
 from app.services.workflow import legal_date_or_today
-from app.settings import Settings, get_settings
+from app.settings import Settings
+from app.settings import get_settings
 
 RECEIVED, PAID_OUT, RECEIPT_REVERSED = "money.received", "money.paid_out", "money.receipt_reversed"
 OPEN_PAYOUTS = (PayoutState.requested, PayoutState.approved)

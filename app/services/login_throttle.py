@@ -25,17 +25,29 @@ the count of its account at its address and gives back what it took from the oth
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, bindparam, case, delete, or_, select, update
+from sqlalchemy import ColumnElement
+from sqlalchemy import CursorResult
+from sqlalchemy import and_
+from sqlalchemy import bindparam
+from sqlalchemy import case
+from sqlalchemy import delete
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime
+from app.models.base import utcnow
 from app.models.login_throttle import LoginThrottle
 from app.settings import get_settings
 

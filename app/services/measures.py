@@ -15,15 +15,26 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import CaseState, DeletionTrigger, MeasureKind, PartyRole, PartyType
-from app.errors import Conflict, InvalidInput, NotFound
-from app.models.case import Case, Party
+from app.enums import CaseState
+from app.enums import DeletionTrigger
+from app.enums import MeasureKind
+from app.enums import PartyRole
+from app.enums import PartyType
+from app.errors import Conflict
+from app.errors import InvalidInput
+from app.errors import NotFound
+from app.models.case import Case
+from app.models.case import Party
 from app.models.measure import Measure
 from app.models.user import User
-from app.services import audit, deadline_events, dishonest
-from app.services.case_access import case_for_action, load_case
+from app.services import audit
+from app.services import deadline_events
+from app.services import dishonest
+from app.services.case_access import case_for_action
+from app.services.case_access import load_case
 from app.services.case_queries import case_records
-from app.settings import court_today, get_settings
+from app.settings import court_today
+from app.settings import get_settings
 
 
 @dataclass(frozen=True, slots=True)

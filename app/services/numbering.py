@@ -5,7 +5,8 @@ processes number at once.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts

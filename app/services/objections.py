@@ -7,26 +7,42 @@ Enforcement of the case goes on meanwhile: nothing here changes the case's state
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import DeadlineStatus, FilerKind, MeasureKind, ObjectionKind, ObjectionOutcome, ObjectionState
+from app.enums import DeadlineStatus
+from app.enums import FilerKind
+from app.enums import MeasureKind
+from app.enums import ObjectionKind
+from app.enums import ObjectionOutcome
+from app.enums import ObjectionState
 from app.errors import InvalidInput
 from app.models.case import Case
 from app.models.deadline import Deadline
 from app.models.measure import Measure
-from app.models.objection import Objection, ObjectionHearing
+from app.models.objection import Objection
+from app.models.objection import ObjectionHearing
 from app.models.user import User
 from app.rules.identifiers import format_case_number
 from app.rules.periods import add_days
 from app.services.assets import check_asset_of_case
-from app.services.case_access import load_case, visible_cases
-from app.services.numbering import highest_case_serial, next_serial
-from app.services.workflow import Change, Step, Workflow, check_legal_date, fields_of, legal_date_or_today
+from app.services.case_access import load_case
+from app.services.case_access import visible_cases
+from app.services.numbering import highest_case_serial
+from app.services.numbering import next_serial
+from app.services.workflow import Change
+from app.services.workflow import Step
+from app.services.workflow import Workflow
+from app.services.workflow import check_legal_date
+from app.services.workflow import fields_of
+from app.services.workflow import legal_date_or_today
 from app.services.working_calendar import working_calendar
-from app.settings import court_today, get_settings
+from app.settings import court_today
+from app.settings import get_settings
 
 DOCKET_TYPE_CODE = "执异"  # SPC case-number rules 2015: enforcement objection cases
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table
+from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -24,7 +27,8 @@ from app.models.objection import Objection
 from app.models.outbox_event import OutboxEvent
 from app.models.petition import Petition
 from app.models.refusal_referral import RefusalReferral
-from app.rules.event_types import event_types, shareable
+from app.rules.event_types import event_types
+from app.rules.event_types import shareable
 
 # The records whose events carry their new version (the ETag a receiver compares with).
 VERSIONED: dict[str, Any] = {

@@ -13,28 +13,40 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import (
-    Decision,
-    DeferralReason,
-    DeferralState,
-    LedgerEntryKind,
-    PartyRole,
-    PayoutKind,
-    PayoutState,
-)
-from app.errors import Conflict, Forbidden, InsufficientFunds, InvalidInput
-from app.models.case import Case, Party
-from app.models.payout import Payout, PayoutDeferral
+from app.enums import Decision
+from app.enums import DeferralReason
+from app.enums import DeferralState
+from app.enums import LedgerEntryKind
+from app.enums import PartyRole
+from app.enums import PayoutKind
+from app.enums import PayoutState
+from app.errors import Conflict
+from app.errors import Forbidden
+from app.errors import InsufficientFunds
+from app.errors import InvalidInput
+from app.models.case import Case
+from app.models.case import Party
+from app.models.payout import Payout
+from app.models.payout import PayoutDeferral
 from app.models.user import User
 from app.policy import actor_may_on_case
-from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED, PAYOUT_DEFERRED
-from app.rules.money import ZERO, approval_role
+from app.rules.deadline_rules import PAYOUT_DEFERRAL_LIFTED
+from app.rules.deadline_rules import PAYOUT_DEFERRED
+from app.rules.money import ZERO
+from app.rules.money import approval_role
 from app.services import ledger
-from app.services.case_access import load_case, visible_cases
-from app.services.workflow import Change, Step, Workflow, fields_of, legal_date_or_today, record_decision
+from app.services.case_access import load_case
+from app.services.case_access import visible_cases
+from app.services.workflow import Change
+from app.services.workflow import Step
+from app.services.workflow import Workflow
+from app.services.workflow import fields_of
+from app.services.workflow import legal_date_or_today
+from app.services.workflow import record_decision
 from app.settings import get_settings
 
 FEE_PAYEE = "the court (execution application fee)"

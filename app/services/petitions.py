@@ -10,17 +10,29 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import PetitionChannel, PetitionState
+from app.enums import PetitionChannel
+from app.enums import PetitionState
 from app.errors import InvalidInput
 from app.models.case import Case
-from app.models.petition import Petition, PetitionUrge
+from app.models.petition import Petition
+from app.models.petition import PetitionUrge
 from app.models.user import User
-from app.policy import TEAM_UNITS, Assignment, sees_all_cases
+from app.policy import TEAM_UNITS
+from app.policy import Assignment
+from app.policy import sees_all_cases
 from app.services.case_access import can_see
-from app.services.workflow import Change, Step, Workflow, check_legal_date, fields_of, legal_date_or_today
+from app.services.workflow import Change
+from app.services.workflow import Step
+from app.services.workflow import Workflow
+from app.services.workflow import check_legal_date
+from app.services.workflow import fields_of
+from app.services.workflow import legal_date_or_today
 
 # plan §5(8): received → registered → routed (urged, supervised) → replied → resolved → closed.
 STATE_ACTIONS: dict[PetitionState, tuple[str, ...]] = {

@@ -17,14 +17,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
-from app.enums import ReceiptChannel, ReceiptState
-from app.errors import Conflict, InvalidInput
+from app.enums import ReceiptChannel
+from app.enums import ReceiptState
+from app.errors import Conflict
+from app.errors import InvalidInput
 from app.models.case import Case
 from app.models.receipt import Receipt
 from app.models.user import User
-from app.rules.money import ReferenceError, case_id_of_reference
-from app.services import audit, ledger
-from app.services.workflow import Step, Workflow, check_legal_date, fields_of, legal_date_or_today
+from app.rules.money import ReferenceError
+from app.rules.money import case_id_of_reference
+from app.services import audit
+from app.services import ledger
+from app.services.workflow import Step
+from app.services.workflow import Workflow
+from app.services.workflow import check_legal_date
+from app.services.workflow import fields_of
+from app.services.workflow import legal_date_or_today
 
 UNCLAIMED_RECEIVED, CLAIMED = "money.unclaimed_received", "money.claimed"
 

@@ -8,29 +8,34 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import ReferralOutcome, ReferralReviewResult, ReferralStage
-from app.errors import Conflict, GateNotMet, InvalidInput
-from app.models.refusal_referral import RefusalReferral, RefusalReferralMaterial
+from app.enums import ReferralOutcome
+from app.enums import ReferralReviewResult
+from app.enums import ReferralStage
+from app.errors import Conflict
+from app.errors import GateNotMet
+from app.errors import InvalidInput
+from app.models.refusal_referral import RefusalReferral
+from app.models.refusal_referral import RefusalReferralMaterial
 from app.models.user import User
 from app.policy import sees_all_cases
 from app.services.case_access import case_for_action
-from app.services.workflow import (
-    Change,
-    SelectT,
-    Step,
-    Workflow,
-    check_legal_date,
-    fields_of,
-    legal_date_or_today,
-    where_given,
-)
+from app.services.workflow import Change
+from app.services.workflow import SelectT
+from app.services.workflow import Step
+from app.services.workflow import Workflow
+from app.services.workflow import check_legal_date
+from app.services.workflow import fields_of
+from app.services.workflow import legal_date_or_today
+from app.services.workflow import where_given
 from app.settings import get_settings
 
 # Plan §5(6): submitted → reviewed (returned ⇄ supplemented, or complete) → criminal division →

@@ -16,7 +16,8 @@ from app.errors import InvalidInput
 from app.models.base import utcnow
 from app.models.case import Case
 from app.models.user import User
-from app.services import audit, deadline_events
+from app.services import audit
+from app.services import deadline_events
 from app.services.case_access import case_for_action
 from app.settings import court_today
 

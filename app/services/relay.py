@@ -12,23 +12,33 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 import httpx
 import pydantic_core
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
-from app.enums import DeliveryStatus, SubscriptionStatus
+from app.enums import DeliveryStatus
+from app.enums import SubscriptionStatus
 from app.models.base import utcnow
 from app.models.event_cursor import EventCursor
 from app.models.outbox_event import OutboxEvent
 from app.models.webhook_delivery import WebhookDelivery
 from app.models.webhook_subscription import WebhookSubscription
-from app.rules.event_types import SIGNATURE_HEADER, retry_delay, signature, wanted
+from app.rules.event_types import SIGNATURE_HEADER
+from app.rules.event_types import retry_delay
+from app.rules.event_types import signature
+from app.rules.event_types import wanted
 from app.services.events import event_body
 from app.settings import Settings
 

@@ -8,16 +8,21 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
 
 from app.enums import CaseState
 from app.errors import Conflict
-from app.models.case import Case, Party
+from app.models.case import Case
+from app.models.case import Party
 from app.models.user import User
 from app.rules.identifiers import format_case_number
-from app.services import audit, deadline_events, termination_pool
+from app.services import audit
+from app.services import deadline_events
+from app.services import termination_pool
 from app.services.case_access import case_for_action
-from app.services.numbering import highest_case_serial, next_serial
+from app.services.numbering import highest_case_serial
+from app.services.numbering import next_serial
 from app.services.workflow import legal_date_or_today
 
 # SPC case-number rules 2015: restored enforcement cases are numbered 执恢.

@@ -14,31 +14,44 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from dataclasses import replace
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, cast, func, literal, select
+from sqlalchemy import ColumnElement
+from sqlalchemy import Integer
+from sqlalchemy import and_
+from sqlalchemy import cast
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import CaseState, ClosureMode, DeadlineStatus, LedgerEntryKind, ReceiptState, Track
+from app.enums import CaseState
+from app.enums import ClosureMode
+from app.enums import DeadlineStatus
+from app.enums import LedgerEntryKind
+from app.enums import ReceiptState
+from app.enums import Track
 from app.models.case import Case
 from app.models.case_account import LedgerEntry
 from app.models.deadline import Deadline
 from app.models.receipt import Receipt
-from app.models.rollup import (
-    ALL_TIME,
-    CASE_CLOSE,
-    DAY,
-    DISPOSAL_RETURN,
-    MONTH,
-    CaseTally,
-    ClosingTally,
-    DeadlineTally,
-    DurationTally,
-    JudgeTally,
-)
+from app.models.rollup import ALL_TIME
+from app.models.rollup import CASE_CLOSE
+from app.models.rollup import DAY
+from app.models.rollup import DISPOSAL_RETURN
+from app.models.rollup import MONTH
+from app.models.rollup import CaseTally
+from app.models.rollup import ClosingTally
+from app.models.rollup import DeadlineTally
+from app.models.rollup import DurationTally
+from app.models.rollup import JudgeTally
 from app.models.user import User
 from app.rules.money import ZERO
 from app.services.deadline_board import status_branches

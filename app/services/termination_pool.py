@@ -11,20 +11,26 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import DishonestListingState, RecheckMethod, RecheckResult, TerminationPoolStatus
+from app.enums import DishonestListingState
+from app.enums import RecheckMethod
+from app.enums import RecheckResult
+from app.enums import TerminationPoolStatus
 from app.errors import Conflict
 from app.models.case import Case
 from app.models.dishonest_listing import DishonestListing
-from app.models.termination_pool_entry import TerminationPoolEntry, TerminationPoolRecheck
+from app.models.termination_pool_entry import TerminationPoolEntry
+from app.models.termination_pool_entry import TerminationPoolRecheck
 from app.models.user import User
 from app.policy import sees_all_cases
 from app.rules.termination_gate import months_after
-from app.services import audit, deadline_events
+from app.services import audit
+from app.services import deadline_events
 from app.services.case_access import case_for_action
 from app.services.case_queries import case_records
 from app.services.paging import keyset_page
 from app.services.workflow import check_legal_date
-from app.settings import court_today, get_settings
+from app.settings import court_today
+from app.settings import get_settings
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,18 +12,37 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import Behaviour, CaseState, Category, PartyRole, RespondentClass, Track
+from app.enums import Behaviour
+from app.enums import CaseState
+from app.enums import Category
+from app.enums import PartyRole
+from app.enums import RespondentClass
+from app.enums import Track
 from app.errors import InvalidInput
-from app.models.case import Asset, Case, Party, PropertyClue
+from app.models.case import Asset
+from app.models.case import Case
+from app.models.case import Party
+from app.models.case import PropertyClue
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
-from app.rules.triage_rules import AssetFact, RuleOutcome, RuleSet, TriageFacts, TriageResult, evaluate
-from app.services import audit, dishonest, disposal
-from app.services.allocation import Allocation, allocate, allocate_brigade
-from app.services.case_access import case_for_action, load_case
+from app.rules.triage_rules import AssetFact
+from app.rules.triage_rules import RuleOutcome
+from app.rules.triage_rules import RuleSet
+from app.rules.triage_rules import TriageFacts
+from app.rules.triage_rules import TriageResult
+from app.rules.triage_rules import evaluate
+from app.services import audit
+from app.services import dishonest
+from app.services import disposal
+from app.services.allocation import Allocation
+from app.services.allocation import allocate
+from app.services.allocation import allocate_brigade
+from app.services.case_access import case_for_action
+from app.services.case_access import load_case
 from app.services.case_queries import case_records
 from app.settings import get_settings
 

@@ -7,11 +7,14 @@ import secrets
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.enums import DeliveryStatus, SubscriptionStatus
-from app.errors import InvalidInput, NotFound
+from app.enums import DeliveryStatus
+from app.enums import SubscriptionStatus
+from app.errors import InvalidInput
+from app.errors import NotFound
 from app.models.base import utcnow
 from app.models.outbox_event import OutboxEvent
 from app.models.user import User

@@ -12,21 +12,39 @@ table, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from functools import wraps
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any
+from typing import Generic
+from typing import Protocol
+from typing import TypeVar
 
-from sqlalchemy import Select, inspect, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select
+from sqlalchemy import inspect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
 
-from app.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed, TransitionNotAllowed
+from app.errors import Forbidden
+from app.errors import InvalidInput
+from app.errors import NotFound
+from app.errors import PreconditionFailed
+from app.errors import TransitionNotAllowed
 from app.models.base import utcnow
 from app.models.case import Case
 from app.models.user import User
-from app.policy import POLICY, Actor, CaseLike, actor_may, actor_may_on_case
-from app.services import audit, deadline_events
+from app.policy import POLICY
+from app.policy import Actor
+from app.policy import CaseLike
+from app.policy import actor_may
+from app.policy import actor_may_on_case
+from app.services import audit
+from app.services import deadline_events
 from app.services.paging import keyset_page
 from app.settings import court_today
 

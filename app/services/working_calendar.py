@@ -10,11 +10,13 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.calendar_year import CalendarYear
-from app.rules.periods import WorkingCalendar, YearOverride
+from app.rules.periods import WorkingCalendar
+from app.rules.periods import YearOverride
 
 _cache_lock = threading.Lock()
 _cached: tuple[tuple[object, ...], WorkingCalendar] | None = None

@@ -7,13 +7,17 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 
 from app.database import session_scope
 from app.models.case import Case
 from app.models.unit import Unit
 from app.models.user import User
-from tests.factories import make_case, make_fast_case, make_team_case, make_triage_case
+from tests.factories import make_case
+from tests.factories import make_fast_case
+from tests.factories import make_team_case
+from tests.factories import make_triage_case
 
 BRIGADES = ["brigade-1", "brigade-2", "brigade-3", "brigade-4"]
 

@@ -27,10 +27,17 @@ from sqlalchemy import select
 from app.database import session_scope
 from app.models.user import User
 from app.policy import actor_may
-from app.services import dishonest, disposal, objections, petitions, refusal_referrals
-from app.services.case_access import COMMAND_POLICY, ON_RECORDS
+from app.services import dishonest
+from app.services import disposal
+from app.services import objections
+from app.services import petitions
+from app.services import refusal_referrals
+from app.services.case_access import COMMAND_POLICY
+from app.services.case_access import ON_RECORDS
 from app.settings import court_today
-from tests.factories import add_termination_measures, resident_id, uscc
+from tests.factories import add_termination_measures
+from tests.factories import resident_id
+from tests.factories import uscc
 
 FILED = court_today() - timedelta(days=150)  # 终本 needs more than 3 months of enforcement (D4)
 CENTER = ("comprehensive", "registrar", "fast-judge", "objection-judge", "disposal", "deputy", "director")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.settings import court_today
-from tests.factories import add_termination_measures, close_as_terminated_current, make_team_case
+from tests.factories import add_termination_measures
+from tests.factories import close_as_terminated_current
+from tests.factories import make_team_case
 
 FILED = court_today() - timedelta(days=150)
 

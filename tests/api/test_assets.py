@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.models.case import Asset
 from app.settings import court_today
-from tests.factories import make_case, make_fast_case, make_team_case
+from tests.factories import make_case
+from tests.factories import make_fast_case
+from tests.factories import make_team_case
 from tests.helpers import fields
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine
+from sqlalchemy import select
+from sqlalchemy import text
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry

@@ -3,15 +3,20 @@ its own, exactly as POST /cases would, and the answer lists them in request orde
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
-from app.models.case import Case, Party, PropertyClue
+from app.models.case import Case
+from app.models.case import Party
+from app.models.case import PropertyClue
 from app.models.deadline import Deadline
 from app.settings import get_settings
-from tests.factories import case_body, resident_id
-from tests.helpers import fields, ok
+from tests.factories import case_body
+from tests.factories import resident_id
+from tests.helpers import fields
+from tests.helpers import ok
 
 URL = "/api/v1/cases/batch"
 

@@ -7,7 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
 from app.database import session_scope
@@ -16,10 +19,15 @@ from app.models.case_account import LedgerEntry
 from app.models.deadline import Deadline
 from app.models.receipt import Receipt
 from app.rules.money import account_reference
-from app.services import deadline_board, deadline_clocks, deadline_events
+from app.services import deadline_board
+from app.services import deadline_clocks
+from app.services import deadline_events
 from tests.conftest import IS_POSTGRES
-from tests.factories import add_measure, make_case, make_team_case
-from tests.helpers import fields, ok
+from tests.factories import add_measure
+from tests.factories import make_case
+from tests.factories import make_team_case
+from tests.helpers import fields
+from tests.helpers import ok
 
 RECEIPTS = "/api/v1/receipts"
 

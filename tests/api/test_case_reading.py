@@ -11,7 +11,11 @@ from app.database import session_scope
 from app.models.case import Case
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
-from tests.factories import case_body, make_case, make_team_case, resident_id, uscc
+from tests.factories import case_body
+from tests.factories import make_case
+from tests.factories import make_team_case
+from tests.factories import resident_id
+from tests.factories import uscc
 
 URL = "/api/v1/cases"
 

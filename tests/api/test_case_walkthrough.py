@@ -5,18 +5,24 @@ Each role that may not perform a step gets 403 (404 for a brigade that cannot se
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from app.database import session_scope
 from app.models.case import PropertyClue
-from app.policy import BRIGADES, actor_may
+from app.policy import BRIGADES
+from app.policy import actor_may
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
 from app.settings import court_today
-from tests.factories import add_measure, add_termination_measures, case_body, make_team_case, respondent_of
+from tests.factories import add_measure
+from tests.factories import add_termination_measures
+from tests.factories import case_body
+from tests.factories import make_team_case
+from tests.factories import respondent_of
 
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 UNIT_OF = {u[0]: u[1] for u in DEMO_USERS}

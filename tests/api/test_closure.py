@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.database import session_scope
-from app.models.case import Case, PropertyClue
-from app.rules.termination_gate import MISSING_ITEMS, months_after
+from app.models.case import Case
+from app.models.case import PropertyClue
+from app.rules.termination_gate import MISSING_ITEMS
+from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
 from app.services.numbering import next_serial
 from app.settings import court_today
-from tests.factories import (
-    add_measure,
-    add_termination_measures,
-    make_case,
-    make_filed_case,
-    make_team_case,
-    respondent_of,
-)
+from tests.factories import add_measure
+from tests.factories import add_termination_measures
+from tests.factories import make_case
+from tests.factories import make_filed_case
+from tests.factories import make_team_case
+from tests.factories import respondent_of
 
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 OTHER_BRIGADES = {u[0] for u in DEMO_USERS if u[1].startswith("brigade-") and u[1] != "brigade-1"}

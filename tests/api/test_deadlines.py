@@ -8,16 +8,25 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 
 from app.database import session_scope
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict
+from app.errors import InvalidInput
 from app.models.audit_entry import AuditEntry
 from app.models.case import Case
-from app.models.deadline import Deadline, DeadlineEvent
-from app.services import deadline_board, deadline_clocks, deadline_events, deadline_extensions
+from app.models.deadline import Deadline
+from app.models.deadline import DeadlineEvent
+from app.services import deadline_board
+from app.services import deadline_clocks
+from app.services import deadline_events
+from app.services import deadline_extensions
 from app.sweep import run_sweep
-from tests.factories import make_case, make_filed_case, record_deadline_event
+from tests.factories import make_case
+from tests.factories import make_filed_case
+from tests.factories import record_deadline_event
 
 D = date.fromisoformat
 TODAY = D("2026-06-15")

@@ -8,12 +8,15 @@ import pytest
 from sqlalchemy import event
 
 from app.database import get_engine
-from app.policy import POLICY, Grant
+from app.policy import POLICY
+from app.policy import Grant
 from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
 from app.settings import court_today
 from tests.conftest import IS_POSTGRES
-from tests.factories import add_measure, make_team_case, respondent_of
+from tests.factories import add_measure
+from tests.factories import make_team_case
+from tests.factories import respondent_of
 from tests.helpers import fields
 
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)

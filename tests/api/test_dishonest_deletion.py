@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from app.sweep import run_sweep
-from tests.factories import add_measure, approved_listing, make_team_case
+from tests.factories import add_measure
+from tests.factories import approved_listing
+from tests.factories import make_team_case
 
 BANNED = date(2024, 4, 1)
 

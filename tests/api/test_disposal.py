@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,10 @@ from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.seed import DEMO_USERS
 from app.settings import court_today
-from tests.factories import add_measure, make_fast_case, make_filed_case, make_team_case
+from tests.factories import add_measure
+from tests.factories import make_fast_case
+from tests.factories import make_filed_case
+from tests.factories import make_team_case
 
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 OTHER_BRIGADES = {u[0] for u in DEMO_USERS if u[1].startswith("brigade-") and u[1] != "brigade-1"}

@@ -17,7 +17,10 @@ import pytest
 from app.database import session_scope
 from app.models.case import Case
 from app.models.user import User
-from tests.factories import add_measure, add_termination_measures, make_fast_case, make_team_case
+from tests.factories import add_measure
+from tests.factories import add_termination_measures
+from tests.factories import make_fast_case
+from tests.factories import make_team_case
 
 JSON = "application/json"
 # login: an OAuth2 form, not a JSON body. request_deadline_extension: it applies only while D3 has

@@ -7,7 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from app.database import get_engine, session_scope
+from app.database import get_engine
+from app.database import session_scope
 from app.deps import SessionDep
 from app.main import create_app
 from app.models.unit import Unit

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +15,9 @@ from app.models.deadline import DeadlineEvent
 from app.services import deadline_clocks
 from app.services.working_calendar import working_calendar
 from app.settings import court_today
-from tests.factories import case_body, resident_id, uscc
+from tests.factories import case_body
+from tests.factories import resident_id
+from tests.factories import uscc
 from tests.helpers import fields
 
 URL = "/api/v1/cases"

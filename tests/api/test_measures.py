@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 
 from app.seed import DEMO_USERS
 from app.settings import court_today
-from tests.factories import (
-    add_measure,
-    add_termination_measures,
-    make_case,
-    make_fast_case,
-    make_filed_case,
-    make_team_case,
-    respondent_of,
-)
+from tests.factories import add_measure
+from tests.factories import add_termination_measures
+from tests.factories import make_case
+from tests.factories import make_fast_case
+from tests.factories import make_filed_case
+from tests.factories import make_team_case
+from tests.factories import respondent_of
 from tests.helpers import fields
 
 ON = "2026-04-01"

@@ -3,7 +3,8 @@ hearing, ruling, service, reconsideration and transfer; the legal windows; who m
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +16,11 @@ from app.models.measure import Measure
 from app.models.user import User
 from app.seed import DEMO_USERS
 from app.settings import court_today
-from tests.factories import make_case, make_team_case
-from tests.helpers import Step, fields, ok
+from tests.factories import make_case
+from tests.factories import make_team_case
+from tests.helpers import Step
+from tests.helpers import fields
+from tests.helpers import ok
 
 BASE = "/api/v1/objections"
 ALL_USERS = [u[0] for u in DEMO_USERS]

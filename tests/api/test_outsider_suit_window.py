@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.settings import court_today
-from tests.factories import add_measure, make_team_case
-from tests.helpers import fields, ok
+from tests.factories import add_measure
+from tests.factories import make_team_case
+from tests.helpers import fields
+from tests.helpers import ok
 
 HOUSE = {
     "kind": "real_estate",

@@ -3,7 +3,8 @@ handling team, urged and supervised, replied, resolved and closed (D10); repeats
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,8 +13,11 @@ from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.seed import DEMO_USERS
 from app.settings import court_today
-from tests.factories import make_case, make_team_case
-from tests.helpers import Step, fields, ok
+from tests.factories import make_case
+from tests.factories import make_team_case
+from tests.helpers import Step
+from tests.helpers import fields
+from tests.helpers import ok
 
 BASE = "/api/v1/petitions"
 ALL_USERS = [u[0] for u in DEMO_USERS]

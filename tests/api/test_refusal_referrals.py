@@ -13,9 +13,14 @@ from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.models.case import Case
 from app.seed import DEMO_USERS
-from app.settings import court_today, get_settings
-from tests.factories import make_case, make_fast_case, make_team_case
-from tests.helpers import Step, fields, ok
+from app.settings import court_today
+from app.settings import get_settings
+from tests.factories import make_case
+from tests.factories import make_fast_case
+from tests.factories import make_team_case
+from tests.helpers import Step
+from tests.helpers import fields
+from tests.helpers import ok
 
 BASE = "/api/v1/refusal-referrals"
 ALL_USERS = [u[0] for u in DEMO_USERS]

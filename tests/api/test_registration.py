@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,9 @@ from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.models.case import Case
 from app.settings import court_today
-from tests.factories import make_case, make_fast_case, make_team_case
+from tests.factories import make_case
+from tests.factories import make_fast_case
+from tests.factories import make_team_case
 from tests.helpers import fields
 
 

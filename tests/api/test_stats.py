@@ -5,15 +5,21 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 
 from app.database import session_scope
-from app.services import deadline_events, stats
+from app.services import deadline_events
+from app.services import stats
 from app.settings import court_today
 from app.sweep import run_sweep
-from tests.factories import close_directly, make_case, make_fast_case, make_filed_case, make_team_case
+from tests.factories import close_directly
+from tests.factories import make_case
+from tests.factories import make_fast_case
+from tests.factories import make_filed_case
+from tests.factories import make_team_case
 
 URL = "/api/v1/stats/overview"
 TODAY = court_today()

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy import text
 
 from app import rollups
-from app.database import get_engine, session_scope
+from app.database import get_engine
+from app.database import session_scope
 from app.models.case import Case
 from app.services import stats
 from app.settings import court_today
-from tests.factories import add_termination_measures, case_body, make_filed_case, make_team_case
+from tests.factories import add_termination_measures
+from tests.factories import case_body
+from tests.factories import make_filed_case
+from tests.factories import make_team_case
 
 TODAY = court_today()
 UNITS = ("fast", "brigade-1", "brigade-2", "brigade-3", "brigade-4")

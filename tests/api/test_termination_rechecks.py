@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from app.sweep import run_sweep
-from tests.factories import (
-    add_measure,
-    add_termination_measures,
-    approved_listing,
-    close_as_terminated_current,
-    make_team_case,
-)
+from tests.factories import add_measure
+from tests.factories import add_termination_measures
+from tests.factories import approved_listing
+from tests.factories import close_as_terminated_current
+from tests.factories import make_team_case
 
 FILED = date(2025, 3, 3)
 POOLED_ON = date(2025, 9, 1)

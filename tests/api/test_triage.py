@@ -13,7 +13,11 @@ from app.models.audit_entry import AuditEntry
 from app.models.case import Case
 from app.models.triage_decision import TriageDecision
 from app.settings import get_settings
-from tests.factories import case_body, make_case, make_fast_case, make_team_case, make_triage_case
+from tests.factories import case_body
+from tests.factories import make_case
+from tests.factories import make_fast_case
+from tests.factories import make_team_case
+from tests.factories import make_triage_case
 from tests.helpers import fields
 
 EVALUATE = "/api/v1/triage/evaluate"

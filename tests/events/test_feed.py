@@ -8,7 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
+from sqlalchemy import select
 
 from app.database import session_scope
 from app.models.outbox_event import OutboxEvent
@@ -18,8 +19,12 @@ from app.services import audit
 from app.settings import court_today
 from app.sweep import run_sweep
 from tests.conftest import ROOT
-from tests.factories import case_body, make_team_case, make_triage_case, resident_id
-from tests.helpers import fields, ok
+from tests.factories import case_body
+from tests.factories import make_team_case
+from tests.factories import make_triage_case
+from tests.factories import resident_id
+from tests.helpers import fields
+from tests.helpers import ok
 
 FEED = "/api/v1/events"
 

@@ -20,7 +20,8 @@ from app.models.audit_entry import AuditEntry
 from app.models.outbox_event import OutboxEvent
 from app.rules.event_types import event_types
 from tests.conftest import IS_POSTGRES
-from tests.factories import case_body, make_triage_case
+from tests.factories import case_body
+from tests.factories import make_triage_case
 from tests.servers import running
 
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: set TEST_DATABASE_URL")

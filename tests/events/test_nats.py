@@ -12,7 +12,8 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 
 from app.database import session_scope
 from app.models.event_cursor import EventCursor

@@ -13,7 +13,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.database import session_scope
 from app.enums import DeliveryStatus

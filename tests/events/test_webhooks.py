@@ -9,18 +9,21 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 
 from app.database import session_scope
 from app.models.base import utcnow
 from app.models.outbox_event import OutboxEvent
 from app.models.webhook_delivery import WebhookDelivery
 from app.relay import run_relay
-from app.services import events, relay
+from app.services import events
+from app.services import relay
 from app.settings import get_settings
 from tests.events.receiver import receiving
 from tests.factories import case_body
-from tests.helpers import fields, ok
+from tests.helpers import fields
+from tests.helpers import ok
 
 SUBSCRIPTIONS = "/api/v1/webhook-subscriptions"
 SECRET = "s" * 40

@@ -13,16 +13,21 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.database import session_scope
 from app.models.audit_entry import AuditEntry
-from app.models.case import Case, Party
+from app.models.case import Case
+from app.models.case import Party
 from app.models.deadline import Deadline
 from app.models.triage_decision import TriageDecision
 from tests.conftest import IS_POSTGRES
-from tests.factories import case_body, make_triage_case
-from tests.servers import Server, running, together
+from tests.factories import case_body
+from tests.factories import make_triage_case
+from tests.servers import Server
+from tests.servers import running
+from tests.servers import together
 
 # Skipped only on SQLite (one writer at a time there); on PostgreSQL, CI included, it always runs.
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: set TEST_DATABASE_URL")

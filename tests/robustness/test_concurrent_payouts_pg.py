@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from app.database import session_scope
 from app.models.case import Party
@@ -18,7 +19,9 @@ from app.rules.money import account_reference
 from tests.conftest import IS_POSTGRES
 from tests.factories import make_team_case
 from tests.helpers import ok
-from tests.servers import Server, running, together
+from tests.servers import Server
+from tests.servers import running
+from tests.servers import together
 
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: set TEST_DATABASE_URL")
 

@@ -14,23 +14,32 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.database import session_scope
 from app.models import Base
 from app.models.audit_entry import AuditEntry
-from app.models.case import Case, Party, PropertyClue
+from app.models.case import Case
+from app.models.case import Party
+from app.models.case import PropertyClue
 from app.models.deadline import Deadline
 from app.models.idempotency_key import IdempotencyKey
 from app.models.user import User
 from app.security import create_access_token
-from app.seed import seed_demo_users, seed_units
+from app.seed import seed_demo_users
+from app.seed import seed_units
 from scripts import file_cases
-from tests.conftest import DEMO_PASSWORD, IS_POSTGRES, postgres_reachable
+from tests.conftest import DEMO_PASSWORD
+from tests.conftest import IS_POSTGRES
+from tests.conftest import postgres_reachable
 from tests.factories import case_body
-from tests.servers import Server, free_port
+from tests.servers import Server
+from tests.servers import free_port
 
 BATCH = 60
 WRITERS = 3

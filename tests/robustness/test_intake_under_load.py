@@ -14,7 +14,8 @@ from app.database import session_scope
 from app.models.case import Case
 from tests.conftest import IS_POSTGRES
 from tests.factories import case_body
-from tests.servers import running, together
+from tests.servers import running
+from tests.servers import together
 
 DISTINCT, RETRIES, RIVALS = 140, 30, 30
 TIMEOUT_S = 120.0

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import Server, running
+from tests.servers import Server
+from tests.servers import running
 
 MIB = 1024 * 1024
 OFFERED = 100 * MIB

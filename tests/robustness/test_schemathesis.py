@@ -25,15 +25,14 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.specs.openapi.checks import content_type_conformance
+from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import response_headers_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import status_code_conformance
 
 from app.main import create_app
 from app.schemas.common import MAX_ROW_ID
@@ -41,7 +40,9 @@ from app.security import create_access_token
 from app.settings import court_today
 from tests.conftest import _empty_tables
 from tests.security.expectations import EXPECTATIONS
-from tests.security.test_permission_matrix import BODIES, NO_SUBJECT_PARAMS, SUBJECTS
+from tests.security.test_permission_matrix import BODIES
+from tests.security.test_permission_matrix import NO_SUBJECT_PARAMS
+from tests.security.test_permission_matrix import SUBJECTS
 
 # Bounded and repeatable: the same examples on every run, about two minutes on SQLite in all.
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))

@@ -18,29 +18,34 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    Bundle,
-    RuleBasedStateMachine,
-    invariant,
-    multiple,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import Bundle
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import invariant
+from hypothesis.stateful import multiple
+from hypothesis.stateful import precondition
+from hypothesis.stateful import rule
+from hypothesis.stateful import run_state_machine_as_test
 
 from app.main import create_app
 from app.security import create_access_token
 from app.settings import court_today
 from tests.conftest import _empty_tables
 from tests.factories import case_body
-from tests.security.expectations import ALL_BRIGADES, BRIGADE, COMPREHENSIVE, EVERYONE, FAST, FILING
+from tests.security.expectations import ALL_BRIGADES
+from tests.security.expectations import BRIGADE
+from tests.security.expectations import COMPREHENSIVE
+from tests.security.expectations import EVERYONE
+from tests.security.expectations import FAST
+from tests.security.expectations import FILING
 from tests.security.test_permission_matrix import app_operations
 
 app = create_app()

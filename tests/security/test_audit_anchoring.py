@@ -8,9 +8,12 @@ import json
 
 import pytest
 import sqlalchemy.exc
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection
+from sqlalchemy import select
+from sqlalchemy import text
 
-from app.database import get_engine, session_scope
+from app.database import get_engine
+from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.services import audit
 from app.services.audit_anchor import head_mac

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from app.serve import refuse_published_secret
-from app.settings import PLACEHOLDER_AUDIT_KEY, PLACEHOLDER_SECRET, Settings
+from app.settings import PLACEHOLDER_AUDIT_KEY
+from app.settings import PLACEHOLDER_SECRET
+from app.settings import Settings
 from tests.conftest import ROOT
 from tests.servers import free_port
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import case_body, make_team_case, resident_id
+from tests.factories import case_body
+from tests.factories import make_team_case
+from tests.factories import resident_id
 
 CASES = "/api/v1/cases"
 HISTORY = ("timeline", "measures", "assets", "triage-decisions", "closure")

@@ -20,18 +20,24 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from app import security
-from app.database import get_engine, session_scope
+from app.database import get_engine
+from app.database import session_scope
 from app.models.base import utcnow
 from app.models.login_throttle import LoginThrottle
 from app.services import login_throttle
 from app.settings import get_settings
 from app.sweep import run_sweep
-from tests.conftest import DEMO_PASSWORD, IS_POSTGRES, TEST_DATABASE_URL
-from tests.servers import Server, running, together
+from tests.conftest import DEMO_PASSWORD
+from tests.conftest import IS_POSTGRES
+from tests.conftest import TEST_DATABASE_URL
+from tests.servers import Server
+from tests.servers import running
+from tests.servers import together
 
 OFFICE = "198.51.100.10"  # where the director logs in every day
 HOME = "198.51.100.11"

@@ -29,19 +29,19 @@ from app.rules.termination_gate import months_after
 from app.seed import DEMO_USERS
 from app.services import relay
 from app.settings import court_today
-from tests.factories import (
-    add_measure,
-    add_termination_measures,
-    case_body,
-    make_case,
-    make_fast_case,
-    make_team_case,
-    make_triage_case,
-    record_deadline_event,
-    respondent_of,
-)
+from tests.factories import add_measure
+from tests.factories import add_termination_measures
+from tests.factories import case_body
+from tests.factories import make_case
+from tests.factories import make_fast_case
+from tests.factories import make_team_case
+from tests.factories import make_triage_case
+from tests.factories import record_deadline_event
+from tests.factories import respondent_of
 from tests.helpers import ok
-from tests.security.expectations import EVERYONE, EXPECTATIONS, PUBLIC
+from tests.security.expectations import EVERYONE
+from tests.security.expectations import EXPECTATIONS
+from tests.security.expectations import PUBLIC
 
 FILED = court_today() - timedelta(days=40)
 

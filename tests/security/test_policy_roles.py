@@ -9,21 +9,20 @@ judge) where the grant holds only on the case at hand; ``*`` is any unit or any 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from itertools import combinations
 
 import pytest
 
-from app.policy import (
-    ALL_UNITS,
-    POLICY,
-    Assignment,
-    Role,
-    actor_may,
-    actor_may_on_case,
-    sees_all_cases,
-    sees_only_filed,
-)
+from app.policy import ALL_UNITS
+from app.policy import POLICY
+from app.policy import Assignment
+from app.policy import Role
+from app.policy import actor_may
+from app.policy import actor_may_on_case
+from app.policy import sees_all_cases
+from app.policy import sees_only_filed
 
 BRIGADES = ("brigade-1", "brigade-2", "brigade-3", "brigade-4")
 # DOMAIN.md §1: the command center's four groups, the brigades, the filing division, leadership, the

@@ -18,7 +18,9 @@ import pytest
 import structlog
 
 from tests.conftest import ROOT
-from tests.factories import case_body, make_team_case, resident_id
+from tests.factories import case_body
+from tests.factories import make_team_case
+from tests.factories import resident_id
 from tests.servers import running
 
 SECRET = os.environ["ENFORCEMENT_JWT_SECRET"]

@@ -11,23 +11,23 @@ from datetime import date
 
 import pytest
 
-from app.enums import DeadlineStatus, SuspensionKind
-from app.rules.deadline_rules import (
-    BOARD_RULES,
-    RULES,
-    RULES_BY_ID,
-    WINDOW_RULES,
-    ClockComputation,
-    ClockEvent,
-    ClockKind,
-    Pause,
-    asset_expiry,
-    derive_clocks,
-    settled_status,
-    suspensions,
-    warning_windows,
-)
-from app.rules.periods import WorkingCalendar, YearOverride
+from app.enums import DeadlineStatus
+from app.enums import SuspensionKind
+from app.rules.deadline_rules import BOARD_RULES
+from app.rules.deadline_rules import RULES
+from app.rules.deadline_rules import RULES_BY_ID
+from app.rules.deadline_rules import WINDOW_RULES
+from app.rules.deadline_rules import ClockComputation
+from app.rules.deadline_rules import ClockEvent
+from app.rules.deadline_rules import ClockKind
+from app.rules.deadline_rules import Pause
+from app.rules.deadline_rules import asset_expiry
+from app.rules.deadline_rules import derive_clocks
+from app.rules.deadline_rules import settled_status
+from app.rules.deadline_rules import suspensions
+from app.rules.deadline_rules import warning_windows
+from app.rules.periods import WorkingCalendar
+from app.rules.periods import YearOverride
 from app.settings import Settings
 
 D = date.fromisoformat

@@ -7,15 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from app.rules.event_types import (
-    event_types,
-    retry_delay,
-    shareable,
-    signature,
-    signature_valid,
-    url_problem,
-    wanted,
-)
+from app.rules.event_types import event_types
+from app.rules.event_types import retry_delay
+from app.rules.event_types import shareable
+from app.rules.event_types import signature
+from app.rules.event_types import signature_valid
+from app.rules.event_types import url_problem
+from app.rules.event_types import wanted
 
 OWN = frozenset({("127.0.0.1", 8000), ("enforcement.court.example", 443)})
 

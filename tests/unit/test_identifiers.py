@@ -9,17 +9,16 @@ from collections.abc import Callable
 
 import pytest
 
-from app.enums import IdDocumentKind, PartyType
-from app.rules.identifiers import (
-    DOCUMENTS_BY_PARTY_TYPE,
-    ENFORCEMENT_TYPE_CODES,
-    CaseNumber,
-    format_case_number,
-    normalise_case_number,
-    validate_id_document,
-    validate_resident_id,
-    validate_uscc,
-)
+from app.enums import IdDocumentKind
+from app.enums import PartyType
+from app.rules.identifiers import DOCUMENTS_BY_PARTY_TYPE
+from app.rules.identifiers import ENFORCEMENT_TYPE_CODES
+from app.rules.identifiers import CaseNumber
+from app.rules.identifiers import format_case_number
+from app.rules.identifiers import normalise_case_number
+from app.rules.identifiers import validate_id_document
+from app.rules.identifiers import validate_resident_id
+from app.rules.identifiers import validate_uscc
 
 # --- case numbers -------------------------------------------------------------------------------
 

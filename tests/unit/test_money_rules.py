@@ -8,19 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from app.rules.money import (
-    CreditedReceipt,
-    ReferenceError,
-    account_reference,
-    applicant_available,
-    approval_role,
-    case_id_of_reference,
-    check_character,
-    court_digits,
-    fee,
-    receipts_paid_out,
-    surplus_available,
-)
+from app.rules.money import CreditedReceipt
+from app.rules.money import ReferenceError
+from app.rules.money import account_reference
+from app.rules.money import applicant_available
+from app.rules.money import approval_role
+from app.rules.money import case_id_of_reference
+from app.rules.money import check_character
+from app.rules.money import court_digits
+from app.rules.money import fee
+from app.rules.money import receipts_paid_out
+from app.rules.money import surplus_available
 from app.services.ledger import fee_schedules
 from app.settings import get_settings
 

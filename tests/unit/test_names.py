@@ -6,12 +6,16 @@ import unicodedata
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+from pydantic import ValidationError
 
 from app.schemas.case import PartyIn
-from app.schemas.objection import ObjectionCreate, ReconsiderationCreate, TransferCreate
+from app.schemas.objection import ObjectionCreate
+from app.schemas.objection import ReconsiderationCreate
+from app.schemas.objection import TransferCreate
 from app.schemas.petition import PetitionCreate
-from app.schemas.refusal_referral import LiaisonCreate, PoliceTransferCreate
+from app.schemas.refusal_referral import LiaisonCreate
+from app.schemas.refusal_referral import PoliceTransferCreate
 
 # Every field in a request that holds the name of a person or an organisation.
 NAME_FIELDS: list[tuple[type[BaseModel], str, dict[str, Any]]] = [

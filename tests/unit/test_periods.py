@@ -7,21 +7,20 @@ National Day 1–7 Oct (Sun 20 Sep, Sat 10 Oct work). 2027 onwards is not in the
 """
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 
-from app.rules.periods import (
-    PeriodEnd,
-    WorkingCalendar,
-    YearOverride,
-    _package_years,
-    add_days,
-    add_months,
-    add_working_days,
-    end_before_rest_day,
-    package_years,
-)
+from app.rules.periods import PeriodEnd
+from app.rules.periods import WorkingCalendar
+from app.rules.periods import YearOverride
+from app.rules.periods import _package_years
+from app.rules.periods import add_days
+from app.rules.periods import add_months
+from app.rules.periods import add_working_days
+from app.rules.periods import end_before_rest_day
+from app.rules.periods import package_years
 
 D = date.fromisoformat
 CAL = WorkingCalendar.from_sources({})

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select, text
+from sqlalchemy import Column
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import Table
+from sqlalchemy import create_engine
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 
-from app.database import decode_json_rows, json_rows
-from app.enums import CaseState, DeadlineStatus
+from app.database import decode_json_rows
+from app.database import json_rows
+from app.enums import CaseState
+from app.enums import DeadlineStatus
 from app.models.base import StringEnum
-from app.services.audit import _plain, entry_hash
+from app.services.audit import _plain
+from app.services.audit import entry_hash
 
 _metadata = MetaData()
 _rows = Table(

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 
-from app.rules.deadline_rules import ClockEvent, derive_clocks
+from app.rules.deadline_rules import ClockEvent
+from app.rules.deadline_rules import derive_clocks
 from app.rules.periods import WorkingCalendar
-from app.rules.termination_gate import (
-    MISSING_ITEMS,
-    RecordedStep,
-    TerminationFacts,
-    evidence_for_termination,
-    missing_for_termination,
-    months_after,
-)
+from app.rules.termination_gate import MISSING_ITEMS
+from app.rules.termination_gate import RecordedStep
+from app.rules.termination_gate import TerminationFacts
+from app.rules.termination_gate import evidence_for_termination
+from app.rules.termination_gate import missing_for_termination
+from app.rules.termination_gate import months_after
 from app.settings import Settings
 
 FILED = date(2026, 3, 2)

@@ -8,17 +8,20 @@ from decimal import Decimal
 
 import pytest
 
-from app.enums import AssetKind, AssetStatus, Behaviour, Category, RespondentClass, Track
-from app.rules.triage_rules import (
-    DEFAULT_RULE_SET,
-    LIQUID_ASSET_KINDS,
-    RULE_IDS,
-    AssetFact,
-    RuleSet,
-    TriageFacts,
-    default_rule_set,
-    evaluate,
-)
+from app.enums import AssetKind
+from app.enums import AssetStatus
+from app.enums import Behaviour
+from app.enums import Category
+from app.enums import RespondentClass
+from app.enums import Track
+from app.rules.triage_rules import DEFAULT_RULE_SET
+from app.rules.triage_rules import LIQUID_ASSET_KINDS
+from app.rules.triage_rules import RULE_IDS
+from app.rules.triage_rules import AssetFact
+from app.rules.triage_rules import RuleSet
+from app.rules.triage_rules import TriageFacts
+from app.rules.triage_rules import default_rule_set
+from app.rules.triage_rules import evaluate
 
 D = Decimal
 IND = RespondentClass.individual

@@ -8,9 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.errors import Forbidden, InvalidInput, PreconditionFailed, TransitionNotAllowed
+from app.errors import Forbidden
+from app.errors import InvalidInput
+from app.errors import PreconditionFailed
+from app.errors import TransitionNotAllowed
 from app.models.case import Case
-from app.services.workflow import Step, Workflow, check_legal_date, check_version, where_given
+from app.services.workflow import Step
+from app.services.workflow import Workflow
+from app.services.workflow import check_legal_date
+from app.services.workflow import check_version
+from app.services.workflow import where_given
 from app.settings import court_today
 
 

@@ -17,7 +17,7 @@ from app.enums import CaseState, ClosureMode
 from app.errors import Forbidden, NotFound, TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
-from app.policy import CaseLike, actor_may_on_case, sees_all_cases, sees_only_filed
+from app.policy import Actor, CaseLike, actor_may_on_case, sees_all_cases, sees_only_filed
 from app.services import audit
 from app.services.workflow import Step, check_version
 
@@ -103,7 +103,7 @@ COMMAND_POLICY: dict[str, str] = {
 }
 
 
-def allowed_actions(user: User, case: CaseFacts) -> list[str]:
+def allowed_actions(user: Actor, case: CaseFacts) -> list[str]:
     """The commands on the case that its state admits and the policy grants this caller on it."""
     return [
         command
@@ -143,7 +143,7 @@ def visible_cases(stmt: Select[Any], user: User, case_id: Any) -> Select[Any]:
     return stmt.where(case_id.in_(select(Case.id).where(seen_cases(user))))
 
 
-def can_see(user: User, case: CaseFacts) -> bool:
+def can_see(user: Actor, case: CaseFacts) -> bool:
     """Brigades see their own cases only; command-center units and leadership see all (docs/permissions.md);
     a service account sees the cases it filed."""
     if sees_only_filed(user):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
@@ -42,7 +41,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    literal_column,
+    literal,
     select,
     text,
 )
@@ -329,8 +328,10 @@ def json_rows(
 ) -> ScalarSelect[Any]:
     """A scalar subquery giving the matching rows as one JSON array of objects (keyed by column name),
     so that a record and its child lists come back in one statement. Decode with :func:`decode_json_rows`."""
-    pairs = [part for column in columns for part in (_json_key(column.key), _json_value(column, dialect))]
-    pairs += [_json_key(_POSITION), func.row_number().over(order_by=list(order_by))]
+    pairs = [
+        part for column in columns for part in (literal(column.key, String), _json_value(column, dialect))
+    ]
+    pairs += [literal(_POSITION, String), func.row_number().over(order_by=list(order_by))]
     if dialect == "postgresql":
         row, aggregate, empty = func.json_build_object(*pairs), func.json_agg, text("'[]'::json")
     else:
@@ -338,17 +339,6 @@ def json_rows(
     rows = select(row.label("row")).where(where).order_by(*order_by).limit(limit).subquery()
     value = rows.c.row if dialect == "postgresql" else func.json(rows.c.row)
     return select(func.coalesce(aggregate(value), empty)).scalar_subquery()
-
-
-_JSON_KEY = re.compile(r"[a-z_][a-z0-9_]*")
-
-
-def _json_key(key: str | None) -> ColumnElement[Any]:
-    """A key of the JSON objects, written into the statement's text rather than sent as a parameter
-    with every execution (a column's name: letters, digits and underscores only)."""
-    if key is None or not _JSON_KEY.fullmatch(key):
-        raise ValueError(f"not a column name: {key!r}")
-    return literal_column(f"'{key}'", String)
 
 
 def decode_json_rows(

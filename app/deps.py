@@ -30,6 +30,7 @@ from app.database import open_session
 from app.errors import Forbidden
 from app.errors import Unauthorized
 from app.models.user import User
+from app.policy import Actor
 from app.policy import actor_may
 from app.security import bearer_user_id
 from app.services import idempotency
@@ -69,12 +70,24 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def token_user(session: Session, token: str | None) -> User:
-    """The user the bearer token was issued to, read now: 401 when unknown or disabled."""
-    user = session.get(User, bearer_user_id(token))
+class _Account(Actor, Protocol):
+    is_active: bool
+
+
+AccountT = TypeVar("AccountT", bound=_Account)
+ActorT = TypeVar("ActorT", bound=Actor)
+
+
+def active_user(user: AccountT | None) -> AccountT:
+    """The user a bearer token names, as read now: 401 when unknown or disabled."""
     if user is None or not user.is_active:
         raise Unauthorized("the token's user is unknown or disabled")
     return user
+
+
+def token_user(session: Session, token: str | None) -> User:
+    """The user the bearer token was issued to, read now: 401 when unknown or disabled."""
+    return active_user(session.get(User, bearer_user_id(token)))
 
 
 def get_current_user(session: SessionDep, token: BearerToken) -> User:
@@ -84,7 +97,7 @@ def get_current_user(session: SessionDep, token: BearerToken) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def permitted(user: User, action: str) -> User:
+def permitted(user: ActorT, action: str) -> ActorT:
     """The user, when their unit and role hold a grant for ``action`` (app.policy); 403 otherwise."""
     if not actor_may(user, action):
         raise Forbidden(f"your unit and role may not perform {action}")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 from typing import Any
 
@@ -20,11 +21,11 @@ from app.deps import Authorized
 from app.deps import BearerToken
 from app.deps import IdempotencyKeyHeader
 from app.deps import SessionDep
+from app.deps import active_user
 from app.deps import create_once
 from app.deps import created_response
 from app.deps import permitted
 from app.deps import schema_response
-from app.deps import token_user
 from app.enums import CaseState
 from app.enums import PartyRole
 from app.enums import Track
@@ -53,6 +54,7 @@ from app.schemas.common import ISODate
 from app.schemas.common import Limit
 from app.schemas.common import Page
 from app.schemas.common import RowId
+from app.security import bearer_user_id
 from app.services import case_queries
 from app.services import idempotency
 from app.services import intake
@@ -65,12 +67,15 @@ def _case_url(case_id: int) -> str:
     return f"/api/v1/cases/{case_id}"
 
 
+@lru_cache
+def _shown_columns(schema: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(name for name in Case.__table__.columns.keys() if name in schema.model_fields)
+
+
 def _columns(case: Any, schema: type[BaseModel]) -> dict[str, Any]:
     """The case's column values that the schema shows (its lists are read separately); ``case`` is a
     ``Case`` or a row of its columns."""
-    return {
-        name: getattr(case, name) for name in Case.__table__.columns.keys() if name in schema.model_fields
-    }
+    return {name: getattr(case, name) for name in _shown_columns(schema)}
 
 
 def _new_case(body: CaseCreate) -> intake.NewCase:
@@ -294,12 +299,17 @@ def _case_as_read(
     """The caller, checked as ``Authorized("case.read")`` checks them (401, 403), and the case they
     read (404 when it is not theirs to see), in one worker thread rather than one for each. ``None``
     when the path's id is not valid: the route's 422 follows the caller's checks, as on every route."""
-    user = permitted(token_user(session, token), "case.read")
+    user_id = bearer_user_id(token)
     try:
-        case_id = _ROW_ID.validate_python(request.path_params["case_id"])
+        case_id: int | None = _ROW_ID.validate_python(request.path_params["case_id"])
     except ValidationError:
+        case_id = None
+    # One statement reads the caller's row (is_active, unit, roles) and the case.
+    read = case_queries.read_caller_and_case(session, user_id=user_id, case_id=case_id)
+    user = permitted(active_user(read.caller), "case.read")
+    if case_id is None:
         return None
-    return case_queries.case_detail(session, case_id=case_id, user=user)
+    return case_queries.case_detail(read, case_id=case_id, user=user)
 
 
 _case_as_read.policy_action = "case.read"  # type: ignore[attr-defined]  # published by app.permission_table

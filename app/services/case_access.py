@@ -23,11 +23,11 @@ from app.errors import NotFound
 from app.errors import TransitionNotAllowed
 from app.models.case import Case
 from app.models.user import User
+from app.policy import Actor
 from app.policy import CaseLike
 from app.policy import actor_may_on_case
 from app.policy import sees_all_cases
 from app.policy import sees_only_filed
-from app.services import audit
 from app.services.workflow import Step
 from app.services.workflow import check_version
 
@@ -113,7 +113,7 @@ COMMAND_POLICY: dict[str, str] = {
 }
 
 
-def allowed_actions(user: User, case: CaseFacts) -> list[str]:
+def allowed_actions(user: Actor, case: CaseFacts) -> list[str]:
     """The commands on the case that its state admits and the policy grants this caller on it."""
     return [
         command
@@ -153,7 +153,7 @@ def visible_cases(stmt: Select[Any], user: User, case_id: Any) -> Select[Any]:
     return stmt.where(case_id.in_(select(Case.id).where(seen_cases(user))))
 
 
-def can_see(user: User, case: CaseFacts) -> bool:
+def can_see(user: Actor, case: CaseFacts) -> bool:
     """Brigades see their own cases only; command-center units and leadership see all (docs/permissions.md);
     a service account sees the cases it filed."""
     if sees_only_filed(user):
@@ -189,16 +189,3 @@ def case_for_action(
         )
     return case
 
-
-def audit_case(session: Session, *, user: User, case: Case, action: str, **entry: Any) -> None:
-    """The audit entry of a command on the case, ``case.<action>``; ``entry`` gives its ``before``,
-    ``after`` and ``reason`` (app.services.audit.record)."""
-    audit.record(
-        session,
-        actor=user,
-        action=f"case.{action}",
-        entity_type="case",
-        entity_id=case.id,
-        case_id=case.id,
-        **entry,
-    )

@@ -47,6 +47,7 @@ from app.models.case import PropertyClue
 from app.models.deadline import Deadline
 from app.models.triage_decision import TriageDecision
 from app.models.user import User
+from app.policy import Actor
 from app.policy import actor_may
 from app.policy import actor_may_on_case
 from app.policy import sees_all_cases
@@ -158,9 +159,25 @@ def new_case_detail(
 _TRIAGE_COLUMNS = tuple(f.name for f in fields(TriageView) if f.name != "decided_by")
 
 
+@dataclass(slots=True)
+class Caller:
+    """The user a bearer token names, as read with the case: what the policy and the case's visibility
+    look at, and whether the account is active (app.deps checks it before anything else)."""
+
+    id: int
+    unit_code: str
+    roles: list[str]
+    is_active: bool
+
+
+_CALLER_COLUMNS = tuple(f.name for f in fields(Caller))
+
+
 @lru_cache
-def _case_read(dialect: str) -> tuple[Select[Any], dict[str, list[Any]]]:
-    """The case with the lists shown with it, as JSON, in one statement (built once per dialect)."""
+def _case_read(dialect: str) -> tuple[Select[Any], int, dict[str, list[Any]]]:
+    """The caller's row with the case and the lists shown with it, as JSON, in one statement (built once
+    per dialect); the case's columns are NULL when there is no such case. Also the number of columns
+    before the lists."""
     case_id = bindparam("case_id", type_=Integer)
     lists: dict[str, tuple[list[Any], ScalarSelect[Any]]] = {}
     for name, model in (("parties", Party), ("property_clues", PropertyClue), ("assets", Asset)):
@@ -190,23 +207,54 @@ def _case_read(dialect: str) -> tuple[Select[Any], dict[str, list[Any]]]:
             dialect, columns, where=clocks.c.case_id == case_id, order_by=[clocks.c.due_on, clocks.c.id]
         ),
     )
-    # The case's columns as a plain row: nothing to load into the session, which only reads.
-    cases = Case.__table__
-    statement = select(*cases.c, *(subquery for _, subquery in lists.values())).where(cases.c.id == case_id)
-    return statement, {name: columns for name, (columns, _) in lists.items()}
+    # The caller and the case's columns as a plain row: nothing to load into the session, which only
+    # reads. The caller's table under another name, so that the triage list's user stays its own.
+    callers, cases = users.alias("caller"), Case.__table__
+    leading = [*(callers.c[name].label(f"caller_{name}") for name in _CALLER_COLUMNS), *cases.c]
+    statement = (
+        select(*leading, *(subquery for _, subquery in lists.values()))
+        .select_from(callers.outerjoin(cases, cases.c.id == case_id))
+        .where(callers.c.id == bindparam("user_id", type_=Integer))
+    )
+    return statement, len(leading), {name: columns for name, (columns, _) in lists.items()}
 
 
-def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
-    """One case as the caller may see it, read with its lists in one statement; 404 when it does not
-    exist or is another brigade's."""
-    statement, lists = _case_read(session.get_bind().dialect.name)
-    row = session.execute(statement, {"case_id": case_id}).first()
-    if row is None or not can_see(user, row):
+@dataclass(frozen=True)
+class CallerAndCase:
+    """What :func:`read_caller_and_case` read: the caller (None: no such user) and the row of the case
+    with its lists (the case's columns are NULL when there is no such case)."""
+
+    caller: Caller | None
+    row: Row[Any] | None
+    dialect: str
+
+
+def read_caller_and_case(session: Session, *, user_id: int, case_id: int | None) -> CallerAndCase:
+    """The caller and the case in one statement; ``case_id`` None reads the caller alone."""
+    dialect = session.get_bind().dialect.name
+    statement, _, _ = _case_read(dialect)
+    row = session.execute(statement, {"user_id": user_id, "case_id": case_id}).first()
+    if row is None:
+        return CallerAndCase(None, None, dialect)
+    caller = Caller(
+        id=row.caller_id,
+        unit_code=row.caller_unit_code,
+        roles=list(row.caller_roles),
+        is_active=bool(row.caller_is_active),
+    )
+    return CallerAndCase(caller, row, dialect)
+
+
+def case_detail(read: CallerAndCase, *, case_id: int, user: Actor) -> CaseDetail:
+    """The case of :func:`read_caller_and_case` as the caller may see it; 404 when it does not exist or
+    is another brigade's."""
+    row = read.row
+    if row is None or row.id is None or not can_see(user, row):
         raise NotFound(f"case {case_id} not found")
-    values = row[len(Case.__table__.c) :]
+    _, leading, lists = _case_read(read.dialect)
     decoded = {
         name: decode_json_rows(columns, value)
-        for (name, columns), value in zip(lists.items(), values, strict=True)
+        for (name, columns), value in zip(lists.items(), row[leading:], strict=True)
     }
     triage = decoded["triage"]
     today = court_today()
@@ -226,7 +274,7 @@ def case_detail(session: Session, *, case_id: int, user: User) -> CaseDetail:
 def _detail(
     *,
     case: Case | Row[Any],
-    user: User,
+    user: Actor,
     parties: Sequence[RowLike],
     property_clues: Sequence[RowLike],
     assets: Sequence[RowLike],

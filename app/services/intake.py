@@ -72,6 +72,9 @@ class NewCase:
     property_clues: Sequence[NewClue]
 
 
+_FILED_CASES = "intake_filed_cases"
+
+
 class DuplicateCaseNumber(Conflict):
     slug, title = "duplicate-case-number", "A case with this case number already exists"
 
@@ -142,6 +145,10 @@ def _file(session: Session, user: User, cases: Sequence[NewCase]) -> list[_Filed
         insert_skipping_conflicts(session, Case, "case_number", returning=(Case,)),
         sorted(rows, key=lambda row: str(row["case_number"])),
     ).all()
+    # The session holds loaded objects weakly: the new cases are kept with it until the commit, where
+    # the outbox takes their versions from the session instead of reading them again
+    # (app.services.outbox). Nothing in a filing changes a case after its INSERT.
+    session.info.setdefault(_FILED_CASES, []).extend(inserted)
     by_number = {case.case_number: case for case in inserted}
     numbers = [str(row["case_number"]) for row in rows]
     created: list[tuple[Case, NewCase]] = []

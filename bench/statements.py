@@ -9,6 +9,7 @@ COMMIT come on top, alike for every request. Prints one JSON object; used by ``b
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Callable
 
@@ -44,6 +45,10 @@ def _ok(response: object, status: int) -> None:
 
 
 def main() -> None:
+    # No options: the database is the benchmark's, named by ENFORCEMENT_DATABASE_URL (see above).
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     from app.main import create_app
     from app.settings import get_settings
     from bench.bare_app import create_bare_app

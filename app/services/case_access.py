@@ -188,4 +188,3 @@ def case_for_action(
             state=case.state,
         )
     return case
-

@@ -194,7 +194,7 @@ def decide_listing(
         requested_what="the proposal",
     )
     if decision == Decision.approve:
-        # SPC dishonest-list rules and SPC dishonest-list rules: a consumption ban accompanies every listing.
+        # SPC dishonest-list and consumption-restriction rules: a listing comes with a consumption ban.
         if _consumption_ban(session, listing=listing, by=decided_on) is None:
             raise GateNotMet(
                 f"case {case.case_number} has no consumption ban on this respondent; record a "

@@ -166,7 +166,7 @@ def reset_engine() -> None:
 
 
 def insert_skipping_conflicts(
-    session: Session, model: type, *columns: str, returning: tuple[Any, ...] = ()
+    session: Session, model: type | Table, *columns: str, returning: tuple[Any, ...] = ()
 ) -> Insert:
     """``INSERT … ON CONFLICT (columns) DO NOTHING [RETURNING …]`` for the session's database: a
     concurrent insert of the same key waits for the other transaction and then inserts nothing (no
@@ -176,7 +176,7 @@ def insert_skipping_conflicts(
 
 @lru_cache
 def _insert_skipping_conflicts(
-    dialect: str, model: type, columns: tuple[str, ...], returning: tuple[Any, ...]
+    dialect: str, model: type | Table, columns: tuple[str, ...], returning: tuple[Any, ...]
 ) -> Insert:
     insert = postgres_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(model).on_conflict_do_nothing(index_elements=list(columns) or None)

@@ -140,7 +140,7 @@ def recompute_subject(
 
 
 def _stored_values(
-    clock: ClockComputation, *, previous: str | None, case: Case | None, today: date
+    clock: ClockComputation, *, previous: str | None, case: Case | Row[Any] | None, today: date
 ) -> dict[str, Any]:
     """The deadline row's columns for a computed clock (and the case's assignment it is listed under)."""
     status, met_on = settled_status(clock, previous=previous, today=today)
@@ -165,7 +165,7 @@ def _stored_values(
     return values
 
 
-def _identity(clock: ClockComputation, case: Case | None) -> dict[str, Any]:
+def _identity(clock: ClockComputation, case: Case | Row[Any] | None) -> dict[str, Any]:
     """What makes a deadline row the row of this clock."""
     return {
         "rule": clock.rule,
@@ -245,7 +245,7 @@ def audit_clock(
 
 
 def start_new_case_clocks(
-    session: Session, *, cases: Sequence[Case], actor: Actor
+    session: Session, *, cases: Sequence[Case | Row[Any]], actor: Actor
 ) -> dict[int, list[Row[Any]]]:
     """``case.filed`` for cases inserted in this transaction: the clocks each starts (D1–D4) follow
     from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`.

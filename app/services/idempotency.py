@@ -37,8 +37,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
+from typing import cast
 
 from pydantic import BaseModel
+from sqlalchemy import Table
 from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import select
@@ -103,9 +105,12 @@ def _find(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
     ).scalar_one_or_none()
 
 
+_KEYS = cast(Table, IdempotencyKey.__table__)
+# Statements on the table, not the mapped class: the key is never loaded into the session, so the
+# ORM's bulk paths (and their synchronisation of loaded objects) would only add work.
 _STORE_RESPONSE = (
-    update(IdempotencyKey)
-    .where(IdempotencyKey.id == bindparam("claimed"))
+    update(_KEYS)
+    .where(_KEYS.c.id == bindparam("claimed"))
     .values(status_code=bindparam("status"), response_body=bindparam("body"))
 )
 
@@ -117,7 +122,7 @@ def _retention_cutoff() -> datetime:
 def _claim(session: Session, user_id: int, key: str, request_hash: str) -> int | None:
     """Insert the key; a concurrent request holding it makes this wait, then insert nothing (None)."""
     return session.execute(
-        insert_skipping_conflicts(session, IdempotencyKey, "user_id", "key", returning=(IdempotencyKey.id,)),
+        insert_skipping_conflicts(session, _KEYS, "user_id", "key", returning=(_KEYS.c.id,)),
         {"user_id": user_id, "key": key, "request_hash": request_hash, "created_at": utcnow()},
     ).scalar_one_or_none()
 

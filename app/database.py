@@ -15,6 +15,7 @@ import weakref
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from contextlib import asynccontextmanager
@@ -33,9 +34,11 @@ import anyio
 from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import ColumnElement
+from sqlalchemy import CursorResult
 from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import Engine
+from sqlalchemy import Executable
 from sqlalchemy import Insert
 from sqlalchemy import Numeric
 from sqlalchemy import ScalarSelect
@@ -188,6 +191,19 @@ def insert_returning(table: Table) -> Insert:
     """``INSERT … RETURNING`` every column of ``table``, rows in the order of the parameters given;
     built once per table (statement construction costs more than its execution)."""
     return insert(table).returning(*table.c, sort_by_parameter_order=True)
+
+
+def run(
+    session: Session,
+    statement: Executable,
+    params: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+) -> CursorResult[Any]:
+    """Run a statement on tables (no mapped class, so no ORM object is read or written) on the
+    session's connection, in its transaction, without the ORM's execute steps; one set of ``params``
+    is sent as one execution rather than as a batch of one."""
+    if isinstance(params, Sequence) and len(params) == 1:
+        params = params[0]
+    return session.connection().execute(statement, params)
 
 
 def open_session(*, read_only: bool = False) -> Session:

@@ -34,6 +34,7 @@ from app.database import commits_by_statement
 from app.database import database_turn
 from app.database import finish_session
 from app.database import open_session
+from app.database import run
 from app.errors import Forbidden
 from app.errors import Unauthorized
 from app.models.user import User
@@ -122,7 +123,7 @@ _READ_ACCOUNT = select(*(_USERS.c[f.name] for f in fields(Account))).where(
 def token_account(session: Session, token: str | None) -> Account:
     """:func:`token_user` read as a plain row: 401 when the user is unknown or disabled."""
     user_id = bearer_user_id(token)
-    row = session.execute(_READ_ACCOUNT, {"user_id": user_id}).first()
+    row = run(session, _READ_ACCOUNT, {"user_id": user_id}).first()
     account = (
         None if row is None else Account(row.id, row.username, row.unit_code, list(row.roles), row.is_active)
     )

@@ -48,6 +48,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
+from app.database import run
 from app.errors import Conflict
 from app.errors import InvalidInput
 from app.models.base import utcnow
@@ -121,7 +122,8 @@ def _retention_cutoff() -> datetime:
 
 def _claim(session: Session, user_id: int, key: str, request_hash: str) -> int | None:
     """Insert the key; a concurrent request holding it makes this wait, then insert nothing (None)."""
-    return session.execute(
+    return run(
+        session,
         insert_skipping_conflicts(session, _KEYS, "user_id", "key", returning=(_KEYS.c.id,)),
         {"user_id": user_id, "key": key, "request_hash": request_hash, "created_at": utcnow()},
     ).scalar_one_or_none()
@@ -161,7 +163,8 @@ def respond_once(
     if claimed is None:  # the holder disappeared or came back between our statements
         raise Conflict("another request with this Idempotency-Key is in progress; retry shortly")
     body = _json_native(create())
-    session.execute(
+    run(
+        session,
         _STORE_RESPONSE,
         {
             "claimed": claimed,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.database import insert_returning
 from app.database import insert_skipping_conflicts
+from app.database import run
 from app.enums import AssetKind
 from app.enums import Behaviour
 from app.enums import CaseState
@@ -144,7 +145,8 @@ def _file(session: Session, user: Actor, cases: Sequence[NewCase]) -> list[_File
     # number waits for the other transaction and then inserts nothing.
     # In case-number order, so that concurrent batches sharing numbers wait for each other in one
     # order and never deadlock.
-    inserted = session.execute(
+    inserted = run(
+        session,
         insert_skipping_conflicts(session, _CASES, "case_number", returning=tuple(_CASES.c)),
         sorted(rows, key=lambda row: str(row["case_number"])),
     ).all()
@@ -252,4 +254,4 @@ def _insert_rows(
     """One INSERT for all ``rows``, returning them (every column) in the order given."""
     if not rows:
         return []
-    return list(session.execute(insert_returning(model.__table__), rows))
+    return list(run(session, insert_returning(model.__table__), rows))

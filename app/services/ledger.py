@@ -22,6 +22,7 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.database import run
 from app.enums import LedgerEntryKind
 from app.enums import PayoutKind
 from app.enums import PayoutState
@@ -108,7 +109,8 @@ def open_new_accounts(session: Session, *, cases: Sequence[Case | Row[Any]]) -> 
     """Open the accounts of cases inserted in this transaction (none has one yet): one INSERT (of the
     table: nothing is loaded into the session)."""
     if cases:
-        session.execute(
+        run(
+            session,
             insert(cast(Table, CaseAccount.__table__)),
             [
                 {

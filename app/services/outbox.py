@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from app.database import run
 from app.models.case import Case
 from app.models.dishonest_listing import DishonestListing
 from app.models.disposal_transfer import DisposalTransfer
@@ -110,5 +111,5 @@ def write_events(session: Session, entries: Sequence[dict[str, Any]], *, last_po
                 }
             )
     if rows:
-        session.execute(_INSERT_EVENTS, rows)
+        run(session, _INSERT_EVENTS, rows)
     return last_position

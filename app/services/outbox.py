@@ -49,8 +49,11 @@ _NOTED = "outbox_noted_versions"
 def note_versions(session: Session, entity_type: str, versions: dict[int, int]) -> None:
     """Tell the outbox the versions of records this transaction inserted as plain rows (not loaded
     into the session) and does not change again, so that the commit need not read them back."""
-    noted = session.info.setdefault(_NOTED, {})
-    noted.update(((entity_type, id_), version) for id_, version in versions.items())
+    transaction = session.get_transaction()
+    held = session.info.get(_NOTED)
+    if held is None or held[0] is not transaction:  # a rolled-back one's notes are dropped
+        held = session.info[_NOTED] = (transaction, dict[tuple[str, int], int]())
+    held[1].update(((entity_type, id_), version) for id_, version in versions.items())
 
 
 def _versioned(entry: dict[str, Any]) -> tuple[str, int] | None:
@@ -65,7 +68,8 @@ def _versions(session: Session, records: set[tuple[str, int]]) -> dict[tuple[str
     record type."""
     versions: dict[tuple[str, int], int] = {}
     wanted: dict[str, list[int]] = {}
-    noted: dict[tuple[str, int], int] = session.info.pop(_NOTED, {})
+    held = session.info.pop(_NOTED, None)
+    noted: dict[tuple[str, int], int] = held[1] if held and held[0] is session.get_transaction() else {}
     for entity_type, entity_id in records:
         loaded = session.identity_map.get(identity_key(VERSIONED[entity_type], entity_id))
         if loaded is not None:

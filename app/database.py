@@ -15,6 +15,7 @@ import weakref
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from contextlib import asynccontextmanager
@@ -33,9 +34,11 @@ import anyio
 from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import ColumnElement
+from sqlalchemy import CursorResult
 from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import Engine
+from sqlalchemy import Executable
 from sqlalchemy import Insert
 from sqlalchemy import Numeric
 from sqlalchemy import ScalarSelect
@@ -166,7 +169,7 @@ def reset_engine() -> None:
 
 
 def insert_skipping_conflicts(
-    session: Session, model: type, *columns: str, returning: tuple[Any, ...] = ()
+    session: Session, model: type | Table, *columns: str, returning: tuple[Any, ...] = ()
 ) -> Insert:
     """``INSERT … ON CONFLICT (columns) DO NOTHING [RETURNING …]`` for the session's database: a
     concurrent insert of the same key waits for the other transaction and then inserts nothing (no
@@ -176,7 +179,7 @@ def insert_skipping_conflicts(
 
 @lru_cache
 def _insert_skipping_conflicts(
-    dialect: str, model: type, columns: tuple[str, ...], returning: tuple[Any, ...]
+    dialect: str, model: type | Table, columns: tuple[str, ...], returning: tuple[Any, ...]
 ) -> Insert:
     insert = postgres_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(model).on_conflict_do_nothing(index_elements=list(columns) or None)
@@ -188,6 +191,19 @@ def insert_returning(table: Table) -> Insert:
     """``INSERT … RETURNING`` every column of ``table``, rows in the order of the parameters given;
     built once per table (statement construction costs more than its execution)."""
     return insert(table).returning(*table.c, sort_by_parameter_order=True)
+
+
+def run(
+    session: Session,
+    statement: Executable,
+    params: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+) -> CursorResult[Any]:
+    """Run a statement on tables (no mapped class, so no ORM object is read or written) on the
+    session's connection, in its transaction, without the ORM's execute steps; one set of ``params``
+    is sent as one execution rather than as a batch of one."""
+    if isinstance(params, Sequence) and len(params) == 1:
+        params = params[0]
+    return session.connection().execute(statement, params)
 
 
 def open_session(*, read_only: bool = False) -> Session:

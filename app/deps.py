@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import fields
 from typing import Annotated
 from typing import Any
 from typing import Protocol
 from typing import TypeVar
+from typing import cast
 
 import anyio
 from fastapi import Depends
@@ -19,6 +22,10 @@ from fastapi import Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
+from sqlalchemy import Integer
+from sqlalchemy import Table
+from sqlalchemy import bindparam
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +34,7 @@ from app.database import commits_by_statement
 from app.database import database_turn
 from app.database import finish_session
 from app.database import open_session
+from app.database import run
 from app.errors import Forbidden
 from app.errors import Unauthorized
 from app.models.user import User
@@ -92,6 +100,46 @@ def token_user(session: Session, token: str | None) -> User:
 
 def get_current_user(session: SessionDep, token: BearerToken) -> User:
     return token_user(session, token)
+
+
+@dataclass(slots=True)
+class Account:
+    """The caller as a plain row (no ORM object loaded into the session): what the policy and the
+    audit trail look at, for routes that need nothing else of the user."""
+
+    id: int
+    username: str
+    unit_code: str
+    roles: list[str]
+    is_active: bool
+
+
+_USERS = cast(Table, User.__table__)
+_READ_ACCOUNT = select(*(_USERS.c[f.name] for f in fields(Account))).where(
+    _USERS.c.id == bindparam("user_id", type_=Integer)
+)
+
+
+def token_account(session: Session, token: str | None) -> Account:
+    """:func:`token_user` read as a plain row: 401 when the user is unknown or disabled."""
+    user_id = bearer_user_id(token)
+    row = run(session, _READ_ACCOUNT, {"user_id": user_id}).first()
+    account = (
+        None if row is None else Account(row.id, row.username, row.unit_code, list(row.roles), row.is_active)
+    )
+    return active_user(account)
+
+
+def authorized_account(action: str) -> Any:
+    """``Authorized(action)`` with the caller read as an :class:`Account`: one dependency (one worker
+    thread), the same checks in the same order (401, then 403)."""
+
+    def check(session: SessionDep, token: BearerToken) -> Account:
+        return permitted(token_account(session, token), action)
+
+    check.__name__ = f"require_{action.replace('.', '_')}"
+    check.policy_action = action  # type: ignore[attr-defined]  # published by app.permission_table
+    return Depends(check)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -171,7 +219,7 @@ def created_response(result: idempotency.StoredResponse, location: str | None = 
 
 def create_once(
     session: Session,
-    user: User,
+    user: User | Account,
     *,
     key: str | None,
     operation: str,

@@ -17,11 +17,13 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from app.deps import Account
 from app.deps import Authorized
 from app.deps import BearerToken
 from app.deps import IdempotencyKeyHeader
 from app.deps import SessionDep
 from app.deps import active_user
+from app.deps import authorized_account
 from app.deps import create_once
 from app.deps import created_response
 from app.deps import permitted
@@ -91,7 +93,7 @@ def _new_case(body: CaseCreate) -> intake.NewCase:
     )
 
 
-def _file(session: Session, user: User, body: CaseCreate) -> case_queries.CaseDetail:
+def _file(session: Session, user: Account, body: CaseCreate) -> case_queries.CaseDetail:
     return intake.file_case(session, user=user, new=_new_case(body))
 
 
@@ -147,7 +149,7 @@ def _list_item(row: case_queries.CaseListRow) -> CaseListItem:
 def create_case(
     body: CaseCreate,
     session: SessionDep,
-    user: Annotated[User, Authorized("case.create")],
+    user: Annotated[Account, authorized_account("case.create")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """File an enforcement case (立案); 409 when its case number is already filed."""
@@ -162,7 +164,7 @@ def create_case(
     )
 
 
-def _file_batch(session: Session, user: User, cases: list[Any]) -> CaseBatchRead:
+def _file_batch(session: Session, user: Account, cases: list[Any]) -> CaseBatchRead:
     """Validate each item as ``POST /cases`` does, file the valid ones together, report each in order."""
     items: list[CaseBatchItem | None] = [None] * len(cases)
     valid: list[tuple[int, CaseCreate]] = []
@@ -228,7 +230,7 @@ def create_case_batch(
         ),
     ],
     session: SessionDep,
-    user: Annotated[User, Authorized("case.create")],
+    user: Annotated[Account, authorized_account("case.create")],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """File up to 1,000 cases (bulk intake): each created, already filed or invalid, in request order."""

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from app.context import request_id_var
 from app.database import insert_skipping_conflicts
 from app.database import is_read_only
+from app.database import run
 from app.models.audit_entry import AuditEntry
 from app.models.audit_head import AuditHead
 from app.models.base import utcnow
@@ -238,16 +239,16 @@ _MOVE_HEAD = (
 )
 
 
-def _locked_head(session: Session) -> Row[str, int, int]:
+def _locked_head(session: Session) -> Row[Any]:
     """The chain's head (last hash), locked until the transaction ends: appends are ordered across
     processes. Created with the genesis hash on first use; a concurrent creator wins, we wait."""
-    head = session.execute(_LOCK_HEAD).first()
+    head = run(session, _LOCK_HEAD).first()
     if head is None:
         session.execute(
             insert_skipping_conflicts(session, AuditHead, "id"),
             {"id": 1, "last_entry_id": 0, "last_hash": GENESIS, "entry_count": 0, "event_position": 0},
         )
-        head = session.execute(_LOCK_HEAD).one()
+        head = run(session, _LOCK_HEAD).one()
     return head
 
 
@@ -265,7 +266,7 @@ def write_pending_entries(session: Session) -> None:
         digest = entry_hash(fields, prev)
         rows.append({**fields, "prev_hash": prev, "hash": digest})
         prev = digest
-    ids = list(session.execute(_INSERT_ENTRIES, rows).scalars())
+    ids = list(run(session, _INSERT_ENTRIES, rows).scalars())
     position = outbox.write_events(
         session,
         [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)],
@@ -273,8 +274,10 @@ def write_pending_entries(session: Session) -> None:
     )
     count = head.entry_count + len(rows)
     mac = head_mac(get_settings().audit_anchor_key, last_entry_id=ids[-1], entry_count=count, last_hash=prev)
-    session.execute(
-        _MOVE_HEAD, {"last_id": ids[-1], "last": prev, "count": count, "mac": mac, "position": position}
+    run(
+        session,
+        _MOVE_HEAD,
+        {"last_id": ids[-1], "last": prev, "count": count, "mac": mac, "position": position},
     )
 
 

@@ -138,11 +138,11 @@ def _party_view(party: RowLike, *, full_ids: bool) -> PartyView:
 
 def new_case_detail(
     *,
-    case: Case,
+    case: Case | Row[Any],
     parties: Sequence[RowLike],
     property_clues: Sequence[RowLike],
     deadlines: list[DeadlineView],
-    user: User,
+    user: Actor,
 ) -> CaseDetail:
     """A case just filed: no assets or triage yet; its parties, clues and clocks are at hand."""
     return _detail(

@@ -17,8 +17,11 @@ from dataclasses import replace
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
+from typing import cast
 
 from sqlalchemy import Row
+from sqlalchemy import Table
+from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
@@ -26,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import attributes
 
 from app.database import insert_returning
+from app.database import run
 from app.enums import DeadlineStatus
 from app.models.case import Case
 from app.models.deadline import Deadline
@@ -140,7 +144,7 @@ def recompute_subject(
 
 
 def _stored_values(
-    clock: ClockComputation, *, previous: str | None, case: Case | None, today: date
+    clock: ClockComputation, *, previous: str | None, case: Case | Row[Any] | None, today: date
 ) -> dict[str, Any]:
     """The deadline row's columns for a computed clock (and the case's assignment it is listed under)."""
     status, met_on = settled_status(clock, previous=previous, today=today)
@@ -165,7 +169,7 @@ def _stored_values(
     return values
 
 
-def _identity(clock: ClockComputation, case: Case | None) -> dict[str, Any]:
+def _identity(clock: ClockComputation, case: Case | Row[Any] | None) -> dict[str, Any]:
     """What makes a deadline row the row of this clock."""
     return {
         "rule": clock.rule,
@@ -244,8 +248,13 @@ def audit_clock(
     )
 
 
+_EVENTS = cast(Table, DeadlineEvent.__table__)
+# A filing's events are read back for their ids alone (each clock names the event that started it).
+_INSERT_EVENT_IDS = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
+
+
 def start_new_case_clocks(
-    session: Session, *, cases: Sequence[Case], actor: Actor
+    session: Session, *, cases: Sequence[Case | Row[Any]], actor: Actor
 ) -> dict[int, list[Row[Any]]]:
     """``case.filed`` for cases inserted in this transaction: the clocks each starts (D1–D4) follow
     from that one event, so nothing is reloaded or locked. Same result as :func:`record_event`.
@@ -255,8 +264,9 @@ def start_new_case_clocks(
     """
     if not cases:
         return {}
-    events = session.execute(
-        insert_returning(DeadlineEvent.__table__),
+    events = run(
+        session,
+        _INSERT_EVENT_IDS,
         [
             {
                 "case_id": case.id,
@@ -286,7 +296,7 @@ def start_new_case_clocks(
             rows.append(_identity(clock, case) | _stored_values(clock, previous=None, case=case, today=today))
     started: dict[int, list[Row[Any]]] = {case.id: [] for case in cases}
     if rows:
-        for row in session.execute(insert_returning(Deadline.__table__), rows):
+        for row in run(session, insert_returning(Deadline.__table__), rows):
             _audit_clock(session, row, before=None, actor=actor)
             started[row.case_id].append(row)
     return started

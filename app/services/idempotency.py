@@ -37,8 +37,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
+from typing import cast
 
 from pydantic import BaseModel
+from sqlalchemy import Table
 from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import select
@@ -46,6 +48,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.database import insert_skipping_conflicts
+from app.database import run
 from app.errors import Conflict
 from app.errors import InvalidInput
 from app.models.base import utcnow
@@ -103,9 +106,12 @@ def _find(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
     ).scalar_one_or_none()
 
 
+_KEYS = cast(Table, IdempotencyKey.__table__)
+# Statements on the table, not the mapped class: the key is never loaded into the session, so the
+# ORM's bulk paths (and their synchronisation of loaded objects) would only add work.
 _STORE_RESPONSE = (
-    update(IdempotencyKey)
-    .where(IdempotencyKey.id == bindparam("claimed"))
+    update(_KEYS)
+    .where(_KEYS.c.id == bindparam("claimed"))
     .values(status_code=bindparam("status"), response_body=bindparam("body"))
 )
 
@@ -116,8 +122,9 @@ def _retention_cutoff() -> datetime:
 
 def _claim(session: Session, user_id: int, key: str, request_hash: str) -> int | None:
     """Insert the key; a concurrent request holding it makes this wait, then insert nothing (None)."""
-    return session.execute(
-        insert_skipping_conflicts(session, IdempotencyKey, "user_id", "key", returning=(IdempotencyKey.id,)),
+    return run(
+        session,
+        insert_skipping_conflicts(session, _KEYS, "user_id", "key", returning=(_KEYS.c.id,)),
         {"user_id": user_id, "key": key, "request_hash": request_hash, "created_at": utcnow()},
     ).scalar_one_or_none()
 
@@ -156,7 +163,8 @@ def respond_once(
     if claimed is None:  # the holder disappeared or came back between our statements
         raise Conflict("another request with this Idempotency-Key is in progress; retry shortly")
     body = _json_native(create())
-    session.execute(
+    run(
+        session,
         _STORE_RESPONSE,
         {
             "claimed": claimed,

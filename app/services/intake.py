@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from typing import cast
 
 from sqlalchemy import Row
+from sqlalchemy import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import insert_returning
 from app.database import insert_skipping_conflicts
+from app.database import run
 from app.enums import AssetKind
 from app.enums import Behaviour
 from app.enums import CaseState
@@ -29,11 +32,12 @@ from app.errors import Conflict
 from app.models.case import Case
 from app.models.case import Party
 from app.models.case import PropertyClue
-from app.models.user import User
+from app.policy import Actor
 from app.rules.identifiers import normalise_case_number
 from app.services import audit
 from app.services import deadline_clocks
 from app.services import ledger
+from app.services import outbox
 from app.services.case_queries import CaseDetail
 from app.services.case_queries import new_case_detail
 
@@ -72,7 +76,7 @@ class NewCase:
     property_clues: Sequence[NewClue]
 
 
-_FILED_CASES = "intake_filed_cases"
+_CASES = cast(Table, Case.__table__)
 
 
 class DuplicateCaseNumber(Conflict):
@@ -81,7 +85,7 @@ class DuplicateCaseNumber(Conflict):
 
 @dataclass(frozen=True, slots=True)
 class _Filed:
-    case: Case
+    case: Row[Any]
     parties: list[Row[Any]]
     clues: list[Row[Any]]
 
@@ -114,7 +118,7 @@ def _party(case_id: int, role: PartyRole, party: NewParty) -> dict[str, object]:
     }
 
 
-def _case_row(new: NewCase, user: User) -> dict[str, object]:
+def _case_row(new: NewCase, user: Actor) -> dict[str, object]:
     number = normalise_case_number(new.case_number)
     return {
         "case_number": number.text,
@@ -131,7 +135,7 @@ def _case_row(new: NewCase, user: User) -> dict[str, object]:
     }
 
 
-def _file(session: Session, user: User, cases: Sequence[NewCase]) -> list[_Filed | DuplicateCaseNumber]:
+def _file(session: Session, user: Actor, cases: Sequence[NewCase]) -> list[_Filed | DuplicateCaseNumber]:
     """File ``cases``: one INSERT per table for all of them (case, parties, clues, the filing events,
     their clocks); a case whose number is already filed, or comes earlier in ``cases``, is its 409."""
     if not cases:
@@ -141,17 +145,18 @@ def _file(session: Session, user: User, cases: Sequence[NewCase]) -> list[_Filed
     # number waits for the other transaction and then inserts nothing.
     # In case-number order, so that concurrent batches sharing numbers wait for each other in one
     # order and never deadlock.
-    inserted = session.scalars(
-        insert_skipping_conflicts(session, Case, "case_number", returning=(Case,)),
+    inserted = run(
+        session,
+        insert_skipping_conflicts(session, _CASES, "case_number", returning=tuple(_CASES.c)),
         sorted(rows, key=lambda row: str(row["case_number"])),
     ).all()
-    # The session holds loaded objects weakly: the new cases are kept with it until the commit, where
-    # the outbox takes their versions from the session instead of reading them again
-    # (app.services.outbox). Nothing in a filing changes a case after its INSERT.
-    session.info.setdefault(_FILED_CASES, []).extend(inserted)
+    # The new cases are rows, not objects loaded into the session: the outbox is told their versions
+    # for the commit instead of reading them again (app.services.outbox). Nothing in a filing changes
+    # a case after its INSERT.
+    outbox.note_versions(session, "case", {case.id: case.version for case in inserted})
     by_number = {case.case_number: case for case in inserted}
     numbers = [str(row["case_number"]) for row in rows]
-    created: list[tuple[Case, NewCase]] = []
+    created: list[tuple[Row[Any], NewCase]] = []
     missing: set[str] = set()
     for number, new in zip(numbers, cases, strict=True):
         case = by_number.pop(number, None)  # a repeat later in the batch is a duplicate of the first
@@ -210,7 +215,7 @@ def _file(session: Session, user: User, cases: Sequence[NewCase]) -> list[_Filed
     return [filed.pop(number) if number in filed else duplicates[number] for number in numbers]
 
 
-def file_case(session: Session, *, user: User, new: NewCase) -> CaseDetail:
+def file_case(session: Session, *, user: Actor, new: NewCase) -> CaseDetail:
     """Create a filed case; 409 naming the existing case when its number is already filed."""
     [result] = _file(session, user, [new])
     if isinstance(result, DuplicateCaseNumber):
@@ -225,7 +230,9 @@ def file_case(session: Session, *, user: User, new: NewCase) -> CaseDetail:
     )
 
 
-def file_cases(session: Session, *, user: User, cases: Sequence[NewCase]) -> list[Case | DuplicateCaseNumber]:
+def file_cases(
+    session: Session, *, user: Actor, cases: Sequence[NewCase]
+) -> list[Row[Any] | DuplicateCaseNumber]:
     """File several cases at once (bulk intake), each exactly as :func:`file_case` files it: the
     filed case, or the 409 it gets when its number is already filed, in the order given."""
     results = _file(session, user, cases)
@@ -247,4 +254,4 @@ def _insert_rows(
     """One INSERT for all ``rows``, returning them (every column) in the order given."""
     if not rows:
         return []
-    return list(session.execute(insert_returning(model.__table__), rows))
+    return list(run(session, insert_returning(model.__table__), rows))

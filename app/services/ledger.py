@@ -12,12 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
+from typing import cast
 
+from sqlalchemy import Row
+from sqlalchemy import Table
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.database import run
 from app.enums import LedgerEntryKind
 from app.enums import PayoutKind
 from app.enums import PayoutState
@@ -100,12 +105,21 @@ def open_account(session: Session, *, case: Case) -> CaseAccount:
     return account
 
 
-def open_new_accounts(session: Session, *, cases: Sequence[Case]) -> None:
-    """Open the accounts of cases inserted in this transaction (none has one yet): one INSERT."""
+def open_new_accounts(session: Session, *, cases: Sequence[Case | Row[Any]]) -> None:
+    """Open the accounts of cases inserted in this transaction (none has one yet): one INSERT (of the
+    table: nothing is loaded into the session)."""
     if cases:
-        session.execute(
-            insert(CaseAccount),
-            [{"case_id": case.id, "reference": reference_of(case), "balance": ZERO} for case in cases],
+        run(
+            session,
+            insert(cast(Table, CaseAccount.__table__)),
+            [
+                {
+                    "case_id": case.id,
+                    "reference": account_reference(case.court_code, case.id),
+                    "balance": ZERO,
+                }
+                for case in cases
+            ],
         )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from app.database import run
 from app.models.case import Case
 from app.models.dishonest_listing import DishonestListing
 from app.models.disposal_transfer import DisposalTransfer
@@ -42,6 +43,17 @@ VERSIONED: dict[str, Any] = {
 _EVENTS = cast(Table, OutboxEvent.__table__)
 _INSERT_EVENTS = insert(_EVENTS)
 _LOOKUP_IDS = 1000  # ids per SELECT of versions
+_NOTED = "outbox_noted_versions"
+
+
+def note_versions(session: Session, entity_type: str, versions: dict[int, int]) -> None:
+    """Tell the outbox the versions of records this transaction inserted as plain rows (not loaded
+    into the session) and does not change again, so that the commit need not read them back."""
+    transaction = session.get_transaction()
+    held = session.info.get(_NOTED)
+    if held is None or held[0] is not transaction:  # a rolled-back one's notes are dropped
+        held = session.info[_NOTED] = (transaction, dict[tuple[str, int], int]())
+    held[1].update(((entity_type, id_), version) for id_, version in versions.items())
 
 
 def _versioned(entry: dict[str, Any]) -> tuple[str, int] | None:
@@ -52,13 +64,18 @@ def _versioned(entry: dict[str, Any]) -> tuple[str, int] | None:
 
 def _versions(session: Session, records: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
     """The records' versions as this transaction leaves them (after its last flush): from the
-    session when loaded, the others with one SELECT per record type."""
+    session when loaded, else as noted by :func:`note_versions`, the others with one SELECT per
+    record type."""
     versions: dict[tuple[str, int], int] = {}
     wanted: dict[str, list[int]] = {}
+    held = session.info.pop(_NOTED, None)
+    noted: dict[tuple[str, int], int] = held[1] if held and held[0] is session.get_transaction() else {}
     for entity_type, entity_id in records:
         loaded = session.identity_map.get(identity_key(VERSIONED[entity_type], entity_id))
         if loaded is not None:
             versions[entity_type, entity_id] = cast(int, loaded.version)
+        elif (entity_type, entity_id) in noted:
+            versions[entity_type, entity_id] = noted[entity_type, entity_id]
         else:
             wanted.setdefault(entity_type, []).append(entity_id)
     for entity_type, ids in wanted.items():
@@ -98,5 +115,5 @@ def write_events(session: Session, entries: Sequence[dict[str, Any]], *, last_po
                 }
             )
     if rows:
-        session.execute(_INSERT_EVENTS, rows)
+        run(session, _INSERT_EVENTS, rows)
     return last_position

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import cast
 
+from sqlalchemy import Table
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.database import run
 from app.models.calendar_year import CalendarYear
 from app.rules.periods import WorkingCalendar
 from app.rules.periods import YearOverride
@@ -22,13 +25,14 @@ _cache_lock = threading.Lock()
 _cached: tuple[tuple[object, ...], WorkingCalendar] | None = None
 
 
+_YEARS = cast(Table, CalendarYear.__table__)
 _VERSION_KEY = select(
-    func.count(), func.coalesce(func.sum(CalendarYear.version), 0), func.max(CalendarYear.updated_at)
+    func.count(), func.coalesce(func.sum(_YEARS.c.version), 0), func.max(_YEARS.c.updated_at)
 )
 
 
 def _version_key(session: Session) -> tuple[object, ...]:
-    count, version_sum, latest = session.execute(_VERSION_KEY).one()
+    count, version_sum, latest = tuple(run(session, _VERSION_KEY).one())
     return int(count), int(version_sum), latest
 
 

@@ -117,6 +117,7 @@ class CaseLifecycle(RuleBasedStateMachine):
         state_ok: bool,
         success: int = 200,
         refused_by_rule: bool = False,
+        invalid: bool = False,
         effects: dict[str, bool] | None = None,
     ):  # noqa: ANN202
         """Send a command and check the answer against the prediction; returns the response."""
@@ -129,6 +130,8 @@ class CaseLifecycle(RuleBasedStateMachine):
             expected = (409,)
         elif refused_by_rule:
             expected = (409,)
+        elif invalid:
+            expected = (422,)
         else:
             expected = (success,)
         case.history.append(f"{username} {path} in {case.state} → {response.status_code}")
@@ -300,7 +303,8 @@ class CaseLifecycle(RuleBasedStateMachine):
         if case.handler is None:
             kind = "mediation"  # a signed document needs the handling judge, whom only triage names
         body: dict = {"kind": kind, "on": court_today().isoformat()}
-        if kind != "mediation":
+        signed = kind != "mediation"
+        if signed:
             body |= {"document_number": f"文书{case.version}", "signed_by": case.handler}
         response = self._command(
             case,
@@ -309,6 +313,8 @@ class CaseLifecycle(RuleBasedStateMachine):
             body,
             allowed=username in team,
             state_ok=case.state in OPEN_STATES,
+            # only the handling judge signs the case's documents, as himself (plan §4)
+            invalid=signed and case.handler is not None and self.username_of[case.handler] != username,
             success=201,
             effects={kind: True},
         )

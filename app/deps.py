@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
-from dataclasses import dataclass
 from dataclasses import fields
 from typing import Annotated
 from typing import Any
@@ -37,6 +36,7 @@ from app.database import open_session
 from app.database import run
 from app.errors import Forbidden
 from app.errors import Unauthorized
+from app.models.user import Account
 from app.models.user import User
 from app.policy import Actor
 from app.policy import actor_may
@@ -100,18 +100,6 @@ def token_user(session: Session, token: str | None) -> User:
 
 def get_current_user(session: SessionDep, token: BearerToken) -> User:
     return token_user(session, token)
-
-
-@dataclass(slots=True)
-class Account:
-    """The caller as a plain row (no ORM object loaded into the session): what the policy and the
-    audit trail look at, for routes that need nothing else of the user."""
-
-    id: int
-    username: str
-    unit_code: str
-    roles: list[str]
-    is_active: bool
 
 
 _USERS = cast(Table, User.__table__)

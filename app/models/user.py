@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import JSON
@@ -27,3 +28,15 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     is_service_account: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass(slots=True)
+class Account:
+    """A user as a plain row, no ORM object loaded into the session: what the policy, a case's
+    visibility and the audit trail look at, and whether the account is active."""
+
+    id: int
+    username: str
+    unit_code: str
+    roles: list[str]
+    is_active: bool

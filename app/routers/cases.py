@@ -17,7 +17,6 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.deps import Account
 from app.deps import Authorized
 from app.deps import BearerToken
 from app.deps import IdempotencyKeyHeader
@@ -36,6 +35,7 @@ from app.errors import NotFound
 from app.errors import field_errors
 from app.errors import problem_responses
 from app.models.case import Case
+from app.models.user import Account
 from app.models.user import User
 from app.routing import Listing
 from app.routing import PlainCursor

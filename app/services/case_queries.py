@@ -46,6 +46,7 @@ from app.models.case import Party
 from app.models.case import PropertyClue
 from app.models.deadline import Deadline
 from app.models.triage_decision import TriageDecision
+from app.models.user import Account
 from app.models.user import User
 from app.policy import Actor
 from app.policy import actor_may
@@ -159,18 +160,7 @@ def new_case_detail(
 _TRIAGE_COLUMNS = tuple(f.name for f in fields(TriageView) if f.name != "decided_by")
 
 
-@dataclass(slots=True)
-class Caller:
-    """The user a bearer token names, as read with the case: what the policy and the case's visibility
-    look at, and whether the account is active (app.deps checks it before anything else)."""
-
-    id: int
-    unit_code: str
-    roles: list[str]
-    is_active: bool
-
-
-_CALLER_COLUMNS = tuple(f.name for f in fields(Caller))
+_CALLER_COLUMNS = tuple(f.name for f in fields(Account))
 
 
 @lru_cache
@@ -224,7 +214,7 @@ class CallerAndCase:
     """What :func:`read_caller_and_case` read: the caller (None: no such user) and the row of the case
     with its lists (the case's columns are NULL when there is no such case)."""
 
-    caller: Caller | None
+    caller: Account | None
     row: Row[Any] | None
     dialect: str
 
@@ -236,8 +226,9 @@ def read_caller_and_case(session: Session, *, user_id: int, case_id: int | None)
     row = session.execute(statement, {"user_id": user_id, "case_id": case_id}).first()
     if row is None:
         return CallerAndCase(None, None, dialect)
-    caller = Caller(
+    caller = Account(
         id=row.caller_id,
+        username=row.caller_username,
         unit_code=row.caller_unit_code,
         roles=list(row.caller_roles),
         is_active=bool(row.caller_is_active),

@@ -88,7 +88,7 @@ def fee_due(case: Case) -> Decimal:
     return fee(case.claim_amount, schedule)
 
 
-def reference_of(case: Case) -> str:
+def reference_of(case: Case | Row[Any]) -> str:
     return account_reference(case.court_code, case.id)
 
 
@@ -115,7 +115,7 @@ def open_new_accounts(session: Session, *, cases: Sequence[Case | Row[Any]]) -> 
             [
                 {
                     "case_id": case.id,
-                    "reference": account_reference(case.court_code, case.id),
+                    "reference": reference_of(case),
                     "balance": ZERO,
                 }
                 for case in cases

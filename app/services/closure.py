@@ -19,7 +19,6 @@ from app.enums import CaseState
 from app.enums import ClosureMode
 from app.enums import DishonestGround
 from app.enums import DishonestListingState
-from app.enums import MeasureKind
 from app.errors import GateNotMet
 from app.errors import NotFound
 from app.models.case import Case
@@ -41,6 +40,7 @@ from app.services import ledger
 from app.services import termination_pool
 from app.services.case_access import case_for_action
 from app.services.case_access import load_case
+from app.services.measures import has_settlement_agreement
 from app.services.measures import measures_of
 from app.services.workflow import legal_date_or_today
 from app.settings import get_settings
@@ -93,13 +93,6 @@ def termination_facts(session: Session, *, case: Case, closed_on: date) -> Termi
     )
 
 
-def _has_settlement(session: Session, *, case: Case, closed_on: date) -> bool:
-    return any(
-        m.kind == MeasureKind.settlement_agreement and m.taken_on <= closed_on
-        for m in measures_of(session, case.id)
-    )
-
-
 def close_case(
     session: Session,
     *,
@@ -128,7 +121,7 @@ def close_case(
                 missing=missing,
             )
         evidence = evidence_for_termination(facts)
-    elif mode == ClosureMode.settled and not _has_settlement(session, case=case, closed_on=closed_on):
+    elif mode == ClosureMode.settled and not has_settlement_agreement(session, case_id=case.id, by=closed_on):
         # SPC enforcement-settlement rules 2018: a settled closing rests on a settlement agreement.
         raise GateNotMet(
             f"case {case.case_number} has no settlement agreement recorded; record a "

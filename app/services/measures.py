@@ -145,9 +145,8 @@ def record_measure(
     respondent = _respondent(session, case=case, respondent_id=measure.respondent_id)
     if kind == MeasureKind.fine:
         _check_fine(measure.amount or Decimal(0), respondent)
-    if kind == MeasureKind.settlement_performed and not any(
-        m.kind == MeasureKind.settlement_agreement and m.taken_on <= measure.on
-        for m in measures_of(session, case.id)
+    if kind == MeasureKind.settlement_performed and not has_settlement_agreement(
+        session, case_id=case.id, by=measure.on
     ):
         # SPC enforcement-settlement rules 2018: only a recorded settlement agreement can be performed.
         raise Conflict(
@@ -254,8 +253,15 @@ def list_measures(
 
 
 def get_measure(session: Session, *, case_id: int, measure_id: int, user: User) -> Measure:
-    load_case(session, case_id, user)
-    row = session.get(Measure, measure_id)
+    return _measure_of_case(session, case_id=case_id, measure_id=measure_id, user=user)
+
+
+def _measure_of_case(
+    session: Session, *, case_id: int, measure_id: int, user: User, for_update: bool = False
+) -> Measure:
+    """The measure of a case the caller may see (both locked, ``for_update``), or 404."""
+    load_case(session, case_id, user, for_update=for_update)
+    row = session.get(Measure, measure_id, with_for_update=for_update)
     if row is None or row.case_id != case_id:
         raise NotFound(f"measure {measure_id} not found on case {case_id}")
     return row
@@ -265,6 +271,13 @@ def measures_of(session: Session, case_id: int) -> list[Measure]:
     """Every measure in force on the case, oldest first (for the gates that read the case file)."""
     rows = session.scalars(select(Measure).where(Measure.case_id == case_id).order_by(Measure.id))
     return [row for row in rows if in_force(row)]
+
+
+def has_settlement_agreement(session: Session, *, case_id: int, by: date) -> bool:
+    """Whether a settlement agreement (执行和解协议) is recorded on the case, made on or before ``by``."""
+    return any(
+        m.kind == MeasureKind.settlement_agreement and m.taken_on <= by for m in measures_of(session, case_id)
+    )
 
 
 def review_measure(session: Session, *, case_id: int, measure_id: int, user: User) -> Measure:
@@ -290,10 +303,7 @@ def approve_measure(session: Session, *, case_id: int, measure_id: int, user: Us
 
 
 def _presidents_document(session: Session, *, case_id: int, measure_id: int, user: User) -> Measure:
-    load_case(session, case_id, user, for_update=True)
-    row = session.get(Measure, measure_id, with_for_update=True)
-    if row is None or row.case_id != case_id:
-        raise NotFound(f"measure {measure_id} not found on case {case_id}")
+    row = _measure_of_case(session, case_id=case_id, measure_id=measure_id, user=user, for_update=True)
     if not needs_president(row.kind):
         raise Conflict(f"a {row.kind} is not reviewed or approved by the leadership")
     return row

@@ -58,14 +58,17 @@ def record_asset(
         raise InvalidInput("controlled_on", "only a frozen, sealed or seized asset has a controlled_on date")
     if controlled_on is not None and controlled_on > court_today():
         raise InvalidInput("controlled_on", f"{controlled_on.isoformat()} is after today")
+    recorded = {
+        "kind": kind,
+        "value": value,
+        "status": status,
+        "disposable": disposable,
+        "controlled_on": controlled_on,
+        "description": description,
+    }
     asset = Asset(
         case_id=case.id,
-        kind=kind,
-        value=value,
-        status=status,
-        disposable=disposable,
-        description=description,
-        controlled_on=controlled_on,
+        **recorded,
         expires_on=None if controlled_on is None else asset_expiry(kind, controlled_on, get_settings()),
         recorded_by_id=user.id,
     )
@@ -77,20 +80,7 @@ def record_asset(
         # SPC interpretation of the CPL: freezes and seals lapse unless renewed (D12 reminder).
         params = {"kind": str(kind), "expires_on": asset.expires_on}
         deadline_events.record_event_for(session, asset, "asset.controlled", on=controlled_on, params=params)
-    audit.record_for(
-        session,
-        user,
-        asset,
-        "asset.record",
-        after={
-            "kind": kind,
-            "value": value,
-            "status": status,
-            "disposable": disposable,
-            "controlled_on": controlled_on,
-            "description": description,
-        },
-    )
+    audit.record_for(session, user, asset, "asset.record", after=recorded)
     return asset
 
 

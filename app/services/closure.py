@@ -153,15 +153,13 @@ def close_case(
 
     before = {"state": case.state}
     case.state, case.closure_mode, case.closed_on = CaseState.closed, mode, closed_on
-    closure = CaseClosure(
-        case_id=case.id,
-        mode=mode,
-        closed_on=closed_on,
-        document_number=document_number,
-        reason=reason,
-        gate_evidence=evidence,
-        closed_by_id=user.id,
-    )
+    closing = {
+        "mode": mode,
+        "closed_on": closed_on,
+        "document_number": document_number,
+        "gate_evidence": evidence,
+    }
+    closure = CaseClosure(case_id=case.id, **closing, reason=reason, closed_by_id=user.id)
     session.add(closure)
     session.flush()
     lapse_reason = f"case closed ({mode})"
@@ -176,10 +174,7 @@ def close_case(
     deadline_events.record_event_for(session, case, "case.closed", on=closed_on, params={"mode": mode.value})
     after = {
         "state": case.state,
-        "mode": mode,
-        "closed_on": closed_on,
-        "document_number": document_number,
-        "gate_evidence": evidence,
+        **closing,
         "dishonest_deletions_triggered": triggered,
         "disposal_requests_withdrawn": withdrawn,
         "termination_pool_until": pool_entry.ends_on if pool_entry else None,

@@ -153,34 +153,18 @@ def book(
             balance=str(account.balance),
             available=str(account.balance),
         )
-    entry = LedgerEntry(
-        case_id=account.case_id,
-        kind=kind,
-        amount=amount,
-        entry_on=entry_on,
-        receipt_id=receipt_id,
-        payout_id=payout_id,
-        reverses_entry_id=reverses.id if reverses is not None else None,
-        reason=reason,
-        recorded_by_id=user.id,
-    )
+    booked = {
+        "kind": kind,
+        "amount": amount,
+        "entry_on": entry_on,
+        "receipt_id": receipt_id,
+        "payout_id": payout_id,
+        "reverses_entry_id": reverses.id if reverses is not None else None,
+    }
+    entry = LedgerEntry(case_id=account.case_id, **booked, reason=reason, recorded_by_id=user.id)
     account.balance += amount
-    return audit.record_created(
-        session,
-        user,
-        entry,
-        f"ledger.{kind}",
-        after={
-            "kind": kind,
-            "amount": amount,
-            "entry_on": entry_on,
-            "receipt_id": receipt_id,
-            "payout_id": payout_id,
-            "reverses_entry_id": entry.reverses_entry_id,
-            "balance": account.balance,
-        },
-        reason=reason,
-    )
+    after = booked | {"balance": account.balance}
+    return audit.record_created(session, user, entry, f"ledger.{kind}", after=after, reason=reason)
 
 
 def credit_receipt(session: Session, *, case: Case, receipt: Receipt, user: User) -> LedgerEntry:

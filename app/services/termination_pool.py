@@ -99,15 +99,8 @@ def record_recheck(
     if entry is None or entry.restored_case_id is not None:
         raise Conflict(f"case {case.case_number} is not in the 终本 pool")
     check_legal_date("checked_on", checked_on, not_before=entry.entered_on, not_before_what="the 终本 ruling")
-    recheck = TerminationPoolRecheck(
-        case_id=case.id,
-        checked_on=checked_on,
-        method=method,
-        result=result,
-        clue_pending=clue_pending,
-        notes=notes,
-        recorded_by_id=user.id,
-    )
+    recorded = {"checked_on": checked_on, "method": method, "result": result, "clue_pending": clue_pending}
+    recheck = TerminationPoolRecheck(case_id=case.id, **recorded, notes=notes, recorded_by_id=user.id)
     session.add(recheck)
     session.flush()
     params = {"recheck": recheck.id, "result": result.value}
@@ -120,13 +113,7 @@ def record_recheck(
         user,
         recheck,
         "termination_pool.recheck",
-        after={
-            "checked_on": checked_on,
-            "method": method,
-            "result": result,
-            "clue_pending": clue_pending,
-            "dishonest_deletion_offered": offered,
-        },
+        after=recorded | {"dishonest_deletion_offered": offered},
         reason=notes,
     )
     return RecheckOutcome(recheck=recheck, deletion_offered=offered)

@@ -19,7 +19,7 @@ from app.models.user import User
 from app.services import audit
 from app.services import deadline_events
 from app.services.case_access import case_for_action
-from app.settings import court_today
+from app.services.workflow import legal_date_or_today
 
 _FLAGS = ("investigation_completed", "willing_to_perform", "settlement_likely")
 
@@ -45,10 +45,7 @@ def register_case(
 ) -> Registration:
     """filed → registered, with the investigation outcome; meets deadline D1."""
     case = case_for_action(session, user, case_id, "register", expected_version)
-    today = court_today()
-    on = registered_on or today
-    if on > today:
-        raise InvalidInput("registered_on", f"{on.isoformat()} is after today ({today.isoformat()})")
+    on = legal_date_or_today("registered_on", registered_on)
     if on < case.filed_on:
         raise InvalidInput(
             "registered_on", f"{on.isoformat()} is before the filing date {case.filed_on.isoformat()}"

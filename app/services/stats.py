@@ -499,6 +499,11 @@ class Trends:
     by_unit: dict[str, MonthSeries]
 
 
+def _empty_series(labels: list[str]) -> dict[str, list[int]]:
+    """The fields of a :class:`MonthSeries`, a zero for each month of ``labels``."""
+    return {f.name: [0] * len(labels) for f in fields(MonthSeries)}
+
+
 def last_months(today: date, count: int) -> list[str]:
     months = [_month(today)]
     while len(months) < count:
@@ -514,9 +519,7 @@ def trends(session: Session, *, today: date, months: int, unit: str | None) -> T
 
     def add(unit_code: str, kind: str, month: str, n: int) -> None:
         for key in dict.fromkeys(("", unit_code)):  # the court's total, then the unit's (if any)
-            row = series.setdefault(
-                key, {k: [0] * len(labels) for k in ("filed", "closed", "terminated_current")}
-            )
+            row = series.setdefault(key, _empty_series(labels))
             row[kind][position[month]] += n
 
     filed = _in_period(CaseTally, MONTH, (labels[0], labels[-1]), of_cases_only=False)
@@ -538,8 +541,7 @@ def trends(session: Session, *, today: date, months: int, unit: str | None) -> T
         add(unit_code, "closed", month, int(n))
         if is_terminated:
             add(unit_code, "terminated_current", month, int(n))
-    empty = {k: [0] * len(labels) for k in ("filed", "closed", "terminated_current")}
-    total = series.pop("", empty)
+    total = series.pop("", _empty_series(labels))
     return Trends(
         months=labels,
         total=MonthSeries(**total),

@@ -197,11 +197,7 @@ def file_objection(
         user=user,
         record=objection,
         action="received",
-        kind=kind,
-        filer_name=filer_name,
-        filer_kind=filer_kind,
-        received_on=received_on,
-        asset_id=asset_id,
+        fields=("kind", "filer_name", "filer_kind", "received_on", "asset_id"),
     )
     if late is not None:
         # The court keeps every filing it receives; a late one is recorded and closed as not accepted.

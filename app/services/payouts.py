@@ -195,11 +195,8 @@ def request_payout(
         user=user,
         record=payout,
         action="request",
+        fields=("kind", "payee_name", "approver_role", "requested_on"),
         reason=notes,
-        kind=kind,
-        payee_name=payout.payee_name,
-        approver_role=payout.approver_role,
-        requested_on=requested_on,
     )
 
 
@@ -298,7 +295,7 @@ def request_deferral(
         requested_on=requested_on,
     )
     return DEFERRALS.created(
-        session, user=user, record=deferral, action="request", reason=reason, reason_kind=reason_kind
+        session, user=user, record=deferral, action="request", fields=("reason_kind",), reason=reason
     )
 
 

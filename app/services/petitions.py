@@ -139,10 +139,7 @@ def receive_petition(
         user=user,
         record=petition,
         action="received",
-        received_on=received_on,
-        channel=channel,
-        petitioner_name=petitioner_name,
-        repeat_of_id=petition.repeat_of_id,
+        fields=("received_on", "channel", "petitioner_name", "repeat_of_id"),
     )
     # SPC petition rules 2021: registered within 5 working days of receipt.
     PETITIONS.clock(session, petition, "petition.received", on=received_on)

@@ -175,10 +175,9 @@ def submit_referral(
         user=user,
         record=referral,
         action="submitted",
-        unit_code=referral.unit_code,
-        submitted_on=submitted_on,
-        materials=[m.item for m in materials],
+        fields=("unit_code", "submitted_on"),
         reason=summary,
+        materials=[m.item for m in materials],
     )
 
 

@@ -339,11 +339,21 @@ class Workflow(Generic[R]):
         return command_of
 
     def created(
-        self, session: Session, *, user: User, record: R, action: str, reason: str | None = None, **after: Any
+        self,
+        session: Session,
+        *,
+        user: User,
+        record: R,
+        action: str,
+        fields: Sequence[str] = (),
+        reason: str | None = None,
+        **after: Any,
     ) -> R:
-        """Store a new record with its audit entry; returns it with its children."""
+        """Store a new record with its audit entry, which says its audited fields, then ``fields`` of it
+        as stored, then ``after``; returns it with its children."""
         session.add(record)
         session.flush()
+        after = {**fields_of(*fields)(record), **after}
         self._audit(session, user=user, record=record, action=action, before=None, reason=reason, after=after)
         return self.reload(session, _fields(record).id)
 

@@ -13,12 +13,13 @@ from app.enums import DeletionTrigger
 from app.enums import DishonestGround
 from app.enums import DishonestListingState
 from app.models.base import Base
+from app.models.base import Decided
 from app.models.base import StringEnum
 from app.models.base import id_order_indexes
 from app.models.case import CaseRecord
 
 
-class DishonestListing(CaseRecord, Base):
+class DishonestListing(Decided, CaseRecord, Base):
     """A respondent proposed for the list by the handling judge, decided by the director, and
     deleted when paid, settled or the term ends."""
 
@@ -34,9 +35,6 @@ class DishonestListing(CaseRecord, Base):
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     proposed_on: Mapped[date]
 
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    decided_on: Mapped[date | None]
-    decision_reason: Mapped[str | None] = mapped_column(Text)
     extra_years: Mapped[int] = mapped_column(default=0)
     term_years: Mapped[int | None]  # None: no fixed term (SPC dishonest-list rules art. 2)
     term_ends_on: Mapped[date | None]

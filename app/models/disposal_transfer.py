@@ -13,14 +13,16 @@ from sqlalchemy.orm import relationship
 
 from app.enums import DisposalTransferState
 from app.models.base import Base
+from app.models.base import Decided
 from app.models.base import Money
+from app.models.base import Requested
 from app.models.base import StringEnum
 from app.models.base import id_order_indexes
 from app.models.case import CaseRecord
 from app.models.disposal_task import DisposalTask
 
 
-class DisposalTransfer(CaseRecord, Base):
+class DisposalTransfer(Requested, Decided, CaseRecord, Base):
     """A case sent by its handling judge to the property-disposal group, approved by a deputy
     director, worked by the group and returned to the team it came from."""
 
@@ -34,14 +36,8 @@ class DisposalTransfer(CaseRecord, Base):
     origin_unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
     origin_handler_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     disposal_document_id: Mapped[int] = mapped_column(ForeignKey("measure.id"))
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    requested_on: Mapped[date]
     notes: Mapped[str | None] = mapped_column(Text)
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"))  # the asset to dispose of, if named
-
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    decided_on: Mapped[date | None]
-    decision_reason: Mapped[str | None] = mapped_column(Text)
 
     returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     returned_on: Mapped[date | None]

@@ -36,6 +36,7 @@ from app.services.case_access import visible_cases
 from app.services.workflow import Change
 from app.services.workflow import Step
 from app.services.workflow import Workflow
+from app.services.workflow import fields_of
 from app.services.workflow import legal_date_or_today
 from app.services.workflow import record_decision
 from app.settings import get_settings
@@ -145,12 +146,7 @@ def propose_listing(
         user=user,
         record=listing,
         action="propose",
-        after={
-            "respondent_id": respondent_id,
-            "ground": ground,
-            "state": listing.state,
-            "proposed_on": proposed_on,
-        },
+        after=fields_of("respondent_id", "ground", "state", "proposed_on")(listing),
         reason=facts,
     )
     return listing

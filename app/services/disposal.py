@@ -39,6 +39,7 @@ from app.services.workflow import Change
 from app.services.workflow import Step
 from app.services.workflow import Workflow
 from app.services.workflow import check_legal_date
+from app.services.workflow import fields_of
 from app.services.workflow import legal_date_or_today
 from app.services.workflow import record_decision
 
@@ -172,14 +173,14 @@ def request_transfer(
         user=user,
         record=transfer,
         action="request",
-        after={
-            "state": transfer.state,
-            "requested_on": requested_on,
-            "disposal_document_id": document.id,
-            "asset_id": asset_id,
-            "origin_unit_code": case.unit_code,
-            "origin_handler_id": case.handler_id,
-        },
+        after=fields_of(
+            "state",
+            "requested_on",
+            "disposal_document_id",
+            "asset_id",
+            "origin_unit_code",
+            "origin_handler_id",
+        )(transfer),
         reason=notes,
     )
     return TRANSFERS.get(session, user=user, record_id=transfer.id)

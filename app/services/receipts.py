@@ -47,18 +47,23 @@ RECEIPTS = Workflow(
 )
 
 
+def case_of_reference(session: Session, reference: str) -> Case | None:
+    """The case whose account has this reference, or None; :class:`ReferenceError` when it is not a
+    well-formed reference."""
+    case = session.get(Case, case_id_of_reference(reference))
+    if case is None or ledger.reference_of(case) != reference.strip().upper():
+        return None
+    return case
+
+
 def case_quoted(session: Session, quoted: str | None) -> Case | None:
     """The case whose account reference was quoted, or None when it names none."""
     if quoted is None:
         return None
     try:
-        case_id = case_id_of_reference(quoted)
+        return case_of_reference(session, quoted)
     except ReferenceError:
         return None
-    case = session.get(Case, case_id)
-    if case is None or ledger.reference_of(case) != quoted.strip().upper():
-        return None
-    return case
 
 
 _snapshot = fields_of(
@@ -144,11 +149,10 @@ def claim_receipt(
     # An unclaimed receipt is locked by nothing else, so taking it before its case cannot deadlock.
     receipt = RECEIPTS.for_action(session, user, receipt_id, "claim", expected_version)
     try:
-        case_id = case_id_of_reference(account_reference)
+        found = case_of_reference(session, account_reference)
     except ReferenceError as error:
         raise InvalidInput("account_reference", str(error)) from None
-    found = session.get(Case, case_id)
-    if found is None or ledger.reference_of(found) != account_reference.strip().upper():
+    if found is None:
         raise InvalidInput("account_reference", f"no case has the account {account_reference}")
     case = ledger.locked_case(session, found.id)
     claimed_on = legal_date_or_today(

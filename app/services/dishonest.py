@@ -90,6 +90,7 @@ LISTINGS = Workflow(
     locks_case=True,
     action_prefix="dishonest",
     id_name="listing_id",
+    snapshot=fields_of("state"),
     filters={"case_id": DishonestListing.case_id, "state": DishonestListing.state},
 )
 
@@ -180,7 +181,6 @@ def decide_listing(
     """The director approves (the listing runs for its term) or refuses with a reason."""
     session, user, listing = change.session, change.user, change.record
     case = listing.case
-    before = {"state": listing.state}
     decided_on = record_decision(
         listing,
         user=user,
@@ -201,22 +201,13 @@ def decide_listing(
         listing.state = L.active
     else:
         listing.state = L.refused
-    session.flush()
-    LISTINGS.audit(
-        session,
-        user=user,
-        record=listing,
-        action=str(decision),
-        before=before,
-        after={
-            "state": listing.state,
-            "decided_on": decided_on,
-            "term_years": listing.term_years,
-            "term_ends_on": listing.term_ends_on,
-        },
+    return change.save(
+        str(decision),
         reason=reason,
+        decided_on=decided_on,
+        term_years=listing.term_years,
+        term_ends_on=listing.term_ends_on,
     )
-    return listing
 
 
 def _set_term(listing: DishonestListing, *, decided_on: date, extra_years: int) -> None:

@@ -91,6 +91,7 @@ LISTINGS = Workflow(
     action_prefix="dishonest",
     id_name="listing_id",
     snapshot=fields_of("state"),
+    withdrawn=L.withdrawn,
     filters={"case_id": DishonestListing.case_id, "state": DishonestListing.state},
 )
 
@@ -398,7 +399,7 @@ def on_case_closed(
         trigger = None  # SPC dishonest-list rules art. 10(2): deleted once the settlement is performed
     for listing in listings:
         if listing.state == L.proposed:
-            _withdraw(session, listing=listing, user=user, reason=f"case closed ({mode})")
+            LISTINGS.withdraw(session, user=user, record=listing, reason=f"case closed ({mode})")
         elif trigger is not None:
             _trigger(
                 session,
@@ -423,22 +424,9 @@ def withdraw_proposed(session: Session, *, case: Case, user: User, reason: str) 
         )
     )
     for listing in proposed:
-        _withdraw(session, listing=listing, user=user, reason=reason)
+        LISTINGS.withdraw(session, user=user, record=listing, reason=reason)
     session.flush()
     return [listing.id for listing in proposed]
-
-
-def _withdraw(session: Session, *, listing: DishonestListing, user: User, reason: str) -> None:
-    listing.state = L.withdrawn
-    LISTINGS.audit(
-        session,
-        user=user,
-        record=listing,
-        action="withdraw",
-        before={"state": L.proposed},
-        after={"state": L.withdrawn},
-        reason=reason,
-    )
 
 
 def listings_of(session: Session, case_id: int) -> list[DishonestListing]:

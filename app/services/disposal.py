@@ -82,6 +82,7 @@ TRANSFERS = Workflow(
     locks_case=True,
     action_prefix="disposal",
     id_name="transfer_id",
+    withdrawn=S.withdrawn,
     filters={"state": DisposalTransfer.state, "case_id": DisposalTransfer.case_id},
 )
 
@@ -328,15 +329,6 @@ def withdraw_pending(session: Session, *, case: Case, user: User, reason: str) -
         )
     )
     for transfer in pending:
-        transfer.state = S.withdrawn
-        TRANSFERS.audit(
-            session,
-            user=user,
-            record=transfer,
-            action="withdraw",
-            before={"state": S.requested},
-            after={"state": S.withdrawn},
-            reason=reason,
-        )
+        TRANSFERS.withdraw(session, user=user, record=transfer, reason=reason)
     session.flush()
     return [t.id for t in pending]

@@ -188,6 +188,7 @@ class Workflow(Generic[R]):
     clocks_on_case: bool = True  # its deadline events belong to its case (not so: the office's own clocks)
     filters: Mapping[str, Any] = field(default_factory=dict)  # a list's filters: the column of each name
     id_name: str = ""  # how its commands name the record's id, e.g. "referral_id"; by default ``<entity>_id``
+    withdrawn: Any = None  # the state an undecided request lapses to when its case closes or changes hands
 
     def __post_init__(self) -> None:
         if not self.noun:
@@ -413,6 +414,21 @@ class Workflow(Generic[R]):
             case_id=_fields(record).case_id,
             before=before,
             after=after,
+            reason=reason,
+        )
+
+    def withdraw(self, session: Session, *, user: User, record: R, reason: str) -> None:
+        """A request left undecided lapses (its case closed or changed hands): its ``state`` becomes the
+        declared ``withdrawn`` one, audited as ``withdraw`` from the state it was in."""
+        before = {"state": self.state_of(record)}
+        _fields(record).state = self.withdrawn
+        self.audit(
+            session,
+            user=user,
+            record=record,
+            action="withdraw",
+            before=before,
+            after={"state": self.withdrawn},
             reason=reason,
         )
 

@@ -57,6 +57,8 @@ from app.services.case_access import load_case
 from app.services.idempotency import IdempotencyKeyReused
 from app.services.workflow import Workflow
 
+# Where the app factory mounts the routers (app.main), as the Location of a created record names it.
+API_PREFIX = "/api/v1"
 # What every command may answer besides its record: the caller may not, no such record, not in this
 # state, a stale If-Match.
 COMMAND_PROBLEMS = (Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed)
@@ -93,9 +95,9 @@ class Command:
 
 
 class Desk:
-    """A desk's record, named once: its read schema and its workflow, with the routes of the desk's
-    router as rows: ``desk.routes(Create(…), desk.listing(…), desk.show(…))``,
-    ``desk.commands(Command(…))``.
+    """A desk's record, named once: its read schema, its workflow and its path
+    (``/objections/{objection_id}``), with the routes of the desk's router as rows:
+    ``desk.routes(desk.create(…), desk.listing(…), desk.show(…))``, ``desk.commands(Command(…))``.
     ``read``: how the record is shown when it is more than its schema with the caller's actions."""
 
     def __init__(
@@ -103,9 +105,10 @@ class Desk:
         router: APIRouter,
         schema: type[BaseModel],
         workflow: Workflow[Any],
+        path: str,
         read: Callable[[Any, User], Any] | None = None,
     ) -> None:
-        self.router, self.schema, self.workflow = router, schema, workflow
+        self.router, self.schema, self.workflow, self.path = router, schema, workflow, path
         self.read = read or record_reader(schema, workflow)
 
     def routes(self, *routes: Route) -> None:
@@ -132,9 +135,35 @@ class Desk:
 
         return Listing(path, operation_id, permission, service, summary, filters=filters, cursor=cursor)
 
-    def show(self, path: str, operation_id: str, permission: str, summary: str) -> Show:
-        """``GET {path}``: the desk's record by its id, with its children (:meth:`Workflow.read`)."""
-        return Show(path, operation_id, permission, self.workflow.read, summary)
+    def show(self, operation_id: str, permission: str, summary: str) -> Show:
+        """``GET`` the desk's path: the desk's record by its id, with its children (:meth:`Workflow.read`)."""
+        return Show(self.path, operation_id, permission, self.workflow.read, summary)
+
+    def create(
+        self,
+        path: str,
+        operation_id: str,
+        permission: str,
+        body: type[BaseModel],
+        service: Callable[..., Any],
+        summary: str,
+        *,
+        problems: Sequence[type[DomainError]],
+        versioned: bool = False,
+    ) -> Create:
+        """``POST {path}``: a new record of the desk, which the 201 names at the desk's path."""
+        location = API_PREFIX + re.sub(r"{\w+}$", "{id}", self.path)
+        return Create(
+            path,
+            operation_id,
+            permission,
+            body,
+            service,
+            summary,
+            problems=problems,
+            location=location,
+            versioned=versioned,
+        )
 
     def commands(self, *commands: Command) -> None:
         """Mount each command as a ``Change`` allowed by the permission of its action's step."""

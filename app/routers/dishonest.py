@@ -11,7 +11,6 @@ from app.errors import GateNotMet
 from app.errors import NotFound
 from app.errors import TransitionNotAllowed
 from app.routing import Command
-from app.routing import Create
 from app.routing import Desk
 from app.routing import Filter
 from app.schemas.dishonest import DeletionCreate
@@ -24,11 +23,11 @@ from app.services.case_access import COMMAND_POLICY
 
 router = APIRouter(tags=["dishonest list"])
 
-desk = Desk(router, DishonestListingRead, dishonest.LISTINGS)
+desk = Desk(router, DishonestListingRead, dishonest.LISTINGS, "/dishonest-listings/{listing_id}")
 _STATE = Filter("state", DishonestListingState | None)
 
 desk.routes(
-    Create(
+    desk.create(
         "/cases/{case_id}/dishonest-listings",
         "propose_dishonest_listing",
         COMMAND_POLICY["propose_dishonest"],
@@ -36,7 +35,6 @@ desk.routes(
         dishonest.propose_listing,
         "Propose a respondent for the dishonest list (the handling judge).",
         problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
-        location="/api/v1/dishonest-listings/{id}",
     ),
     desk.listing(
         "/cases/{case_id}/dishonest-listings",
@@ -53,7 +51,6 @@ desk.routes(
         filters=[_STATE],
     ),
     desk.show(
-        "/dishonest-listings/{listing_id}",
         "get_dishonest_listing",
         "dishonest.read",
         "One dishonest-list proposal or listing.",

@@ -11,6 +11,7 @@ from app.errors import GateNotMet
 from app.errors import NotFound
 from app.errors import PreconditionFailed
 from app.errors import TransitionNotAllowed
+from app.routing import API_PREFIX
 from app.routing import Command
 from app.routing import Create
 from app.routing import Desk
@@ -27,10 +28,10 @@ from app.services.case_access import COMMAND_POLICY
 
 router = APIRouter(tags=["disposal"])
 
-desk = Desk(router, DisposalTransferRead, disposal.TRANSFERS)
+desk = Desk(router, DisposalTransferRead, disposal.TRANSFERS, "/disposal-transfers/{transfer_id}")
 
 desk.routes(
-    Create(
+    desk.create(
         "/cases/{case_id}/disposal-transfers",
         "request_disposal_transfer",
         COMMAND_POLICY["request_disposal"],
@@ -39,7 +40,6 @@ desk.routes(
         "Ask to send the case to the property-disposal group "
         "(the handling judge, once the ruling is served).",
         problems=(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, GateNotMet, Conflict),
-        location="/api/v1/disposal-transfers/{id}",
         versioned=True,
     ),
     Create(
@@ -50,7 +50,7 @@ desk.routes(
         disposal.record_task,
         "Record a task done on a transferred case (the property-disposal group).",
         problems=(Forbidden, NotFound, TransitionNotAllowed),
-        location="/api/v1/disposal-transfers/{transfer_id}",
+        location=API_PREFIX + desk.path,
         schema=DisposalTaskRead,
     ),
     desk.listing(
@@ -61,7 +61,6 @@ desk.routes(
         filters=[Filter("state", DisposalTransferState | None), Filter("case_id", RowId | None)],
     ),
     desk.show(
-        "/disposal-transfers/{transfer_id}",
         "get_disposal_transfer",
         "disposal.read",
         "One disposal transfer with its tasks.",

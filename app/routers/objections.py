@@ -12,7 +12,6 @@ from app.enums import ObjectionState
 from app.errors import Forbidden
 from app.errors import NotFound
 from app.routing import Command
-from app.routing import Create
 from app.routing import Desk
 from app.routing import Filter
 from app.schemas.objection import DocketCreate
@@ -27,10 +26,10 @@ from app.services import objections
 
 router = APIRouter(tags=["objections"])
 
-desk = Desk(router, ObjectionRead, objections.OBJECTIONS)
+desk = Desk(router, ObjectionRead, objections.OBJECTIONS, "/objections/{objection_id}")
 
 desk.routes(
-    Create(
+    desk.create(
         "/objections",
         "file_objection",
         "objection.file",
@@ -38,7 +37,6 @@ desk.routes(
         objections.file_objection,
         "Receive an objection against a case (starts D5 or D6).",
         problems=(Forbidden, NotFound),
-        location="/api/v1/objections/{id}",
     ),
     desk.listing(
         "/objections",
@@ -58,7 +56,6 @@ desk.routes(
         "The objections filed against one case, newest first.",
     ),
     desk.show(
-        "/objections/{objection_id}",
         "get_objection",
         "objection.read",
         "One objection with its hearings, ruling and reconsideration.",

@@ -11,7 +11,6 @@ from app.errors import Forbidden
 from app.errors import InsufficientFunds
 from app.errors import NotFound
 from app.routing import Command
-from app.routing import Create
 from app.routing import Desk
 from app.routing import Filter
 from app.schemas.common import RowId
@@ -26,11 +25,11 @@ from app.schemas.money import PayoutRead
 from app.services import payouts
 
 router = APIRouter(tags=["case money"])
-payout_desk = Desk(router, PayoutRead, payouts.PAYOUTS)
-deferral_desk = Desk(router, DeferralRead, payouts.DEFERRALS)
+payout_desk = Desk(router, PayoutRead, payouts.PAYOUTS, "/payouts/{payout_id}")
+deferral_desk = Desk(router, DeferralRead, payouts.DEFERRALS, "/payout-deferrals/{deferral_id}")
 
 payout_desk.routes(
-    Create(
+    payout_desk.create(
         "/cases/{case_id}/payouts",
         "request_payout",
         "payout.request",
@@ -38,7 +37,6 @@ payout_desk.routes(
         payouts.request_payout,
         "Ask for a payout from the case's balance to an applicant, or of the fee (the handling judge).",
         problems=(Forbidden, NotFound, InsufficientFunds),
-        location="/api/v1/payouts/{id}",
     ),
     payout_desk.listing(
         "/payouts",
@@ -47,7 +45,7 @@ payout_desk.routes(
         "Payouts of the cases the caller sees, newest first; `state=approved` is what the office has to pay.",
         filters=[Filter("state", PayoutState | None), Filter("case_id", RowId | None)],
     ),
-    payout_desk.show("/payouts/{payout_id}", "get_payout", "payout.read", "One payout."),
+    payout_desk.show("get_payout", "payout.read", "One payout."),
 )
 
 payout_desk.commands(
@@ -73,7 +71,7 @@ payout_desk.commands(
 
 
 deferral_desk.routes(
-    Create(
+    deferral_desk.create(
         "/cases/{case_id}/payout-deferrals",
         "request_payout_deferral",
         "payout.defer",
@@ -81,11 +79,8 @@ deferral_desk.routes(
         payouts.request_deferral,
         "Ask to defer the case's payouts, with the reason (the handling judge).",
         problems=(Forbidden, NotFound, Conflict),
-        location="/api/v1/payout-deferrals/{id}",
     ),
-    deferral_desk.show(
-        "/payout-deferrals/{deferral_id}", "get_payout_deferral", "payout.read", "One payout deferral."
-    ),
+    deferral_desk.show("get_payout_deferral", "payout.read", "One payout deferral."),
 )
 
 

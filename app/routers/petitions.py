@@ -10,7 +10,6 @@ from fastapi import Query
 from app.enums import PetitionState
 from app.errors import Forbidden
 from app.routing import Command
-from app.routing import Create
 from app.routing import Desk
 from app.routing import Filter
 from app.routing import PlainCursor
@@ -27,10 +26,10 @@ from app.services import petitions
 
 router = APIRouter(tags=["petitions"])
 
-desk = Desk(router, PetitionRead, petitions.PETITIONS)
+desk = Desk(router, PetitionRead, petitions.PETITIONS, "/petitions/{petition_id}")
 
 desk.routes(
-    Create(
+    desk.create(
         "/petitions",
         "receive_petition",
         "petition.handle",
@@ -38,7 +37,6 @@ desk.routes(
         petitions.receive_petition,
         "Receive a petition (starts D9); a repeat on the same case links to the first.",
         problems=(Forbidden,),
-        location="/api/v1/petitions/{id}",
     ),
     desk.listing(
         "/petitions",
@@ -54,7 +52,6 @@ desk.routes(
         cursor=PlainCursor,
     ),
     desk.show(
-        "/petitions/{petition_id}",
         "get_petition",
         "petition.read",
         "One petition with its routing, urgings, reply and closing.",

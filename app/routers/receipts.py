@@ -9,7 +9,6 @@ from app.enums import ReceiptState
 from app.errors import Conflict
 from app.errors import Forbidden
 from app.routing import Command
-from app.routing import Create
 from app.routing import Desk
 from app.routing import Filter
 from app.schemas.common import RowId
@@ -20,10 +19,10 @@ from app.services import receipts
 
 router = APIRouter(tags=["case money"])
 
-desk = Desk(router, ReceiptRead, receipts.RECEIPTS)
+desk = Desk(router, ReceiptRead, receipts.RECEIPTS, "/receipts/{receipt_id}")
 
 desk.routes(
-    Create(
+    desk.create(
         "/receipts",
         "record_receipt",
         "money.receive",
@@ -31,7 +30,6 @@ desk.routes(
         receipts.record_receipt,
         "Record money received: into the case whose account it quotes, else unclaimed (the office).",
         problems=(Forbidden, Conflict),
-        location="/api/v1/receipts/{id}",
     ),
     desk.listing(
         "/receipts",
@@ -40,7 +38,7 @@ desk.routes(
         "Receipts, newest first; `state=unclaimed` is the list waiting to be claimed.",
         filters=[Filter("state", ReceiptState | None), Filter("case_id", RowId | None)],
     ),
-    desk.show("/receipts/{receipt_id}", "get_receipt", "receipt.read", "One receipt."),
+    desk.show("get_receipt", "receipt.read", "One receipt."),
 )
 
 desk.commands(

@@ -20,7 +20,6 @@ from app.errors import problem_responses
 from app.models.refusal_referral import RefusalReferral
 from app.models.user import User
 from app.routing import Command
-from app.routing import Create
 from app.routing import Desk
 from app.routing import Filter
 from app.routing import PlainCursor
@@ -54,11 +53,13 @@ def _read(referral: RefusalReferral, user: User) -> RefusalReferralRead:
     )
 
 
-desk = Desk(router, RefusalReferralRead, refusal_referrals.REFERRALS, read=_read)
+desk = Desk(
+    router, RefusalReferralRead, refusal_referrals.REFERRALS, "/refusal-referrals/{referral_id}", read=_read
+)
 
 
 desk.routes(
-    Create(
+    desk.create(
         "/refusal-referrals",
         "submit_refusal_referral",
         COMMAND_POLICY["refer_refusal"],
@@ -66,7 +67,6 @@ desk.routes(
         refusal_referrals.submit_referral,
         "Hand a suspected refusal to execute, with its materials, to the comprehensive group.",
         problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
-        location="/api/v1/refusal-referrals/{id}",
     ),
     desk.listing(
         "/refusal-referrals",
@@ -108,7 +108,6 @@ def referral_stats(
 
 desk.routes(
     desk.show(
-        "/refusal-referrals/{referral_id}",
         "get_refusal_referral",
         "referral.read",
         "One referral with its materials, checklist and follow-up.",

@@ -173,8 +173,12 @@ def not_in_future(value: date, *, called: str | None = None) -> date:
 
 # The legal date of an act the client reports (API.md conventions): not later than today at the court.
 LegalDate = Annotated[date, AfterValidator(not_in_future)]
+# The date of an act that the client may leave out: the service takes today at the court.
+LegalDateOrToday = Annotated[LegalDate | None, Field(description="defaults to today")]
 DocumentNumber = Annotated[str, Field(min_length=1, max_length=100, examples=["（2026）豫0104执123号"])]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+# A free-text note on a step of a desk's workflow; unlike LongText it may be empty.
+Note = Annotated[str, Field(max_length=4000)]
 # What a record's reader may do next (and what a 409 names instead): the caller's, not the state's.
 AllowedActions = Annotated[
     list[str],
@@ -232,7 +236,7 @@ class DecisionInput(InputModel):
     """A leader approves or refuses what was asked; a refusal states its reason."""
 
     decision: Decision
-    decided_on: LegalDate | None = Field(None, description="defaults to today")
+    decided_on: LegalDateOrToday = None
     reason: LongText | None = Field(None, description="required when refusing")
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from app.schemas.common import DecisionInput
 from app.schemas.common import InputModel
 from app.schemas.common import ISODate
 from app.schemas.common import LegalDate
+from app.schemas.common import LegalDateOrToday
 from app.schemas.common import LongText
 from app.schemas.common import ORMModel
 from app.schemas.common import RowId
@@ -41,7 +42,7 @@ class DishonestListingCreate(InputModel):
     )
     ground: DishonestGround
     facts: LongText = Field(description="the facts that make the ground out")
-    proposed_on: LegalDate | None = Field(None, description="defaults to today")
+    proposed_on: LegalDateOrToday = None
 
 
 class DishonestDecisionCreate(DecisionInput):
@@ -83,7 +84,7 @@ class DeletionCreate(InputModel):
 
     model_config = example(deleted_on="2026-07-03", note="已在失信被执行人名单中删除")
 
-    deleted_on: LegalDate | None = Field(None, description="defaults to today")
+    deleted_on: LegalDateOrToday = None
     note: LongText | None = None
 
 

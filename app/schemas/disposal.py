@@ -14,6 +14,7 @@ from app.schemas.common import DecisionInput
 from app.schemas.common import InputModel
 from app.schemas.common import ISODate
 from app.schemas.common import LegalDate
+from app.schemas.common import LegalDateOrToday
 from app.schemas.common import LongText
 from app.schemas.common import MoneyIn
 from app.schemas.common import MoneyOut
@@ -29,7 +30,7 @@ class DisposalTransferCreate(InputModel):
         requested_on="2026-04-02", notes="被执行人名下房产一套（郑州市管城回族区），已查封，请评估拍卖"
     )
 
-    requested_on: LegalDate | None = Field(None, description="defaults to today")
+    requested_on: LegalDateOrToday = None
     notes: LongText | None = Field(
         None, description="the property to dispose of and anything the group needs"
     )
@@ -63,7 +64,7 @@ class DisposalReturnCreate(InputModel):
 
     model_config = example(returned_on="2026-06-30", amount_realised="1150000.00", result="第一次拍卖成交")
 
-    returned_on: LegalDate | None = Field(None, description="defaults to today")
+    returned_on: LegalDateOrToday = None
     amount_realised: MoneyIn = Field(
         validation_alias=AliasChoices("amount_realised", "amount_realized"),
         description="yuan realised by the disposal (0.00 when nothing)",

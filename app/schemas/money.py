@@ -20,6 +20,7 @@ from app.schemas.common import DecisionInput
 from app.schemas.common import InputModel
 from app.schemas.common import ISODate
 from app.schemas.common import LegalDate
+from app.schemas.common import LegalDateOrToday
 from app.schemas.common import LongText
 from app.schemas.common import MoneyIn
 from app.schemas.common import MoneyOut
@@ -101,7 +102,7 @@ class ReceiptClaim(InputModel):
     model_config = example(account_reference="41010400000000013", claimed_on="2026-07-02")
 
     account_reference: AccountReference
-    claimed_on: LegalDate | None = Field(None, description="defaults to today")
+    claimed_on: LegalDateOrToday = None
 
 
 class ReceiptRead(ORMModel):
@@ -144,7 +145,7 @@ class PayoutCreate(InputModel):
     )
     payee_account: BankAccount | None = Field(None, description="the party's account paid into")
     payee_bank: Name | None = None
-    requested_on: LegalDate | None = Field(None, description="defaults to today")
+    requested_on: LegalDateOrToday = None
     notes: LongText | None = None
 
     @model_validator(mode="after")
@@ -168,7 +169,7 @@ class PayoutExecution(InputModel):
     model_config = example(bank_reference="ICBC20260706-004567", executed_on="2026-07-06")
 
     bank_reference: BankReference
-    executed_on: LegalDate | None = Field(None, description="defaults to today")
+    executed_on: LegalDateOrToday = None
 
 
 class PayoutRead(ORMModel):
@@ -205,7 +206,7 @@ class DeferralCreate(InputModel):
 
     reason_kind: DeferralReason
     reason: LongText
-    requested_on: LegalDate | None = Field(None, description="defaults to today")
+    requested_on: LegalDateOrToday = None
 
 
 class DeferralDecision(DecisionInput):
@@ -219,7 +220,7 @@ class DeferralLift(InputModel):
 
     model_config = example(lifted_on="2026-07-20", reason="异议已驳回")
 
-    lifted_on: LegalDate | None = Field(None, description="defaults to today")
+    lifted_on: LegalDateOrToday = None
     reason: LongText | None = None
 
 
@@ -246,7 +247,7 @@ class ReversalCreate(InputModel):
     model_config = example(reason="银行退回：收款账户户名不符", reversed_on="2026-07-09")
 
     reason: LongText
-    reversed_on: LegalDate | None = Field(None, description="defaults to today")
+    reversed_on: LegalDateOrToday = None
 
 
 class LedgerEntryRead(ORMModel):

@@ -17,12 +17,11 @@ from app.schemas.common import AllowedActions
 from app.schemas.common import InputModel
 from app.schemas.common import ISODate
 from app.schemas.common import Name
+from app.schemas.common import Note
 from app.schemas.common import ORMModel
 from app.schemas.common import RowId
 from app.schemas.common import example
 from app.settings import get_settings
-
-_NOTE = Field(None, max_length=4000)
 
 
 class ObjectionCreate(InputModel):
@@ -120,7 +119,7 @@ class TransferCreate(InputModel):
 
     transferred_on: ISODate = Field(description="date the file went to the higher court")
     higher_court: Annotated[Name, Field(max_length=100)] | None = Field(None, examples=["郑州市中级人民法院"])
-    note: str | None = _NOTE
+    note: Note | None = None
 
 
 class HearingRead(ORMModel):

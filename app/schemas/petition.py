@@ -14,11 +14,11 @@ from app.schemas.common import AllowedActions
 from app.schemas.common import InputModel
 from app.schemas.common import ISODate
 from app.schemas.common import Name
+from app.schemas.common import Note
 from app.schemas.common import ORMModel
 from app.schemas.common import RowId
 from app.schemas.common import example
 
-_NOTE = Field(None, max_length=4000)
 _TODAY = "today (court time) when absent"
 
 
@@ -58,7 +58,7 @@ class RouteCreate(InputModel):
         description="the handling team; only needed when the petition has no case allocated to a team",
     )
     routed_on: ISODate | None = Field(None, description=_TODAY)
-    note: str | None = _NOTE
+    note: Note | None = None
 
 
 class UrgeCreate(InputModel):
@@ -71,7 +71,7 @@ class UrgeCreate(InputModel):
 class SuperviseCreate(InputModel):
     model_config = example(note="列入局领导督办", supervised_on="2026-05-07")
 
-    note: str | None = _NOTE
+    note: Note | None = None
     supervised_on: ISODate | None = Field(None, description=_TODAY)
 
 
@@ -88,14 +88,14 @@ class ResolveCreate(InputModel):
     model_config = example(resolved_on="2026-05-20", note="信访人表示满意")
 
     resolved_on: ISODate | None = Field(None, description=_TODAY)
-    note: str | None = _NOTE
+    note: Note | None = None
 
 
 class CloseCreate(InputModel):
     model_config = example(closed_on="2026-05-21", note="已答复信访人，报结")
 
     closed_on: ISODate | None = Field(None, description=_TODAY)
-    note: str | None = _NOTE
+    note: Note | None = None
 
 
 class UrgeRead(ORMModel):

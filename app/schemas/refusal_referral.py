@@ -18,11 +18,10 @@ from app.schemas.common import AllowedActions
 from app.schemas.common import InputModel
 from app.schemas.common import ISODate
 from app.schemas.common import Name
+from app.schemas.common import Note
 from app.schemas.common import ORMModel
 from app.schemas.common import RowId
 from app.schemas.common import example
-
-_NOTE = Field(None, max_length=4000)
 
 
 class MaterialIn(InputModel):
@@ -35,7 +34,7 @@ class MaterialIn(InputModel):
         description="a checklist item: evidence_of_ability_to_perform, evidence_of_refusal, "
         "documents_served, warnings_given, or one the court adds",
     )
-    note: str | None = _NOTE
+    note: Note | None = None
 
 
 def _item_codes_as_objects(value: Any) -> Any:
@@ -71,7 +70,7 @@ class SupplementCreate(InputModel):
     model_config = example(materials=[{"item": "warnings_given", "note": "训诫笔录"}], note="按要求补充")
 
     materials: list[MaterialIn] = Field(min_length=1, max_length=100)
-    note: str | None = _NOTE
+    note: Note | None = None
 
     _materials = field_validator("materials", mode="before")(_item_codes_as_objects)
 
@@ -87,7 +86,7 @@ class ReviewCreate(InputModel):
         max_length=100,
         description="checklist items to supplement; at least one when returned",
     )
-    note: str | None = _NOTE
+    note: Note | None = None
     reviewed_on: ISODate | None = Field(None, description="today (court time) when absent")
 
 
@@ -96,7 +95,7 @@ class LiaisonCreate(InputModel):
 
     liaised_on: ISODate | None = Field(None, description="date of the hand-over to the criminal division")
     contact: Name | None = Field(None, description="the criminal division's contact")
-    note: str | None = _NOTE
+    note: Note | None = None
 
 
 class PoliceTransferCreate(InputModel):
@@ -125,7 +124,7 @@ class OutcomeCreate(InputModel):
         validation_alias=AliasChoices("decided_on", "outcome_on"),
     )
     reference: str | None = Field(None, max_length=100, description="document number of the decision")
-    note: str | None = _NOTE
+    note: Note | None = None
 
 
 class MaterialRead(ORMModel):

@@ -9,6 +9,7 @@ from fastapi import Response
 from app.deps import Authorized
 from app.deps import ExpectedVersion
 from app.deps import SessionDep
+from app.deps import with_etag
 from app.errors import Forbidden
 from app.errors import PreconditionFailed
 from app.errors import problem_responses
@@ -32,8 +33,7 @@ def read_calendar_year(
 ) -> CalendarYearRead:
     """The working-day calendar in force for a year: holidays, make-up working days, and its source."""
     view = calendar.calendar_year(session, year=year)
-    response.headers["ETag"] = f'"{view.version}"'
-    return CalendarYearRead.model_validate(view, from_attributes=True)
+    return with_etag(response, CalendarYearRead.model_validate(view, from_attributes=True))
 
 
 @router.put(
@@ -56,5 +56,6 @@ def update_calendar_year(
     view, recomputed = calendar.update_calendar_year(
         session, year=year, body_year=body_year, user=user, expected_version=expected_version, **arrangement
     )
-    response.headers["ETag"] = f'"{view.version}"'
-    return CalendarYearUpdated.model_validate({**asdict(view), "deadlines_recomputed": recomputed})
+    return with_etag(
+        response, CalendarYearUpdated.model_validate({**asdict(view), "deadlines_recomputed": recomputed})
+    )

@@ -10,6 +10,7 @@ from fastapi import Response
 from app.deps import Authorized
 from app.deps import ExpectedVersion
 from app.deps import SessionDep
+from app.deps import with_etag
 from app.errors import problem_responses
 from app.models.user import User
 from app.routing import COMMAND_PROBLEMS
@@ -68,5 +69,4 @@ def record_investigation(
     case = registration.record_investigation(
         session, case_id=case_id, user=user, expected_version=expected_version, **dict(body)
     )
-    response.headers["ETag"] = f'"{case.version}"'
-    return read_of(InvestigationRead, case, case_id=case.id, note=body.note)
+    return with_etag(response, read_of(InvestigationRead, case, case_id=case.id, note=body.note))

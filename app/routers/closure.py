@@ -10,6 +10,7 @@ from app.errors import GateNotMet
 from app.errors import NotFound
 from app.errors import TransitionNotAllowed
 from app.models.case import Case
+from app.routing import API_PREFIX
 from app.routing import Change
 from app.routing import Create
 from app.routing import Show
@@ -79,7 +80,7 @@ add_routes(
             "Restore a 终本 case (恢复执行): "
             "a new linked case with a 执恢 number, to be registered and triaged.",
             problems=(Forbidden, NotFound, TransitionNotAllowed, Conflict),
-            location="/api/v1/cases/{case_id}",
+            location=API_PREFIX + "/cases/{case_id}",
             schema=RestorationRead,
             read=lambda case, _user: _restoration_read(case),
         ),

@@ -19,6 +19,7 @@ from app.errors import NotFound
 from app.errors import problem_responses
 from app.models.case_account import LedgerEntry
 from app.models.user import User
+from app.routing import API_PREFIX
 from app.routing import Show
 from app.routing import add_routes
 from app.rules.money import ZERO
@@ -105,5 +106,5 @@ def reverse_entry(
         operation=f"reverse_ledger_entry:{entry_id}",
         payload=body,
         create=reverse,
-        location=lambda created: f"/api/v1/cases/{created['case_id']}/ledger",
+        location=lambda created: f"{API_PREFIX}/cases/{created['case_id']}/ledger",
     )

@@ -15,6 +15,7 @@ from app.errors import PreconditionFailed
 from app.errors import TransitionNotAllowed
 from app.models.measure import Measure
 from app.models.user import User
+from app.routing import API_PREFIX
 from app.routing import Create
 from app.routing import Filter
 from app.routing import Listing
@@ -53,7 +54,7 @@ add_routes(
             _record_measure,
             "Record an enforcement measure on the case (the handling team).",
             problems=(Forbidden, NotFound, TransitionNotAllowed, PreconditionFailed, Conflict),
-            location="/api/v1/cases/{case_id}/measures/{id}",
+            location=API_PREFIX + "/cases/{case_id}/measures/{id}",
             versioned=True,
         ),
         Listing(

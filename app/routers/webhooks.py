@@ -19,6 +19,7 @@ from app.errors import NotFound
 from app.errors import PreconditionFailed
 from app.errors import problem_responses
 from app.models.user import User
+from app.routing import API_PREFIX
 from app.routing import Create
 from app.routing import Filter
 from app.routing import Listing
@@ -49,7 +50,7 @@ add_routes(
             webhooks.subscribe,
             "Register a receiver of events (URL, types, secret); 422 naming ``url`` for a URL refused.",
             problems=(Forbidden,),
-            location="/api/v1/webhook-subscriptions/{id}",
+            location=API_PREFIX + "/webhook-subscriptions/{id}",
             schema=SubscriptionCreated,
         ),
         Listing(

@@ -128,12 +128,7 @@ add_routes(
             MANAGE,
             webhooks.deliveries,
             "A subscription's deliveries, newest first: attempts, the receiver's last answer or error.",
-            filters=[
-                Filter(
-                    "status",
-                    Annotated[DeliveryStatus | None, Query(description="pending, delivered or failed")],
-                )
-            ],
+            filters=[Filter("status", DeliveryStatusFilter)],
             page=DeliveryPage,
             schema=DeliveryRead,
             for_caller=False,

@@ -21,11 +21,11 @@ from app.permission_table import document_permissions
 from app.routers import ROUTERS
 from app.routers import health
 from app.routers import problems
+from app.routing import API_PREFIX
 from app.services.session_listeners import install_session_listeners
 from app.settings import get_settings
 from app.text_input import reject_control_characters
 
-API_PREFIX = "/api/v1"
 TOKEN_PATH = f"{API_PREFIX}/auth/token"  # the one route under the prefix that takes a body without a token
 
 

@@ -37,6 +37,7 @@ from app.errors import problem_responses
 from app.models.case import Case
 from app.models.user import Account
 from app.models.user import User
+from app.routing import API_PREFIX
 from app.routing import Listing
 from app.routing import PlainCursor
 from app.routing import add_routes
@@ -66,7 +67,7 @@ router = APIRouter(tags=["cases"])
 
 
 def _case_url(case_id: int) -> str:
-    return f"/api/v1/cases/{case_id}"
+    return f"{API_PREFIX}/cases/{case_id}"
 
 
 @lru_cache

@@ -141,6 +141,23 @@ def test_the_bulk_export_is_read_by_the_filing_script_and_stored_by_the_bare_ins
     assert stored.cases == 3
 
 
+def test_the_write_floor_sends_the_filed_rows_into_tables_with_nothing_but_their_columns():
+    from sqlalchemy import MetaData
+    from sqlalchemy import PrimaryKeyConstraint
+
+    from app.models.base import Base
+    from bench.write_floor import FILED_TABLES
+    from bench.write_floor import _bare_copy
+
+    metadata = MetaData()
+    for name in FILED_TABLES:
+        table = Base.metadata.tables[name]
+        copy = _bare_copy(table, metadata)
+        assert [(c.name, type(c.type)) for c in copy.c] == [(c.name, type(c.type)) for c in table.c]
+        assert not copy.indexes and not copy.foreign_keys
+        assert [type(c) for c in copy.constraints] == [PrimaryKeyConstraint]
+
+
 @pytest.mark.skipif(not wrk.available(), reason="wrk is not installed")
 def test_wrk_posts_a_new_case_with_every_request(bare_server):
     day = api_overhead.filing_day()

@@ -315,6 +315,33 @@ def add_measure(
         return measure.id
 
 
+def make_disposal_ready_case(**kwargs: object) -> int:
+    """A brigade-1 case whose handling judge signed and served the auction ruling on 2026-04-01, so it
+    may be sent to the property-disposal group (plan §5(3))."""
+    case_id = make_team_case(1, **kwargs)
+    add_measure(
+        case_id,
+        "disposal_document",
+        date(2026, 4, 1),
+        signed_by="brigade1-judge",
+        document_number="拍卖裁定1",
+    )
+    return case_id
+
+
+def objection_body(case_id: int, **overrides: object) -> dict[str, object]:
+    """``POST /objections``: a party's objection to an enforcement act, received 2026-05-11."""
+    return {
+        "case_id": case_id,
+        "kind": "enforcement_act",
+        "filer_name": "某某贸易有限公司",
+        "filer_kind": "party",
+        "received_on": "2026-05-11",
+        "grounds": "查封的房屋系被执行人唯一住房",
+        **overrides,
+    }
+
+
 def add_termination_measures(case_id: int, on: date, *, skip: tuple[str, ...] = ()) -> None:
     """Every measure the 终本 gate asks for, dated ``on``, except the kinds in ``skip``."""
     for kind, subtype in TERMINATION_MEASURES:

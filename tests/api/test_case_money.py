@@ -23,8 +23,8 @@ from app.services import deadline_board
 from app.services import deadline_clocks
 from app.services import deadline_events
 from tests.conftest import IS_POSTGRES
-from tests.factories import add_measure
 from tests.factories import make_case
+from tests.factories import make_disposal_ready_case
 from tests.factories import make_team_case
 from tests.helpers import fields
 from tests.helpers import ok
@@ -423,14 +423,7 @@ def test_a_payout_returned_by_the_bank_is_reversed_and_the_claim_is_outstanding_
 
 
 def test_a_retried_disposal_return_books_its_proceeds_once(client, auth):
-    case_id = make_team_case(1)
-    add_measure(
-        case_id,
-        "disposal_document",
-        date(2026, 4, 1),
-        signed_by="brigade1-judge",
-        document_number="拍卖裁定1",
-    )
+    case_id = make_disposal_ready_case()
     transfer = ok(
         client.post(f"/api/v1/cases/{case_id}/disposal-transfers", json={}, headers=auth("brigade1-judge")),
         201,

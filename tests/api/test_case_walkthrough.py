@@ -21,6 +21,7 @@ from app.settings import court_today
 from tests.factories import add_measure
 from tests.factories import add_termination_measures
 from tests.factories import case_body
+from tests.factories import make_disposal_ready_case
 from tests.factories import make_team_case
 from tests.factories import respondent_of
 
@@ -373,20 +374,12 @@ def _case() -> int:
     return make_team_case(1)
 
 
-def _with_document() -> int:
-    case_id = make_team_case(1)
-    add_measure(
-        case_id, "disposal_document", date(2026, 4, 1), signed_by="brigade1-judge", document_number="拍1"
-    )
-    return case_id
-
-
 def _transfer(client, auth, approve: bool) -> str:
     transfer = api(
         client,
         auth,
         "brigade1-judge",
-        f"/cases/{_with_document()}/disposal-transfers",
+        f"/cases/{make_disposal_ready_case()}/disposal-transfers",
         {"requested_on": "2026-04-02"},
         expect=201,
     )
@@ -450,7 +443,7 @@ STEPS: dict[str, tuple[Step, str, set[str]]] = {
         {"brigade1-judge", "brigade1-judge2"},
     ),
     "request_disposal": (
-        lambda c, a: (f"/cases/{_with_document()}/disposal-transfers", {}),
+        lambda c, a: (f"/cases/{make_disposal_ready_case()}/disposal-transfers", {}),
         "disposal.request",
         {"brigade1-judge"},
     ),

@@ -20,6 +20,7 @@ from app.settings import court_today
 from tests.factories import add_measure
 from tests.factories import add_termination_measures
 from tests.factories import make_case
+from tests.factories import make_disposal_ready_case
 from tests.factories import make_filed_case
 from tests.factories import make_team_case
 from tests.factories import respondent_of
@@ -278,10 +279,7 @@ def test_pool_lists_per_unit_with_cursor_and_status(client, auth):
 
 
 def test_closing_lapses_pending_requests_and_proposals(client, auth):
-    case_id = make_team_case(1)
-    add_measure(
-        case_id, "disposal_document", date(2026, 4, 1), signed_by="brigade1-judge", document_number="拍1"
-    )
+    case_id = make_disposal_ready_case()
     transfer = client.post(
         f"/api/v1/cases/{case_id}/disposal-transfers", json={}, headers=auth("brigade1-judge")
     )

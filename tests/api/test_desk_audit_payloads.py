@@ -15,7 +15,9 @@ from app.models.measure import Measure
 from app.rules.money import account_reference
 from app.settings import court_today
 from tests.factories import add_measure
+from tests.factories import make_disposal_ready_case
 from tests.factories import make_team_case
+from tests.factories import objection_body
 from tests.factories import respondent_of
 from tests.helpers import ok
 
@@ -33,14 +35,7 @@ def entry(action: str, entity_id: int) -> tuple[Any, Any, str | None]:
 
 def test_a_filed_objection_is_audited_with_its_filing(client, auth):
     case_id = make_team_case(1)
-    body = {
-        "case_id": case_id,
-        "kind": "enforcement_act",
-        "filer_name": "某某贸易有限公司",
-        "filer_kind": "party",
-        "received_on": "2026-05-11",
-        "grounds": "查封的房屋系被执行人唯一住房",
-    }
+    body = objection_body(case_id)
     objection = ok(client.post(f"{API}/objections", json=body, headers=auth("objection-judge")), 201)
     assert entry("objection.received", objection["id"]) == (
         None,
@@ -198,14 +193,7 @@ def test_a_dishonest_listing_is_audited_when_proposed_and_when_decided(client, a
 
 
 def test_a_disposal_request_is_audited_with_where_the_case_goes_back_to(client, auth, user_ids):
-    case_id = make_team_case(1)
-    add_measure(
-        case_id,
-        "disposal_document",
-        date(2026, 4, 1),
-        signed_by="brigade1-judge",
-        document_number="拍卖裁定1",
-    )
+    case_id = make_disposal_ready_case()
     url = f"{API}/cases/{case_id}/disposal-transfers"
     transfer = ok(client.post(url, json={"requested_on": "2026-04-03"}, headers=auth("brigade1-judge")), 201)
     with session_scope(read_only=True) as session:

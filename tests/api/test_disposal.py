@@ -13,6 +13,7 @@ from app.models.audit_entry import AuditEntry
 from app.seed import DEMO_USERS
 from app.settings import court_today
 from tests.factories import add_measure
+from tests.factories import make_disposal_ready_case
 from tests.factories import make_fast_case
 from tests.factories import make_filed_case
 from tests.factories import make_team_case
@@ -20,13 +21,6 @@ from tests.factories import make_team_case
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 OTHER_BRIGADES = {u[0] for u in DEMO_USERS if u[1].startswith("brigade-") and u[1] != "brigade-1"}
 SERVED = date(2026, 4, 1)
-
-
-def ready_case(**kwargs: object) -> int:
-    """A brigade-1 case whose handling judge signed and served the auction ruling."""
-    case_id = make_team_case(1, **kwargs)
-    add_measure(case_id, "disposal_document", SERVED, signed_by="brigade1-judge", document_number="拍卖裁定1")
-    return case_id
 
 
 def request(client, auth, case_id: int, user: str = "brigade1-judge", **body: object):
@@ -39,7 +33,7 @@ def decide(client, auth, transfer_id: int, user: str = "deputy", **body: object)
 
 
 def approved_transfer(client, auth, **kwargs: object) -> tuple[int, int]:
-    case_id = ready_case(**kwargs)
+    case_id = make_disposal_ready_case(**kwargs)
     transfer_id = request(client, auth, case_id).json()["id"]
     assert decide(client, auth, transfer_id).status_code == 200
     return case_id, transfer_id
@@ -68,7 +62,7 @@ def test_request_needs_a_served_disposal_document_signed_by_the_requesting_judge
 
 
 def test_request_creates_a_pending_transfer_and_the_case_stays_with_the_team(client, auth, user_ids):
-    case_id = ready_case()
+    case_id = make_disposal_ready_case()
     response = request(client, auth, case_id, notes="房产一套, 郑州市管城区")
     assert response.status_code == 201, response.text
     body = response.json()
@@ -85,14 +79,14 @@ def test_request_creates_a_pending_transfer_and_the_case_stays_with_the_team(cli
 
 @pytest.mark.parametrize("username", sorted(set(ALL_USERS) - {"brigade1-judge"}))
 def test_only_the_handling_judge_requests(client, auth, username):
-    case_id = ready_case()
+    case_id = make_disposal_ready_case()
     response = request(client, auth, case_id, username)
     assert response.status_code == (404 if username in OTHER_BRIGADES else 403), response.text
 
 
 @pytest.mark.parametrize("username", sorted(set(ALL_USERS) - {"deputy"}))
 def test_only_a_deputy_director_approves(client, auth, username):
-    case_id = ready_case()
+    case_id = make_disposal_ready_case()
     transfer_id = request(client, auth, case_id).json()["id"]
     assert decide(client, auth, transfer_id, username).status_code == 403
     assert case_of(client, auth, case_id)["state"] == "in_progress"
@@ -143,7 +137,7 @@ def test_team_cannot_close_a_case_at_disposal(client, auth):
 
 
 def test_refusal_needs_a_reason_and_leaves_the_document_usable(client, auth):
-    case_id = ready_case()
+    case_id = make_disposal_ready_case()
     transfer_id = request(client, auth, case_id).json()["id"]
     response = decide(client, auth, transfer_id, decision="refuse")
     assert response.status_code == 422
@@ -157,7 +151,7 @@ def test_refusal_needs_a_reason_and_leaves_the_document_usable(client, auth):
 
 
 def test_decision_dates_and_versions_are_checked(client, auth):
-    case_id = ready_case()
+    case_id = make_disposal_ready_case()
     transfer = request(client, auth, case_id, requested_on="2026-04-05").json()
     assert decide(client, auth, transfer["id"], decided_on="2026-04-04").status_code == 422
     future = (court_today() + timedelta(days=1)).isoformat()
@@ -178,7 +172,7 @@ def test_decision_dates_and_versions_are_checked(client, auth):
 
 
 def test_tasks_only_by_the_disposal_group_on_an_approved_transfer(client, auth):
-    case_id = ready_case()
+    case_id = make_disposal_ready_case()
     transfer_id = request(client, auth, case_id, requested_on="2026-04-20").json()["id"]
     task = {"kind": "auction", "on": "2026-05-10", "result": "一拍成交", "amount": "500000.00"}
     url = f"/api/v1/disposal-transfers/{transfer_id}/tasks"

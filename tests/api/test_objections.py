@@ -18,6 +18,7 @@ from app.seed import DEMO_USERS
 from app.settings import court_today
 from tests.factories import make_case
 from tests.factories import make_team_case
+from tests.factories import objection_body
 from tests.helpers import Step
 from tests.helpers import fields
 from tests.helpers import ok
@@ -44,21 +45,8 @@ def serve_execution_notice(case_id: int, served_on: date, received_on: date | No
         )
 
 
-def body(case_id: int, **overrides: object) -> dict:
-    data = {
-        "case_id": case_id,
-        "kind": "enforcement_act",
-        "filer_name": "某某贸易有限公司",
-        "filer_kind": "party",
-        "received_on": "2026-05-11",
-        "grounds": "查封的房屋系被执行人唯一住房",
-    }
-    data.update(overrides)
-    return data
-
-
 def file(client, auth, case_id: int, user: str = "objection-judge", **overrides: object) -> dict:  # noqa: ANN001
-    response = client.post(BASE, json=body(case_id, **overrides), headers=auth(user))
+    response = client.post(BASE, json=objection_body(case_id, **overrides), headers=auth(user))
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -203,9 +191,8 @@ def test_an_objection_walks_from_receipt_to_the_higher_court(client, auth, event
 
 def test_an_outsider_objection_starts_d6_and_a_party_may_not_raise_one(client, auth, events):
     case_id = make_team_case(2)
-    refused = client.post(
-        BASE, json=body(case_id, kind="outsider", filer_kind="party"), headers=auth("objection-judge")
-    )
+    raised_by_a_party = objection_body(case_id, kind="outsider", filer_kind="party")
+    refused = client.post(BASE, json=raised_by_a_party, headers=auth("objection-judge"))
     assert fields(refused) == {"filer_kind"}
     objection = file(client, auth, case_id, kind="outsider", filer_kind="outsider", filer_name="李四")
     assert objection["kind"] == "outsider"
@@ -361,7 +348,7 @@ def test_a_jurisdiction_objection_before_any_execution_notice_is_accepted(client
 def test_a_jurisdiction_objection_is_a_partys(client, auth):
     response = client.post(
         BASE,
-        json=body(make_team_case(1), kind="jurisdiction", filer_kind="outsider"),
+        json=objection_body(make_team_case(1), kind="jurisdiction", filer_kind="outsider"),
         headers=auth("objection-judge"),
     )
     assert fields(response) == {"filer_kind"}
@@ -430,13 +417,13 @@ def test_out_of_order_steps_are_409_naming_the_allowed_ones(client, auth, state,
 )
 def test_bad_objections_are_422_naming_the_field(client, auth, overrides, field):
     response = client.post(
-        BASE, json={**body(make_team_case(1)), **overrides}, headers=auth("objection-judge")
+        BASE, json={**objection_body(make_team_case(1)), **overrides}, headers=auth("objection-judge")
     )
     assert field in fields(response)
 
 
 def test_an_objection_against_an_unknown_case_is_404(client, auth):
-    assert client.post(BASE, json=body(999999), headers=auth("objection-judge")).status_code == 404
+    assert client.post(BASE, json=objection_body(999999), headers=auth("objection-judge")).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -482,11 +469,11 @@ def test_a_stale_if_match_is_412_and_the_current_one_passes(client, auth):
 def test_a_retried_filing_with_the_same_idempotency_key_files_once(client, auth):
     case_id = make_team_case(1)
     headers = auth("objection-judge", **{"Idempotency-Key": "obj-1"})
-    first = client.post(BASE, json=body(case_id), headers=headers)
-    again = client.post(BASE, json=body(case_id), headers=headers)
+    first = client.post(BASE, json=objection_body(case_id), headers=headers)
+    again = client.post(BASE, json=objection_body(case_id), headers=headers)
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
-    other = client.post(BASE, json=body(case_id, grounds="另一理由"), headers=headers)
+    other = client.post(BASE, json=objection_body(case_id, grounds="另一理由"), headers=headers)
     assert other.status_code == 409
     assert len(client.get(BASE, headers=auth("objection-judge")).json()["items"]) == 1
 
@@ -496,7 +483,7 @@ def test_a_retried_filing_with_the_same_idempotency_key_files_once(client, auth)
 
 @pytest.mark.parametrize("username", ALL_USERS)
 def test_only_the_objection_and_comprehensive_groups_receive_objections(client, auth, username):
-    response = client.post(BASE, json=body(make_team_case(1)), headers=auth(username))
+    response = client.post(BASE, json=objection_body(make_team_case(1)), headers=auth(username))
     assert response.status_code == (201 if username in FILERS else 403), response.text
 
 

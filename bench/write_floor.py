@@ -9,7 +9,8 @@ event, clocks, audit entries and outbox event) from a database a bulk import has
 ``bench.bulk_intake`` first; it leaves its cases in its database), then sends copies of them through
 the service's write path (``app.database.run``: SQLAlchemy Core and psycopg, multi-row INSERTs of
 ``INSERT_PAGE_ROWS`` rows, each returning the new ids as the intake's INSERTs do) into temporary
-tables with the same columns and types but no index, constraint or trigger, in a transaction that is
+tables with the same columns and types and nothing but their primary key (no other index, no
+constraint, default or trigger), in a transaction that is
 rolled back. Nothing is validated, computed, hashed or serialized beyond what the column types do.
 Reports the process's CPU per row of each table and per case (best of ``repeat``): a lower bound of
 what any intake that stores the same rows through this write path spends in its own process, to be
@@ -47,8 +48,8 @@ FILED_TABLES = (
 
 
 def _bare_copy(table: Table, metadata: MetaData) -> Table:
-    """``table``'s columns with their types, as a temporary table with nothing else: its id assigned
-    by the database, no index, constraint, default or trigger."""
+    """``table``'s columns with their types, as a temporary table with nothing but its primary key: no
+    other index, no constraint, default or trigger."""
     columns = [Column(c.name, c.type, primary_key=c.primary_key) for c in table.c]
     return Table(f"floor_{table.name}", metadata, *columns, prefixes=["TEMPORARY"])
 

@@ -112,14 +112,7 @@ def open_new_accounts(session: Session, *, cases: Sequence[Case | Row[Any]]) -> 
         run(
             session,
             insert(cast(Table, CaseAccount.__table__)),
-            [
-                {
-                    "case_id": case.id,
-                    "reference": reference_of(case),
-                    "balance": ZERO,
-                }
-                for case in cases
-            ],
+            [{"case_id": case.id, "reference": reference_of(case), "balance": ZERO} for case in cases],
         )
 
 

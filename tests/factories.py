@@ -315,14 +315,17 @@ def add_measure(
         return measure.id
 
 
+DISPOSAL_RULING_SERVED = date(2026, 4, 1)
+
+
 def make_disposal_ready_case(**kwargs: object) -> int:
-    """A brigade-1 case whose handling judge signed and served the auction ruling on 2026-04-01, so it
-    may be sent to the property-disposal group (plan §5(3))."""
+    """A brigade-1 case whose handling judge signed and served the auction ruling
+    (``DISPOSAL_RULING_SERVED``), so it may be sent to the property-disposal group (plan §5(3))."""
     case_id = make_team_case(1, **kwargs)
     add_measure(
         case_id,
         "disposal_document",
-        date(2026, 4, 1),
+        DISPOSAL_RULING_SERVED,
         signed_by="brigade1-judge",
         document_number="拍卖裁定1",
     )

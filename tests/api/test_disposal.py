@@ -12,6 +12,7 @@ from app.database import session_scope
 from app.models.audit_entry import AuditEntry
 from app.seed import DEMO_USERS
 from app.settings import court_today
+from tests.factories import DISPOSAL_RULING_SERVED
 from tests.factories import add_measure
 from tests.factories import make_disposal_ready_case
 from tests.factories import make_fast_case
@@ -20,7 +21,7 @@ from tests.factories import make_team_case
 
 ALL_USERS = sorted(u[0] for u in DEMO_USERS)
 OTHER_BRIGADES = {u[0] for u in DEMO_USERS if u[1].startswith("brigade-") and u[1] != "brigade-1"}
-SERVED = date(2026, 4, 1)
+SERVED = DISPOSAL_RULING_SERVED
 
 
 def request(client, auth, case_id: int, user: str = "brigade1-judge", **body: object):
